@@ -1,0 +1,326 @@
+"""The `mimo-tui` command: the TUI by default, plus `ask`, `config` and `key`.
+
+Answers go to stdout, everything else to stderr. Exit codes: 0 ok, 1 API or network error,
+2 usage or configuration error, 130 cancelled. Only the TUI path imports textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import json
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from mimo_tui import __version__
+from mimo_tui.config import ConfigError, Paths, Settings, load_settings, write_key_file
+from mimo_tui.errors import ApiError
+from mimo_tui.model import (
+    ContentDelta,
+    Message,
+    ReasoningDelta,
+    RoundFinished,
+    TurnFailed,
+    TurnFinished,
+    Usage,
+)
+from mimo_tui.store import StoreError
+from mimo_tui.text import redact, visible
+
+EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("model and connection")
+    g.add_argument("-m", "--model", help="model id (default mimo-v2.5-pro)")
+    g.add_argument("--base-url", help="OpenAI-compatible base URL")
+    g.add_argument("--lang", choices=["en", "zh"], help="system prompt language")
+    g.add_argument("--no-thinking", action="store_true", help="turn MiMo's thinking mode off")
+    g.add_argument("--no-system", action="store_true", help="send no system prompt")
+    g.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the built-in offline MiMo simulator (no key needed)",
+    )
+    s = parser.add_argument_group("session")
+    s.add_argument(
+        "-c",
+        "--continue",
+        dest="resume",
+        action="store_true",
+        help="continue the most recent session",
+    )
+    s.add_argument("--session", metavar="ID", help="continue session ID (or a unique prefix)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mimo-tui",
+        description="A terminal chat client for Xiaomi MiMo. Without a command, opens the chat UI.",
+    )
+    parser.add_argument("--version", action="version", version=f"mimo-tui {__version__}")
+    _common(parser)
+    parser.add_argument("--theme", help="UI theme")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = sub.add_parser(
+        "ask",
+        help="answer one prompt without the UI",
+        description="Answer one prompt: the answer on stdout.",
+    )
+    ask.add_argument("prompt", nargs="?", help="the prompt; '-' or omitted reads stdin")
+    ask.add_argument(
+        "--json", action="store_true", help="print the final assistant message as JSON"
+    )
+    ask.add_argument(
+        "--show-reasoning", action="store_true", help="stream the model's reasoning to stderr"
+    )
+    _common(ask)
+
+    sub.add_parser("config", help="print the effective settings and every path")
+
+    key = sub.add_parser("key", help="store, show or delete the API key file")
+    key.add_argument("action", choices=["set", "show", "delete"])
+    return parser
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "model": args.model,
+        "base_url": args.base_url,
+        "lang": args.lang,
+        "demo": args.demo or None,
+    }
+    if args.no_thinking:
+        out["thinking"] = False
+    if args.no_system:
+        out["send_system_prompt"] = False
+    if getattr(args, "theme", None):
+        out["theme"] = args.theme
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    paths = Paths.default()
+    try:
+        settings = load_settings(paths, overrides=_overrides(args))
+    except ConfigError as exc:
+        print(f"mimo-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.command == "config":
+        return cmd_config(settings, paths)
+    if args.command == "key":
+        return cmd_key(args.action, settings, paths)
+    if args.command == "ask":
+        return cmd_ask(args, settings, paths)
+    from mimo_tui.ui.app import run_tui  # textual only on the path that draws
+
+    return run_tui(settings, paths, resume=args.resume, session_ref=args.session)
+
+
+# ---- config / key ------------------------------------------------------------------------------
+
+
+def cmd_config(settings: Settings, paths: Paths) -> int:
+    rows = settings.redacted()
+    rows["api_key"] = f"{rows['api_key']} [{settings.api_key_source}]"
+    width = max(map(len, rows)) + 2
+    print("settings")
+    for name, value in rows.items():
+        print(f"  {name:<{width}}{value}")
+    print("paths")
+    for name in (
+        "config_file",
+        "key_file",
+        "tools_file",
+        "themes_dir",
+        "store_file",
+        "demo_store_file",
+    ):
+        print(f"  {name:<{width}}{getattr(paths, name)}")
+    return EXIT_OK
+
+
+def cmd_key(action: str, settings: Settings, paths: Paths) -> int:
+    if action == "show":
+        print(f"{redact(settings.api_key)} [{settings.api_key_source}]")
+        return EXIT_OK
+    if action == "delete":
+        try:
+            paths.key_file.unlink()
+        except FileNotFoundError:
+            print(f"no key file at {paths.key_file}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"deleted {paths.key_file}", file=sys.stderr)
+        return EXIT_OK
+    if sys.stdin.isatty():
+        key = getpass.getpass("MiMo API key (input hidden): ")
+    else:
+        key = sys.stdin.readline()
+    key = key.strip()
+    if not key or any(c.isspace() for c in key):
+        print("mimo-tui: no key given (or it contains spaces); nothing written", file=sys.stderr)
+        return EXIT_USAGE
+    write_key_file(paths.key_file, key)
+    print(f"stored the key in {paths.key_file} (mode 0600): {redact(key)}", file=sys.stderr)
+    if os.environ.get("MIMO_API_KEY"):
+        print("note: MIMO_API_KEY is set in the environment and takes precedence", file=sys.stderr)
+    return EXIT_OK
+
+
+# ---- ask ---------------------------------------------------------------------------------------
+
+
+def _read_prompt(args: argparse.Namespace) -> str | None:
+    if args.prompt and args.prompt != "-":
+        return args.prompt
+    if args.prompt == "-" or not sys.stdin.isatty():
+        return sys.stdin.read()
+    return None
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
+    prompt = _read_prompt(args)
+    if not prompt or not prompt.strip():
+        print("mimo-tui ask: give a prompt, or pipe one on stdin", file=sys.stderr)
+        return EXIT_USAGE
+    if not settings.api_key and not settings.demo:
+        print(
+            "mimo-tui: no API key. Export MIMO_API_KEY, or run `mimo-tui key set`; "
+            "`mimo-tui ask --demo` uses the offline simulator.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    from mimo_tui.runtime import build_runtime
+
+    try:
+        runtime = build_runtime(settings, paths)
+    except StoreError as exc:
+        print(f"mimo-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        try:
+            session = runtime.session(args.resume, args.session)
+        except StoreError as exc:
+            print(f"mimo-tui: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        printer = AskPrinter(sys.stdout, sys.stderr, args.show_reasoning, args.json)
+        try:
+            return asyncio.run(_ask(runtime, session.id, prompt, printer))
+        except KeyboardInterrupt:
+            printer.end()
+            print("mimo-tui: cancelled; the partial reply is saved", file=sys.stderr)
+            return EXIT_CANCELLED
+    finally:
+        runtime.close()
+
+
+class AskPrinter:
+    """Streams `ask` output. On a terminal, model text is made visible; piped, it is exact."""
+
+    def __init__(self, out: TextIO, err: TextIO, show_reasoning: bool, as_json: bool) -> None:
+        self.out, self.err = out, err
+        self.show_reasoning = show_reasoning
+        self.as_json = as_json
+        self.out_tty = out.isatty()
+        self.err_tty = err.isatty()
+        self._in_reasoning = False
+        self._wrote = False
+
+    def _emit(self, stream: TextIO, text: str, tty: bool) -> None:
+        stream.write(visible(text) if tty else text)
+        stream.flush()
+
+    def reasoning(self, text: str) -> None:
+        if not self.show_reasoning:
+            return
+        if not self._in_reasoning and self.err_tty:
+            self.err.write("\x1b[2m")
+        self._in_reasoning = True
+        self._emit(self.err, text, self.err_tty)
+
+    def _close_reasoning(self) -> None:
+        if self._in_reasoning:
+            self.err.write("\x1b[0m\n" if self.err_tty else "\n")
+            self.err.flush()
+            self._in_reasoning = False
+
+    def content(self, text: str) -> None:
+        self._close_reasoning()
+        if not self.as_json:
+            self._emit(self.out, text, self.out_tty)
+            self._wrote = True
+
+    def end(self) -> None:
+        self._close_reasoning()
+        if self._wrote:
+            self.out.write("\n")
+            self.out.flush()
+            self._wrote = False
+
+    def final(self, session_id: str, message: Message, usage_total: Any) -> None:
+        self.end()
+        if self.as_json:
+            payload = {
+                "session_id": session_id,
+                "role": "assistant",
+                "content": message.content,
+                "reasoning_content": message.reasoning_content,
+                "tool_calls": [c.to_api() for c in message.tool_calls],
+                "finish_reason": message.finish_reason,
+                "status": message.status,
+                "usage": {
+                    "prompt_tokens": usage_total.prompt_tokens,
+                    "completion_tokens": usage_total.completion_tokens,
+                    "reasoning_tokens": usage_total.reasoning_tokens,
+                },
+            }
+            self.out.write(json.dumps(payload, ensure_ascii=False) + "\n")
+            self.out.flush()
+
+    def error(self, text: str) -> None:
+        self.end()
+        self.err.write(f"mimo-tui: {visible(text)}\n")
+        self.err.flush()
+
+
+async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) -> int:
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)  # type: ignore[union-attr]
+    total = Usage()
+    try:
+        async with contextlib.aclosing(runtime.engine.turn(session_id, prompt)) as events:
+            async for event in events:
+                if isinstance(event, ReasoningDelta):
+                    printer.reasoning(event.text)
+                elif isinstance(event, ContentDelta):
+                    printer.content(event.text)
+                elif isinstance(event, TurnFailed):
+                    printer.error(event.error)
+                    return EXIT_USAGE if event.kind == "no_key" else EXIT_API
+                elif isinstance(event, RoundFinished):
+                    total = total + (event.message.usage or Usage())
+                elif isinstance(event, TurnFinished):
+                    printer.final(session_id, event.message, total)
+                    if event.notice:
+                        printer.error(event.notice)
+    except asyncio.CancelledError:
+        printer.end()
+        print("mimo-tui: cancelled; the partial reply is saved", file=sys.stderr)
+        return EXIT_CANCELLED
+    except ApiError as exc:  # defensive: the engine reports errors as events
+        printer.error(str(exc))
+        return EXIT_API
+    finally:
+        if runtime.engine.client is not None:
+            await runtime.engine.client.aclose()
+    return EXIT_OK

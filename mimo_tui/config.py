@@ -1,0 +1,207 @@
+"""Settings and every path the app uses, in one place.
+
+Precedence, lowest first: built-in defaults < `config.toml` in the config dir < environment
+(`MIMO_API_KEY`, `MIMO_BASE_URL`, `MIMO_MODEL`) < command-line flags. The API key may also live
+in a key file (mode 0600) written by `mimo-tui key set`; the environment wins over it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_config_dir, user_data_dir
+
+from mimo_tui.text import redact
+
+APP_NAME = "mimo-tui"
+DEFAULT_BASE_URL = "https://api.xiaomimimo.com/v1"
+DEFAULT_MODEL = "mimo-v2.5-pro"
+REASONING_PANEL_MODES = ("fold", "open", "closed")
+
+
+class ConfigError(Exception):
+    """A config file or value the user must fix; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Every file and folder the app reads or writes (platformdirs honours XDG_* variables)."""
+
+    config_dir: Path
+    data_dir: Path
+
+    @classmethod
+    def default(cls) -> Paths:
+        return cls(Path(user_config_dir(APP_NAME)), Path(user_data_dir(APP_NAME)))
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / "config.toml"
+
+    @property
+    def key_file(self) -> Path:
+        return self.config_dir / "api_key"
+
+    @property
+    def store_file(self) -> Path:
+        return self.data_dir / "sessions.sqlite3"
+
+    @property
+    def demo_store_file(self) -> Path:
+        # The offline demo keeps its sessions apart, so `-c` never resumes a demo chat against
+        # the real API and demo chatter never mixes with real transcripts.
+        return self.data_dir / "demo.sqlite3"
+
+    @property
+    def tools_file(self) -> Path:
+        return self.config_dir / "tools.toml"
+
+    @property
+    def themes_dir(self) -> Path:
+        return self.config_dir / "themes"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective configuration of one run. Immutable: derive a new one with `replace()`."""
+
+    base_url: str = DEFAULT_BASE_URL
+    model: str = DEFAULT_MODEL
+    api_key: str | None = field(default=None, repr=False)
+    api_key_source: str = "none"
+    thinking: bool = True
+    temperature: float = 1.0
+    top_p: float = 0.95
+    max_completion_tokens: int | None = None
+    lang: str = "en"
+    system_prompt: str | None = None  # a custom template; None means MiMo's recommended prompt
+    send_system_prompt: bool = True
+    reasoning_panel: str = "fold"
+    timeout_s: float = 600.0
+    idle_timeout_s: float = 120.0
+    max_retries: int = 2
+    max_rounds: int = 8
+    theme: str = "mimo-dark"
+    demo: bool = False
+
+    def redacted(self) -> dict[str, Any]:
+        """The settings as a dict with the key shown only as a redaction, for `mimo-tui config`."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["api_key"] = redact(self.api_key)
+        return out
+
+
+# Keys accepted in config.toml, with the type each must have.
+_FILE_KEYS: dict[str, tuple[type, ...]] = {
+    "base_url": (str,),
+    "model": (str,),
+    "thinking": (bool,),
+    "temperature": (int, float),
+    "top_p": (int, float),
+    "max_completion_tokens": (int,),
+    "lang": (str,),
+    "system_prompt": (str,),
+    "send_system_prompt": (bool,),
+    "reasoning_panel": (str,),
+    "timeout_s": (int, float),
+    "idle_timeout_s": (int, float),
+    "max_retries": (int,),
+    "max_rounds": (int,),
+    "theme": (str,),
+}
+
+
+def _check(name: str, value: Any, where: str) -> Any:
+    """Validate one setting; raise ConfigError naming `where` and the allowed range."""
+    kinds = _FILE_KEYS[name]
+    if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+        raise ConfigError(f"{where}: {name} must be {kinds[0].__name__}, got {value!r}")
+    if name == "temperature" and not 0 <= value <= 1.5:
+        raise ConfigError(f"{where}: temperature must be between 0 and 1.5, got {value}")
+    if name == "top_p" and not 0.01 <= value <= 1:
+        raise ConfigError(f"{where}: top_p must be between 0.01 and 1, got {value}")
+    if name == "lang" and value not in ("en", "zh"):
+        raise ConfigError(f"{where}: lang must be 'en' or 'zh', got {value!r}")
+    if name == "reasoning_panel" and value not in REASONING_PANEL_MODES:
+        raise ConfigError(
+            f"{where}: reasoning_panel must be one of {', '.join(REASONING_PANEL_MODES)}, "
+            f"got {value!r}"
+        )
+    if name in ("max_completion_tokens", "max_rounds") and value < 1:
+        raise ConfigError(f"{where}: {name} must be at least 1, got {value}")
+    if name in ("timeout_s", "idle_timeout_s") and value <= 0:
+        raise ConfigError(f"{where}: {name} must be positive, got {value}")
+    return float(value) if name in ("temperature", "top_p") else value
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Parse and validate config.toml; a missing file is an empty config."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in ("keys", "tools"):  # sections owned by later features (bindings, tools)
+            continue
+        if key not in _FILE_KEYS:
+            known = ", ".join(sorted(_FILE_KEYS))
+            raise ConfigError(f"{path}: unknown setting {key!r} (known: {known})")
+        out[key] = _check(key, value, str(path))
+    return out
+
+
+def read_key_file(path: Path) -> str | None:
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the key file ({exc.strerror})") from exc
+    return key or None
+
+
+def write_key_file(path: Path, key: str) -> None:
+    """Store the key owner-only (0600, folder 0700); created with that mode, never widened."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(key.strip() + "\n")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def load_settings(
+    paths: Paths,
+    env: dict[str, str] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Settings:
+    """Build the effective Settings from defaults, config.toml, the environment and flags."""
+    env = dict(os.environ) if env is None else env
+    values: dict[str, Any] = read_config_file(paths.config_file)
+    key, source = None, "none"
+    file_key = read_key_file(paths.key_file)
+    if file_key:
+        key, source = file_key, f"key file {paths.key_file}"
+    if env.get("MIMO_API_KEY"):
+        key, source = env["MIMO_API_KEY"].strip(), "environment MIMO_API_KEY"
+    if env.get("MIMO_BASE_URL"):
+        values["base_url"] = env["MIMO_BASE_URL"]
+    if env.get("MIMO_MODEL"):
+        values["model"] = env["MIMO_MODEL"]
+    for name, value in (overrides or {}).items():
+        if value is None:
+            continue
+        values[name] = _check(name, value, "command line") if name in _FILE_KEYS else value
+    return replace(Settings(), api_key=key, api_key_source=source, **values)

@@ -1,0 +1,223 @@
+"""A turn: the user's message, then one or more model rounds, as one async stream of events.
+
+The engine is the conversation logic that the TUI and `ask` share. It saves the user's message
+before any request, streams each round through the client, checkpoints the reply in flight at
+least once a second, and stores the final message with its reasoning, usage and timings. A
+cancelled turn (Escape, Ctrl+C, a killed task) keeps what arrived, marked `interrupted`.
+
+A round that ends in tool calls hands them to the `ToolHandler` and asks the model again with the
+results, up to `max_rounds`; without a handler the turn stops and says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from mimo_tui.assemble import Assembler
+from mimo_tui.client import ChatClient, RequestParams
+from mimo_tui.config import Settings
+from mimo_tui.errors import ApiError, ReplayError
+from mimo_tui.model import (
+    ContentDelta,
+    Message,
+    ReasoningDelta,
+    RoundFinished,
+    RoundStarted,
+    StreamFinished,
+    ToolCall,
+    ToolCallDelta,
+    TurnEvent,
+    TurnFailed,
+    TurnFinished,
+    UserSaved,
+)
+from mimo_tui.prompt import Clock, local_now, system_prompt
+from mimo_tui.store import Store
+
+CHECKPOINT_S = 1.0
+
+FINISH_NOTICES = {
+    "length": "The reply was cut off at max_completion_tokens (finish reason: length).",
+    "content_filter": "MiMo's content filter stopped the reply (finish reason: content_filter).",
+    "repetition_truncation": (
+        "MiMo stopped the reply because it started repeating itself "
+        "(finish reason: repetition_truncation)."
+    ),
+}
+
+
+class ToolHandler(Protocol):
+    """Runs one round's tool calls and yields events; returns tool messages via `results`."""
+
+    def specs(self) -> list[dict[str, Any]]: ...
+
+    def run(
+        self, session_id: str, round_no: int, calls: list[ToolCall], results: list[Message]
+    ) -> AsyncIterator[TurnEvent]: ...
+
+
+@dataclass
+class _Timing:
+    mono: Callable[[], float]
+    start: float = 0.0
+    first_token: float | None = None
+    first_answer: float | None = None
+    last_checkpoint: float = 0.0
+
+    def ms(self, a: float | None, b: float | None) -> int | None:
+        if a is None or b is None:
+            return None
+        return round((b - a) * 1000)
+
+
+@dataclass
+class Engine:
+    store: Store
+    client: ChatClient | None
+    settings: Settings
+    clock: Clock = local_now
+    mono: Callable[[], float] = time.monotonic
+    tools: ToolHandler | None = None
+
+    # ---- request shaping -------------------------------------------------------------------
+
+    def current_system_prompt(self) -> str | None:
+        """Rendered now, so a session left open past midnight sends the new date."""
+        if not self.settings.send_system_prompt:
+            return None
+        return system_prompt(self.clock(), self.settings.lang, self.settings.system_prompt)
+
+    def params(self) -> RequestParams:
+        s = self.settings
+        return RequestParams(
+            model=s.model,
+            thinking=s.thinking,
+            temperature=s.temperature,
+            top_p=s.top_p,
+            max_completion_tokens=s.max_completion_tokens,
+            tools=self.tools.specs() if self.tools else [],
+        )
+
+    # ---- turns -----------------------------------------------------------------------------
+
+    async def turn(self, session_id: str, text: str) -> AsyncIterator[TurnEvent]:
+        """Save the user's message, then run model rounds until the model is done."""
+        user = self.store.add_message(session_id, Message(role="user", content=text))
+        yield UserSaved(user)
+        async with contextlib.aclosing(self.rounds(session_id)) as events:
+            async for event in events:
+                yield event
+
+    async def rounds(self, session_id: str) -> AsyncIterator[TurnEvent]:
+        """Ask the model about the session as stored (also the 'retry' entry point)."""
+        if self.client is None:
+            yield TurnFailed(
+                "No API key is set. Export MIMO_API_KEY, or run `mimo-tui key set`; "
+                "or try the offline demo with `mimo-tui --demo`.",
+                "no_key",
+                None,
+            )
+            return
+        last: Message | None = None
+        for round_no in range(1, self.settings.max_rounds + 1):
+            holder: list[Message] = []
+            async with contextlib.aclosing(self._round(session_id, round_no, holder)) as events:
+                async for event in events:
+                    yield event
+            if not holder:  # the round failed; TurnFailed was yielded
+                return
+            last = holder[0]
+            if not last.tool_calls:
+                yield TurnFinished(last, FINISH_NOTICES.get(last.finish_reason or ""))
+                return
+            if self.tools is None:
+                yield TurnFinished(last, "The model asked for tools, but no tools are enabled.")
+                return
+            results: list[Message] = []
+            async with contextlib.aclosing(
+                self.tools.run(session_id, round_no, last.tool_calls, results)
+            ) as events:
+                async for event in events:
+                    yield event
+            for result in results:
+                self.store.add_message(session_id, result)
+        assert last is not None
+        yield TurnFinished(
+            last,
+            f"Stopped after {self.settings.max_rounds} tool rounds (max_rounds); "
+            "send a message to let the model continue.",
+        )
+
+    async def _round(
+        self, session_id: str, round_no: int, holder: list[Message]
+    ) -> AsyncIterator[TurnEvent]:
+        assert self.client is not None
+        system = self.current_system_prompt()
+        messages = self.store.replay(session_id, system)
+        params = self.params()
+        reply = self.store.add_message(
+            session_id, Message(role="assistant", status="streaming", model=params.model)
+        )
+        assert reply.id is not None
+        self.store.record_request(
+            session_id,
+            reply.id,
+            params.model,
+            system,
+            {k: v for k, v in params.body([]).items() if k != "messages"},
+            len(messages),
+        )
+        yield RoundStarted(round_no, reply.id, system)
+        asm = Assembler()
+        timing = _Timing(self.mono, start=self.mono())
+        timing.last_checkpoint = timing.start
+        done = False
+        try:
+            async for event in self.client.stream(messages, params):
+                asm.feed(event)
+                now = self.mono()
+                if isinstance(event, ReasoningDelta | ContentDelta | ToolCallDelta):
+                    timing.first_token = timing.first_token or now
+                    if not isinstance(event, ReasoningDelta):
+                        timing.first_answer = timing.first_answer or now
+                if not isinstance(event, StreamFinished):
+                    yield event
+                if now - timing.last_checkpoint >= CHECKPOINT_S:
+                    self._fill(reply, asm, timing, "streaming")
+                    self.store.update_message(reply)
+                    timing.last_checkpoint = now
+            self._fill(reply, asm, timing, "complete")
+            self.store.update_message(reply)
+            done = True
+        except (ApiError, ReplayError) as exc:
+            kind = exc.kind if isinstance(exc, ApiError) else "replay"
+            self._fill(reply, asm, timing, "error")
+            reply.error = str(exc)
+            self.store.update_message(reply)
+            done = True
+            yield TurnFailed(str(exc), kind, reply)
+            return
+        finally:
+            if not done:  # cancelled (Escape / Ctrl+C) or closed early: keep what arrived
+                self._fill(reply, asm, timing, "interrupted")
+                self.store.update_message(reply)
+        holder.append(reply)
+        yield RoundFinished(reply)
+
+    def _fill(self, reply: Message, asm: Assembler, timing: _Timing, status: str) -> None:
+        end = self.mono()
+        reply.content = asm.content_text
+        reply.reasoning_content = asm.reasoning_text
+        reply.tool_calls = asm.tool_calls()
+        reply.usage = asm.usage
+        reply.finish_reason = asm.finish_reason
+        reply.status = status  # type: ignore[assignment]
+        reply.ttft_ms = timing.ms(timing.start, timing.first_token)
+        reply.reasoning_ms = (
+            timing.ms(timing.first_token, timing.first_answer or end) if asm.reasoning else None
+        )
+        reply.duration_ms = timing.ms(timing.start, end)

@@ -1,0 +1,138 @@
+"""The one place that turns a failure talking to MiMo into a message a person can act on.
+
+Every SDK exception, MiMo error envelope (detail in `param`), SSE-framed 400 body and client-side
+check (stalled stream, stream cut short) becomes an `ApiError` with a `kind` the UI can key on and
+a message that says what happened and what to do. No traceback ever reaches the user.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mimo_tui.text import scrub
+
+
+class ApiError(Exception):
+    """A failed request or stream. `kind` is stable for code; `str()` is for people."""
+
+    def __init__(self, kind: str, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class ReplayError(ValueError):
+    """The history about to be sent would break one of MiMo's 400 rules; nothing was sent."""
+
+
+# status -> (kind, what happened, what to do)
+_HINTS = {
+    400: ("bad_request", "MiMo rejected the request", ""),
+    401: (
+        "auth",
+        "The API key was rejected",
+        "Check MIMO_API_KEY, or store a key with `mimo-tui key set`",
+    ),
+    402: ("balance", "Insufficient balance", "Top up your MiMo account balance, then retry"),
+    403: (
+        "forbidden",
+        "Access forbidden",
+        "The region may not be served, or the key is restricted",
+    ),
+    404: ("not_found", "Not found", "Check the base URL and the model name"),
+    421: ("content_filter", "MiMo's content filter blocked this request", "Rephrase and retry"),
+    429: ("rate_limit", "Rate limited by MiMo", "Wait a moment, then retry"),
+}
+
+
+def parse_error_body(body: Any) -> dict[str, Any]:
+    """MiMo's envelope as a dict, from a dict, the inner dict, or an SSE-framed string body."""
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    if isinstance(body, str):
+        text = body.strip()
+        if text.startswith("data:"):
+            text = text[5:].strip()
+        try:
+            body = json.loads(text)
+        except ValueError:
+            return {"message": text[:500]} if text else {}
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        return inner if isinstance(inner, dict) else {"message": str(inner)}
+    return {}
+
+
+def _detail(envelope: dict[str, Any]) -> str:
+    """MiMo puts the human-readable detail in `param`; `message` is often just a label."""
+    message = str(envelope.get("message") or "").strip().rstrip(".")
+    param = str(envelope.get("param") or "").strip().rstrip(".")
+    if message and param:
+        return f"{message}: {param}"
+    return param or message
+
+
+def from_status(
+    status: int, body: Any, retries: int = 0, key: str | None = None, retry_after: str = ""
+) -> ApiError:
+    """An ApiError for an HTTP error status and its body: what happened, then what to do."""
+    detail = _detail(parse_error_body(body))
+    if status >= 500:
+        kind, headline, advice = "server", "MiMo server error", "Try again in a moment"
+    else:
+        kind, headline, advice = _HINTS.get(status, ("http", "MiMo answered an error", ""))
+    text = f"{headline} (HTTP {status}{': ' + detail if detail else ''})"
+    if retries and (status >= 500 or status == 429):
+        text += f", still failing after {retries + 1} attempts"
+    if status == 429 and retry_after:
+        text += f"; the server asked to wait {retry_after} s"
+    if advice:
+        text += f". {advice}"
+    return ApiError(kind, scrub(text + ".", key), status)
+
+
+def map_exception(exc: BaseException, base_url: str, key: str | None, retries: int) -> ApiError:
+    """Turn any exception raised while talking to MiMo into an ApiError."""
+    if isinstance(exc, ApiError):
+        return exc
+    import openai  # only reached after a request was attempted, so openai is loaded already
+
+    if isinstance(exc, openai.APIStatusError):
+        retry_after = exc.response.headers.get("retry-after", "") if exc.response else ""
+        return from_status(exc.status_code, exc.body, retries, key, retry_after)
+    if isinstance(exc, openai.APITimeoutError):
+        return ApiError(
+            "timeout",
+            f"No response from {base_url} in time (after {retries + 1} attempts). "
+            "Check your network, or raise timeout_s in config.toml",
+        )
+    if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__ or exc.__context__
+        why = str(cause) if cause else str(exc)
+        return ApiError(
+            "connection",
+            scrub(
+                f"Cannot reach {base_url} ({why or 'connection failed'}). "
+                "Check your network connection or the base URL",
+                key,
+            ),
+        )
+    if isinstance(exc, openai.APIError):
+        # An in-band {"error": {...}} event in the middle of a stream.
+        envelope = parse_error_body(exc.body) if exc.body else {"message": exc.message}
+        return ApiError(
+            "stream_error",
+            scrub(f"MiMo reported an error during the reply: {_detail(envelope)}", key),
+        )
+    if isinstance(exc, json.JSONDecodeError):
+        return ApiError(
+            "malformed", f"MiMo sent a malformed chunk the client could not read ({exc.msg})"
+        )
+    if isinstance(exc, openai.OpenAIError):
+        return ApiError("client", scrub(str(exc), key))
+    return ApiError("unexpected", scrub(f"{type(exc).__name__}: {exc}", key))

@@ -1,0 +1,420 @@
+"""The fake's HTTP server: stdlib `http.server`, one thread per connection, SSE for streams.
+
+Rules it enforces like the real service (wire brief §3.3, §13): auth by `api-key` or
+`Authorization: Bearer`; in thinking mode an assistant tool-call turn without `reasoning_content`
+is a 400 (and, strictly, it must equal what the fake sent for those call ids); assistant
+`content: null` beside tool calls is a 400; tool content that is not a string is a 400; unknown
+models are a 400. Every request is recorded for assertions.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from mimo_tui.fake.scenarios import SCENARIOS, Scenario, demo_scenario, split_tokens
+
+MODELS = ["mimo-v2.5-pro", "mimo-v2.5", "mimo-v2-flash"]
+THINKING_OFF_BY_DEFAULT = {"mimo-v2-flash"}
+CREATED = 1776848906  # fixed, for deterministic snapshots
+
+
+@dataclass
+class Recorded:
+    """One request as the fake saw it."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+    status: int = 0
+    disconnected: bool = False
+
+
+@dataclass
+class FakeMimo:
+    """Start with `.start()` (or as a context manager); `base_url` is then the /v1 URL."""
+
+    api_key: str = "test-key"
+    strict: bool = True
+    responder: Callable[[dict[str, Any]], Scenario] = demo_scenario
+    host: str = "127.0.0.1"
+    port: int = 0
+    requests: list[Recorded] = field(default_factory=list)
+    _queue: deque[Scenario] = field(default_factory=deque)
+    _reasoning_by_call: dict[str, str] = field(default_factory=dict)
+    _server: ThreadingHTTPServer | None = None
+    _stopping: threading.Event = field(default_factory=threading.Event)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # ---- control ---------------------------------------------------------------------------
+
+    def start(self) -> FakeMimo:
+        fake = self
+
+        class Handler(_Handler):
+            owner = fake
+
+        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True, name="fake-mimo").start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeMimo:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/v1"
+
+    def queue(self, *items: Scenario | str) -> None:
+        """Script the next chat responses, in order; names refer to SCENARIOS."""
+        with self._lock:
+            for item in items:
+                self._queue.append(SCENARIOS[item] if isinstance(item, str) else item)
+
+    def chat_requests(self) -> list[Recorded]:
+        return [r for r in self.requests if r.path.endswith("/chat/completions")]
+
+    # ---- decisions -------------------------------------------------------------------------
+
+    def next_scenario(self, headers: dict[str, str], body: dict[str, Any]) -> Scenario:
+        named = headers.get("x-fake-scenario")
+        if named in SCENARIOS:
+            return SCENARIOS[named]
+        with self._lock:
+            if self._queue:
+                return self._queue.popleft()
+        return self.responder(body)
+
+    def authorized(self, headers: dict[str, str]) -> bool:
+        key = headers.get("api-key") or ""
+        auth = headers.get("authorization") or ""
+        if auth.lower().startswith("bearer "):
+            key = key or auth[7:].strip()
+            if auth[7:].strip() == self.api_key:
+                return True
+        return key == self.api_key
+
+    def check_chat(self, body: dict[str, Any]) -> str | None:
+        """The `param` detail of the 400 the real service would return, or None."""
+        model = body.get("model")
+        if model not in MODELS:
+            return "model not found"
+        thinking_cfg = (body.get("thinking") or {}).get("type")
+        thinking = (
+            thinking_cfg == "enabled" if thinking_cfg else model not in THINKING_OFF_BY_DEFAULT
+        )
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages:
+            return "messages must be a non-empty list"
+        for msg in messages:
+            role = msg.get("role")
+            if role == "assistant" and msg.get("tool_calls"):
+                if msg.get("content") is None:
+                    return "`text` is not present"
+                reasoning = msg.get("reasoning_content")
+                if thinking and not isinstance(reasoning, str):
+                    return (
+                        "The reasoning_content in the thinking mode must be passed back to the API."
+                    )
+                if thinking and self.strict:
+                    for call in msg["tool_calls"]:
+                        sent = self._reasoning_by_call.get(call.get("id"))
+                        if sent is not None and sent != reasoning:
+                            return (
+                                "The reasoning_content in the thinking mode must be passed "
+                                "back to the API."
+                            )
+            if role == "tool" and not isinstance(msg.get("content"), str):
+                return "`text` is not set"
+        return None
+
+
+def _envelope(status: int, message: str, param: str = "") -> dict[str, Any]:
+    return {"error": {"code": str(status), "message": message, "param": param, "type": ""}}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    owner: FakeMimo
+    server_version = "MiFE/3.4.34"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:  # the fake is quiet
+        return
+
+    # ---- plumbing --------------------------------------------------------------------------
+
+    def _record(self, body: Any) -> Recorded:
+        rec = Recorded(
+            self.command,
+            self.path,
+            {k.lower(): v for k, v in self.headers.items()},
+            body,
+        )
+        self.owner.requests.append(rec)
+        return rec
+
+    def _send_json(
+        self,
+        rec: Recorded,
+        status: int,
+        payload: Any,
+        extra: dict | None = None,
+        raw: bytes | None = None,
+    ) -> None:
+        data = raw if raw is not None else json.dumps(payload).encode()
+        rec.status = status
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("x-request-id", secrets.token_hex(16))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _read_body(self) -> Any:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            return json.loads(raw) if raw else {}
+        except ValueError:
+            return raw.decode("utf-8", "replace")
+
+    # ---- routes ----------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        rec = self._record(None)
+        if not self.owner.authorized(rec.headers):
+            self._send_json(rec, 401, _envelope(401, "Invalid API Key"))
+        elif self.path.rstrip("/").endswith("/v1/models"):
+            data = [
+                {"id": m, "object": "model", "created": 0, "owned_by": "xiaomi"} for m in MODELS
+            ]
+            self._send_json(rec, 200, {"object": "list", "data": data})
+        else:
+            self._send_json(rec, 404, _envelope(404, "Not Found"))
+
+    def do_POST(self) -> None:
+        body = self._read_body()
+        rec = self._record(body)
+        if not self.path.rstrip("/").endswith("/v1/chat/completions"):
+            self._send_json(rec, 404, _envelope(404, "Not Found"))
+            return
+        if not self.owner.authorized(rec.headers):
+            self._send_json(rec, 401, _envelope(401, "Invalid API Key"))
+            return
+        if not isinstance(body, dict):
+            self._send_json(rec, 400, _envelope(400, "Invalid Format", "body is not JSON"))
+            return
+        stream = bool(body.get("stream"))
+        problem = self.owner.check_chat(body)
+        if problem:
+            payload = _envelope(400, "Param Incorrect", problem)
+            raw = b"data:" + json.dumps(payload).encode() if stream else None
+            self._send_json(rec, 400, payload, raw=raw)
+            return
+        sc = self.owner.next_scenario(rec.headers, body)
+        if sc.first_byte_delay_s and self._sleep(sc.first_byte_delay_s):
+            return
+        if sc.status:
+            payload = _envelope(sc.status, sc.error_message, sc.error_param)
+            extra = {}
+            if sc.retry_after:
+                extra["retry-after"] = sc.retry_after
+                extra["retry-after-ms"] = str(int(float(sc.retry_after) * 1000))
+            raw = b"data:" + json.dumps(payload).encode() if sc.sse_error_body else None
+            self._send_json(rec, sc.status, payload, extra, raw)
+            return
+        try:
+            if stream:
+                self._stream(rec, body, sc)
+            else:
+                self._complete(rec, body, sc)
+        except (BrokenPipeError, ConnectionResetError):
+            rec.disconnected = True
+
+    def _sleep(self, seconds: float) -> bool:
+        """Sleep unless the fake is stopping; True when it is."""
+        return self.owner._stopping.wait(seconds)
+
+    # ---- replies ---------------------------------------------------------------------------
+
+    def _calls(self, sc: Scenario) -> list[dict[str, Any]]:
+        calls = []
+        for spec in sc.tool_calls:
+            call_id = "call_" + secrets.token_hex(12)
+            self.owner._reasoning_by_call[call_id] = sc.reasoning
+            calls.append(
+                {
+                    "id": call_id,
+                    "type": "function",
+                    "function": {"name": spec["name"], "arguments": spec["arguments"]},
+                }
+            )
+        return calls
+
+    def _usage(self, body: dict[str, Any], sc: Scenario) -> dict[str, Any]:
+        prompt_chars = sum(len(json.dumps(m, ensure_ascii=False)) for m in body["messages"])
+        reasoning = len(split_tokens(sc.reasoning))
+        completion = reasoning + len(split_tokens(sc.content)) + 8 * len(sc.tool_calls)
+        return {
+            "prompt_tokens": max(1, prompt_chars // 4),
+            "completion_tokens": completion,
+            "total_tokens": max(1, prompt_chars // 4) + completion,
+            "completion_tokens_details": {"reasoning_tokens": reasoning},
+            "prompt_tokens_details": None,
+        }
+
+    def _finish(self, sc: Scenario) -> str:
+        return sc.finish_reason or ("tool_calls" if sc.tool_calls else "stop")
+
+    def _complete(self, rec: Recorded, body: dict[str, Any], sc: Scenario) -> None:
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "content": sc.content,
+            "tool_calls": self._calls(sc) or None,
+        }
+        thinking = (body.get("thinking") or {}).get("type") != "disabled"
+        if thinking:
+            message["reasoning_content"] = sc.reasoning
+        payload = {
+            "id": secrets.token_hex(16),
+            "object": "chat.completion",
+            "created": CREATED,
+            "model": body["model"],
+            "choices": [{"index": 0, "message": message, "finish_reason": self._finish(sc)}],
+            "usage": self._usage(body, sc),
+        }
+        self._send_json(rec, 200, payload)
+
+    def _stream(self, rec: Recorded, body: dict[str, Any], sc: Scenario) -> None:
+        rec.status = 200
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        chunk_id = secrets.token_hex(16)
+        model = body["model"]
+        thinking = (body.get("thinking") or {}).get("type") != "disabled"
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+
+        def frame(choices: list[dict[str, Any]], usage: Any = None, with_usage: bool = False):
+            data: dict[str, Any] = {
+                "id": chunk_id,
+                "object": "chat.completion.chunk",
+                "created": CREATED,
+                "model": model,
+                "choices": choices,
+            }
+            if with_usage:
+                data["usage"] = usage
+            return data
+
+        def delta(d: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+            return frame([{"index": 0, "delta": d, "finish_reason": finish}])
+
+        events: list[Any] = [
+            delta(
+                {
+                    "role": "assistant",
+                    "content": "",
+                    **({"reasoning_content": ""} if thinking else {}),
+                }
+            )
+        ]
+        if thinking:
+            events += [delta({"reasoning_content": t}) for t in split_tokens(sc.reasoning)]
+        events += [delta({"content": t}) for t in split_tokens(sc.content)]
+        for index, call in enumerate(self._calls(sc)):
+            fn = call["function"]
+            events.append(
+                delta(
+                    {
+                        "tool_calls": [
+                            {
+                                "index": index,
+                                "id": call["id"],
+                                "type": "function",
+                                "function": {"name": fn["name"], "arguments": ""},
+                            }
+                        ]
+                    }
+                )
+            )
+            args = fn["arguments"]
+            for start in range(0, len(args), 7):
+                events.append(
+                    delta(
+                        {
+                            "tool_calls": [
+                                {"index": index, "function": {"arguments": args[start : start + 7]}}
+                            ]
+                        }
+                    )
+                )
+        usage = self._usage(body, sc)
+        finish = delta({}, self._finish(sc))
+        if sc.usage and sc.usage_on_finish:
+            finish["usage"] = usage
+        events.append(finish)
+        if sc.usage and include_usage and not sc.usage_on_finish:
+            events.append(frame([], usage, with_usage=True))
+        events.append("[DONE]")
+
+        for n, event in enumerate(events):
+            if sc.truncate_after is not None and n >= sc.truncate_after:
+                return
+            if sc.stall_after is not None and n >= sc.stall_after:
+                self._sleep(3600)
+                return
+            if sc.midstream_error_after is not None and n >= sc.midstream_error_after:
+                err = _envelope(500, "Internal Error", "the model backend failed mid-stream")
+                self._write(f"data: {json.dumps(err)}\n\n")
+                return
+            if sc.malformed_after is not None and n >= sc.malformed_after:
+                self._write("data: {not json\n\n")
+                return
+            if sc.keepalive_comments:
+                self._write(": keep-alive\n\n")
+            text = event if isinstance(event, str) else json.dumps(event, ensure_ascii=False)
+            self._write(f"data: {text}\n\n")
+            if sc.delay_s and self._sleep(sc.delay_s):
+                return
+
+    def _write(self, text: str) -> None:
+        self.wfile.write(text.encode("utf-8"))
+        self.wfile.flush()
+
+
+def serve(port: int = 0, api_key: str = "demo", delay_s: float = 0.012) -> None:
+    """Run the fake in the foreground (`python -m mimo_tui.fake`), for manual tests and demos."""
+    fake = FakeMimo(
+        api_key=api_key, port=port, responder=lambda body: demo_scenario(body, delay_s)
+    ).start()
+    print(f"fake MiMo at {fake.base_url} (key: {api_key})", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        fake.stop()

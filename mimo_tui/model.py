@@ -1,0 +1,181 @@
+"""Plain data shared by the core, the CLI and the UI: messages, usage, and the turn's events.
+
+Events are frozen dataclasses yielded by the engine's async generator; the TUI and `ask` are two
+consumers of the same stream, so nothing here knows about a terminal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["system", "user", "assistant", "tool"]
+Status = Literal["complete", "streaming", "interrupted", "error"]
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token counts of one model round (completion includes reasoning, as MiMo reports it)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    reasoning_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+            self.reasoning_tokens + other.reasoning_tokens,
+        )
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """One function call the model asked for; `arguments` is the raw JSON text it sent."""
+
+    id: str
+    name: str
+    arguments: str
+
+    def to_api(self) -> dict:
+        return {
+            "id": self.id,
+            "type": "function",
+            "function": {"name": self.name, "arguments": self.arguments},
+        }
+
+
+@dataclass
+class Message:
+    """One stored message. Assistant messages carry reasoning, usage and timings."""
+
+    role: Role
+    content: str = ""
+    reasoning_content: str = ""
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    tool_call_id: str | None = None
+    id: int | None = None
+    session_id: str | None = None
+    model: str | None = None
+    usage: Usage | None = None
+    finish_reason: str | None = None
+    status: Status = "complete"
+    error: str | None = None
+    ttft_ms: int | None = None
+    reasoning_ms: int | None = None
+    duration_ms: int | None = None
+    created_at: float = 0.0
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        """Completion tokens per second of generation (after the first token)."""
+        if not self.usage or not self.duration_ms or self.ttft_ms is None:
+            return None
+        gen_ms = self.duration_ms - self.ttft_ms
+        if gen_ms <= 0:
+            return None
+        return self.usage.completion_tokens / (gen_ms / 1000)
+
+
+@dataclass
+class Session:
+    id: str
+    title: str
+    model: str
+    created_at: float
+    updated_at: float
+    message_count: int = 0
+    usage: Usage = field(default_factory=Usage)
+
+
+# ---- events of a turn (engine -> UI / CLI) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserSaved:
+    """The user's message is in the store, before any request is made."""
+
+    message: Message
+
+
+@dataclass(frozen=True)
+class RoundStarted:
+    """A request to the model is about to be sent (round 1, then one per tool round)."""
+
+    round: int
+    message_id: int
+    system_prompt: str | None
+
+
+@dataclass(frozen=True)
+class ReasoningDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class ContentDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class ToolCallDelta:
+    """A fragment of a streamed tool call; fragments with the same index belong together."""
+
+    index: int
+    id: str | None
+    name: str | None
+    arguments: str
+
+
+@dataclass(frozen=True)
+class UsageReported:
+    usage: Usage
+
+
+@dataclass(frozen=True)
+class StreamFinished:
+    """The model's stream ended with this finish reason (client-level event)."""
+
+    finish_reason: str
+
+
+@dataclass(frozen=True)
+class RoundFinished:
+    """The assistant message of one round, final and stored."""
+
+    message: Message
+
+
+@dataclass(frozen=True)
+class TurnFinished:
+    """The turn is over; `notice` says why it stopped early (round cap, length...), if it did."""
+
+    message: Message
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
+class TurnFailed:
+    """The turn ended with an error; the partial reply (if any) is stored and marked."""
+
+    error: str
+    kind: str
+    message: Message | None
+
+
+StreamEvent = ReasoningDelta | ContentDelta | ToolCallDelta | UsageReported | StreamFinished
+TurnEvent = (
+    UserSaved
+    | RoundStarted
+    | ReasoningDelta
+    | ContentDelta
+    | ToolCallDelta
+    | UsageReported
+    | RoundFinished
+    | TurnFinished
+    | TurnFailed
+)

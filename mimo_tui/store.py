@@ -1,0 +1,472 @@
+"""The session store: SQLite (WAL) under the data dir, with forward migrations and replay.
+
+Why it looks like this:
+- Every write takes the lock up front (`BEGIN IMMEDIATE`): in WAL mode a read-then-write
+  transaction that started as a reader fails with "database is locked" despite the busy timeout
+  when another instance wrote meanwhile. Two running instances lose nothing.
+- A reply in flight is a row with status `streaming`, checkpointed by the engine; the pid that
+  owns it is stored, so a store opened after a crash marks orphans `interrupted` without touching
+  another live instance's reply.
+- `replay()` is the single place that turns stored history into the API's `messages`, applying
+  MiMo's 400 rules (reasoning_content on every assistant turn, `content: ""` never null, tool
+  content a string, every tool call answered) so a bad history never leaves the client.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from mimo_tui.model import Message, Session, ToolCall, Usage
+
+
+class StoreError(Exception):
+    """The store cannot be used as is; the message says what happened and what to do."""
+
+
+def _script(db: sqlite3.Connection, sql: str) -> None:
+    """Run several statements inside the caller's transaction (executescript would commit)."""
+    for statement in sql.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    _script(
+        db,
+        """
+        CREATE TABLE sessions(
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL DEFAULT '',
+            model TEXT NOT NULL,
+            settings TEXT NOT NULL DEFAULT '{}',
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        CREATE TABLE messages(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            role TEXT NOT NULL,
+            content TEXT NOT NULL DEFAULT '',
+            reasoning_content TEXT NOT NULL DEFAULT '',
+            tool_calls TEXT,
+            tool_call_id TEXT,
+            model TEXT,
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            reasoning_tokens INTEGER,
+            finish_reason TEXT,
+            status TEXT NOT NULL DEFAULT 'complete',
+            error TEXT,
+            ttft_ms INTEGER,
+            reasoning_ms INTEGER,
+            duration_ms INTEGER,
+            owner_pid INTEGER,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        CREATE INDEX messages_by_session ON messages(session_id, id);
+        CREATE TABLE requests(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            message_id INTEGER,
+            created_at REAL NOT NULL,
+            model TEXT NOT NULL,
+            system_prompt TEXT,
+            params TEXT NOT NULL,
+            history_count INTEGER NOT NULL
+        );
+        CREATE INDEX requests_by_message ON requests(message_id);
+        """,
+    )
+
+
+# Forward migrations, applied in order; each runs in one transaction with its version bump.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_MESSAGE_COLUMNS = (
+    "id, session_id, role, content, reasoning_content, tool_calls, tool_call_id, model, "
+    "prompt_tokens, completion_tokens, reasoning_tokens, finish_reason, status, error, "
+    "ttft_ms, reasoning_ms, duration_ms, created_at"
+)
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Store:
+    """All access to the sessions database. Synchronous: each call is a few milliseconds."""
+
+    def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:
+        self.path = Path(path)
+        self.clock = clock
+        self.recovered_from: Path | None = None
+        self.db = self._open()
+
+    # ---- opening, migrations ---------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not self.path.exists():
+                # Create it owner-only before SQLite does, so no moment exists with wider rights.
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+        db = sqlite3.connect(self.path, isolation_level=None, timeout=10, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA busy_timeout = 10000")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA synchronous = NORMAL")
+        return db
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            db = self._connect()
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            self._migrate(db)
+        except sqlite3.DatabaseError as exc:
+            if "locked" in str(exc):
+                raise StoreError(f"{self.path}: the store is locked by another process") from exc
+            # A corrupt file: keep it aside (never delete it) and start afresh.
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+            with contextlib.suppress(NameError):
+                db.close()
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm"):
+                side = Path(str(self.path) + suffix)
+                if side.exists():
+                    os.replace(side, Path(str(aside) + suffix))
+            self.recovered_from = aside
+            db = self._connect()
+            self._migrate(db)
+        self._mark_orphans(db)
+        return db
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer mimo-tui (schema {version}, this version "
+                f"knows {SCHEMA_VERSION}); upgrade mimo-tui. The file was not changed."
+            )
+        for number in range(version, SCHEMA_VERSION):
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                MIGRATIONS[number](db)
+                db.execute(f"PRAGMA user_version = {number + 1}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def _mark_orphans(self, db: sqlite3.Connection) -> None:
+        """Replies left `streaming` by a process that died are `interrupted` now."""
+        rows = db.execute("SELECT id, owner_pid FROM messages WHERE status = 'streaming'")
+        dead = [row["id"] for row in rows if not _pid_alive(row["owner_pid"])]
+        if dead:
+            with self._write(db):
+                db.executemany(
+                    "UPDATE messages SET status = 'interrupted' WHERE id = ?",
+                    [(i,) for i in dead],
+                )
+
+    @contextlib.contextmanager
+    def _write(self, db: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
+        db = db or self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ---- sessions ------------------------------------------------------------------------------
+
+    def create_session(self, model: str, settings: dict[str, Any] | None = None) -> Session:
+        now = self.clock()
+        session_id = secrets.token_hex(6)
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO sessions(id, model, settings, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (session_id, model, json.dumps(settings or {}), now, now),
+            )
+        return Session(session_id, "", model, now, now)
+
+    def _session(self, row: sqlite3.Row) -> Session:
+        stats = self.db.execute(
+            "SELECT count(*), sum(prompt_tokens), sum(completion_tokens), sum(reasoning_tokens) "
+            "FROM messages WHERE session_id = ?",
+            (row["id"],),
+        ).fetchone()
+        usage = Usage(stats[1] or 0, stats[2] or 0, stats[3] or 0)
+        return Session(
+            row["id"],
+            row["title"],
+            row["model"],
+            row["created_at"],
+            row["updated_at"],
+            stats[0],
+            usage,
+        )
+
+    def get_session(self, ref: str) -> Session:
+        """A session by id, unique id prefix, or `last`; StoreError says why none matched."""
+        if ref == "last":
+            row = self.db.execute(
+                "SELECT * FROM sessions ORDER BY updated_at DESC, rowid DESC LIMIT 1"
+            ).fetchone()
+            if row is None:
+                raise StoreError("there are no sessions yet")
+            return self._session(row)
+        rows = self.db.execute(
+            "SELECT * FROM sessions WHERE id = ? OR id LIKE ? ESCAPE '\\' LIMIT 3",
+            (ref, ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"),
+        ).fetchall()
+        exact = [r for r in rows if r["id"] == ref]
+        if exact:
+            return self._session(exact[0])
+        if not rows:
+            raise StoreError(f"no session matches {ref!r}")
+        if len(rows) > 1:
+            raise StoreError(f"{ref!r} matches several sessions; give more of the id")
+        return self._session(rows[0])
+
+    def list_sessions(self, limit: int = 100) -> list[Session]:
+        rows = self.db.execute(
+            "SELECT * FROM sessions ORDER BY updated_at DESC, rowid DESC LIMIT ?", (limit,)
+        ).fetchall()
+        return [self._session(r) for r in rows]
+
+    # ---- messages ------------------------------------------------------------------------------
+
+    def add_message(self, session_id: str, message: Message) -> Message:
+        now = self.clock()
+        message.session_id = session_id
+        message.created_at = message.created_at or now
+        with self._write() as db:
+            cur = db.execute(
+                "INSERT INTO messages(session_id, role, content, reasoning_content, tool_calls, "
+                "tool_call_id, model, status, owner_pid, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    session_id,
+                    message.role,
+                    message.content,
+                    message.reasoning_content,
+                    _calls_json(message.tool_calls),
+                    message.tool_call_id,
+                    message.model,
+                    message.status,
+                    os.getpid() if message.status == "streaming" else None,
+                    message.created_at,
+                    now,
+                ),
+            )
+            message.id = cur.lastrowid
+            if message.role == "user":
+                title = " ".join(message.content.split())[:80]
+                db.execute(
+                    "UPDATE sessions SET title = ? WHERE id = ? AND title = ''",
+                    (title, session_id),
+                )
+            db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, session_id))
+        return message
+
+    def update_message(self, message: Message) -> None:
+        """Write the message's current state: a checkpoint while streaming, or the final one."""
+        usage = message.usage or Usage()
+        with self._write() as db:
+            db.execute(
+                "UPDATE messages SET content = ?, reasoning_content = ?, tool_calls = ?, "
+                "prompt_tokens = ?, completion_tokens = ?, reasoning_tokens = ?, "
+                "finish_reason = ?, status = ?, error = ?, ttft_ms = ?, reasoning_ms = ?, "
+                "duration_ms = ?, updated_at = ? WHERE id = ?",
+                (
+                    message.content,
+                    message.reasoning_content,
+                    _calls_json(message.tool_calls),
+                    usage.prompt_tokens if message.usage else None,
+                    usage.completion_tokens if message.usage else None,
+                    usage.reasoning_tokens if message.usage else None,
+                    message.finish_reason,
+                    message.status,
+                    message.error,
+                    message.ttft_ms,
+                    message.reasoning_ms,
+                    message.duration_ms,
+                    self.clock(),
+                    message.id,
+                ),
+            )
+
+    def messages(self, session_id: str) -> list[Message]:
+        rows = self.db.execute(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE session_id = ? ORDER BY id",
+            (session_id,),
+        ).fetchall()
+        return [_message(r) for r in rows]
+
+    def record_request(
+        self,
+        session_id: str,
+        message_id: int,
+        model: str,
+        system_prompt: str | None,
+        params: dict[str, Any],
+        history_count: int,
+    ) -> None:
+        """Remember what a round sent: the system prompt as rendered and every parameter.
+
+        The messages themselves are not copied (that would grow quadratically); they are the
+        session's first `history_count` replayed messages.
+        """
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO requests(session_id, message_id, created_at, model, system_prompt, "
+                "params, history_count) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    session_id,
+                    message_id,
+                    self.clock(),
+                    model,
+                    system_prompt,
+                    json.dumps(params, ensure_ascii=False),
+                    history_count,
+                ),
+            )
+
+    def request_for(self, message_id: int) -> dict[str, Any] | None:
+        row = self.db.execute(
+            "SELECT * FROM requests WHERE message_id = ? ORDER BY id DESC LIMIT 1", (message_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return {
+            "model": row["model"],
+            "system_prompt": row["system_prompt"],
+            "params": json.loads(row["params"]),
+            "history_count": row["history_count"],
+            "created_at": row["created_at"],
+        }
+
+    # ---- replay --------------------------------------------------------------------------------
+
+    def replay(self, session_id: str, system_prompt: str | None) -> list[dict[str, Any]]:
+        return build_replay(self.messages(session_id), system_prompt)
+
+
+def build_replay(history: list[Message], system_prompt: str | None) -> list[dict[str, Any]]:
+    """The OpenAI `messages` for the next request, satisfying MiMo's 400 rules by construction.
+
+    - System prompt first (rendered for this request), when there is one.
+    - Assistant rounds that did not complete (interrupted, failed, still streaming) are left
+      out: a partial reply is never sent back as if the model had said it in full. Their tool
+      results are left out with them.
+    - Every assistant message carries `reasoning_content` (empty string when none) and
+      `content: ""` rather than null; tool calls keep their ids.
+    - Every tool call gets a `tool` answer right after its round; one the store lacks (a crash
+      while the tool ran) is answered with an explicit "no result" string.
+    """
+    out: list[dict[str, Any]] = []
+    if system_prompt:
+        out.append({"role": "system", "content": system_prompt})
+    pending: list[str] = []  # tool call ids of the last included round still unanswered
+    answered: set[str] = set()
+
+    def close_round() -> None:
+        for call_id in pending:
+            if call_id not in answered:
+                out.append(
+                    {
+                        "role": "tool",
+                        "tool_call_id": call_id,
+                        "content": "error: no result was recorded for this call "
+                        "(the client stopped before the tool finished)",
+                    }
+                )
+        pending.clear()
+        answered.clear()
+
+    for msg in history:
+        if msg.role == "tool":
+            if msg.tool_call_id in pending and msg.tool_call_id not in answered:
+                answered.add(msg.tool_call_id)
+                out.append(
+                    {"role": "tool", "tool_call_id": msg.tool_call_id, "content": str(msg.content)}
+                )
+            continue
+        close_round()
+        if msg.role == "user":
+            out.append({"role": "user", "content": msg.content})
+        elif msg.role == "assistant":
+            if msg.status != "complete":
+                continue
+            entry: dict[str, Any] = {
+                "role": "assistant",
+                "content": msg.content or "",
+                "reasoning_content": msg.reasoning_content or "",
+            }
+            if msg.tool_calls:
+                entry["tool_calls"] = [call.to_api() for call in msg.tool_calls]
+                pending.extend(call.id for call in msg.tool_calls)
+            out.append(entry)
+    close_round()
+    return out
+
+
+def _calls_json(calls: list[ToolCall]) -> str | None:
+    if not calls:
+        return None
+    return json.dumps([{"id": c.id, "name": c.name, "arguments": c.arguments} for c in calls])
+
+
+def _message(row: sqlite3.Row) -> Message:
+    calls = [ToolCall(**c) for c in json.loads(row["tool_calls"])] if row["tool_calls"] else []
+    usage = None
+    if row["completion_tokens"] is not None or row["prompt_tokens"] is not None:
+        usage = Usage(
+            row["prompt_tokens"] or 0, row["completion_tokens"] or 0, row["reasoning_tokens"] or 0
+        )
+    return Message(
+        role=row["role"],
+        content=row["content"],
+        reasoning_content=row["reasoning_content"],
+        tool_calls=calls,
+        tool_call_id=row["tool_call_id"],
+        id=row["id"],
+        session_id=row["session_id"],
+        model=row["model"],
+        usage=usage,
+        finish_reason=row["finish_reason"],
+        status=row["status"],
+        error=row["error"],
+        ttft_ms=row["ttft_ms"],
+        reasoning_ms=row["reasoning_ms"],
+        duration_ms=row["duration_ms"],
+        created_at=row["created_at"],
+    )

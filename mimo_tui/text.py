@@ -1,0 +1,81 @@
+"""The one sanitizer for untrusted text (model output, tool output, titles) entering a terminal.
+
+Rich and Textual strip only a handful of C0 controls: ESC, the 8-bit C1 controls and bidi
+overrides in model text would reach the real terminal byte for byte (set the window title, write
+the clipboard with OSC 52, reorder a line). Every place that shows model or tool text on a
+terminal passes it through `visible()` first; the store always keeps the original text exactly.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0 controls become their Unicode "control picture" (U+2400 + code): ESC shows as ␛.
+_KEEP = {"\n", "\t"}
+_PLACEHOLDER_CACHE: dict[str, str] = {}
+
+
+def _placeholder(char: str) -> str:
+    cached = _PLACEHOLDER_CACHE.get(char)
+    if cached is not None:
+        return cached
+    code = ord(char)
+    if code < 0x20:
+        out = chr(0x2400 + code)
+    elif code == 0x7F:
+        out = "\u2421"  # ␡
+    elif 0xD800 <= code <= 0xDFFF:
+        out = "\ufffd"  # a lone surrogate cannot be encoded: show the replacement character
+    else:
+        out = f"⟨U+{code:04X}⟩"
+    _PLACEHOLDER_CACHE[char] = out
+    return out
+
+
+def _is_unsafe(char: str) -> bool:
+    if char in _KEEP:
+        return False
+    category = unicodedata.category(char)
+    # Cc: C0/C1 controls and DEL; Cf: format characters (bidi overrides, zero-width joiners,
+    # BOM, soft hyphen...); Cs: lone surrogates; Zl/Zp: line/paragraph separators.
+    return category in {"Cc", "Cf", "Cs", "Zl", "Zp"}
+
+
+_UNSAFE_RE = re.compile(
+    "["
+    "\x00-\x08\x0b-\x1f\x7f-\x9f"
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u08e2\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
+    "\ufeff\ufff9-\ufffb"
+    "\ud800-\udfff"
+    "]"
+)
+
+
+def visible(text: str) -> str:
+    """Return `text` with every control and format character made visible.
+
+    Newlines and tabs are kept. The result is safe to hand to a terminal and idempotent:
+    `visible(visible(s)) == visible(s)`. A fast regex pass covers the common ranges; a
+    category check catches the rare format characters outside them.
+    """
+    out = _UNSAFE_RE.sub(lambda m: _placeholder(m.group()), text)
+    if out.isascii():
+        return out
+    return "".join(_placeholder(c) if _is_unsafe(c) else c for c in out)
+
+
+def redact(secret: str | None) -> str:
+    """Show a key as its first four characters and its length, never the whole of it."""
+    if not secret:
+        return "(not set)"
+    head = secret[:4] if len(secret) > 12 else ""
+    return f"{head}…({len(secret)} chars)"
+
+
+def scrub(text: str, secret: str | None) -> str:
+    """Remove every occurrence of `secret` from `text` (error messages, raw JSON, logs)."""
+    if secret and len(secret) >= 4:
+        return text.replace(secret, "[redacted]")
+    return text

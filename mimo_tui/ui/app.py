@@ -1,0 +1,83 @@
+"""MimoApp: themes, global bindings and the chat screen — and little else."""
+
+from __future__ import annotations
+
+import sys
+
+from textual.app import App
+from textual.binding import Binding
+
+from mimo_tui.config import Paths, Settings
+from mimo_tui.prompt import Clock, local_now
+from mimo_tui.runtime import Runtime, build_runtime
+from mimo_tui.store import StoreError
+from mimo_tui.ui.chat import ChatScreen
+from mimo_tui.ui.themes import VARIABLE_DEFAULTS, load_themes
+
+
+class MimoApp(App):
+    TITLE = "mimo-tui"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(self, runtime: Runtime, session_id: str) -> None:
+        super().__init__()
+        self.runtime = runtime
+        self.session_id = session_id
+        themes, self.theme_problems = load_themes(runtime.paths.themes_dir)
+        for theme in themes:
+            self.register_theme(theme)
+        wanted = runtime.settings.theme
+        self.theme = wanted if wanted in self.available_themes else "mimo-dark"
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(VARIABLE_DEFAULTS)
+
+    def on_mount(self) -> None:
+        self.push_screen(ChatScreen(self.runtime, self.session_id))
+        for problem in self.theme_problems:
+            self.notify(problem, title="Theme not loaded", severity="warning", markup=False)
+        if self.runtime.store.recovered_from:
+            self.notify(
+                f"The session store was damaged; it was kept aside as "
+                f"{self.runtime.store.recovered_from} and a fresh store was started.",
+                severity="error",
+                markup=False,
+                timeout=15,
+            )
+        if self.runtime.engine.client is not None:
+            self.run_worker(self._warm_up, thread=True, exit_on_error=False)
+
+    def _warm_up(self) -> None:
+        """Import openai (~0.4 s) after the first paint, so the first reply does not pay it."""
+        import openai  # noqa: F401
+
+    async def on_unmount(self) -> None:
+        client = self.runtime.engine.client
+        if client is not None:
+            await client.aclose()
+
+
+def run_tui(
+    settings: Settings,
+    paths: Paths,
+    resume: bool = False,
+    session_ref: str | None = None,
+    clock: Clock = local_now,
+) -> int:
+    try:
+        runtime = build_runtime(settings, paths, clock=clock)
+    except StoreError as exc:
+        print(f"mimo-tui: {exc}", file=sys.stderr)
+        return 2
+    try:
+        try:
+            session = runtime.session(resume, session_ref)
+        except StoreError as exc:
+            print(f"mimo-tui: {exc}", file=sys.stderr)
+            return 2
+        MimoApp(runtime, session.id).run()
+    finally:
+        runtime.close()
+    return 0

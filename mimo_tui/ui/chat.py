@@ -1,0 +1,283 @@
+"""The chat screen: wires the input, the conversation and the engine's events together.
+
+Data flows one way: PromptInput.Submitted -> a worker runs `engine.turn()` -> each event is
+rendered by the widget it belongs to. The screen keeps no conversation state of its own beyond
+which widget is the reply in flight; the store is the transcript.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown, Static
+from textual.worker import Worker, WorkerState
+
+from mimo_tui.model import (
+    ContentDelta,
+    Message,
+    ReasoningDelta,
+    RoundFinished,
+    RoundStarted,
+    ToolCallDelta,
+    TurnFailed,
+    TurnFinished,
+    Usage,
+    UserSaved,
+)
+from mimo_tui.runtime import Runtime
+from mimo_tui.ui.widgets.message import AssistantMessage, Notice, UserMessage
+from mimo_tui.ui.widgets.prompt_input import PromptInput
+from mimo_tui.ui.widgets.status import StatusLine
+
+HISTORY_WINDOW = 200  # messages mounted when a session opens; the rest stay in the store
+
+NO_KEY_HELP = (
+    "No API key is set, so messages cannot be sent yet.\n"
+    "• export MIMO_API_KEY=sk-…   (then restart)\n"
+    "• or store one: mimo-tui key set   (written with mode 0600)\n"
+    "• or try everything offline: mimo-tui --demo"
+)
+
+
+class ChatScreen(Screen):
+    DEFAULT_CSS = """
+    ChatScreen #topbar {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $text;
+    }
+    ChatScreen #conversation {
+        height: 1fr;
+        padding: 0 1;
+        scrollbar-size-vertical: 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel reply", id="chat.cancel"),
+        Binding("ctrl+r", "toggle_reasoning", "Reasoning", id="chat.toggle_reasoning"),
+        Binding("ctrl+n", "new_session", "New chat", id="chat.new"),
+        Binding("f5", "retry", "Retry", id="chat.retry"),
+    ]
+
+    def __init__(self, runtime: Runtime, session_id: str) -> None:
+        super().__init__()
+        self.runtime = runtime
+        self.session_id = session_id
+        self.reply: AssistantMessage | None = None
+        self._turn_started = 0.0
+        self._round_started = 0.0
+        self._tokens = 0
+        self._phase = ""
+        self._ticker: Any = None
+
+    # ---- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        s = self.runtime.settings
+        yield Static("", id="topbar", markup=False)
+        yield VerticalScroll(id="conversation")
+        yield PromptInput(id="prompt")
+        yield StatusLine(s.model, s.thinking, s.demo)
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.query_one(PromptInput).focus()
+        await self.load_session(self.session_id)
+
+    @property
+    def conversation(self) -> VerticalScroll:
+        return self.query_one("#conversation", VerticalScroll)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    def _update_topbar(self) -> None:
+        store = self.runtime.store
+        session = store.get_session(self.session_id)
+        title = session.title or "New chat"
+        badge = "  [offline demo]" if self.runtime.settings.demo else ""
+        self.query_one("#topbar", Static).update(f"mimo-tui · {title} · {session.id}{badge}")
+
+    async def load_session(self, session_id: str) -> None:
+        """Show a session as stored: its newest messages, reasoning panels folded."""
+        self.session_id = session_id
+        conv = self.conversation
+        await conv.remove_children()
+        messages = self.runtime.store.messages(session_id)
+        shown = messages[-HISTORY_WINDOW:]
+        widgets: list[Any] = []
+        if len(messages) > len(shown):
+            widgets.append(Notice(f"{len(messages) - len(shown)} earlier messages not shown"))
+        fold = self.runtime.settings.reasoning_panel
+        session_usage = None
+        for msg in messages:
+            if msg.usage:
+                session_usage = msg.usage if session_usage is None else session_usage + msg.usage
+        for msg in shown:
+            if msg.role == "user":
+                widgets.append(UserMessage(msg))
+            elif msg.role == "assistant":
+                widgets.append(AssistantMessage(msg, fold="closed" if fold != "open" else "open"))
+        if not self.runtime.engine.client:
+            widgets.append(Notice(NO_KEY_HELP, "warning"))
+        if widgets:
+            await conv.mount_all(widgets)
+        self.status.session = session_usage or Usage()
+        self.status.show_idle()
+        conv.anchor()
+        self._update_topbar()
+
+    # ---- sending ---------------------------------------------------------------------------
+
+    @on(PromptInput.Submitted)
+    def send(self, event: PromptInput.Submitted) -> None:
+        if self.busy:
+            self.notify(
+                "A reply is still streaming: press Escape to stop it first.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        event.control.clear()
+        self.run_turn(event.text)
+
+    @property
+    def busy(self) -> bool:
+        return any(w.group == "turn" and w.is_running for w in self.workers)
+
+    @work(exclusive=True, group="turn", exit_on_error=False)
+    async def run_turn(self, text: str | None) -> None:
+        """Consume one turn's events (text None: retry the session as stored)."""
+        engine = self.runtime.engine
+        events = (
+            engine.turn(self.session_id, text)
+            if text is not None
+            else engine.rounds(self.session_id)
+        )
+        self._turn_started = time.monotonic()
+        self._ticker = self.set_interval(0.1, self._tick)
+        try:
+            async with contextlib.aclosing(events) as stream:
+                async for event in stream:
+                    await self.render_event(event)
+        finally:
+            self._ticker.stop()
+            if self.reply is not None:  # cancelled mid-round: mark what arrived
+                msg = self._stored(self.reply)
+                if msg is not None:
+                    await self.reply.finish(msg)
+                self.reply = None
+                self.status.show_idle()
+
+    def _stored(self, widget: AssistantMessage) -> Message | None:
+        if widget.message is None or widget.message.id is None:
+            return None
+        for msg in reversed(self.runtime.store.messages(self.session_id)):
+            if msg.id == widget.message.id:
+                return msg
+        return None
+
+    async def render_event(self, event: Any) -> None:
+        conv = self.conversation
+        match event:
+            case UserSaved(message=msg):
+                await conv.mount(UserMessage(msg))
+                conv.anchor()
+                self._update_topbar()
+            case RoundStarted(message_id=message_id):
+                self.reply = AssistantMessage(
+                    Message(role="assistant", id=message_id, status="streaming"),
+                    fold=self.runtime.settings.reasoning_panel,
+                )
+                self.reply.message.content = ""  # type: ignore[union-attr]
+                await conv.mount(self.reply)
+                self._round_started = time.monotonic()
+                self._tokens = 0
+                self._phase = ""
+            case ReasoningDelta(text=text) if self.reply:
+                self._tokens += 1
+                self._phase = "reasoning"
+                await self.reply.add_reasoning(text, time.monotonic() - self._round_started)
+            case ContentDelta(text=text) if self.reply:
+                self._tokens += 1
+                self._phase = "answering"
+                await self.reply.add_content(text)
+            case ToolCallDelta() if self.reply:
+                self._tokens += 1
+                self._phase = "calling tools"
+            case RoundFinished(message=msg) if self.reply:
+                await self.reply.finish(msg)
+                self.reply = None
+                self.status.add_usage(msg.usage)
+                self.status.show_reply(msg)
+            case TurnFinished(notice=notice):
+                if notice:
+                    await conv.mount(Notice(notice, "warning"))
+                self.status.show_idle()
+            case TurnFailed(error=error, message=msg):
+                if self.reply is not None and msg is not None:
+                    await self.reply.finish(msg)
+                    self.reply = None
+                await conv.mount(Notice(f"{error}\nPress F5 to retry.", "error"))
+                self.status.show_error(error.split(". ")[0])
+
+    def _tick(self) -> None:
+        elapsed = time.monotonic() - self._round_started if self._round_started else 0.0
+        if self.reply is None:
+            return
+        if not self._phase:
+            self.status.show_waiting(elapsed)
+        else:
+            self.status.show_streaming(self._phase, elapsed, self._tokens)
+
+    @on(Worker.StateChanged)
+    def worker_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a worker failure becomes a message, never a traceback."""
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(f"Unexpected error: {error}", severity="error", markup=False)
+            self.status.show_error(str(error))
+
+    # ---- actions ---------------------------------------------------------------------------
+
+    def action_cancel(self) -> None:
+        if self.busy:
+            self.workers.cancel_group(self, "turn")
+            self.notify("Reply stopped; what arrived is kept.", markup=False, timeout=2)
+
+    def action_toggle_reasoning(self) -> None:
+        replies = list(self.query(AssistantMessage))
+        for reply in reversed(replies):
+            if reply.toggle_reasoning():
+                return
+        self.notify("No reasoning to show yet.", markup=False, timeout=2)
+
+    async def action_new_session(self) -> None:
+        if self.busy:
+            return
+        session = self.runtime.new_session()
+        await self.load_session(session.id)
+
+    def action_retry(self) -> None:
+        if not self.busy:
+            self.run_turn(None)
+
+    @on(Markdown.LinkClicked)
+    def open_link(self, event: Markdown.LinkClicked) -> None:
+        """Links from the model open only for http(s), after showing the real URL."""
+        href = event.href
+        if href.startswith(("http://", "https://")):
+            self.notify(f"Opening {href}", markup=False)
+            self.app.open_url(href)
+        else:
+            self.notify(f"Not opening a non-web link: {href}", severity="warning", markup=False)

@@ -1,0 +1,66 @@
+"""Load the app's themes from TOML files (bundled `mimo_tui.themes`, then the user's folder)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import fields
+from importlib import resources
+from pathlib import Path
+
+from textual.theme import Theme
+
+_ALLOWED = {f.name for f in fields(Theme)}
+
+# App-specific theme variables, with defaults for themes (Textual's built-ins) that lack them.
+VARIABLE_DEFAULTS = {
+    "reasoning-foreground": "#9E9E9E",
+    "reasoning-border": "#5A5A5A",
+    "status-background": "#2A2A2A",
+}
+
+
+class ThemeFileError(Exception):
+    pass
+
+
+def theme_from_toml(text: str, origin: str) -> Theme:
+    """Parse one theme file; ThemeFileError names the file and the problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ThemeFileError(f"{origin}: not valid TOML ({exc})") from exc
+    unknown = set(data) - _ALLOWED
+    if unknown:
+        raise ThemeFileError(f"{origin}: unknown key(s) {', '.join(sorted(unknown))}")
+    if "name" not in data or "primary" not in data:
+        raise ThemeFileError(f"{origin}: a theme needs at least `name` and `primary`")
+    try:
+        theme = Theme(**data)
+        theme.to_color_system().generate()  # bad colours fail here, not at first paint
+    except Exception as exc:
+        raise ThemeFileError(f"{origin}: {exc}") from exc
+    return theme
+
+
+def load_themes(user_dir: Path | None = None) -> tuple[list[Theme], list[str]]:
+    """Every theme that loads, and one message per file that does not."""
+    themes: list[Theme] = []
+    problems: list[str] = []
+    bundled = resources.files("mimo_tui.themes")
+    sources = [
+        (p.name, p.read_text(encoding="utf-8"))
+        for p in bundled.iterdir()
+        if p.name.endswith(".toml")
+    ]
+    if user_dir and user_dir.is_dir():
+        for path in sorted(user_dir.glob("*.toml")):
+            try:
+                sources.append((str(path), path.read_text(encoding="utf-8")))
+            except OSError as exc:
+                problems.append(f"{path}: cannot read ({exc.strerror})")
+    for origin, text in sorted(sources, key=lambda s: s[0]):
+        try:
+            themes.append(theme_from_toml(text, origin))
+        except ThemeFileError as exc:
+            problems.append(str(exc))
+    return themes, problems

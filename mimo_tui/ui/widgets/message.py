@@ -1,0 +1,170 @@
+"""One widget per message in the conversation, updated in place as the reply streams."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Markdown, Static
+
+from mimo_tui.model import Message
+from mimo_tui.text import visible
+from mimo_tui.ui.widgets.reasoning import ReasoningPanel
+
+
+def reasoning_title(tokens: int | None, ms: int | None, live: bool = False) -> str:
+    parts = ["Reasoning"]
+    if live:
+        parts.append("thinking…")
+    if tokens:
+        parts.append(f"{tokens} tokens")
+    if ms is not None:
+        parts.append(f"{ms / 1000:.1f} s")
+    return " · ".join(parts)
+
+
+class UserMessage(Static):
+    DEFAULT_CSS = """
+    UserMessage {
+        margin: 1 0 1 0;
+        padding: 0 1;
+        border-left: thick $primary;
+        background: $boost;
+    }
+    """
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(Content(visible(message.content)), markup=False)
+        self.message = message
+
+
+class Notice(Static):
+    """A line from the app itself (no key, errors, notices), never from the model."""
+
+    DEFAULT_CSS = """
+    Notice {
+        margin: 0 0 1 0;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    Notice.-error { color: $error; border-left: thick $error; }
+    Notice.-warning { color: $warning; border-left: thick $warning; }
+    """
+
+    def __init__(self, text: str, kind: str = "info") -> None:
+        super().__init__(Content(visible(text)), markup=False, classes=f"-{kind}")
+
+
+class AssistantMessage(Vertical):
+    """A reply: an optional reasoning panel, the Markdown answer, and a meta line.
+
+    Streaming uses `Markdown.get_stream` (coalesced appends, never a full re-parse per chunk);
+    when the stream ends the document is rendered once more in full, which also works around a
+    Textual issue that can drop a streamed code block.
+    """
+
+    DEFAULT_CSS = """
+    AssistantMessage {
+        height: auto;
+        margin: 0 0 1 0;
+        padding: 0 1;
+    }
+    AssistantMessage > Markdown {
+        margin: 0;
+        padding: 0;
+        background: transparent;
+    }
+    AssistantMessage > .meta {
+        color: $text-muted;
+        height: auto;
+    }
+    AssistantMessage.-interrupted > .meta { color: $warning; }
+    AssistantMessage.-error > .meta { color: $error; }
+    """
+
+    def __init__(self, message: Message | None = None, fold: str = "fold") -> None:
+        super().__init__()
+        self.message = message
+        self.fold = fold
+        self.reasoning: ReasoningPanel | None = None
+        self._answer = Markdown(visible(message.content) if message else "", open_links=False)
+        self._meta = Static("", classes="meta", markup=False)
+        self._stream = None
+        self._content_parts: list[str] = []
+        if message and message.reasoning_content:
+            self.reasoning = ReasoningPanel(
+                message.reasoning_content,
+                collapsed=fold != "open",
+                title=reasoning_title(
+                    message.usage.reasoning_tokens if message.usage else None,
+                    message.reasoning_ms,
+                ),
+            )
+
+    def compose(self) -> ComposeResult:
+        if self.reasoning is not None:
+            yield self.reasoning
+        yield self._answer
+        yield self._meta
+
+    def on_mount(self) -> None:
+        if self.message is not None:
+            self._show_meta(self.message)
+
+    # ---- streaming -----------------------------------------------------------------------
+
+    async def add_reasoning(self, text: str, seconds: float) -> None:
+        if self.reasoning is None:
+            self.reasoning = ReasoningPanel(
+                collapsed=self.fold == "closed", title=reasoning_title(None, None, live=True)
+            )
+            await self.mount(self.reasoning, before=self._answer)
+        self.reasoning.append(text)
+        self.reasoning.set_title(reasoning_title(None, round(seconds * 1000), live=True))
+
+    async def add_content(self, text: str) -> None:
+        if self._stream is None:
+            if self.reasoning is not None and self.fold == "fold":
+                self.reasoning.collapsed = True
+            self._stream = Markdown.get_stream(self._answer)
+        self._content_parts.append(text)
+        await self._stream.write(visible(text))
+
+    async def finish(self, message: Message) -> None:
+        """The reply is final: flush, re-render once, show usage and status."""
+        self.message = message
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+        await self._answer.update(visible(message.content))
+        if self.reasoning is not None:
+            self.reasoning.finish()
+            self.reasoning.set_title(
+                reasoning_title(
+                    message.usage.reasoning_tokens if message.usage else None,
+                    message.reasoning_ms,
+                )
+            )
+        self._show_meta(message)
+
+    def _show_meta(self, message: Message) -> None:
+        parts = []
+        if message.status == "interrupted":
+            parts.append("⏹ interrupted")
+        elif message.status == "error":
+            parts.append("✖ " + (message.error or "failed"))
+        if message.usage:
+            parts.append(f"{message.usage.completion_tokens} tokens")
+        if message.duration_ms:
+            parts.append(f"{message.duration_ms / 1000:.1f} s")
+        if message.finish_reason and message.finish_reason not in ("stop", "tool_calls"):
+            parts.append(f"finish: {message.finish_reason}")
+        self.set_class(message.status == "interrupted", "-interrupted")
+        self.set_class(message.status == "error", "-error")
+        self._meta.update(Content(visible(" · ".join(parts))))
+
+    def toggle_reasoning(self) -> bool:
+        if self.reasoning is None:
+            return False
+        self.reasoning.collapsed = not self.reasoning.collapsed
+        return True

@@ -1,0 +1,1 @@
+"""The bundled themes: one TOML file per theme, shipped in the wheel as `mimo_tui.themes`."""
