@@ -206,9 +206,11 @@ class Store:
 
     # ---- sessions ------------------------------------------------------------------------------
 
-    def create_session(self, model: str, settings: dict[str, Any] | None = None) -> Session:
+    def create_session(
+        self, model: str, settings: dict[str, Any] | None = None, session_id: str | None = None
+    ) -> Session:
         now = self.clock()
-        session_id = secrets.token_hex(6)
+        session_id = session_id or secrets.token_hex(6)
         with self._write() as db:
             db.execute(
                 "INSERT INTO sessions(id, model, settings, created_at, updated_at) "

@@ -65,7 +65,9 @@ class FakeMimo:
         self._server = ThreadingHTTPServer((self.host, self.port), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True, name="fake-mimo").start()
+        threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True, name="fake-mimo"
+        ).start()
         return self
 
     def stop(self) -> None:

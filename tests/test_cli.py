@@ -1,0 +1,223 @@
+"""`mimo-tui ask`, `config` and `key` as a user runs them: a real process, the fake over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import stat
+import subprocess
+import time
+
+import pytest
+
+from mimo_tui.fake import FakeMimo
+from mimo_tui.fake.scenarios import scenario
+from mimo_tui.store import Store
+from tests.conftest import KEY, PYTHON, cli_env, cli_paths
+
+
+def mimo(tmp_path, fake, *args, input=None, **env):
+    return subprocess.run(
+        [PYTHON, "-m", "mimo_tui", *args],
+        env=cli_env(tmp_path, fake, **env),
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_ask_prints_the_answer_and_saves_the_turn(tmp_path, fake: FakeMimo):
+    fake.queue("thinking_text")
+    result = mimo(tmp_path, fake, "ask", "hello")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Hello world.\n"
+    assert "user wants" not in result.stderr  # reasoning only with --show-reasoning
+    store = Store(cli_paths(tmp_path).store_file)
+    messages = store.messages(store.get_session("last").id)
+    assert [(m.role, m.content) for m in messages] == [
+        ("user", "hello"),
+        ("assistant", "Hello world."),
+    ]
+    store.close()
+
+
+def test_ask_show_reasoning_goes_to_stderr(tmp_path, fake):
+    fake.queue("thinking_text")
+    result = mimo(tmp_path, fake, "ask", "--show-reasoning", "hello")
+    assert result.stdout == "Hello world.\n"
+    assert "The user wants a short greeting." in result.stderr
+
+
+def test_ask_reads_stdin(tmp_path, fake):
+    fake.queue("text")
+    result = mimo(tmp_path, fake, "ask", input="from a pipe\n")
+    assert result.returncode == 0
+    assert fake.chat_requests()[0].body["messages"][-1]["content"] == "from a pipe\n"
+
+
+def test_ask_json_prints_the_final_message(tmp_path, fake):
+    fake.queue("thinking_text")
+    result = mimo(tmp_path, fake, "ask", "--json", "hello")
+    data = json.loads(result.stdout)
+    assert data["content"] == "Hello world."
+    assert data["reasoning_content"] == "The user wants a short greeting."
+    assert data["tool_calls"] == [] and data["finish_reason"] == "stop"
+    assert data["usage"]["reasoning_tokens"] == 6
+
+
+def test_ask_continue_replays_the_stored_session(tmp_path, fake):
+    fake.queue("thinking_text", "text")
+    mimo(tmp_path, fake, "ask", "first")
+    result = mimo(tmp_path, fake, "ask", "-c", "second")
+    assert result.returncode == 0
+    messages = fake.chat_requests()[1].body["messages"]
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert messages[2]["reasoning_content"] == "The user wants a short greeting."
+
+
+def test_ask_session_id_continues_that_session(tmp_path, fake):
+    fake.queue("text", "text", "text")
+    mimo(tmp_path, fake, "ask", "one")
+    store = Store(cli_paths(tmp_path).store_file)
+    first = store.get_session("last").id
+    store.close()
+    mimo(tmp_path, fake, "ask", "two")  # a new session
+    result = mimo(tmp_path, fake, "ask", "--session", first[:6], "three")
+    assert result.returncode == 0
+    assert [m["content"] for m in fake.chat_requests()[2].body["messages"][1::2]] == [
+        "one",
+        "three",
+    ]
+    bad = mimo(tmp_path, fake, "ask", "--session", "nope", "x")
+    assert bad.returncode == 2 and "no session matches" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("queued", "code", "message"),
+    [("http_401", 1, "MIMO_API_KEY"), ("http_500", 1, "server error")],
+)
+def test_ask_api_errors_exit_1_with_a_clear_message(tmp_path, fake, queued, code, message):
+    fake.queue(queued, queued, queued)
+    result = mimo(tmp_path, fake, "ask", "hi")
+    assert result.returncode == code
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and KEY not in result.stderr
+
+
+def test_ask_refused_connection_exits_1(tmp_path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = mimo(
+        tmp_path, None, "ask", "hi", MIMO_API_KEY=KEY, MIMO_BASE_URL=f"http://127.0.0.1:{port}/v1"
+    )
+    assert result.returncode == 1
+    assert "Cannot reach" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ask_without_a_key_exits_2_and_says_how_to_set_one(tmp_path):
+    result = mimo(tmp_path, None, "ask", "hi")
+    assert result.returncode == 2
+    assert "MIMO_API_KEY" in result.stderr and "mimo-tui key set" in result.stderr
+
+
+def test_ask_demo_needs_no_key(tmp_path):
+    result = mimo(tmp_path, None, "ask", "--demo", "hello demo")
+    assert result.returncode == 0
+    assert "offline demo" in result.stdout
+
+
+def _start_slow_ask(tmp_path, fake):
+    fake.queue(scenario("slow_stream", delay_s=0.05, content="word " * 400))
+    return subprocess.Popen(
+        [PYTHON, "-m", "mimo_tui", "ask", "a long answer please"],
+        env=cli_env(tmp_path, fake),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for_checkpoint(tmp_path) -> None:
+    """Wait (on state, bounded) until the reply in flight has content on disk."""
+    deadline = time.monotonic() + 30
+    path = cli_paths(tmp_path).store_file
+    while time.monotonic() < deadline:
+        if path.exists():
+            store = Store(path)
+            try:
+                msgs = store.messages(store.get_session("last").id) if store.list_sessions() else []
+            finally:
+                store.close()
+            if len(msgs) == 2 and msgs[1].content:
+                return
+        time.sleep(0.05)
+    raise AssertionError("the reply was never checkpointed")
+
+
+def test_killed_ask_leaves_the_prompt_and_partial_reply_marked_interrupted(tmp_path, fake):
+    proc = _start_slow_ask(tmp_path, fake)
+    _wait_for_checkpoint(tmp_path)
+    proc.kill()
+    proc.wait()
+    store = Store(cli_paths(tmp_path).store_file)
+    user, reply = store.messages(store.get_session("last").id)
+    assert user.content == "a long answer please"
+    assert reply.status == "interrupted" and reply.content.startswith("word")
+    store.close()
+
+
+def test_ctrl_c_in_ask_exits_130_with_the_partial_reply_saved(tmp_path, fake):
+    proc = _start_slow_ask(tmp_path, fake)
+    _wait_for_checkpoint(tmp_path)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "cancelled" in err and "Traceback" not in err
+    store = Store(cli_paths(tmp_path).store_file)
+    reply = store.messages(store.get_session("last").id)[1]
+    assert reply.status == "interrupted" and reply.content.startswith("word")
+    store.close()
+
+
+def test_key_set_writes_an_owner_only_file_and_config_redacts_it(tmp_path):
+    result = mimo(tmp_path, None, "key", "set", input="sk-secret-value-123456\n")
+    assert result.returncode == 0
+    key_file = cli_paths(tmp_path).key_file
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    config = mimo(tmp_path, None, "config")
+    assert "sk-secret-value-123456" not in config.stdout + config.stderr
+    assert str(key_file) in config.stdout and "key file" in config.stdout
+    assert "sk-s…(22 chars)" in config.stdout
+
+
+def test_a_bad_config_file_is_a_clear_error(tmp_path):
+    config = tmp_path / "config" / "mimo-tui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("temperature = 9\n")
+    result = mimo(tmp_path, None, "config")
+    assert result.returncode == 2
+    assert str(config) in result.stderr and "between 0 and 1.5" in result.stderr
+
+
+def test_help_and_ask_do_not_import_textual(tmp_path, fake):
+    fake.queue("text")
+    code = (
+        "import sys\n"
+        "from mimo_tui.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "assert 'textual' not in sys.modules and 'openai' not in sys.modules\n"
+        "assert main(['ask', 'hi']) == 0\n"
+        "assert 'textual' not in sys.modules, 'ask imported textual'\n"
+    )
+    result = subprocess.run(
+        [PYTHON, "-c", code],
+        env=cli_env(tmp_path, fake),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr

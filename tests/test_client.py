@@ -1,0 +1,158 @@
+"""The client against the fake over real HTTP: the request it sends, the stream it reads, and
+one clear message for every way the API or the network can fail."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import replace
+
+import pytest
+
+from mimo_tui.assemble import Assembler
+from mimo_tui.client import ChatClient, RequestParams
+from mimo_tui.errors import ApiError
+from mimo_tui.fake import FakeMimo
+from mimo_tui.fake.scenarios import scenario
+from tests.conftest import KEY
+
+HISTORY = [{"role": "user", "content": "hi"}]
+
+
+async def run(client: ChatClient, params: RequestParams | None = None) -> Assembler:
+    asm = Assembler()
+    try:
+        async for event in client.stream(HISTORY, params or RequestParams("mimo-v2.5-pro")):
+            asm.feed(event)
+    finally:
+        await client.aclose()
+    return asm
+
+
+def client_for(fake: FakeMimo, **kw) -> ChatClient:
+    kw.setdefault("max_retries", 0)
+    return ChatClient(KEY, fake.base_url, **kw)
+
+
+async def test_request_shape_thinking_auth_and_usage(fake: FakeMimo):
+    fake.queue("thinking_text")
+    asm = await run(client_for(fake), RequestParams("mimo-v2.5-pro", temperature=0.3))
+    (req,) = fake.chat_requests()
+    assert req.headers["authorization"] == f"Bearer {KEY}"
+    assert req.headers["api-key"] == KEY
+    assert req.body["thinking"] == {"type": "enabled"}
+    assert req.body["stream"] is True and req.body["stream_options"] == {"include_usage": True}
+    assert "temperature" not in req.body  # MiMo ignores it in thinking mode
+    assert asm.reasoning_text == "The user wants a short greeting."
+    assert asm.content_text == "Hello world."
+    assert asm.finish_reason == "stop"
+    assert asm.usage and asm.usage.reasoning_tokens == 6
+
+
+async def test_thinking_off_sends_sampling_parameters(fake: FakeMimo):
+    fake.queue("text")
+    params = RequestParams(
+        "mimo-v2.5-pro", thinking=False, temperature=0.3, top_p=0.5, max_completion_tokens=256
+    )
+    await run(client_for(fake), params)
+    body = fake.chat_requests()[0].body
+    assert body["thinking"] == {"type": "disabled"}
+    assert (body["temperature"], body["top_p"], body["max_completion_tokens"]) == (0.3, 0.5, 256)
+
+
+async def test_tool_call_fragments_are_assembled(fake: FakeMimo):
+    fake.queue("parallel_tool_calls")
+    asm = await run(client_for(fake))
+    calls = asm.tool_calls()
+    assert [c.arguments for c in calls] == ['{"location": "Hebei"}', '{"location": "Beijing"}']
+    assert all(c.id.startswith("call_") and c.name == "get_current_weather" for c in calls)
+    assert asm.finish_reason == "tool_calls"
+
+
+@pytest.mark.parametrize("name", ["usage_on_finish_chunk", "keepalive"])
+async def test_tolerant_stream_variants(fake: FakeMimo, name: str):
+    fake.queue(name)
+    asm = await run(client_for(fake))
+    assert asm.content_text and asm.finish_reason == "stop" and asm.usage
+
+
+async def test_no_usage_is_fine(fake: FakeMimo):
+    fake.queue("no_usage")
+    asm = await run(client_for(fake))
+    assert asm.usage is None and asm.content_text == "No usage this time."
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "words"),
+    [
+        ("http_400", "bad_request", ["400", "max_completion_tokens is out of range"]),
+        ("http_400_sse_prefixed", "bad_request", ["400", "reasoning_content in the thinking"]),
+        ("http_401", "auth", ["401", "MIMO_API_KEY", "mimo-tui key set"]),
+        ("http_402", "balance", ["402", "Top up"]),
+        ("http_403", "forbidden", ["403"]),
+        ("http_404", "not_found", ["404", "base URL"]),
+        ("http_421", "content_filter", ["421"]),
+        ("http_429", "rate_limit", ["429", "Wait"]),
+        ("http_500", "server", ["500", "Try again"]),
+        ("http_503", "server", ["503"]),
+        ("truncated_stream", "incomplete", ["no finish reason"]),
+        ("midstream_error", "stream_error", ["failed mid-stream"]),
+        ("malformed_chunk", "malformed", ["malformed"]),
+    ],
+)
+async def test_each_failure_gets_one_clear_message(fake: FakeMimo, name, kind, words):
+    fake.queue(name)
+    with pytest.raises(ApiError) as info:
+        await run(client_for(fake))
+    assert info.value.kind == kind
+    for word in words:
+        assert word in str(info.value)
+    assert KEY not in str(info.value)
+
+
+async def test_429_and_500_are_retried_by_the_sdk_only(fake: FakeMimo):
+    fake.queue("http_429", "http_429", "thinking_text")
+    asm = await run(client_for(fake, max_retries=2))
+    assert asm.content_text == "Hello world."
+    retries = [r.headers.get("x-stainless-retry-count") for r in fake.chat_requests()]
+    assert retries == ["0", "1", "2"]
+
+
+async def test_gave_up_after_retries_says_so(fake: FakeMimo):
+    fake.queue("http_500", "http_500", "http_500")
+    with pytest.raises(ApiError, match="after 3 attempts"):
+        await run(client_for(fake, max_retries=2))
+
+
+async def test_a_stalled_stream_is_stopped_by_the_idle_watchdog(fake: FakeMimo):
+    fake.queue("stall")
+    with pytest.raises(ApiError) as info:
+        await run(client_for(fake, idle_timeout_s=0.3))
+    assert info.value.kind == "stalled"
+
+
+async def test_refused_connection(fake: FakeMimo):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    client = ChatClient(KEY, f"http://127.0.0.1:{port}/v1", max_retries=0)
+    with pytest.raises(ApiError) as info:
+        await run(client)
+    assert info.value.kind == "connection"
+    assert f"127.0.0.1:{port}" in str(info.value)
+
+
+async def test_unknown_finish_reason_passes_through(fake: FakeMimo):
+    fake.queue(scenario("repetition_truncation"))
+    asm = await run(client_for(fake))
+    assert asm.finish_reason == "repetition_truncation"
+
+
+async def test_list_models(fake: FakeMimo):
+    client = client_for(fake)
+    assert "mimo-v2.5-pro" in await client.list_models()
+    await client.aclose()
+    bad = replace(fake)  # same server, wrong key
+    wrong = ChatClient("wrong", bad.base_url, max_retries=0)
+    with pytest.raises(ApiError, match="401"):
+        await wrong.list_models()
+    await wrong.aclose()

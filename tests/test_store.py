@@ -1,0 +1,142 @@
+"""The session store: durable, owner-only, migrated forward, safe with two writers."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from mimo_tui.config import Paths
+from mimo_tui.model import Message, ToolCall, Usage
+from mimo_tui.store import SCHEMA_VERSION, Store, StoreError
+
+
+def test_a_session_survives_a_restart(paths: Paths):
+    store = Store(paths.store_file)
+    session = store.create_session("mimo-v2.5-pro")
+    store.add_message(session.id, Message("user", "hello"))
+    reply = store.add_message(session.id, Message("assistant", status="streaming"))
+    reply.content, reply.reasoning_content = "hi", "thought"
+    reply.tool_calls = [ToolCall("call_1", "f", '{"a": 1}')]
+    reply.usage, reply.status = Usage(10, 5, 2), "complete"
+    reply.ttft_ms, reply.duration_ms, reply.finish_reason = 120, 900, "tool_calls"
+    store.update_message(reply)
+    store.close()
+
+    again = Store(paths.store_file)
+    messages = again.messages(again.get_session("last").id)
+    assert [(m.role, m.content) for m in messages] == [("user", "hello"), ("assistant", "hi")]
+    restored = messages[1]
+    assert restored.reasoning_content == "thought"
+    assert restored.tool_calls == [ToolCall("call_1", "f", '{"a": 1}')]
+    assert restored.usage == Usage(10, 5, 2)
+    assert (restored.ttft_ms, restored.duration_ms, restored.finish_reason) == (
+        120,
+        900,
+        "tool_calls",
+    )
+    assert again.get_session("last").title == "hello"
+    again.close()
+
+
+def test_store_and_folder_are_owner_only(paths: Paths):
+    Store(paths.store_file).close()
+    assert stat.S_IMODE(os.stat(paths.store_file).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(paths.data_dir).st_mode) == 0o700
+
+
+def test_session_refs_accept_ids_prefixes_and_last(store: Store):
+    a = store.create_session("m", session_id="abc111")
+    store.create_session("m", session_id="abd222")
+    assert store.get_session("abc").id == a.id
+    with pytest.raises(StoreError, match="several"):
+        store.get_session("ab")
+    with pytest.raises(StoreError, match="no session"):
+        store.get_session("zzz")
+    assert store.get_session("last").id == "abd222"
+
+
+def test_an_orphaned_reply_of_a_dead_process_is_marked_interrupted(paths: Paths):
+    store = Store(paths.store_file)
+    session = store.create_session("m")
+    reply = store.add_message(session.id, Message("assistant", "partial", status="streaming"))
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    store.db.execute("UPDATE messages SET owner_pid = ? WHERE id = ?", (int(dead.stdout), reply.id))
+    store.close()
+    again = Store(paths.store_file)
+    (msg,) = again.messages(session.id)
+    assert (msg.status, msg.content) == ("interrupted", "partial")
+    again.close()
+
+
+def test_a_live_instances_reply_is_left_streaming(paths: Paths):
+    store = Store(paths.store_file)
+    session = store.create_session("m")
+    store.add_message(session.id, Message("assistant", "partial", status="streaming"))
+    other = Store(paths.store_file)  # same pid: alive
+    assert other.messages(session.id)[0].status == "streaming"
+    other.close()
+    store.close()
+
+
+def test_an_old_store_is_migrated_and_a_newer_one_refused(paths: Paths):
+    paths.data_dir.mkdir(parents=True)
+    sqlite3.connect(paths.store_file).close()  # schema 0: an empty file of an older version
+    store = Store(paths.store_file)
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    store.close()
+    db = sqlite3.connect(paths.store_file)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    before = paths.store_file.read_bytes()
+    with pytest.raises(StoreError, match="newer mimo-tui"):
+        Store(paths.store_file)
+    assert paths.store_file.read_bytes() == before
+
+
+def test_a_corrupt_store_is_kept_aside_and_a_fresh_one_started(paths: Paths):
+    paths.data_dir.mkdir(parents=True)
+    paths.store_file.write_bytes(b"this is not a database" * 100)
+    store = Store(paths.store_file)
+    assert store.recovered_from is not None
+    assert store.recovered_from.read_bytes() == b"this is not a database" * 100
+    assert store.list_sessions() == []
+    store.close()
+
+
+def test_two_instances_writing_at_once_lose_nothing(paths: Paths):
+    Store(paths.store_file).close()
+    stores = [Store(paths.store_file), Store(paths.store_file)]
+    session = stores[0].create_session("m")
+    errors: list[BaseException] = []
+
+    def write(s: Store, tag: str) -> None:
+        try:
+            for i in range(100):
+                m = s.add_message(session.id, Message("user", f"{tag}{i}"))
+                m.content += "!"
+                s.update_message(m)
+        except BaseException as exc:  # pragma: no cover - the assertion below reports it
+            errors.append(exc)
+
+    pairs = zip(stores, "ab", strict=True)
+    threads = [threading.Thread(target=write, args=pair) for pair in pairs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    contents = {m.content for m in stores[0].messages(session.id)}
+    assert contents == {f"{t}{i}!" for t in "ab" for i in range(100)}
+    for s in stores:
+        s.close()
