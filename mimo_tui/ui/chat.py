@@ -62,10 +62,11 @@ class ChatScreen(Screen):
     """
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel reply", id="chat.cancel"),
+        Binding("escape", "cancel", "Cancel", id="chat.cancel"),
         Binding("ctrl+r", "toggle_reasoning", "Reasoning", id="chat.toggle_reasoning"),
         Binding("ctrl+n", "new_session", "New chat", id="chat.new"),
-        Binding("f5", "retry", "Retry", id="chat.retry"),
+        # Shown in the error notice that offers it, not in the footer.
+        Binding("f5", "retry", "Retry", id="chat.retry", show=False),
     ]
 
     def __init__(self, runtime: Runtime, session_id: str) -> None:

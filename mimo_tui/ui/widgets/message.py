@@ -153,6 +153,8 @@ class AssistantMessage(Vertical):
             parts.append("⏹ interrupted")
         elif message.status == "error":
             parts.append("✖ " + (message.error or "failed"))
+        if message.model:
+            parts.append(message.model)
         if message.usage:
             parts.append(f"{message.usage.completion_tokens} tokens")
         if message.duration_ms:

@@ -1,0 +1,193 @@
+"""The chat screen driven with Pilot: send, watch reasoning then the answer, fold and unfold,
+cancel with Escape, resume with -c; model text never acts as markup or terminal control."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.widgets import Markdown
+
+from mimo_tui.fake import FakeMimo
+from mimo_tui.fake.scenarios import scenario, split_tokens
+from mimo_tui.ui.chat import ChatScreen
+from mimo_tui.ui.widgets.message import AssistantMessage, Notice, UserMessage
+from mimo_tui.ui.widgets.prompt_input import PromptInput
+from mimo_tui.ui.widgets.status import StatusLine
+from tests.tui_helpers import make_app, send, wait_until
+
+SIZE = (100, 40)
+
+
+def replies(app) -> list[AssistantMessage]:
+    return list(app.screen.query(AssistantMessage))
+
+
+async def test_reasoning_streams_into_an_open_panel_before_the_answer(settings, paths, fake):
+    """While the model thinks, its reasoning is visible; the answer has not started."""
+    fake.queue(scenario("thinking_text", reasoning="step " * 30, stall_after=6))
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "What is the answer?")
+        await wait_until(
+            pilot,
+            lambda: (
+                bool(replies(app))
+                and replies(app)[0].reasoning is not None
+                and replies(app)[0].reasoning.text.count("step") == 5
+            ),
+        )
+        reply = replies(app)[0]
+        assert reply.reasoning.collapsed is False
+        assert "thinking…" in str(reply.reasoning.title)
+        assert reply.query_one(Markdown).source == ""
+        await wait_until(
+            pilot, lambda: "reasoning…" in str(app.screen.query_one(StatusLine).render())
+        )
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+    runtime.close()
+
+
+async def test_send_shows_the_answer_and_folds_the_reasoning(settings, paths, fake: FakeMimo):
+    fake.queue(scenario("thinking_text", reasoning="step " * 30, content="The **answer** is 42."))
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.focused, PromptInput)
+        await send(pilot, "What is the answer?")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        reply = replies(app)[0]
+        assert reply.reasoning.collapsed is True  # folded once the answer started
+        assert reply.reasoning.text == "step " * 30
+        tokens = len(split_tokens("step " * 30))  # the fake counts one token per piece
+        assert f"{tokens} tokens" in str(reply.reasoning.title)
+        assert reply.query_one(Markdown).source == "The **answer** is 42."
+        assert app.screen.query_one(UserMessage).message.content == "What is the answer?"
+        status = str(app.screen.query_one(StatusLine).render())
+        assert "mimo-v2.5-pro" in status and "thinking on" in status and "TTFT" in status
+        assert isinstance(app.focused, PromptInput) and app.focused.text == ""
+    runtime.close()
+
+
+async def test_reasoning_panel_toggles_by_key_and_by_click(settings, paths, fake):
+    fake.queue("thinking_text")
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = replies(app)[0].reasoning
+        assert panel.collapsed
+        await pilot.press("ctrl+r")
+        assert not panel.collapsed
+        await pilot.press("ctrl+r")
+        assert panel.collapsed
+        await pilot.click(panel.query_one("CollapsibleTitle"))
+        await pilot.pause()
+        assert not panel.collapsed
+    runtime.close()
+
+
+async def test_escape_cancels_keeps_the_partial_reply_and_the_ui_is_ready(settings, paths, fake):
+    fake.queue(scenario("slow_stream", delay_s=0.05, content="word " * 300), "text")
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "long")
+        await wait_until(pilot, lambda: bool(replies(app)) and bool(replies(app)[0]._content_parts))
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        reply = replies(app)[0]
+        assert reply.has_class("-interrupted")
+        assert "interrupted" in str(reply._meta.render())
+        stored = runtime.store.messages(app.screen.session_id)[1]
+        assert stored.status == "interrupted" and stored.content.startswith("word")
+        assert fake.chat_requests()[0].disconnected or len(fake.chat_requests()) == 1
+        # Ready again at once: the next message goes out and completes.
+        await send(pilot, "short")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert replies(app)[-1].query_one(Markdown).source.startswith("Hello! I'm MiMo")
+    runtime.close()
+
+
+async def test_resume_reopens_the_last_session_with_its_reasoning(settings, paths, fake):
+    fake.queue("thinking_text")
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "remember me")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        first_id = app.screen.session_id
+    runtime.close()
+
+    app, runtime = make_app(settings, paths, resume=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ChatScreen) and screen.session_id == first_id
+        assert screen.query_one(UserMessage).message.content == "remember me"
+        (reply,) = replies(app)
+        assert reply.reasoning is not None
+        assert reply.reasoning.text == "The user wants a short greeting."
+        await pilot.press("ctrl+r")
+        assert not reply.reasoning.collapsed
+    runtime.close()
+
+
+HOSTILE = "[@click=app.quit]click me[/] [bold red]loud[/] [/bold] \x1b]0;pwned\x07 \x1b[2J \x9b31m"
+
+
+async def test_model_text_is_shown_literally_never_as_markup_or_control(settings, paths, fake):
+    fake.queue(scenario("thinking_text", reasoning=HOSTILE, content=HOSTILE))
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, HOSTILE)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        reply = replies(app)[0]
+        source = reply.query_one(Markdown).source
+        assert "[@click=app.quit]click me[/]" in source
+        assert "\x1b" not in source and "\x9b" not in source and "␛]0;pwned" in source
+        assert "\x1b" not in reply.reasoning.text and "[bold red]loud[/]" in reply.reasoning.text
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.click(reply.reasoning.query_one(".reasoning-body"))
+        await pilot.pause()
+        assert app.is_running
+        # The store keeps the original text exactly.
+        stored = runtime.store.messages(app.screen.session_id)
+        assert stored[0].content == HOSTILE and stored[1].content == HOSTILE
+    runtime.close()
+
+
+async def test_without_a_key_the_app_starts_and_explains(settings, paths, fake):
+    app, runtime = make_app(replace(settings, api_key=None), paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        notice = str(app.screen.query_one(Notice).render())
+        assert "MIMO_API_KEY" in notice and "mimo-tui key set" in notice
+        assert "mimo-tui --demo" in notice
+        await send(pilot, "hello?")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        errors = [str(n.render()) for n in app.screen.query(Notice) if n.has_class("-error")]
+        assert errors and "No API key" in errors[0]
+        assert fake.chat_requests() == []
+    runtime.close()
+
+
+async def test_an_api_error_is_shown_and_f5_retries(settings, paths, fake):
+    fake.queue("http_401", "thinking_text")
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        errors = [str(n.render()) for n in app.screen.query(Notice) if n.has_class("-error")]
+        assert "401" in errors[0] and "mimo-tui key set" in errors[0]
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert replies(app)[-1].query_one(Markdown).source == "Hello world."
+    runtime.close()

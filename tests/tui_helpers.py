@@ -1,0 +1,33 @@
+"""Helpers for driving the app with Pilot against the fake."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from mimo_tui.config import Paths, Settings
+from mimo_tui.runtime import Runtime, build_runtime
+from mimo_tui.ui.app import MimoApp
+from tests.conftest import FROZEN
+
+
+def make_app(settings: Settings, paths: Paths, resume: bool = False) -> tuple[MimoApp, Runtime]:
+    runtime = build_runtime(settings, paths, clock=lambda: FROZEN)
+    session = runtime.session(resume=resume)
+    return MimoApp(runtime, session.id), runtime
+
+
+async def wait_until(pilot, condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    """Let the app run until `condition` holds (bounded), checking after each pause."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        await pilot.pause(0.02)
+
+
+async def send(pilot, text: str) -> None:
+    input_ = pilot.app.screen.query_one("PromptInput")
+    input_.text = text
+    input_.focus()
+    await pilot.press("enter")
