@@ -133,34 +133,57 @@ class Store:
         db = sqlite3.connect(self.path, isolation_level=None, timeout=10, check_same_thread=False)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA busy_timeout = 10000")
-        db.execute("PRAGMA journal_mode = WAL")
+        # WAL is persistent: only the first opener switches, so others never race for it.
+        if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
         return db
 
     def _open(self) -> sqlite3.Connection:
-        try:
-            db = self._connect()
-            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            self._migrate(db)
-        except sqlite3.DatabaseError as exc:
-            if "locked" in str(exc):
-                raise StoreError(f"{self.path}: the store is locked by another process") from exc
-            # A corrupt file: keep it aside (never delete it) and start afresh.
-            stamp = time.strftime("%Y%m%d-%H%M%S")
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-            with contextlib.suppress(NameError):
-                db.close()
-            os.replace(self.path, aside)
-            for suffix in ("-wal", "-shm"):
-                side = Path(str(self.path) + suffix)
-                if side.exists():
-                    os.replace(side, Path(str(aside) + suffix))
-            self.recovered_from = aside
-            db = self._connect()
-            self._migrate(db)
+        """Connect and migrate; a corrupt file is kept aside and a fresh store started.
+
+        Only a file SQLite cannot read as a database counts as corrupt (sqlite3.DatabaseError
+        that is not an OperationalError): a busy or locked store is waited for, never moved.
+        """
+        deadline = time.monotonic() + 15
+        while True:
+            db: sqlite3.Connection | None = None
+            try:
+                db = self._connect()
+                db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                self._migrate(db)
+                break
+            except StoreError:
+                if db is not None:
+                    db.close()
+                raise
+            except sqlite3.OperationalError as exc:
+                if db is not None:
+                    db.close()
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if busy and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                why = "locked by another process" if busy else f"cannot be opened ({exc})"
+                raise StoreError(f"{self.path}: the store is {why}") from exc
+            except sqlite3.DatabaseError:
+                if db is not None:
+                    db.close()
+                self._set_aside()
         self._mark_orphans(db)
         return db
+
+    def _set_aside(self) -> None:
+        """Move a corrupt store (and its WAL files) aside with a timestamp; never delete it."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        os.replace(self.path, aside)
+        for suffix in ("-wal", "-shm"):
+            side = Path(str(self.path) + suffix)
+            if side.exists():
+                os.replace(side, Path(str(aside) + suffix))
+        self.recovered_from = aside
 
     def _migrate(self, db: sqlite3.Connection) -> None:
         version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -169,11 +192,15 @@ class Store:
                 f"{self.path} was written by a newer mimo-tui (schema {version}, this version "
                 f"knows {SCHEMA_VERSION}); upgrade mimo-tui. The file was not changed."
             )
-        for number in range(version, SCHEMA_VERSION):
+        while version < SCHEMA_VERSION:
             db.execute("BEGIN IMMEDIATE")
             try:
-                MIGRATIONS[number](db)
-                db.execute(f"PRAGMA user_version = {number + 1}")
+                # Re-read under the lock: another instance may have migrated meanwhile.
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version < SCHEMA_VERSION:
+                    MIGRATIONS[version](db)
+                    version += 1
+                    db.execute(f"PRAGMA user_version = {version}")
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")

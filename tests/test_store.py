@@ -140,3 +140,27 @@ def test_two_instances_writing_at_once_lose_nothing(paths: Paths):
     assert contents == {f"{t}{i}!" for t in "ab" for i in range(100)}
     for s in stores:
         s.close()
+
+
+def test_instances_opening_a_new_store_at_once_neither_fail_nor_set_it_aside(tmp_path):
+    """Opening races (WAL switch, first migration) wait for each other; none looks corrupt."""
+    for i in range(15):
+        path = tmp_path / f"race{i}.sqlite3"
+        barrier = threading.Barrier(3)
+        results: list[object] = []
+
+        def open_store(path=path, barrier=barrier, results=results) -> None:
+            barrier.wait()
+            try:
+                s = Store(path)
+                results.append(s.recovered_from)
+                s.close()
+            except BaseException as exc:  # pragma: no cover - reported below
+                results.append(exc)
+
+        threads = [threading.Thread(target=open_store) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert results == [None, None, None]
