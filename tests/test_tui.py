@@ -191,3 +191,20 @@ async def test_an_api_error_is_shown_and_f5_retries(settings, paths, fake):
         await pilot.pause()
         assert replies(app)[-1].query_one(Markdown).source == "Hello world."
     runtime.close()
+
+
+async def test_without_a_key_f2_switches_to_the_offline_demo(settings, paths, fake):
+    app, _ = make_app(replace(settings, api_key=None), paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f2")
+        await wait_until(
+            pilot, lambda: app.runtime.settings.demo and isinstance(app.screen, ChatScreen)
+        )
+        assert "OFFLINE DEMO" in str(app.screen.query_one(StatusLine).render())
+        await send(pilot, "hello demo")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "offline demo" in replies(app)[-1].query_one(Markdown).source
+        assert fake.chat_requests() == []  # the demo has its own simulator
+    app.runtime.close()

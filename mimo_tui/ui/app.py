@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 from textual.app import App
 from textual.binding import Binding
@@ -48,6 +49,15 @@ class MimoApp(App):
             )
         if self.runtime.engine.client is not None:
             self.run_worker(self._warm_up, thread=True, exit_on_error=False)
+
+    async def start_demo(self) -> None:
+        """Switch this window to the offline demo (offered when no key is set)."""
+        old = self.runtime
+        self.runtime = build_runtime(replace(old.settings, demo=True), old.paths)
+        session = self.runtime.session(resume=True)
+        await self.switch_screen(ChatScreen(self.runtime, session.id))
+        old.close()
+        self.run_worker(self._warm_up, thread=True, exit_on_error=False)
 
     def _warm_up(self) -> None:
         """Import openai (~0.4 s) after the first paint, so the first reply does not pay it."""

@@ -42,7 +42,7 @@ NO_KEY_HELP = (
     "No API key is set, so messages cannot be sent yet.\n"
     "• export MIMO_API_KEY=sk-…   (then restart)\n"
     "• or store one: mimo-tui key set   (written with mode 0600)\n"
-    "• or try everything offline: mimo-tui --demo"
+    "• or try everything offline: press F2 now, or run mimo-tui --demo"
 )
 
 
@@ -67,6 +67,7 @@ class ChatScreen(Screen):
         Binding("ctrl+n", "new_session", "New chat", id="chat.new"),
         # Shown in the error notice that offers it, not in the footer.
         Binding("f5", "retry", "Retry", id="chat.retry", show=False),
+        Binding("f2", "start_demo", "Offline demo", id="chat.demo"),
     ]
 
     def __init__(self, runtime: Runtime, session_id: str) -> None:
@@ -268,6 +269,14 @@ class ChatScreen(Screen):
             return
         session = self.runtime.new_session()
         await self.load_session(session.id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "start_demo":  # offered only while there is no key
+            return self.runtime.engine.client is None
+        return True
+
+    async def action_start_demo(self) -> None:
+        await self.app.start_demo()  # type: ignore[attr-defined]
 
     def action_retry(self) -> None:
         if not self.busy:
