@@ -25,6 +25,8 @@ from mimo_tui.model import (
     Message,
     ReasoningDelta,
     RoundFinished,
+    ToolCallUpdated,
+    ToolRecord,
     TurnFailed,
     TurnFinished,
     Usage,
@@ -47,6 +49,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="use the built-in offline MiMo simulator (no key needed)",
     )
+    g.add_argument(
+        "--tools",
+        metavar="NAMES",
+        help="tools to offer: NAME,... | all | none (default: the session's choice)",
+    )
+    g.add_argument("--tools-file", metavar="PATH", help="read tool definitions from PATH")
     s = parser.add_argument_group("session")
     s.add_argument(
         "-c",
@@ -83,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(ask)
 
     sub.add_parser("config", help="print the effective settings and every path")
+    tools = sub.add_parser("tools", help="list every tool with its source and schema")
+    tools.add_argument("--tools-file", metavar="PATH", help="read tool definitions from PATH")
+    tools.add_argument("--json", action="store_true", help="print the list as JSON")
 
     key = sub.add_parser("key", help="store, show or delete the API key file")
     key.add_argument("action", choices=["set", "show", "delete"])
@@ -91,17 +102,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "model": args.model,
-        "base_url": args.base_url,
-        "lang": args.lang,
-        "demo": args.demo or None,
+        "model": getattr(args, "model", None),
+        "base_url": getattr(args, "base_url", None),
+        "lang": getattr(args, "lang", None),
+        "demo": getattr(args, "demo", False) or None,
     }
-    if args.no_thinking:
+    if getattr(args, "no_thinking", False):
         out["thinking"] = False
-    if args.no_system:
+    if getattr(args, "no_system", False):
         out["send_system_prompt"] = False
     if getattr(args, "theme", None):
         out["theme"] = args.theme
+    out["tools"] = getattr(args, "tools", None)
+    out["tools_file"] = getattr(args, "tools_file", None)
     return out
 
 
@@ -118,11 +131,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_config(settings, paths)
     if args.command == "key":
         return cmd_key(args.action, settings, paths)
+    if args.command == "tools":
+        return cmd_tools(settings, paths, args.json)
     if args.command == "ask":
         return cmd_ask(args, settings, paths)
     from mimo_tui.ui.app import run_tui  # textual only on the path that draws
 
-    return run_tui(settings, paths, resume=args.resume, session_ref=args.session)
+    try:
+        return run_tui(settings, paths, resume=args.resume, session_ref=args.session)
+    except ConfigError as exc:
+        print(f"mimo-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 # ---- config / key ------------------------------------------------------------------------------
@@ -175,6 +194,44 @@ def cmd_key(action: str, settings: Settings, paths: Paths) -> int:
     return EXIT_OK
 
 
+def cmd_tools(settings: Settings, paths: Paths, as_json: bool) -> int:
+    from pathlib import Path
+
+    from mimo_tui.tools import available_tools, default_selection
+
+    tools_file = Path(settings.tools_file) if settings.tools_file else paths.tools_file
+    available, problems = available_tools(tools_file)
+    default = set(default_selection(available))
+    rows = [
+        {
+            "name": spec.name,
+            "source": spec.source,
+            "approve": spec.approve,
+            "offered_by_default": spec.name in default,
+            "command": spec.display_command(),
+            "timeout_s": spec.timeout_s,
+            "description": spec.description,
+            "parameters": spec.parameters,
+        }
+        for spec in available.values()
+    ]
+    if as_json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        print(f"tools file: {tools_file}")
+        for row in rows:
+            mark = "on " if row["offered_by_default"] else "off"
+            print(f"\n[{mark}] {row['name']}  ({row['source']}, approve={row['approve']})")
+            if row["description"]:
+                print(f"      {visible(row['description'])}")
+            print(f"      command: {visible(' '.join(row['command']))}")
+            schema = json.dumps(row["parameters"], ensure_ascii=True)
+            print(f"      parameters: {schema}")
+    for problem in problems:
+        print(f"mimo-tui: {visible(problem)}", file=sys.stderr)
+    return EXIT_USAGE if problems and not as_json and not rows else EXIT_OK
+
+
 # ---- ask ---------------------------------------------------------------------------------------
 
 
@@ -201,10 +258,12 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
     from mimo_tui.runtime import build_runtime
 
     try:
-        runtime = build_runtime(settings, paths)
-    except StoreError as exc:
+        runtime = build_runtime(settings, paths, approver=ask_approver(args.yes))
+    except (StoreError, ConfigError) as exc:
         print(f"mimo-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    for problem in runtime.tool_problems:
+        print(f"mimo-tui: {visible(problem)}", file=sys.stderr)
     try:
         try:
             session = runtime.session(args.resume, args.session)
@@ -285,10 +344,61 @@ class AskPrinter:
             self.out.write(json.dumps(payload, ensure_ascii=False) + "\n")
             self.out.flush()
 
+    def tool(self, record: ToolRecord) -> None:
+        """One line on stderr per finished tool call."""
+        self.end()
+        took = f" {record.duration_ms / 1000:.1f} s" if record.duration_ms else ""
+        first = record.result.strip().splitlines()[0][:120] if record.result.strip() else ""
+        self.err.write(
+            visible(f"⚙ {record.name}({record.arguments}) → {record.status}{took}: {first}") + "\n"
+        )
+        self.err.flush()
+
     def error(self, text: str) -> None:
         self.end()
         self.err.write(f"mimo-tui: {visible(text)}\n")
         self.err.flush()
+
+
+def ask_approver(yes: bool) -> Any:
+    """Approval for `ask`: --yes runs all; a y/n/e/a prompt on a terminal; else deny, and say so."""
+    from mimo_tui.tool_runner import ApprovalRequest, Decision
+
+    async def approve(request: ApprovalRequest) -> Decision:
+        name = visible(request.record.name)
+        if yes:
+            return Decision("run")
+        if not (sys.stdin.isatty() and sys.stderr.isatty()):
+            print(
+                f"mimo-tui: denied the call to {name}: no terminal to ask on "
+                "(pass --yes to run tool calls)",
+                file=sys.stderr,
+            )
+            return Decision("deny")
+        print(f"\nThe model wants to run {name}:", file=sys.stderr)
+        print(visible(request.arguments_pretty), file=sys.stderr)
+        print("command: " + visible(" ".join(request.spec.display_command())), file=sys.stderr)
+        while True:
+            answer = (
+                (
+                    await asyncio.to_thread(
+                        input, "Run it? [y]es / [n]o / [e]dit arguments / [a]lways: "
+                    )
+                )
+                .strip()
+                .lower()
+            )
+            if answer in ("y", "yes"):
+                return Decision("run")
+            if answer in ("a", "always"):
+                return Decision("run", always=True)
+            if answer in ("n", "no", ""):
+                return Decision("deny")
+            if answer in ("e", "edit"):
+                edited = await asyncio.to_thread(input, "arguments (JSON): ")
+                return Decision("run", arguments=edited)
+
+    return approve
 
 
 async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) -> int:
@@ -307,6 +417,8 @@ async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) 
                 elif isinstance(event, TurnFailed):
                     printer.error(event.error)
                     return EXIT_USAGE if event.kind == "no_key" else EXIT_API
+                elif isinstance(event, ToolCallUpdated) and event.record.final:
+                    printer.tool(event.record)
                 elif isinstance(event, RoundFinished):
                     total = total + (event.message.usage or Usage())
                 elif isinstance(event, TurnFinished):

@@ -87,6 +87,8 @@ class Settings:
     max_rounds: int = 8
     theme: str = "mimo-dark"
     demo: bool = False
+    tools: str | None = None  # --tools NAME,...|all|none; None: the session's own choice
+    tools_file: str | None = None  # --tools-file; None: tools.toml in the config dir
 
     def redacted(self) -> dict[str, Any]:
         """The settings as a dict with the key shown only as a redaction, for `mimo-tui config`."""

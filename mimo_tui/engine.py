@@ -30,6 +30,8 @@ from mimo_tui.model import (
     StreamFinished,
     ToolCall,
     ToolCallDelta,
+    ToolCallUpdated,
+    ToolRecord,
     TurnEvent,
     TurnFailed,
     TurnFinished,
@@ -51,13 +53,13 @@ FINISH_NOTICES = {
 
 
 class ToolHandler(Protocol):
-    """Runs one round's tool calls and yields events; returns tool messages via `results`."""
+    """Approves and runs one round's tool calls, yielding each call's state changes."""
 
     def specs(self) -> list[dict[str, Any]]: ...
 
     def run(
-        self, session_id: str, round_no: int, calls: list[ToolCall], results: list[Message]
-    ) -> AsyncIterator[TurnEvent]: ...
+        self, session_id: str, round_no: int, assistant_id: int | None, calls: list[ToolCall]
+    ) -> AsyncIterator[ToolCallUpdated]: ...
 
 
 @dataclass
@@ -135,21 +137,72 @@ class Engine:
                 yield TurnFinished(last, FINISH_NOTICES.get(last.finish_reason or ""))
                 return
             if self.tools is None:
+                for call in last.tool_calls:
+                    self._store_result(
+                        session_id,
+                        ToolRecord(
+                            call.id,
+                            call.name,
+                            call.arguments,
+                            round_no,
+                            "failed",
+                            result="error: no tools are enabled in this session",
+                            assistant_message_id=last.id,
+                        ),
+                    )
                 yield TurnFinished(last, "The model asked for tools, but no tools are enabled.")
                 return
-            results: list[Message] = []
-            async with contextlib.aclosing(
-                self.tools.run(session_id, round_no, last.tool_calls, results)
-            ) as events:
+            async with contextlib.aclosing(self._tools(session_id, round_no, last)) as events:
                 async for event in events:
                     yield event
-            for result in results:
-                self.store.add_message(session_id, result)
         assert last is not None
         yield TurnFinished(
             last,
             f"Stopped after {self.settings.max_rounds} tool rounds (max_rounds); "
             "send a message to let the model continue.",
+        )
+
+    async def _tools(
+        self, session_id: str, round_no: int, reply: Message
+    ) -> AsyncIterator[TurnEvent]:
+        """Run the round's calls; store each result as it is final. A call left without one
+        (Escape, Ctrl+C) is stored as cancelled, so the history stays answerable."""
+        assert self.tools is not None
+        done: set[str] = set()
+        try:
+            async with contextlib.aclosing(
+                self.tools.run(session_id, round_no, reply.id, reply.tool_calls)
+            ) as events:
+                async for event in events:
+                    if event.record.final:
+                        self._store_result(session_id, event.record)
+                        done.add(event.record.call_id)
+                    yield event
+        finally:
+            for call in reply.tool_calls:
+                if call.id not in done:
+                    self._store_result(
+                        session_id,
+                        ToolRecord(
+                            call.id,
+                            call.name,
+                            call.arguments,
+                            round_no,
+                            "cancelled",
+                            result="cancelled by user: the call was stopped before it finished.",
+                            assistant_message_id=reply.id,
+                        ),
+                    )
+
+    def _store_result(self, session_id: str, record: ToolRecord) -> None:
+        self.store.add_message(
+            session_id,
+            Message(
+                role="tool",
+                content=record.result,
+                tool_call_id=record.call_id,
+                tool_meta=record.meta(),
+            ),
         )
 
     async def _round(

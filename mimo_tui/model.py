@@ -69,6 +69,7 @@ class Message:
     reasoning_ms: int | None = None
     duration_ms: int | None = None
     created_at: float = 0.0
+    tool_meta: dict | None = None  # on tool messages: the ToolRecord minus its result
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -90,6 +91,69 @@ class Session:
     updated_at: float
     message_count: int = 0
     usage: Usage = field(default_factory=Usage)
+    settings: dict = field(default_factory=dict)  # model, thinking, lang, tools... of the session
+
+
+ToolStatus = Literal["awaiting", "running", "done", "failed", "denied", "cancelled"]
+FINAL_TOOL_STATUSES = ("done", "failed", "denied", "cancelled")
+
+
+@dataclass(frozen=True)
+class ToolRecord:
+    """Everything known about one tool call: what was asked, what ran, what came back."""
+
+    call_id: str
+    name: str
+    arguments: str
+    round: int
+    status: ToolStatus
+    result: str = ""
+    stderr: str = ""
+    exit_code: int | None = None
+    duration_ms: int | None = None
+    argv: tuple[str, ...] = ()
+    truncated: bool = False
+    manual: bool = False
+    assistant_message_id: int | None = None
+
+    @property
+    def final(self) -> bool:
+        return self.status in FINAL_TOOL_STATUSES
+
+    def meta(self) -> dict:
+        """What is stored beside the result text in the tool message."""
+        return {
+            "name": self.name,
+            "arguments": self.arguments,
+            "round": self.round,
+            "status": self.status,
+            "stderr": self.stderr,
+            "exit_code": self.exit_code,
+            "duration_ms": self.duration_ms,
+            "argv": list(self.argv),
+            "truncated": self.truncated,
+            "manual": self.manual,
+            "assistant_message_id": self.assistant_message_id,
+        }
+
+    @classmethod
+    def from_message(cls, message: Message) -> ToolRecord:
+        meta = message.tool_meta or {}
+        return cls(
+            call_id=message.tool_call_id or "",
+            name=meta.get("name", ""),
+            arguments=meta.get("arguments", ""),
+            round=meta.get("round", 0),
+            status=meta.get("status", "done"),
+            result=message.content,
+            stderr=meta.get("stderr", ""),
+            exit_code=meta.get("exit_code"),
+            duration_ms=meta.get("duration_ms"),
+            argv=tuple(meta.get("argv", ())),
+            truncated=meta.get("truncated", False),
+            manual=meta.get("manual", False),
+            assistant_message_id=meta.get("assistant_message_id"),
+        )
 
 
 # ---- events of a turn (engine -> UI / CLI) ----------------------------------------------------
@@ -151,6 +215,13 @@ class RoundFinished:
 
 
 @dataclass(frozen=True)
+class ToolCallUpdated:
+    """A tool call changed state (awaiting approval, running, or a final status)."""
+
+    record: ToolRecord
+
+
+@dataclass(frozen=True)
 class TurnFinished:
     """The turn is over; `notice` says why it stopped early (round cap, length...), if it did."""
 
@@ -176,6 +247,7 @@ TurnEvent = (
     | ToolCallDelta
     | UsageReported
     | RoundFinished
+    | ToolCallUpdated
     | TurnFinished
     | TurnFailed
 )

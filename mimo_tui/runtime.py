@@ -1,20 +1,23 @@
-"""Wire the core together for one run: settings, store, client, engine, and the demo's fake.
+"""Wire the core together for one run: settings, store, client, tools, engine, the demo's fake.
 
-The CLI and the TUI both start here, so `--demo`, `-c` and `--session` mean the same thing in
-both. Nothing here imports textual or openai.
+The CLI and the TUI both start here, so `--demo`, `-c`, `--session` and `--tools` mean the same
+thing in both. Nothing here imports textual or openai.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from mimo_tui.client import ChatClient
-from mimo_tui.config import Paths, Settings
+from mimo_tui.config import ConfigError, Paths, Settings
 from mimo_tui.engine import Engine
 from mimo_tui.model import Session
 from mimo_tui.prompt import Clock, local_now
 from mimo_tui.store import Store
+from mimo_tui.tool_runner import Approver, ToolBox, deny_all
+from mimo_tui.tools import BuiltinContext, available_tools, default_selection, parse_selection
 
 DEMO_KEY = "demo-key-offline"
 
@@ -25,24 +28,44 @@ class Runtime:
     paths: Paths
     store: Store
     engine: Engine
+    toolbox: ToolBox
+    tool_problems: list[str] = field(default_factory=list)
     fake: Any = None  # the demo's FakeMimo, when --demo
 
     def session(self, resume: bool = False, ref: str | None = None) -> Session:
         """The session to use: `ref` (id, prefix, `last`), the last one with `resume`, or new.
 
-        Raises StoreError when `ref` matches nothing.
+        The session's own tool choice is restored unless --tools was given. Raises StoreError
+        when `ref` matches nothing.
         """
         if ref:
-            return self.store.get_session(ref)
-        if resume and self.store.list_sessions(limit=1):
-            return self.store.get_session("last")
-        return self.new_session()
+            session = self.store.get_session(ref)
+        elif resume and self.store.list_sessions(limit=1):
+            session = self.store.get_session("last")
+        else:
+            return self.new_session()
+        stored = session.settings.get("tools")
+        if self.settings.tools is None and isinstance(stored, list):
+            self.toolbox.selected = [n for n in stored if n in self.toolbox.available]
+        return session
 
     def new_session(self) -> Session:
         s = self.settings
+        self.toolbox.always_allowed.clear()
         return self.store.create_session(
-            s.model, {"thinking": s.thinking, "lang": s.lang, "base_url": s.base_url}
+            s.model,
+            {
+                "thinking": s.thinking,
+                "lang": s.lang,
+                "base_url": s.base_url,
+                "tools": list(self.toolbox.selected),
+            },
         )
+
+    def select_tools(self, session_id: str, names: list[str]) -> None:
+        """Offer these tools from now on in this session (remembered with the session)."""
+        self.toolbox.selected = [n for n in names if n in self.toolbox.available]
+        self.store.update_session_settings(session_id, {"tools": self.toolbox.selected})
 
     def close(self) -> None:
         self.store.close()
@@ -55,8 +78,29 @@ def build_runtime(
     paths: Paths,
     clock: Clock = local_now,
     demo_delay_s: float = 0.012,
+    approver: Approver = deny_all,
+    cwd: Path | None = None,
 ) -> Runtime:
-    """Open the store and make the engine; with `settings.demo`, start the offline fake first."""
+    """Open the store, load tools and make the engine; with `settings.demo`, start the fake.
+
+    Raises ConfigError for an unknown name in --tools, StoreError for an unusable store.
+    """
+    available, problems = available_tools(
+        Path(settings.tools_file) if settings.tools_file else paths.tools_file
+    )
+    if settings.tools is not None:
+        try:
+            selected = parse_selection(settings.tools, available)
+        except ValueError as exc:
+            raise ConfigError(f"--tools: {exc}") from exc
+    else:
+        selected = default_selection(available)
+    toolbox = ToolBox(
+        available,
+        selected,
+        approver,
+        BuiltinContext(cwd or Path.cwd(), forbidden=(paths.config_dir, paths.data_dir)),
+    )
     fake = None
     if settings.demo:
         from mimo_tui.fake import FakeMimo
@@ -69,9 +113,8 @@ def build_runtime(
             settings, api_key=DEMO_KEY, api_key_source="offline demo", base_url=fake.base_url
         )
     store = Store(paths.demo_store_file if settings.demo else paths.store_file)
-    client = make_client(settings)
-    engine = Engine(store, client, settings, clock=clock)
-    return Runtime(settings, paths, store, engine, fake)
+    engine = Engine(store, make_client(settings), settings, clock=clock, tools=toolbox)
+    return Runtime(settings, paths, store, engine, toolbox, problems, fake)
 
 
 def make_client(settings: Settings) -> ChatClient | None:

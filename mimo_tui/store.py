@@ -88,14 +88,19 @@ def _v1(db: sqlite3.Connection) -> None:
     )
 
 
+def _v2(db: sqlite3.Connection) -> None:
+    """Tool messages keep what the inspector shows: status, stderr, exit code, argv, timing."""
+    db.execute("ALTER TABLE messages ADD COLUMN tool_meta TEXT")
+
+
 # Forward migrations, applied in order; each runs in one transaction with its version bump.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _MESSAGE_COLUMNS = (
     "id, session_id, role, content, reasoning_content, tool_calls, tool_call_id, model, "
     "prompt_tokens, completion_tokens, reasoning_tokens, finish_reason, status, error, "
-    "ttft_ms, reasoning_ms, duration_ms, created_at"
+    "ttft_ms, reasoning_ms, duration_ms, created_at, tool_meta"
 )
 
 
@@ -244,7 +249,7 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?)",
                 (session_id, model, json.dumps(settings or {}), now, now),
             )
-        return Session(session_id, "", model, now, now)
+        return Session(session_id, "", model, now, now, settings=dict(settings or {}))
 
     def _session(self, row: sqlite3.Row) -> Session:
         stats = self.db.execute(
@@ -261,6 +266,7 @@ class Store:
             row["updated_at"],
             stats[0],
             usage,
+            json.loads(row["settings"] or "{}"),
         )
 
     def get_session(self, ref: str) -> Session:
@@ -285,6 +291,16 @@ class Store:
             raise StoreError(f"{ref!r} matches several sessions; give more of the id")
         return self._session(rows[0])
 
+    def update_session_settings(self, session_id: str, changes: dict[str, Any]) -> None:
+        """Merge `changes` into the session's stored settings (read and written under lock)."""
+        with self._write() as db:
+            row = db.execute("SELECT settings FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            current = json.loads(row["settings"] or "{}") if row else {}
+            current.update(changes)
+            db.execute(
+                "UPDATE sessions SET settings = ? WHERE id = ?", (json.dumps(current), session_id)
+            )
+
     def list_sessions(self, limit: int = 100) -> list[Session]:
         rows = self.db.execute(
             "SELECT * FROM sessions ORDER BY updated_at DESC, rowid DESC LIMIT ?", (limit,)
@@ -300,8 +316,8 @@ class Store:
         with self._write() as db:
             cur = db.execute(
                 "INSERT INTO messages(session_id, role, content, reasoning_content, tool_calls, "
-                "tool_call_id, model, status, owner_pid, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "tool_call_id, model, status, owner_pid, created_at, updated_at, tool_meta) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session_id,
                     message.role,
@@ -314,6 +330,7 @@ class Store:
                     os.getpid() if message.status == "streaming" else None,
                     message.created_at,
                     now,
+                    json.dumps(message.tool_meta) if message.tool_meta is not None else None,
                 ),
             )
             message.id = cur.lastrowid
@@ -498,4 +515,5 @@ def _message(row: sqlite3.Row) -> Message:
         reasoning_ms=row["reasoning_ms"],
         duration_ms=row["duration_ms"],
         created_at=row["created_at"],
+        tool_meta=json.loads(row["tool_meta"]) if row["tool_meta"] else None,
     )

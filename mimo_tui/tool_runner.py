@@ -1,0 +1,267 @@
+"""Approve and run the tool calls of one round; the engine stores what comes back.
+
+Commands run as an argv list (never a shell, arguments never interpolated) in their own process
+group, the JSON arguments on stdin, with a timeout and a 64 KiB output cap. Every failure
+(malformed arguments, unknown tool, a tool that cannot start, exits non-zero, hangs, or is
+denied) becomes a result string the model can read; nothing here raises into the turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+from mimo_tui.model import ToolCall, ToolCallUpdated, ToolRecord
+from mimo_tui.tools import MAX_OUTPUT, BuiltinContext, ToolSpec
+
+DENIED = "denied by user: the user did not allow this tool call to run."
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    record: ToolRecord
+    spec: ToolSpec
+    arguments_pretty: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Literal["run", "deny", "manual"]
+    arguments: str | None = None  # edited arguments (JSON text), for "run"
+    result: str | None = None  # typed by hand, for "manual"
+    always: bool = False  # always allow this tool in this session
+
+
+Approver = Callable[[ApprovalRequest], Awaitable[Decision]]
+
+
+async def approve_all(request: ApprovalRequest) -> Decision:
+    return Decision("run")
+
+
+async def deny_all(request: ApprovalRequest) -> Decision:
+    return Decision("deny")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    stdout: str
+    stderr: str
+    exit_code: int | None
+    truncated: bool
+    timed_out: bool
+
+
+async def _read_capped(stream: asyncio.StreamReader) -> tuple[bytes, bool]:
+    """Read everything (so the child never blocks), keep the first MAX_OUTPUT bytes."""
+    kept = bytearray()
+    truncated = False
+    while chunk := await stream.read(65536):
+        room = MAX_OUTPUT - len(kept)
+        if room > 0:
+            kept += chunk[:room]
+        if len(chunk) > room:
+            truncated = True
+    return bytes(kept), truncated
+
+
+def _kill_group(proc: asyncio.subprocess.Process) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+async def run_command(argv: list[str], stdin: bytes, timeout_s: float, cwd: Path) -> Outcome:
+    """Run argv without a shell; kill its whole process group on timeout or cancellation."""
+    proc = await asyncio.create_subprocess_exec(
+        *argv,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=cwd,
+        start_new_session=True,
+    )
+    assert proc.stdin and proc.stdout and proc.stderr
+
+    async def feed() -> None:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            proc.stdin.write(stdin)
+            await proc.stdin.drain()
+            proc.stdin.close()
+
+    work = asyncio.gather(feed(), _read_capped(proc.stdout), _read_capped(proc.stderr))
+    try:
+        _, (out, out_cut), (err, _) = await asyncio.wait_for(work, timeout_s)
+        code = await proc.wait()
+        timed_out = False
+    except TimeoutError:
+        _kill_group(proc)
+        await proc.wait()
+        return Outcome("", "", None, False, True)
+    except BaseException:
+        _kill_group(proc)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(proc.wait(), 2)
+        raise
+    return Outcome(
+        out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), code, out_cut, timed_out
+    )
+
+
+def result_text(outcome: Outcome) -> str:
+    """What the model reads: stdout on success, a labelled error otherwise."""
+    text = outcome.stdout
+    if outcome.truncated:
+        text += f"\n[output truncated at {MAX_OUTPUT // 1024} KiB]"
+    if outcome.exit_code == 0:
+        return text
+    parts = [f"error: the tool exited with status {outcome.exit_code}"]
+    if outcome.stderr.strip():
+        parts.append(f"stderr:\n{outcome.stderr.strip()[:4000]}")
+    if text.strip():
+        parts.append(f"stdout:\n{text}")
+    return "\n".join(parts)
+
+
+@dataclass
+class ToolBox:
+    """The tools offered in one session, with its approval policy. Implements ToolHandler."""
+
+    available: dict[str, ToolSpec]
+    selected: list[str]
+    approver: Approver = deny_all
+    context: BuiltinContext = field(default_factory=lambda: BuiltinContext(Path.cwd()))
+    always_allowed: set[str] = field(default_factory=set)
+    mono: Callable[[], float] = time.monotonic
+
+    def specs(self) -> list[dict]:
+        return [self.available[n].to_api() for n in self.selected if n in self.available]
+
+    async def run(
+        self, session_id: str, round_no: int, assistant_id: int | None, calls: list[ToolCall]
+    ) -> AsyncIterator[ToolCallUpdated]:
+        for call in calls:
+            async for event in self._one(round_no, assistant_id, call):
+                yield event
+
+    async def _one(
+        self, round_no: int, assistant_id: int | None, call: ToolCall
+    ) -> AsyncIterator[ToolCallUpdated]:
+        record = ToolRecord(
+            call.id,
+            call.name,
+            call.arguments,
+            round_no,
+            "awaiting",
+            assistant_message_id=assistant_id,
+        )
+        spec = self.available.get(call.name) if call.name in self.selected else None
+        if spec is None:
+            offered = ", ".join(self.selected) or "none"
+            yield ToolCallUpdated(
+                replace(
+                    record,
+                    status="failed",
+                    result=(f"error: unknown tool {call.name!r}; the tools offered are: {offered}"),
+                )
+            )
+            return
+        record = replace(record, argv=tuple(spec.display_command()))
+        arguments = call.arguments
+        args = _parse_arguments(arguments)
+        if isinstance(args, str):
+            yield ToolCallUpdated(replace(record, status="failed", result=args))
+            return
+        if spec.approve != "auto" and spec.name not in self.always_allowed:
+            yield ToolCallUpdated(record)
+            pretty = json.dumps(args, indent=2, ensure_ascii=False)
+            decision = await self.approver(ApprovalRequest(record, spec, pretty))
+            if decision.always:
+                self.always_allowed.add(spec.name)
+            if decision.action == "deny":
+                yield ToolCallUpdated(replace(record, status="denied", result=DENIED))
+                return
+            if decision.action == "manual":
+                yield ToolCallUpdated(
+                    replace(
+                        record,
+                        status="done",
+                        manual=True,
+                        result=decision.result or "",
+                        duration_ms=0,
+                    )
+                )
+                return
+            if decision.arguments is not None and decision.arguments != arguments:
+                edited = _parse_arguments(decision.arguments)
+                if isinstance(edited, str):
+                    yield ToolCallUpdated(replace(record, status="failed", result=edited))
+                    return
+                arguments, args = decision.arguments, edited
+                record = replace(record, arguments=arguments)
+        record = replace(record, status="running")
+        yield ToolCallUpdated(record)
+        started = self.mono()
+        try:
+            final = await self._execute(spec, args, arguments, record)
+        except asyncio.CancelledError:
+            raise
+        yield ToolCallUpdated(replace(final, duration_ms=round((self.mono() - started) * 1000)))
+
+    async def _execute(
+        self, spec: ToolSpec, args: dict, arguments: str, record: ToolRecord
+    ) -> ToolRecord:
+        if spec.builtin is not None:
+            try:
+                text = await asyncio.wait_for(spec.builtin(args, self.context), spec.timeout_s)
+            except TimeoutError:
+                return replace(
+                    record,
+                    status="failed",
+                    result=f"error: the tool timed out after {spec.timeout_s:g} s",
+                )
+            except Exception as exc:
+                return replace(record, status="failed", result=f"error: {exc}")
+            return replace(record, status="done", result=text, exit_code=0)
+        try:
+            outcome = await run_command(
+                list(spec.command), arguments.encode("utf-8"), spec.timeout_s, self.context.cwd
+            )
+        except OSError as exc:
+            return replace(
+                record,
+                status="failed",
+                result=f"error: the tool could not start ({exc.strerror or exc})",
+            )
+        if outcome.timed_out:
+            return replace(
+                record,
+                status="failed",
+                result=f"error: the tool timed out after {spec.timeout_s:g} s and was stopped",
+            )
+        return replace(
+            record,
+            status="done" if outcome.exit_code == 0 else "failed",
+            result=result_text(outcome),
+            stderr=outcome.stderr,
+            exit_code=outcome.exit_code,
+            truncated=outcome.truncated,
+        )
+
+
+def _parse_arguments(text: str) -> dict | str:
+    """The arguments as a dict, or the error result to send back to the model."""
+    try:
+        value = json.loads(text or "{}")
+    except ValueError as exc:
+        return f"error: the arguments are not valid JSON ({exc}); send a JSON object"
+    if not isinstance(value, dict):
+        return "error: the arguments must be a JSON object"
+    return value

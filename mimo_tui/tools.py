@@ -1,0 +1,223 @@
+"""Tool definitions: user tools from `tools.toml`, a few safe built-ins, and which are offered.
+
+A user tool is an argv list run without a shell, its JSON arguments on stdin, its stdout the
+result. A bad table in tools.toml is reported (file, tool, problem) and skipped; the other
+tools still load. Built-ins are off until chosen with `--tools`.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+MAX_OUTPUT = 64 * 1024
+APPROVE_MODES = ("ask", "auto")
+_TOOL_KEYS = {"description", "command", "timeout_s", "approve", "parameters"}
+
+BuiltinFn = Callable[[dict[str, Any], "BuiltinContext"], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class BuiltinContext:
+    """What a built-in may know: where it runs and which folders it must never read."""
+
+    cwd: Path
+    forbidden: tuple[Path, ...] = ()
+    now: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    description: str
+    parameters: dict[str, Any]
+    command: tuple[str, ...] = ()
+    builtin: BuiltinFn | None = None
+    timeout_s: float = 30.0
+    approve: str = "ask"
+    source: str = "built-in"
+
+    def to_api(self) -> dict[str, Any]:
+        """The entry sent in the request's `tools`."""
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.parameters,
+            },
+        }
+
+    def display_command(self) -> list[str]:
+        return list(self.command) if self.command else [f"(built-in) {self.name}"]
+
+
+class ToolsFileError(Exception):
+    pass
+
+
+def _check_tool(name: str, table: Any, origin: str) -> ToolSpec:
+    where = f"{origin}: tool {name!r}"
+    if not isinstance(table, dict):
+        raise ToolsFileError(f"{where}: must be a table")
+    unknown = set(table) - _TOOL_KEYS
+    if unknown:
+        raise ToolsFileError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    command = table.get("command")
+    if (
+        not isinstance(command, list)
+        or not command
+        or not all(isinstance(part, str) and part for part in command)
+    ):
+        raise ToolsFileError(f"{where}: `command` must be a non-empty list of strings (an argv)")
+    approve = table.get("approve", "ask")
+    if approve not in APPROVE_MODES:
+        raise ToolsFileError(f"{where}: `approve` must be 'ask' or 'auto', got {approve!r}")
+    timeout = table.get("timeout_s", 30)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ToolsFileError(f"{where}: `timeout_s` must be a positive number")
+    parameters = table.get("parameters", {"type": "object", "properties": {}})
+    if not isinstance(parameters, dict):
+        raise ToolsFileError(f"{where}: `parameters` must be a table (a JSON Schema)")
+    description = table.get("description", "")
+    if not isinstance(description, str):
+        raise ToolsFileError(f"{where}: `description` must be a string")
+    if not name.replace("_", "").replace("-", "").isalnum() or len(name) > 64:
+        raise ToolsFileError(f"{where}: a tool name may use letters, digits, _ and - (max 64)")
+    return ToolSpec(
+        name=name,
+        description=description,
+        parameters=parameters,
+        command=tuple(command),
+        timeout_s=float(timeout),
+        approve=approve,
+        source=origin,
+    )
+
+
+def load_tools_file(path: Path) -> tuple[list[ToolSpec], list[str]]:
+    """Every valid tool in the file, and one message per problem. A missing file is empty."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return [], []
+    except OSError as exc:
+        return [], [f"{path}: cannot read ({exc.strerror})"]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return [], [f"{path}: not valid TOML ({exc})"]
+    tables = data.get("tools", {})
+    problems = [
+        f"{path}: unknown top-level key {k!r} (tools go in [tools.NAME])"
+        for k in data
+        if k != "tools"
+    ]
+    if not isinstance(tables, dict):
+        return [], [*problems, f"{path}: `tools` must be a table"]
+    specs = []
+    for name, table in tables.items():
+        try:
+            spec = _check_tool(name, table, str(path))
+        except ToolsFileError as exc:
+            problems.append(str(exc))
+            continue
+        if name in BUILTINS:
+            problems.append(f"{path}: tool {name!r}: the name is taken by a built-in tool")
+            continue
+        specs.append(spec)
+    return specs, problems
+
+
+# ---- built-ins ---------------------------------------------------------------------------------
+
+
+async def _current_time(args: dict[str, Any], ctx: BuiltinContext) -> str:
+    now = ctx.now()
+    return json.dumps(
+        {
+            "iso": now.isoformat(timespec="seconds"),
+            "weekday": now.strftime("%A"),
+            "timezone": now.tzname() or "",
+        }
+    )
+
+
+READ_CAP = 64 * 1024
+
+
+async def _read_file(args: dict[str, Any], ctx: BuiltinContext) -> str:
+    raw = args.get("path")
+    if not isinstance(raw, str) or not raw:
+        raise ValueError("`path` must be a non-empty string")
+    root = ctx.cwd.resolve()
+    target = (root / raw).resolve()  # follows symlinks: a link out of the folder is refused
+    if not target.is_relative_to(root):
+        raise PermissionError(f"{raw!r} is outside the working directory")
+    for forbidden in ctx.forbidden:
+        if target.is_relative_to(forbidden.resolve()):
+            raise PermissionError(f"{raw!r} is inside mimo-tui's own config or data folder")
+    if not target.is_file():
+        raise FileNotFoundError(f"{raw!r} is not a file")
+    with target.open("rb") as fh:
+        data = fh.read(READ_CAP + 1)
+    text = data[:READ_CAP].decode("utf-8", "replace")
+    if len(data) > READ_CAP:
+        text += f"\n[truncated: the file is larger than {READ_CAP // 1024} KiB]"
+    return text
+
+
+BUILTINS: dict[str, ToolSpec] = {
+    "current_time": ToolSpec(
+        "current_time",
+        "Get the current local date, time, weekday and time zone.",
+        {"type": "object", "properties": {}},
+        builtin=_current_time,
+        approve="auto",
+    ),
+    "read_file": ToolSpec(
+        "read_file",
+        "Read a UTF-8 text file below the current working directory (at most 64 KiB).",
+        {
+            "type": "object",
+            "properties": {"path": {"type": "string", "description": "a relative path"}},
+            "required": ["path"],
+        },
+        builtin=_read_file,
+        approve="ask",
+    ),
+}
+
+
+def available_tools(tools_file: Path) -> tuple[dict[str, ToolSpec], list[str]]:
+    """Built-ins and the file's tools by name, and the file's problems."""
+    specs, problems = load_tools_file(tools_file)
+    out = dict(BUILTINS)
+    out.update({s.name: s for s in specs})
+    return out, problems
+
+
+def default_selection(available: dict[str, ToolSpec]) -> list[str]:
+    """User-defined tools are offered unless deselected; built-ins only when chosen."""
+    return [name for name, spec in available.items() if spec.builtin is None]
+
+
+def parse_selection(text: str, available: dict[str, ToolSpec]) -> list[str]:
+    """`--tools NAME,...|all|none` -> names; ValueError names the unknown ones."""
+    text = text.strip()
+    if text == "all":
+        return list(available)
+    if text in ("none", ""):
+        return []
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in available]
+    if unknown:
+        raise ValueError(
+            f"unknown tool(s) {', '.join(unknown)}; available: {', '.join(available) or 'none'}"
+        )
+    return names
