@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--show-reasoning", action="store_true", help="stream the model's reasoning to stderr"
     )
+    ask.add_argument("-y", "--yes", action="store_true", help="run every tool call without asking")
     _common(ask)
 
     sub.add_parser("config", help="print the effective settings and every path")
