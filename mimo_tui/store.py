@@ -377,6 +377,12 @@ class Store:
         ).fetchall()
         return [_message(r) for r in rows]
 
+    def message(self, message_id: int) -> Message | None:
+        row = self.db.execute(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
+        ).fetchone()
+        return _message(row) if row else None
+
     def record_request(
         self,
         session_id: str,

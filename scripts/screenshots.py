@@ -7,27 +7,57 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from mimo_tui.config import Paths, Settings
 from mimo_tui.fake.seed import seed_conversation
+from mimo_tui.model import ToolRecord
 from mimo_tui.runtime import build_runtime
+from mimo_tui.tool_runner import ApprovalRequest
+from mimo_tui.tools import BUILTINS
 from mimo_tui.ui.app import MimoApp
+from mimo_tui.ui.widgets.approval import ApprovalScreen
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 FROZEN = datetime(2026, 5, 12, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+Step = Callable[[object], Awaitable[None]]
 
 
-async def conversation(size: tuple[int, int], name: str) -> None:
+async def reasoning_open(pilot) -> None:
+    await pilot.press("ctrl+r")
+
+
+async def inspector_open(pilot) -> None:
+    await pilot.press("f3")
+
+
+async def approval(pilot) -> None:
+    spec = BUILTINS["read_file"]
+    record = ToolRecord(
+        "call_1",
+        "read_file",
+        '{"path": "README.md"}',
+        1,
+        "awaiting",
+        argv=tuple(spec.display_command()),
+    )
+    pilot.app.push_screen(
+        ApprovalScreen(ApprovalRequest(record, spec, '{\n  "path": "README.md"\n}'))
+    )
+
+
+async def shoot(name: str, size: tuple[int, int], step: Step, tools: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         paths = Paths(Path(tmp) / "config", Path(tmp) / "data")
-        settings = Settings(api_key="demo", base_url="http://127.0.0.1:9/v1", demo=False)
+        settings = Settings(api_key="demo", base_url="http://127.0.0.1:9/v1")
         runtime = build_runtime(settings, paths, clock=lambda: FROZEN)
-        app = MimoApp(runtime, seed_conversation(runtime.store))
+        app = MimoApp(runtime, seed_conversation(runtime.store, tools=tools))
         async with app.run_test(size=size) as pilot:
             app.screen.query_one("PromptInput").cursor_blink = False
-            await pilot.press("ctrl+r")
+            await pilot.pause()
+            await step(pilot)
             await pilot.pause()
             app.save_screenshot(f"{name}.svg", str(OUT))
         runtime.close()
@@ -36,8 +66,10 @@ async def conversation(size: tuple[int, int], name: str) -> None:
 
 async def main() -> None:
     OUT.mkdir(exist_ok=True)
-    await conversation((110, 34), "conversation")
-    await conversation((80, 24), "conversation-80x24")
+    await shoot("conversation", (110, 34), reasoning_open)
+    await shoot("conversation-80x24", (80, 24), reasoning_open)
+    await shoot("inspector", (150, 44), inspector_open, tools=True)
+    await shoot("tool-approval", (110, 34), approval)
 
 
 if __name__ == "__main__":

@@ -221,3 +221,52 @@ def test_help_and_ask_do_not_import_textual(tmp_path, fake):
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+def _write_tools(tmp_path) -> None:
+    from tests.test_tools import tools_toml
+
+    folder = tmp_path / "config" / "mimo-tui"
+    folder.mkdir(parents=True, exist_ok=True)
+    tools_toml(folder / "tools.toml")
+
+
+def test_ask_yes_runs_tool_calls_end_to_end(tmp_path, fake):
+    _write_tools(tmp_path)
+    fake.queue(
+        scenario("tool_call", tool_calls=({"name": "echo_argv", "arguments": '{"q": 1}'},)),
+        "thinking_text",
+    )
+    result = mimo(tmp_path, fake, "ask", "--yes", "use the tool")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Hello world.\n"
+    assert "⚙ echo_argv" in result.stderr and "done" in result.stderr
+    tool_msg = fake.chat_requests()[1].body["messages"][-1]
+    assert tool_msg["role"] == "tool" and '"stdin": "{\\"q\\": 1}"' in tool_msg["content"]
+
+
+def test_ask_without_a_terminal_denies_tool_calls_and_says_why(tmp_path, fake):
+    _write_tools(tmp_path)
+    fake.queue(
+        scenario("tool_call", tool_calls=({"name": "echo_argv", "arguments": "{}"},)), "text"
+    )
+    result = mimo(tmp_path, fake, "ask", "use the tool", input="")
+    assert result.returncode == 0
+    assert "no terminal to ask on" in result.stderr and "--yes" in result.stderr
+    assert "denied by user" in fake.chat_requests()[1].body["messages"][-1]["content"]
+
+
+def test_tools_command_lists_every_tool_with_source_and_schema(tmp_path):
+    _write_tools(tmp_path)
+    result = mimo(tmp_path, None, "tools", "--json")
+    rows = {row["name"]: row for row in json.loads(result.stdout)}
+    assert rows["read_file"]["source"] == "built-in" and not rows["read_file"]["offered_by_default"]
+    assert rows["get_current_weather"]["source"].endswith("tools.toml")
+    assert rows["get_current_weather"]["parameters"]["required"] == ["location"]
+    text = mimo(tmp_path, None, "tools")
+    assert "[on ] get_current_weather" in text.stdout and "[off] current_time" in text.stdout
+
+
+def test_unknown_tool_name_in_tools_flag_is_a_usage_error(tmp_path, fake):
+    result = mimo(tmp_path, fake, "ask", "--tools", "nope", "hi")
+    assert result.returncode == 2 and "unknown tool" in result.stderr

@@ -1,23 +1,32 @@
-"""Snapshot tests of the main screen (synchronous, fixed size, seeded store, no live timings)."""
+"""Snapshot tests of the main screens (synchronous, fixed size, seeded store, no live timings)."""
 
 from __future__ import annotations
 
 from mimo_tui.config import Paths, Settings
 from mimo_tui.fake.seed import seed_conversation
+from mimo_tui.model import ToolRecord
 from mimo_tui.runtime import build_runtime
+from mimo_tui.tool_runner import ApprovalRequest
+from mimo_tui.tools import BUILTINS
 from mimo_tui.ui.app import MimoApp
+from mimo_tui.ui.widgets.approval import ApprovalScreen
 from tests.conftest import FROZEN, KEY
 
 
-def seeded_app(tmp_path) -> MimoApp:
+def seeded_app(tmp_path, tools: bool = False) -> MimoApp:
     paths = Paths(tmp_path / "config", tmp_path / "data")
     settings = Settings(api_key=KEY, base_url="http://127.0.0.1:9/v1")
     runtime = build_runtime(settings, paths, clock=lambda: FROZEN)
-    return MimoApp(runtime, seed_conversation(runtime.store))
+    return MimoApp(runtime, seed_conversation(runtime.store, tools=tools))
+
+
+async def _steady(pilot) -> None:
+    pilot.app.screen.query_one("PromptInput").cursor_blink = False
+    await pilot.pause()
 
 
 async def _open_reasoning(pilot) -> None:
-    pilot.app.screen.query_one("PromptInput").cursor_blink = False
+    await _steady(pilot)
     await pilot.press("ctrl+r")
     await pilot.pause()
 
@@ -28,3 +37,41 @@ def test_conversation_with_reasoning_open(snap_compare, tmp_path):
     code block and a list, the reply's meta line (model, tokens, time), the input, and the
     status line with the session's token totals."""
     assert snap_compare(seeded_app(tmp_path), terminal_size=(100, 34), run_before=_open_reasoning)
+
+
+async def _open_inspector(pilot) -> None:
+    await _steady(pilot)
+    await pilot.press("f3")
+    await pilot.pause()
+
+
+def test_inspector_beside_the_conversation(snap_compare, tmp_path):
+    """Wide terminal: the conversation on the left with a tool-call line (✓ current_time ·
+    done), and the inspector on the right listing the call (status, round, name, time) with
+    its command, exit code, arguments, result, and the request and response JSON."""
+    app = seeded_app(tmp_path, tools=True)
+    assert snap_compare(app, terminal_size=(150, 44), run_before=_open_inspector)
+
+
+async def _show_approval(pilot) -> None:
+    await _steady(pilot)
+    spec = BUILTINS["read_file"]
+    record = ToolRecord(
+        "call_1",
+        "read_file",
+        '{"path": "README.md"}',
+        1,
+        "awaiting",
+        argv=tuple(spec.display_command()),
+    )
+    pilot.app.push_screen(
+        ApprovalScreen(ApprovalRequest(record, spec, '{\n  "path": "README.md"\n}'))
+    )
+    await pilot.pause()
+
+
+def test_tool_approval_modal(snap_compare, tmp_path):
+    """A modal over the chat asks to run read_file: its source and timeout, the exact
+    command, the arguments as JSON, and buttons Run [r], Always [a], Edit [e],
+    Type result [t], Deny [d]."""
+    assert snap_compare(seeded_app(tmp_path), terminal_size=(100, 34), run_before=_show_approval)

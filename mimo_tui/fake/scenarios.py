@@ -57,6 +57,7 @@ Things to try:
 
 - Press **Ctrl+R** to fold or unfold the reasoning above this answer.
 - Press **Escape** while a reply streams to stop it; what arrived is kept.
+- Ask *what time is it?* or *read the README file* to watch a tool call (F3 inspects it).
 - Quit, then run `mimo-tui --demo -c` to resume this session.
 
 ```python
@@ -81,6 +82,44 @@ DEMO_REASONING = (
 )
 
 
+DEMO_TOOL_REASONING = (
+    "The user asks about {topic}. A tool can answer that better than I can, so I will call "
+    "{tool} and read its result."
+)
+
+
+def _demo_tool_scenario(body: dict[str, Any], prompt: str, delay_s: float) -> Scenario | None:
+    """In the demo, questions about the time or a file use the built-in tools when offered."""
+    offered = {t.get("function", {}).get("name") for t in body.get("tools") or []}
+    messages = body.get("messages") or []
+    if messages and messages[-1].get("role") == "tool":
+        results = []
+        for msg in reversed(messages):
+            if msg.get("role") != "tool":
+                break
+            results.insert(0, str(msg.get("content", ""))[:400])
+        quoted = "\n".join(f"> {line}" for r in results for line in r.splitlines()[:8])
+        return Scenario(
+            reasoning="The tool answered; I will report what it returned.",
+            content=f"The tool returned:\n\n{quoted}\n\nThat is all the offline demo knows.",
+            delay_s=delay_s,
+        )
+    lowered = prompt.lower()
+    if "current_time" in offered and ("time" in lowered or "date" in lowered):
+        return Scenario(
+            reasoning=DEMO_TOOL_REASONING.format(topic="the time", tool="current_time"),
+            tool_calls=({"name": "current_time", "arguments": "{}"},),
+            delay_s=delay_s,
+        )
+    if "read_file" in offered and ("file" in lowered or "readme" in lowered):
+        return Scenario(
+            reasoning=DEMO_TOOL_REASONING.format(topic="a file", tool="read_file"),
+            tool_calls=({"name": "read_file", "arguments": '{"path": "README.md"}'},),
+            delay_s=delay_s,
+        )
+    return None
+
+
 def demo_scenario(body: dict[str, Any], delay_s: float = 0.012) -> Scenario:
     """The demo's answer to the last user message of a request."""
     prompt = ""
@@ -90,6 +129,9 @@ def demo_scenario(body: dict[str, Any], delay_s: float = 0.012) -> Scenario:
             prompt = content if isinstance(content, str) else "(non-text content)"
             break
     short = " ".join(prompt.split())[:200]
+    with_tools = _demo_tool_scenario(body, prompt, delay_s)
+    if with_tools is not None:
+        return with_tools
     thinking = (body.get("thinking") or {}).get("type", "enabled") != "disabled"
     return Scenario(
         reasoning=DEMO_REASONING.format(prompt=short) if thinking else "",

@@ -3,10 +3,15 @@ where live timings (TTFT, durations) would make every picture different."""
 
 from __future__ import annotations
 
-from mimo_tui.model import Message, Usage
+from mimo_tui.model import Message, ToolCall, ToolRecord, Usage
 from mimo_tui.store import Store
+from mimo_tui.tools import BUILTINS
 
 SEED_SESSION_ID = "5e55100d0001"
+SYSTEM = (
+    "You are MiMo, an AI assistant developed by Xiaomi.\n"
+    "Today's date: 2026-05-12 Tuesday. Your knowledge cutoff date is December 2024."
+)
 
 ANSWER = """\
 Here is a tiny **Python** example:
@@ -24,16 +29,81 @@ REASONING = (
     "The user wants a small Python function. A type-hinted one-liner is enough; "
     "then two bullet points on why."
 )
+TIME_RESULT = '{"iso": "2026-05-12T09:30:00+08:00", "weekday": "Tuesday", "timezone": "CST"}'
 
 
-def seed_conversation(store: Store, model: str = "mimo-v2.5-pro") -> str:
-    """Write one finished exchange with reasoning; return the session id."""
-    session = store.create_session(model, session_id=SEED_SESSION_ID)
-    store.add_message(session.id, Message("user", "Show me a greeting function in Python."))
-    reply = store.add_message(session.id, Message("assistant", status="streaming", model=model))
-    reply.content, reply.reasoning_content = ANSWER, REASONING
-    reply.status, reply.finish_reason = "complete", "stop"
-    reply.usage = Usage(57, 120, 31)
+def _reply(
+    store: Store,
+    session_id: str,
+    model: str,
+    content: str,
+    reasoning: str,
+    usage: Usage,
+    calls: list[ToolCall] | None = None,
+    tools_offered: bool = False,
+) -> Message:
+    history = len(store.replay(session_id, SYSTEM))
+    reply = store.add_message(session_id, Message("assistant", status="streaming", model=model))
+    assert reply.id is not None
+    params = {
+        "model": model,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+        "thinking": {"type": "enabled"},
+    }
+    if tools_offered:
+        params.update(tools=[BUILTINS["current_time"].to_api()], tool_choice="auto")
+    store.record_request(session_id, reply.id, model, SYSTEM, params, history)
+    reply.content, reply.reasoning_content = content, reasoning
+    reply.tool_calls = calls or []
+    reply.status = "complete"
+    reply.finish_reason = "tool_calls" if calls else "stop"
+    reply.usage = usage
     reply.ttft_ms, reply.reasoning_ms, reply.duration_ms = 210, 1400, 3100
     store.update_message(reply)
+    return reply
+
+
+def seed_conversation(store: Store, model: str = "mimo-v2.5-pro", tools: bool = False) -> str:
+    """Write a finished exchange with reasoning (and, with `tools`, a tool-call turn)."""
+    session = store.create_session(model, session_id=SEED_SESSION_ID)
+    store.add_message(session.id, Message("user", "Show me a greeting function in Python."))
+    _reply(store, session.id, model, ANSWER, REASONING, Usage(57, 120, 31))
+    if tools:
+        store.add_message(session.id, Message("user", "What time is it in Beijing?"))
+        call = ToolCall("call_5eed0000000000000000c0de", "current_time", "{}")
+        reply = _reply(
+            store,
+            session.id,
+            model,
+            "",
+            "The user asks for the time; current_time gives the local time and zone.",
+            Usage(180, 28, 20),
+            [call],
+            tools_offered=True,
+        )
+        record = ToolRecord(
+            call.id,
+            call.name,
+            call.arguments,
+            1,
+            "done",
+            TIME_RESULT,
+            exit_code=0,
+            duration_ms=3,
+            argv=("(built-in) current_time",),
+            assistant_message_id=reply.id,
+        )
+        store.add_message(
+            session.id, Message("tool", TIME_RESULT, tool_call_id=call.id, tool_meta=record.meta())
+        )
+        _reply(
+            store,
+            session.id,
+            model,
+            "It is **09:30** on Tuesday, 12 May 2026, China Standard Time.",
+            "The tool says 09:30 CST, Tuesday. Beijing uses CST, so that is the answer.",
+            Usage(240, 40, 18),
+            tools_offered=True,
+        )
     return session.id

@@ -12,8 +12,10 @@ from mimo_tui.config import Paths, Settings
 from mimo_tui.prompt import Clock, local_now
 from mimo_tui.runtime import Runtime, build_runtime
 from mimo_tui.store import StoreError
+from mimo_tui.tool_runner import ApprovalRequest, Decision
 from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.themes import VARIABLE_DEFAULTS, load_themes
+from mimo_tui.ui.widgets.approval import ApprovalScreen
 
 
 class MimoApp(App):
@@ -25,6 +27,7 @@ class MimoApp(App):
     def __init__(self, runtime: Runtime, session_id: str) -> None:
         super().__init__()
         self.runtime = runtime
+        self.runtime.toolbox.approver = self.approve
         self.session_id = session_id
         themes, self.theme_problems = load_themes(runtime.paths.themes_dir)
         for theme in themes:
@@ -37,6 +40,8 @@ class MimoApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(ChatScreen(self.runtime, self.session_id))
+        for problem in self.runtime.tool_problems:
+            self.notify(problem, title="Tool not loaded", severity="warning", markup=False)
         for problem in self.theme_problems:
             self.notify(problem, title="Theme not loaded", severity="warning", markup=False)
         if self.runtime.store.recovered_from:
@@ -54,10 +59,15 @@ class MimoApp(App):
         """Switch this window to the offline demo (offered when no key is set)."""
         old = self.runtime
         self.runtime = build_runtime(replace(old.settings, demo=True), old.paths)
+        self.runtime.toolbox.approver = self.approve
         session = self.runtime.session(resume=True)
         await self.switch_screen(ChatScreen(self.runtime, session.id))
         old.close()
         self.run_worker(self._warm_up, thread=True, exit_on_error=False)
+
+    async def approve(self, request: ApprovalRequest) -> Decision:
+        """The TUI's approval: a modal over the chat (awaited from the turn's worker)."""
+        return await self.push_screen_wait(ApprovalScreen(request))
 
     def _warm_up(self) -> None:
         """Import openai (~0.4 s) after the first paint, so the first reply does not pay it."""

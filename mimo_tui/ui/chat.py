@@ -14,11 +14,12 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 from textual.worker import Worker, WorkerState
 
+from mimo_tui.inspect import round_exchange, tool_records
 from mimo_tui.model import (
     ContentDelta,
     Message,
@@ -26,16 +27,22 @@ from mimo_tui.model import (
     RoundFinished,
     RoundStarted,
     ToolCallDelta,
+    ToolCallUpdated,
+    ToolRecord,
     TurnFailed,
     TurnFinished,
     Usage,
     UserSaved,
 )
 from mimo_tui.runtime import Runtime
+from mimo_tui.ui.widgets.inspector import ToolInspector
 from mimo_tui.ui.widgets.message import AssistantMessage, Notice, UserMessage
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.status import StatusLine
+from mimo_tui.ui.widgets.tool_call import ToolCallLine
+from mimo_tui.ui.widgets.tools_picker import ToolsScreen
 
+NARROW = 110  # below this width the inspector takes the whole screen instead of a side panel
 HISTORY_WINDOW = 200  # messages mounted when a session opens; the rest stay in the store
 
 NO_KEY_HELP = (
@@ -54,8 +61,11 @@ class ChatScreen(Screen):
         background: $panel;
         color: $text;
     }
+    ChatScreen #main { height: 1fr; }
+    ChatScreen #main.-inspector-full #conversation { display: none; }
     ChatScreen #conversation {
         height: 1fr;
+        width: 1fr;
         padding: 0 1;
         scrollbar-size-vertical: 1;
     }
@@ -68,6 +78,8 @@ class ChatScreen(Screen):
         # Shown in the error notice that offers it, not in the footer.
         Binding("f5", "retry", "Retry", id="chat.retry", show=False),
         Binding("f2", "start_demo", "Offline demo", id="chat.demo"),
+        Binding("f3", "toggle_inspector", "Inspector", id="chat.inspector"),
+        Binding("ctrl+t", "choose_tools", "Tools", id="chat.tools"),
     ]
 
     def __init__(self, runtime: Runtime, session_id: str) -> None:
@@ -86,7 +98,9 @@ class ChatScreen(Screen):
     def compose(self) -> ComposeResult:
         s = self.runtime.settings
         yield Static("", id="topbar", markup=False)
-        yield VerticalScroll(id="conversation")
+        with Horizontal(id="main"):
+            yield VerticalScroll(id="conversation")
+            yield ToolInspector(self._exchange)
         yield PromptInput(id="prompt")
         yield StatusLine(s.model, s.thinking, s.demo)
         yield Footer()
@@ -102,6 +116,13 @@ class ChatScreen(Screen):
     @property
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
+
+    @property
+    def inspector(self) -> ToolInspector:
+        return self.query_one(ToolInspector)
+
+    def _exchange(self, message_id: int) -> tuple[str, str]:
+        return round_exchange(self.runtime.store, message_id, self.runtime.settings.api_key)
 
     def _update_topbar(self) -> None:
         store = self.runtime.store
@@ -130,12 +151,16 @@ class ChatScreen(Screen):
                 widgets.append(UserMessage(msg))
             elif msg.role == "assistant":
                 widgets.append(AssistantMessage(msg, fold="closed" if fold != "open" else "open"))
+            elif msg.role == "tool":
+                widgets.append(ToolCallLine(ToolRecord.from_message(msg)))
         if not self.runtime.engine.client:
             widgets.append(Notice(NO_KEY_HELP, "warning"))
         if widgets:
             await conv.mount_all(widgets)
         self.status.session = session_usage or Usage()
+        self.status.tools = len(self.runtime.toolbox.selected)
         self.status.show_idle()
+        self.inspector.set_records(tool_records(messages))
         conv.anchor()
         self._update_topbar()
 
@@ -222,6 +247,8 @@ class ChatScreen(Screen):
                 self.reply = None
                 self.status.add_usage(msg.usage)
                 self.status.show_reply(msg)
+            case ToolCallUpdated(record=record):
+                await self._show_tool(record)
             case TurnFinished(notice=notice):
                 if notice:
                     await conv.mount(Notice(notice, "warning"))
@@ -232,6 +259,20 @@ class ChatScreen(Screen):
                     self.reply = None
                 await conv.mount(Notice(f"{error}\nPress F5 to retry.", "error"))
                 self.status.show_error(error.split(". ")[0])
+
+    async def _show_tool(self, record: ToolRecord) -> None:
+        """Update the call's line in the conversation (mount it the first time) and the
+        inspector's row."""
+        line = next(
+            (w for w in self.query(ToolCallLine) if w.record.call_id == record.call_id), None
+        )
+        if line is None:
+            await self.conversation.mount(ToolCallLine(record))
+        else:
+            line.show(record)
+        self.inspector.update_record(record)
+        if record.status == "running":
+            self._phase = f"running {record.name}"
 
     def _tick(self) -> None:
         elapsed = time.monotonic() - self._round_started if self._round_started else 0.0
@@ -253,9 +294,52 @@ class ChatScreen(Screen):
     # ---- actions ---------------------------------------------------------------------------
 
     def action_cancel(self) -> None:
+        """Escape backs out one level: the full-screen inspector first, then a reply."""
+        if self.inspector.has_class("-open") and (
+            self.inspector.has_class("-full") or not self.busy
+        ):
+            self._show_inspector(False)
+            return
         if self.busy:
             self.workers.cancel_group(self, "turn")
             self.notify("Reply stopped; what arrived is kept.", markup=False, timeout=2)
+
+    def action_toggle_inspector(self) -> None:
+        self._show_inspector(not self.inspector.has_class("-open"))
+
+    def _show_inspector(self, show: bool) -> None:
+        inspector = self.inspector
+        inspector.set_class(show, "-open")
+        full = show and self.size.width < NARROW
+        inspector.set_class(full, "-full")
+        self.query_one("#main").set_class(full, "-inspector-full")
+        if show:
+            inspector.table.focus()
+        else:
+            self.query_one(PromptInput).focus()
+
+    def on_resize(self) -> None:
+        if self.inspector.has_class("-open"):
+            self._show_inspector(True)
+
+    @on(ToolCallLine.Selected)
+    def open_call(self, event: ToolCallLine.Selected) -> None:
+        self._show_inspector(True)
+        self.inspector.select(event.call_id)
+
+    async def action_choose_tools(self) -> None:
+        toolbox = self.runtime.toolbox
+
+        def chosen(names: list[str] | None) -> None:
+            if names is None:
+                return
+            self.runtime.select_tools(self.session_id, names)
+            self.status.tools = len(self.runtime.toolbox.selected)
+            self.status.show_idle()
+            offered = ", ".join(self.runtime.toolbox.selected) or "none"
+            self.notify(f"Tools offered in this session: {offered}", markup=False, timeout=3)
+
+        self.app.push_screen(ToolsScreen(toolbox.available, toolbox.selected), chosen)
 
     def action_toggle_reasoning(self) -> None:
         replies = list(self.query(AssistantMessage))

@@ -16,6 +16,7 @@ VARIABLE_DEFAULTS = {
     "reasoning-foreground": "#9E9E9E",
     "reasoning-border": "#5A5A5A",
     "status-background": "#2A2A2A",
+    "tool-border": "#5A5A5A",
 }
 
 

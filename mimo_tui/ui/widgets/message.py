@@ -139,6 +139,8 @@ class AssistantMessage(Vertical):
         await self._answer.update(visible(message.content))
         if self.reasoning is not None:
             self.reasoning.finish()
+            if self.fold == "fold" and message.status == "complete":
+                self.reasoning.collapsed = True  # a tool-call round never starts an answer
             self.reasoning.set_title(
                 reasoning_title(
                     message.usage.reasoning_tokens if message.usage else None,
@@ -159,6 +161,9 @@ class AssistantMessage(Vertical):
             parts.append(f"{message.usage.completion_tokens} tokens")
         if message.duration_ms:
             parts.append(f"{message.duration_ms / 1000:.1f} s")
+        if message.tool_calls:
+            count = len(message.tool_calls)
+            parts.append(f"→ {count} tool call{'s' if count != 1 else ''}")
         if message.finish_reason and message.finish_reason not in ("stop", "tool_calls"):
             parts.append(f"finish: {message.finish_reason}")
         self.set_class(message.status == "interrupted", "-interrupted")

@@ -39,6 +39,7 @@ class StatusLine(Static):
         self.demo = demo
         self.last = ""
         self.session = Usage()
+        self.tools = 0
 
     def _head(self) -> str:
         parts = []
@@ -46,6 +47,8 @@ class StatusLine(Static):
             parts.append("OFFLINE DEMO")
         parts.append(self.model)
         parts.append(f"thinking {'on' if self.thinking else 'off'}")
+        if self.tools:
+            parts.append(f"{self.tools} tool{'s' if self.tools != 1 else ''}")
         return " · ".join(parts)
 
     def _compose_line(self, middle: str) -> None:

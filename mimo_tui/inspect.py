@@ -1,0 +1,77 @@
+"""What the tool-call inspector shows, built from the store: every call of a session, and the
+exact request and response JSON of the round that made it (key redacted)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mimo_tui.model import Message, ToolRecord
+from mimo_tui.store import Store, build_replay
+from mimo_tui.text import scrub
+
+
+def tool_records(messages: list[Message]) -> list[ToolRecord]:
+    """Every tool call of a history in order, with its stored result when there is one."""
+    results = {m.tool_call_id: m for m in messages if m.role == "tool"}
+    out: list[ToolRecord] = []
+    round_no = 0
+    for msg in messages:
+        if msg.role == "user":
+            round_no = 0
+        elif msg.role == "assistant":
+            round_no += 1
+            for call in msg.tool_calls:
+                stored = results.get(call.id)
+                if stored is not None:
+                    out.append(ToolRecord.from_message(stored))
+                else:
+                    status = "running" if msg.status == "streaming" else "cancelled"
+                    out.append(
+                        ToolRecord(
+                            call.id,
+                            call.name,
+                            call.arguments,
+                            round_no,
+                            status,
+                            assistant_message_id=msg.id,
+                        )
+                    )
+    return out
+
+
+def round_exchange(store: Store, message_id: int, key: str | None) -> tuple[str, str]:
+    """(request JSON, response JSON) of the round that produced assistant message `message_id`.
+
+    The request is rebuilt exactly: the recorded parameters and system prompt, with the
+    history replayed as it stood before that round. The response is the streamed reply as
+    assembled (SSE chunks are merged), in the API's message shape.
+    """
+    reply = store.message(message_id)
+    sent = store.request_for(message_id)
+    if reply is None or sent is None or reply.session_id is None:
+        return "(no request recorded for this round)", "(no response recorded)"
+    earlier = [m for m in store.messages(reply.session_id) if (m.id or 0) < message_id]
+    body: dict[str, Any] = dict(sent["params"])
+    body["messages"] = build_replay(earlier, sent["system_prompt"])
+    message: dict[str, Any] = {
+        "role": "assistant",
+        "content": reply.content,
+        "reasoning_content": reply.reasoning_content,
+    }
+    if reply.tool_calls:
+        message["tool_calls"] = [c.to_api() for c in reply.tool_calls]
+    response: dict[str, Any] = {
+        "model": reply.model,
+        "choices": [{"index": 0, "message": message, "finish_reason": reply.finish_reason}],
+        "status": reply.status,
+    }
+    if reply.usage:
+        response["usage"] = {
+            "prompt_tokens": reply.usage.prompt_tokens,
+            "completion_tokens": reply.usage.completion_tokens,
+            "total_tokens": reply.usage.total_tokens,
+            "completion_tokens_details": {"reasoning_tokens": reply.usage.reasoning_tokens},
+        }
+    dump = lambda data: scrub(json.dumps(data, indent=2, ensure_ascii=False), key)  # noqa: E731
+    return dump(body), dump(response)

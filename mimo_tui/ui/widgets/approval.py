@@ -1,0 +1,136 @@
+"""The approval modal: what the model wants to run, exactly, and the user's choice."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static, TextArea
+
+from mimo_tui.text import visible
+from mimo_tui.tool_runner import ApprovalRequest, Decision
+
+
+class ApprovalScreen(ModalScreen[Decision]):
+    """Run, edit the arguments first, type a result by hand, deny, or always allow."""
+
+    DEFAULT_CSS = """
+    ApprovalScreen { align: center middle; }
+    ApprovalScreen > Vertical {
+        width: 90%;
+        max-width: 110;
+        height: auto;
+        max-height: 90%;
+        border: thick $accent;
+        background: $surface;
+        padding: 1 2;
+    }
+    ApprovalScreen .title { text-style: bold; color: $accent; }
+    ApprovalScreen .label { color: $text-muted; margin: 1 0 0 0; }
+    ApprovalScreen TextArea { height: auto; max-height: 12; min-height: 3; }
+    ApprovalScreen #manual, ApprovalScreen #manual-label { display: none; }
+    ApprovalScreen.-manual #manual, ApprovalScreen.-manual #manual-label { display: block; }
+    ApprovalScreen .buttons { height: auto; margin: 1 0 0 0; }
+    ApprovalScreen Button { margin: 0 1 0 0; min-width: 10; }
+    ApprovalScreen .hint { color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("r", "run", "Run", id="approval.run"),
+        Binding("e", "edit", "Edit arguments", id="approval.edit"),
+        Binding("t", "type_result", "Type result", id="approval.type_result"),
+        Binding("d", "deny", "Deny", id="approval.deny"),
+        Binding("a", "always", "Always allow", id="approval.always"),
+        Binding("ctrl+s", "submit", "Submit", id="approval.submit", priority=True),
+        Binding("escape", "back", "Back / deny", id="approval.back"),
+    ]
+
+    def __init__(self, request: ApprovalRequest) -> None:
+        super().__init__()
+        self.request = request
+
+    def compose(self) -> ComposeResult:
+        record, spec = self.request.record, self.request.spec
+        argv = " ".join(visible(part) for part in spec.display_command())
+        with Vertical():
+            yield Static(
+                Content(visible(f"Run tool {record.name}?  (round {record.round})")),
+                classes="title",
+            )
+            yield Static(
+                Content(visible(f"from {spec.source} · timeout {spec.timeout_s:g} s")),
+                classes="hint",
+            )
+            yield Static(
+                Content("command (run without a shell; arguments on stdin)"), classes="label"
+            )
+            yield Static(Content(argv), id="argv")
+            yield Static(Content("arguments (e to edit, then Ctrl+S to run)"), classes="label")
+            yield TextArea(
+                self.request.arguments_pretty,
+                language="json",
+                read_only=True,
+                id="arguments",
+                soft_wrap=True,
+            )
+            yield Static(
+                Content("result to send instead of running (Ctrl+S to send)"),
+                classes="label",
+                id="manual-label",
+            )
+            yield TextArea("", id="manual", soft_wrap=True)
+            with Horizontal(classes="buttons"):
+                # Button labels are markup when str: "[r]" would vanish, so pass Content.
+                yield Button(Content("Run [r]"), id="run", variant="success")
+                yield Button(Content("Always [a]"), id="always")
+                yield Button(Content("Edit [e]"), id="edit")
+                yield Button(Content("Type result [t]"), id="type_result")
+                yield Button(Content("Deny [d]"), id="deny", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#run", Button).focus()
+
+    @property
+    def arguments(self) -> TextArea:
+        return self.query_one("#arguments", TextArea)
+
+    def _edited_arguments(self) -> str | None:
+        text = self.arguments.text
+        return text if text != self.request.arguments_pretty else None
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.run_action(event.button.id or "")
+
+    def action_run(self) -> None:
+        self.dismiss(Decision("run", arguments=self._edited_arguments()))
+
+    def action_always(self) -> None:
+        self.dismiss(Decision("run", arguments=self._edited_arguments(), always=True))
+
+    def action_deny(self) -> None:
+        self.dismiss(Decision("deny"))
+
+    def action_edit(self) -> None:
+        self.arguments.read_only = False
+        self.arguments.focus()
+
+    def action_type_result(self) -> None:
+        self.add_class("-manual")
+        self.query_one("#manual", TextArea).focus()
+
+    def action_submit(self) -> None:
+        if self.has_class("-manual"):
+            self.dismiss(Decision("manual", result=self.query_one("#manual", TextArea).text))
+        else:
+            self.action_run()
+
+    def action_back(self) -> None:
+        """Escape leaves an editor first; on the buttons it denies."""
+        if isinstance(self.focused, TextArea):
+            self.query_one("#run", Button).focus()
+        else:
+            self.action_deny()

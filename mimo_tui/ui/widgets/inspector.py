@@ -1,0 +1,178 @@
+"""The tool-call inspector: every call of the session, and everything about the selected one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from rich.console import Group
+from rich.syntax import Syntax
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import DataTable, Static
+
+from mimo_tui.model import ToolRecord
+from mimo_tui.text import visible
+from mimo_tui.ui.widgets.tool_call import STATUS_ICONS
+
+Exchange = Callable[[int], tuple[str, str]]
+
+
+def pretty_json(text: str) -> str:
+    """Pretty JSON when it parses (ASCII-escaped: no control character survives), else text."""
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=True)
+    except ValueError:
+        return visible(text)
+
+
+class ToolInspector(Vertical, can_focus=False):
+    DEFAULT_CSS = """
+    ToolInspector {
+        display: none;
+        width: 45%;
+        border-left: vkey $tool-border;
+        padding: 0 1;
+    }
+    ToolInspector.-open { display: block; }
+    ToolInspector.-full { width: 1fr; border-left: none; }
+    ToolInspector #calls { height: auto; max-height: 40%; scrollbar-size-horizontal: 0; }
+    ToolInspector .heading { color: $primary; text-style: bold; margin: 1 0 0 0; }
+    ToolInspector #inspector-title { color: $text; text-style: bold; }
+    ToolInspector #detail { height: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("a", "copy('arguments')", "Copy args", id="inspector.copy_arguments"),
+        Binding("r", "copy('result')", "Copy result", id="inspector.copy_result"),
+        Binding("q", "copy('request')", "Copy request", id="inspector.copy_request"),
+        Binding("s", "copy('response')", "Copy response", id="inspector.copy_response"),
+    ]
+
+    def __init__(self, exchange: Exchange) -> None:
+        super().__init__()
+        self.exchange = exchange
+        self.records: dict[str, ToolRecord] = {}
+        self.selected: str | None = None
+        self._raw: dict[str, str] = {}
+        self.detail: Group | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Content("Tool calls · a/r/q/s copy"),
+            id="inspector-title",
+        )
+        table: DataTable = DataTable(id="calls", cursor_type="row", zebra_stripes=True)
+        table.add_columns("", "#", "tool", "status", "time")
+        yield table
+        with VerticalScroll(id="detail"):
+            yield Static(id="detail-body", markup=False)
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#calls", DataTable)
+
+    def set_records(self, records: list[ToolRecord]) -> None:
+        self.records = {}
+        self.table.clear()
+        for record in records:
+            self.update_record(record)
+        if not records:
+            self.query_one("#detail-body", Static).update(
+                Content("No tool calls in this session yet.")
+            )
+
+    def _row(self, record: ToolRecord) -> list[Text]:
+        took = f"{record.duration_ms / 1000:.2f} s" if record.duration_ms is not None else ""
+        return [
+            Text(STATUS_ICONS.get(record.status, "·")),
+            Text(str(record.round)),
+            Text(visible(record.name)),
+            Text(record.status),
+            Text(took),
+        ]
+
+    def update_record(self, record: ToolRecord) -> None:
+        """Add or refresh one call (by id); DataTable cells are Text, never markup."""
+        table = self.table
+        cells = self._row(record)
+        if record.call_id in self.records:
+            for column, cell in zip(table.columns, cells, strict=True):
+                table.update_cell(record.call_id, column, cell)
+        else:
+            table.add_row(*cells, key=record.call_id)
+        self.records[record.call_id] = record
+        if self.selected in (None, record.call_id):
+            self.select(record.call_id)
+
+    def select(self, call_id: str) -> None:
+        if call_id not in self.records:
+            return
+        self.selected = call_id
+        row = self.table.get_row_index(call_id)
+        if self.table.cursor_row != row:
+            self.table.move_cursor(row=row)
+        self._show(self.records[call_id])
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        key = event.row_key.value
+        if key and key != self.selected and key in self.records:
+            self.selected = key
+            self._show(self.records[key])
+
+    def _show(self, record: ToolRecord) -> None:
+        request, response = ("", "")
+        if record.assistant_message_id is not None:
+            request, response = self.exchange(record.assistant_message_id)
+        arguments = pretty_json(record.arguments)
+        self._raw = {
+            "arguments": arguments,
+            "result": record.result,
+            "request": request,
+            "response": response,
+        }
+        parts: list = []
+
+        def heading(text: str) -> None:
+            parts.append(Text(text, style="bold"))
+
+        heading(f"{record.name} · {record.status} · round {record.round}")
+        parts.append(
+            Text(
+                visible("command: " + " ".join(record.argv))
+                if record.argv
+                else "command: (none ran)"
+            )
+        )
+        if record.exit_code is not None or record.duration_ms is not None:
+            took = f"{record.duration_ms / 1000:.2f} s" if record.duration_ms is not None else "-"
+            parts.append(
+                Text(
+                    f"exit code: {record.exit_code}   duration: {took}"
+                    + ("   (output truncated)" if record.truncated else "")
+                )
+            )
+        heading("\narguments")
+        parts.append(Syntax(arguments, "json", word_wrap=True, theme="ansi_dark"))
+        heading("\nresult" + ("  (typed by hand)" if record.manual else ""))
+        parts.append(Text(visible(record.result) or "(none yet)"))
+        if record.stderr:
+            heading("\nstderr")
+            parts.append(Text(visible(record.stderr)))
+        heading("\nrequest (this round, key redacted)")
+        parts.append(Syntax(visible(request), "json", word_wrap=True, theme="ansi_dark"))
+        heading("\nresponse (assembled from the stream)")
+        parts.append(Syntax(visible(response), "json", word_wrap=True, theme="ansi_dark"))
+        self.detail = Group(*parts)
+        self.query_one("#detail-body", Static).update(self.detail)
+
+    def action_copy(self, what: str) -> None:
+        text = self._raw.get(what, "")
+        if text:
+            self.app.copy_to_clipboard(text)
+            self.notify(f"Copied the {what} to the clipboard.", markup=False, timeout=2)
