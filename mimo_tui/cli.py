@@ -361,6 +361,13 @@ class AskPrinter:
         self.err.flush()
 
 
+async def _prompt(text: str) -> str:
+    """Ask on stderr and read a line from stdin: stdout carries only the answer."""
+    sys.stderr.write(text)
+    sys.stderr.flush()
+    return (await asyncio.to_thread(sys.stdin.readline)).rstrip("\r\n")
+
+
 def ask_approver(yes: bool) -> Any:
     """Approval for `ask`: --yes runs all; a y/n/e/a prompt on a terminal; else deny, and say so."""
     from mimo_tui.tool_runner import ApprovalRequest, Decision
@@ -380,15 +387,8 @@ def ask_approver(yes: bool) -> Any:
         print(visible(request.arguments_pretty), file=sys.stderr)
         print("command: " + visible(" ".join(request.spec.display_command())), file=sys.stderr)
         while True:
-            answer = (
-                (
-                    await asyncio.to_thread(
-                        input, "Run it? [y]es / [n]o / [e]dit arguments / [a]lways: "
-                    )
-                )
-                .strip()
-                .lower()
-            )
+            answer = await _prompt("Run it? [y]es / [n]o / [e]dit arguments / [a]lways: ")
+            answer = answer.strip().lower()
             if answer in ("y", "yes"):
                 return Decision("run")
             if answer in ("a", "always"):
@@ -396,8 +396,7 @@ def ask_approver(yes: bool) -> Any:
             if answer in ("n", "no", ""):
                 return Decision("deny")
             if answer in ("e", "edit"):
-                edited = await asyncio.to_thread(input, "arguments (JSON): ")
-                return Decision("run", arguments=edited)
+                return Decision("run", arguments=await _prompt("arguments (JSON): "))
 
     return approve
 

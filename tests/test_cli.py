@@ -270,3 +270,46 @@ def test_tools_command_lists_every_tool_with_source_and_schema(tmp_path):
 def test_unknown_tool_name_in_tools_flag_is_a_usage_error(tmp_path, fake):
     result = mimo(tmp_path, fake, "ask", "--tools", "nope", "hi")
     assert result.returncode == 2 and "unknown tool" in result.stderr
+
+
+def test_ask_on_a_terminal_prompts_for_each_tool_call(tmp_path, fake):
+    """y/n/e/a on a real pseudo-terminal: 'e' edits the arguments before running."""
+    import pty
+    import select
+
+    _write_tools(tmp_path)
+    fake.queue(
+        scenario("tool_call", tool_calls=({"name": "echo_argv", "arguments": '{"q": 1}'},)), "text"
+    )
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "mimo_tui", "ask", "use the tool"],
+        env=cli_env(tmp_path, fake),
+        stdin=slave,
+        stderr=slave,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    os.close(slave)
+    seen = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 30
+        while marker not in seen:
+            assert time.monotonic() < deadline, seen.decode(errors="replace")
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                seen += os.read(master, 4096)
+
+    read_until(b"Run it? [y]es / [n]o / [e]dit arguments / [a]lways")
+    assert b'"q": 1' in seen and b"misbehave.py argv" in seen
+    os.write(master, b"e\n")
+    read_until(b"arguments (JSON):")
+    os.write(master, b'{"q": 42}\n')
+    out, _ = proc.communicate(timeout=30)
+    os.close(master)
+    assert proc.returncode == 0
+    assert out == "Hello! I'm MiMo, Xiaomi's AI assistant.\n"  # prompts never reach stdout
+    sent = fake.chat_requests()[1].body["messages"][-1]["content"]
+    assert json.loads(sent)["stdin"] == '{"q": 42}'
