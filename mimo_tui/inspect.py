@@ -7,7 +7,8 @@ import json
 from typing import Any
 
 from mimo_tui.model import Message, ToolRecord
-from mimo_tui.store import Store, build_replay
+from mimo_tui.replay import build_replay
+from mimo_tui.store import Store
 from mimo_tui.text import scrub
 
 

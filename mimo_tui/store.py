@@ -21,81 +21,18 @@ import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mimo_tui.migrations import MIGRATIONS, SCHEMA_VERSION
 from mimo_tui.model import Message, Session, ToolCall, Usage
+from mimo_tui.replay import build_replay
 
 
 class StoreError(Exception):
     """The store cannot be used as is; the message says what happened and what to do."""
 
-
-def _script(db: sqlite3.Connection, sql: str) -> None:
-    """Run several statements inside the caller's transaction (executescript would commit)."""
-    for statement in sql.split(";"):
-        if statement.strip():
-            db.execute(statement)
-
-
-def _v1(db: sqlite3.Connection) -> None:
-    _script(
-        db,
-        """
-        CREATE TABLE sessions(
-            id TEXT PRIMARY KEY,
-            title TEXT NOT NULL DEFAULT '',
-            model TEXT NOT NULL,
-            settings TEXT NOT NULL DEFAULT '{}',
-            created_at REAL NOT NULL,
-            updated_at REAL NOT NULL
-        );
-        CREATE TABLE messages(
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-            role TEXT NOT NULL,
-            content TEXT NOT NULL DEFAULT '',
-            reasoning_content TEXT NOT NULL DEFAULT '',
-            tool_calls TEXT,
-            tool_call_id TEXT,
-            model TEXT,
-            prompt_tokens INTEGER,
-            completion_tokens INTEGER,
-            reasoning_tokens INTEGER,
-            finish_reason TEXT,
-            status TEXT NOT NULL DEFAULT 'complete',
-            error TEXT,
-            ttft_ms INTEGER,
-            reasoning_ms INTEGER,
-            duration_ms INTEGER,
-            owner_pid INTEGER,
-            created_at REAL NOT NULL,
-            updated_at REAL NOT NULL
-        );
-        CREATE INDEX messages_by_session ON messages(session_id, id);
-        CREATE TABLE requests(
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-            message_id INTEGER,
-            created_at REAL NOT NULL,
-            model TEXT NOT NULL,
-            system_prompt TEXT,
-            params TEXT NOT NULL,
-            history_count INTEGER NOT NULL
-        );
-        CREATE INDEX requests_by_message ON requests(message_id);
-        """,
-    )
-
-
-def _v2(db: sqlite3.Connection) -> None:
-    """Tool messages keep what the inspector shows: status, stderr, exit code, argv, timing."""
-    db.execute("ALTER TABLE messages ADD COLUMN tool_meta TEXT")
-
-
-# Forward migrations, applied in order; each runs in one transaction with its version bump.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
-SCHEMA_VERSION = len(MIGRATIONS)
 
 _MESSAGE_COLUMNS = (
     "id, session_id, role, content, reasoning_content, tool_calls, tool_call_id, model, "
@@ -301,6 +238,164 @@ class Store:
                 "UPDATE sessions SET settings = ? WHERE id = ?", (json.dumps(current), session_id)
             )
 
+    def rename_session(self, session_id: str, title: str) -> None:
+        title = " ".join(title.split())[:200]
+        if not title:
+            raise StoreError("a session title cannot be empty")
+        with self._write() as db:
+            db.execute("UPDATE sessions SET title = ? WHERE id = ?", (title, session_id))
+
+    def delete_session(self, session_id: str) -> None:
+        """Delete a session, its messages and its request log (one transaction)."""
+        with self._write() as db:
+            db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    def fork_session(self, session_id: str, before_message_id: int, title: str) -> Session:
+        """A new session holding copies of the messages before `before_message_id`.
+
+        Edit-and-resend forks instead of rewriting: the original session stays intact.
+        """
+        source = self.get_session(session_id)
+        kept = [m for m in self.messages(session_id) if (m.id or 0) < before_message_id]
+        return self.import_session(title, source.model, source.settings, kept)
+
+    def import_session(
+        self,
+        title: str,
+        model: str,
+        settings: dict[str, Any],
+        messages: list[Message],
+        created_at: float | None = None,
+    ) -> Session:
+        """Write a whole session in one transaction: all of it lands, or none of it."""
+        now = self.clock()
+        session_id = secrets.token_hex(6)
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO sessions(id, title, model, settings, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (session_id, title, model, json.dumps(settings), created_at or now, now),
+            )
+            for msg in messages:
+                usage = msg.usage
+                db.execute(
+                    "INSERT INTO messages(session_id, role, content, reasoning_content, "
+                    "tool_calls, tool_call_id, model, prompt_tokens, completion_tokens, "
+                    "reasoning_tokens, finish_reason, status, error, ttft_ms, reasoning_ms, "
+                    "duration_ms, created_at, updated_at, tool_meta) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        session_id,
+                        msg.role,
+                        msg.content,
+                        msg.reasoning_content,
+                        _calls_json(msg.tool_calls),
+                        msg.tool_call_id,
+                        msg.model,
+                        usage.prompt_tokens if usage else None,
+                        usage.completion_tokens if usage else None,
+                        usage.reasoning_tokens if usage else None,
+                        msg.finish_reason,
+                        "interrupted" if msg.status == "streaming" else msg.status,
+                        msg.error,
+                        msg.ttft_ms,
+                        msg.reasoning_ms,
+                        msg.duration_ms,
+                        msg.created_at or now,
+                        now,
+                        json.dumps(msg.tool_meta) if msg.tool_meta is not None else None,
+                    ),
+                )
+        return self.get_session(session_id)
+
+    def supersede_after(self, session_id: str, message_id: int) -> int:
+        """Mark every reply after `message_id` superseded (regenerate): kept, never replayed."""
+        with self._write() as db:
+            cur = db.execute(
+                "UPDATE messages SET status = 'superseded' WHERE session_id = ? AND id > ? "
+                "AND role IN ('assistant', 'tool')",
+                (session_id, message_id),
+            )
+        return cur.rowcount
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Messages of any session matching every word of `query`, newest first.
+
+        Words of three characters or more use the FTS5 trigram index; shorter ones fall
+        back to a substring scan (the trigram index cannot match them).
+        """
+        words = query.split()
+        if not words:
+            return []
+        if all(len(w) >= 3 for w in words):
+            match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+            rows = self.db.execute(
+                "SELECT m.id, m.session_id, m.role, s.title, m.created_at, "
+                "snippet(messages_fts, -1, char(1), char(2), '…', 16) AS snip "
+                "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
+                "JOIN sessions s ON s.id = m.session_id "
+                "WHERE messages_fts MATCH ? ORDER BY m.id DESC LIMIT ?",
+                (match, limit),
+            ).fetchall()
+            return [
+                SearchHit(
+                    r["session_id"], r["title"], r["id"], r["role"], r["snip"], r["created_at"]
+                )
+                for r in rows
+            ]
+        clauses = " AND ".join(
+            "(m.content LIKE ? ESCAPE '\\' OR m.reasoning_content LIKE ? ESCAPE '\\' "
+            "OR coalesce(m.tool_calls, '') LIKE ? ESCAPE '\\')"
+            for _ in words
+        )
+        params: list[Any] = []
+        for w in words:
+            pattern = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            params += [pattern] * 3
+        rows = self.db.execute(
+            "SELECT m.id, m.session_id, m.role, s.title, m.created_at, m.content, "
+            "m.reasoning_content, m.tool_calls FROM messages m "
+            f"JOIN sessions s ON s.id = m.session_id WHERE {clauses} ORDER BY m.id DESC LIMIT ?",
+            (*params, limit),
+        ).fetchall()
+        hits = []
+        for r in rows:
+            text = next(
+                (
+                    t
+                    for t in (r["content"], r["reasoning_content"], r["tool_calls"] or "")
+                    if words[0].lower() in t.lower()
+                ),
+                r["content"],
+            )
+            hits.append(
+                SearchHit(
+                    r["session_id"],
+                    r["title"],
+                    r["id"],
+                    r["role"],
+                    _context(text, words[0]),
+                    r["created_at"],
+                )
+            )
+        return hits
+
+    def usage_report(self, since: float | None = None) -> list[UsageRow]:
+        """Requests and tokens per local day and model, like the platform's usage page."""
+        rows = self.db.execute(
+            "SELECT date(created_at, 'unixepoch', 'localtime') AS day, "
+            "coalesce(model, '?') AS model, count(*) AS requests, "
+            "coalesce(sum(prompt_tokens), 0) AS p, coalesce(sum(completion_tokens), 0) AS c, "
+            "coalesce(sum(reasoning_tokens), 0) AS r FROM messages "
+            "WHERE role = 'assistant' AND created_at >= ? GROUP BY day, model "
+            "ORDER BY day, model",
+            (since or 0,),
+        ).fetchall()
+        return [
+            UsageRow(r["day"], r["model"], r["requests"], Usage(r["p"], r["c"], r["r"]))
+            for r in rows
+        ]
+
     def list_sessions(self, limit: int = 100) -> list[Session]:
         rows = self.db.execute(
             "SELECT * FROM sessions ORDER BY updated_at DESC, rowid DESC LIMIT ?", (limit,)
@@ -432,63 +527,41 @@ class Store:
         return build_replay(self.messages(session_id), system_prompt)
 
 
-def build_replay(history: list[Message], system_prompt: str | None) -> list[dict[str, Any]]:
-    """The OpenAI `messages` for the next request, satisfying MiMo's 400 rules by construction.
+@dataclass(frozen=True)
+class SearchHit:
+    """One matching message; `snippet` marks matches with \x01 … \x02."""
 
-    - System prompt first (rendered for this request), when there is one.
-    - Assistant rounds that did not complete (interrupted, failed, still streaming) are left
-      out: a partial reply is never sent back as if the model had said it in full. Their tool
-      results are left out with them.
-    - Every assistant message carries `reasoning_content` (empty string when none) and
-      `content: ""` rather than null; tool calls keep their ids.
-    - Every tool call gets a `tool` answer right after its round; one the store lacks (a crash
-      while the tool ran) is answered with an explicit "no result" string.
-    """
-    out: list[dict[str, Any]] = []
-    if system_prompt:
-        out.append({"role": "system", "content": system_prompt})
-    pending: list[str] = []  # tool call ids of the last included round still unanswered
-    answered: set[str] = set()
+    session_id: str
+    session_title: str
+    message_id: int
+    role: str
+    snippet: str
+    created_at: float
 
-    def close_round() -> None:
-        for call_id in pending:
-            if call_id not in answered:
-                out.append(
-                    {
-                        "role": "tool",
-                        "tool_call_id": call_id,
-                        "content": "error: no result was recorded for this call "
-                        "(the client stopped before the tool finished)",
-                    }
-                )
-        pending.clear()
-        answered.clear()
 
-    for msg in history:
-        if msg.role == "tool":
-            if msg.tool_call_id in pending and msg.tool_call_id not in answered:
-                answered.add(msg.tool_call_id)
-                out.append(
-                    {"role": "tool", "tool_call_id": msg.tool_call_id, "content": str(msg.content)}
-                )
-            continue
-        close_round()
-        if msg.role == "user":
-            out.append({"role": "user", "content": msg.content})
-        elif msg.role == "assistant":
-            if msg.status != "complete":
-                continue
-            entry: dict[str, Any] = {
-                "role": "assistant",
-                "content": msg.content or "",
-                "reasoning_content": msg.reasoning_content or "",
-            }
-            if msg.tool_calls:
-                entry["tool_calls"] = [call.to_api() for call in msg.tool_calls]
-                pending.extend(call.id for call in msg.tool_calls)
-            out.append(entry)
-    close_round()
-    return out
+@dataclass(frozen=True)
+class UsageRow:
+    day: str
+    model: str
+    requests: int
+    usage: Usage
+
+
+def _context(text: str, word: str, width: int = 60) -> str:
+    """A window of `text` around the first `word`, with the match marked like FTS snippets."""
+    at = text.lower().find(word.lower())
+    if at < 0:
+        return text[: width * 2]
+    start, end = max(0, at - width), at + len(word)
+    return (
+        ("…" if start else "")
+        + text[start:at]
+        + "\x01"
+        + text[at:end]
+        + "\x02"
+        + text[end : end + width]
+        + ("…" if end + width < len(text) else "")
+    )
 
 
 def _calls_json(calls: list[ToolCall]) -> str | None:

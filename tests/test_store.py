@@ -12,8 +12,9 @@ import threading
 import pytest
 
 from mimo_tui.config import Paths
+from mimo_tui.migrations import SCHEMA_VERSION
 from mimo_tui.model import Message, ToolCall, Usage
-from mimo_tui.store import SCHEMA_VERSION, Store, StoreError
+from mimo_tui.store import Store, StoreError
 
 
 def test_a_session_survives_a_restart(paths: Paths):

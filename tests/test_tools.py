@@ -342,7 +342,7 @@ async def test_store_upgrade_from_schema_1_keeps_messages(paths: Paths):
     """A store written before tool metadata existed opens and keeps every message."""
     import sqlite3
 
-    from mimo_tui import store as store_module
+    from mimo_tui import migrations as store_module
 
     paths.data_dir.mkdir(parents=True)
     db = sqlite3.connect(paths.store_file)

@@ -1,0 +1,383 @@
+"""Transcripts: export a session to Markdown, JSON or self-contained HTML, and import JSON.
+
+JSON is lossless (every stored field, plus an OpenAI-style `messages` array that can be sent to
+the API as is). Markdown and HTML are for people: reasoning folds into <details>, tool calls
+show their arguments and results, each reply its usage. Text is made visible (no control
+characters) and the API key is scrubbed from every export. Files are written atomically,
+owner-only.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mimo_tui.model import Message, Session, ToolCall, Usage
+from mimo_tui.replay import build_replay
+from mimo_tui.store import Store
+from mimo_tui.text import scrub, visible
+
+FORMAT = "mimo-tui.session"
+VERSION = 1
+FORMATS = ("md", "json", "html")
+
+
+class TranscriptError(ValueError):
+    """An import file that cannot be used; the message says where and why."""
+
+
+# ---- export ----------------------------------------------------------------------------------
+
+
+def _system_prompt(store: Store, messages: list[Message]) -> str | None:
+    for msg in reversed(messages):
+        if msg.role == "assistant" and msg.id is not None:
+            sent = store.request_for(msg.id)
+            if sent is not None:
+                return sent["system_prompt"]
+    return None
+
+
+def _message_dict(msg: Message) -> dict[str, Any]:
+    data = asdict(msg)
+    data["tool_calls"] = [asdict(c) for c in msg.tool_calls]
+    data["usage"] = asdict(msg.usage) if msg.usage else None
+    data.pop("session_id", None)
+    return data
+
+
+def export_json(store: Store, session: Session, key: str | None = None) -> str:
+    messages = store.messages(session.id)
+    data = {
+        "format": FORMAT,
+        "version": VERSION,
+        "session": {
+            "id": session.id,
+            "title": session.title,
+            "model": session.model,
+            "settings": session.settings,
+            "created_at": session.created_at,
+            "updated_at": session.updated_at,
+        },
+        "messages": [_message_dict(m) for m in messages],
+        "openai_messages": build_replay(messages, _system_prompt(store, messages)),
+    }
+    return scrub(json.dumps(data, indent=2, ensure_ascii=False), key) + "\n"
+
+
+def _fence(text: str, lang: str = "") -> str:
+    """A code fence longer than any backtick run inside, so model text cannot break out."""
+    ticks = "`" * max(3, _longest_backticks(text) + 1)
+    return f"{ticks}{lang}\n{text}\n{ticks}"
+
+
+def _longest_backticks(text: str) -> int:
+    best = run = 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        best = max(best, run)
+    return best
+
+
+def _when(ts: float) -> str:
+    return datetime.fromtimestamp(ts).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _reply_heading(msg: Message) -> str:
+    parts = ["MiMo"]
+    if msg.model:
+        parts.append(msg.model)
+    if msg.usage:
+        u = msg.usage
+        parts.append(
+            f"{u.prompt_tokens} in / {u.completion_tokens} out ({u.reasoning_tokens} reasoning)"
+        )
+    if msg.duration_ms:
+        parts.append(f"{msg.duration_ms / 1000:.1f} s")
+    if msg.status != "complete":
+        parts.append(msg.status)
+    return " · ".join(parts)
+
+
+def _shown(messages: list[Message]) -> list[Message]:
+    return [m for m in messages if m.status != "superseded"]
+
+
+def export_markdown(store: Store, session: Session, key: str | None = None) -> str:
+    messages = store.messages(session.id)
+    results = {m.tool_call_id: m for m in messages if m.role == "tool"}
+    out = [
+        f"# {visible(session.title or 'Untitled session')}",
+        "",
+        f"*session `{session.id}` · {session.model} · started {_when(session.created_at)}*",
+        "",
+    ]
+    for msg in _shown(messages):
+        if msg.role == "user":
+            out += ["## You", "", visible(msg.content), ""]
+        elif msg.role == "assistant":
+            out += [f"## {_reply_heading(msg)}", ""]
+            if msg.reasoning_content:
+                tokens = msg.usage.reasoning_tokens if msg.usage else 0
+                out += [
+                    f"<details><summary>Reasoning · {tokens} tokens</summary>",
+                    "",
+                    visible(msg.reasoning_content),
+                    "",
+                    "</details>",
+                    "",
+                ]
+            if msg.content:
+                out += [visible(msg.content), ""]
+            for call in msg.tool_calls:
+                res = results.get(call.id)
+                status = (res.tool_meta or {}).get("status", "done") if res else "no result"
+                out += [
+                    f"**Tool call** `{visible(call.name)}` ({status})",
+                    "",
+                    _fence(visible(_pretty(call.arguments)), "json"),
+                    "",
+                ]
+                if res is not None:
+                    out += ["Result:", "", _fence(visible(res.content)), ""]
+            if msg.error:
+                out += [f"> error: {visible(msg.error)}", ""]
+    return scrub("\n".join(out), key)
+
+
+def _pretty(arguments: str) -> str:
+    try:
+        return json.dumps(json.loads(arguments), indent=2, ensure_ascii=False)
+    except ValueError:
+        return arguments
+
+
+_CSS = """
+body { font: 15px/1.55 system-ui, sans-serif; max-width: 52rem; margin: 2rem auto;
+       padding: 0 1rem; color: #1d1d1f; background: #fff; }
+h1 { font-size: 1.5rem; } .meta { color: #777; font-size: .85rem; }
+.msg { margin: 1.2rem 0; padding: .6rem 1rem; border-radius: 8px; }
+.user { background: #fff3eb; border-left: 4px solid #ff6900; }
+.assistant { background: #f7f7f9; border-left: 4px solid #bbb; }
+.tool { background: #f2f7f4; border-left: 4px solid #4cc38a; font-size: .9rem; }
+details { margin: .4rem 0; color: #555; } summary { cursor: pointer; }
+pre { overflow-x: auto; padding: .6rem; background: #f0f0f3; border-radius: 6px; }
+code { font-family: ui-monospace, "Fira Code", monospace; font-size: .9em; }
+.error { color: #b00020; }
+"""
+
+
+def _markdown_html(text: str) -> str:
+    """Markdown to HTML with raw HTML escaped and code highlighted inline (no network)."""
+    from markdown_it import MarkdownIt  # a dependency of rich and textual
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import TextLexer, get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    def code(source: str, lang: str, attrs: str) -> str:
+        try:
+            lexer = get_lexer_by_name(lang) if lang else TextLexer()
+        except ClassNotFound:
+            lexer = TextLexer()
+        return highlight(
+            source, lexer, HtmlFormatter(nowrap=False, noclasses=True, style="friendly")
+        )
+
+    md = MarkdownIt("commonmark", {"html": False, "highlight": code}).enable("table")
+    return md.render(text)
+
+
+def export_html(store: Store, session: Session, key: str | None = None) -> str:
+    messages = store.messages(session.id)
+    results = {m.tool_call_id: m for m in messages if m.role == "tool"}
+    esc = lambda text: html.escape(visible(text))  # noqa: E731
+    body = [
+        f"<h1>{esc(session.title or 'Untitled session')}</h1>",
+        f"<p class=meta>session {esc(session.id)} · {esc(session.model)} · started "
+        f"{_when(session.created_at)}</p>",
+    ]
+    for msg in _shown(messages):
+        if msg.role == "user":
+            body.append(
+                f"<div class='msg user'><b>You</b>{_markdown_html(visible(msg.content))}</div>"
+            )
+        elif msg.role == "assistant":
+            part = [f"<div class='msg assistant'><b>{esc(_reply_heading(msg))}</b>"]
+            if msg.reasoning_content:
+                tokens = msg.usage.reasoning_tokens if msg.usage else 0
+                part.append(
+                    f"<details><summary>Reasoning · {tokens} tokens</summary>"
+                    f"{_markdown_html(visible(msg.reasoning_content))}</details>"
+                )
+            if msg.content:
+                part.append(_markdown_html(visible(msg.content)))
+            for call in msg.tool_calls:
+                res = results.get(call.id)
+                status = (res.tool_meta or {}).get("status", "done") if res else "no result"
+                part.append(
+                    f"<details class='msg tool' open><summary>Tool call "
+                    f"<code>{esc(call.name)}</code> ({esc(status)})</summary>"
+                    f"<pre><code>{esc(_pretty(call.arguments))}</code></pre>"
+                )
+                if res is not None:
+                    part.append(f"<p>Result:</p><pre><code>{esc(res.content)}</code></pre>")
+                part.append("</details>")
+            if msg.error:
+                part.append(f"<p class=error>error: {esc(msg.error)}</p>")
+            part.append("</div>")
+            body.append("".join(part))
+    page = (
+        "<!doctype html><html><head><meta charset=utf-8>"
+        "<meta name=viewport content='width=device-width, initial-scale=1'>"
+        "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'\">"
+        f"<title>{esc(session.title or 'mimo-tui session')}</title><style>{_CSS}</style>"
+        f"</head><body>{''.join(body)}</body></html>\n"
+    )
+    return scrub(page, key)
+
+
+def export(store: Store, session: Session, fmt: str, key: str | None = None) -> str:
+    return {"md": export_markdown, "json": export_json, "html": export_html}[fmt](
+        store, session, key
+    )
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder and rename: never a half-written file; 0600."""
+    path = path.expanduser()
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ---- import ----------------------------------------------------------------------------------
+
+_ROLES = ("user", "assistant", "tool")
+
+
+def _text(value: Any, where: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):  # OpenAI content parts: keep the text ones
+        texts = []
+        for part in value:
+            if not isinstance(part, dict) or part.get("type") != "text":
+                raise TranscriptError(f"{where}: only text content parts can be imported")
+            texts.append(str(part.get("text", "")))
+        return "".join(texts)
+    raise TranscriptError(f"{where}: content must be a string")
+
+
+def _openai_message(raw: Any, where: str) -> Message | str:
+    """A stored Message from one OpenAI message; a system message returns its text."""
+    if not isinstance(raw, dict):
+        raise TranscriptError(f"{where}: must be an object")
+    role = raw.get("role")
+    if role in ("system", "developer"):
+        return _text(raw.get("content"), where)
+    if role not in _ROLES:
+        raise TranscriptError(
+            f"{where}: role must be user, assistant, tool or system, got {role!r}"
+        )
+    calls = []
+    for n, call in enumerate(raw.get("tool_calls") or []):
+        fn = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(fn, dict) or not isinstance(call.get("id"), str):
+            raise TranscriptError(f"{where}: tool_calls[{n}] needs an id and a function")
+        args = fn.get("arguments", "")
+        if not isinstance(args, str):
+            args = json.dumps(args)
+        calls.append(ToolCall(call["id"], str(fn.get("name", "")), args))
+    reasoning = raw.get("reasoning_content") or raw.get("reasoning") or ""
+    if not isinstance(reasoning, str):
+        raise TranscriptError(f"{where}: reasoning_content must be a string")
+    if role == "tool" and not isinstance(raw.get("tool_call_id"), str):
+        raise TranscriptError(f"{where}: a tool message needs a tool_call_id")
+    return Message(
+        role=role,
+        content=_text(raw.get("content"), where),
+        reasoning_content=reasoning,
+        tool_calls=calls,
+        tool_call_id=raw.get("tool_call_id"),
+    )
+
+
+def _our_message(raw: Any, where: str) -> Message:
+    if not isinstance(raw, dict):
+        raise TranscriptError(f"{where}: must be an object")
+    try:
+        fields = dict(raw)
+        fields.pop("id", None)
+        fields["tool_calls"] = [ToolCall(**c) for c in fields.get("tool_calls") or []]
+        fields["usage"] = Usage(**fields["usage"]) if fields.get("usage") else None
+        msg = Message(**fields)
+    except (TypeError, KeyError) as exc:
+        raise TranscriptError(f"{where}: {exc}") from exc
+    if msg.role not in _ROLES:
+        raise TranscriptError(f"{where}: role must be user, assistant or tool, got {msg.role!r}")
+    for name in ("content", "reasoning_content"):
+        if not isinstance(getattr(msg, name), str):
+            raise TranscriptError(f"{where}: {name} must be a string")
+    return msg
+
+
+def parse_transcript(text: str, origin: str) -> tuple[str, str, dict[str, Any], list[Message]]:
+    """(title, model, settings, messages) from our JSON or a bare OpenAI `messages` array."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise TranscriptError(f"{origin}: not valid JSON ({exc})") from exc
+    if isinstance(data, dict) and data.get("format") == FORMAT:
+        if data.get("version") != VERSION:
+            raise TranscriptError(f"{origin}: unsupported version {data.get('version')!r}")
+        session = data.get("session") or {}
+        raw = data.get("messages")
+        if not isinstance(raw, list):
+            raise TranscriptError(f"{origin}: `messages` must be a list")
+        messages = [_our_message(m, f"{origin}: message {i + 1}") for i, m in enumerate(raw)]
+        title = str(session.get("title") or "")
+        settings = session.get("settings") if isinstance(session.get("settings"), dict) else {}
+        return title, str(session.get("model") or "mimo-v2.5-pro"), settings, messages
+    if isinstance(data, dict) and isinstance(data.get("messages"), list):
+        data = data["messages"]  # an OpenAI request body
+    if not isinstance(data, list):
+        raise TranscriptError(
+            f"{origin}: expected a mimo-tui session or an OpenAI `messages` array"
+        )
+    messages: list[Message] = []
+    settings: dict[str, Any] = {}
+    for i, raw_msg in enumerate(data):
+        parsed = _openai_message(raw_msg, f"{origin}: message {i + 1}")
+        if isinstance(parsed, str):
+            settings["system_prompt"] = parsed
+        else:
+            messages.append(parsed)
+    if not messages:
+        raise TranscriptError(f"{origin}: no messages to import")
+    first_user = next((m.content for m in messages if m.role == "user"), "")
+    title = " ".join(first_user.split())[:80] or "Imported session"
+    return title, "mimo-v2.5-pro", settings, messages
+
+
+def import_transcript(store: Store, text: str, origin: str) -> Session:
+    """Validate everything first, then write the session in one transaction."""
+    title, model, settings, messages = parse_transcript(text, origin)
+    return store.import_session(title, model, settings, messages)
