@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from mimo_tui import __version__
+from mimo_tui.cli_sessions import add_parsers as add_session_parsers
+from mimo_tui.cli_sessions import cmd_sessions, cmd_usage
 from mimo_tui.config import ConfigError, Paths, Settings, load_settings, write_key_file
 from mimo_tui.errors import ApiError
 from mimo_tui.model import (
@@ -96,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     tools.add_argument("--tools-file", metavar="PATH", help="read tool definitions from PATH")
     tools.add_argument("--json", action="store_true", help="print the list as JSON")
 
+    add_session_parsers(sub)
+
     key = sub.add_parser("key", help="store, show or delete the API key file")
     key.add_argument("action", choices=["set", "show", "delete"])
     return parser
@@ -134,6 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_key(args.action, settings, paths)
     if args.command == "tools":
         return cmd_tools(settings, paths, args.json)
+    if args.command == "sessions":
+        return cmd_sessions(args, paths, settings.api_key)
+    if args.command == "usage":
+        return cmd_usage(args, paths)
     if args.command == "ask":
         return cmd_ask(args, settings, paths)
     from mimo_tui.ui.app import run_tui  # textual only on the path that draws

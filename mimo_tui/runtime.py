@@ -31,6 +31,7 @@ class Runtime:
     toolbox: ToolBox
     tool_problems: list[str] = field(default_factory=list)
     fake: Any = None  # the demo's FakeMimo, when --demo
+    created: set[str] = field(default_factory=set)  # sessions this run created
 
     def session(self, resume: bool = False, ref: str | None = None) -> Session:
         """The session to use: `ref` (id, prefix, `last`), the last one with `resume`, or new.
@@ -52,7 +53,7 @@ class Runtime:
     def new_session(self) -> Session:
         s = self.settings
         self.toolbox.always_allowed.clear()
-        return self.store.create_session(
+        session = self.store.create_session(
             s.model,
             {
                 "thinking": s.thinking,
@@ -61,6 +62,8 @@ class Runtime:
                 "tools": list(self.toolbox.selected),
             },
         )
+        self.created.add(session.id)
+        return session
 
     def select_tools(self, session_id: str, names: list[str]) -> None:
         """Offer these tools from now on in this session (remembered with the session)."""
@@ -68,6 +71,9 @@ class Runtime:
         self.store.update_session_settings(session_id, {"tools": self.toolbox.selected})
 
     def close(self) -> None:
+        """Drop the sessions this run opened but never used, then close the store."""
+        for session_id in self.created:
+            self.store.delete_if_empty(session_id)
         self.store.close()
         if self.fake is not None:
             self.fake.stop()

@@ -250,6 +250,14 @@ class Store:
         with self._write() as db:
             db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
+    def delete_if_empty(self, session_id: str) -> None:
+        with self._write() as db:
+            db.execute(
+                "DELETE FROM sessions WHERE id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM messages WHERE session_id = ?)",
+                (session_id, session_id),
+            )
+
     def fork_session(self, session_id: str, before_message_id: int, title: str) -> Session:
         """A new session holding copies of the messages before `before_message_id`.
 
@@ -331,7 +339,7 @@ class Store:
             match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
             rows = self.db.execute(
                 "SELECT m.id, m.session_id, m.role, s.title, m.created_at, "
-                "snippet(messages_fts, -1, char(1), char(2), '…', 16) AS snip "
+                "snippet(messages_fts, -1, char(1), char(2), '…', 40) AS snip "
                 "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
                 "JOIN sessions s ON s.id = m.session_id "
                 "WHERE messages_fts MATCH ? ORDER BY m.id DESC LIMIT ?",

@@ -1,0 +1,245 @@
+"""`mimo-tui sessions ...` and `mimo-tui usage`: the store from the command line.
+
+Sessions are named by id, a unique id prefix, or `last`. `list` and `search` take --json for
+scripts. Output for people is made visible (no control characters); JSON is exact.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from mimo_tui.config import Paths
+from mimo_tui.store import Store, StoreError
+from mimo_tui.text import visible
+from mimo_tui.transcripts import FORMATS, TranscriptError, export, import_transcript, write_atomic
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    sessions = sub.add_parser(
+        "sessions", help="list, show, search, export, import, rename, delete sessions"
+    )
+    sessions.add_argument("--demo", action="store_true", help="the offline demo's store")
+    ops = sessions.add_subparsers(dest="op", metavar="OP", required=True)
+    p = ops.add_parser("list", help="the sessions, newest first")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p = ops.add_parser("show", help="print a session as Markdown")
+    p.add_argument("ref", help="id, unique prefix, or last")
+    p = ops.add_parser("search", help="full-text search over every session")
+    p.add_argument("query", nargs="+")
+    p.add_argument("--limit", type=int, default=30)
+    p.add_argument("--json", action="store_true")
+    p = ops.add_parser("export", help="write a session as Markdown, JSON or HTML")
+    p.add_argument("ref")
+    p.add_argument("--format", choices=FORMATS, default="md")
+    p.add_argument("-o", "--output", metavar="FILE", help="file to write (default stdout)")
+    p = ops.add_parser("import", help="import a JSON transcript as a new session")
+    p.add_argument("file", help="our JSON export or an OpenAI messages array ('-' for stdin)")
+    p = ops.add_parser("rename", help="give a session a new title")
+    p.add_argument("ref")
+    p.add_argument("title")
+    p = ops.add_parser("delete", help="delete a session")
+    p.add_argument("ref")
+    p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+
+    usage = sub.add_parser("usage", help="requests and tokens by day and model")
+    usage.add_argument("--since", metavar="WHEN", help="YYYY-MM-DD, or Nd for the last N days")
+    usage.add_argument("--csv", action="store_true", help="CSV for spreadsheets")
+    usage.add_argument("--demo", action="store_true", help="the offline demo's store")
+
+
+def _err(text: str) -> int:
+    print(f"mimo-tui: {visible(text)}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _when(ts: float) -> str:
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+
+
+def cmd_sessions(args: argparse.Namespace, paths: Paths, key: str | None) -> int:
+    try:
+        store = Store(paths.demo_store_file if args.demo else paths.store_file)
+    except StoreError as exc:
+        return _err(str(exc))
+    try:
+        return _run(args, store, key)
+    except (StoreError, TranscriptError) as exc:
+        return _err(str(exc))
+    finally:
+        store.close()
+
+
+def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
+    if args.op == "list":
+        sessions = store.list_sessions(limit=args.limit)
+        if args.json:
+            print(
+                json.dumps(
+                    [
+                        {
+                            "id": s.id,
+                            "title": s.title,
+                            "model": s.model,
+                            "created_at": s.created_at,
+                            "updated_at": s.updated_at,
+                            "messages": s.message_count,
+                            "prompt_tokens": s.usage.prompt_tokens,
+                            "completion_tokens": s.usage.completion_tokens,
+                            "reasoning_tokens": s.usage.reasoning_tokens,
+                        }
+                        for s in sessions
+                    ],
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
+            return EXIT_OK
+        for s in sessions:
+            print(
+                f"{s.id}  {_when(s.updated_at)}  {s.message_count:>4} msgs  "
+                f"{s.usage.total_tokens:>7} tok  {s.model:<14} {visible(s.title or '(new)')}"
+            )
+        return EXIT_OK
+    if args.op == "show":
+        session = store.get_session(args.ref)
+        sys.stdout.write(export(store, session, "md", key) + "\n")
+        return EXIT_OK
+    if args.op == "search":
+        hits = store.search(" ".join(args.query), limit=args.limit)
+        if args.json:
+            print(
+                json.dumps(
+                    [
+                        {
+                            "session_id": h.session_id,
+                            "session_title": h.session_title,
+                            "message_id": h.message_id,
+                            "role": h.role,
+                            "snippet": h.snippet.replace("\x01", "").replace("\x02", ""),
+                        }
+                        for h in hits
+                    ],
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
+            return EXIT_OK
+        tty = sys.stdout.isatty()
+        on, off = ("\x1b[1m", "\x1b[0m") if tty else ("«", "»")
+        for h in hits:
+            snippet = visible(" ".join(h.snippet.split())).replace("␁", on).replace("␂", off)
+            print(
+                f"{h.session_id} #{h.message_id} {h.role:<9} {visible(h.session_title)}\n"
+                f"    {snippet}"
+            )
+        if not hits:
+            print("no matches", file=sys.stderr)
+        return EXIT_OK
+    if args.op == "export":
+        session = store.get_session(args.ref)
+        text = export(store, session, args.format, key)
+        if args.output:
+            write_atomic(Path(args.output), text)
+            print(f"wrote {args.output} ({args.format}, {len(text)} characters)", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+        return EXIT_OK
+    if args.op == "import":
+        if args.file == "-":
+            text, origin = sys.stdin.read(), "stdin"
+        else:
+            try:
+                text, origin = Path(args.file).read_text(encoding="utf-8"), args.file
+            except (OSError, UnicodeDecodeError) as exc:
+                return _err(f"{args.file}: cannot read ({exc})")
+        session = import_transcript(store, text, origin)
+        print(
+            f"imported {origin} as session {session.id} "
+            f"({store.get_session(session.id).message_count} messages)",
+            file=sys.stderr,
+        )
+        print(session.id)
+        return EXIT_OK
+    if args.op == "rename":
+        session = store.get_session(args.ref)
+        store.rename_session(session.id, args.title)
+        print(f"renamed {session.id}", file=sys.stderr)
+        return EXIT_OK
+    if args.op == "delete":
+        session = store.get_session(args.ref)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                return _err("deleting needs --yes when there is no terminal to confirm on")
+            answer = input(
+                f"Delete {session.id} '{visible(session.title)}' "
+                f"({session.message_count} messages)? [y/N] "
+            )
+            if answer.strip().lower() not in ("y", "yes"):
+                print("kept", file=sys.stderr)
+                return EXIT_OK
+        store.delete_session(session.id)
+        print(f"deleted {session.id}", file=sys.stderr)
+        return EXIT_OK
+    raise AssertionError(args.op)
+
+
+def parse_since(text: str | None) -> float | None:
+    if not text:
+        return None
+    if text.endswith("d") and text[:-1].isdigit():
+        start = datetime.now() - timedelta(days=int(text[:-1]))
+        return start.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").timestamp()
+    except ValueError:
+        raise ValueError(f"--since: expected YYYY-MM-DD or Nd, got {text!r}") from None
+
+
+def cmd_usage(args: argparse.Namespace, paths: Paths) -> int:
+    try:
+        since = parse_since(args.since)
+        store = Store(paths.demo_store_file if args.demo else paths.store_file)
+    except (ValueError, StoreError) as exc:
+        return _err(str(exc))
+    try:
+        rows = store.usage_report(since)
+    finally:
+        store.close()
+    header = ["day", "model", "requests", "prompt_tokens", "completion_tokens", "reasoning_tokens"]
+    table = [
+        [
+            r.day,
+            r.model,
+            r.requests,
+            r.usage.prompt_tokens,
+            r.usage.completion_tokens,
+            r.usage.reasoning_tokens,
+        ]
+        for r in rows
+    ]
+    if args.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(header)
+        writer.writerows(table)
+        return EXIT_OK
+    if not table:
+        print("no requests recorded" + (f" since {args.since}" if args.since else ""))
+        return EXIT_OK
+    totals = ["total", "", *(sum(r[i] for r in table) for i in range(2, 6))]
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *table, totals, strict=True)]
+    for row in (header, *table, totals):
+        print(
+            "  ".join(
+                str(v).rjust(w) if isinstance(v, int) else visible(str(v)).ljust(w)
+                for v, w in zip(row, widths, strict=True)
+            )
+        )
+    return EXIT_OK

@@ -1,0 +1,102 @@
+"""`mimo-tui sessions ...` and `mimo-tui usage` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+from mimo_tui.fake.seed import seed_conversation
+from mimo_tui.store import Store
+from tests.conftest import cli_paths
+from tests.test_cli import mimo
+
+
+def seeded(tmp_path) -> str:
+    store = Store(cli_paths(tmp_path).store_file)
+    sid = seed_conversation(store, tools=True)
+    store.close()
+    return sid
+
+
+def test_list_and_list_json(tmp_path):
+    sid = seeded(tmp_path)
+    text = mimo(tmp_path, None, "sessions", "list")
+    assert sid in text.stdout and "Show me a greeting function" in text.stdout
+    (row,) = json.loads(mimo(tmp_path, None, "sessions", "list", "--json").stdout)
+    assert row["id"] == sid and row["messages"] == 6 and row["reasoning_tokens"] == 69
+
+
+def test_show_accepts_prefixes_and_last(tmp_path):
+    sid = seeded(tmp_path)
+    for ref in (sid, sid[:5], "last"):
+        result = mimo(tmp_path, None, "sessions", "show", ref)
+        assert result.returncode == 0 and "## You" in result.stdout and "def greet" in result.stdout
+    bad = mimo(tmp_path, None, "sessions", "show", "zzz")
+    assert bad.returncode == 2 and "no session matches 'zzz'" in bad.stderr
+
+
+def test_search_text_and_json(tmp_path):
+    sid = seeded(tmp_path)
+    text = mimo(tmp_path, None, "sessions", "search", "type-hinted", "one-liner")
+    assert sid in text.stdout and "«type-hinted»" in text.stdout
+    (hit, *_) = json.loads(mimo(tmp_path, None, "sessions", "search", "CST", "--json").stdout)
+    assert hit["session_id"] == sid
+
+
+def test_export_import_rename_delete(tmp_path):
+    sid = seeded(tmp_path)
+    out = tmp_path / "s.json"
+    result = mimo(tmp_path, None, "sessions", "export", "last", "--format", "json", "-o", str(out))
+    assert result.returncode == 0 and stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    html = mimo(tmp_path, None, "sessions", "export", sid, "--format", "html")
+    assert html.stdout.startswith("<!doctype html>")
+    imported = mimo(tmp_path, None, "sessions", "import", str(out))
+    new_id = imported.stdout.strip()
+    assert imported.returncode == 0 and new_id != sid
+    assert mimo(tmp_path, None, "sessions", "rename", new_id, "Copy").returncode == 0
+    listed = json.loads(mimo(tmp_path, None, "sessions", "list", "--json").stdout)
+    assert {r["title"] for r in listed} == {"Copy", "Show me a greeting function in Python."}
+    refused = mimo(tmp_path, None, "sessions", "delete", new_id, input="")
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    assert mimo(tmp_path, None, "sessions", "delete", new_id, "--yes").returncode == 0
+    assert len(json.loads(mimo(tmp_path, None, "sessions", "list", "--json").stdout)) == 1
+
+
+def test_import_of_a_bad_file_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"role": "user", "content": 1}]')
+    result = mimo(tmp_path, None, "sessions", "import", str(bad))
+    assert result.returncode == 2 and "message 1: content must be a string" in result.stderr
+    assert str(bad) in result.stderr and "Traceback" not in result.stderr
+    assert json.loads(mimo(tmp_path, None, "sessions", "list", "--json").stdout) == []
+
+
+def test_usage_table_csv_and_since(tmp_path):
+    seeded(tmp_path)
+    table = mimo(tmp_path, None, "usage")
+    assert "mimo-v2.5-pro" in table.stdout and "total" in table.stdout
+    rows = mimo(tmp_path, None, "usage", "--csv").stdout.splitlines()
+    assert rows[0] == "day,model,requests,prompt_tokens,completion_tokens,reasoning_tokens"
+    assert rows[1].endswith(",mimo-v2.5-pro,3,477,188,69")
+    assert "no requests" in mimo(tmp_path, None, "usage", "--since", "2999-01-01").stdout
+    bad = mimo(tmp_path, None, "usage", "--since", "yesterday")
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
+
+
+def test_an_unused_session_is_not_left_behind(tmp_path, fake):
+    fake.queue("http_401")
+    mimo(tmp_path, fake, "ask", "--session", "nope", "x")  # fails before any session
+    code = (
+        "from mimo_tui.config import Paths, Settings\n"
+        "from mimo_tui.runtime import build_runtime\n"
+        "r = build_runtime(Settings(), Paths.default())\n"
+        "r.session()\n"
+        "r.close()\n"
+    )
+    import subprocess
+
+    from tests.conftest import PYTHON, cli_env
+
+    subprocess.run([PYTHON, "-c", code], env=cli_env(tmp_path, None), check=True)
+    assert json.loads(mimo(tmp_path, None, "sessions", "list", "--json").stdout) == []
