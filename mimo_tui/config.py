@@ -89,6 +89,7 @@ class Settings:
     demo: bool = False
     tools: str | None = None  # --tools NAME,...|all|none; None: the session's own choice
     tools_file: str | None = None  # --tools-file; None: tools.toml in the config dir
+    explicit: frozenset[str] = frozenset()  # settings given as flags: they beat a session's own
 
     def redacted(self) -> dict[str, Any]:
         """The settings as a dict with the key shown only as a redaction, for `mimo-tui config`."""
@@ -202,8 +203,12 @@ def load_settings(
         values["base_url"] = env["MIMO_BASE_URL"]
     if env.get("MIMO_MODEL"):
         values["model"] = env["MIMO_MODEL"]
+    explicit = set()
     for name, value in (overrides or {}).items():
         if value is None:
             continue
+        explicit.add(name)
         values[name] = _check(name, value, "command line") if name in _FILE_KEYS else value
-    return replace(Settings(), api_key=key, api_key_source=source, **values)
+    return replace(
+        Settings(), api_key=key, api_key_source=source, explicit=frozenset(explicit), **values
+    )

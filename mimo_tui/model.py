@@ -94,6 +94,26 @@ class Session:
     settings: dict = field(default_factory=dict)  # model, thinking, lang, tools... of the session
 
 
+@dataclass(frozen=True)
+class SearchHit:
+    """One matching message; `snippet` marks matches with \x01 … \x02."""
+
+    session_id: str
+    session_title: str
+    message_id: int
+    role: str
+    snippet: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    day: str
+    model: str
+    requests: int
+    usage: Usage
+
+
 ToolStatus = Literal["awaiting", "running", "done", "failed", "denied", "cancelled"]
 FINAL_TOOL_STATUSES = ("done", "failed", "denied", "cancelled")
 

@@ -45,10 +45,34 @@ class Runtime:
             session = self.store.get_session("last")
         else:
             return self.new_session()
-        stored = session.settings.get("tools")
-        if self.settings.tools is None and isinstance(stored, list):
-            self.toolbox.selected = [n for n in stored if n in self.toolbox.available]
+        self.apply_session_settings(session)
         return session
+
+    def apply_session_settings(self, session: Session) -> None:
+        """A session reopens with its own model, thinking, prompt language and tools,
+        except where a command-line flag said otherwise for this run."""
+        stored = session.settings
+        changes: dict[str, Any] = {}
+        for name, kind in (
+            ("model", str),
+            ("thinking", bool),
+            ("lang", str),
+            ("system_prompt", str),
+        ):
+            if (
+                name in stored
+                and isinstance(stored[name], kind)
+                and name not in (self.settings.explicit)
+            ):
+                changes[name] = stored[name]
+        if "model" not in changes and "model" not in self.settings.explicit:
+            changes["model"] = session.model
+        self.settings = replace(self.settings, **changes)
+        self.engine.settings = self.settings
+        tools = stored.get("tools")
+        if "tools" not in self.settings.explicit and isinstance(tools, list):
+            self.toolbox.selected = [n for n in tools if n in self.toolbox.available]
+        self.toolbox.always_allowed.clear()
 
     def new_session(self) -> Session:
         s = self.settings

@@ -21,12 +21,11 @@ import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mimo_tui.migrations import MIGRATIONS, SCHEMA_VERSION
-from mimo_tui.model import Message, Session, ToolCall, Usage
+from mimo_tui.model import Message, SearchHit, Session, ToolCall, Usage, UsageRow
 from mimo_tui.replay import build_replay
 
 
@@ -533,26 +532,6 @@ class Store:
 
     def replay(self, session_id: str, system_prompt: str | None) -> list[dict[str, Any]]:
         return build_replay(self.messages(session_id), system_prompt)
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """One matching message; `snippet` marks matches with \x01 … \x02."""
-
-    session_id: str
-    session_title: str
-    message_id: int
-    role: str
-    snippet: str
-    created_at: float
-
-
-@dataclass(frozen=True)
-class UsageRow:
-    day: str
-    model: str
-    requests: int
-    usage: Usage
 
 
 def _context(text: str, word: str, width: int = 60) -> str:

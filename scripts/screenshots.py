@@ -33,6 +33,17 @@ async def inspector_open(pilot) -> None:
     await pilot.press("f3")
 
 
+async def sessions_open(pilot) -> None:
+    await pilot.press("f4")
+
+
+async def search_open(pilot) -> None:
+    await pilot.press("ctrl+f")
+    await pilot.pause()
+    await pilot.press(*"greeting")
+    await pilot.pause(0.3)
+
+
 async def approval(pilot) -> None:
     spec = BUILTINS["read_file"]
     record = ToolRecord(
@@ -70,6 +81,8 @@ async def main() -> None:
     await shoot("conversation-80x24", (80, 24), reasoning_open)
     await shoot("inspector", (150, 44), inspector_open, tools=True)
     await shoot("tool-approval", (110, 34), approval)
+    await shoot("sessions", (120, 34), sessions_open, tools=True)
+    await shoot("search", (120, 34), search_open, tools=True)
 
 
 if __name__ == "__main__":

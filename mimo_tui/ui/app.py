@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from dataclasses import replace
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from mimo_tui.config import Paths, Settings
 from mimo_tui.prompt import Clock, local_now
@@ -34,6 +36,46 @@ class MimoApp(App):
             self.register_theme(theme)
         wanted = runtime.settings.theme
         self.theme = wanted if wanted in self.available_themes else "mimo-dark"
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every chat action in the command palette (Ctrl+P)."""
+        yield from super().get_system_commands(screen)
+        if not isinstance(screen, ChatScreen):
+            return
+        chat = screen
+        commands = [
+            ("New session", "Start a new chat", chat.action_new_session),
+            ("Sessions", "Show the session list (F4)", chat.action_toggle_sessions),
+            ("Search sessions", "Full-text search over every session (Ctrl+F)", chat.action_search),
+            (
+                "Export session as Markdown",
+                "Reasoning as <details>, tool calls, usage",
+                lambda: chat.export_session("md"),
+            ),
+            (
+                "Export session as JSON",
+                "Lossless, with an OpenAI messages array",
+                lambda: chat.export_session("json"),
+            ),
+            (
+                "Export session as HTML",
+                "A self-contained page",
+                lambda: chat.export_session("html"),
+            ),
+            ("Import transcript", "A JSON export or an OpenAI messages array", chat.action_import),
+            ("Usage report", "Requests and tokens by day and model", chat.action_usage),
+            (
+                "Toggle reasoning",
+                "Fold or unfold the last reply's reasoning (Ctrl+R)",
+                chat.action_toggle_reasoning,
+            ),
+            ("Toggle inspector", "The tool-call inspector (F3)", chat.action_toggle_inspector),
+            ("Choose tools", "Which tools this session offers (Ctrl+T)", chat.action_choose_tools),
+            ("Copy last answer", "To the clipboard (Ctrl+Y)", chat.action_copy_last),
+            ("Regenerate", "Ask again for the last reply (Ctrl+G)", chat.action_regenerate),
+        ]
+        for title, help_text, callback in commands:
+            yield SystemCommand(title, help_text, callback)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)

@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 from textual.worker import Worker, WorkerState
 
@@ -35,9 +34,11 @@ from mimo_tui.model import (
     UserSaved,
 )
 from mimo_tui.runtime import Runtime
+from mimo_tui.ui.history import HistoryActions
 from mimo_tui.ui.widgets.inspector import ToolInspector
 from mimo_tui.ui.widgets.message import AssistantMessage, Notice, UserMessage
 from mimo_tui.ui.widgets.prompt_input import PromptInput
+from mimo_tui.ui.widgets.session_list import SessionList
 from mimo_tui.ui.widgets.status import StatusLine
 from mimo_tui.ui.widgets.tool_call import ToolCallLine
 from mimo_tui.ui.widgets.tools_picker import ToolsScreen
@@ -53,7 +54,7 @@ NO_KEY_HELP = (
 )
 
 
-class ChatScreen(Screen):
+class ChatScreen(HistoryActions):
     DEFAULT_CSS = """
     ChatScreen #topbar {
         height: 1;
@@ -63,6 +64,8 @@ class ChatScreen(Screen):
     }
     ChatScreen #main { height: 1fr; }
     ChatScreen #main.-inspector-full #conversation { display: none; }
+    ChatScreen #main.-sessions-full #conversation,
+    ChatScreen #main.-sessions-full ToolInspector { display: none; }
     ChatScreen #conversation {
         height: 1fr;
         width: 1fr;
@@ -74,12 +77,16 @@ class ChatScreen(Screen):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="chat.cancel"),
         Binding("ctrl+r", "toggle_reasoning", "Reasoning", id="chat.toggle_reasoning"),
-        Binding("ctrl+n", "new_session", "New chat", id="chat.new"),
+        Binding("ctrl+n", "new_session", "New", id="chat.new", show=False),
         # Shown in the error notice that offers it, not in the footer.
         Binding("f5", "retry", "Retry", id="chat.retry", show=False),
         Binding("f2", "start_demo", "Offline demo", id="chat.demo"),
-        Binding("f3", "toggle_inspector", "Inspector", id="chat.inspector"),
-        Binding("ctrl+t", "choose_tools", "Tools", id="chat.tools"),
+        Binding("f3", "toggle_inspector", "Inspect", id="chat.inspector"),
+        Binding("ctrl+t", "choose_tools", "Tools", id="chat.tools", show=False),
+        Binding("f4", "toggle_sessions", "Sessions", id="chat.sessions"),
+        Binding("ctrl+f", "search", "Search", id="chat.search"),
+        Binding("ctrl+y", "copy_last", "Copy answer", id="chat.copy_last", show=False),
+        Binding("ctrl+g", "regenerate", "Regenerate", id="chat.regenerate", show=False),
     ]
 
     def __init__(self, runtime: Runtime, session_id: str) -> None:
@@ -99,11 +106,12 @@ class ChatScreen(Screen):
         s = self.runtime.settings
         yield Static("", id="topbar", markup=False)
         with Horizontal(id="main"):
+            yield SessionList()
             yield VerticalScroll(id="conversation")
             yield ToolInspector(self._exchange)
         yield PromptInput(id="prompt")
         yield StatusLine(s.model, s.thinking, s.demo)
-        yield Footer()
+        yield Footer(compact=True)
 
     async def on_mount(self) -> None:
         self.query_one(PromptInput).focus()
@@ -147,6 +155,8 @@ class ChatScreen(Screen):
             if msg.usage:
                 session_usage = msg.usage if session_usage is None else session_usage + msg.usage
         for msg in shown:
+            if msg.status == "superseded":  # regenerated: kept in the store, not shown
+                continue
             if msg.role == "user":
                 widgets.append(UserMessage(msg))
             elif msg.role == "assistant":
@@ -163,6 +173,13 @@ class ChatScreen(Screen):
         self.inspector.set_records(tool_records(messages))
         conv.anchor()
         self._update_topbar()
+        s = self.runtime.settings
+        self.status.model, self.status.thinking = s.model, s.thinking
+        self.status.show_idle()
+        self.refresh_sessions()
+
+    def focus_input(self) -> None:
+        self.query_one(PromptInput).focus()
 
     # ---- sending ---------------------------------------------------------------------------
 
@@ -294,7 +311,11 @@ class ChatScreen(Screen):
     # ---- actions ---------------------------------------------------------------------------
 
     def action_cancel(self) -> None:
-        """Escape backs out one level: the full-screen inspector first, then a reply."""
+        """Escape backs out one level: the session list, the inspector, a reply in flight,
+        then focus back to the input."""
+        if self.query_one(SessionList).has_class("-open"):
+            self._show_sessions(False)
+            return
         if self.inspector.has_class("-open") and (
             self.inspector.has_class("-full") or not self.busy
         ):
@@ -303,6 +324,8 @@ class ChatScreen(Screen):
         if self.busy:
             self.workers.cancel_group(self, "turn")
             self.notify("Reply stopped; what arrived is kept.", markup=False, timeout=2)
+        elif not isinstance(self.focused, PromptInput):
+            self.focus_input()
 
     def action_toggle_inspector(self) -> None:
         self._show_inspector(not self.inspector.has_class("-open"))
@@ -321,6 +344,8 @@ class ChatScreen(Screen):
     def on_resize(self) -> None:
         if self.inspector.has_class("-open"):
             self._show_inspector(True)
+        if self.query_one(SessionList).has_class("-open"):
+            self._show_sessions(True)
 
     @on(ToolCallLine.Selected)
     def open_call(self, event: ToolCallLine.Selected) -> None:

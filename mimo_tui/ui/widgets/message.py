@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message as TextualMessage
 from textual.widgets import Markdown, Static
 
 from mimo_tui.model import Message
@@ -23,7 +25,16 @@ def reasoning_title(tokens: int | None, ms: int | None, live: bool = False) -> s
     return " · ".join(parts)
 
 
-class UserMessage(Static):
+class MessageAction(TextualMessage):
+    """A key on a focused message: copy it, edit and resend it, or regenerate it."""
+
+    def __init__(self, action: str, message: Message) -> None:
+        super().__init__()
+        self.action = action
+        self.message = message
+
+
+class UserMessage(Static, can_focus=True):
     DEFAULT_CSS = """
     UserMessage {
         margin: 1 0 1 0;
@@ -31,11 +42,20 @@ class UserMessage(Static):
         border-left: thick $primary;
         background: $boost;
     }
+    UserMessage:focus { background: $primary 25%; }
     """
+
+    BINDINGS = [
+        Binding("c", "act('copy')", "Copy", id="message.copy"),
+        Binding("e", "act('edit')", "Edit & resend", id="message.edit"),
+    ]
 
     def __init__(self, message: Message) -> None:
         super().__init__(Content(visible(message.content)), markup=False)
         self.message = message
+
+    def action_act(self, action: str) -> None:
+        self.post_message(MessageAction(action, self.message))
 
 
 class Notice(Static):
@@ -55,7 +75,7 @@ class Notice(Static):
         super().__init__(Content(visible(text)), markup=False, classes=f"-{kind}")
 
 
-class AssistantMessage(Vertical):
+class AssistantMessage(Vertical, can_focus=True):
     """A reply: an optional reasoning panel, the Markdown answer, and a meta line.
 
     Streaming uses `Markdown.get_stream` (coalesced appends, never a full re-parse per chunk);
@@ -78,9 +98,23 @@ class AssistantMessage(Vertical):
         color: $text-muted;
         height: auto;
     }
+    AssistantMessage:focus { background: $boost; }
     AssistantMessage.-interrupted > .meta { color: $warning; }
     AssistantMessage.-error > .meta { color: $error; }
     """
+
+    BINDINGS = [
+        Binding("c", "act('copy')", "Copy", id="message.copy_answer"),
+        Binding("g", "act('regenerate')", "Regenerate", id="message.regenerate"),
+        Binding("enter", "toggle_reasoning", "Reasoning", id="message.reasoning"),
+    ]
+
+    def action_act(self, action: str) -> None:
+        if self.message is not None:
+            self.post_message(MessageAction(action, self.message))
+
+    def action_toggle_reasoning(self) -> None:
+        self.toggle_reasoning()
 
     def __init__(self, message: Message | None = None, fold: str = "fold") -> None:
         super().__init__()

@@ -1,0 +1,96 @@
+"""Small modal dialogs: ask for a line of text, edit a longer text, confirm."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static, TextArea
+
+from mimo_tui.text import visible
+
+_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{
+    width: 80%; max-width: 100; height: auto; max-height: 80%;
+    border: thick $primary; background: $surface; padding: 1 2;
+}}
+{name} .hint {{ color: $text-muted; }}
+{name} .error {{ color: $error; }}
+"""
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """One line of text (a title, a path). Enter accepts, Escape cancels."""
+
+    DEFAULT_CSS = _CSS.format(name="TextPrompt")
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
+
+    def __init__(self, title: str, value: str = "", hint: str = "") -> None:
+        super().__init__()
+        self.title_text, self.value, self.hint = title, value, hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Content(visible(self.title_text)))
+            yield Input(self.value, id="value")
+            yield Static(Content(self.hint or "Enter accepts · Escape cancels"), classes="hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class EditText(ModalScreen[str | None]):
+    """A multi-line editor (edit a message before resending). Ctrl+S accepts."""
+
+    DEFAULT_CSS = _CSS.format(name="EditText") + "EditText TextArea { height: 12; }"
+    BINDINGS = [
+        Binding("ctrl+s", "accept", "Send", id="edit.accept", priority=True),
+        Binding("escape", "cancel", "Cancel", id="edit.cancel"),
+    ]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.title_text, self.text = title, text
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Content(visible(self.title_text)))
+            yield TextArea(self.text, id="text", soft_wrap=True)
+            yield Static(Content("Ctrl+S sends · Escape cancels"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_accept(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class Confirm(ModalScreen[bool]):
+    """y confirms; n or Escape declines."""
+
+    DEFAULT_CSS = _CSS.format(name="Confirm")
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Content(visible(self.question)))
+            yield Static(Content("y: yes · n / Escape: no"), classes="hint")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -1,0 +1,83 @@
+"""Search every session (full text over answers, reasoning, tool calls) and jump to a match."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from mimo_tui.model import SearchHit
+from mimo_tui.text import visible
+
+Searcher = Callable[[str], list[SearchHit]]
+
+
+def hit_label(hit: SearchHit) -> Content:
+    """The title line, then the match in its context with the matched words highlighted."""
+    snippet = " ".join(hit.snippet.split())
+    parts: list = [(visible(f"{hit.session_title or 'New chat'} · {hit.role}"), "dim"), "\n"]
+    for n, chunk in enumerate(snippet.replace("\x02", "\x01").split("\x01")):
+        parts.append((visible(chunk), "bold reverse" if n % 2 else ""))
+    return Content.assemble(*parts)
+
+
+class SearchScreen(ModalScreen[SearchHit | None]):
+    DEFAULT_CSS = """
+    SearchScreen { align: center middle; }
+    SearchScreen > Vertical {
+        width: 90%; max-width: 120; height: 80%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    SearchScreen OptionList { height: 1fr; border: none; }
+    SearchScreen .hint { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Close", id="search.cancel"),
+        Binding("down", "focus_results", "Results", show=False, id="search.results"),
+    ]
+
+    def __init__(self, searcher: Searcher) -> None:
+        super().__init__()
+        self.searcher = searcher
+        self.hits: list[SearchHit] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Input(
+                placeholder="Search all sessions: answers, reasoning, tool calls…", id="query"
+            )
+            yield Static(
+                Content("Type to search · ↓ to the results · Enter opens"),
+                classes="hint",
+                id="search-hint",
+            )
+            yield OptionList(id="hits")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.hits = self.searcher(event.value) if event.value.strip() else []
+        options = self.query_one("#hits", OptionList)
+        options.clear_options()
+        options.add_options(Option(hit_label(h), id=str(i)) for i, h in enumerate(self.hits))
+        count = len(self.hits)
+        self.query_one("#search-hint", Static).update(
+            Content(f"{count} match{'es' if count != 1 else ''} · ↓ to the results · Enter opens")
+        )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self.hits:
+            self.dismiss(self.hits[0])
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.hits[int(event.option.id or 0)])
+
+    def action_focus_results(self) -> None:
+        self.query_one("#hits", OptionList).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

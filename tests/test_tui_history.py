@@ -1,0 +1,178 @@
+"""Sessions in the chat screen: the list (open, rename, delete), search that jumps to the
+message, copy, edit-and-resend that forks, regenerate, export and the usage report."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import Input, Markdown
+
+from mimo_tui.fake.seed import seed_conversation
+from mimo_tui.ui.chat import ChatScreen
+from mimo_tui.ui.widgets.dialogs import Confirm, EditText, TextPrompt
+from mimo_tui.ui.widgets.message import AssistantMessage, UserMessage
+from mimo_tui.ui.widgets.search import SearchScreen
+from mimo_tui.ui.widgets.session_list import SessionList
+from mimo_tui.ui.widgets.usage import UsageScreen
+from tests.tui_helpers import make_app, send, wait_until
+
+SIZE = (120, 40)
+
+
+def chat(app) -> ChatScreen:
+    return next(s for s in app.screen_stack if isinstance(s, ChatScreen))
+
+
+async def two_sessions(settings, paths, fake):
+    """A seeded session (with reasoning and a tool turn) plus a fresh one the app opens."""
+    app, runtime = make_app(settings, paths)
+    seeded = seed_conversation(runtime.store, tools=True)
+    return app, runtime, seeded
+
+
+async def test_session_list_opens_a_session_and_marks_the_open_one(settings, paths, fake):
+    app, runtime, seeded = await two_sessions(settings, paths, fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        panel = chat(app).query_one(SessionList)
+        assert panel.has_class("-open") and not panel.has_class("-full")
+        labels = [str(o.prompt) for o in panel.options.options]
+        assert any("Show me a greeting function" in label and "6 msgs" in label for label in labels)
+        panel.options.highlighted = [s.id for s in panel.sessions].index(seeded)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert chat(app).session_id == seeded and not panel.has_class("-open")
+        assert len(chat(app).query(AssistantMessage)) == 3
+        await pilot.press("f4")
+        current = [str(o.prompt) for o in panel.options.options if "●" in str(o.prompt)]
+        assert len(current) == 1 and "Show me a greeting" in current[0]
+    runtime.close()
+
+
+async def test_rename_and_delete_from_the_list(settings, paths, fake):
+    app, runtime, seeded = await two_sessions(settings, paths, fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        panel = chat(app).query_one(SessionList)
+        panel.options.highlighted = [s.id for s in panel.sessions].index(seeded)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        app.screen.query_one(Input).value = "Greetings & time"
+        await pilot.press("enter")
+        await wait_until(
+            pilot, lambda: runtime.store.get_session(seeded).title == "Greetings & time"
+        )
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("n")  # declined: nothing deleted
+        await pilot.pause()
+        assert runtime.store.get_session(seeded)
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: seeded not in [s.id for s in panel.sessions])
+    runtime.close()
+
+
+async def test_session_list_is_full_screen_when_narrow(settings, paths, fake):
+    app, runtime, _ = await two_sessions(settings, paths, fake)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        assert chat(app).query_one(SessionList).has_class("-full")
+        assert not chat(app).query_one("#conversation").display
+        await pilot.press("escape")
+        assert chat(app).query_one("#conversation").display
+    runtime.close()
+
+
+async def test_search_finds_reasoning_and_opens_the_session_at_that_message(settings, paths, fake):
+    app, runtime, seeded = await two_sessions(settings, paths, fake)
+    target = next(
+        m for m in runtime.store.messages(seeded) if "Beijing uses CST" in m.reasoning_content
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+f")
+        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        app.screen.query_one(Input).value = "Beijing uses"
+        await wait_until(pilot, lambda: bool(app.screen.hits))
+        assert "Beijing uses" in str(app.screen.query_one("#hits").options[0].prompt)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: chat(app).session_id == seeded)
+        await pilot.pause()
+        assert isinstance(app.focused, AssistantMessage) and app.focused.message.id == target.id
+    runtime.close()
+
+
+async def test_copy_a_message_and_the_last_answer(settings, paths, fake):
+    app, runtime, seeded = await two_sessions(settings, paths, fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await chat(app).open_session(seeded)
+        chat(app).query(UserMessage).first().focus()
+        await pilot.press("c")
+        assert app.clipboard == "Show me a greeting function in Python."
+        await pilot.press("ctrl+y")
+        assert app.clipboard.startswith("It is **09:30**")
+    runtime.close()
+
+
+async def test_edit_and_resend_forks_and_keeps_the_original(settings, paths, fake):
+    fake.queue("text")
+    app, runtime, seeded = await two_sessions(settings, paths, fake)
+    before = [m.content for m in runtime.store.messages(seeded)]
+    async with app.run_test(size=SIZE) as pilot:
+        await chat(app).open_session(seeded)
+        list(chat(app).query(UserMessage))[1].focus()
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, EditText))
+        app.screen.query_one("TextArea").text = "What time is it in Tokyo?"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: chat(app).session_id != seeded)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        fork = chat(app).session_id
+        assert runtime.store.get_session(fork).title.endswith("(edit)")
+    assert [m.content for m in runtime.store.messages(seeded)] == before  # untouched
+    forked = runtime.store.messages(fork)
+    assert [m.content for m in forked[:2]] == before[:2]
+    assert forked[2].content == "What time is it in Tokyo?"
+    sent = fake.chat_requests()[0].body["messages"]
+    assert [m["role"] for m in sent] == ["system", "user", "assistant", "user"]
+    runtime.close()
+
+
+async def test_regenerate_replaces_the_last_reply_and_keeps_the_old_one(settings, paths, fake):
+    fake.queue("thinking_text", "text")
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+g")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        replies = list(chat(app).query(AssistantMessage))
+        assert len(replies) == 1
+        assert replies[0].query_one(Markdown).source.startswith("Hello! I'm MiMo")
+        stored = runtime.store.messages(chat(app).session_id)
+        assert [m.status for m in stored] == ["complete", "superseded", "complete"]
+        assert [m["role"] for m in fake.chat_requests()[1].body["messages"]] == ["system", "user"]
+    runtime.close()
+
+
+async def test_export_from_the_palette_action_and_the_usage_screen(settings, paths, fake, tmp_path):
+    app, runtime, seeded = await two_sessions(settings, paths, fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await chat(app).open_session(seeded)
+        chat(app).export_session("json")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        out = tmp_path / "out.json"
+        app.screen.query_one(Input).value = str(out)
+        await pilot.press("enter")
+        await wait_until(pilot, out.exists)
+        assert json.loads(out.read_text())["session"]["id"] == seeded
+        chat(app).action_usage()
+        await wait_until(pilot, lambda: isinstance(app.screen, UsageScreen))
+        await pilot.pause()
+        table = app.screen.query_one("DataTable")
+        assert table.row_count == 2  # one day and model, and the total
+        assert str(table.get_row_at(1)[2]) == "3"
+    runtime.close()
