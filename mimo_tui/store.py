@@ -336,12 +336,15 @@ class Store:
             return []
         if all(len(w) >= 3 for w in words):
             match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+            # Newest first straight from the index (rowid order needs no sort), so a common
+            # word matching most messages costs no more than a rare one.
             rows = self.db.execute(
-                "SELECT m.id, m.session_id, m.role, s.title, m.created_at, "
-                "snippet(messages_fts, -1, char(1), char(2), '…', 40) AS snip "
-                "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
-                "JOIN sessions s ON s.id = m.session_id "
-                "WHERE messages_fts MATCH ? ORDER BY m.id DESC LIMIT ?",
+                "SELECT m.id, m.session_id, m.role, s.title, m.created_at, hits.snip "
+                "FROM (SELECT rowid, snippet(messages_fts, -1, char(1), char(2), '…', 40) "
+                "AS snip FROM messages_fts WHERE messages_fts MATCH ? "
+                "ORDER BY rowid DESC LIMIT ?) AS hits "
+                "JOIN messages m ON m.id = hits.rowid JOIN sessions s ON s.id = m.session_id "
+                "ORDER BY m.id DESC",
                 (match, limit),
             ).fetchall()
             return [
@@ -404,10 +407,42 @@ class Store:
         ]
 
     def list_sessions(self, limit: int = 100) -> list[Session]:
-        rows = self.db.execute(
-            "SELECT * FROM sessions ORDER BY updated_at DESC, rowid DESC LIMIT ?", (limit,)
-        ).fetchall()
-        return [self._session(r) for r in rows]
+        """The newest sessions with their message counts and tokens, in one query.
+
+        A short page aggregates just its own sessions' messages (index lookups); a long one
+        aggregates every message in one pass, which beats thousands of lookups.
+        """
+        if limit <= 1000:
+            sql = (
+                "WITH s AS (SELECT rowid AS seq, * FROM sessions "
+                "ORDER BY updated_at DESC, rowid DESC LIMIT ?) "
+                "SELECT s.*, count(m.id) AS n, sum(m.prompt_tokens) AS p, "
+                "sum(m.completion_tokens) AS c, sum(m.reasoning_tokens) AS r "
+                "FROM s LEFT JOIN messages m ON m.session_id = s.id "
+                "GROUP BY s.id ORDER BY s.updated_at DESC, s.seq DESC"
+            )
+        else:
+            sql = (
+                "SELECT s.*, coalesce(a.n, 0) AS n, a.p, a.c, a.r FROM sessions s LEFT JOIN "
+                "(SELECT session_id, count(*) AS n, sum(prompt_tokens) AS p, "
+                "sum(completion_tokens) AS c, sum(reasoning_tokens) AS r FROM messages "
+                "GROUP BY session_id) a ON a.session_id = s.id "
+                "ORDER BY s.updated_at DESC, s.rowid DESC LIMIT ?"
+            )
+        rows = self.db.execute(sql, (limit,)).fetchall()
+        return [
+            Session(
+                r["id"],
+                r["title"],
+                r["model"],
+                r["created_at"],
+                r["updated_at"],
+                r["n"],
+                Usage(r["p"] or 0, r["c"] or 0, r["r"] or 0),
+                json.loads(r["settings"] or "{}"),
+            )
+            for r in rows
+        ]
 
     # ---- messages ------------------------------------------------------------------------------
 

@@ -165,3 +165,19 @@ def test_instances_opening_a_new_store_at_once_neither_fail_nor_set_it_aside(tmp
         for t in threads:
             t.join()
         assert results == [None, None, None]
+
+
+def test_short_and_long_session_pages_agree(store: Store):
+    """list_sessions has two query plans (a page, or everything); both count the same."""
+    for i in range(5):
+        s = store.create_session("m", session_id=f"s{i}")
+        for j in range(i):
+            m = store.add_message(s.id, Message("assistant", f"{j}", status="streaming"))
+            m.usage, m.status = Usage(1, 2, 1), "complete"
+            store.update_message(m)
+    short = store.list_sessions(limit=10)
+    long = store.list_sessions(limit=5000)
+    assert [(s.id, s.message_count, s.usage) for s in short] == [
+        (s.id, s.message_count, s.usage) for s in long
+    ]
+    assert short[0].id == "s4" and short[0].usage == Usage(4, 8, 4)
