@@ -10,7 +10,7 @@ from textual.widgets import Markdown
 from mimo_tui.fake import FakeMimo
 from mimo_tui.fake.scenarios import scenario, split_tokens
 from mimo_tui.ui.chat import ChatScreen
-from mimo_tui.ui.widgets.message import AssistantMessage, Notice, UserMessage
+from mimo_tui.ui.widgets.message import AssistantMessage, Notice, StoredReply, UserMessage
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.status import StatusLine
 from tests.tui_helpers import make_app, send, wait_until
@@ -127,11 +127,13 @@ async def test_resume_reopens_the_last_session_with_its_reasoning(settings, path
         screen = app.screen
         assert isinstance(screen, ChatScreen) and screen.session_id == first_id
         assert screen.query_one(UserMessage).message.content == "remember me"
-        (reply,) = replies(app)
-        assert reply.reasoning is not None
-        assert reply.reasoning.text == "The user wants a short greeting."
+        (reply,) = app.screen.query(StoredReply)  # a finished reply is one light widget
+        assert reply.reasoning_text == "The user wants a short greeting."
+        assert not reply.reasoning_open
         await pilot.press("ctrl+r")
-        assert not reply.reasoning.collapsed
+        assert reply.reasoning_open
+        await pilot.click(reply, offset=(3, 0))  # its header line folds it again
+        assert not reply.reasoning_open
     runtime.close()
 
 

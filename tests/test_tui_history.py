@@ -10,7 +10,7 @@ from textual.widgets import Input, Markdown
 from mimo_tui.fake.seed import seed_conversation
 from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.widgets.dialogs import Confirm, EditText, TextPrompt
-from mimo_tui.ui.widgets.message import AssistantMessage, UserMessage
+from mimo_tui.ui.widgets.message import AssistantMessage, StoredReply, UserMessage
 from mimo_tui.ui.widgets.search import SearchScreen
 from mimo_tui.ui.widgets.session_list import SessionList
 from mimo_tui.ui.widgets.usage import UsageScreen
@@ -42,7 +42,7 @@ async def test_session_list_opens_a_session_and_marks_the_open_one(settings, pat
         await pilot.press("enter")
         await pilot.pause()
         assert chat(app).session_id == seeded and not panel.has_class("-open")
-        assert len(chat(app).query(AssistantMessage)) == 3
+        assert len(chat(app).query(StoredReply)) == 3
         await pilot.press("f4")
         current = [str(o.prompt) for o in panel.options.options if "●" in str(o.prompt)]
         assert len(current) == 1 and "Show me a greeting" in current[0]
@@ -99,7 +99,7 @@ async def test_search_finds_reasoning_and_opens_the_session_at_that_message(sett
         await pilot.press("enter")
         await wait_until(pilot, lambda: chat(app).session_id == seeded)
         await pilot.pause()
-        assert isinstance(app.focused, AssistantMessage) and app.focused.message.id == target.id
+        assert isinstance(app.focused, StoredReply) and app.focused.message.id == target.id
     runtime.close()
 
 
@@ -175,4 +175,36 @@ async def test_export_from_the_palette_action_and_the_usage_screen(settings, pat
         table = app.screen.query_one("DataTable")
         assert table.row_count == 2  # one day and model, and the total
         assert str(table.get_row_at(1)[2]) == "3"
+    runtime.close()
+
+
+async def test_a_long_session_opens_a_page_and_pages_in_older_messages(settings, paths, fake):
+    from benchmarks.common import seed_long_session
+    from mimo_tui.ui.chat import PAGE
+    from mimo_tui.ui.widgets.message import EarlierNotice
+
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 300)
+    total = len(runtime.store.messages(sid))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        await pilot.pause()
+        shown = "UserMessage, StoredReply, ToolCallLine"
+        assert len(screen.query(shown)) == PAGE
+        notice = screen.query_one(EarlierNotice)
+        assert notice.display and notice.count == total - PAGE
+        screen.conversation.scroll_home(animate=False)  # reaching the top pages in more
+        await wait_until(pilot, lambda: len(screen.query(shown)) == 2 * PAGE)
+        assert notice.count == total - 2 * PAGE
+        expected = runtime.store.messages(sid)[total - 2 * PAGE]
+        first = screen.query(shown).first()
+        got = first.record.call_id if hasattr(first, "record") else first.message.id
+        assert got == (expected.tool_call_id if expected.role == "tool" else expected.id)
+        fake.queue("text")
+        await send(pilot, "one more")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # sending follows the bottom and lets far history go back to the store
+        assert len(screen.query(shown)) <= 2 * PAGE + 2
     runtime.close()

@@ -36,7 +36,13 @@ from mimo_tui.model import (
 from mimo_tui.runtime import Runtime
 from mimo_tui.ui.history import HistoryActions
 from mimo_tui.ui.widgets.inspector import ToolInspector
-from mimo_tui.ui.widgets.message import AssistantMessage, Notice, UserMessage
+from mimo_tui.ui.widgets.message import (
+    AssistantMessage,
+    EarlierNotice,
+    Notice,
+    StoredReply,
+    UserMessage,
+)
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.session_list import SessionList
 from mimo_tui.ui.widgets.status import StatusLine
@@ -44,7 +50,7 @@ from mimo_tui.ui.widgets.tool_call import ToolCallLine
 from mimo_tui.ui.widgets.tools_picker import ToolsScreen
 
 NARROW = 110  # below this width the inspector takes the whole screen instead of a side panel
-HISTORY_WINDOW = 200  # messages mounted when a session opens; the rest stay in the store
+PAGE = 40  # messages mounted at a time; the rest of a session stays in the store
 
 NO_KEY_HELP = (
     "No API key is set, so messages cannot be sent yet.\n"
@@ -99,6 +105,8 @@ class ChatScreen(HistoryActions):
         self._tokens = 0
         self._phase = ""
         self._ticker: Any = None
+        self._older: list[Message] = []  # stored messages above the mounted ones
+        self._paging = False
 
     # ---- layout ----------------------------------------------------------------------------
 
@@ -116,6 +124,7 @@ class ChatScreen(HistoryActions):
     async def on_mount(self) -> None:
         self.query_one(PromptInput).focus()
         await self.load_session(self.session_id)
+        self.watch(self.conversation, "scroll_y", self._scrolled, init=False)
 
     @property
     def conversation(self) -> VerticalScroll:
@@ -140,43 +149,94 @@ class ChatScreen(HistoryActions):
         self.query_one("#topbar", Static).update(f"mimo-tui · {title} · {session.id}{badge}")
 
     async def load_session(self, session_id: str) -> None:
-        """Show a session as stored: its newest messages, reasoning panels folded."""
+        """Show a session as stored: its newest page of messages, reasoning folded.
+
+        Older messages stay in the store (`self._older`) and are mounted a page at a time
+        when the user scrolls to the top, so a 5,000-message session opens as fast as a
+        short one.
+        """
         self.session_id = session_id
         conv = self.conversation
         await conv.remove_children()
         messages = self.runtime.store.messages(session_id)
-        shown = messages[-HISTORY_WINDOW:]
-        widgets: list[Any] = []
-        if len(messages) > len(shown):
-            widgets.append(Notice(f"{len(messages) - len(shown)} earlier messages not shown"))
-        fold = self.runtime.settings.reasoning_panel
-        session_usage = None
-        for msg in messages:
-            if msg.usage:
-                session_usage = msg.usage if session_usage is None else session_usage + msg.usage
-        for msg in shown:
-            if msg.status == "superseded":  # regenerated: kept in the store, not shown
-                continue
-            if msg.role == "user":
-                widgets.append(UserMessage(msg))
-            elif msg.role == "assistant":
-                widgets.append(AssistantMessage(msg, fold="closed" if fold != "open" else "open"))
-            elif msg.role == "tool":
-                widgets.append(ToolCallLine(ToolRecord.from_message(msg)))
+        visible_msgs = [m for m in messages if m.status != "superseded"]
+        self._older = visible_msgs[:-PAGE] if len(visible_msgs) > PAGE else []
+        widgets: list[Any] = [self._widget(m) for m in visible_msgs[len(self._older) :]]
         if not self.runtime.engine.client:
             widgets.append(Notice(NO_KEY_HELP, "warning"))
+        await conv.mount(EarlierNotice())
         if widgets:
             await conv.mount_all(widgets)
-        self.status.session = session_usage or Usage()
+        self._update_earlier()
+        usage = Usage()
+        for msg in messages:
+            usage = usage + (msg.usage or Usage())
+        self.status.session = usage
         self.status.tools = len(self.runtime.toolbox.selected)
+        s = self.runtime.settings
+        self.status.model, self.status.thinking = s.model, s.thinking
         self.status.show_idle()
         self.inspector.set_records(tool_records(messages))
         conv.anchor()
         self._update_topbar()
-        s = self.runtime.settings
-        self.status.model, self.status.thinking = s.model, s.thinking
-        self.status.show_idle()
         self.refresh_sessions()
+
+    def _widget(self, msg: Message) -> Any:
+        """The widget a stored message is shown with."""
+        if msg.role == "user":
+            return UserMessage(msg)
+        if msg.role == "tool":
+            return ToolCallLine(ToolRecord.from_message(msg))
+        return StoredReply(msg, reasoning_open=self.runtime.settings.reasoning_panel == "open")
+
+    def _update_earlier(self) -> None:
+        notice = self.query_one(EarlierNotice)
+        notice.display = bool(self._older)
+        notice.count = len(self._older)
+
+    async def load_earlier(self) -> bool:
+        """Mount the previous page of messages above the oldest shown; False at the start."""
+        if not self._older:
+            return False
+        page, self._older = self._older[-PAGE:], self._older[:-PAGE]
+        conv = self.conversation
+        notice = self.query_one(EarlierNotice)
+        anchor = next((w for w in conv.children if w is not notice), None)
+        await conv.mount_all([self._widget(m) for m in page], after=notice)
+        self._update_earlier()
+        if anchor is not None:  # keep what the user was looking at in place
+            conv.scroll_to_widget(anchor, top=True, animate=False, immediate=True)
+        return True
+
+    def _scrolled(self, scroll_y: float) -> None:
+        if scroll_y <= 0 and self._older and not self._paging:
+            self._paging = True
+            self.run_worker(self._page_in(), group="paging", exit_on_error=False)
+
+    async def _page_in(self) -> None:
+        try:
+            await self.load_earlier()
+        finally:
+            self._paging = False
+
+    async def trim(self, force: bool = False) -> None:
+        """Keep the live DOM small in a long chat: when following the newest messages,
+        unmount all but the newest page (they go back to `_older`, the store has them)."""
+        conv = self.conversation
+        shown = [
+            w
+            for w in conv.children
+            if isinstance(w, UserMessage | AssistantMessage | StoredReply | ToolCallLine)
+        ]
+        if len(shown) <= 2 * PAGE or not (force or conv.is_vertical_scroll_end):
+            return
+        drop = len(shown) - PAGE
+        await conv.remove_children(shown[:drop])
+        messages = [
+            m for m in self.runtime.store.messages(self.session_id) if m.status != "superseded"
+        ]
+        self._older = messages[: len(messages) - PAGE]
+        self._update_earlier()
 
     def focus_input(self) -> None:
         self.query_one(PromptInput).focus()
@@ -209,6 +269,8 @@ class ChatScreen(HistoryActions):
             else engine.rounds(self.session_id)
         )
         self._turn_started = time.monotonic()
+        self.conversation.anchor()  # sending follows the reply at the bottom...
+        await self.trim(force=True)  # ...so far history paged in earlier can go
         self._ticker = self.set_interval(0.1, self._tick)
         try:
             async with contextlib.aclosing(events) as stream:
@@ -270,6 +332,7 @@ class ChatScreen(HistoryActions):
                 if notice:
                     await conv.mount(Notice(notice, "warning"))
                 self.status.show_idle()
+                await self.trim()
             case TurnFailed(error=error, message=msg):
                 if self.reply is not None and msg is not None:
                     await self.reply.finish(msg)
@@ -367,7 +430,7 @@ class ChatScreen(HistoryActions):
         self.app.push_screen(ToolsScreen(toolbox.available, toolbox.selected), chosen)
 
     def action_toggle_reasoning(self) -> None:
-        replies = list(self.query(AssistantMessage))
+        replies = list(self.query("AssistantMessage, StoredReply"))
         for reply in reversed(replies):
             if reply.toggle_reasoning():
                 return

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from mimo_tui.model import Message, SearchHit
 from mimo_tui.transcripts import TranscriptError, export, import_transcript, write_atomic
 from mimo_tui.ui.widgets.dialogs import Confirm, EditText, TextPrompt
-from mimo_tui.ui.widgets.message import AssistantMessage, MessageAction
+from mimo_tui.ui.widgets.message import MessageAction
 from mimo_tui.ui.widgets.search import SearchScreen
 from mimo_tui.ui.widgets.session_list import SessionList
 from mimo_tui.ui.widgets.usage import UsageScreen
@@ -114,7 +114,7 @@ class HistoryActions(Screen):
         self.runtime.apply_session_settings(self.runtime.store.get_session(session_id))
         await self.load_session(session_id)
         if at_message is not None:
-            for widget in self.query("UserMessage, AssistantMessage"):
+            for widget in self.query("UserMessage, AssistantMessage, StoredReply"):
                 if widget.message is not None and widget.message.id == at_message:
                     self.conversation.release_anchor()
                     widget.scroll_visible(top=True, animate=False)
@@ -227,7 +227,9 @@ class HistoryActions(Screen):
 
     def action_copy_last(self) -> None:
         replies = [
-            w for w in self.query(AssistantMessage) if w.message is not None and w.message.content
+            w
+            for w in self.query("AssistantMessage, StoredReply")
+            if w.message is not None and w.message.content
         ]
         if replies:
             self.copy_text(replies[-1].message.content)

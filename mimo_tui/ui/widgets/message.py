@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.markdown import Markdown as RichMarkdown
+from rich.padding import Padding
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.events import Click
 from textual.message import Message as TextualMessage
+from textual.reactive import reactive
 from textual.widgets import Markdown, Static
 
 from mimo_tui.model import Message
@@ -73,6 +79,40 @@ class Notice(Static):
 
     def __init__(self, text: str, kind: str = "info") -> None:
         super().__init__(Content(visible(text)), markup=False, classes=f"-{kind}")
+
+
+def meta_text(message: Message) -> str:
+    """The line under a reply: status, model, tokens, time, tool calls, finish reason."""
+    parts = []
+    if message.status == "interrupted":
+        parts.append("⏹ interrupted")
+    elif message.status == "error":
+        parts.append("✖ " + (message.error or "failed"))
+    if message.model:
+        parts.append(message.model)
+    if message.usage:
+        parts.append(f"{message.usage.completion_tokens} tokens")
+    if message.duration_ms:
+        parts.append(f"{message.duration_ms / 1000:.1f} s")
+    if message.tool_calls:
+        count = len(message.tool_calls)
+        parts.append(f"→ {count} tool call{'s' if count != 1 else ''}")
+    if message.finish_reason and message.finish_reason not in ("stop", "tool_calls"):
+        parts.append(f"finish: {message.finish_reason}")
+    return visible(" · ".join(parts))
+
+
+class EarlierNotice(Static):
+    """At the top of the conversation: how many older messages are still in the store."""
+
+    DEFAULT_CSS = """
+    EarlierNotice { color: $text-muted; text-align: center; padding: 0 1; }
+    """
+
+    count: reactive[int] = reactive(0)
+
+    def render(self) -> Content:
+        return Content(f"↑ {self.count} earlier messages · scroll up to load them")
 
 
 class AssistantMessage(Vertical, can_focus=True):
@@ -184,28 +224,80 @@ class AssistantMessage(Vertical, can_focus=True):
         self._show_meta(message)
 
     def _show_meta(self, message: Message) -> None:
-        parts = []
-        if message.status == "interrupted":
-            parts.append("⏹ interrupted")
-        elif message.status == "error":
-            parts.append("✖ " + (message.error or "failed"))
-        if message.model:
-            parts.append(message.model)
-        if message.usage:
-            parts.append(f"{message.usage.completion_tokens} tokens")
-        if message.duration_ms:
-            parts.append(f"{message.duration_ms / 1000:.1f} s")
-        if message.tool_calls:
-            count = len(message.tool_calls)
-            parts.append(f"→ {count} tool call{'s' if count != 1 else ''}")
-        if message.finish_reason and message.finish_reason not in ("stop", "tool_calls"):
-            parts.append(f"finish: {message.finish_reason}")
         self.set_class(message.status == "interrupted", "-interrupted")
         self.set_class(message.status == "error", "-error")
-        self._meta.update(Content(visible(" · ".join(parts))))
+        self._meta.update(Content(meta_text(message)))
 
     def toggle_reasoning(self) -> bool:
         if self.reasoning is None:
             return False
         self.reasoning.collapsed = not self.reasoning.collapsed
         return True
+
+
+class StoredReply(Static, can_focus=True):
+    """A finished reply from the store, drawn as ONE widget (a Rich group), not the dozen a
+    live Markdown reply needs: a long session opens and scrolls as fast as a short one.
+
+    The reasoning shows as a one-line header that Enter, Ctrl+R or a click unfolds.
+    """
+
+    DEFAULT_CSS = """
+    StoredReply { margin: 0 0 1 0; padding: 0 1; }
+    StoredReply:focus { background: $boost; }
+    """
+
+    BINDINGS = [
+        Binding("c", "act('copy')", "Copy", id="stored.copy_answer"),
+        Binding("g", "act('regenerate')", "Regenerate", id="stored.regenerate"),
+        Binding("enter", "toggle_reasoning", "Reasoning", id="stored.reasoning"),
+    ]
+
+    def __init__(self, message: Message, reasoning_open: bool = False) -> None:
+        super().__init__(markup=False)
+        self.message = message
+        self.reasoning_open = reasoning_open
+
+    @property
+    def reasoning_text(self) -> str:
+        return visible(self.message.reasoning_content)
+
+    def on_mount(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        msg = self.message
+        parts: list = []
+        if msg.reasoning_content:
+            arrow = "▼" if self.reasoning_open else "▶"
+            title = reasoning_title(
+                msg.usage.reasoning_tokens if msg.usage else None, msg.reasoning_ms
+            )
+            parts.append(Text(f"▍{arrow} {title}", style="dim"))
+            if self.reasoning_open:
+                parts.append(Padding(Text(self.reasoning_text, style="italic dim"), (0, 0, 0, 3)))
+            parts.append(Text(""))
+        if msg.content:
+            parts.append(
+                RichMarkdown(visible(msg.content), code_theme="ansi_dark", hyperlinks=False)
+            )
+        style = {"interrupted": "yellow", "error": "red"}.get(msg.status, "dim")
+        parts.append(Text(meta_text(msg), style=style))
+        self.update(Group(*parts))
+
+    def toggle_reasoning(self) -> bool:
+        if not self.message.reasoning_content:
+            return False
+        self.reasoning_open = not self.reasoning_open
+        self._draw()
+        return True
+
+    def action_toggle_reasoning(self) -> None:
+        self.toggle_reasoning()
+
+    def action_act(self, action: str) -> None:
+        self.post_message(MessageAction(action, self.message))
+
+    def on_click(self, event: Click) -> None:
+        if event.y == 0:  # the reasoning header line
+            self.toggle_reasoning()
