@@ -10,7 +10,13 @@ from textual.widgets import Markdown
 from mimo_tui.fake import FakeMimo
 from mimo_tui.fake.scenarios import scenario, split_tokens
 from mimo_tui.ui.chat import ChatScreen
-from mimo_tui.ui.widgets.message import AssistantMessage, Notice, StoredReply, UserMessage
+from mimo_tui.ui.widgets.message import (
+    AssistantMessage,
+    Notice,
+    StoredReply,
+    UserMessage,
+    meta_text,
+)
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.status import StatusLine
 from tests.tui_helpers import make_app, send, wait_until
@@ -18,8 +24,9 @@ from tests.tui_helpers import make_app, send, wait_until
 SIZE = (100, 40)
 
 
-def replies(app) -> list[AssistantMessage]:
-    return list(app.screen.query(AssistantMessage))
+def replies(app) -> list[AssistantMessage | StoredReply]:
+    """Replies in order: live ones while streaming, one StoredReply each once final."""
+    return list(app.screen.query("AssistantMessage, StoredReply"))
 
 
 async def test_reasoning_streams_into_an_open_panel_before_the_answer(settings, paths, fake):
@@ -56,12 +63,13 @@ async def test_send_shows_the_answer_and_folds_the_reasoning(settings, paths, fa
         await send(pilot, "What is the answer?")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        reply = replies(app)[0]
-        assert reply.reasoning.collapsed is True  # folded once the answer started
-        assert reply.reasoning.text == "step " * 30
+        (reply,) = replies(app)
+        assert isinstance(reply, StoredReply)  # settled into one light widget
+        assert reply.reasoning_open is False  # folded once the answer started
+        assert reply.reasoning_text == "step " * 30
         tokens = len(split_tokens("step " * 30))  # the fake counts one token per piece
-        assert f"{tokens} tokens" in str(reply.reasoning.title)
-        assert reply.query_one(Markdown).source == "The **answer** is 42."
+        assert f"{tokens} tokens" in reply.reasoning_header
+        assert reply.answer_text == "The **answer** is 42."
         assert app.screen.query_one(UserMessage).message.content == "What is the answer?"
         status = str(app.screen.query_one(StatusLine).render())
         assert "mimo-v2.5-pro" in status and "thinking on" in status and "TTFT" in status
@@ -70,21 +78,38 @@ async def test_send_shows_the_answer_and_folds_the_reasoning(settings, paths, fa
 
 
 async def test_reasoning_panel_toggles_by_key_and_by_click(settings, paths, fake):
-    fake.queue("thinking_text")
+    fake.queue(scenario("thinking_text", reasoning="step " * 30, stall_after=6), "thinking_text")
     app, runtime = make_app(settings, paths)
     async with app.run_test(size=SIZE) as pilot:
-        await send(pilot, "hi")
+        await send(pilot, "think")  # a live reply, stalled while it reasons
+        await wait_until(
+            pilot,
+            lambda: (
+                bool(replies(app))
+                and replies(app)[0].reasoning is not None
+                and "step" in replies(app)[0].reasoning.text
+            ),
+        )
+        live = replies(app)[0].reasoning
+        await pilot.press("ctrl+r")
+        assert live.collapsed
+        await pilot.click(live.query_one("CollapsibleTitle"))
+        await pilot.pause()
+        assert not live.collapsed
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+
+        await send(pilot, "hi")  # a finished reply: one widget, same keys
         await app.workers.wait_for_complete()
         await pilot.pause()
-        panel = replies(app)[0].reasoning
-        assert panel.collapsed
+        reply = replies(app)[-1]
+        assert isinstance(reply, StoredReply) and not reply.reasoning_open
         await pilot.press("ctrl+r")
-        assert not panel.collapsed
+        assert reply.reasoning_open
         await pilot.press("ctrl+r")
-        assert panel.collapsed
-        await pilot.click(panel.query_one("CollapsibleTitle"))
-        await pilot.pause()
-        assert not panel.collapsed
+        assert not reply.reasoning_open
+        await pilot.click(reply, offset=(3, 0))
+        assert reply.reasoning_open
     runtime.close()
 
 
@@ -99,7 +124,7 @@ async def test_escape_cancels_keeps_the_partial_reply_and_the_ui_is_ready(settin
         await pilot.pause()
         reply = replies(app)[0]
         assert reply.has_class("-interrupted")
-        assert "interrupted" in str(reply._meta.render())
+        assert "interrupted" in meta_text(reply.message)
         stored = runtime.store.messages(app.screen.session_id)[1]
         assert stored.status == "interrupted" and stored.content.startswith("word")
         assert fake.chat_requests()[0].disconnected or len(fake.chat_requests()) == 1
@@ -107,7 +132,7 @@ async def test_escape_cancels_keeps_the_partial_reply_and_the_ui_is_ready(settin
         await send(pilot, "short")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert replies(app)[-1].query_one(Markdown).source.startswith("Hello! I'm MiMo")
+        assert replies(app)[-1].answer_text.startswith("Hello! I'm MiMo")
     runtime.close()
 
 
@@ -148,13 +173,13 @@ async def test_model_text_is_shown_literally_never_as_markup_or_control(settings
         await app.workers.wait_for_complete()
         await pilot.pause()
         reply = replies(app)[0]
-        source = reply.query_one(Markdown).source
+        source = reply.answer_text
         assert "[@click=app.quit]click me[/]" in source
         assert "\x1b" not in source and "\x9b" not in source and "␛]0;pwned" in source
-        assert "\x1b" not in reply.reasoning.text and "[bold red]loud[/]" in reply.reasoning.text
+        assert "\x1b" not in reply.reasoning_text and "[bold red]loud[/]" in reply.reasoning_text
         await pilot.press("ctrl+r")
         await pilot.pause()
-        await pilot.click(reply.reasoning.query_one(".reasoning-body"))
+        await pilot.click(reply, offset=(4, 2))
         await pilot.pause()
         assert app.is_running
         # The store keeps the original text exactly.
@@ -191,7 +216,7 @@ async def test_an_api_error_is_shown_and_f5_retries(settings, paths, fake):
         await pilot.press("f5")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert replies(app)[-1].query_one(Markdown).source == "Hello world."
+        assert replies(app)[-1].answer_text == "Hello world."
     runtime.close()
 
 
@@ -207,6 +232,38 @@ async def test_without_a_key_f2_switches_to_the_offline_demo(settings, paths, fa
         await send(pilot, "hello demo")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "offline demo" in replies(app)[-1].query_one(Markdown).source
+        assert "offline demo" in replies(app)[-1].answer_text
         assert fake.chat_requests() == []  # the demo has its own simulator
     app.runtime.close()
+
+
+def test_block_boundaries_never_split_a_code_fence():
+    from mimo_tui.ui.widgets.message import _last_block_boundary
+
+    text = "para one\n\n```python\nx = 1\n\ny = 2\n```\n\nafter\n"
+    cut = _last_block_boundary(text)
+    assert text[:cut].endswith("```\n\n") and text[cut:] == "after\n"
+    assert _last_block_boundary("```\nopen fence\n\nstill code\n") == 0
+
+
+async def test_a_long_reply_streams_with_finished_blocks_frozen(settings, paths, fake):
+    """Finished blocks leave the live Markdown document while the reply streams; what was
+    shown is exactly what arrived."""
+    word = "abcdefghij" * 3 + " "
+    long = "".join(f"Paragraph {n} " + word * 12 + "\n\n" for n in range(40))
+    fake.queue(scenario("text", content=long, stall_after=200))
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "long")
+        await wait_until(
+            pilot, lambda: bool(replies(app)) and len(replies(app)[0].query(".frozen")) >= 2
+        )
+        live = replies(app)[0]
+        assert len(live.query_one(Markdown).source) < 3000  # only the tail is live
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        (reply,) = replies(app)
+        stored = runtime.store.messages(app.screen.session_id)[1]
+        assert long.startswith(stored.content) and reply.answer_text == stored.content
+    runtime.close()

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 
-from textual.widgets import Input, Markdown
+from textual.widgets import Input
 
 from mimo_tui.fake.seed import seed_conversation
 from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.widgets.dialogs import Confirm, EditText, TextPrompt
-from mimo_tui.ui.widgets.message import AssistantMessage, StoredReply, UserMessage
+from mimo_tui.ui.widgets.message import StoredReply, UserMessage
 from mimo_tui.ui.widgets.search import SearchScreen
 from mimo_tui.ui.widgets.session_list import SessionList
 from mimo_tui.ui.widgets.usage import UsageScreen
@@ -149,9 +149,9 @@ async def test_regenerate_replaces_the_last_reply_and_keeps_the_old_one(settings
         await pilot.press("ctrl+g")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        replies = list(chat(app).query(AssistantMessage))
+        replies = list(chat(app).query("AssistantMessage, StoredReply"))
         assert len(replies) == 1
-        assert replies[0].query_one(Markdown).source.startswith("Hello! I'm MiMo")
+        assert replies[0].answer_text.startswith("Hello! I'm MiMo")
         stored = runtime.store.messages(chat(app).session_id)
         assert [m.status for m in stored] == ["complete", "superseded", "complete"]
         assert [m["role"] for m in fake.chat_requests()[1].body["messages"]] == ["system", "user"]

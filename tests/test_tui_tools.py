@@ -8,13 +8,13 @@ import json
 from dataclasses import replace
 
 from rich.console import Console
-from textual.widgets import Markdown, TextArea
+from textual.widgets import TextArea
 
 from mimo_tui.fake import Scenario
 from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.widgets.approval import ApprovalScreen
 from mimo_tui.ui.widgets.inspector import ToolInspector
-from mimo_tui.ui.widgets.message import AssistantMessage
+from mimo_tui.ui.widgets.message import StoredReply
 from mimo_tui.ui.widgets.tool_call import ToolCallLine
 from mimo_tui.ui.widgets.tools_picker import ToolsScreen
 from tests.test_tools import tools_toml
@@ -67,9 +67,7 @@ async def test_approval_modal_shows_the_call_and_run_executes_it(settings, paths
         (line,) = lines(app)
         assert line.record.status == "done" and line.has_class("-done")
         assert json.loads(line.record.result)["stdin"] == '{"q": 1}'
-        assert app.screen.query(AssistantMessage).last().query_one(Markdown).source == (
-            "Hello world."
-        )
+        assert app.screen.query(StoredReply).last().answer_text == ("Hello world.")
     runtime.close()
 
 

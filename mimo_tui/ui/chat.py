@@ -281,9 +281,27 @@ class ChatScreen(HistoryActions):
             if self.reply is not None:  # cancelled mid-round: mark what arrived
                 msg = self._stored(self.reply)
                 if msg is not None:
-                    await self.reply.finish(msg)
+                    await self._settle(msg)
                 self.reply = None
                 self.status.show_idle()
+
+    async def _settle(self, msg: Message) -> None:
+        """The reply in flight is final: swap its live widgets for one StoredReply, so the
+        conversation keeps a small DOM however long it gets."""
+        reply = self.reply
+        self.reply = None
+        if reply is None:
+            return
+        await reply.finish(msg)
+        # The panel stays as the user left it, except that "fold" folds a finished round.
+        folds = self.runtime.settings.reasoning_panel == "fold" and msg.status == "complete"
+        open_ = reply.reasoning_open and not folds
+        focused = self.focused is reply
+        stored = StoredReply(msg, reasoning_open=open_)
+        await self.conversation.mount(stored, after=reply)
+        await reply.remove()
+        if focused:
+            stored.focus()
 
     def _stored(self, widget: AssistantMessage) -> Message | None:
         if widget.message is None or widget.message.id is None:
@@ -322,8 +340,7 @@ class ChatScreen(HistoryActions):
                 self._tokens += 1
                 self._phase = "calling tools"
             case RoundFinished(message=msg) if self.reply:
-                await self.reply.finish(msg)
-                self.reply = None
+                await self._settle(msg)
                 self.status.add_usage(msg.usage)
                 self.status.show_reply(msg)
             case ToolCallUpdated(record=record):
@@ -335,8 +352,7 @@ class ChatScreen(HistoryActions):
                 await self.trim()
             case TurnFailed(error=error, message=msg):
                 if self.reply is not None and msg is not None:
-                    await self.reply.finish(msg)
-                    self.reply = None
+                    await self._settle(msg)
                 await conv.mount(Notice(f"{error}\nPress F5 to retry.", "error"))
                 self.status.show_error(error.split(". ")[0])
 

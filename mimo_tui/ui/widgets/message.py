@@ -31,6 +31,22 @@ def reasoning_title(tokens: int | None, ms: int | None, live: bool = False) -> s
     return " · ".join(parts)
 
 
+FREEZE_AT = 1500  # characters of live Markdown before finished blocks are frozen
+
+
+def _last_block_boundary(text: str) -> int:
+    """Index just after the last blank line that is not inside a code fence (0 if none)."""
+    best, fenced, pos = 0, False, 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            fenced = not fenced
+        pos += len(line)
+        if not fenced and not stripped.strip() and pos < len(text):
+            best = pos
+    return best
+
+
 class MessageAction(TextualMessage):
     """A key on a focused message: copy it, edit and resend it, or regenerate it."""
 
@@ -129,6 +145,7 @@ class AssistantMessage(Vertical, can_focus=True):
         margin: 0 0 1 0;
         padding: 0 1;
     }
+    AssistantMessage > .frozen { margin: 0 0 1 0; }
     AssistantMessage > Markdown {
         margin: 0;
         padding: 0;
@@ -165,6 +182,8 @@ class AssistantMessage(Vertical, can_focus=True):
         self._meta = Static("", classes="meta", markup=False)
         self._stream = None
         self._content_parts: list[str] = []
+        self._tail: list[str] = []  # the text in the live Markdown widget
+        self._tail_len = 0
         if message and message.reasoning_content:
             self.reasoning = ReasoningPanel(
                 message.reasoning_content,
@@ -202,26 +221,53 @@ class AssistantMessage(Vertical, can_focus=True):
                 self.reasoning.collapsed = True
             self._stream = Markdown.get_stream(self._answer)
         self._content_parts.append(text)
-        await self._stream.write(visible(text))
+        shown = visible(text)
+        self._tail.append(shown)
+        self._tail_len += len(shown)
+        await self._stream.write(shown)
+        if self._tail_len > FREEZE_AT:
+            await self._freeze()
+
+    async def _freeze(self) -> None:
+        """Move the finished blocks of the live document into one static widget.
+
+        Re-laying out a live Markdown document costs time in proportion to its blocks, so a
+        long reply streamed into one document stalls the UI more with every chunk. Complete
+        blocks (up to the last blank line outside a code fence) become a single Static; only
+        the unfinished tail stays live.
+        """
+        tail = "".join(self._tail)
+        cut = _last_block_boundary(tail)
+        if cut <= 0:
+            return
+        assert self._stream is not None
+        await self._stream.stop()
+        done, rest = tail[:cut], tail[cut:]
+        await self.mount(
+            Static(RichMarkdown(done, code_theme="ansi_dark", hyperlinks=False), classes="frozen"),
+            before=self._answer,
+        )
+        await self._answer.update(rest)
+        self._tail, self._tail_len = [rest], len(rest)
+        self._stream = Markdown.get_stream(self._answer)
 
     async def finish(self, message: Message) -> None:
-        """The reply is final: flush, re-render once, show usage and status."""
+        """The reply is final: flush the stream and record the final message."""
         self.message = message
         if self._stream is not None:
             await self._stream.stop()
             self._stream = None
-        await self._answer.update(visible(message.content))
         if self.reasoning is not None:
             self.reasoning.finish()
-            if self.fold == "fold" and message.status == "complete":
-                self.reasoning.collapsed = True  # a tool-call round never starts an answer
-            self.reasoning.set_title(
-                reasoning_title(
-                    message.usage.reasoning_tokens if message.usage else None,
-                    message.reasoning_ms,
-                )
-            )
-        self._show_meta(message)
+
+    @property
+    def reasoning_open(self) -> bool:
+        return self.reasoning is not None and not self.reasoning.collapsed
+
+    @property
+    def answer_text(self) -> str:
+        """The answer as shown (control characters made visible)."""
+        return visible("".join(self._content_parts))
 
     def _show_meta(self, message: Message) -> None:
         self.set_class(message.status == "interrupted", "-interrupted")
@@ -262,6 +308,15 @@ class StoredReply(Static, can_focus=True):
     def reasoning_text(self) -> str:
         return visible(self.message.reasoning_content)
 
+    @property
+    def answer_text(self) -> str:
+        return visible(self.message.content)
+
+    @property
+    def reasoning_header(self) -> str:
+        msg = self.message
+        return reasoning_title(msg.usage.reasoning_tokens if msg.usage else None, msg.reasoning_ms)
+
     def on_mount(self) -> None:
         self._draw()
 
@@ -270,10 +325,7 @@ class StoredReply(Static, can_focus=True):
         parts: list = []
         if msg.reasoning_content:
             arrow = "▼" if self.reasoning_open else "▶"
-            title = reasoning_title(
-                msg.usage.reasoning_tokens if msg.usage else None, msg.reasoning_ms
-            )
-            parts.append(Text(f"▍{arrow} {title}", style="dim"))
+            parts.append(Text(f"▍{arrow} {self.reasoning_header}", style="dim"))
             if self.reasoning_open:
                 parts.append(Padding(Text(self.reasoning_text, style="italic dim"), (0, 0, 0, 3)))
             parts.append(Text(""))
@@ -281,6 +333,9 @@ class StoredReply(Static, can_focus=True):
             parts.append(
                 RichMarkdown(visible(msg.content), code_theme="ansi_dark", hyperlinks=False)
             )
+            parts.append(Text(""))
+        self.set_class(msg.status == "interrupted", "-interrupted")
+        self.set_class(msg.status == "error", "-error")
         style = {"interrupted": "yellow", "error": "red"}.get(msg.status, "dim")
         parts.append(Text(meta_text(msg), style=style))
         self.update(Group(*parts))

@@ -1,0 +1,93 @@
+"""Start-up in a real pseudo-terminal: process start to the first frame with the input ready,
+against a minimal Textual app showing one Static, measured in the same run."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import Result, env_for, temp_paths
+
+MINIMAL = """
+from textual.app import App
+from textual.widgets import Static
+
+class Minimal(App):
+    def compose(self):
+        yield Static("minimal-ready")
+
+Minimal().run()
+"""
+
+
+def _time_to(argv: list[str], marker: bytes, env: dict[str, str]) -> float:
+    """Seconds from spawning `argv` in a 100x30 pty until `marker` is drawn."""
+    import fcntl
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+    )
+    os.close(slave)
+    seen = b""
+    try:
+        while marker not in seen:
+            if time.perf_counter() - start > 30:
+                raise RuntimeError(f"{marker!r} never appeared")
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    seen += os.read(master, 65536)
+                except OSError:
+                    break
+        return time.perf_counter() - start
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        os.close(master)
+
+
+def run(quick: bool = False) -> list[Result]:
+    paths = temp_paths()
+    env = env_for(
+        paths,
+        TERM="xterm-256color",
+        MIMO_API_KEY="bench-key",
+        MIMO_BASE_URL="http://127.0.0.1:9/v1",
+        COLORTERM="truecolor",
+    )
+    script = Path(tempfile.mkdtemp()) / "minimal.py"
+    script.write_text(MINIMAL)
+    repeat = 3 if quick else 7
+    ours, minimal = [], []
+    for _ in range(repeat):  # interleaved, so both see the same machine state
+        minimal.append(_time_to([sys.executable, str(script)], b"minimal-ready", env))
+        ours.append(_time_to([sys.executable, "-m", "mimo_tui"], b"Newline", env))
+    m, o = statistics.median(minimal), statistics.median(ours)
+    help_s = statistics.median(
+        _timed([sys.executable, "-m", "mimo_tui", "--help"], env) for _ in range(repeat)
+    )
+    return [
+        Result("startup", "minimal Textual app, first frame (median)", m * 1000, "ms"),
+        Result("startup", "mimo-tui, first frame with input ready (median)", o * 1000, "ms"),
+        Result("startup", "ratio mimo-tui / minimal", o / m, "x", "<= 1.3x", o / m <= 1.3),
+        Result("startup", "mimo-tui --help", help_s * 1000, "ms"),
+    ]
+
+
+def _timed(argv: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, env=env, capture_output=True, check=True)
+    return time.perf_counter() - start

@@ -1,0 +1,178 @@
+"""Streaming a long reply (reasoning, code blocks, lists, tables) into the chat screen.
+
+(a) as fast as the fake sends, against the bare SDK reading the same stream; (b) paced at
+200 tokens/s. Reports total time, the worst event-loop stall, and render lag (a content chunk
+handed to the widget -> that text appended to the Markdown document on screen), p50/p99.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import statistics
+import time
+
+from benchmarks.common import Result, temp_paths
+from mimo_tui.client import ChatClient, RequestParams
+from mimo_tui.config import Settings
+from mimo_tui.fake import FakeMimo
+from mimo_tui.fake.scenarios import Scenario, split_tokens
+from mimo_tui.runtime import build_runtime
+from mimo_tui.ui.app import MimoApp
+from mimo_tui.ui.widgets.message import AssistantMessage
+
+KEY = "bench-key"
+SECTION = """
+## Part {n}
+
+Some prose about part {n}, with `inline code` and **bold** words to render.
+
+```python
+def part_{n}(values: list[int]) -> int:
+    total = 0
+    for value in values:
+        total += value * {n}
+    return total
+```
+
+- item one of part {n}
+- item two, a little longer than the first
+  - a nested item
+
+| name | value | note |
+|------|-------|------|
+| a{n} | {n} | first |
+| b{n} | {n}0 | second |
+"""
+
+
+def reply(tokens: int) -> Scenario:
+    content, n = "", 0
+    while len(split_tokens(content)) < tokens:
+        content += SECTION.format(n=n)
+        n += 1
+    reasoning = "Let me think about how to structure this answer. " * max(1, tokens // 100)
+    return Scenario(reasoning=reasoning, content=content)
+
+
+async def _bare_sdk(fake: FakeMimo, sc: Scenario) -> float:
+    fake.queue(sc)
+    client = ChatClient(KEY, fake.base_url, max_retries=0)
+    start = time.perf_counter()
+    async for _ in client.stream(
+        [{"role": "user", "content": "go"}], RequestParams("mimo-v2.5-pro")
+    ):
+        pass
+    took = time.perf_counter() - start
+    await client.aclose()
+    return took
+
+
+async def _ui(fake: FakeMimo, sc: Scenario) -> tuple[float, float, list[float]]:
+    """(total seconds, worst stall ms, lags ms) streaming `sc` into the app, headless."""
+    from textual.widgets import Markdown
+
+    received: list[tuple[float, int]] = []
+    shown: list[tuple[float, int]] = []
+    totals = {"in": 0, "out": 0}
+    original_add, original_append = AssistantMessage.add_content, Markdown.append
+
+    async def add_content(self, text: str) -> None:
+        totals["in"] += len(text)
+        received.append((time.perf_counter(), totals["in"]))
+        await original_add(self, text)
+
+    async def append(self, text: str) -> None:
+        await original_append(self, text)
+        if isinstance(self.parent, AssistantMessage):
+            totals["out"] += len(text)
+            shown.append((time.perf_counter(), totals["out"]))
+
+    AssistantMessage.add_content = add_content  # type: ignore[method-assign]
+    Markdown.append = append  # type: ignore[method-assign, assignment]
+    stall = 0.0
+    done = asyncio.Event()
+
+    async def watchdog() -> None:
+        nonlocal stall
+        while not done.is_set():
+            before = time.perf_counter()
+            await asyncio.sleep(0.005)
+            stall = max(stall, (time.perf_counter() - before - 0.005) * 1000)
+
+    paths = temp_paths()
+    runtime = build_runtime(Settings(api_key=KEY, base_url=fake.base_url, max_retries=0), paths)
+    app = MimoApp(runtime, runtime.new_session().id)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            import openai  # noqa: F401  (the app warms it up; do not time the import)
+
+            fake.queue(sc)
+            task = asyncio.create_task(watchdog())
+            start = time.perf_counter()
+            app.screen.run_turn("go")
+            await app.workers.wait_for_complete()
+            total = time.perf_counter() - start
+            done.set()
+            await task
+    finally:
+        AssistantMessage.add_content = original_add  # type: ignore[method-assign]
+        Markdown.append = original_append  # type: ignore[method-assign]
+        runtime.close()
+    out_marks = [n for _, n in shown]
+    lags = []
+    for t_in, n_in in received:
+        i = bisect.bisect_left(out_marks, n_in)
+        if i < len(shown):
+            lags.append((shown[i][0] - t_in) * 1000)
+    return total, stall, lags
+
+
+def _pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * q))] if values else 0.0
+
+
+def run(quick: bool = False) -> list[Result]:
+    tokens = 4000 if quick else 20_000
+    out: list[Result] = []
+    with FakeMimo(api_key=KEY) as fake:
+        sc = reply(tokens)
+        sdk = asyncio.run(_bare_sdk(fake, sc))
+        total, stall, lags = asyncio.run(_ui(fake, sc))
+        label = f"{tokens:,} tokens unpaced"
+        out += [
+            Result("streaming", f"bare SDK reads {label}", sdk * 1000, "ms"),
+            Result(
+                "streaming",
+                f"UI finishes {label}",
+                total * 1000,
+                "ms",
+                f"<= 1.5x SDK (x{total / sdk:.2f})",
+                total / sdk <= 1.5,
+            ),
+            Result("streaming", f"worst stall, {label}", stall, "ms"),
+        ]
+        paced = Scenario(reasoning=sc.reasoning, content=sc.content, delay_s=1 / 200)
+        total, stall, lags = asyncio.run(_ui(fake, paced))
+        label = f"{tokens:,} tokens at 200 tok/s"
+        out += [
+            Result("streaming", f"UI total, {label}", total * 1000, "ms"),
+            Result(
+                "streaming",
+                f"render lag p50, {label}",
+                statistics.median(lags) if lags else 0,
+                "ms",
+            ),
+            Result(
+                "streaming",
+                f"render lag p99, {label}",
+                _pct(lags, 0.99),
+                "ms",
+                "< 50 ms",
+                _pct(lags, 0.99) < 50,
+            ),
+            Result("streaming", f"worst stall, {label}", stall, "ms", "< 100 ms", stall < 100),
+        ]
+    return out
