@@ -42,18 +42,18 @@ async def _turns(turns: int) -> list[tuple[int, float]]:
 def run(quick: bool = False) -> list[Result]:
     turns = 60 if quick else 200
     samples = asyncio.run(_turns(turns))
-    half = samples[len(samples) // 2][1]
-    last = samples[-1][1]
-    growth = last - half
+    mid_turn, mid = samples[len(samples) // 2]
+    last_turn, last = samples[-1]
+    per_turn = (last - mid) / max(1, last_turn - mid_turn)
     out = [Result("memory", f"RSS after {t} turns", mb, "MB") for t, mb in samples[::3]]
     out.append(
         Result(
             "memory",
-            f"RSS growth over the last {turns // 2} turns",
-            growth,
-            "MB",
-            "plateau (< 10 MB)",
-            growth < 10,
+            f"RSS growth per turn, turns {mid_turn}-{last_turn}",
+            per_turn * 1024,
+            "KB",
+            "plateau (< 50 KB/turn)",
+            per_turn * 1024 < 50,
         )
     )
     return out
