@@ -32,6 +32,7 @@ from mimo_tui.model import (
     ToolCallDelta,
     ToolCallUpdated,
     ToolRecord,
+    ToolStatus,
     TurnEvent,
     TurnFailed,
     TurnFinished,
@@ -137,19 +138,14 @@ class Engine:
                 yield TurnFinished(last, FINISH_NOTICES.get(last.finish_reason or ""))
                 return
             if self.tools is None:
-                for call in last.tool_calls:
-                    self._store_result(
-                        session_id,
-                        ToolRecord(
-                            call.id,
-                            call.name,
-                            call.arguments,
-                            round_no,
-                            "failed",
-                            result="error: no tools are enabled in this session",
-                            assistant_message_id=last.id,
-                        ),
-                    )
+                self._answer_unrun(
+                    session_id,
+                    round_no,
+                    last,
+                    set(),
+                    "failed",
+                    "error: no tools are enabled in this session",
+                )
                 yield TurnFinished(last, "The model asked for tools, but no tools are enabled.")
                 return
             async with contextlib.aclosing(self._tools(session_id, round_no, last)) as events:
@@ -179,20 +175,39 @@ class Engine:
                         done.add(event.record.call_id)
                     yield event
         finally:
-            for call in reply.tool_calls:
-                if call.id not in done:
-                    self._store_result(
-                        session_id,
-                        ToolRecord(
-                            call.id,
-                            call.name,
-                            call.arguments,
-                            round_no,
-                            "cancelled",
-                            result="cancelled by user: the call was stopped before it finished.",
-                            assistant_message_id=reply.id,
-                        ),
-                    )
+            self._answer_unrun(
+                session_id,
+                round_no,
+                reply,
+                done,
+                "cancelled",
+                "cancelled by user: the call was stopped before it finished.",
+            )
+
+    def _answer_unrun(
+        self,
+        session_id: str,
+        round_no: int,
+        reply: Message,
+        done: set[str],
+        status: ToolStatus,
+        result: str,
+    ) -> None:
+        """Store a result for every call of `reply` not in `done`, so history stays valid."""
+        for call in reply.tool_calls:
+            if call.id not in done:
+                self._store_result(
+                    session_id,
+                    ToolRecord(
+                        call.id,
+                        call.name,
+                        call.arguments,
+                        round_no,
+                        status,
+                        result=result,
+                        assistant_message_id=reply.id,
+                    ),
+                )
 
     def _store_result(self, session_id: str, record: ToolRecord) -> None:
         self.store.add_message(

@@ -12,8 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from mimo_tui.config import Paths, Settings
-from mimo_tui.fake.seed import seed_conversation
-from mimo_tui.model import ToolRecord
+from mimo_tui.fake.seed import sample_approval, seed_conversation
 from mimo_tui.runtime import build_runtime
 from mimo_tui.tool_runner import ApprovalRequest
 from mimo_tui.tools import BUILTINS
@@ -45,18 +44,8 @@ async def search_open(pilot) -> None:
 
 
 async def approval(pilot) -> None:
-    spec = BUILTINS["read_file"]
-    record = ToolRecord(
-        "call_1",
-        "read_file",
-        '{"path": "README.md"}',
-        1,
-        "awaiting",
-        argv=tuple(spec.display_command()),
-    )
-    pilot.app.push_screen(
-        ApprovalScreen(ApprovalRequest(record, spec, '{\n  "path": "README.md"\n}'))
-    )
+    record, pretty = sample_approval()
+    pilot.app.push_screen(ApprovalScreen(ApprovalRequest(record, BUILTINS["read_file"], pretty)))
 
 
 async def shoot(name: str, size: tuple[int, int], step: Step, tools: bool = False) -> None:

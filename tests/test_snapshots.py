@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from mimo_tui.config import Paths, Settings
-from mimo_tui.fake.seed import seed_conversation
-from mimo_tui.model import ToolRecord
+from mimo_tui.fake.seed import sample_approval, seed_conversation
 from mimo_tui.runtime import build_runtime
 from mimo_tui.tool_runner import ApprovalRequest
 from mimo_tui.tools import BUILTINS
@@ -55,18 +54,8 @@ def test_inspector_beside_the_conversation(snap_compare, tmp_path):
 
 async def _show_approval(pilot) -> None:
     await _steady(pilot)
-    spec = BUILTINS["read_file"]
-    record = ToolRecord(
-        "call_1",
-        "read_file",
-        '{"path": "README.md"}',
-        1,
-        "awaiting",
-        argv=tuple(spec.display_command()),
-    )
-    pilot.app.push_screen(
-        ApprovalScreen(ApprovalRequest(record, spec, '{\n  "path": "README.md"\n}'))
-    )
+    record, pretty = sample_approval()
+    pilot.app.push_screen(ApprovalScreen(ApprovalRequest(record, BUILTINS["read_file"], pretty)))
     await pilot.pause()
 
 

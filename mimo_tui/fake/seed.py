@@ -107,3 +107,17 @@ def seed_conversation(store: Store, model: str = "mimo-v2.5-pro", tools: bool = 
             tools_offered=True,
         )
     return session.id
+
+
+def sample_approval() -> tuple[ToolRecord, str]:
+    """A read_file call awaiting approval (record, pretty arguments), for pictures of the modal."""
+    spec = BUILTINS["read_file"]
+    record = ToolRecord(
+        "call_1",
+        "read_file",
+        '{"path": "README.md"}',
+        1,
+        "awaiting",
+        argv=tuple(spec.display_command()),
+    )
+    return record, '{\n  "path": "README.md"\n}'

@@ -112,8 +112,10 @@ class MimoApp(App):
         return await self.push_screen_wait(ApprovalScreen(request))
 
     def _warm_up(self) -> None:
-        """Import openai (~0.4 s) after the first paint, so the first reply does not pay it."""
-        import openai  # noqa: F401
+        """Load the API client's code after the first paint, off the event loop."""
+        client = self.runtime.engine.client
+        if client is not None:
+            client.warm_up()
 
     async def on_unmount(self) -> None:
         client = self.runtime.engine.client
