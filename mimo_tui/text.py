@@ -79,3 +79,16 @@ def scrub(text: str, secret: str | None) -> str:
     if secret and len(secret) >= 4:
         return text.replace(secret, "[redacted]")
     return text
+
+
+_KEY_RE = re.compile(r"\b(?:sk|tp)-[A-Za-z0-9_-]{20,}")
+
+
+def secret_in(text: str, known_key: str | None = None) -> str | None:
+    """Why `text` looks like it carries an API key (to warn before sending it), or None."""
+    if known_key and len(known_key) >= 8 and known_key in text:
+        return "your MiMo API key"
+    match = _KEY_RE.search(text)
+    if match:
+        return f"something shaped like an API key ({match.group()[:5]}…)"
+    return None

@@ -267,3 +267,24 @@ async def test_a_long_reply_streams_with_finished_blocks_frozen(settings, paths,
         stored = runtime.store.messages(app.screen.session_id)[1]
         assert long.startswith(stored.content) and reply.answer_text == stored.content
     runtime.close()
+
+
+async def test_a_key_pasted_into_the_message_is_flagged_before_sending(settings, paths, fake):
+    from mimo_tui.ui.widgets.dialogs import Confirm
+
+    fake.queue("text")
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, f"my key is {settings.api_key}, keep it")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        assert "API key" in str(app.screen.query("Static").first().render())
+        await pilot.press("n")
+        await pilot.pause()
+        assert fake.chat_requests() == [] and runtime.store.list_sessions()[0].message_count == 0
+        assert settings.api_key in app.screen.query_one(PromptInput).text  # nothing lost
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        assert len(fake.chat_requests()) == 1
+    runtime.close()

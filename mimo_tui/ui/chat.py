@@ -34,7 +34,9 @@ from mimo_tui.model import (
     UserSaved,
 )
 from mimo_tui.runtime import Runtime
+from mimo_tui.text import secret_in
 from mimo_tui.ui.history import HistoryActions
+from mimo_tui.ui.widgets.dialogs import Confirm
 from mimo_tui.ui.widgets.inspector import ToolInspector
 from mimo_tui.ui.widgets.message import (
     AssistantMessage,
@@ -252,8 +254,23 @@ class ChatScreen(HistoryActions):
                 markup=False,
             )
             return
-        event.control.clear()
-        self.run_turn(event.text)
+        self._send_checked(event.text)
+
+    @work(group="dialog")
+    async def _send_checked(self, text: str) -> None:
+        """Send, after asking when the message seems to carry a key: it would be stored and
+        sent to the model."""
+        found = secret_in(text, self.runtime.settings.api_key)
+        if found and not await self.app.push_screen_wait(
+            Confirm(
+                f"This message contains {found}. It would be sent to the model and kept "
+                "in the session store. Send it anyway?"
+            )
+        ):
+            self.notify("Not sent; the message is still in the input.", markup=False)
+            return
+        self.query_one(PromptInput).clear()
+        self.run_turn(text)
 
     @property
     def busy(self) -> bool:

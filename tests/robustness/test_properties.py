@@ -1,0 +1,62 @@
+"""Property tests: the sanitizer and the stream assembler hold for any input."""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mimo_tui.assemble import Assembler
+from mimo_tui.model import ContentDelta, ReasoningDelta, ToolCallDelta
+from mimo_tui.text import visible
+
+UNSAFE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+anything = st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=200)
+
+
+@given(anything)
+def test_visible_output_has_no_control_or_format_character(text):
+    out = visible(text)
+    assert all(c in "\n\t" or unicodedata.category(c) not in UNSAFE for c in out)
+
+
+@given(anything)
+def test_visible_is_idempotent(text):
+    assert visible(visible(text)) == visible(text)
+
+
+@given(
+    st.text(alphabet=st.characters(exclude_categories=("Cc", "Cf", "Cs", "Zl", "Zp")), max_size=200)
+)
+def test_visible_leaves_printable_text_alone(text):
+    assert visible(text) == text
+
+
+def chunked(text: str, cuts: list[int]) -> list[str]:
+    points = sorted({c % (len(text) + 1) for c in cuts} | {0, len(text)})
+    return [text[a:b] for a, b in itertools.pairwise(points) if text[a:b]]
+
+
+@given(
+    reasoning=st.text(max_size=80),
+    content=st.text(max_size=80),
+    args=st.lists(st.text(max_size=40), max_size=3),
+    cuts=st.lists(st.integers(0, 500)),
+)
+def test_any_chunking_assembles_the_same_message(reasoning, content, args, cuts):
+    """However the stream splits reasoning, content and tool-call arguments, the message
+    assembled is the same."""
+    asm = Assembler()
+    for part in chunked(reasoning, cuts):
+        asm.feed(ReasoningDelta(part))
+    for part in chunked(content, cuts):
+        asm.feed(ContentDelta(part))
+    for index, arg in enumerate(args):
+        asm.feed(ToolCallDelta(index, f"call_{index}", "tool", ""))
+        for part in chunked(arg, cuts):
+            asm.feed(ToolCallDelta(index, None, None, part))
+    assert asm.reasoning_text == reasoning and asm.content_text == content
+    assert [c.arguments for c in asm.tool_calls()] == args
+    assert [c.id for c in asm.tool_calls()] == [f"call_{i}" for i in range(len(args))]
