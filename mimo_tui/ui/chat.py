@@ -298,6 +298,8 @@ class ChatScreen(HistoryActions):
             if self.reply is not None:  # cancelled mid-round: mark what arrived
                 msg = self._stored(self.reply)
                 if msg is not None:
+                    if msg.status == "streaming":  # the engine's own save may still be due
+                        msg.status = "interrupted"
                     await self._settle(msg)
                 self.reply = None
                 self.status.show_idle()

@@ -300,7 +300,8 @@ class StoredReply(Static, can_focus=True):
     ]
 
     def __init__(self, message: Message, reasoning_open: bool = False) -> None:
-        super().__init__(markup=False)
+        status = {"interrupted": "-interrupted", "error": "-error"}.get(message.status, "")
+        super().__init__(markup=False, classes=status)
         self.message = message
         self.reasoning_open = reasoning_open
 
