@@ -107,6 +107,10 @@ async def run_command(argv: list[str], stdin: bytes, timeout_s: float, cwd: Path
         return Outcome("", "", None, False, True)
     except BaseException:
         _kill_group(proc)
+        work.cancel()
+        # Collect the cancelled readers' outcome, so asyncio never logs "exception was never
+        # retrieved" at exit.
+        work.add_done_callback(lambda f: f.cancelled() or f.exception())
         with contextlib.suppress(Exception):
             await asyncio.wait_for(proc.wait(), 2)
         raise
