@@ -7,7 +7,6 @@ the path to the TUI's first paint or `mimo-tui --help`.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -231,11 +230,3 @@ def chunk_events(chunk: Any) -> list[StreamEvent]:
             )
         )
     return events
-
-
-def redacted_json(data: Any, key: str | None) -> str:
-    """Pretty JSON for display with the key scrubbed wherever it might appear."""
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    if key:
-        text = text.replace(key, "[redacted]")
-    return text
