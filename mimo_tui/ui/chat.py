@@ -342,7 +342,6 @@ class ChatScreen(HistoryActions):
                     Message(role="assistant", id=message_id, status="streaming"),
                     fold=self.runtime.settings.reasoning_panel,
                 )
-                self.reply.message.content = ""  # type: ignore[union-attr]
                 await conv.mount(self.reply)
                 self._round_started = time.monotonic()
                 self._tokens = 0

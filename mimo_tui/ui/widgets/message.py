@@ -132,11 +132,12 @@ class EarlierNotice(Static):
 
 
 class AssistantMessage(Vertical, can_focus=True):
-    """A reply: an optional reasoning panel, the Markdown answer, and a meta line.
+    """The reply in flight: a live reasoning panel and the streamed Markdown answer. Once
+    final, the chat screen swaps it for a StoredReply.
 
-    Streaming uses `Markdown.get_stream` (coalesced appends, never a full re-parse per chunk);
-    when the stream ends the document is rendered once more in full, which also works around a
-    Textual issue that can drop a streamed code block.
+    Streaming uses `Markdown.get_stream` (coalesced appends, never a full re-parse per chunk)
+    and freezes finished blocks; the final StoredReply renders the whole answer once more,
+    which also covers a Textual issue that can drop a streamed code block.
     """
 
     DEFAULT_CSS = """
@@ -151,13 +152,7 @@ class AssistantMessage(Vertical, can_focus=True):
         padding: 0;
         background: transparent;
     }
-    AssistantMessage > .meta {
-        color: $text-muted;
-        height: auto;
-    }
     AssistantMessage:focus { background: $boost; }
-    AssistantMessage.-interrupted > .meta { color: $warning; }
-    AssistantMessage.-error > .meta { color: $error; }
     """
 
     BINDINGS = [
@@ -173,36 +168,19 @@ class AssistantMessage(Vertical, can_focus=True):
     def action_toggle_reasoning(self) -> None:
         self.toggle_reasoning()
 
-    def __init__(self, message: Message | None = None, fold: str = "fold") -> None:
+    def __init__(self, message: Message, fold: str = "fold") -> None:
         super().__init__()
-        self.message = message
+        self.message = message  # the row being streamed (its id, status "streaming")
         self.fold = fold
         self.reasoning: ReasoningPanel | None = None
-        self._answer = Markdown(visible(message.content) if message else "", open_links=False)
-        self._meta = Static("", classes="meta", markup=False)
+        self._answer = Markdown("", open_links=False)
         self._stream = None
         self._content_parts: list[str] = []
         self._tail: list[str] = []  # the text in the live Markdown widget
         self._tail_len = 0
-        if message and message.reasoning_content:
-            self.reasoning = ReasoningPanel(
-                message.reasoning_content,
-                collapsed=fold != "open",
-                title=reasoning_title(
-                    message.usage.reasoning_tokens if message.usage else None,
-                    message.reasoning_ms,
-                ),
-            )
 
     def compose(self) -> ComposeResult:
-        if self.reasoning is not None:
-            yield self.reasoning
         yield self._answer
-        yield self._meta
-
-    def on_mount(self) -> None:
-        if self.message is not None:
-            self._show_meta(self.message)
 
     # ---- streaming -----------------------------------------------------------------------
 
@@ -268,11 +246,6 @@ class AssistantMessage(Vertical, can_focus=True):
     def answer_text(self) -> str:
         """The answer as shown (control characters made visible)."""
         return visible("".join(self._content_parts))
-
-    def _show_meta(self, message: Message) -> None:
-        self.set_class(message.status == "interrupted", "-interrupted")
-        self.set_class(message.status == "error", "-error")
-        self._meta.update(Content(meta_text(message)))
 
     def toggle_reasoning(self) -> bool:
         if self.reasoning is None:
