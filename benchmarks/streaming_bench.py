@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import statistics
 import time
 
+from textual.worker import WorkerCancelled
+
 from benchmarks.common import Result, temp_paths
+from benchmarks.remote_fake import RemoteFake
 from mimo_tui.client import ChatClient, RequestParams
 from mimo_tui.config import Settings
-from mimo_tui.fake import FakeMimo
 from mimo_tui.fake.scenarios import Scenario, split_tokens
 from mimo_tui.runtime import build_runtime
 from mimo_tui.ui.app import MimoApp
@@ -55,9 +58,8 @@ def reply(tokens: int) -> Scenario:
     return Scenario(reasoning=reasoning, content=content)
 
 
-async def _bare_sdk(fake: FakeMimo, sc: Scenario) -> float:
-    fake.queue(sc)
-    client = ChatClient(KEY, fake.base_url, max_retries=0)
+async def _bare_sdk(base_url: str) -> float:
+    client = ChatClient(KEY, base_url, max_retries=0)
     start = time.perf_counter()
     async for _ in client.stream(
         [{"role": "user", "content": "go"}], RequestParams("mimo-v2.5-pro")
@@ -68,8 +70,9 @@ async def _bare_sdk(fake: FakeMimo, sc: Scenario) -> float:
     return took
 
 
-async def _ui(fake: FakeMimo, sc: Scenario) -> tuple[float, float, list[float]]:
-    """(total seconds, worst stall ms, lags ms) streaming `sc` into the app, headless."""
+async def _ui(base_url: str) -> tuple[float, float, list[float]]:
+    """(total seconds, worst stall ms, lags ms) streaming the fake's reply into the app,
+    headless."""
     from textual.widgets import Markdown
 
     received: list[tuple[float, int]] = []
@@ -101,18 +104,19 @@ async def _ui(fake: FakeMimo, sc: Scenario) -> tuple[float, float, list[float]]:
             stall = max(stall, (time.perf_counter() - before - 0.005) * 1000)
 
     paths = temp_paths()
-    runtime = build_runtime(Settings(api_key=KEY, base_url=fake.base_url, max_retries=0), paths)
+    runtime = build_runtime(Settings(api_key=KEY, base_url=base_url, max_retries=0), paths)
     app = MimoApp(runtime, runtime.new_session().id)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
-            import openai  # noqa: F401  (the app warms it up; do not time the import)
+            for worker in list(app.workers):  # the warm-up after the first paint
+                with contextlib.suppress(WorkerCancelled):
+                    await worker.wait()
 
-            fake.queue(sc)
             task = asyncio.create_task(watchdog())
             start = time.perf_counter()
-            app.screen.run_turn("go")
-            await app.workers.wait_for_complete()
+            with contextlib.suppress(WorkerCancelled):
+                await app.screen.run_turn("go").wait()
             total = time.perf_counter() - start
             done.set()
             await task
@@ -137,10 +141,11 @@ def _pct(values: list[float], q: float) -> float:
 def run(quick: bool = False) -> list[Result]:
     tokens = 4000 if quick else 20_000
     out: list[Result] = []
-    with FakeMimo(api_key=KEY) as fake:
-        sc = reply(tokens)
-        sdk = asyncio.run(_bare_sdk(fake, sc))
-        total, stall, lags = asyncio.run(_ui(fake, sc))
+    sc = reply(tokens)
+    paced = Scenario(reasoning=sc.reasoning, content=sc.content, delay_s=1 / 200)
+    with RemoteFake(KEY, sc, sc, paced) as fake:
+        sdk = asyncio.run(_bare_sdk(fake.base_url))
+        total, stall, lags = asyncio.run(_ui(fake.base_url))
         label = f"{tokens:,} tokens unpaced"
         out += [
             Result("streaming", f"bare SDK reads {label}", sdk * 1000, "ms"),
@@ -154,8 +159,7 @@ def run(quick: bool = False) -> list[Result]:
             ),
             Result("streaming", f"worst stall, {label}", stall, "ms"),
         ]
-        paced = Scenario(reasoning=sc.reasoning, content=sc.content, delay_s=1 / 200)
-        total, stall, lags = asyncio.run(_ui(fake, paced))
+        total, stall, lags = asyncio.run(_ui(fake.base_url))
         label = f"{tokens:,} tokens at 200 tok/s"
         out += [
             Result("streaming", f"UI total, {label}", total * 1000, "ms"),

@@ -10,6 +10,7 @@ from textual.widgets import Markdown
 from mimo_tui.fake import FakeMimo
 from mimo_tui.fake.scenarios import scenario, split_tokens
 from mimo_tui.ui.chat import ChatScreen
+from mimo_tui.ui.widgets.lines import FrozenBlocks
 from mimo_tui.ui.widgets.message import (
     AssistantMessage,
     Notice,
@@ -255,11 +256,17 @@ async def test_a_long_reply_streams_with_finished_blocks_frozen(settings, paths,
     app, runtime = make_app(settings, paths)
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "long")
-        await wait_until(
-            pilot, lambda: bool(replies(app)) and len(replies(app)[0].query(".frozen")) >= 2
-        )
+
+        def frozen() -> list[str]:
+            if not replies(app) or not isinstance(replies(app)[0], AssistantMessage):
+                return []
+            return replies(app)[0].query_one(FrozenBlocks).blocks.sources
+
+        await wait_until(pilot, lambda: len(frozen()) >= 2)
         live = replies(app)[0]
-        assert len(live.query_one(Markdown).source) < 3000  # only the tail is live
+        tail = live.query_one(Markdown).source
+        assert len(tail) < 3000  # only the tail is live
+        assert long.startswith("".join(frozen()) + tail)  # frozen + live = what arrived
         await pilot.press("escape")
         await app.workers.wait_for_complete()
         await pilot.pause()

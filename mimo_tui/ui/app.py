@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterable
 from dataclasses import replace
@@ -18,6 +19,8 @@ from mimo_tui.tool_runner import ApprovalRequest, Decision
 from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.themes import VARIABLE_DEFAULTS, load_themes
 from mimo_tui.ui.widgets.approval import ApprovalScreen
+
+GC_YOUNG_THRESHOLD = 10_000  # allocations between young collections (CPython: 700)
 
 
 class MimoApp(App):
@@ -94,8 +97,7 @@ class MimoApp(App):
                 markup=False,
                 timeout=15,
             )
-        if self.runtime.engine.client is not None:
-            self.run_worker(self._warm_up, thread=True, exit_on_error=False)
+        self.run_worker(self._warm_up, thread=True, exit_on_error=False)
 
     async def start_demo(self) -> None:
         """Switch this window to the offline demo (offered when no key is set)."""
@@ -112,10 +114,22 @@ class MimoApp(App):
         return await self.push_screen_wait(ApprovalScreen(request))
 
     def _warm_up(self) -> None:
-        """Load the API client's code after the first paint, off the event loop."""
+        """Load the API client's code after the first paint, off the event loop, then take
+        everything loaded so far out of the garbage collector's sight.
+
+        A full collection walks every tracked object; with textual, rich and openai loaded
+        that is some 300,000 objects and 200 ms with the UI frozen, several times during a
+        long reply. Modules, classes and the app's long-lived widgets never become cyclic
+        garbage, so freezing them once makes those pauses proportional to what streaming
+        allocates instead. A larger first generation lets the short-lived strips and regions
+        of each frame die young instead of being promoted, which is what triggers full
+        collections (streaming 1,500 tokens: 32 full collections, worst 114 ms -> 2).
+        """
         client = self.runtime.engine.client
         if client is not None:
             client.warm_up()
+        gc.freeze()
+        gc.set_threshold(GC_YOUNG_THRESHOLD, 10, 10)
 
     async def on_unmount(self) -> None:
         client = self.runtime.engine.client

@@ -316,7 +316,7 @@ class ChatScreen(HistoryActions):
         folds = self.runtime.settings.reasoning_panel == "fold" and msg.status == "complete"
         open_ = reply.reasoning_open and not folds
         focused = self.focused is reply
-        stored = StoredReply(msg, reasoning_open=open_)
+        stored = StoredReply(msg, reasoning_open=open_, blocks=reply.rendered_blocks())
         await self.conversation.mount(stored, after=reply)
         await reply.remove()
         if focused:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from rich.console import Group
-from rich.markdown import Markdown as RichMarkdown
 from rich.padding import Padding
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,9 +16,18 @@ from textual.events import Click
 from textual.message import Message as TextualMessage
 from textual.reactive import reactive
 from textual.widgets import Markdown, Static
+from textual.widgets.markdown import MarkdownFence, MarkdownStream
 
 from mimo_tui.model import Message
 from mimo_tui.text import visible
+from mimo_tui.ui.widgets.lines import (
+    FrozenBlocks,
+    Line,
+    LinesWidget,
+    MarkdownBlocks,
+    blank,
+    render_strips,
+)
 from mimo_tui.ui.widgets.reasoning import ReasoningPanel
 
 
@@ -31,7 +42,20 @@ def reasoning_title(tokens: int | None, ms: int | None, live: bool = False) -> s
     return " · ".join(parts)
 
 
-FREEZE_AT = 1500  # characters of live Markdown before finished blocks are frozen
+FREEZE_AT = 400  # characters of live Markdown before finished blocks are frozen
+FLUSH_S = 0.02  # streamed answer text reaches the screen at most this often...
+FIREHOSE_S = 0.1  # ...or this often when chunks arrive faster than anyone reads
+FIREHOSE_RATE = 1000  # chunks per second that mean "firehose" (models send ~50-300)
+
+
+def flush_delay(chunks_per_second: float) -> float:
+    """When the next flush is due, given the pace of the stream so far.
+
+    At a model's usual pace text appears within FLUSH_S. A stream delivered as fast as the
+    network allows brings hundreds of chunks per frame; drawing it ten times a second instead
+    of fifty leaves the event loop to reading it.
+    """
+    return FIREHOSE_S if chunks_per_second >= FIREHOSE_RATE else FLUSH_S
 
 
 def _last_block_boundary(text: str) -> int:
@@ -131,6 +155,24 @@ class EarlierNotice(Static):
         return Content(f"↑ {self.count} earlier messages · scroll up to load them")
 
 
+class PlainFence(MarkdownFence):
+    """A code block whose language is unknown is shown as text, not guessed: guessing runs
+    every Pygments lexer over the code (over 100 ms the first time) on each streamed chunk."""
+
+    @classmethod
+    def highlight(cls, code: str, language: str, ansi: bool = False, dark: bool = False):
+        return super().highlight(code, language or "text", ansi, dark)
+
+
+class LiveMarkdown(Markdown):
+    """The streamed tail of a reply (links never open on their own; no language guessing)."""
+
+    BLOCKS = {**Markdown.BLOCKS, "fence": PlainFence, "code_block": PlainFence}
+
+    def __init__(self) -> None:
+        super().__init__("", open_links=False)
+
+
 class AssistantMessage(Vertical, can_focus=True):
     """The reply in flight: a live reasoning panel and the streamed Markdown answer. Once
     final, the chat screen swaps it for a StoredReply.
@@ -146,7 +188,6 @@ class AssistantMessage(Vertical, can_focus=True):
         margin: 0 0 1 0;
         padding: 0 1;
     }
-    AssistantMessage > .frozen { margin: 0 0 1 0; }
     AssistantMessage > Markdown {
         margin: 0;
         padding: 0;
@@ -173,46 +214,69 @@ class AssistantMessage(Vertical, can_focus=True):
         self.message = message  # the row being streamed (its id, status "streaming")
         self.fold = fold
         self.reasoning: ReasoningPanel | None = None
-        self._answer = Markdown("", open_links=False)
-        self._stream = None
+        self._frozen = FrozenBlocks()
+        self._answer = LiveMarkdown()
+        self._stream: MarkdownStream | None = None
         self._content_parts: list[str] = []
+        self._pending: list[str] = []  # answer text not yet handed to the live document
         self._tail: list[str] = []  # the text in the live Markdown widget
         self._tail_len = 0
+        self._flush_due = False
+        self._pace = 0.0  # chunks per second between the last two flushes
+        self._last_flush = time.monotonic()
+        self._lock = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
+        yield self._frozen
         yield self._answer
 
     # ---- streaming -----------------------------------------------------------------------
+    #
+    # Deltas arrive far faster than a terminal can show them (hundreds per second unpaced).
+    # They are only buffered here; a timer hands the buffer to the widgets at most every
+    # FLUSH_S, so the cost of a layout is paid per frame, not per chunk.
 
     async def add_reasoning(self, text: str, seconds: float) -> None:
         if self.reasoning is None:
             self.reasoning = ReasoningPanel(
                 collapsed=self.fold == "closed", title=reasoning_title(None, None, live=True)
             )
-            await self.mount(self.reasoning, before=self._answer)
+            await self.mount(self.reasoning, before=self._frozen)
         self.reasoning.append(text)
         self.reasoning.set_title(reasoning_title(None, round(seconds * 1000), live=True))
 
     async def add_content(self, text: str) -> None:
-        if self._stream is None:
+        if not self._content_parts:
             if self.reasoning is not None and self.fold == "fold":
                 self.reasoning.collapsed = True
             self._stream = Markdown.get_stream(self._answer)
         self._content_parts.append(text)
-        shown = visible(text)
-        self._tail.append(shown)
-        self._tail_len += len(shown)
-        await self._stream.write(shown)
-        if self._tail_len > FREEZE_AT:
-            await self._freeze()
+        self._pending.append(visible(text))
+        if not self._flush_due:
+            self._flush_due = True
+            self.set_timer(flush_delay(self._pace), self._flush)
+
+    async def _flush(self) -> None:
+        self._flush_due = False
+        async with self._lock:  # a timer's flush and finish() must not interleave
+            if not self._pending or self._stream is None:
+                return
+            shown = "".join(self._pending)
+            now = time.monotonic()
+            self._pace = len(self._pending) / max(now - self._last_flush, 1e-3)
+            self._last_flush = now
+            self._pending.clear()
+            self._tail.append(shown)
+            self._tail_len += len(shown)
+            await self._stream.write(shown)
+            if self._tail_len > FREEZE_AT:
+                await self._freeze()
 
     async def _freeze(self) -> None:
-        """Move the finished blocks of the live document into one static widget.
+        """Move the finished blocks of the live document into the frozen lines.
 
-        Re-laying out a live Markdown document costs time in proportion to its blocks, so a
-        long reply streamed into one document stalls the UI more with every chunk. Complete
-        blocks (up to the last blank line outside a code fence) become a single Static; only
-        the unfinished tail stays live.
+        Complete blocks (up to the last blank line outside a code fence) are rendered once
+        by FrozenBlocks; only the unfinished tail stays a live Markdown document.
         """
         tail = "".join(self._tail)
         cut = _last_block_boundary(tail)
@@ -221,26 +285,31 @@ class AssistantMessage(Vertical, can_focus=True):
         assert self._stream is not None
         await self._stream.stop()
         done, rest = tail[:cut], tail[cut:]
-        await self.mount(
-            Static(RichMarkdown(done, code_theme="ansi_dark", hyperlinks=False), classes="frozen"),
-            before=self._answer,
-        )
+        self._frozen.add(done)
         await self._answer.update(rest)
         self._tail, self._tail_len = [rest], len(rest)
         self._stream = Markdown.get_stream(self._answer)
 
     async def finish(self, message: Message) -> None:
-        """The reply is final: flush the stream and record the final message."""
+        """The reply is final: flush the buffer and the stream, record the final message."""
         self.message = message
-        if self._stream is not None:
-            await self._stream.stop()
-            self._stream = None
+        await self._flush()
+        async with self._lock:
+            if self._stream is not None:
+                await self._stream.stop()
+                self._stream = None
         if self.reasoning is not None:
             self.reasoning.finish()
 
     @property
     def reasoning_open(self) -> bool:
         return self.reasoning is not None and not self.reasoning.collapsed
+
+    def rendered_blocks(self) -> MarkdownBlocks:
+        """The answer as blocks, the frozen ones already rendered (call after finish())."""
+        blocks = self._frozen.blocks
+        blocks.add("".join(self._tail) + "".join(self._pending))
+        return blocks
 
     @property
     def answer_text(self) -> str:
@@ -254,15 +323,17 @@ class AssistantMessage(Vertical, can_focus=True):
         return True
 
 
-class StoredReply(Static, can_focus=True):
-    """A finished reply from the store, drawn as ONE widget (a Rich group), not the dozen a
-    live Markdown reply needs: a long session opens and scrolls as fast as a short one.
+class StoredReply(LinesWidget, can_focus=True):
+    """A finished reply, drawn as ONE widget from cached lines, not the dozen a live
+    Markdown reply needs: a long session opens and scrolls as fast as a short one.
 
-    The reasoning shows as a one-line header that Enter, Ctrl+R or a click unfolds.
+    The reasoning shows as a one-line header that Enter, Ctrl+R or a click unfolds. A reply
+    that just finished streaming passes in the blocks it already rendered (`blocks`), so only
+    its unfinished tail is rendered again.
     """
 
     DEFAULT_CSS = """
-    StoredReply { margin: 0 0 1 0; padding: 0 1; }
+    StoredReply { height: auto; margin: 0 0 1 0; padding: 0 1; }
     StoredReply:focus { background: $boost; }
     """
 
@@ -272,11 +343,21 @@ class StoredReply(Static, can_focus=True):
         Binding("enter", "toggle_reasoning", "Reasoning", id="stored.reasoning"),
     ]
 
-    def __init__(self, message: Message, reasoning_open: bool = False) -> None:
+    def __init__(
+        self,
+        message: Message,
+        reasoning_open: bool = False,
+        blocks: MarkdownBlocks | None = None,
+    ) -> None:
         status = {"interrupted": "-interrupted", "error": "-error"}.get(message.status, "")
-        super().__init__(markup=False, classes=status)
+        super().__init__(classes=status)
         self.message = message
         self.reasoning_open = reasoning_open
+        answer = visible(message.content)
+        if blocks is None or blocks.text != answer:
+            blocks = MarkdownBlocks([answer])
+        self._blocks = blocks
+        self._cache: tuple[tuple, list[Line]] | None = None
 
     @property
     def reasoning_text(self) -> str:
@@ -291,28 +372,38 @@ class StoredReply(Static, can_focus=True):
         msg = self.message
         return reasoning_title(msg.usage.reasoning_tokens if msg.usage else None, msg.reasoning_ms)
 
-    def on_mount(self) -> None:
-        self._draw()
+    def _head(self) -> list:
+        msg = self.message
+        if not msg.reasoning_content:
+            return []
+        arrow = "▼" if self.reasoning_open else "▶"
+        parts: list = [Text(f"▍{arrow} {self.reasoning_header}", style="dim")]
+        if self.reasoning_open:
+            parts.append(Padding(Text(self.reasoning_text, style="italic dim"), (0, 0, 0, 3)))
+        parts.append(Text(""))
+        return parts
+
+    def _meta(self) -> Text:
+        style = {"interrupted": "yellow", "error": "red"}.get(self.message.status, "dim")
+        return Text(meta_text(self.message), style=style)
+
+    def build_lines(self, width: int) -> list[Line]:
+        style = self.rich_style
+        key = (width, style, self.reasoning_open)
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1]
+        console = self.app.console
+        lines = render_strips(console, Group(*self._head()), width, style) if self._head() else []
+        if self.message.content:
+            lines += self._blocks.lines(console, width, style)
+            lines.append(blank(width, style))
+        lines += render_strips(console, self._meta(), width, style)
+        self._cache = (key, lines)
+        return lines
 
     def _draw(self) -> None:
-        msg = self.message
-        parts: list = []
-        if msg.reasoning_content:
-            arrow = "▼" if self.reasoning_open else "▶"
-            parts.append(Text(f"▍{arrow} {self.reasoning_header}", style="dim"))
-            if self.reasoning_open:
-                parts.append(Padding(Text(self.reasoning_text, style="italic dim"), (0, 0, 0, 3)))
-            parts.append(Text(""))
-        if msg.content:
-            parts.append(
-                RichMarkdown(visible(msg.content), code_theme="ansi_dark", hyperlinks=False)
-            )
-            parts.append(Text(""))
-        self.set_class(msg.status == "interrupted", "-interrupted")
-        self.set_class(msg.status == "error", "-error")
-        style = {"interrupted": "yellow", "error": "red"}.get(msg.status, "dim")
-        parts.append(Text(meta_text(msg), style=style))
-        self.update(Group(*parts))
+        self._cache = None
+        self.refresh(layout=True)
 
     def toggle_reasoning(self) -> bool:
         if not self.message.reasoning_content:

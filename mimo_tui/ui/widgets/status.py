@@ -53,7 +53,8 @@ class StatusLine(Static):
 
     def _compose_line(self, middle: str) -> None:
         tail = f"session {usage_text(self.session)}" if self.session.total_tokens else ""
-        self.update(" │ ".join(p for p in (self._head(), middle, tail) if p))
+        # One line high whatever it says: a repaint, not a screen-wide layout, per tick.
+        self.update(" │ ".join(p for p in (self._head(), middle, tail) if p), layout=False)
 
     def show_idle(self) -> None:
         self.remove_class("-busy", "-error")
