@@ -98,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     tools.add_argument("--tools-file", metavar="PATH", help="read tool definitions from PATH")
     tools.add_argument("--json", action="store_true", help="print the list as JSON")
 
+    themes = sub.add_parser("themes", help="list the themes (bundled, yours, Textual's)")
+    themes.add_argument("--json", action="store_true", help="print the list as JSON")
+
     add_session_parsers(sub)
 
     key = sub.add_parser("key", help="store, show or delete the API key file")
@@ -138,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_key(args.action, settings, paths)
     if args.command == "tools":
         return cmd_tools(settings, paths, args.json)
+    if args.command == "themes":
+        return cmd_themes(settings, paths, args.json)
     if args.command == "sessions":
         return cmd_sessions(args, paths, settings.api_key)
     if args.command == "usage":
@@ -239,6 +244,55 @@ def cmd_tools(settings: Settings, paths: Paths, as_json: bool) -> int:
     for problem in problems:
         print(f"mimo-tui: {visible(problem)}", file=sys.stderr)
     return EXIT_USAGE if problems and not as_json and not rows else EXIT_OK
+
+
+def cmd_themes(settings: Settings, paths: Paths, as_json: bool) -> int:
+    """Every theme the TUI can use; `*` marks the one it will start with."""
+    from textual.theme import BUILTIN_THEMES
+
+    from mimo_tui.ui.themes import load_themes
+
+    ours, problems = load_themes(paths.themes_dir)
+    mine = _user_theme_names(paths)
+    rows = [
+        {
+            "name": t.name,
+            "source": "user" if t.name in mine else "mimo-tui",
+            "dark": t.dark,
+            "current": t.name == settings.theme,
+        }
+        for t in ours
+    ]
+    known = {row["name"] for row in rows}
+    rows += [
+        {"name": name, "source": "textual", "dark": t.dark, "current": name == settings.theme}
+        for name, t in sorted(BUILTIN_THEMES.items())
+        if name not in known
+    ]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+    else:
+        print(f"user themes folder: {paths.themes_dir}")
+        for row in rows:
+            mark = "*" if row["current"] else " "
+            kind = "dark" if row["dark"] else "light"
+            print(f"{mark} {row['name']:<24} {kind:<5}  {row['source']}")
+    for problem in problems:
+        print(f"mimo-tui: {visible(problem)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _user_theme_names(paths: Paths) -> set[str]:
+    import tomllib
+
+    names = set()
+    if paths.themes_dir.is_dir():
+        for path in paths.themes_dir.glob("*.toml"):
+            try:
+                names.add(str(tomllib.loads(path.read_text(encoding="utf-8")).get("name")))
+            except (OSError, tomllib.TOMLDecodeError):
+                continue
+    return names
 
 
 # ---- ask ---------------------------------------------------------------------------------------

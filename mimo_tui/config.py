@@ -7,6 +7,7 @@ in a key file (mode 0600) written by `mimo-tui key set`; the environment wins ov
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -90,6 +91,7 @@ class Settings:
     tools: str | None = None  # --tools NAME,...|all|none; None: the session's own choice
     tools_file: str | None = None  # --tools-file; None: tools.toml in the config dir
     explicit: frozenset[str] = frozenset()  # settings given as flags: they beat a session's own
+    keymap: dict[str, str] = field(default_factory=dict)  # [keys] in config.toml: id -> key
 
     def redacted(self) -> dict[str, Any]:
         """The settings as a dict with the key shown only as a redaction, for `mimo-tui config`."""
@@ -118,7 +120,7 @@ _FILE_KEYS: dict[str, tuple[type, ...]] = {
 }
 
 
-def _check(name: str, value: Any, where: str) -> Any:
+def check_setting(name: str, value: Any, where: str) -> Any:
     """Validate one setting; raise ConfigError naming `where` and the allowed range."""
     kinds = _FILE_KEYS[name]
     if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
@@ -160,7 +162,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
         if key not in _FILE_KEYS:
             known = ", ".join(sorted(_FILE_KEYS))
             raise ConfigError(f"{path}: unknown setting {key!r} (known: {known})")
-        out[key] = _check(key, value, str(path))
+        out[key] = check_setting(key, value, str(path))
     return out
 
 
@@ -208,7 +210,119 @@ def load_settings(
         if value is None:
             continue
         explicit.add(name)
-        values[name] = _check(name, value, "command line") if name in _FILE_KEYS else value
+        values[name] = check_setting(name, value, "command line") if name in _FILE_KEYS else value
     return replace(
-        Settings(), api_key=key, api_key_source=source, explicit=frozenset(explicit), **values
+        Settings(),
+        api_key=key,
+        api_key_source=source,
+        explicit=frozenset(explicit),
+        keymap=read_keymap(paths.config_file),
+        **values,
     )
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    # A JSON string is a valid TOML basic string (same escapes, \uXXXX for controls).
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def save_config(path: Path, changes: dict[str, Any], table: str | None = None) -> None:
+    """Write `changes` into config.toml, keeping every other line (comments too) as it was.
+
+    Top-level keys (table None) are replaced where they stand or added before the first
+    table; keys of `table` (e.g. "keys") go into that table, created at the end if needed.
+    A value of None removes the key. The result is parsed back before it replaces the file,
+    so a bug here can never leave the user with a config that does not load.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = []
+    header = f"[{table}]" if table else None
+    current: str | None = None
+    start = end = None  # the line range of the section we edit
+    if header is None:
+        start = 0
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            if current == header and start is not None and end is None:
+                end = i
+            current = stripped
+            if current == header:
+                start = i + 1
+    if start is not None and end is None:
+        end = next(
+            (
+                i
+                for i in range(start, len(lines))
+                if lines[i].strip().startswith("[") and lines[i].strip().endswith("]")
+            ),
+            len(lines),
+        )
+    if start is None:  # the table does not exist yet
+        if lines and lines[-1].strip():
+            lines.append("")
+        lines.append(header or "")
+        start = end = len(lines)
+    assert end is not None
+    section = lines[start:end]
+    for name, value in changes.items():
+        found = [
+            i
+            for i, line in enumerate(section)
+            if line.split("=", 1)[0].strip().strip('"') == name and "=" in line
+        ]
+        if value is None:
+            section = [line for i, line in enumerate(section) if i not in found]
+            continue
+        text = f"{json.dumps(name) if not name.replace('_', '').isalnum() else name} = "
+        text += _toml_value(value)
+        if found:
+            section[found[0]] = text
+        else:
+            insert = len(section)
+            while insert and not section[insert - 1].strip():
+                insert -= 1
+            section.insert(insert, text)
+    new = lines[:start] + section + lines[end:]
+    content = "\n".join(new).rstrip("\n") + "\n"
+    try:
+        tomllib.loads(content)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: could not update the file safely ({exc})") from exc
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(content, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_keymap(path: Path) -> dict[str, str]:
+    """The `[keys]` table of config.toml: binding id -> key(s), e.g. chat.search = "ctrl+k"."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}  # read_config_file reports these
+    keys = data.get("keys", {})
+    if not isinstance(keys, dict):
+        raise ConfigError(f'{path}: [keys] must be a table of binding id = "key"')
+
+    def flat(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+        # `chat.search = "ctrl+k"` unquoted is a dotted key (a nested table) in TOML.
+        out: dict[str, Any] = {}
+        for name, value in table.items():
+            if isinstance(value, dict):
+                out.update(flat(value, f"{prefix}{name}."))
+            else:
+                out[f"{prefix}{name}"] = value
+        return out
+
+    keys = flat(keys)
+    bad = [k for k, v in keys.items() if not isinstance(v, str) or not v.strip()]
+    if bad:
+        raise ConfigError(f'{path}: [keys] {bad[0]} must be a key name such as "ctrl+k"')
+    return {k: v.strip() for k, v in keys.items()}

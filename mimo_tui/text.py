@@ -92,3 +92,12 @@ def secret_in(text: str, known_key: str | None = None) -> str | None:
     if match:
         return f"something shaped like an API key ({match.group()[:5]}…)"
     return None
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(.*?)(?:^ {0,3}\1[ \t]*$|\Z)", re.M | re.S)
+
+
+def code_blocks(markdown: str) -> list[str]:
+    """The contents of every fenced code block in `markdown`, in order (an unclosed last
+    fence runs to the end, as Markdown renders it)."""
+    return [m.group(2).rstrip("\n") for m in _FENCE.finditer(markdown)]

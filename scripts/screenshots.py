@@ -48,10 +48,24 @@ async def approval(pilot) -> None:
     pilot.app.push_screen(ApprovalScreen(ApprovalRequest(record, BUILTINS["read_file"], pretty)))
 
 
-async def shoot(name: str, size: tuple[int, int], step: Step, tools: bool = False) -> None:
+async def help_open(pilot) -> None:
+    await pilot.press("f1")
+
+
+async def settings_open(pilot) -> None:
+    await pilot.press("f8")
+    await pilot.pause()
+    hint = pilot.app.screen.query_one("#models-hint")
+    while "Loading" in str(hint.render()):  # the model list request (refused here) settles
+        await pilot.pause(0.05)
+
+
+async def shoot(
+    name: str, size: tuple[int, int], step: Step, tools: bool = False, theme: str = "mimo-dark"
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         paths = Paths(Path(tmp) / "config", Path(tmp) / "data")
-        settings = Settings(api_key="demo", base_url="http://127.0.0.1:9/v1")
+        settings = Settings(api_key="demo", base_url="http://127.0.0.1:9/v1", theme=theme)
         runtime = build_runtime(settings, paths, clock=lambda: FROZEN)
         app = MimoApp(runtime, seed_conversation(runtime.store, tools=tools))
         async with app.run_test(size=size) as pilot:
@@ -72,6 +86,10 @@ async def main() -> None:
     await shoot("tool-approval", (110, 34), approval)
     await shoot("sessions", (120, 34), sessions_open, tools=True)
     await shoot("search", (120, 34), search_open, tools=True)
+    await shoot("conversation-light", (110, 34), reasoning_open, theme="mimo-light")
+    await shoot("inspector-high-contrast", (150, 44), inspector_open, True, "mimo-high-contrast")
+    await shoot("help", (100, 40), help_open)
+    await shoot("settings", (110, 40), settings_open)
 
 
 if __name__ == "__main__":

@@ -313,3 +313,20 @@ def test_ask_on_a_terminal_prompts_for_each_tool_call(tmp_path, fake):
     assert out == "Hello! I'm MiMo, Xiaomi's AI assistant.\n"  # prompts never reach stdout
     sent = fake.chat_requests()[1].body["messages"][-1]["content"]
     assert json.loads(sent)["stdin"] == '{"q": 42}'
+
+
+def test_themes_lists_bundled_user_and_textual_themes(tmp_path):
+    paths = cli_paths(tmp_path)
+    paths.themes_dir.mkdir(parents=True)
+    (paths.themes_dir / "mine.toml").write_text('name = "mine"\nprimary = "#00AAFF"\n')
+    (paths.themes_dir / "bad.toml").write_text("name = \n")
+    paths.config_file.write_text('theme = "mimo-light"\n')
+    result = mimo(tmp_path, None, "themes", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = {row["name"]: row for row in json.loads(result.stdout)}
+    assert rows["mimo-light"]["current"] and not rows["mimo-dark"]["current"]
+    assert rows["mimo-dark"]["source"] == "mimo-tui" and rows["mine"]["source"] == "user"
+    assert rows["nord"]["source"] == "textual" and rows["mimo-light"]["dark"] is False
+    assert "bad.toml" in result.stderr  # named, and the rest still listed
+    plain = mimo(tmp_path, None, "themes")
+    assert "* mimo-light" in plain.stdout

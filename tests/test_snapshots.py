@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from mimo_tui.config import Paths, Settings
 from mimo_tui.fake.seed import sample_approval, seed_conversation
 from mimo_tui.runtime import build_runtime
@@ -11,10 +13,12 @@ from mimo_tui.ui.app import MimoApp
 from mimo_tui.ui.widgets.approval import ApprovalScreen
 from tests.conftest import FROZEN, KEY
 
+THEMES = pytest.mark.parametrize("theme", ["mimo-dark", "mimo-light"])
 
-def seeded_app(tmp_path, tools: bool = False) -> MimoApp:
+
+def seeded_app(tmp_path, tools: bool = False, theme: str = "mimo-dark") -> MimoApp:
     paths = Paths(tmp_path / "config", tmp_path / "data")
-    settings = Settings(api_key=KEY, base_url="http://127.0.0.1:9/v1")
+    settings = Settings(api_key=KEY, base_url="http://127.0.0.1:9/v1", theme=theme)
     runtime = build_runtime(settings, paths, clock=lambda: FROZEN)
     return MimoApp(runtime, seed_conversation(runtime.store, tools=tools))
 
@@ -30,12 +34,14 @@ async def _open_reasoning(pilot) -> None:
     await pilot.pause()
 
 
-def test_conversation_with_reasoning_open(snap_compare, tmp_path):
+@THEMES
+def test_conversation_with_reasoning_open(snap_compare, tmp_path, theme):
     """A person sees the top bar (title, session id), the user's message, a reasoning panel
     opened by Ctrl+R titled with its tokens and time, the Markdown answer with a highlighted
     code block and a list, the reply's meta line (model, tokens, time), the input, and the
     status line with the session's token totals."""
-    assert snap_compare(seeded_app(tmp_path), terminal_size=(100, 34), run_before=_open_reasoning)
+    app = seeded_app(tmp_path, theme=theme)
+    assert snap_compare(app, terminal_size=(100, 34), run_before=_open_reasoning)
 
 
 async def _open_inspector(pilot) -> None:
@@ -44,11 +50,12 @@ async def _open_inspector(pilot) -> None:
     await pilot.pause()
 
 
-def test_inspector_beside_the_conversation(snap_compare, tmp_path):
+@THEMES
+def test_inspector_beside_the_conversation(snap_compare, tmp_path, theme):
     """Wide terminal: the conversation on the left with a tool-call line (✓ current_time ·
     done), and the inspector on the right listing the call (status, round, name, time) with
     its command, exit code, arguments, result, and the request and response JSON."""
-    app = seeded_app(tmp_path, tools=True)
+    app = seeded_app(tmp_path, tools=True, theme=theme)
     assert snap_compare(app, terminal_size=(150, 44), run_before=_open_inspector)
 
 
@@ -59,8 +66,25 @@ async def _show_approval(pilot) -> None:
     await pilot.pause()
 
 
-def test_tool_approval_modal(snap_compare, tmp_path):
+@THEMES
+def test_tool_approval_modal(snap_compare, tmp_path, theme):
     """A modal over the chat asks to run read_file: its source and timeout, the exact
     command, the arguments as JSON, and buttons Run [r], Always [a], Edit [e],
     Type result [t], Deny [d]."""
-    assert snap_compare(seeded_app(tmp_path), terminal_size=(100, 34), run_before=_show_approval)
+    app = seeded_app(tmp_path, theme=theme)
+    assert snap_compare(app, terminal_size=(100, 34), run_before=_show_approval)
+
+
+async def _show_help(pilot) -> None:
+    await _steady(pilot)
+    await pilot.press("f1")
+    await pilot.pause()
+
+
+@THEMES
+def test_help_screen(snap_compare, tmp_path, theme):
+    """F1 over the chat: every binding grouped by where it applies (Everywhere, Chat,
+    Message box, A focused message, ...), each with its key, what it does and its id for
+    config.toml's [keys] table, and how to rebind one."""
+    app = seeded_app(tmp_path, theme=theme)
+    assert snap_compare(app, terminal_size=(100, 40), run_before=_show_help)

@@ -10,8 +10,9 @@ from dataclasses import replace
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 
-from mimo_tui.config import Paths, Settings
+from mimo_tui.config import ConfigError, Paths, Settings, save_config
 from mimo_tui.prompt import Clock, local_now
 from mimo_tui.runtime import Runtime, build_runtime
 from mimo_tui.store import StoreError
@@ -27,6 +28,7 @@ class MimoApp(App):
     TITLE = "mimo-tui"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("f1", "help", "Help", id="app.help"),
     ]
 
     def __init__(self, runtime: Runtime, session_id: str) -> None:
@@ -38,7 +40,32 @@ class MimoApp(App):
         for theme in themes:
             self.register_theme(theme)
         wanted = runtime.settings.theme
-        self.theme = wanted if wanted in self.available_themes else "mimo-dark"
+        if wanted not in self.available_themes:
+            self.theme_problems.append(f"Theme {wanted!r} not found; using mimo-dark.")
+            wanted = "mimo-dark"
+        self.theme = wanted
+        self.set_keymap(runtime.settings.keymap)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        """A theme picked anywhere (palette, settings) is the theme next time."""
+        runtime = self.runtime
+        if theme.name == runtime.settings.theme:
+            return
+        runtime.settings = replace(runtime.settings, theme=theme.name)
+        runtime.engine.settings = runtime.settings
+        self._save_theme(theme.name)
+
+    def _save_theme(self, name: str) -> None:
+        try:
+            save_config(self.runtime.paths.config_file, {"theme": name})
+        except (ConfigError, OSError) as exc:
+            self.notify(f"Theme not remembered: {exc}", severity="warning", markup=False)
+
+    def action_help(self) -> None:
+        from mimo_tui.ui.widgets.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every chat action in the command palette (Ctrl+P)."""
@@ -76,6 +103,33 @@ class MimoApp(App):
             ("Choose tools", "Which tools this session offers (Ctrl+T)", chat.action_choose_tools),
             ("Copy last answer", "To the clipboard (Ctrl+Y)", chat.action_copy_last),
             ("Regenerate", "Ask again for the last reply (Ctrl+G)", chat.action_regenerate),
+            (
+                "Toggle all reasoning",
+                "Open or fold every reasoning panel on screen (Ctrl+O)",
+                chat.action_toggle_reasoning_all,
+            ),
+            (
+                "Copy code block",
+                "The last code block of the newest answer (Ctrl+B)",
+                chat.action_copy_code,
+            ),
+            ("Edit last message", "Edit and resend as a fork (Ctrl+Up)", chat.action_edit_last),
+            (
+                "Change model",
+                "Pick from the API's list or type a name (F7)",
+                chat.action_change_model,
+            ),
+            (
+                "Toggle thinking",
+                "Reasoning on or off for this session (F6)",
+                chat.action_toggle_thinking,
+            ),
+            (
+                "Settings",
+                "Model, sampling, prompt, reasoning panel, theme (F8)",
+                chat.action_settings,
+            ),
+            ("Help", "Every key binding (F1)", self.action_help),
         ]
         for title, help_text, callback in commands:
             yield SystemCommand(title, help_text, callback)
@@ -84,6 +138,10 @@ class MimoApp(App):
         return dict(VARIABLE_DEFAULTS)
 
     def on_mount(self) -> None:
+        settings = self.runtime.settings
+        if "theme" in settings.explicit and self.theme == settings.theme:
+            self._save_theme(self.theme)  # --theme is remembered like a pick from the palette
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.push_screen(ChatScreen(self.runtime, self.session_id))
         for problem in self.runtime.tool_problems:
             self.notify(problem, title="Tool not loaded", severity="warning", markup=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from dataclasses import replace
 from typing import Any
 
 from textual import on, work
@@ -18,6 +19,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Markdown, Static
 from textual.worker import Worker, WorkerState
 
+from mimo_tui.config import ConfigError, save_config
 from mimo_tui.inspect import round_exchange, tool_records
 from mimo_tui.model import (
     ContentDelta,
@@ -34,20 +36,23 @@ from mimo_tui.model import (
     UserSaved,
 )
 from mimo_tui.runtime import Runtime
-from mimo_tui.text import secret_in
+from mimo_tui.text import code_blocks, secret_in
 from mimo_tui.ui.history import HistoryActions
 from mimo_tui.ui.widgets.dialogs import Confirm
 from mimo_tui.ui.widgets.inspector import ToolInspector
 from mimo_tui.ui.widgets.message import (
     AssistantMessage,
     EarlierNotice,
+    MessageAction,
     Notice,
     StoredReply,
     UserMessage,
 )
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.session_list import SessionList
+from mimo_tui.ui.widgets.settings import SettingsScreen
 from mimo_tui.ui.widgets.status import StatusLine
+from mimo_tui.ui.widgets.steppable import MessageStep
 from mimo_tui.ui.widgets.tool_call import ToolCallLine
 from mimo_tui.ui.widgets.tools_picker import ToolsScreen
 
@@ -93,8 +98,20 @@ class ChatScreen(HistoryActions):
         Binding("ctrl+t", "choose_tools", "Tools", id="chat.tools", show=False),
         Binding("f4", "toggle_sessions", "Sessions", id="chat.sessions"),
         Binding("ctrl+f", "search", "Search", id="chat.search"),
-        Binding("ctrl+y", "copy_last", "Copy answer", id="chat.copy_last", show=False),
+        # Priority: the input's TextArea would take Ctrl+Y as redo.
+        Binding(
+            "ctrl+y", "copy_last", "Copy answer", id="chat.copy_last", show=False, priority=True
+        ),
         Binding("ctrl+g", "regenerate", "Regenerate", id="chat.regenerate", show=False),
+        Binding(
+            "ctrl+o", "toggle_reasoning_all", "All reasoning", id="chat.reasoning_all", show=False
+        ),
+        Binding("ctrl+b", "copy_code", "Copy code", id="chat.copy_code", show=False),
+        Binding("ctrl+up", "edit_last", "Edit last", id="chat.edit_last", show=False),
+        # Priority: the input's TextArea would take F6/F7 as select line/all.
+        Binding("f6", "toggle_thinking", "Thinking", id="chat.thinking", show=False, priority=True),
+        Binding("f7", "change_model", "Model", id="chat.model", show=False, priority=True),
+        Binding("f8", "settings", "Settings", id="chat.settings", show=False),
     ]
 
     def __init__(self, runtime: Runtime, session_id: str) -> None:
@@ -289,12 +306,14 @@ class ChatScreen(HistoryActions):
         self.conversation.anchor()  # sending follows the reply at the bottom...
         await self.trim(force=True)  # ...so far history paged in earlier can go
         self._ticker = self.set_interval(0.1, self._tick)
+        self.refresh_bindings()
         try:
             async with contextlib.aclosing(events) as stream:
                 async for event in stream:
                     await self.render_event(event)
         finally:
             self._ticker.stop()
+            self.call_after_refresh(self.refresh_bindings)
             if self.reply is not None:  # cancelled mid-round: mark what arrived
                 msg = self._stored(self.reply)
                 if msg is not None:
@@ -428,6 +447,7 @@ class ChatScreen(HistoryActions):
         self._show_inspector(not self.inspector.has_class("-open"))
 
     def _show_inspector(self, show: bool) -> None:
+        self.refresh_bindings()
         inspector = self.inspector
         inspector.set_class(show, "-open")
         full = show and self.size.width < NARROW
@@ -463,6 +483,105 @@ class ChatScreen(HistoryActions):
 
         self.app.push_screen(ToolsScreen(toolbox.available, toolbox.selected), chosen)
 
+    def action_toggle_reasoning_all(self) -> None:
+        """Open every reasoning panel on screen, or fold them all if all are open."""
+        replies = [r for r in self.query("AssistantMessage, StoredReply") if r.has_reasoning]
+        if not replies:
+            self.notify("No reasoning to show yet.", markup=False, timeout=2)
+            return
+        show = not all(r.reasoning_open for r in replies)
+        for reply in replies:
+            reply.show_reasoning(show)
+
+    def action_copy_code(self) -> None:
+        """Copy the last code block of the newest answer that has one."""
+        for reply in reversed(list(self.query("AssistantMessage, StoredReply"))):
+            blocks = code_blocks(reply.answer_text)
+            if blocks:
+                self.app.copy_to_clipboard(blocks[-1])
+                lines = blocks[-1].count("\n") + 1
+                self.notify(f"Copied a code block ({lines} lines).", markup=False, timeout=2)
+                return
+        self.notify("No code block to copy.", markup=False, timeout=2)
+
+    def action_edit_last(self) -> None:
+        users = list(self.query(UserMessage))
+        if not users:
+            self.notify("No message to edit yet.", markup=False, timeout=2)
+            return
+        self.post_message(MessageAction("edit", users[-1].message))
+
+    def action_toggle_thinking(self) -> None:
+        self.apply_settings({"thinking": not self.runtime.settings.thinking}, save=False)
+        state = "on" if self.runtime.settings.thinking else "off"
+        self.notify(f"Thinking {state} for this session.", markup=False, timeout=2)
+
+    def action_settings(self, focus: str = "model") -> None:
+        def done(changes: dict[str, Any] | None) -> None:
+            if changes:
+                self.apply_settings(changes)
+                self.notify("Settings saved to config.toml.", markup=False, timeout=2)
+
+        themes = sorted(self.app.available_themes)
+        self.app.push_screen(SettingsScreen(self.runtime.settings, themes, focus), done)
+
+    def action_change_model(self) -> None:
+        self.action_settings("model")
+
+    def action_help(self) -> None:
+        from mimo_tui.ui.widgets.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def apply_settings(self, changes: dict[str, Any], save: bool = True) -> None:
+        """Apply settings to this run and this session; with `save`, write config.toml too.
+
+        Model, thinking and prompt choices are remembered with the session (it reopens with
+        them); every change saved lands in config.toml as the default for new sessions.
+        """
+        runtime = self.runtime
+        if save:
+            try:
+                save_config(runtime.paths.config_file, changes)
+            except (ConfigError, OSError) as exc:
+                self.notify(f"config.toml not updated: {exc}", severity="error", markup=False)
+        theme = changes.get("theme")
+        runtime.settings = replace(runtime.settings, **changes)
+        runtime.engine.settings = runtime.settings
+        per_session = {
+            k: v for k, v in changes.items() if k in ("model", "thinking", "lang", "system_prompt")
+        }
+        if per_session:
+            runtime.store.update_session_settings(self.session_id, per_session)
+        if theme and theme != self.app.theme:
+            self.app.theme = theme
+        self.status.model, self.status.thinking = runtime.settings.model, runtime.settings.thinking
+        self.status.show_idle()
+
+    @on(MessageStep)
+    def step_focus(self, event: MessageStep) -> None:
+        """Up/Down on a focused message: its neighbour; below the last one, the input."""
+        items = [w for w in self.conversation.children if w.can_focus and w.display]
+        if event.widget not in items:
+            return
+        index = items.index(event.widget) + event.direction
+        if index >= len(items):
+            self.focus_input()
+        elif index >= 0:
+            items[index].focus()
+            items[index].scroll_visible(animate=False)
+
+    @on(PromptInput.LeaveUp)
+    def leave_input(self) -> None:
+        items = [w for w in self.conversation.children if w.can_focus and w.display]
+        if items:
+            items[-1].focus()
+            items[-1].scroll_visible(animate=False)
+
+    @on(PromptInput.HelpWanted)
+    def help_wanted(self) -> None:
+        self.action_help()
+
     def action_toggle_reasoning(self) -> None:
         replies = list(self.query("AssistantMessage, StoredReply"))
         for reply in reversed(replies):
@@ -479,6 +598,13 @@ class ChatScreen(HistoryActions):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "start_demo":  # offered only while there is no key
             return self.runtime.engine.client is None
+        if action == "cancel":  # in the footer only when Escape would do something
+            return (
+                self.busy
+                or not isinstance(self.focused, PromptInput)
+                or self.inspector.has_class("-open")
+                or self.query_one(SessionList).has_class("-open")
+            )
         return True
 
     async def action_start_demo(self) -> None:

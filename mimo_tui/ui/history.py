@@ -51,6 +51,7 @@ class HistoryActions(Screen):
         self._show_sessions(not sessions.has_class("-open"))
 
     def _show_sessions(self, show: bool) -> None:
+        self.refresh_bindings()
         panel = self.query_one(SessionList)
         panel.set_class(show, "-open")
         full = show and self.size.width < NARROW_SESSIONS

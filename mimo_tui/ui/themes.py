@@ -12,11 +12,18 @@ from textual.theme import Theme
 _ALLOWED = {f.name for f in fields(Theme)}
 
 # App-specific theme variables, with defaults for themes (Textual's built-ins) that lack them.
+# Each names the part of the screen it styles, so a theme file can restyle just that part.
 VARIABLE_DEFAULTS = {
-    "reasoning-foreground": "#9E9E9E",
-    "reasoning-border": "#5A5A5A",
-    "status-background": "#2A2A2A",
-    "tool-border": "#5A5A5A",
+    "reasoning-foreground": "#9E9E9E",  # the reasoning panel's text and title
+    "reasoning-border": "#5A5A5A",  # the bar left of a reasoning panel
+    "status-background": "#2A2A2A",  # the status line under the input
+    "status-foreground": "#9E9E9E",
+    "tool-border": "#5A5A5A",  # a tool call waiting in the conversation
+    "tool-running": "#FF8A3D",  # ... awaiting approval or running
+    "tool-done": "#4CC38A",
+    "tool-failed": "#FF5C5C",  # failed or cancelled
+    "tool-denied": "#F0B429",
+    "error-foreground": "#FF5C5C",  # error notices and the status line's errors
 }
 
 

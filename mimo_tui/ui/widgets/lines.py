@@ -11,12 +11,15 @@ unfinished tail instead of the whole answer again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.console import Console, RenderableType
 from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
 from rich.style import Style
+from rich.syntax import Syntax
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
@@ -43,6 +46,51 @@ def blank(width: int, style: Style) -> Line:
     return [Segment(" " * width, style)]
 
 
+_FENCE = re.compile(
+    r"^ {0,3}(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)\n(?P<code>.*?)"
+    r"(?:^ {0,3}(?P=fence)[ \t]*$\n?|\Z)",
+    re.M | re.S,
+)
+
+
+def split_code(source: str) -> list[tuple[str, str | None]]:
+    """(text, None) and (code, language) parts of Markdown, in order."""
+    parts: list[tuple[str, str | None]] = []
+    at = 0
+    for match in _FENCE.finditer(source):
+        if source[at : match.start()].strip():
+            parts.append((source[at : match.start()], None))
+        info = match.group("info").strip().split(" ")[0]
+        parts.append((match.group("code").rstrip("\n"), info or "text"))
+        at = match.end()
+    if source[at:].strip():
+        parts.append((source[at:], None))
+    return parts
+
+
+def render_block(console: Console, source: str, width: int, style: Style) -> list[Line]:
+    """One Markdown block. Code blocks are not wrapped: their lines keep their full length
+    (wider than `width`) and the widget shows a window onto them that scrolls sideways."""
+    lines: list[Line] = []
+    for text, language in split_code(source):
+        if language is None:
+            part = render_strips(console, markdown(text), width, style)
+            while part and _is_blank(part[0]):  # Rich opens some blocks (lists) with a blank
+                part.pop(0)
+        else:
+            longest = max((cell_len(ln.expandtabs(4)) for ln in text.splitlines()), default=0)
+            code = Syntax(text, language, theme="ansi_dark", padding=(0, 1), tab_size=4)
+            part = render_strips(console, code, max(width, longest + 2), style)
+        if lines and part:
+            lines.append(blank(width, style))  # one blank line between parts, as Rich does
+        lines.extend(part)
+    return lines
+
+
+def _is_blank(line: Line) -> bool:
+    return all(not segment.text.strip() for segment in line)
+
+
 class MarkdownBlocks:
     """Markdown source in blocks, each rendered at most once per width (and theme)."""
 
@@ -67,7 +115,7 @@ class MarkdownBlocks:
         for source in self.sources[self._rendered :]:
             if self._lines:
                 self._lines.append(blank(width, style))
-            self._lines.extend(render_strips(console, markdown(source), width, style))
+            self._lines.extend(render_block(console, source, width, style))
         self._rendered = len(self.sources)
         return self._lines
 
@@ -88,12 +136,43 @@ class LinesWidget(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.build_lines(width)) if width > 0 else 0
 
+    code_x = 0  # how far wide code lines are scrolled to the left
+
     def render_line(self, y: int) -> Strip:
         width = self.content_region.width
         lines = self.build_lines(width) if width > 0 else []
-        if 0 <= y < len(lines):
+        if not 0 <= y < len(lines):
+            return Strip.blank(width, self.rich_style)
+        strip = Strip(lines[y])
+        full = strip.cell_length
+        if full <= width:
             return Strip(lines[y], width)
-        return Strip.blank(width, self.rich_style)
+        # A code line wider than the widget: a window at code_x, marked where it continues.
+        x = min(self.code_x, full - width)
+        strip = strip.crop(x, x + width)
+        marker = Style(bold=True, reverse=True)
+        if x + width < full:
+            strip = strip.crop(0, width - 1)
+            strip = Strip([*strip, Segment("›", marker)], width)
+        if x > 0:
+            strip = Strip([Segment("‹", marker), *strip.crop(1, width)], width)
+        return strip
+
+    @property
+    def widest(self) -> int:
+        width = self.content_region.width
+        lines = self.build_lines(width) if width > 0 else []
+        return max((sum(s.cell_length for s in line) for line in lines), default=0)
+
+    def scroll_code(self, delta: int) -> bool:
+        """Scroll this widget's wide code lines sideways; False if there is nothing to scroll."""
+        limit = max(0, self.widest - self.content_region.width)
+        new = max(0, min(limit, self.code_x + delta))
+        if new == self.code_x:
+            return False
+        self.code_x = new
+        self.refresh()
+        return True
 
 
 class FrozenBlocks(LinesWidget):

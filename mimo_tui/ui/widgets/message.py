@@ -7,6 +7,7 @@ import time
 
 from rich.console import Group
 from rich.padding import Padding
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,6 +30,7 @@ from mimo_tui.ui.widgets.lines import (
     render_strips,
 )
 from mimo_tui.ui.widgets.reasoning import ReasoningPanel
+from mimo_tui.ui.widgets.steppable import STEP_BINDINGS, Steppable
 
 
 def reasoning_title(tokens: int | None, ms: int | None, live: bool = False) -> str:
@@ -80,7 +82,7 @@ class MessageAction(TextualMessage):
         self.message = message
 
 
-class UserMessage(Static, can_focus=True):
+class UserMessage(Static, Steppable, can_focus=True):
     DEFAULT_CSS = """
     UserMessage {
         margin: 1 0 1 0;
@@ -92,6 +94,7 @@ class UserMessage(Static, can_focus=True):
     """
 
     BINDINGS = [
+        *STEP_BINDINGS,
         Binding("c", "act('copy')", "Copy", id="message.copy"),
         Binding("e", "act('edit')", "Edit & resend", id="message.edit"),
     ]
@@ -113,7 +116,7 @@ class Notice(Static):
         padding: 0 1;
         color: $text-muted;
     }
-    Notice.-error { color: $error; border-left: thick $error; }
+    Notice.-error { color: $error-foreground; border-left: thick $error; }
     Notice.-warning { color: $warning; border-left: thick $warning; }
     """
 
@@ -173,7 +176,7 @@ class LiveMarkdown(Markdown):
         super().__init__("", open_links=False)
 
 
-class AssistantMessage(Vertical, can_focus=True):
+class AssistantMessage(Vertical, Steppable, can_focus=True):
     """The reply in flight: a live reasoning panel and the streamed Markdown answer. Once
     final, the chat screen swaps it for a StoredReply.
 
@@ -197,6 +200,7 @@ class AssistantMessage(Vertical, can_focus=True):
     """
 
     BINDINGS = [
+        *STEP_BINDINGS,
         Binding("c", "act('copy')", "Copy", id="message.copy_answer"),
         Binding("g", "act('regenerate')", "Regenerate", id="message.regenerate"),
         Binding("enter", "toggle_reasoning", "Reasoning", id="message.reasoning"),
@@ -322,8 +326,16 @@ class AssistantMessage(Vertical, can_focus=True):
         self.reasoning.collapsed = not self.reasoning.collapsed
         return True
 
+    @property
+    def has_reasoning(self) -> bool:
+        return self.reasoning is not None
 
-class StoredReply(LinesWidget, can_focus=True):
+    def show_reasoning(self, show: bool) -> None:
+        if self.reasoning is not None:
+            self.reasoning.collapsed = not show
+
+
+class StoredReply(LinesWidget, Steppable, can_focus=True):
     """A finished reply, drawn as ONE widget from cached lines, not the dozen a live
     Markdown reply needs: a long session opens and scrolls as fast as a short one.
 
@@ -338,9 +350,12 @@ class StoredReply(LinesWidget, can_focus=True):
     """
 
     BINDINGS = [
+        *STEP_BINDINGS,
         Binding("c", "act('copy')", "Copy", id="stored.copy_answer"),
         Binding("g", "act('regenerate')", "Regenerate", id="stored.regenerate"),
         Binding("enter", "toggle_reasoning", "Reasoning", id="stored.reasoning"),
+        Binding("left", "scroll_code(-8)", "Code left", id="stored.code_left", show=False),
+        Binding("right", "scroll_code(8)", "Code right", id="stored.code_right", show=False),
     ]
 
     def __init__(
@@ -372,20 +387,37 @@ class StoredReply(LinesWidget, can_focus=True):
         msg = self.message
         return reasoning_title(msg.usage.reasoning_tokens if msg.usage else None, msg.reasoning_ms)
 
+    def _variable(self, name: str) -> Style:
+        """A colour of the current theme (reasoning, errors...), so themes style replies."""
+        colour = self.app.theme_variables.get(name)
+        try:
+            return Style(color=colour) if colour else Style(dim=True)
+        except Exception:  # e.g. "auto 70%": not a plain colour
+            return Style(dim=True)
+
     def _head(self) -> list:
         msg = self.message
         if not msg.reasoning_content:
             return []
         arrow = "▼" if self.reasoning_open else "▶"
-        parts: list = [Text(f"▍{arrow} {self.reasoning_header}", style="dim")]
+        reasoning = self._variable("reasoning-foreground")
+        parts: list = [Text(f"▍{arrow} {self.reasoning_header}", style=reasoning)]
         if self.reasoning_open:
-            parts.append(Padding(Text(self.reasoning_text, style="italic dim"), (0, 0, 0, 3)))
+            body = Text(self.reasoning_text, style=reasoning + Style(italic=True))
+            parts.append(Padding(body, (0, 0, 0, 3)))
         parts.append(Text(""))
         return parts
 
-    def _meta(self) -> Text:
-        style = {"interrupted": "yellow", "error": "red"}.get(self.message.status, "dim")
-        return Text(meta_text(self.message), style=style)
+    def action_scroll_code(self, delta: int) -> None:
+        self.scroll_code(delta)
+
+    def _meta(self, wide_code: bool = False) -> Text:
+        variable = {"interrupted": "warning", "error": "error-foreground"}.get(
+            self.message.status, "text-muted"
+        )
+        style = self._variable(variable)
+        hint = " · ←/→ scroll wide code" if wide_code else ""
+        return Text(meta_text(self.message) + hint, style=style)
 
     def build_lines(self, width: int) -> list[Line]:
         style = self.rich_style
@@ -394,10 +426,13 @@ class StoredReply(LinesWidget, can_focus=True):
             return self._cache[1]
         console = self.app.console
         lines = render_strips(console, Group(*self._head()), width, style) if self._head() else []
+        wide = False
         if self.message.content:
-            lines += self._blocks.lines(console, width, style)
+            body = self._blocks.lines(console, width, style)
+            wide = any(sum(s.cell_length for s in line) > width for line in body)
+            lines += body
             lines.append(blank(width, style))
-        lines += render_strips(console, self._meta(), width, style)
+        lines += render_strips(console, self._meta(wide), width, style)
         self._cache = (key, lines)
         return lines
 
@@ -411,6 +446,14 @@ class StoredReply(LinesWidget, can_focus=True):
         self.reasoning_open = not self.reasoning_open
         self._draw()
         return True
+
+    @property
+    def has_reasoning(self) -> bool:
+        return bool(self.message.reasoning_content)
+
+    def show_reasoning(self, show: bool) -> None:
+        if self.has_reasoning and self.reasoning_open != show:
+            self.toggle_reasoning()
 
     def action_toggle_reasoning(self) -> None:
         self.toggle_reasoning()

@@ -1,4 +1,5 @@
-"""The message box: Enter sends, Ctrl+J inserts a newline (it works in every terminal)."""
+"""The message box: Enter sends, Ctrl+J inserts a newline (it works in every terminal), Up on
+the first line steps into the conversation, `?` in an empty box shows the key bindings."""
 
 from __future__ import annotations
 
@@ -40,6 +41,12 @@ class PromptInput(TextArea):
         def control(self) -> PromptInput:
             return self.prompt_input
 
+    class LeaveUp(Message):
+        """Up on the first line: the user wants the conversation (the newest message)."""
+
+    class HelpWanted(Message):
+        """`?` typed into an empty input: show the key bindings instead."""
+
     def __init__(self, **kwargs) -> None:
         super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus", **kwargs)
 
@@ -50,6 +57,16 @@ class PromptInput(TextArea):
             text = self.text
             if text.strip():
                 self.post_message(self.Submitted(self, text))
+            return
+        if event.key == "up" and self.cursor_location[0] == 0 and not self.selected_text:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.LeaveUp())
+            return
+        if event.character == "?" and not self.text:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.HelpWanted())
             return
         await super()._on_key(event)
 

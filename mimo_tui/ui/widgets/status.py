@@ -26,10 +26,10 @@ class StatusLine(Static):
         height: 1;
         padding: 0 1;
         background: $status-background;
-        color: $text-muted;
+        color: $status-foreground;
     }
     StatusLine.-busy { color: $text; }
-    StatusLine.-error { color: $error; }
+    StatusLine.-error { color: $error-foreground; }
     """
 
     def __init__(self, model: str, thinking: bool, demo: bool) -> None:

@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from mimo_tui.model import ToolRecord
 from mimo_tui.text import visible
+from mimo_tui.ui.widgets.steppable import STEP_BINDINGS, Steppable
 
 STATUS_ICONS = {
     "awaiting": "?",
@@ -30,7 +31,7 @@ def call_summary(record: ToolRecord, width: int = 60) -> str:
     return f"{STATUS_ICONS.get(record.status, '·')} ⚙ {record.name}({args}) · {label}{manual}{took}"
 
 
-class ToolCallLine(Static, can_focus=True):
+class ToolCallLine(Static, Steppable, can_focus=True):
     """Clicking it (or Enter on it) asks the screen to show the call in the inspector."""
 
     DEFAULT_CSS = """
@@ -42,13 +43,16 @@ class ToolCallLine(Static, can_focus=True):
     }
     ToolCallLine:focus { background: $boost; color: $text; }
     ToolCallLine:hover { background: $boost; }
-    ToolCallLine.-done { border-left: thick $success; }
-    ToolCallLine.-failed, ToolCallLine.-cancelled { border-left: thick $error; }
-    ToolCallLine.-denied { border-left: thick $warning; }
-    ToolCallLine.-awaiting, ToolCallLine.-running { border-left: thick $accent; color: $text; }
+    ToolCallLine.-done { border-left: thick $tool-done; }
+    ToolCallLine.-failed, ToolCallLine.-cancelled { border-left: thick $tool-failed; }
+    ToolCallLine.-denied { border-left: thick $tool-denied; }
+    ToolCallLine.-awaiting, ToolCallLine.-running {
+        border-left: thick $tool-running;
+        color: $text;
+    }
     """
 
-    BINDINGS = [Binding("enter", "open", "Inspect", id="tool_line.open")]
+    BINDINGS = [*STEP_BINDINGS, Binding("enter", "open", "Inspect", id="tool_line.open")]
 
     class Selected(Message):
         def __init__(self, call_id: str) -> None:

@@ -1,0 +1,105 @@
+"""The help screen (F1, or `?` in an empty input): every key binding, where it applies.
+
+Read from the widgets' own BINDINGS and the app's keymap, so it always shows the keys the
+user actually has, including those rebound in config.toml's [keys] table.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.dom import DOMNode
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def binding_groups() -> list[tuple[str, list[Binding]]]:
+    """(where it applies, its bindings), in the order a user meets them."""
+    from mimo_tui.ui.app import MimoApp
+    from mimo_tui.ui.chat import ChatScreen
+    from mimo_tui.ui.widgets.approval import ApprovalScreen
+    from mimo_tui.ui.widgets.inspector import ToolInspector
+    from mimo_tui.ui.widgets.message import StoredReply, UserMessage
+    from mimo_tui.ui.widgets.prompt_input import PromptInput
+    from mimo_tui.ui.widgets.session_list import SessionList
+    from mimo_tui.ui.widgets.steppable import STEP_BINDINGS
+    from mimo_tui.ui.widgets.tool_call import ToolCallLine
+
+    def own(cls: type[DOMNode]) -> list[Binding]:
+        return [b for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding)]
+
+    return [
+        ("Everywhere", own(MimoApp)),
+        ("Chat", own(ChatScreen)),
+        ("Message box", own(PromptInput) + INPUT_KEYS),
+        ("A focused message", own(UserMessage) + own(StoredReply)[len(STEP_BINDINGS) :]),
+        ("A focused tool call", own(ToolCallLine)),
+        ("Tool-call inspector (F3)", own(ToolInspector)),
+        ("Session list (F4)", own(SessionList)),
+        ("Tool approval", own(ApprovalScreen)),
+    ]
+
+
+# Keys handled in code rather than as bindings, listed so the help is complete.
+INPUT_KEYS = [
+    Binding("enter", "send", "Send the message", id="input.send"),
+    Binding("up", "leave_up", "On the first line: step into the conversation", id="input.up"),
+    Binding("question_mark", "help", "In an empty box: this help", id="input.help"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical {
+        width: 90%;
+        max-width: 100;
+        height: 90%;
+        border: round $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    HelpScreen #help-title { text-style: bold; color: $primary; padding: 0 0 1 0; }
+    HelpScreen #help-foot { color: $text-muted; padding: 1 0 0 0; }
+    """
+
+    BINDINGS = [
+        Binding("escape,f1,q", "close", "Close", id="help.close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Keys", id="help-title", markup=False)
+            with VerticalScroll():
+                yield Static(self._table(), markup=False)
+            yield Static(
+                "Rebind a key in config.toml's [keys] table by its id (right column):\n"
+                '  [keys]\n  chat.search = "f9"\nEsc closes this help.',
+                id="help-foot",
+                markup=False,
+            )
+
+    def _table(self) -> Table:
+        keymap = getattr(self.app, "_keymap", {}) or {}
+        table = Table(box=None, expand=True, show_header=True, header_style="bold")
+        table.add_column("Key", no_wrap=True, style="bold", min_width=10)
+        table.add_column("Does")
+        table.add_column(Text("id, for [keys]"), style="dim", no_wrap=True)
+        for where, bindings in binding_groups():
+            if not bindings:
+                continue
+            table.add_row(Text(where, style="underline"), "", "")
+            for binding in bindings:
+                keys = keymap.get(binding.id or "", binding.key)
+                shown = ", ".join(
+                    self.app.get_key_display(Binding(k.strip(), "")) for k in keys.split(",")
+                )
+                table.add_row(Text(shown), Text(binding.description), Text(binding.id or ""))
+            table.add_row("", "", "")
+        return table
+
+    def action_close(self) -> None:
+        self.dismiss(None)

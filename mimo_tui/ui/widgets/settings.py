@@ -1,0 +1,223 @@
+"""The settings screen: what config.toml holds, edited in place and validated as typed.
+
+The screen only collects and validates; the chat screen applies the result to the running
+session and writes config.toml (see ChatScreen.apply_settings), so the file and the screen
+never disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static, Switch
+
+from mimo_tui.config import REASONING_PANEL_MODES, ConfigError, Settings, check_setting
+
+THINKING_NOTE = (
+    "Thinking is on: MiMo ignores custom temperature and top_p in thinking mode "
+    "(they apply when thinking is off)."
+)
+
+
+class SettingsScreen(ModalScreen[dict[str, Any] | None]):
+    """Returns the changed settings (name -> value), or None when cancelled."""
+
+    DEFAULT_CSS = """
+    SettingsScreen { align: center middle; }
+    SettingsScreen > Vertical {
+        width: 90%;
+        max-width: 96;
+        height: 90%;
+        border: round $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    SettingsScreen .row { height: auto; margin: 0 0 1 0; }
+    SettingsScreen .row > Label { width: 24; padding: 1 1 0 0; }
+    SettingsScreen .row > Input, SettingsScreen .row > Select { width: 1fr; }
+    SettingsScreen .hint { color: $text-muted; padding: 0 0 0 24; height: auto; }
+    SettingsScreen #thinking-note { color: $warning; height: auto; }
+    SettingsScreen #errors { color: $error-foreground; height: auto; }
+    SettingsScreen #buttons { height: auto; align-horizontal: right; }
+    SettingsScreen #title { text-style: bold; color: $primary; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="settings.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="settings.cancel"),
+    ]
+
+    def __init__(self, settings: Settings, themes: list[str], focus: str = "model") -> None:
+        super().__init__()
+        self.settings = settings
+        self.themes = themes
+        self.initial_focus = focus
+
+    def compose(self) -> ComposeResult:
+        s = self.settings
+        with Vertical():
+            yield Static(
+                "Settings  ·  Ctrl+S saves to config.toml  ·  Esc cancels",
+                id="title",
+                markup=False,
+            )
+            with VerticalScroll():
+                with Horizontal(classes="row"):
+                    yield Label("Model")
+                    yield Input(s.model, id="model")
+                with Horizontal(classes="row"):
+                    yield Label("…or pick one")
+                    yield Select[str](
+                        [(s.model, s.model)], value=s.model, id="models", allow_blank=True
+                    )
+                yield Static("", classes="hint", id="models-hint", markup=False)
+                with Horizontal(classes="row"):
+                    yield Label("Thinking")
+                    yield Switch(s.thinking, id="thinking")
+                yield Static(THINKING_NOTE, id="thinking-note", markup=False)
+                with Horizontal(classes="row"):
+                    yield Label("Temperature (0–1.5)")
+                    yield Input(str(s.temperature), id="temperature")
+                with Horizontal(classes="row"):
+                    yield Label("top_p (0.01–1)")
+                    yield Input(str(s.top_p), id="top_p")
+                with Horizontal(classes="row"):
+                    yield Label("Max completion tokens")
+                    yield Input(
+                        str(s.max_completion_tokens or ""),
+                        placeholder="model default",
+                        id="max_completion_tokens",
+                    )
+                with Horizontal(classes="row"):
+                    yield Label("System prompt")
+                    yield Select[str](
+                        [("MiMo's, in English", "en"), ("MiMo's, in Chinese", "zh")],
+                        value=s.lang,
+                        allow_blank=False,
+                        id="lang",
+                    )
+                with Horizontal(classes="row"):
+                    yield Label("Custom prompt")
+                    yield Input(
+                        s.system_prompt or "",
+                        placeholder="empty: MiMo's recommended prompt ({date} and {week} work)",
+                        id="system_prompt",
+                    )
+                with Horizontal(classes="row"):
+                    yield Label("Reasoning panel")
+                    yield Select[str](
+                        [
+                            ("fold when the answer starts", "fold"),
+                            ("stay open", "open"),
+                            ("stay closed", "closed"),
+                        ],
+                        value=s.reasoning_panel
+                        if s.reasoning_panel in REASONING_PANEL_MODES
+                        else "fold",
+                        allow_blank=False,
+                        id="reasoning_panel",
+                    )
+                with Horizontal(classes="row"):
+                    yield Label("Theme")
+                    yield Select[str](
+                        [(t, t) for t in self.themes],
+                        value=s.theme if s.theme in self.themes else self.themes[0],
+                        allow_blank=False,
+                        id="theme",
+                    )
+            yield Static("", id="errors", markup=False)
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Save", variant="primary", id="save")
+
+    def on_mount(self) -> None:
+        self.query_one(f"#{self.initial_focus}").focus()
+        self._show_thinking_note()
+        self.load_models()
+
+    @work(exclusive=True, exit_on_error=False)
+    async def load_models(self) -> None:
+        """Offer the models the API lists (GET /v1/models); typing any name still works."""
+        hint = self.query_one("#models-hint", Static)
+        client = self.app.runtime.engine.client  # type: ignore[attr-defined]
+        if client is None:
+            hint.update("No API key: type a model name.")
+            return
+        hint.update("Loading the model list…")
+        try:
+            models = await client.list_models()
+        except Exception as exc:  # any failure: the free-text field still works
+            hint.update(f"Could not list models ({exc}); type a name.")
+            return
+        names = sorted(set(models) | {self.settings.model})
+        select = self.query_one("#models", Select)
+        select.set_options([(m, m) for m in names])
+        select.value = self.settings.model
+        hint.update(f"{len(models)} models from the API; pick one or type a name above.")
+
+    @on(Select.Changed, "#models")
+    def pick_model(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self.query_one("#model", Input).value = event.value
+
+    @on(Switch.Changed, "#thinking")
+    def _thinking_changed(self) -> None:
+        self._show_thinking_note()
+
+    def _show_thinking_note(self) -> None:
+        self.query_one("#thinking-note").display = self.query_one("#thinking", Switch).value
+
+    def values(self) -> dict[str, Any]:
+        """Every field, validated; ConfigError names the first bad one and its range."""
+        out: dict[str, Any] = {}
+        model = self.query_one("#model", Input).value.strip()
+        if not model:
+            raise ConfigError("Model: a model name is needed (e.g. mimo-v2.5-pro)")
+        out["model"] = model
+        out["thinking"] = self.query_one("#thinking", Switch).value
+        for name in ("temperature", "top_p"):
+            raw = self.query_one(f"#{name}", Input).value.strip()
+            try:
+                number = float(raw)
+            except ValueError:
+                raise ConfigError(f"{name}: {raw!r} is not a number") from None
+            out[name] = check_setting(name, number, "Settings")
+        raw = self.query_one("#max_completion_tokens", Input).value.strip()
+        if raw:
+            try:
+                out["max_completion_tokens"] = check_setting(
+                    "max_completion_tokens", int(raw), "Settings"
+                )
+            except ValueError:
+                raise ConfigError(f"max_completion_tokens: {raw!r} is not a whole number") from None
+        else:
+            out["max_completion_tokens"] = None
+        out["lang"] = self.query_one("#lang", Select).value
+        out["system_prompt"] = self.query_one("#system_prompt", Input).value.strip() or None
+        out["reasoning_panel"] = self.query_one("#reasoning_panel", Select).value
+        out["theme"] = self.query_one("#theme", Select).value
+        return out
+
+    def action_save(self) -> None:
+        try:
+            values = self.values()
+        except ConfigError as exc:
+            self.query_one("#errors", Static).update(f"Not saved: {exc}")
+            return
+        changed = {k: v for k, v in values.items() if getattr(self.settings, k) != v}
+        self.dismiss(changed)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed)
+    def _button(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()
