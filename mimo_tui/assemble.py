@@ -14,6 +14,7 @@ from mimo_tui.model import (
     ReasoningDelta,
     StreamEvent,
     StreamFinished,
+    ThinkingBlockDone,
     ToolCall,
     ToolCallDelta,
     Usage,
@@ -37,6 +38,7 @@ class Assembler:
     slots: dict[int, _Slot] = field(default_factory=dict)
     usage: Usage | None = None
     finish_reason: str | None = None
+    thinking_blocks: list[dict] = field(default_factory=list)
 
     def feed(self, event: StreamEvent) -> None:
         match event:
@@ -55,6 +57,8 @@ class Assembler:
                     slot.arguments.append(args)
             case UsageReported(usage=usage):
                 self.usage = usage
+            case ThinkingBlockDone(block=block):
+                self.thinking_blocks.append(block)
             case StreamFinished(finish_reason=reason):
                 self.finish_reason = reason
 

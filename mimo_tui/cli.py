@@ -42,7 +42,13 @@ EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 def _common(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("model and connection")
     g.add_argument("-m", "--model", help="model id (default mimo-v2.5-pro)")
-    g.add_argument("--base-url", help="OpenAI-compatible base URL")
+    g.add_argument("--base-url", help="OpenAI-compatible base URL (…/v1)")
+    g.add_argument(
+        "--api",
+        choices=["openai", "anthropic"],
+        help="wire format of new sessions (default openai; anthropic needs the extra "
+        "'mimo-tui[anthropic]'); a session keeps its own",
+    )
     g.add_argument("--lang", choices=["en", "zh"], help="system prompt language")
     g.add_argument("--no-thinking", action="store_true", help="turn MiMo's thinking mode off")
     g.add_argument("--no-system", action="store_true", help="send no system prompt")
@@ -113,6 +119,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "model": getattr(args, "model", None),
         "base_url": getattr(args, "base_url", None),
         "lang": getattr(args, "lang", None),
+        "api": getattr(args, "api", None),
         "demo": getattr(args, "demo", False) or None,
     }
     if getattr(args, "no_thinking", False):
@@ -135,6 +142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"mimo-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if settings.api == "anthropic" and args.command in (None, "ask"):
+        from mimo_tui.anthropic_client import INSTALL_HINT, sdk_installed
+
+        if not sdk_installed():
+            print(f"mimo-tui: {INSTALL_HINT}", file=sys.stderr)
+            return EXIT_USAGE
     if args.command == "config":
         return cmd_config(settings, paths)
     if args.command == "key":

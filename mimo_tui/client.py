@@ -21,6 +21,7 @@ from mimo_tui.model import (
     Usage,
     UsageReported,
 )
+from mimo_tui.replay import openai_messages
 
 RETRYABLE = {408, 409, 429}
 
@@ -92,7 +93,9 @@ def validate_messages(messages: list[dict[str, Any]]) -> None:
 
 
 class ChatClient:
-    """A reusable async client for one base URL and key."""
+    """A reusable async client for one base URL and key (the OpenAI-compatible format)."""
+
+    wire = "openai"
 
     def __init__(
         self,
@@ -140,6 +143,7 @@ class ChatClient:
         self, messages: list[dict[str, Any]], params: RequestParams
     ) -> AsyncIterator[StreamEvent]:
         """Stream one model round as events. Raises ApiError; ReplayError before sending."""
+        messages = openai_messages(messages)
         validate_messages(messages)
         body = params.body(messages)
         extra = {"thinking": body.pop("thinking")}
@@ -182,6 +186,10 @@ class ChatClient:
                 "The stream ended before the reply was complete (no finish reason). "
                 "What arrived is kept; retry to ask again",
             )
+
+    def request_record(self, params: RequestParams) -> dict[str, Any]:
+        """What the store keeps of a request besides its history (see inspect.round_exchange)."""
+        return {k: v for k, v in params.body([]).items() if k != "messages"}
 
     async def list_models(self) -> list[str]:
         try:

@@ -22,6 +22,7 @@ APP_NAME = "mimo-tui"
 DEFAULT_BASE_URL = "https://api.xiaomimimo.com/v1"
 DEFAULT_MODEL = "mimo-v2.5-pro"
 REASONING_PANEL_MODES = ("fold", "open", "closed")
+API_FORMATS = ("openai", "anthropic")
 
 
 class ConfigError(Exception):
@@ -71,6 +72,7 @@ class Settings:
     """The effective configuration of one run. Immutable: derive a new one with `replace()`."""
 
     base_url: str = DEFAULT_BASE_URL
+    api: str = "openai"  # wire format of new sessions: "openai" or "anthropic"
     model: str = DEFAULT_MODEL
     api_key: str | None = field(default=None, repr=False)
     api_key_source: str = "none"
@@ -103,6 +105,7 @@ class Settings:
 # Keys accepted in config.toml, with the type each must have.
 _FILE_KEYS: dict[str, tuple[type, ...]] = {
     "base_url": (str,),
+    "api": (str,),
     "model": (str,),
     "thinking": (bool,),
     "temperature": (int, float),
@@ -129,6 +132,8 @@ def check_setting(name: str, value: Any, where: str) -> Any:
         raise ConfigError(f"{where}: temperature must be between 0 and 1.5, got {value}")
     if name == "top_p" and not 0.01 <= value <= 1:
         raise ConfigError(f"{where}: top_p must be between 0.01 and 1, got {value}")
+    if name == "api" and value not in API_FORMATS:
+        raise ConfigError(f"{where}: api must be 'openai' or 'anthropic', got {value!r}")
     if name == "lang" and value not in ("en", "zh"):
         raise ConfigError(f"{where}: lang must be 'en' or 'zh', got {value!r}")
     if name == "reasoning_panel" and value not in REASONING_PANEL_MODES:

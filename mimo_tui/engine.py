@@ -236,7 +236,7 @@ class Engine:
             reply.id,
             params.model,
             system,
-            {k: v for k, v in params.body([]).items() if k != "messages"},
+            self.client.request_record(params),
             len(messages),
         )
         yield RoundStarted(round_no, reply.id, system)
@@ -281,6 +281,7 @@ class Engine:
         reply.content = asm.content_text
         reply.reasoning_content = asm.reasoning_text
         reply.tool_calls = asm.tool_calls()
+        reply.thinking_blocks = list(asm.thinking_blocks) or None
         reply.usage = asm.usage
         reply.finish_reason = asm.finish_reason
         reply.status = status  # type: ignore[assignment]

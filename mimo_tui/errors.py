@@ -96,22 +96,38 @@ def from_status(
     return ApiError(kind, scrub(text + ".", key), status)
 
 
-def map_exception(exc: BaseException, base_url: str, key: str | None, retries: int) -> ApiError:
-    """Turn any exception raised while talking to MiMo into an ApiError."""
+def map_exception(
+    exc: BaseException, base_url: str, key: str | None, retries: int, sdk: Any = None
+) -> ApiError:
+    """Turn any exception raised while talking to MiMo into an ApiError.
+
+    `sdk` is the SDK module that raised it: openai (default) or anthropic, whose exception
+    classes carry the same names and fields.
+    """
     if isinstance(exc, ApiError):
         return exc
-    import openai  # only reached after a request was attempted, so openai is loaded already
+    if sdk is None:
+        import openai  # only reached after a request was attempted: already loaded
 
-    if isinstance(exc, openai.APIStatusError):
+        sdk = openai
+    base_error = getattr(sdk, "OpenAIError", None) or getattr(sdk, "AnthropicError", Exception)
+    if isinstance(exc, sdk.APIStatusError) and exc.status_code == 200:
+        # Anthropic's SDK raises a mid-stream `event: error` as a status error with 200.
+        envelope = parse_error_body(exc.body) if exc.body else {"message": exc.message}
+        return ApiError(
+            "stream_error",
+            scrub(f"MiMo reported an error during the reply: {_detail(envelope)}", key),
+        )
+    if isinstance(exc, sdk.APIStatusError):
         retry_after = exc.response.headers.get("retry-after", "") if exc.response else ""
         return from_status(exc.status_code, exc.body, retries, key, retry_after)
-    if isinstance(exc, openai.APITimeoutError):
+    if isinstance(exc, sdk.APITimeoutError):
         return ApiError(
             "timeout",
             f"No response from {base_url} in time (after {retries + 1} attempts). "
             "Check your network, or raise timeout_s in config.toml",
         )
-    if isinstance(exc, openai.APIConnectionError):
+    if isinstance(exc, sdk.APIConnectionError):
         cause = exc.__cause__ or exc.__context__
         why = str(cause) if cause else str(exc)
         return ApiError(
@@ -122,7 +138,7 @@ def map_exception(exc: BaseException, base_url: str, key: str | None, retries: i
                 key,
             ),
         )
-    if isinstance(exc, openai.APIError):
+    if isinstance(exc, sdk.APIError):
         # An in-band {"error": {...}} event in the middle of a stream.
         envelope = parse_error_body(exc.body) if exc.body else {"message": exc.message}
         return ApiError(
@@ -133,6 +149,6 @@ def map_exception(exc: BaseException, base_url: str, key: str | None, retries: i
         return ApiError(
             "malformed", f"MiMo sent a malformed chunk the client could not read ({exc.msg})"
         )
-    if isinstance(exc, openai.OpenAIError):
+    if isinstance(exc, base_error):
         return ApiError("client", scrub(str(exc), key))
     return ApiError("unexpected", scrub(f"{type(exc).__name__}: {exc}", key))

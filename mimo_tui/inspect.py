@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from mimo_tui.model import Message, ToolRecord
-from mimo_tui.replay import build_replay
+from mimo_tui.replay import build_replay, openai_messages
 from mimo_tui.store import Store
 from mimo_tui.text import scrub
 
@@ -54,7 +54,25 @@ def round_exchange(store: Store, message_id: int, key: str | None) -> tuple[str,
         return "(no request recorded for this round)", "(no response recorded)"
     earlier = [m for m in store.messages(reply.session_id) if (m.id or 0) < message_id]
     body: dict[str, Any] = dict(sent["params"])
-    body["messages"] = build_replay(earlier, sent["system_prompt"])
+    replayed = build_replay(earlier, sent["system_prompt"])
+    dump = lambda data: scrub(json.dumps(data, indent=2, ensure_ascii=False), key)  # noqa: E731
+    if body.pop("_wire", "openai") == "anthropic":
+        from mimo_tui.anthropic_client import response_message, to_anthropic_messages
+
+        system, body["messages"] = to_anthropic_messages(replayed)
+        if system:
+            body["system"] = system
+        answer = response_message(
+            reply.reasoning_content,
+            reply.thinking_blocks,
+            reply.content,
+            [c.to_api() for c in reply.tool_calls],
+            reply.finish_reason,
+            reply.usage,
+            reply.model,
+        )
+        return dump(body), dump({**answer, "status": reply.status})
+    body["messages"] = openai_messages(replayed)
     message: dict[str, Any] = {
         "role": "assistant",
         "content": reply.content,
@@ -74,5 +92,4 @@ def round_exchange(store: Store, message_id: int, key: str | None) -> tuple[str,
             "total_tokens": reply.usage.total_tokens,
             "completion_tokens_details": {"reasoning_tokens": reply.usage.reasoning_tokens},
         }
-    dump = lambda data: scrub(json.dumps(data, indent=2, ensure_ascii=False), key)  # noqa: E731
     return dump(body), dump(response)

@@ -105,5 +105,10 @@ def _v4(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX sessions_by_activity ON sessions(updated_at)")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
+def _v5(db: sqlite3.Connection) -> None:
+    """Replies made in the Anthropic format keep their thinking blocks (with signatures)."""
+    db.execute("ALTER TABLE messages ADD COLUMN thinking_blocks TEXT")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -70,6 +70,9 @@ class Message:
     duration_ms: int | None = None
     created_at: float = 0.0
     tool_meta: dict | None = None  # on tool messages: the ToolRecord minus its result
+    # Anthropic format: the reply's thinking blocks exactly as received (signature included),
+    # replayed unchanged on later turns. None for replies made in the OpenAI format.
+    thinking_blocks: list[dict] | None = None
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -221,6 +224,13 @@ class UsageReported:
 
 
 @dataclass(frozen=True)
+class ThinkingBlockDone:
+    """Anthropic format: one complete thinking block (its text and signature), to store."""
+
+    block: dict
+
+
+@dataclass(frozen=True)
 class StreamFinished:
     """The model's stream ended with this finish reason (client-level event)."""
 
@@ -258,7 +268,14 @@ class TurnFailed:
     message: Message | None
 
 
-StreamEvent = ReasoningDelta | ContentDelta | ToolCallDelta | UsageReported | StreamFinished
+StreamEvent = (
+    ReasoningDelta
+    | ContentDelta
+    | ToolCallDelta
+    | UsageReported
+    | ThinkingBlockDone
+    | StreamFinished
+)
 TurnEvent = (
     UserSaved
     | RoundStarted

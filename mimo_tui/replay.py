@@ -6,6 +6,16 @@ from typing import Any
 
 from mimo_tui.model import Message
 
+THINKING_BLOCKS = "thinking_blocks"  # carried for the Anthropic format; never sent as OpenAI
+
+
+def openai_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The replay as the OpenAI format sends it (without Anthropic thinking blocks)."""
+    return [
+        {k: v for k, v in m.items() if k != THINKING_BLOCKS} if THINKING_BLOCKS in m else m
+        for m in messages
+    ]
+
 
 def build_replay(history: list[Message], system_prompt: str | None) -> list[dict[str, Any]]:
     """The OpenAI `messages` for the next request, satisfying MiMo's 400 rules by construction.
@@ -61,6 +71,8 @@ def build_replay(history: list[Message], system_prompt: str | None) -> list[dict
             if msg.tool_calls:
                 entry["tool_calls"] = [call.to_api() for call in msg.tool_calls]
                 pending.extend(call.id for call in msg.tool_calls)
+            if msg.thinking_blocks:  # the Anthropic format replays these unchanged
+                entry[THINKING_BLOCKS] = msg.thinking_blocks
             out.append(entry)
     close_round()
     return out

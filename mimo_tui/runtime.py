@@ -10,8 +10,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from mimo_tui.anthropic_client import AnthropicClient
 from mimo_tui.client import ChatClient
-from mimo_tui.config import ConfigError, Paths, Settings
+from mimo_tui.config import API_FORMATS, ConfigError, Paths, Settings
 from mimo_tui.engine import Engine
 from mimo_tui.model import Session
 from mimo_tui.prompt import Clock, local_now
@@ -32,6 +33,18 @@ class Runtime:
     tool_problems: list[str] = field(default_factory=list)
     fake: Any = None  # the demo's FakeMimo, when --demo
     created: set[str] = field(default_factory=set)  # sessions this run created
+    new_api: str = ""  # the wire format of new sessions (config / --api); set on creation
+
+    def __post_init__(self) -> None:
+        self.new_api = self.new_api or self.settings.api
+
+    def _use_api(self, api: str) -> None:
+        """Talk to the API in this wire format from now on (a new client if it changed)."""
+        self.settings = replace(self.settings, api=api)
+        self.engine.settings = self.settings
+        client = self.engine.client
+        if client is not None and client.wire != api:
+            self.engine.client = make_client(self.settings)
 
     def session(self, resume: bool = False, ref: str | None = None) -> Session:
         """The session to use: `ref` (id, prefix, `last`), the last one with `resume`, or new.
@@ -67,14 +80,18 @@ class Runtime:
                 changes[name] = stored[name]
         if "model" not in changes and "model" not in self.settings.explicit:
             changes["model"] = session.model
+        # A session keeps its wire format (sessions from before formats existed: openai);
+        # --api only chooses the format of new sessions.
+        api = stored.get("api")
         self.settings = replace(self.settings, **changes)
-        self.engine.settings = self.settings
+        self._use_api(api if api in API_FORMATS else "openai")
         tools = stored.get("tools")
         if "tools" not in self.settings.explicit and isinstance(tools, list):
             self.toolbox.selected = [n for n in tools if n in self.toolbox.available]
         self.toolbox.always_allowed.clear()
 
     def new_session(self) -> Session:
+        self._use_api(self.new_api)
         s = self.settings
         self.toolbox.always_allowed.clear()
         session = self.store.create_session(
@@ -82,6 +99,7 @@ class Runtime:
             {
                 "thinking": s.thinking,
                 "lang": s.lang,
+                "api": s.api,
                 "base_url": s.base_url,
                 "tools": list(self.toolbox.selected),
             },
@@ -149,10 +167,12 @@ def build_runtime(
     return Runtime(settings, paths, store, engine, toolbox, problems, fake)
 
 
-def make_client(settings: Settings) -> ChatClient | None:
+def make_client(settings: Settings) -> ChatClient | AnthropicClient | None:
+    """The client for the settings' wire format (None without a key)."""
     if not settings.api_key:
         return None
-    return ChatClient(
+    kind = AnthropicClient if settings.api == "anthropic" else ChatClient
+    return kind(
         settings.api_key,
         settings.base_url,
         timeout_s=settings.timeout_s,

@@ -36,7 +36,7 @@ class StoreError(Exception):
 _MESSAGE_COLUMNS = (
     "id, session_id, role, content, reasoning_content, tool_calls, tool_call_id, model, "
     "prompt_tokens, completion_tokens, reasoning_tokens, finish_reason, status, error, "
-    "ttft_ms, reasoning_ms, duration_ms, created_at, tool_meta"
+    "ttft_ms, reasoning_ms, duration_ms, created_at, tool_meta, thinking_blocks"
 )
 
 
@@ -289,8 +289,8 @@ class Store:
                     "INSERT INTO messages(session_id, role, content, reasoning_content, "
                     "tool_calls, tool_call_id, model, prompt_tokens, completion_tokens, "
                     "reasoning_tokens, finish_reason, status, error, ttft_ms, reasoning_ms, "
-                    "duration_ms, created_at, updated_at, tool_meta) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "duration_ms, created_at, updated_at, tool_meta, thinking_blocks) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         session_id,
                         msg.role,
@@ -311,6 +311,7 @@ class Store:
                         msg.created_at or now,
                         now,
                         json.dumps(msg.tool_meta) if msg.tool_meta is not None else None,
+                        _blocks_json(msg.thinking_blocks),
                     ),
                 )
         return self.get_session(session_id)
@@ -488,7 +489,7 @@ class Store:
                 "UPDATE messages SET content = ?, reasoning_content = ?, tool_calls = ?, "
                 "prompt_tokens = ?, completion_tokens = ?, reasoning_tokens = ?, "
                 "finish_reason = ?, status = ?, error = ?, ttft_ms = ?, reasoning_ms = ?, "
-                "duration_ms = ?, updated_at = ? WHERE id = ?",
+                "duration_ms = ?, thinking_blocks = ?, updated_at = ? WHERE id = ?",
                 (
                     message.content,
                     message.reasoning_content,
@@ -502,6 +503,7 @@ class Store:
                     message.ttft_ms,
                     message.reasoning_ms,
                     message.duration_ms,
+                    _blocks_json(message.thinking_blocks),
                     self.clock(),
                     message.id,
                 ),
@@ -586,6 +588,10 @@ def _context(text: str, word: str, width: int = 60) -> str:
     )
 
 
+def _blocks_json(blocks: list[dict] | None) -> str | None:
+    return json.dumps(blocks, ensure_ascii=False) if blocks else None
+
+
 def _calls_json(calls: list[ToolCall]) -> str | None:
     if not calls:
         return None
@@ -617,4 +623,5 @@ def _message(row: sqlite3.Row) -> Message:
         duration_ms=row["duration_ms"],
         created_at=row["created_at"],
         tool_meta=json.loads(row["tool_meta"]) if row["tool_meta"] else None,
+        thinking_blocks=json.loads(row["thinking_blocks"]) if row["thinking_blocks"] else None,
     )

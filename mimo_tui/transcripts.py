@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mimo_tui.model import Message, Session, ToolCall, Usage
-from mimo_tui.replay import build_replay
+from mimo_tui.replay import build_replay, openai_messages
 from mimo_tui.store import Store
 from mimo_tui.text import scrub, visible
 
@@ -66,7 +66,7 @@ def export_json(store: Store, session: Session, key: str | None = None) -> str:
             "updated_at": session.updated_at,
         },
         "messages": [_message_dict(m) for m in messages],
-        "openai_messages": build_replay(messages, _system_prompt(store, messages)),
+        "openai_messages": openai_messages(build_replay(messages, _system_prompt(store, messages))),
     }
     return scrub(json.dumps(data, indent=2, ensure_ascii=False), key) + "\n"
 
@@ -89,15 +89,20 @@ def _when(ts: float) -> str:
     return datetime.fromtimestamp(ts).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+def _reasoning_summary(msg: Message) -> str:
+    tokens = msg.usage.reasoning_tokens if msg.usage else 0
+    return f"Reasoning · {tokens} tokens" if tokens else "Reasoning"
+
+
 def _reply_heading(msg: Message) -> str:
     parts = ["MiMo"]
     if msg.model:
         parts.append(msg.model)
     if msg.usage:
         u = msg.usage
-        parts.append(
-            f"{u.prompt_tokens} in / {u.completion_tokens} out ({u.reasoning_tokens} reasoning)"
-        )
+        # The Anthropic format reports no reasoning count: say nothing rather than "0".
+        split = f" ({u.reasoning_tokens} reasoning)" if u.reasoning_tokens else ""
+        parts.append(f"{u.prompt_tokens} in / {u.completion_tokens} out{split}")
     if msg.duration_ms:
         parts.append(f"{msg.duration_ms / 1000:.1f} s")
     if msg.status != "complete":
@@ -124,9 +129,8 @@ def export_markdown(store: Store, session: Session, key: str | None = None) -> s
         elif msg.role == "assistant":
             out += [f"## {_reply_heading(msg)}", ""]
             if msg.reasoning_content:
-                tokens = msg.usage.reasoning_tokens if msg.usage else 0
                 out += [
-                    f"<details><summary>Reasoning · {tokens} tokens</summary>",
+                    f"<details><summary>{_reasoning_summary(msg)}</summary>",
                     "",
                     visible(msg.reasoning_content),
                     "",
@@ -211,9 +215,8 @@ def export_html(store: Store, session: Session, key: str | None = None) -> str:
         elif msg.role == "assistant":
             part = [f"<div class='msg assistant'><b>{esc(_reply_heading(msg))}</b>"]
             if msg.reasoning_content:
-                tokens = msg.usage.reasoning_tokens if msg.usage else 0
                 part.append(
-                    f"<details><summary>Reasoning · {tokens} tokens</summary>"
+                    f"<details><summary>{_reasoning_summary(msg)}</summary>"
                     f"{_markdown_html(visible(msg.reasoning_content))}</details>"
                 )
             if msg.content:
@@ -336,6 +339,11 @@ def _our_message(raw: Any, where: str) -> Message:
     for name in ("content", "reasoning_content"):
         if not isinstance(getattr(msg, name), str):
             raise TranscriptError(f"{where}: {name} must be a string")
+    blocks = msg.thinking_blocks
+    if blocks is not None and not (
+        isinstance(blocks, list) and all(isinstance(b, dict) for b in blocks)
+    ):
+        raise TranscriptError(f"{where}: thinking_blocks must be a list of objects")
     return msg
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from mimo_tui.fake import anthropic as anth
 from mimo_tui.fake.scenarios import SCENARIOS, Scenario, demo_scenario, split_tokens
 
 MODELS = ["mimo-v2.5-pro", "mimo-v2.5", "mimo-v2-flash"]
@@ -96,6 +97,10 @@ class FakeMimo:
     def chat_requests(self) -> list[Recorded]:
         return [r for r in self.requests if r.path.endswith("/chat/completions")]
 
+    def messages_requests(self) -> list[Recorded]:
+        """Requests to the Anthropic-format endpoint (/anthropic/v1/messages)."""
+        return [r for r in self.requests if r.path.endswith("/anthropic/v1/messages")]
+
     # ---- decisions -------------------------------------------------------------------------
 
     def next_scenario(self, headers: dict[str, str], body: dict[str, Any]) -> Scenario:
@@ -108,7 +113,7 @@ class FakeMimo:
         return self.responder(body)
 
     def authorized(self, headers: dict[str, str]) -> bool:
-        key = headers.get("api-key") or ""
+        key = headers.get("api-key") or headers.get("x-api-key") or ""
         auth = headers.get("authorization") or ""
         if auth.lower().startswith("bearer "):
             key = key or auth[7:].strip()
@@ -219,6 +224,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = self._read_body()
         rec = self._record(body)
+        if self.path.rstrip("/").endswith("/anthropic/v1/messages"):
+            self._anthropic(rec, body)
+            return
         if not self.path.rstrip("/").endswith("/v1/chat/completions"):
             self._send_json(rec, 404, _envelope(404, "Not Found"))
             return
@@ -403,6 +411,92 @@ class _Handler(BaseHTTPRequestHandler):
             self._write(f"data: {text}\n\n")
             if sc.delay_s and self._sleep(sc.delay_s):
                 return
+
+    # ---- the Anthropic format -----------------------------------------------------------------
+
+    def _anthropic(self, rec: Recorded, body: Any) -> None:
+        if not self.owner.authorized(rec.headers):
+            self._send_json(rec, 401, anth.error_envelope(401, "Invalid API Key"))
+            return
+        if not isinstance(body, dict):
+            self._send_json(rec, 400, _envelope(400, "Invalid Format", "body is not JSON"))
+            return
+        problem = anth.check_messages(
+            body, set(MODELS), THINKING_OFF_BY_DEFAULT, self.owner._reasoning_by_call
+        )
+        if problem:  # MiMo answers its own 400s in its OpenAI envelope on this path too
+            self._send_json(rec, 400, _envelope(400, "Param Incorrect", problem))
+            return
+        view = anth.openai_view(body)
+        sc = self.owner.next_scenario(rec.headers, view)
+        if sc.first_byte_delay_s and self._sleep(sc.first_byte_delay_s):
+            return
+        if sc.status:
+            payload = (
+                _envelope(sc.status, sc.error_message, sc.error_param)
+                if sc.error_param
+                else anth.error_envelope(sc.status, sc.error_message)
+            )
+            extra = {"retry-after": sc.retry_after} if sc.retry_after else {}
+            self._send_json(rec, sc.status, payload, extra)
+            return
+        thinking_cfg = (body.get("thinking") or {}).get("type")
+        thinking = (
+            thinking_cfg == "enabled"
+            if thinking_cfg
+            else body["model"] not in THINKING_OFF_BY_DEFAULT
+        )
+        calls = self._calls(sc if thinking else Scenario(tool_calls=sc.tool_calls))
+        usage = self._usage(view, sc)
+        message_id = secrets.token_hex(16)
+        try:
+            if not body.get("stream"):
+                self._send_json(
+                    rec,
+                    200,
+                    {
+                        "id": message_id,
+                        "type": "message",
+                        "role": "assistant",
+                        "model": body["model"],
+                        "content": anth.content_blocks(sc, thinking, calls),
+                        "stop_reason": anth.stop_reason(sc),
+                        "stop_sequence": None,
+                        "usage": {
+                            "input_tokens": usage["prompt_tokens"],
+                            "output_tokens": usage["completion_tokens"],
+                        },
+                    },
+                )
+                return
+            rec.status = 200
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            events = anth.stream_events(sc, message_id, body["model"], thinking, calls, usage)
+            for n, (name, data) in enumerate(events):
+                if sc.truncate_after is not None and n >= sc.truncate_after:
+                    return
+                if sc.stall_after is not None and n >= sc.stall_after:
+                    self._sleep(3600)
+                    return
+                if sc.midstream_error_after is not None and n >= sc.midstream_error_after:
+                    error = anth.error_envelope(500, "the model backend failed mid-stream")
+                    self._write(f"event: error\ndata: {json.dumps(error)}\n\n")
+                    return
+                if sc.malformed_after is not None and n >= sc.malformed_after:
+                    self._write("event: content_block_delta\ndata: {not json\n\n")
+                    return
+                if sc.keepalive_comments:
+                    self._write('event: ping\ndata: {"type": "ping"}\n\n')
+                text = json.dumps(data, ensure_ascii=False)
+                self._write(f"event: {name}\ndata: {text}\n\n")
+                if sc.delay_s and self._sleep(sc.delay_s):
+                    return
+        except (BrokenPipeError, ConnectionResetError):
+            rec.disconnected = True
 
     def _write(self, text: str) -> None:
         self.wfile.write(text.encode("utf-8"))

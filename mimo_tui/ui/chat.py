@@ -194,6 +194,7 @@ class ChatScreen(HistoryActions):
         self.status.tools = len(self.runtime.toolbox.selected)
         s = self.runtime.settings
         self.status.model, self.status.thinking = s.model, s.thinking
+        self.status.api = s.api
         self.status.show_idle()
         self.inspector.set_records(tool_records(messages))
         conv.anchor()

@@ -40,12 +40,15 @@ class StatusLine(Static):
         self.last = ""
         self.session = Usage()
         self.tools = 0
+        self.api = "openai"  # the session's wire format; shown when it is not the default
 
     def _head(self) -> str:
         parts = []
         if self.demo:
             parts.append("OFFLINE DEMO")
         parts.append(self.model)
+        if self.api != "openai":
+            parts.append(f"{self.api} format")
         parts.append(f"thinking {'on' if self.thinking else 'off'}")
         if self.tools:
             parts.append(f"{self.tools} tool{'s' if self.tools != 1 else ''}")

@@ -1,0 +1,415 @@
+"""MiMo's Anthropic-compatible endpoint (`/anthropic/v1/messages`) behind the engine's interface.
+
+The engine, the store and the replay speak one internal shape (OpenAI-style messages with
+`reasoning_content`, see replay.py). This module translates that shape into an Anthropic
+Messages request and translates the Anthropic stream back into the engine's events, so tools,
+approval, the inspector and transcripts work the same in both formats. The `anthropic` SDK is
+an optional extra, imported on first use; without it this client says how to install it.
+
+Thinking blocks (with their signature, empty on MiMo) are stored as received and replayed
+unchanged on every later assistant turn: MiMo rejects (400) a tool-use history without them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from mimo_tui.client import RETRYABLE, RequestParams
+from mimo_tui.errors import ApiError, map_exception
+from mimo_tui.model import (
+    ContentDelta,
+    ReasoningDelta,
+    StreamEvent,
+    StreamFinished,
+    ThinkingBlockDone,
+    ToolCallDelta,
+    Usage,
+    UsageReported,
+)
+from mimo_tui.replay import THINKING_BLOCKS
+
+INSTALL_HINT = (
+    "The anthropic format needs the anthropic SDK, which is not installed: "
+    "pip install 'mimo-tui[anthropic]' (or choose --api openai)"
+)
+DEFAULT_MAX_TOKENS = 32_768  # Anthropic requires max_tokens; MiMo allows up to 131,072
+# Anthropic stop reasons -> the finish reasons the engine (and the OpenAI format) use.
+STOP_REASONS = {
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "max_tokens": "length",
+    "tool_use": "tool_calls",
+}
+FINISH_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use"}
+
+
+def sdk_installed() -> bool:
+    return importlib.util.find_spec("anthropic") is not None
+
+
+def anthropic_base_url(base_url: str) -> str:
+    """MiMo serves the Anthropic format beside /v1: https://host/v1 -> https://host/anthropic."""
+    base = base_url.rstrip("/")
+    if base.endswith("/anthropic"):
+        return base
+    if base.endswith("/v1"):
+        base = base[: -len("/v1")]
+    return base + "/anthropic"
+
+
+# ---- request -------------------------------------------------------------------------------
+
+
+def _tool_input(arguments: str) -> dict[str, Any]:
+    """A tool_use block's `input` must be an object; keep malformed arguments visible."""
+    try:
+        value = json.loads(arguments) if arguments else {}
+    except ValueError:
+        return {"_unparsed_arguments": arguments}
+    return value if isinstance(value, dict) else {"_arguments": value}
+
+
+def to_anthropic_messages(
+    messages: list[dict[str, Any]],
+) -> tuple[str | None, list[dict[str, Any]]]:
+    """(system, messages) in the Anthropic format, from the engine's replayed history.
+
+    Tool results become `tool_result` blocks in a user turn (merged with the next user text,
+    since the roles must alternate); an assistant turn is its thinking blocks (stored ones
+    unchanged, else one built from `reasoning_content`), its text, then its `tool_use` blocks.
+    """
+    system_parts: list[str] = []
+    out: list[dict[str, Any]] = []
+
+    def push(role: str, blocks: list[dict[str, Any]]) -> None:
+        if not blocks:
+            return
+        if out and out[-1]["role"] == role:
+            out[-1]["content"].extend(blocks)
+        else:
+            out.append({"role": role, "content": list(blocks)})
+
+    for msg in messages:
+        role = msg.get("role")
+        if role == "system":
+            system_parts.append(str(msg.get("content") or ""))
+        elif role == "user":
+            push("user", [{"type": "text", "text": str(msg.get("content") or "")}])
+        elif role == "tool":
+            push(
+                "user",
+                [
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": msg.get("tool_call_id"),
+                        "content": str(msg.get("content") or ""),
+                    }
+                ],
+            )
+        elif role == "assistant":
+            blocks: list[dict[str, Any]] = []
+            stored = msg.get(THINKING_BLOCKS)
+            calls = msg.get("tool_calls") or []
+            if stored:
+                blocks.extend(dict(block) for block in stored)
+            elif msg.get("reasoning_content") or calls:
+                # A tool-use turn always carries a thinking block (empty if there was none),
+                # as the OpenAI format always carries reasoning_content.
+                blocks.append(
+                    {
+                        "type": "thinking",
+                        "thinking": msg.get("reasoning_content") or "",
+                        "signature": "",
+                    }
+                )
+            if msg.get("content"):
+                blocks.append({"type": "text", "text": msg["content"]})
+            for call in calls:
+                fn = call.get("function") or {}
+                blocks.append(
+                    {
+                        "type": "tool_use",
+                        "id": call.get("id"),
+                        "name": fn.get("name"),
+                        "input": _tool_input(fn.get("arguments") or ""),
+                    }
+                )
+            push("assistant", blocks)
+    return ("\n\n".join(system_parts) or None), out
+
+
+def request_params(params: RequestParams) -> dict[str, Any]:
+    """Every field of the request body except `system` and `messages`."""
+    body: dict[str, Any] = {
+        "model": params.model,
+        "max_tokens": params.max_completion_tokens or DEFAULT_MAX_TOKENS,
+        "stream": True,
+        "thinking": {"type": "enabled" if params.thinking else "disabled"},
+    }
+    if not params.thinking:  # ignored (forced to 1.0 / 0.95) in thinking mode
+        if params.temperature is not None:
+            body["temperature"] = params.temperature
+        if params.top_p is not None:
+            body["top_p"] = params.top_p
+    if params.tools:
+        body["tools"] = [
+            {
+                "name": tool["function"]["name"],
+                "description": tool["function"].get("description", ""),
+                "input_schema": tool["function"].get("parameters")
+                or {"type": "object", "properties": {}},
+            }
+            for tool in params.tools
+        ]
+        body["tool_choice"] = {"type": "auto"}
+    return body
+
+
+def request_body(messages: list[dict[str, Any]], params: RequestParams) -> dict[str, Any]:
+    """The exact JSON body POSTed to /anthropic/v1/messages."""
+    system, converted = to_anthropic_messages(messages)
+    body = request_params(params)
+    if system:
+        body["system"] = system
+    body["messages"] = converted
+    return body
+
+
+def response_message(
+    reasoning: str,
+    thinking_blocks: list[dict] | None,
+    content: str,
+    tool_calls: list[dict[str, Any]],
+    finish_reason: str | None,
+    usage: Usage | None,
+    model: str | None,
+) -> dict[str, Any]:
+    """An assembled reply in the Anthropic response shape (for the inspector)."""
+    _, converted = to_anthropic_messages(
+        [
+            {
+                "role": "assistant",
+                "content": content,
+                "reasoning_content": reasoning,
+                "tool_calls": tool_calls,
+                THINKING_BLOCKS: thinking_blocks,
+            }
+        ]
+    )
+    out: dict[str, Any] = {
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": converted[0]["content"] if converted else [],
+        "stop_reason": FINISH_REASONS.get(finish_reason or "", finish_reason),
+    }
+    if usage:
+        out["usage"] = {
+            "input_tokens": usage.prompt_tokens,
+            "output_tokens": usage.completion_tokens,
+        }
+    return out
+
+
+# ---- stream --------------------------------------------------------------------------------
+
+
+class EventMapper:
+    """Anthropic stream events (as dicts) -> the engine's events, however they are chunked.
+
+    Tool-use blocks are numbered in order of appearance (the engine's tool-call index); a
+    thinking block is emitted whole, with its signature, when it stops.
+    """
+
+    def __init__(self) -> None:
+        self.kinds: dict[int, str] = {}
+        self.tool_index: dict[int, int] = {}
+        self.thinking: dict[int, dict[str, Any]] = {}
+        self.input_tokens = 0
+        self.finished = False
+
+    def feed(self, event: dict[str, Any]) -> list[StreamEvent]:
+        kind = event.get("type")
+        index = int(event.get("index") or 0)
+        out: list[StreamEvent] = []
+        if kind == "message_start":
+            usage = (event.get("message") or {}).get("usage") or {}
+            self.input_tokens = int(usage.get("input_tokens") or 0)
+        elif kind == "content_block_start":
+            block = event.get("content_block") or {}
+            block_type = str(block.get("type"))
+            self.kinds[index] = block_type
+            if block_type == "thinking":
+                self.thinking[index] = {
+                    "type": "thinking",
+                    "thinking": block.get("thinking") or "",
+                    "signature": block.get("signature") or "",
+                }
+                if block.get("thinking"):
+                    out.append(ReasoningDelta(block["thinking"]))
+            elif block_type == "redacted_thinking":
+                self.thinking[index] = dict(block)  # kept and replayed as is, never shown
+            elif block_type == "text" and block.get("text"):
+                out.append(ContentDelta(block["text"]))
+            elif block_type == "tool_use":
+                number = self.tool_index.setdefault(index, len(self.tool_index))
+                start = block.get("input")
+                out.append(
+                    ToolCallDelta(
+                        number,
+                        block.get("id"),
+                        block.get("name"),
+                        json.dumps(start) if start else "",
+                    )
+                )
+        elif kind == "content_block_delta":
+            delta = event.get("delta") or {}
+            delta_type = delta.get("type")
+            if delta_type == "thinking_delta" and delta.get("thinking"):
+                self.thinking.setdefault(
+                    index, {"type": "thinking", "thinking": "", "signature": ""}
+                )["thinking"] += delta["thinking"]
+                out.append(ReasoningDelta(delta["thinking"]))
+            elif delta_type == "signature_delta":
+                block = self.thinking.setdefault(
+                    index, {"type": "thinking", "thinking": "", "signature": ""}
+                )
+                block["signature"] = (block.get("signature") or "") + (delta.get("signature") or "")
+            elif delta_type == "text_delta" and delta.get("text"):
+                out.append(ContentDelta(delta["text"]))
+            elif delta_type == "input_json_delta":
+                number = self.tool_index.setdefault(index, len(self.tool_index))
+                out.append(ToolCallDelta(number, None, None, delta.get("partial_json") or ""))
+        elif kind == "content_block_stop":
+            if index in self.thinking:
+                out.append(ThinkingBlockDone(self.thinking.pop(index)))
+        elif kind == "message_delta":
+            stop = (event.get("delta") or {}).get("stop_reason")
+            usage = event.get("usage") or {}
+            if usage:
+                out.append(
+                    UsageReported(
+                        Usage(
+                            prompt_tokens=int(usage.get("input_tokens") or self.input_tokens),
+                            completion_tokens=int(usage.get("output_tokens") or 0),
+                        )
+                    )
+                )
+            if stop:
+                finish = STOP_REASONS.get(stop, stop)
+                if finish == "tool_calls" and not self.tool_index:
+                    # A known MiMo bug: tool_use announced, no tool_use block. A text reply.
+                    finish = "stop"
+                out.append(StreamFinished(finish))
+                self.finished = True
+        return out
+
+
+class AnthropicClient:
+    """The same interface as ChatClient, speaking the Anthropic Messages format."""
+
+    wire = "anthropic"
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str,
+        *,
+        timeout_s: float = 600.0,
+        idle_timeout_s: float = 120.0,
+        max_retries: int = 2,
+    ) -> None:
+        self.api_key = api_key
+        self.base_url = anthropic_base_url(base_url)
+        self.timeout_s = timeout_s
+        self.idle_timeout_s = idle_timeout_s
+        self.max_retries = max_retries
+        self._sdk: Any = None
+
+    def _module(self) -> Any:
+        try:
+            import anthropic
+        except ImportError:
+            raise ApiError("config", INSTALL_HINT) from None
+        return anthropic
+
+    def _client(self) -> Any:
+        if self._sdk is None:
+            anthropic = self._module()
+            self._sdk = anthropic.AsyncAnthropic(
+                api_key=self.api_key,
+                base_url=self.base_url,
+                timeout=anthropic.Timeout(self.timeout_s, connect=10.0),
+                max_retries=self.max_retries,  # the only retries, as in the OpenAI format
+                default_headers={"api-key": self.api_key},
+            )
+        return self._sdk
+
+    @staticmethod
+    def warm_up() -> None:
+        if sdk_installed():
+            import anthropic  # noqa: F401
+
+    async def aclose(self) -> None:
+        if self._sdk is not None:
+            await self._sdk.close()
+            self._sdk = None
+
+    def request_record(self, params: RequestParams) -> dict[str, Any]:
+        """What the store keeps of a request besides its history; marks the format."""
+        return {**request_params(params), "_wire": self.wire}
+
+    async def stream(
+        self, messages: list[dict[str, Any]], params: RequestParams
+    ) -> AsyncIterator[StreamEvent]:
+        """Stream one model round as events. Raises ApiError."""
+        body = request_body(messages, params)
+        sdk = self._module()
+        mapper = EventMapper()
+        try:
+            stream = await self._client().messages.create(**body)
+            async with stream:
+                iterator = stream.__aiter__()
+                while True:
+                    try:
+                        event = await asyncio.wait_for(
+                            iterator.__anext__(), timeout=self.idle_timeout_s
+                        )
+                    except StopAsyncIteration:
+                        break
+                    except TimeoutError:
+                        raise ApiError(
+                            "stalled",
+                            f"The reply stalled: nothing arrived for {self.idle_timeout_s:g} s. "
+                            "What arrived is kept; retry to ask again",
+                        ) from None
+                    for mapped in mapper.feed(event.model_dump(exclude_none=True)):
+                        yield mapped
+        except (ApiError, asyncio.CancelledError, GeneratorExit):
+            raise
+        except Exception as exc:
+            status = getattr(exc, "status_code", None)
+            retried = self.max_retries if (status in RETRYABLE or (status or 0) >= 500) else 0
+            if status is None and type(exc).__name__ in ("APIConnectionError", "APITimeoutError"):
+                retried = self.max_retries
+            raise map_exception(exc, self.base_url, self.api_key, retried, sdk) from exc
+        if not mapper.finished:
+            raise ApiError(
+                "incomplete",
+                "The stream ended before the reply was complete (no stop reason). "
+                "What arrived is kept; retry to ask again",
+            )
+
+    async def list_models(self) -> list[str]:
+        """The model list lives on the OpenAI-format path (GET /v1/models)."""
+        from mimo_tui.client import ChatClient
+
+        client = ChatClient(self.api_key, self.base_url.removesuffix("/anthropic") + "/v1")
+        try:
+            return await client.list_models()
+        finally:
+            await client.aclose()
