@@ -31,6 +31,7 @@ from mimo_tui.model import (
     UsageReported,
 )
 from mimo_tui.replay import THINKING_BLOCKS
+from mimo_tui.text import valid_unicode
 
 INSTALL_HINT = (
     "The anthropic format needs the anthropic SDK, which is not installed: "
@@ -309,6 +310,17 @@ class EventMapper:
         return out
 
 
+def _clean(value: Any) -> Any:
+    """Lone surrogates out of every string of an event (see text.valid_unicode)."""
+    if isinstance(value, str):
+        return valid_unicode(value)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
 class AnthropicClient:
     """The same interface as ChatClient, speaking the Anthropic Messages format."""
 
@@ -387,7 +399,7 @@ class AnthropicClient:
                             f"The reply stalled: nothing arrived for {self.idle_timeout_s:g} s. "
                             "What arrived is kept; retry to ask again",
                         ) from None
-                    for mapped in mapper.feed(event.model_dump(exclude_none=True)):
+                    for mapped in mapper.feed(_clean(event.model_dump(exclude_none=True))):
                         yield mapped
         except (ApiError, asyncio.CancelledError, GeneratorExit):
             raise

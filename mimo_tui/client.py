@@ -22,6 +22,7 @@ from mimo_tui.model import (
     UsageReported,
 )
 from mimo_tui.replay import openai_messages
+from mimo_tui.text import valid_unicode
 
 RETRYABLE = {408, 409, 429}
 
@@ -209,17 +210,17 @@ def chunk_events(chunk: Any) -> list[StreamEvent]:
             extra = delta.model_extra or {}
             reasoning = extra.get("reasoning_content") or extra.get("reasoning")
             if isinstance(reasoning, str) and reasoning:
-                events.append(ReasoningDelta(reasoning))
+                events.append(ReasoningDelta(valid_unicode(reasoning)))
             if delta.content:
-                events.append(ContentDelta(delta.content))
+                events.append(ContentDelta(valid_unicode(delta.content)))
             for call in delta.tool_calls or []:
                 fn = call.function
                 events.append(
                     ToolCallDelta(
                         index=call.index or 0,
                         id=call.id,
-                        name=fn.name if fn else None,
-                        arguments=(fn.arguments or "") if fn else "",
+                        name=valid_unicode(fn.name) if fn and fn.name else None,
+                        arguments=valid_unicode(fn.arguments or "") if fn else "",
                     )
                 )
         if choice.finish_reason:

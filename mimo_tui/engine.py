@@ -40,6 +40,7 @@ from mimo_tui.model import (
 )
 from mimo_tui.prompt import Clock, local_now, system_prompt
 from mimo_tui.store import Store
+from mimo_tui.text import valid_unicode
 
 CHECKPOINT_S = 1.0
 
@@ -109,7 +110,8 @@ class Engine:
 
     async def turn(self, session_id: str, text: str) -> AsyncIterator[TurnEvent]:
         """Save the user's message, then run model rounds until the model is done."""
-        user = self.store.add_message(session_id, Message(role="user", content=text))
+        # A pasted lone surrogate (undecodable input) cannot be stored: replace it, once.
+        user = self.store.add_message(session_id, Message(role="user", content=valid_unicode(text)))
         yield UserSaved(user)
         async with contextlib.aclosing(self.rounds(session_id)) as events:
             async for event in events:

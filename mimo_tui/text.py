@@ -101,3 +101,39 @@ def code_blocks(markdown: str) -> list[str]:
     """The contents of every fenced code block in `markdown`, in order (an unclosed last
     fence runs to the end, as Markdown renders it)."""
     return [m.group(2).rstrip("\n") for m in _FENCE.finditer(markdown)]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """`text` with lone surrogates (a JSON "\\ud800" decodes to one) replaced by U+FFFD.
+
+    They are not text: UTF-8, SQLite and terminals cannot hold them, so they are replaced where
+    model output enters the client, once, as a UTF-8 decoder replaces invalid bytes.
+    """
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code > 0xFFFF:  # outside the BMP: a JSON escape is a surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def visible_json(data: object) -> str:
+    """Pretty JSON in which every invisible character is a `\\uXXXX` escape.
+
+    Still valid JSON that decodes to exactly `data` (so it can be edited and sent), but a
+    bidi override or zero-width space in a tool argument shows as `\\u202e`, not as nothing.
+    """
+    import json
+
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if text.isascii():
+        return text
+    return "".join(_json_escape(c) if _is_unsafe(c) else c for c in text)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from mimo_tui.model import ToolCall, ToolCallUpdated, ToolRecord
+from mimo_tui.text import visible_json
 from mimo_tui.tools import MAX_OUTPUT, BuiltinContext, ToolSpec
 
 DENIED = "denied by user: the user did not allow this tool call to run."
@@ -185,7 +186,7 @@ class ToolBox:
             return
         if spec.approve != "auto" and spec.name not in self.always_allowed:
             yield ToolCallUpdated(record)
-            pretty = json.dumps(args, indent=2, ensure_ascii=False)
+            pretty = visible_json(args)  # invisible characters as \\uXXXX, still JSON
             decision = await self.approver(ApprovalRequest(record, spec, pretty))
             if decision.always:
                 self.always_allowed.add(spec.name)

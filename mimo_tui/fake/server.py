@@ -156,6 +156,17 @@ class FakeMimo:
         return None
 
 
+def _json(data: Any) -> str:
+    """JSON as MiMo sends it (UTF-8); a lone surrogate, which UTF-8 cannot carry, goes out
+    as a JSON escape, the only way a server can send one (hostile-output tests use this)."""
+    text = json.dumps(data, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(data)
+    return text
+
+
 def _envelope(status: int, message: str, param: str = "") -> dict[str, Any]:
     return {"error": {"code": str(status), "message": message, "param": param, "type": ""}}
 
@@ -407,7 +418,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if sc.keepalive_comments:
                 self._write(": keep-alive\n\n")
-            text = event if isinstance(event, str) else json.dumps(event, ensure_ascii=False)
+            text = event if isinstance(event, str) else _json(event)
             self._write(f"data: {text}\n\n")
             if sc.delay_s and self._sleep(sc.delay_s):
                 return
@@ -491,7 +502,7 @@ class _Handler(BaseHTTPRequestHandler):
                     return
                 if sc.keepalive_comments:
                     self._write('event: ping\ndata: {"type": "ping"}\n\n')
-                text = json.dumps(data, ensure_ascii=False)
+                text = _json(data)
                 self._write(f"event: {name}\ndata: {text}\n\n")
                 if sc.delay_s and self._sleep(sc.delay_s):
                     return

@@ -36,7 +36,7 @@ from mimo_tui.model import (
     UserSaved,
 )
 from mimo_tui.runtime import Runtime
-from mimo_tui.text import code_blocks, secret_in
+from mimo_tui.text import code_blocks, secret_in, visible
 from mimo_tui.ui.history import HistoryActions
 from mimo_tui.ui.widgets.dialogs import Confirm
 from mimo_tui.ui.widgets.inspector import ToolInspector
@@ -165,7 +165,9 @@ class ChatScreen(HistoryActions):
         session = store.get_session(self.session_id)
         title = session.title or "New chat"
         badge = "  [offline demo]" if self.runtime.settings.demo else ""
-        self.query_one("#topbar", Static).update(f"mimo-tui · {title} · {session.id}{badge}")
+        self.query_one("#topbar", Static).update(
+            f"mimo-tui · {visible(title)} · {session.id}{badge}"
+        )
 
     async def load_session(self, session_id: str) -> None:
         """Show a session as stored: its newest page of messages, reasoning folded.
