@@ -58,7 +58,8 @@ def _cell(text: str) -> str:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    path = session.config.getoption("--robustness-table")
+    # Registered only when pytest starts in tests/robustness (an initial conftest).
+    path = session.config.getoption("--robustness-table", default=None)
     if not path or not _observed:
         return
     rows: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
