@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from mimo_tui import __version__
 from mimo_tui.cli_sessions import add_parsers as add_session_parsers
-from mimo_tui.cli_sessions import cmd_sessions, cmd_usage
+from mimo_tui.cli_sessions import cmd_sessions, cmd_usage, note_recovery
 from mimo_tui.config import ConfigError, Paths, Settings, load_settings, write_key_file
 from mimo_tui.errors import ApiError
 from mimo_tui.model import (
@@ -335,6 +335,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
 
     try:
         runtime = build_runtime(settings, paths, approver=ask_approver(args.yes))
+        note_recovery(runtime.store)
     except (StoreError, ConfigError) as exc:
         print(f"mimo-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE

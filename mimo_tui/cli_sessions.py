@@ -55,6 +55,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     usage.add_argument("--demo", action="store_true", help="the offline demo's store")
 
 
+def note_recovery(store: Store) -> None:
+    """Say so when the store was damaged and a fresh one started (the old one kept aside)."""
+    if store.recovered_from:
+        print(
+            f"mimo-tui: the session store was damaged; it was kept aside as "
+            f"{store.recovered_from} and a fresh store was started.",
+            file=sys.stderr,
+        )
+
+
 def _err(text: str) -> int:
     print(f"mimo-tui: {visible(text)}", file=sys.stderr)
     return EXIT_USAGE
@@ -67,6 +77,7 @@ def _when(ts: float) -> str:
 def cmd_sessions(args: argparse.Namespace, paths: Paths, key: str | None) -> int:
     try:
         store = Store(paths.demo_store_file if args.demo else paths.store_file)
+        note_recovery(store)
     except StoreError as exc:
         return _err(str(exc))
     try:
@@ -207,6 +218,7 @@ def cmd_usage(args: argparse.Namespace, paths: Paths) -> int:
     try:
         since = parse_since(args.since)
         store = Store(paths.demo_store_file if args.demo else paths.store_file)
+        note_recovery(store)
     except (ValueError, StoreError) as exc:
         return _err(str(exc))
     try:

@@ -26,6 +26,10 @@ _observed: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # nodeid -
 _outcome: dict[str, str] = {}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "case(area, case, behaviour): a robustness case")
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--robustness-table",
@@ -49,6 +53,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = outcome.get_result()
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         _outcome[item.nodeid] = report.outcome
+        marker = item.get_closest_marker("case")  # property tests: the property is the case
+        if marker is not None and report.when == "call":
+            _observed[item.nodeid] = [tuple(marker.args)]
 
 
 def _cell(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,17 +17,24 @@ UNSAFE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 anything = st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=200)
 
 
+@pytest.mark.case(
+    "Properties",
+    "sanitizer: any text (hypothesis)",
+    "no control or format character survives text.visible",
+)
 @given(anything)
 def test_visible_output_has_no_control_or_format_character(text):
     out = visible(text)
     assert all(c in "\n\t" or unicodedata.category(c) not in UNSAFE for c in out)
 
 
+@pytest.mark.case("Properties", "sanitizer: idempotence", "visible(visible(s)) == visible(s)")
 @given(anything)
 def test_visible_is_idempotent(text):
     assert visible(visible(text)) == visible(text)
 
 
+@pytest.mark.case("Properties", "sanitizer: printable text", "left exactly as it was")
 @given(
     st.text(alphabet=st.characters(exclude_categories=("Cc", "Cf", "Cs", "Zl", "Zp")), max_size=200)
 )
@@ -39,6 +47,11 @@ def chunked(text: str, cuts: list[int]) -> list[str]:
     return [text[a:b] for a, b in itertools.pairwise(points) if text[a:b]]
 
 
+@pytest.mark.case(
+    "Properties",
+    "stream assembler: arbitrary chunking of reasoning, content and tool-call fragments",
+    "always assembles the same final message",
+)
 @given(
     reasoning=st.text(max_size=80),
     content=st.text(max_size=80),
