@@ -127,3 +127,13 @@ def env_for(paths: Paths, **extra: str) -> dict[str, str]:
         **extra,
     )
     return env
+
+
+async def finish(worker) -> None:
+    """Wait for one worker (a turn), whatever it ended with; other workers are not awaited."""
+    import contextlib
+
+    from textual.worker import WorkerCancelled, WorkerFailed
+
+    with contextlib.suppress(WorkerCancelled, WorkerFailed):
+        await worker.wait()

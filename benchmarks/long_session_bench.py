@@ -11,7 +11,7 @@ import asyncio
 import gc
 import time
 
-from benchmarks.common import Result, rss_mb, seed_long_session, temp_paths
+from benchmarks.common import Result, finish, rss_mb, seed_long_session, temp_paths
 from mimo_tui.config import Settings
 from mimo_tui.fake import FakeMimo
 from mimo_tui.fake.scenarios import Scenario
@@ -75,8 +75,7 @@ async def _measure(size: int, fake: FakeMimo) -> list[Result]:
             )
         fake.queue(REPLY)
         start = time.perf_counter()
-        screen.run_turn("one more")
-        await app.workers.wait_for_complete()
+        await finish(screen.run_turn("one more"))
         await pilot.pause()
         stream = time.perf_counter() - start
         assert screen.query(AssistantMessage).last().message.content == REPLY.content

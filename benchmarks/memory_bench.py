@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 
-from benchmarks.common import Result, rss_mb, temp_paths
+from benchmarks.common import Result, finish, rss_mb, temp_paths
 from mimo_tui.config import Settings
 from mimo_tui.fake import FakeMimo
 from mimo_tui.fake.scenarios import Scenario
@@ -29,8 +29,7 @@ async def _turns(turns: int) -> list[tuple[int, float]]:
             await pilot.pause()
             for turn in range(1, turns + 1):
                 fake.queue(TURN)
-                app.screen.run_turn(f"turn {turn}")
-                await app.workers.wait_for_complete()
+                await finish(app.screen.run_turn(f"turn {turn}"))
                 if turn % max(1, turns // 10) == 0:
                     await pilot.pause()
                     gc.collect()
