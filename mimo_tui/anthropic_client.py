@@ -18,7 +18,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from mimo_tui.client import RETRYABLE, RequestParams
+from mimo_tui.client import RequestParams, attempts_retried, idle_watched, incomplete
 from mimo_tui.errors import ApiError, map_exception
 from mimo_tui.model import (
     ContentDelta,
@@ -385,36 +385,16 @@ class AnthropicClient:
         try:
             stream = await self._client().messages.create(**body)
             async with stream:
-                iterator = stream.__aiter__()
-                while True:
-                    try:
-                        event = await asyncio.wait_for(
-                            iterator.__anext__(), timeout=self.idle_timeout_s
-                        )
-                    except StopAsyncIteration:
-                        break
-                    except TimeoutError:
-                        raise ApiError(
-                            "stalled",
-                            f"The reply stalled: nothing arrived for {self.idle_timeout_s:g} s. "
-                            "What arrived is kept; retry to ask again",
-                        ) from None
+                async for event in idle_watched(stream, self.idle_timeout_s):
                     for mapped in mapper.feed(_clean(event.model_dump(exclude_none=True))):
                         yield mapped
         except (ApiError, asyncio.CancelledError, GeneratorExit):
             raise
         except Exception as exc:
-            status = getattr(exc, "status_code", None)
-            retried = self.max_retries if (status in RETRYABLE or (status or 0) >= 500) else 0
-            if status is None and type(exc).__name__ in ("APIConnectionError", "APITimeoutError"):
-                retried = self.max_retries
+            retried = attempts_retried(exc, self.max_retries)
             raise map_exception(exc, self.base_url, self.api_key, retried, sdk) from exc
         if not mapper.finished:
-            raise ApiError(
-                "incomplete",
-                "The stream ended before the reply was complete (no stop reason). "
-                "What arrived is kept; retry to ask again",
-            )
+            raise incomplete()
 
     async def list_models(self) -> list[str]:
         """The model list lives on the OpenAI-format path (GET /v1/models)."""

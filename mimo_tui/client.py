@@ -93,6 +93,45 @@ def validate_messages(messages: list[dict[str, Any]]) -> None:
             expected = []
 
 
+async def idle_watched(stream: Any, idle_timeout_s: float) -> AsyncIterator[Any]:
+    """The items of an SDK stream; ApiError("stalled") when none arrives for idle_timeout_s.
+
+    The SDKs' read timeout is reset by keepalive comments and never fires mid-stream, so the
+    watchdog is ours, reset only by real items. Both wire formats use it.
+    """
+    iterator = stream.__aiter__()
+    while True:
+        try:
+            item = await asyncio.wait_for(iterator.__anext__(), timeout=idle_timeout_s)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise ApiError(
+                "stalled",
+                f"The reply stalled: nothing arrived for {idle_timeout_s:g} s. "
+                "What arrived is kept; retry to ask again",
+            ) from None
+        yield item
+
+
+def attempts_retried(exc: BaseException, max_retries: int) -> int:
+    """How many retries the SDK spent before giving up on `exc` (for the message)."""
+    status = getattr(exc, "status_code", None)
+    if status in RETRYABLE or (status or 0) >= 500:
+        return max_retries
+    if status is None and type(exc).__name__ in ("APIConnectionError", "APITimeoutError"):
+        return max_retries
+    return 0
+
+
+def incomplete() -> ApiError:
+    return ApiError(
+        "incomplete",
+        "The stream ended before the reply was complete (no finish reason). "
+        "What arrived is kept; retry to ask again",
+    )
+
+
 class ChatClient:
     """A reusable async client for one base URL and key (the OpenAI-compatible format)."""
 
@@ -155,20 +194,7 @@ class ChatClient:
                 messages=messages, extra_body=extra, **body
             )
             async with sdk_stream:
-                iterator = sdk_stream.__aiter__()
-                while True:
-                    try:
-                        chunk = await asyncio.wait_for(
-                            iterator.__anext__(), timeout=self.idle_timeout_s
-                        )
-                    except StopAsyncIteration:
-                        break
-                    except TimeoutError:
-                        raise ApiError(
-                            "stalled",
-                            f"The reply stalled: nothing arrived for {self.idle_timeout_s:g} s. "
-                            "What arrived is kept; retry to ask again",
-                        ) from None
+                async for chunk in idle_watched(sdk_stream, self.idle_timeout_s):
                     for event in chunk_events(chunk):
                         if isinstance(event, StreamFinished):
                             finished = True
@@ -176,17 +202,10 @@ class ChatClient:
         except (ApiError, ReplayError, asyncio.CancelledError, GeneratorExit):
             raise
         except Exception as exc:
-            status = getattr(exc, "status_code", None)
-            retried = self.max_retries if (status in RETRYABLE or (status or 0) >= 500) else 0
-            if status is None and type(exc).__name__ in ("APIConnectionError", "APITimeoutError"):
-                retried = self.max_retries
+            retried = attempts_retried(exc, self.max_retries)
             raise map_exception(exc, self.base_url, self.api_key, retried) from exc
         if not finished:
-            raise ApiError(
-                "incomplete",
-                "The stream ended before the reply was complete (no finish reason). "
-                "What arrived is kept; retry to ask again",
-            )
+            raise incomplete()
 
     def request_record(self, params: RequestParams) -> dict[str, Any]:
         """What the store keeps of a request besides its history (see inspect.round_exchange)."""

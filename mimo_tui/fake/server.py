@@ -403,23 +403,34 @@ class _Handler(BaseHTTPRequestHandler):
             events.append(frame([], usage, with_usage=True))
         events.append("[DONE]")
 
-        for n, event in enumerate(events):
+        error = _envelope(500, "Internal Error", "the model backend failed mid-stream")
+        self._send_events(
+            sc,
+            [f"data: {e if isinstance(e, str) else _json(e)}\n\n" for e in events],
+            error=f"data: {json.dumps(error)}\n\n",
+            malformed="data: {not json\n\n",
+            keepalive=": keep-alive\n\n",
+        )
+
+    def _send_events(
+        self, sc: Scenario, frames: list[str], error: str, malformed: str, keepalive: str
+    ) -> None:
+        """Send SSE frames as the scenario says: paced, cut, stalled, or broken mid-way."""
+        for n, frame in enumerate(frames):
             if sc.truncate_after is not None and n >= sc.truncate_after:
                 return
             if sc.stall_after is not None and n >= sc.stall_after:
                 self._sleep(3600)
                 return
             if sc.midstream_error_after is not None and n >= sc.midstream_error_after:
-                err = _envelope(500, "Internal Error", "the model backend failed mid-stream")
-                self._write(f"data: {json.dumps(err)}\n\n")
+                self._write(error)
                 return
             if sc.malformed_after is not None and n >= sc.malformed_after:
-                self._write("data: {not json\n\n")
+                self._write(malformed)
                 return
             if sc.keepalive_comments:
-                self._write(": keep-alive\n\n")
-            text = event if isinstance(event, str) else _json(event)
-            self._write(f"data: {text}\n\n")
+                self._write(keepalive)
+            self._write(frame)
             if sc.delay_s and self._sleep(sc.delay_s):
                 return
 
@@ -487,25 +498,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.end_headers()
             events = anth.stream_events(sc, message_id, body["model"], thinking, calls, usage)
-            for n, (name, data) in enumerate(events):
-                if sc.truncate_after is not None and n >= sc.truncate_after:
-                    return
-                if sc.stall_after is not None and n >= sc.stall_after:
-                    self._sleep(3600)
-                    return
-                if sc.midstream_error_after is not None and n >= sc.midstream_error_after:
-                    error = anth.error_envelope(500, "the model backend failed mid-stream")
-                    self._write(f"event: error\ndata: {json.dumps(error)}\n\n")
-                    return
-                if sc.malformed_after is not None and n >= sc.malformed_after:
-                    self._write("event: content_block_delta\ndata: {not json\n\n")
-                    return
-                if sc.keepalive_comments:
-                    self._write('event: ping\ndata: {"type": "ping"}\n\n')
-                text = _json(data)
-                self._write(f"event: {name}\ndata: {text}\n\n")
-                if sc.delay_s and self._sleep(sc.delay_s):
-                    return
+            error = anth.error_envelope(500, "the model backend failed mid-stream")
+            self._send_events(
+                sc,
+                [f"event: {name}\ndata: {_json(data)}\n\n" for name, data in events],
+                error=f"event: error\ndata: {json.dumps(error)}\n\n",
+                malformed="event: content_block_delta\ndata: {not json\n\n",
+                keepalive='event: ping\ndata: {"type": "ping"}\n\n',
+            )
         except (BrokenPipeError, ConnectionResetError):
             rec.disconnected = True
 
