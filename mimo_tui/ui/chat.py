@@ -16,7 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Markdown, Static
 from textual.worker import Worker, WorkerState
 
 from mimo_tui.config import ConfigError, save_config
@@ -39,6 +39,7 @@ from mimo_tui.runtime import Runtime
 from mimo_tui.text import code_blocks, secret_in, visible
 from mimo_tui.ui.history import HistoryActions
 from mimo_tui.ui.widgets.dialogs import Confirm
+from mimo_tui.ui.widgets.footer import Footer, release_render_caches
 from mimo_tui.ui.widgets.inspector import ToolInspector
 from mimo_tui.ui.widgets.message import (
     AssistantMessage,
@@ -317,6 +318,7 @@ class ChatScreen(HistoryActions):
         finally:
             self._ticker.stop()
             self.call_after_refresh(self.refresh_bindings)
+            release_render_caches()
             if self.reply is not None:  # cancelled mid-round: mark what arrived
                 msg = self._stored(self.reply)
                 if msg is not None:
