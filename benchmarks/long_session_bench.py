@@ -18,7 +18,7 @@ from mimo_tui.fake.scenarios import Scenario
 from mimo_tui.runtime import build_runtime
 from mimo_tui.ui.app import MimoApp
 from mimo_tui.ui.chat import ChatScreen
-from mimo_tui.ui.widgets.message import AssistantMessage
+from mimo_tui.ui.widgets.message import StoredReply
 
 KEY = "bench-key"
 REPLY = Scenario(reasoning="thinking " * 50, content="answer word " * 150)
@@ -78,7 +78,7 @@ async def _measure(size: int, fake: FakeMimo) -> list[Result]:
         await finish(screen.run_turn("one more"))
         await pilot.pause()
         stream = time.perf_counter() - start
-        assert screen.query(AssistantMessage).last().message.content == REPLY.content
+        assert screen.query(StoredReply).last().message.content == REPLY.content
         out.append(
             Result("long session", f"stream one 200-token reply, {label}", stream * 1000, "ms")
         )
