@@ -18,7 +18,13 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from mimo_tui.client import RequestParams, attempts_retried, idle_watched, incomplete
+from mimo_tui.client import (
+    ChatClient,
+    RequestParams,
+    attempts_retried,
+    idle_watched,
+    incomplete,
+)
 from mimo_tui.errors import ApiError, map_exception
 from mimo_tui.model import (
     ContentDelta,
@@ -321,26 +327,15 @@ def _clean(value: Any) -> Any:
     return value
 
 
-class AnthropicClient:
-    """The same interface as ChatClient, speaking the Anthropic Messages format."""
+class AnthropicClient(ChatClient):
+    """ChatClient's interface (and settings, timeouts, retries), speaking the Anthropic
+    Messages format; `base_url` is the OpenAI-format URL, as everywhere else."""
 
     wire = "anthropic"
 
-    def __init__(
-        self,
-        api_key: str,
-        base_url: str,
-        *,
-        timeout_s: float = 600.0,
-        idle_timeout_s: float = 120.0,
-        max_retries: int = 2,
-    ) -> None:
-        self.api_key = api_key
+    def __init__(self, api_key: str, base_url: str, **options: Any) -> None:
+        super().__init__(api_key, base_url, **options)
         self.base_url = anthropic_base_url(base_url)
-        self.timeout_s = timeout_s
-        self.idle_timeout_s = idle_timeout_s
-        self.max_retries = max_retries
-        self._sdk: Any = None
 
     def _module(self) -> Any:
         try:
@@ -365,11 +360,6 @@ class AnthropicClient:
     def warm_up() -> None:
         if sdk_installed():
             import anthropic  # noqa: F401
-
-    async def aclose(self) -> None:
-        if self._sdk is not None:
-            await self._sdk.close()
-            self._sdk = None
 
     def request_record(self, params: RequestParams) -> dict[str, Any]:
         """What the store keeps of a request besides its history; marks the format."""
@@ -398,8 +388,6 @@ class AnthropicClient:
 
     async def list_models(self) -> list[str]:
         """The model list lives on the OpenAI-format path (GET /v1/models)."""
-        from mimo_tui.client import ChatClient
-
         client = ChatClient(self.api_key, self.base_url.removesuffix("/anthropic") + "/v1")
         try:
             return await client.list_models()

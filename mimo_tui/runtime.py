@@ -167,7 +167,7 @@ def build_runtime(
     return Runtime(settings, paths, store, engine, toolbox, problems, fake)
 
 
-def make_client(settings: Settings) -> ChatClient | AnthropicClient | None:
+def make_client(settings: Settings) -> ChatClient | None:
     """The client for the settings' wire format (None without a key)."""
     if not settings.api_key:
         return None
