@@ -94,13 +94,32 @@ def secret_in(text: str, known_key: str | None = None) -> str | None:
     return None
 
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(.*?)(?:^ {0,3}\1[ \t]*$|\Z)", re.M | re.S)
+_FENCE = re.compile(
+    r"^ {0,3}(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)\n(?P<code>.*?)"
+    r"(?:^ {0,3}(?P=fence)[ \t]*$\n?|\Z)",
+    re.M | re.S,
+)
+
+
+def split_code(source: str) -> list[tuple[str, str | None]]:
+    """(text, None) and (code, language) parts of Markdown, in order (an unclosed last
+    fence runs to the end, as Markdown renders it)."""
+    parts: list[tuple[str, str | None]] = []
+    at = 0
+    for match in _FENCE.finditer(source):
+        if source[at : match.start()].strip():
+            parts.append((source[at : match.start()], None))
+        info = match.group("info").strip().split(" ")[0]
+        parts.append((match.group("code").rstrip("\n"), info or "text"))
+        at = match.end()
+    if source[at:].strip():
+        parts.append((source[at:], None))
+    return parts
 
 
 def code_blocks(markdown: str) -> list[str]:
-    """The contents of every fenced code block in `markdown`, in order (an unclosed last
-    fence runs to the end, as Markdown renders it)."""
-    return [m.group(2).rstrip("\n") for m in _FENCE.finditer(markdown)]
+    """The contents of every fenced code block in `markdown`, in order."""
+    return [code for code, language in split_code(markdown) if language is not None]
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -11,7 +11,6 @@ unfinished tail instead of the whole answer again.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from rich.cells import cell_len
@@ -23,6 +22,8 @@ from rich.syntax import Syntax
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
+
+from mimo_tui.text import split_code
 
 
 def markdown(source: str) -> RichMarkdown:
@@ -44,28 +45,6 @@ def render_strips(
 
 def blank(width: int, style: Style) -> Line:
     return [Segment(" " * width, style)]
-
-
-_FENCE = re.compile(
-    r"^ {0,3}(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)\n(?P<code>.*?)"
-    r"(?:^ {0,3}(?P=fence)[ \t]*$\n?|\Z)",
-    re.M | re.S,
-)
-
-
-def split_code(source: str) -> list[tuple[str, str | None]]:
-    """(text, None) and (code, language) parts of Markdown, in order."""
-    parts: list[tuple[str, str | None]] = []
-    at = 0
-    for match in _FENCE.finditer(source):
-        if source[at : match.start()].strip():
-            parts.append((source[at : match.start()], None))
-        info = match.group("info").strip().split(" ")[0]
-        parts.append((match.group("code").rstrip("\n"), info or "text"))
-        at = match.end()
-    if source[at:].strip():
-        parts.append((source[at:], None))
-    return parts
 
 
 def render_block(console: Console, source: str, width: int, style: Style) -> list[Line]:
