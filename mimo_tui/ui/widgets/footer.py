@@ -1,4 +1,5 @@
-"""Textual's Footer, without the leak that grew memory with every turn.
+"""Textual's Footer, without the leak that grew memory with every turn, recomposed once per
+refresh however many binding changes came before it.
 
 Each FooterKey binds `compact` to its Footer (`data_bind`), which registers a watcher on the
 Footer. The Footer recomposes its keys whenever the bindings change (focus moves, a turn
@@ -11,10 +12,30 @@ new keys, this Footer drops the watchers of keys that are gone, as Textual would
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
 
 
 class Footer(TextualFooter):
+    _recompose_due = False
+
+    def bindings_changed(self, screen: Screen) -> None:
+        """Recompose once for any number of binding changes before the next refresh.
+
+        Textual schedules a full recompose (every key a new widget) per change; at start-up
+        that was 49 recomposes before the first frame.
+        """
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            return
+        if not self._recompose_due:
+            self._recompose_due = True
+            self.call_after_refresh(self._recompose_once)
+
+    async def _recompose_once(self) -> None:
+        self._recompose_due = False
+        await self.recompose()
+
     def compose(self) -> ComposeResult:
         watchers = getattr(self, "__watchers", {})
         for entries in watchers.values():
