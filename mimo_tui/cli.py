@@ -261,27 +261,9 @@ def cmd_tools(settings: Settings, paths: Paths, as_json: bool) -> int:
 
 def cmd_themes(settings: Settings, paths: Paths, as_json: bool) -> int:
     """Every theme the TUI can use; `*` marks the one it will start with."""
-    from textual.theme import BUILTIN_THEMES
+    from mimo_tui.ui.themes import theme_catalogue  # the TUI's own module; loads textual
 
-    from mimo_tui.ui.themes import load_themes
-
-    ours, problems = load_themes(paths.themes_dir)
-    mine = _user_theme_names(paths)
-    rows = [
-        {
-            "name": t.name,
-            "source": "user" if t.name in mine else "mimo-tui",
-            "dark": t.dark,
-            "current": t.name == settings.theme,
-        }
-        for t in ours
-    ]
-    known = {row["name"] for row in rows}
-    rows += [
-        {"name": name, "source": "textual", "dark": t.dark, "current": name == settings.theme}
-        for name, t in sorted(BUILTIN_THEMES.items())
-        if name not in known
-    ]
+    rows, problems = theme_catalogue(paths.themes_dir, settings.theme)
     if as_json:
         print(json.dumps(rows, indent=2))
     else:
@@ -293,19 +275,6 @@ def cmd_themes(settings: Settings, paths: Paths, as_json: bool) -> int:
     for problem in problems:
         print(f"mimo-tui: {visible(problem)}", file=sys.stderr)
     return EXIT_OK
-
-
-def _user_theme_names(paths: Paths) -> set[str]:
-    import tomllib
-
-    names = set()
-    if paths.themes_dir.is_dir():
-        for path in paths.themes_dir.glob("*.toml"):
-            try:
-                names.add(str(tomllib.loads(path.read_text(encoding="utf-8")).get("name")))
-            except (OSError, tomllib.TOMLDecodeError):
-                continue
-    return names
 
 
 # ---- ask ---------------------------------------------------------------------------------------

@@ -328,13 +328,16 @@ class _Handler(BaseHTTPRequestHandler):
         }
         self._send_json(rec, 200, payload)
 
-    def _stream(self, rec: Recorded, body: dict[str, Any], sc: Scenario) -> None:
+    def _start_sse(self, rec: Recorded) -> None:
         rec.status = 200
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Connection", "close")
         self.end_headers()
+
+    def _stream(self, rec: Recorded, body: dict[str, Any], sc: Scenario) -> None:
+        self._start_sse(rec)
         chunk_id = secrets.token_hex(16)
         model = body["model"]
         thinking = (body.get("thinking") or {}).get("type") != "disabled"
@@ -491,12 +494,7 @@ class _Handler(BaseHTTPRequestHandler):
                     },
                 )
                 return
-            rec.status = 200
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Cache-Control", "no-cache")
-            self.send_header("Connection", "close")
-            self.end_headers()
+            self._start_sse(rec)
             events = anth.stream_events(sc, message_id, body["model"], thinking, calls, usage)
             error = anth.error_envelope(500, "the model backend failed mid-stream")
             self._send_events(

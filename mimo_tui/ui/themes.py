@@ -50,25 +50,51 @@ def theme_from_toml(text: str, origin: str) -> Theme:
     return theme
 
 
-def load_themes(user_dir: Path | None = None) -> tuple[list[Theme], list[str]]:
-    """Every theme that loads, and one message per file that does not."""
-    themes: list[Theme] = []
+def _load(user_dir: Path | None) -> tuple[list[tuple[Theme, str]], list[str]]:
+    """(theme, "mimo-tui" | "user") for every theme that loads; one message per file that
+    does not."""
+    loaded: list[tuple[Theme, str]] = []
     problems: list[str] = []
     bundled = resources.files("mimo_tui.themes")
     sources = [
-        (p.name, p.read_text(encoding="utf-8"))
+        (p.name, p.read_text(encoding="utf-8"), "mimo-tui")
         for p in bundled.iterdir()
         if p.name.endswith(".toml")
     ]
     if user_dir and user_dir.is_dir():
         for path in sorted(user_dir.glob("*.toml")):
             try:
-                sources.append((str(path), path.read_text(encoding="utf-8")))
+                sources.append((str(path), path.read_text(encoding="utf-8"), "user"))
             except OSError as exc:
                 problems.append(f"{path}: cannot read ({exc.strerror})")
-    for origin, text in sorted(sources, key=lambda s: s[0]):
+    for origin, text, source in sorted(sources, key=lambda s: s[0]):
         try:
-            themes.append(theme_from_toml(text, origin))
+            loaded.append((theme_from_toml(text, origin), source))
         except ThemeFileError as exc:
             problems.append(str(exc))
-    return themes, problems
+    return loaded, problems
+
+
+def load_themes(user_dir: Path | None = None) -> tuple[list[Theme], list[str]]:
+    """Every theme that loads, and one message per file that does not."""
+    loaded, problems = _load(user_dir)
+    return [theme for theme, _ in loaded], problems
+
+
+def theme_catalogue(user_dir: Path | None, current: str) -> tuple[list[dict], list[str]]:
+    """Every theme the TUI can use (ours, the user's, Textual's built-ins), for
+    `mimo-tui themes`; `current` marks the one it starts with."""
+    from textual.theme import BUILTIN_THEMES
+
+    loaded, problems = _load(user_dir)
+    rows = [
+        {"name": t.name, "source": source, "dark": t.dark, "current": t.name == current}
+        for t, source in loaded
+    ]
+    known = {row["name"] for row in rows}
+    rows += [
+        {"name": name, "source": "textual", "dark": t.dark, "current": name == current}
+        for name, t in sorted(BUILTIN_THEMES.items())
+        if name not in known
+    ]
+    return rows, problems
