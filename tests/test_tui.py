@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.widgets import Markdown
-
 from mimo_tui.fake import FakeMimo
 from mimo_tui.fake.scenarios import scenario, split_tokens
 from mimo_tui.ui.chat import ChatScreen
-from mimo_tui.ui.widgets.lines import FrozenBlocks
+from mimo_tui.ui.widgets.lines import FrozenBlocks, LiveTail
 from mimo_tui.ui.widgets.message import (
     AssistantMessage,
     Notice,
@@ -47,7 +45,7 @@ async def test_reasoning_streams_into_an_open_panel_before_the_answer(settings, 
         reply = replies(app)[0]
         assert reply.reasoning.collapsed is False
         assert "thinking…" in str(reply.reasoning.title)
-        assert reply.query_one(Markdown).source == ""
+        assert reply.query_one(LiveTail).source == ""
         await wait_until(
             pilot, lambda: "reasoning…" in str(app.screen.query_one(StatusLine).render())
         )
@@ -248,8 +246,8 @@ def test_block_boundaries_never_split_a_code_fence():
 
 
 async def test_a_long_reply_streams_with_finished_blocks_frozen(settings, paths, fake):
-    """Finished blocks leave the live Markdown document while the reply streams; what was
-    shown is exactly what arrived."""
+    """Finished blocks are frozen while the reply streams, only the unfinished one is
+    rendered again; what was shown is exactly what arrived."""
     word = "abcdefghij" * 3 + " "
     long = "".join(f"Paragraph {n} " + word * 12 + "\n\n" for n in range(40))
     fake.queue(scenario("text", content=long, stall_after=200))
@@ -264,8 +262,8 @@ async def test_a_long_reply_streams_with_finished_blocks_frozen(settings, paths,
 
         await wait_until(pilot, lambda: len(frozen()) >= 2)
         live = replies(app)[0]
-        tail = live.query_one(Markdown).source
-        assert len(tail) < 3000  # only the tail is live
+        tail = live.query_one(LiveTail).source
+        assert "\n\n" not in tail.strip()  # only the unfinished block is live
         assert long.startswith("".join(frozen()) + tail)  # frozen + live = what arrived
         await pilot.press("escape")
         await app.workers.wait_for_complete()

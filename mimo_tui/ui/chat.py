@@ -16,7 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from mimo_tui.config import ConfigError, save_config
@@ -43,6 +43,7 @@ from mimo_tui.ui.widgets.footer import Footer, release_render_caches
 from mimo_tui.ui.widgets.inspector import ToolInspector
 from mimo_tui.ui.widgets.message import (
     AssistantMessage,
+    Conversation,
     EarlierNotice,
     MessageAction,
     Notice,
@@ -135,7 +136,7 @@ class ChatScreen(HistoryActions):
         yield Static("", id="topbar", markup=False)
         with Horizontal(id="main"):
             yield SessionList()
-            yield VerticalScroll(id="conversation")
+            yield Conversation(id="conversation")
             yield ToolInspector(self._exchange)
         yield PromptInput(id="prompt")
         yield StatusLine(s.model, s.thinking, s.demo)
@@ -618,13 +619,3 @@ class ChatScreen(HistoryActions):
     def action_retry(self) -> None:
         if not self.busy:
             self.run_turn(None)
-
-    @on(Markdown.LinkClicked)
-    def open_link(self, event: Markdown.LinkClicked) -> None:
-        """Links from the model open only for http(s), after showing the real URL."""
-        href = event.href
-        if href.startswith(("http://", "https://")):
-            self.notify(f"Opening {href}", markup=False)
-            self.app.open_url(href)
-        else:
-            self.notify(f"Not opening a non-web link: {href}", severity="warning", markup=False)

@@ -7,12 +7,22 @@ to strips once per width; adding a block renders only that block, and a layout c
 `len()`. The reply in flight freezes its finished blocks into one of these, and the final
 reply takes the same rendered blocks over, so the end of a long stream renders only its
 unfinished tail instead of the whole answer again.
+
+The unfinished tail itself is a LiveTail: the same renderer over a few hundred characters
+per frame. Textual's `Markdown` widget (even through `Markdown.get_stream`) mounts a widget
+per block and re-lays them out on every append; measured on a 4,000-token reply, mounting,
+styling and arranging those widgets cost more than the SDK's whole read of the stream.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
+from markdown_it import MarkdownIt
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
 from rich.cells import cell_len
 from rich.console import Console, RenderableType
 from rich.markdown import Markdown as RichMarkdown
@@ -20,15 +30,37 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.syntax import Syntax
 from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
 from mimo_tui.text import split_code
 
 
+class ModelMarkdown(RichMarkdown):
+    """Model text as Rich Markdown: links are not live, code uses the terminal's colours.
+
+    Rich builds a new markdown-it parser for every document (~0.5 ms); a reply is rendered
+    as many small documents, so one parser configured as Rich configures it is shared.
+    The attributes are those `RichMarkdown.__init__` sets (a test renders through them).
+    """
+
+    _parser: MarkdownIt | None = None
+
+    def __init__(self, markup: str) -> None:
+        if ModelMarkdown._parser is None:
+            ModelMarkdown._parser = MarkdownIt().enable("strikethrough").enable("table")
+        self.markup = markup
+        self.parsed = ModelMarkdown._parser.parse(markup)
+        self.code_theme = self.inline_code_theme = "ansi_dark"
+        self.justify = None
+        self.style = "none"
+        self.hyperlinks = False
+        self.inline_code_lexer = None
+
+
 def markdown(source: str) -> RichMarkdown:
-    """Model text as Rich Markdown: links are not live, code uses the terminal's colours."""
-    return RichMarkdown(source, code_theme="ansi_dark", hyperlinks=False)
+    return ModelMarkdown(source)
 
 
 Line = list[Segment]  # kept as plain segments: a Strip carries seven caches of its own
@@ -47,6 +79,16 @@ def blank(width: int, style: Style) -> Line:
     return [Segment(" " * width, style)]
 
 
+@functools.lru_cache(maxsize=64)
+def lexer(language: str) -> Lexer | str:
+    """The Pygments lexer for a fence's language, looked up once (`Syntax` looks it up for
+    every block); an unknown language is plain text."""
+    try:
+        return get_lexer_by_name(language)
+    except ClassNotFound:
+        return "text"
+
+
 def render_block(console: Console, source: str, width: int, style: Style) -> list[Line]:
     """One Markdown block. Code blocks are not wrapped: their lines keep their full length
     (wider than `width`) and the widget shows a window onto them that scrolls sideways."""
@@ -58,7 +100,7 @@ def render_block(console: Console, source: str, width: int, style: Style) -> lis
                 part.pop(0)
         else:
             longest = max((cell_len(ln.expandtabs(4)) for ln in text.splitlines()), default=0)
-            code = Syntax(text, language, theme="ansi_dark", padding=(0, 1), tab_size=4)
+            code = Syntax(text, lexer(language), theme="ansi_dark", padding=(0, 1), tab_size=4)
             part = render_strips(console, code, max(width, longest + 2), style)
         if lines and part:
             lines.append(blank(width, style))  # one blank line between parts, as Rich does
@@ -99,7 +141,21 @@ class MarkdownBlocks:
         return self._lines
 
 
-class LinesWidget(Widget):
+class LaidOutOnce:
+    """Mixin for widgets that grow while a reply streams (the reply, its parts, the
+    conversation around them).
+
+    Textual lays the whole screen out a second time, on the next frame, for every widget
+    whose virtual size a layout changed (`Widget.virtual_size` is a layout reactive), so each
+    frame that added lines paid for two layouts. The layout that sets these widgets' virtual
+    size has already placed everything by it; scrollbars that appear or go away still ask
+    for their own layout.
+    """
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0))
+
+
+class LinesWidget(LaidOutOnce, Widget):
     """A widget drawn from a list of strips it builds for a width (Textual's Line API)."""
 
     DEFAULT_CSS = """
@@ -171,3 +227,37 @@ class FrozenBlocks(LinesWidget):
 
     def build_lines(self, width: int) -> list[Line]:
         return self.blocks.lines(self.app.console, width, self.rich_style)
+
+
+class LiveTail(LinesWidget):
+    """The unfinished end of the reply in flight: Markdown that is still growing.
+
+    `show()` renders it at once at the current width, so the screen lays out again only when
+    the number of lines changed; text that grows within a line costs a repaint of that line.
+    """
+
+    DEFAULT_CSS = """
+    LiveTail { height: auto; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.source = ""
+        self._cache: tuple[tuple[int, Style, str], list[Line]] | None = None
+
+    def show(self, source: str) -> None:
+        before = len(self._cache[1]) if self._cache is not None else 0
+        self.source = source
+        width = self.content_region.width
+        if width <= 0:
+            self.refresh(layout=True)
+            return
+        after = len(self.build_lines(width))
+        self.refresh(layout=after != before)
+
+    def build_lines(self, width: int) -> list[Line]:
+        key = (width, self.rich_style, self.source)
+        if self._cache is None or self._cache[0] != key:
+            lines = render_block(self.app.console, self.source, width, self.rich_style)
+            self._cache = (key, lines)
+        return self._cache[1]

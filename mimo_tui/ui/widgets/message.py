@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 from rich.console import Group
@@ -11,20 +10,21 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Click
 from textual.message import Message as TextualMessage
 from textual.reactive import reactive
-from textual.widgets import Markdown, Static
-from textual.widgets.markdown import MarkdownFence, MarkdownStream
+from textual.widgets import Static
 
 from mimo_tui.model import Message
 from mimo_tui.text import visible
 from mimo_tui.ui.widgets.lines import (
     FrozenBlocks,
+    LaidOutOnce,
     Line,
     LinesWidget,
+    LiveTail,
     MarkdownBlocks,
     blank,
     render_strips,
@@ -44,7 +44,6 @@ def reasoning_title(tokens: int | None, ms: int | None, live: bool = False) -> s
     return " · ".join(parts)
 
 
-FREEZE_AT = 400  # characters of live Markdown before finished blocks are frozen
 FLUSH_S = 0.02  # streamed answer text reaches the screen at most this often...
 FIREHOSE_S = 0.1  # ...or this often when chunks arrive faster than anyone reads
 FIREHOSE_RATE = 1000  # chunks per second that mean "firehose" (models send ~50-300)
@@ -145,6 +144,11 @@ def meta_text(message: Message) -> str:
     return visible(" · ".join(parts))
 
 
+class Conversation(LaidOutOnce, VerticalScroll):
+    """The scrolling column of messages; it grows by a frame's worth of lines at a time
+    while a reply streams, with one layout per frame."""
+
+
 class EarlierNotice(Static):
     """At the top of the conversation: how many older messages are still in the store."""
 
@@ -158,31 +162,14 @@ class EarlierNotice(Static):
         return Content(f"↑ {self.count} earlier messages · scroll up to load them")
 
 
-class PlainFence(MarkdownFence):
-    """A code block whose language is unknown is shown as text, not guessed: guessing runs
-    every Pygments lexer over the code (over 100 ms the first time) on each streamed chunk."""
-
-    @classmethod
-    def highlight(cls, code: str, language: str, ansi: bool = False, dark: bool = False):
-        return super().highlight(code, language or "text", ansi, dark)
-
-
-class LiveMarkdown(Markdown):
-    """The streamed tail of a reply (links never open on their own; no language guessing)."""
-
-    BLOCKS = {**Markdown.BLOCKS, "fence": PlainFence, "code_block": PlainFence}
-
-    def __init__(self) -> None:
-        super().__init__("", open_links=False)
-
-
-class AssistantMessage(Vertical, Steppable, can_focus=True):
+class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
     """The reply in flight: a live reasoning panel and the streamed Markdown answer. Once
     final, the chat screen swaps it for a StoredReply.
 
-    Streaming uses `Markdown.get_stream` (coalesced appends, never a full re-parse per chunk)
-    and freezes finished blocks; the final StoredReply renders the whole answer once more,
-    which also covers a Textual issue that can drop a streamed code block.
+    The answer is two line-drawn widgets: finished blocks, rendered once (FrozenBlocks), and
+    the unfinished tail, rendered again at each flush (LiveTail). Chunks are coalesced per
+    frame and no flush re-parses more than the tail, so the cost per chunk does not grow with
+    the reply; the final StoredReply renders the last tail once more as a whole block.
     """
 
     DEFAULT_CSS = """
@@ -190,11 +177,6 @@ class AssistantMessage(Vertical, Steppable, can_focus=True):
         height: auto;
         margin: 0 0 1 0;
         padding: 0 1;
-    }
-    AssistantMessage > Markdown {
-        margin: 0;
-        padding: 0;
-        background: transparent;
     }
     AssistantMessage:focus { background: $boost; }
     """
@@ -219,16 +201,13 @@ class AssistantMessage(Vertical, Steppable, can_focus=True):
         self.fold = fold
         self.reasoning: ReasoningPanel | None = None
         self._frozen = FrozenBlocks()
-        self._answer = LiveMarkdown()
-        self._stream: MarkdownStream | None = None
+        self._answer = LiveTail()
         self._content_parts: list[str] = []
         self._pending: list[str] = []  # answer text not yet handed to the live document
-        self._tail: list[str] = []  # the text in the live Markdown widget
-        self._tail_len = 0
+        self._tail = ""  # the unfinished blocks, shown by the LiveTail
         self._flush_due = False
         self._pace = 0.0  # chunks per second between the last two flushes
         self._last_flush = time.monotonic()
-        self._lock = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         yield self._frozen
@@ -250,58 +229,40 @@ class AssistantMessage(Vertical, Steppable, can_focus=True):
         self.reasoning.set_title(reasoning_title(None, round(seconds * 1000), live=True))
 
     async def add_content(self, text: str) -> None:
-        if not self._content_parts:
-            if self.reasoning is not None and self.fold == "fold":
-                self.reasoning.collapsed = True
-            self._stream = Markdown.get_stream(self._answer)
+        if not self._content_parts and self.reasoning is not None and self.fold == "fold":
+            self.reasoning.collapsed = True
         self._content_parts.append(text)
         self._pending.append(visible(text))
-        if not self._flush_due:
-            self._flush_due = True
-            self.set_timer(flush_delay(self._pace), self._flush)
-
-    async def _flush(self) -> None:
-        self._flush_due = False
-        async with self._lock:  # a timer's flush and finish() must not interleave
-            if not self._pending or self._stream is None:
-                return
-            shown = "".join(self._pending)
-            now = time.monotonic()
-            self._pace = len(self._pending) / max(now - self._last_flush, 1e-3)
-            self._last_flush = now
-            self._pending.clear()
-            self._tail.append(shown)
-            self._tail_len += len(shown)
-            await self._stream.write(shown)
-            if self._tail_len > FREEZE_AT:
-                await self._freeze()
-
-    async def _freeze(self) -> None:
-        """Move the finished blocks of the live document into the frozen lines.
-
-        Complete blocks (up to the last blank line outside a code fence) are rendered once
-        by FrozenBlocks; only the unfinished tail stays a live Markdown document.
-        """
-        tail = "".join(self._tail)
-        cut = _last_block_boundary(tail)
-        if cut <= 0:
+        if self._flush_due:
             return
-        assert self._stream is not None
-        await self._stream.stop()
-        done, rest = tail[:cut], tail[cut:]
-        self._frozen.add(done)
-        await self._answer.update(rest)
-        self._tail, self._tail_len = [rest], len(rest)
-        self._stream = Markdown.get_stream(self._answer)
+        wait = self._last_flush + flush_delay(self._pace) - time.monotonic()
+        if wait <= 0:  # the first chunk after a quiet spell is drawn at once
+            self._flush()
+        else:
+            self._flush_due = True
+            self.set_timer(wait, self._flush)
+
+    def _flush(self) -> None:
+        self._flush_due = False
+        if not self._pending:
+            return
+        shown = "".join(self._pending)
+        now = time.monotonic()
+        self._pace = len(self._pending) / max(now - self._last_flush, 1e-3)
+        self._last_flush = now
+        self._pending.clear()
+        tail = self._tail + shown
+        cut = _last_block_boundary(tail)
+        if cut > 0:  # finished blocks are rendered once, for good
+            self._frozen.add(tail[:cut])
+            tail = tail[cut:]
+        self._tail = tail
+        self._answer.show(tail)
 
     async def finish(self, message: Message) -> None:
-        """The reply is final: flush the buffer and the stream, record the final message."""
+        """The reply is final: flush the buffer and record the final message."""
         self.message = message
-        await self._flush()
-        async with self._lock:
-            if self._stream is not None:
-                await self._stream.stop()
-                self._stream = None
+        self._flush()
         if self.reasoning is not None:
             self.reasoning.finish()
 
@@ -312,7 +273,7 @@ class AssistantMessage(Vertical, Steppable, can_focus=True):
     def rendered_blocks(self) -> MarkdownBlocks:
         """The answer as blocks, the frozen ones already rendered (call after finish())."""
         blocks = self._frozen.blocks
-        blocks.add("".join(self._tail) + "".join(self._pending))
+        blocks.add(self._tail + "".join(self._pending))
         return blocks
 
     @property
