@@ -97,21 +97,46 @@ async def idle_watched(stream: Any, idle_timeout_s: float) -> AsyncIterator[Any]
     """The items of an SDK stream; ApiError("stalled") when none arrives for idle_timeout_s.
 
     The SDKs' read timeout is reset by keepalive comments and never fires mid-stream, so the
-    watchdog is ours, reset only by real items. Both wire formats use it.
+    watchdog is ours, reset only by real items. Both wire formats use it. It is one timer
+    for the whole stream, not an `asyncio.wait_for` per item: that made a task per chunk,
+    which cost more than the SDK's own parsing of a fast stream.
     """
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    waiting_since: float | None = None  # when the read in progress started
+    stalled = False
+
+    def check() -> None:
+        nonlocal handle, stalled
+        idle = 0.0 if waiting_since is None else loop.time() - waiting_since
+        if idle >= idle_timeout_s and task is not None:
+            stalled = True
+            task.cancel()
+        else:
+            handle = loop.call_later(idle_timeout_s - idle, check)
+
+    handle = loop.call_later(idle_timeout_s, check)
     iterator = stream.__aiter__()
-    while True:
-        try:
-            item = await asyncio.wait_for(iterator.__anext__(), timeout=idle_timeout_s)
-        except StopAsyncIteration:
-            return
-        except TimeoutError:
-            raise ApiError(
-                "stalled",
-                f"The reply stalled: nothing arrived for {idle_timeout_s:g} s. "
-                "What arrived is kept; retry to ask again",
-            ) from None
-        yield item
+    try:
+        while True:
+            waiting_since = loop.time()
+            try:
+                item = await iterator.__anext__()
+            except StopAsyncIteration:
+                return
+            except asyncio.CancelledError:
+                if not stalled or task is None:
+                    raise
+                task.uncancel()
+                raise ApiError(
+                    "stalled",
+                    f"The reply stalled: nothing arrived for {idle_timeout_s:g} s. "
+                    "What arrived is kept; retry to ask again",
+                ) from None
+            waiting_since = None
+            yield item
+    finally:
+        handle.cancel()
 
 
 def attempts_retried(exc: BaseException, max_retries: int) -> int:
@@ -186,13 +211,9 @@ class ChatClient:
         messages = openai_messages(messages)
         validate_messages(messages)
         body = params.body(messages)
-        extra = {"thinking": body.pop("thinking")}
-        body.pop("messages")
         finished = False
         try:
-            sdk_stream = await self._client().chat.completions.create(
-                messages=messages, extra_body=extra, **body
-            )
+            sdk_stream = await self._post_streaming(body)
             async with sdk_stream:
                 async for chunk in idle_watched(sdk_stream, self.idle_timeout_s):
                     for event in chunk_events(chunk):
@@ -207,6 +228,25 @@ class ChatClient:
         if not finished:
             raise incomplete()
 
+    async def _post_streaming(self, body: dict[str, Any]) -> Any:
+        """POST the request through the SDK (auth, retries, error mapping, SSE decoding) and
+        get its chunks as decoded JSON.
+
+        `chat.completions.create` builds a pydantic model for every chunk, which costs more
+        than everything else the client does with a chunk: a fast stream spent most of its
+        time there. The SDK's own generic `post` with `cast_to=object` skips only that step.
+        """
+        import openai
+
+        return await self._client().post(
+            "/chat/completions",
+            body=body,
+            cast_to=object,
+            stream=True,
+            stream_cls=openai.AsyncStream[object],
+            options={"security": {"bearer_auth": True}},
+        )
+
     def request_record(self, params: RequestParams) -> dict[str, Any]:
         """What the store keeps of a request besides its history (see inspect.round_exchange)."""
         return {k: v for k, v in params.body([]).items() if k != "messages"}
@@ -219,40 +259,57 @@ class ChatClient:
         return [m.id for m in page.data]
 
 
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _text(value: Any) -> str:
+    return valid_unicode(value) if isinstance(value, str) else ""
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def chunk_events(chunk: Any) -> list[StreamEvent]:
-    """The events in one SDK chunk. Tolerant: any key may be absent, `choices` may be empty."""
+    """The events in one chunk as the server sent it (decoded JSON). Tolerant: any key may be
+    absent or of the wrong type, `choices` may be empty; what is not understood is skipped."""
+    if not isinstance(chunk, dict):
+        return []
     events: list[StreamEvent] = []
-    usage = getattr(chunk, "usage", None)
-    for choice in getattr(chunk, "choices", None) or []:
-        delta = choice.delta
-        if delta is not None:
-            extra = delta.model_extra or {}
-            reasoning = extra.get("reasoning_content") or extra.get("reasoning")
-            if isinstance(reasoning, str) and reasoning:
-                events.append(ReasoningDelta(valid_unicode(reasoning)))
-            if delta.content:
-                events.append(ContentDelta(valid_unicode(delta.content)))
-            for call in delta.tool_calls or []:
-                fn = call.function
+    for choice in _dicts(chunk.get("choices")):
+        delta = choice.get("delta")
+        if isinstance(delta, dict):
+            reasoning = _text(delta.get("reasoning_content")) or _text(delta.get("reasoning"))
+            if reasoning:
+                events.append(ReasoningDelta(reasoning))
+            content = _text(delta.get("content"))
+            if content:
+                events.append(ContentDelta(content))
+            for call in _dicts(delta.get("tool_calls")):
+                fn = call.get("function")
+                fn = fn if isinstance(fn, dict) else {}
+                call_id = call.get("id")
                 events.append(
                     ToolCallDelta(
-                        index=call.index or 0,
-                        id=call.id,
-                        name=valid_unicode(fn.name) if fn and fn.name else None,
-                        arguments=valid_unicode(fn.arguments or "") if fn else "",
+                        index=_int(call.get("index")),
+                        id=call_id if isinstance(call_id, str) and call_id else None,
+                        name=_text(fn.get("name")) or None,
+                        arguments=_text(fn.get("arguments")),
                     )
                 )
-        if choice.finish_reason:
-            events.append(StreamFinished(str(choice.finish_reason)))
-    if usage is not None:
-        details = getattr(usage, "completion_tokens_details", None)
+        if choice.get("finish_reason"):
+            events.append(StreamFinished(str(choice["finish_reason"])))
+    usage = chunk.get("usage")
+    if isinstance(usage, dict):
+        details = usage.get("completion_tokens_details")
         events.append(
             UsageReported(
                 Usage(
-                    prompt_tokens=usage.prompt_tokens or 0,
-                    completion_tokens=usage.completion_tokens or 0,
-                    reasoning_tokens=(getattr(details, "reasoning_tokens", 0) or 0)
-                    if details
+                    prompt_tokens=_int(usage.get("prompt_tokens")),
+                    completion_tokens=_int(usage.get("completion_tokens")),
+                    reasoning_tokens=_int(details.get("reasoning_tokens"))
+                    if isinstance(details, dict)
                     else 0,
                 )
             )

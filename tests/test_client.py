@@ -3,6 +3,7 @@ one clear message for every way the API or the network can fail."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from dataclasses import replace
 
@@ -128,6 +129,24 @@ async def test_a_stalled_stream_is_stopped_by_the_idle_watchdog(fake: FakeMimo):
     with pytest.raises(ApiError) as info:
         await run(client_for(fake, idle_timeout_s=0.3))
     assert info.value.kind == "stalled"
+    current = asyncio.current_task()
+    assert current is not None and current.cancelling() == 0  # the caller goes on as usual
+    await asyncio.sleep(0)
+
+
+async def test_the_idle_watchdog_counts_only_time_spent_waiting_for_the_api(fake: FakeMimo):
+    """A consumer that takes longer than the idle timeout over each chunk (a slow screen, a
+    tool prompt) is not a stalled stream."""
+    fake.queue(scenario("text", content="one two three"))
+    client = client_for(fake, idle_timeout_s=0.2)
+    text = []
+    try:
+        async for event in client.stream(HISTORY, RequestParams("mimo-v2.5-pro")):
+            text.append(getattr(event, "text", ""))
+            await asyncio.sleep(0.3)  # the consumer is busy, not the API
+    finally:
+        await client.aclose()
+    assert "".join(text) == "one two three"
 
 
 async def test_refused_connection(fake: FakeMimo):

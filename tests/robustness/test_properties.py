@@ -73,3 +73,60 @@ def test_any_chunking_assembles_the_same_message(reasoning, content, args, cuts)
     assert asm.reasoning_text == reasoning and asm.content_text == content
     assert [c.arguments for c in asm.tool_calls()] == args
     assert [c.id for c in asm.tool_calls()] == [f"call_{i}" for i in range(len(args))]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner),
+    max_leaves=20,
+)
+chunk_keys = st.sampled_from(
+    [
+        "choices",
+        "delta",
+        "content",
+        "reasoning_content",
+        "tool_calls",
+        "function",
+        "name",
+        "arguments",
+        "index",
+        "id",
+        "finish_reason",
+        "usage",
+        "prompt_tokens",
+        "completion_tokens",
+        "completion_tokens_details",
+        "reasoning_tokens",
+    ]
+)
+chunk_shaped = st.recursive(
+    json_values,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(chunk_keys, inner, max_size=5),
+    max_leaves=30,
+)
+
+
+@pytest.mark.case(
+    "Properties",
+    "chunk reader: any decoded JSON in a chunk, of any shape (hypothesis)",
+    "never raises; reads only strings as text and only integers as counts",
+)
+@given(chunk_shaped)
+def test_any_chunk_shape_is_read_without_raising(chunk):
+    from mimo_tui.client import chunk_events
+    from mimo_tui.model import StreamFinished, UsageReported
+
+    for event in chunk_events(chunk):
+        match event:
+            case ReasoningDelta(text=text) | ContentDelta(text=text):
+                assert isinstance(text, str) and text
+            case ToolCallDelta():
+                assert isinstance(event.index, int) and isinstance(event.arguments, str)
+                assert event.name is None or isinstance(event.name, str)
+            case UsageReported(usage=usage):
+                assert all(
+                    isinstance(n, int) for n in (usage.prompt_tokens, usage.completion_tokens)
+                )
+            case _:
+                assert isinstance(event, StreamFinished)
