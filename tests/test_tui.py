@@ -260,7 +260,7 @@ async def test_a_long_reply_streams_with_finished_blocks_frozen(settings, paths,
                 return []
             return replies(app)[0].query_one(FrozenBlocks).blocks.sources
 
-        await wait_until(pilot, lambda: len(frozen()) >= 2)
+        await wait_until(pilot, lambda: "".join(frozen()).count("Paragraph") >= 2)
         live = replies(app)[0]
         tail = live.query_one(LiveTail).source
         assert "\n\n" not in tail.strip()  # only the unfinished block is live
@@ -314,3 +314,33 @@ async def test_the_footer_does_not_keep_old_keys_alive(settings, paths, fake):
         keys = len(footer.query("FooterKey"))
         assert 0 < footer.watcher_count <= keys + 2
     runtime.close()
+
+
+async def test_full_garbage_collections_wait_for_the_reply_to_finish(settings, paths, fake):
+    """A full collection walks everything a long reply has rendered: none may start while
+    the reply streams; one runs once it has finished."""
+    import gc
+
+    from mimo_tui.ui.app import GC_NO_AUTOMATIC_FULL
+
+    fake.queue(scenario("text", content="A paragraph of the answer.\n\n" * 50))
+    full: list[bool] = []  # one entry per full collection: was a reply streaming?
+
+    def watch(phase: str, info: dict) -> None:
+        if phase == "start" and info["generation"] == 2:
+            full.append(app.screen.busy if isinstance(app.screen, ChatScreen) else False)
+
+    app, runtime = make_app(settings, paths)
+    gc.callbacks.append(watch)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await app.workers.wait_for_complete()  # the warm-up sets the collector up
+            assert gc.get_threshold()[2] >= GC_NO_AUTOMATIC_FULL
+            full.clear()
+            await send(pilot, "go")
+            await wait_until(pilot, lambda: full != [])
+            assert isinstance(replies(app)[0], StoredReply)
+            assert full == [False]
+    finally:
+        gc.callbacks.remove(watch)
+        runtime.close()

@@ -328,6 +328,7 @@ class ChatScreen(HistoryActions):
                     await self._settle(msg)
                 self.reply = None
                 self.status.show_idle()
+            self.set_timer(0.5, self.app.collect_garbage)  # type: ignore[attr-defined]
 
     async def _settle(self, msg: Message) -> None:
         """The reply in flight is final: swap its live widgets for one StoredReply, so the
