@@ -2,12 +2,60 @@
 
 from __future__ import annotations
 
+from rich.style import Style
+from rich.text import Text
 from textual.content import Content
-from textual.widgets import Collapsible, Static
+from textual.widgets import Collapsible
 
 from mimo_tui.text import visible
+from mimo_tui.ui.widgets.lines import Line, LinesWidget, render_strips
 
 REFRESH_S = 0.05  # reasoning text is re-laid out at most this often while streaming
+
+
+class ReasoningText(LinesWidget):
+    """The reasoning as plain text, wrapped incrementally.
+
+    Reasoning can run to tens of thousands of tokens before the answer starts. Wrapping all
+    of it again at every refresh grows with its length; here finished paragraphs are
+    wrapped once, and only the paragraph still being written is wrapped again.
+    """
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(classes="reasoning-body")
+        self.text = text
+        self._key: tuple | None = None
+        self._done: list[Line] = []  # the wrapped lines of text[: self._done_at]
+        self._done_at = 0
+        self._lines: tuple[tuple, int, list[Line]] | None = None  # (key, len(text), lines)
+
+    def show(self, text: str) -> None:
+        before = len(self._lines[2]) if self._lines else 0
+        self.text = text
+        width = self.content_region.width
+        if width <= 0:
+            self.refresh(layout=True)
+            return
+        self.refresh(layout=len(self.build_lines(width)) != before)
+
+    def _wrap(self, text: str, width: int, style: Style) -> list[Line]:
+        return render_strips(self.app.console, Text(text, style=style), width, style)
+
+    def build_lines(self, width: int) -> list[Line]:
+        style = self.rich_style
+        key = (width, style)
+        if self._lines is not None and self._lines[:2] == (key, len(self.text)):
+            return self._lines[2]
+        if key != self._key or len(self.text) < self._done_at:  # (text only ever grows)
+            self._key, self._done, self._done_at = key, [], 0
+        end = self.text.rfind("\n") + 1  # paragraphs before the last newline are finished
+        if end > self._done_at:
+            self._done += self._wrap(self.text[self._done_at : end - 1], width, style)
+            self._done_at = end
+        rest = self.text[self._done_at :]
+        lines = self._done + self._wrap(rest, width, style) if rest else list(self._done)
+        self._lines = (key, len(self.text), lines)
+        return lines
 
 
 class ReasoningPanel(Collapsible):
@@ -40,7 +88,7 @@ class ReasoningPanel(Collapsible):
 
     def __init__(self, text: str = "", collapsed: bool = False, title: str = "Reasoning") -> None:
         self._parts: list[str] = [visible(text)] if text else []
-        self._body = Static(Content(self.text), classes="reasoning-body", markup=False)
+        self._body = ReasoningText(self.text)
         self._flush_pending = False
         super().__init__(self._body, title="", collapsed=collapsed)
         self.set_title(title)
@@ -62,7 +110,7 @@ class ReasoningPanel(Collapsible):
 
     def _flush(self) -> None:
         self._flush_pending = False
-        self._body.update(Content(self.text))
+        self._body.show(self.text)
 
     def finish(self) -> None:
         self._flush()
