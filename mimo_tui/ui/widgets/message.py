@@ -44,7 +44,7 @@ def reasoning_title(tokens: int | None, ms: int | None, live: bool = False) -> s
     return " · ".join(parts)
 
 
-FLUSH_S = 0.02  # streamed answer text reaches the screen at most this often...
+FLUSH_S = 1 / 60  # streamed answer text reaches the screen at most once a frame (60 fps)...
 FIREHOSE_S = 0.1  # ...or this often when chunks arrive faster than anyone reads
 FIREHOSE_RATE = 1000  # chunks per second that mean "firehose" (models send ~50-300)
 
