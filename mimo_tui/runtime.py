@@ -10,7 +10,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from mimo_tui.anthropic_client import AnthropicClient
 from mimo_tui.client import ChatClient
 from mimo_tui.config import API_FORMATS, ConfigError, Paths, Settings
 from mimo_tui.engine import Engine
@@ -171,7 +170,11 @@ def make_client(settings: Settings) -> ChatClient | None:
     """The client for the settings' wire format (None without a key)."""
     if not settings.api_key:
         return None
-    kind = AnthropicClient if settings.api == "anthropic" else ChatClient
+    kind = ChatClient
+    if settings.api == "anthropic":  # imported only for sessions in that format
+        from mimo_tui.anthropic_client import AnthropicClient
+
+        kind = AnthropicClient
     return kind(
         settings.api_key,
         settings.base_url,

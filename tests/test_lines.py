@@ -8,7 +8,8 @@ from rich.markdown import Markdown as RichMarkdown
 from rich.style import Style
 from rich.text import Text
 
-from mimo_tui.ui.widgets.lines import MarkdownBlocks, lexer, markdown, render_block, render_strips
+from mimo_tui.ui.widgets.lines import MarkdownBlocks, render_block, render_strips
+from mimo_tui.ui.widgets.markdown_render import lexer, markdown
 
 SAMPLE = """# Title
 

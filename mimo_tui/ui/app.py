@@ -19,7 +19,6 @@ from mimo_tui.store import StoreError
 from mimo_tui.tool_runner import ApprovalRequest, Decision
 from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.themes import VARIABLE_DEFAULTS, load_themes
-from mimo_tui.ui.widgets.approval import ApprovalScreen
 
 GC_YOUNG_THRESHOLD = 10_000  # allocations between young collections (CPython: 700)
 GC_NO_AUTOMATIC_FULL = 1_000_000  # middle collections between full ones: never, in practice
@@ -172,6 +171,8 @@ class MimoApp(App):
 
     async def approve(self, request: ApprovalRequest) -> Decision:
         """The TUI's approval: a modal over the chat (awaited from the turn's worker)."""
+        from mimo_tui.ui.widgets.approval import ApprovalScreen
+
         return await self.push_screen_wait(ApprovalScreen(request))
 
     def _warm_up(self) -> None:

@@ -38,7 +38,6 @@ from mimo_tui.model import (
 from mimo_tui.runtime import Runtime
 from mimo_tui.text import code_blocks, secret_in, visible
 from mimo_tui.ui.history import HistoryActions
-from mimo_tui.ui.widgets.dialogs import Confirm
 from mimo_tui.ui.widgets.footer import Footer, release_render_caches
 from mimo_tui.ui.widgets.inspector import ToolInspector
 from mimo_tui.ui.widgets.message import (
@@ -52,11 +51,9 @@ from mimo_tui.ui.widgets.message import (
 )
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.session_list import SessionList
-from mimo_tui.ui.widgets.settings import SettingsScreen
 from mimo_tui.ui.widgets.status import StatusLine
 from mimo_tui.ui.widgets.steppable import MessageStep
 from mimo_tui.ui.widgets.tool_call import ToolCallLine
-from mimo_tui.ui.widgets.tools_picker import ToolsScreen
 
 NARROW = 110  # below this width the inspector takes the whole screen instead of a side panel
 PAGE = 40  # messages mounted at a time; the rest of a session stays in the store
@@ -282,6 +279,8 @@ class ChatScreen(HistoryActions):
     async def _send_checked(self, text: str) -> None:
         """Send, after asking when the message seems to carry a key: it would be stored and
         sent to the model."""
+        from mimo_tui.ui.widgets.dialogs import Confirm
+
         found = secret_in(text, self.runtime.settings.api_key)
         if found and not await self.app.push_screen_wait(
             Confirm(
@@ -477,6 +476,8 @@ class ChatScreen(HistoryActions):
         self.inspector.select(event.call_id)
 
     async def action_choose_tools(self) -> None:
+        from mimo_tui.ui.widgets.tools_picker import ToolsScreen
+
         toolbox = self.runtime.toolbox
 
         def chosen(names: list[str] | None) -> None:
@@ -524,6 +525,8 @@ class ChatScreen(HistoryActions):
         self.notify(f"Thinking {state} for this session.", markup=False, timeout=2)
 
     def action_settings(self, focus: str = "model") -> None:
+        from mimo_tui.ui.widgets.settings import SettingsScreen
+
         def done(changes: dict[str, Any] | None) -> None:
             if changes:
                 self.apply_settings(changes)

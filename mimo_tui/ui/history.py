@@ -15,12 +15,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 
 from mimo_tui.model import Message, SearchHit
-from mimo_tui.transcripts import TranscriptError, export, import_transcript, write_atomic
-from mimo_tui.ui.widgets.dialogs import Confirm, EditText, TextPrompt
 from mimo_tui.ui.widgets.message import MessageAction
-from mimo_tui.ui.widgets.search import SearchScreen
 from mimo_tui.ui.widgets.session_list import SessionList
-from mimo_tui.ui.widgets.usage import UsageScreen
 
 if TYPE_CHECKING:
     from mimo_tui.runtime import Runtime
@@ -89,6 +85,8 @@ class HistoryActions(Screen):
 
     @work(group="dialog")
     async def _rename(self, session_id: str) -> None:
+        from mimo_tui.ui.widgets.dialogs import TextPrompt
+
         store = self.runtime.store
         title = await self.app.push_screen_wait(
             TextPrompt("Rename session", store.get_session(session_id).title)
@@ -100,6 +98,8 @@ class HistoryActions(Screen):
 
     @work(group="dialog")
     async def _delete(self, session_id: str, title: str, count: int) -> None:
+        from mimo_tui.ui.widgets.dialogs import Confirm
+
         if not await self.app.push_screen_wait(
             Confirm(f"Delete '{title}' ({count} messages)? This cannot be undone.")
         ):
@@ -126,6 +126,8 @@ class HistoryActions(Screen):
 
     @work(group="dialog")
     async def action_search(self) -> None:
+        from mimo_tui.ui.widgets.search import SearchScreen
+
         hit: SearchHit | None = await self.app.push_screen_wait(
             SearchScreen(lambda q: self.runtime.store.search(q, limit=100))
         )
@@ -150,6 +152,9 @@ class HistoryActions(Screen):
 
     @work(group="dialog")
     async def export_session(self, fmt: str) -> None:
+        from mimo_tui.transcripts import export, write_atomic
+        from mimo_tui.ui.widgets.dialogs import TextPrompt
+
         default = str(Path.cwd() / f"mimo-{self.session_id}.{fmt}")
         path = await self.app.push_screen_wait(
             TextPrompt(
@@ -175,6 +180,9 @@ class HistoryActions(Screen):
 
     @work(group="dialog")
     async def action_import(self) -> None:
+        from mimo_tui.transcripts import TranscriptError, import_transcript
+        from mimo_tui.ui.widgets.dialogs import TextPrompt
+
         path = await self.app.push_screen_wait(
             TextPrompt(
                 "Import a JSON transcript (ours, or an OpenAI messages array)",
@@ -207,6 +215,8 @@ class HistoryActions(Screen):
         self.notify(f"Imported as session {session.id}.", markup=False)
 
     def action_usage(self) -> None:
+        from mimo_tui.ui.widgets.usage import UsageScreen
+
         self.app.push_screen(UsageScreen(self.runtime.store.usage_report()))
 
     # ---- message actions -------------------------------------------------------------------
@@ -237,6 +247,8 @@ class HistoryActions(Screen):
 
     @work(group="dialog")
     async def _edit_and_resend(self, msg: Message) -> None:
+        from mimo_tui.ui.widgets.dialogs import EditText
+
         if self.busy or msg.id is None:
             return
         text = await self.app.push_screen_wait(

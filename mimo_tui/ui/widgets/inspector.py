@@ -6,7 +6,6 @@ import json
 from collections.abc import Callable
 
 from rich.console import Group
-from rich.syntax import Syntax
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -126,6 +125,8 @@ class ToolInspector(Vertical, can_focus=False):
             self._show(self.records[key])
 
     def _show(self, record: ToolRecord) -> None:
+        from rich.syntax import Syntax  # Pygments: loaded when a call is first shown
+
         request, response = ("", "")
         if record.assistant_message_id is not None:
             request, response = self.exchange(record.assistant_message_id)
