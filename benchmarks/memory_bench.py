@@ -6,8 +6,8 @@ import asyncio
 import gc
 
 from benchmarks.common import Result, finish, rss_mb, temp_paths
+from benchmarks.remote_fake import RemoteFake
 from mimo_tui.config import Settings
-from mimo_tui.fake import FakeMimo
 from mimo_tui.fake.scenarios import Scenario
 from mimo_tui.runtime import build_runtime
 from mimo_tui.ui.app import MimoApp
@@ -20,15 +20,16 @@ TURN = Scenario(
 
 
 async def _turns(turns: int) -> list[tuple[int, float]]:
+    """RSS of this process (the app only: the fake, which records every request and its
+    whole history, runs in a process of its own) every tenth of the run."""
     samples = []
-    with FakeMimo(api_key=KEY) as fake:
+    with RemoteFake(KEY, *[TURN] * turns) as fake:
         paths = temp_paths()
         runtime = build_runtime(Settings(api_key=KEY, base_url=fake.base_url, max_retries=0), paths)
         app = MimoApp(runtime, runtime.new_session().id)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             for turn in range(1, turns + 1):
-                fake.queue(TURN)
                 await finish(app.screen.run_turn(f"turn {turn}"))
                 if turn % max(1, turns // 10) == 0:
                     await pilot.pause()
