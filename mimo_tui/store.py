@@ -509,10 +509,17 @@ class Store:
                 ),
             )
 
-    def messages(self, session_id: str) -> list[Message]:
+    def messages(
+        self, session_id: str, from_id: int | None = None, before_id: int | None = None
+    ) -> list[Message]:
+        """The session's messages in order; optionally only ids in [from_id, before_id)
+        (the chat screen pages through long sessions that way, ~40 rows at a time)."""
+        low = from_id if from_id is not None else -1
+        high = before_id if before_id is not None else 2**62
         rows = self.db.execute(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE session_id = ? ORDER BY id",
-            (session_id,),
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages"
+            " WHERE session_id = ? AND id >= ? AND id < ? ORDER BY id",
+            (session_id, low, high),
         ).fetchall()
         return [_message(r) for r in rows]
 

@@ -181,3 +181,17 @@ def test_short_and_long_session_pages_agree(store: Store):
         (s.id, s.message_count, s.usage) for s in long
     ]
     assert short[0].id == "s4" and short[0].usage == Usage(4, 8, 4)
+
+
+def test_a_range_of_a_sessions_messages_loads_only_those(store: Store):
+    """Paging through a long session reads ~40 rows at a time, not the whole session."""
+    session = store.create_session("mimo-v2.5-pro")
+    other = store.create_session("mimo-v2.5-pro")
+    ids = []
+    for n in range(10):
+        ids.append(store.add_message(session.id, Message("user", f"m{n}")).id)
+        store.add_message(other.id, Message("user", f"other {n}"))
+    assert [m.content for m in store.messages(session.id, ids[3], ids[6])] == ["m3", "m4", "m5"]
+    assert [m.content for m in store.messages(session.id, ids[8])] == ["m8", "m9"]
+    assert [m.content for m in store.messages(session.id, before_id=ids[2])] == ["m0", "m1"]
+    assert len(store.messages(session.id)) == 10

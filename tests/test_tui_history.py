@@ -208,3 +208,79 @@ async def test_a_long_session_opens_a_page_and_pages_in_older_messages(settings,
         # sending follows the bottom and lets far history go back to the store
         assert len(screen.query(shown)) <= 2 * PAGE + 2
     runtime.close()
+
+
+async def test_reading_far_back_keeps_a_window_mounted_and_sending_jumps_to_the_newest(
+    settings, paths, fake
+):
+    """Paging up through 600 messages never mounts more than a window of them; the newer
+    ones come back when scrolling down, and sending a message shows the newest again."""
+    from benchmarks.common import seed_long_session
+    from mimo_tui.ui.chat import PAGE, WINDOW
+    from mimo_tui.ui.widgets.message import LaterNotice
+
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 600)
+    stored = runtime.store.messages(sid)
+
+    def shown_ids(screen) -> list[int]:
+        ids = []
+        for widget in screen.query("UserMessage, StoredReply, ToolCallLine"):
+            if hasattr(widget, "record"):
+                ids.append(next(m.id for m in stored if m.tool_call_id == widget.record.call_id))
+            else:
+                ids.append(widget.message.id)
+        return ids
+
+    def contiguous(ids: list[int]) -> bool:
+        all_ids = [m.id for m in stored]
+        at = all_ids.index(ids[0])
+        return ids == all_ids[at : at + len(ids)]
+
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        most = 0
+        while await screen.load_earlier():
+            await pilot.pause()
+            ids = shown_ids(screen)
+            most = max(most, len(ids))
+            assert contiguous(ids)
+        assert shown_ids(screen)[0] == stored[0].id  # the very first message is reachable
+        assert most <= WINDOW + PAGE
+        later = screen.query_one(LaterNotice)
+        assert later.display and later.count == len(stored) - len(shown_ids(screen))
+        assert await screen.load_later()  # scrolling back down brings newer ones back
+        await pilot.pause()
+        assert contiguous(shown_ids(screen)) and shown_ids(screen)[0] > stored[0].id
+        fake.queue("text")
+        await send(pilot, "back to the present")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        ids = shown_ids(screen)
+        newest = runtime.store.messages(sid)
+        assert ids[-1] == newest[-1].id and contiguous(ids[:-2])  # the newest page + the turn
+        assert not later.display
+    runtime.close()
+
+
+async def test_a_search_hit_far_back_in_a_long_session_opens_at_that_message(settings, paths, fake):
+    from benchmarks.common import seed_long_session
+
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 600)
+    target = runtime.store.messages(sid)[30]  # some 570 messages before the newest
+    assert target.role == "user"
+    target.content = "Where is the zebracorn?"
+    runtime.store.update_message(target)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+f")
+        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        app.screen.query_one(Input).value = "zebracorn"
+        await wait_until(pilot, lambda: bool(app.screen.hits))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: chat(app).session_id == sid)
+        await pilot.pause()
+        assert isinstance(app.focused, UserMessage) and app.focused.message.id == target.id
+        assert app.focused.region.height > 0  # on screen
+    runtime.close()

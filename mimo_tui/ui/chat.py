@@ -44,6 +44,7 @@ from mimo_tui.ui.widgets.message import (
     AssistantMessage,
     Conversation,
     EarlierNotice,
+    LaterNotice,
     MessageAction,
     Notice,
     StoredReply,
@@ -57,6 +58,7 @@ from mimo_tui.ui.widgets.tool_call import ToolCallLine
 
 NARROW = 110  # below this width the inspector takes the whole screen instead of a side panel
 PAGE = 40  # messages mounted at a time; the rest of a session stays in the store
+WINDOW = 3 * PAGE  # message widgets mounted at most while paging through history
 
 NO_KEY_HELP = (
     "No API key is set, so messages cannot be sent yet.\n"
@@ -124,6 +126,7 @@ class ChatScreen(HistoryActions):
         self._phase = ""
         self._ticker: Any = None
         self._older: list[Message] = []  # stored messages above the mounted ones
+        self._newer: list[Message] = []  # ...and below them (while reading history)
         self._paging = False
 
     # ---- layout ----------------------------------------------------------------------------
@@ -171,23 +174,18 @@ class ChatScreen(HistoryActions):
     async def load_session(self, session_id: str) -> None:
         """Show a session as stored: its newest page of messages, reasoning folded.
 
-        Older messages stay in the store (`self._older`) and are mounted a page at a time
-        when the user scrolls to the top, so a 5,000-message session opens as fast as a
-        short one.
+        Only a window of the session is mounted (see _show_window); the rest stays in the
+        store, so a 5,000-message session opens as fast as a short one.
         """
         self.session_id = session_id
         conv = self.conversation
         await conv.remove_children()
+        await conv.mount_all([EarlierNotice(), LaterNotice()])
         messages = self.runtime.store.messages(session_id)
-        visible_msgs = [m for m in messages if m.status != "superseded"]
-        self._older = visible_msgs[:-PAGE] if len(visible_msgs) > PAGE else []
-        widgets: list[Any] = [self._widget(m) for m in visible_msgs[len(self._older) :]]
+        visible_msgs = self._visible_messages()
+        await self._show_window(visible_msgs, max(0, len(visible_msgs) - PAGE), len(visible_msgs))
         if not self.runtime.engine.client:
-            widgets.append(Notice(NO_KEY_HELP, "warning"))
-        await conv.mount(EarlierNotice())
-        if widgets:
-            await conv.mount_all(widgets)
-        self._update_earlier()
+            await conv.mount(Notice(NO_KEY_HELP, "warning"))
         usage = Usage()
         for msg in messages:
             usage = usage + (msg.usage or Usage())
@@ -210,10 +208,47 @@ class ChatScreen(HistoryActions):
             return ToolCallLine(ToolRecord.from_message(msg))
         return StoredReply(msg, reasoning_open=self.runtime.settings.reasoning_panel == "open")
 
-    def _update_earlier(self) -> None:
-        notice = self.query_one(EarlierNotice)
-        notice.display = bool(self._older)
-        notice.count = len(self._older)
+    # ---- the mounted window ----------------------------------------------------------------
+    #
+    # Textual has no virtual list, so the conversation mounts a window of the session:
+    # `_older` and `_newer` are the stored messages above and below it. Scrolling to either
+    # end mounts a page there and, past WINDOW widgets, unmounts as many at the other end,
+    # so paging through 5,000 messages costs the same per page at the end as at the start.
+    # Windows are cut only before a user message, so a turn is never split.
+
+    def _visible_messages(
+        self, from_id: int | None = None, before_id: int | None = None
+    ) -> list[Message]:
+        messages = self.runtime.store.messages(self.session_id, from_id, before_id)
+        return [m for m in messages if m.status != "superseded"]
+
+    def _shown(self) -> list[Any]:
+        kinds = UserMessage | AssistantMessage | StoredReply | ToolCallLine
+        return [w for w in self.conversation.children if isinstance(w, kinds)]
+
+    async def _show_window(self, messages: list[Message], lo: int, hi: int) -> None:
+        """Mount exactly messages[lo:hi] (and nothing else but the two notices)."""
+        conv = self.conversation
+        keep = (EarlierNotice, LaterNotice)
+        await conv.remove_children([w for w in conv.children if not isinstance(w, keep)])
+        self._older, self._newer = messages[:lo], messages[hi:]
+        widgets = [self._widget(m) for m in messages[lo:hi]]
+        if widgets:
+            await conv.mount_all(widgets)
+        self._update_notices()
+
+    def _update_notices(self) -> None:
+        for notice, hidden in ((EarlierNotice, self._older), (LaterNotice, self._newer)):
+            widget = self.query_one(notice)
+            widget.display = bool(hidden)
+            widget.count = len(hidden)
+
+    def _cut(self, shown: list[Any], start: int) -> int | None:
+        """The index of the first user message at or after `start` (a turn boundary)."""
+        return next(
+            (i for i in range(max(0, start), len(shown)) if isinstance(shown[i], UserMessage)),
+            None,
+        )
 
     async def load_earlier(self) -> bool:
         """Mount the previous page of messages above the oldest shown; False at the start."""
@@ -222,42 +257,116 @@ class ChatScreen(HistoryActions):
         page, self._older = self._older[-PAGE:], self._older[:-PAGE]
         conv = self.conversation
         notice = self.query_one(EarlierNotice)
-        anchor = next((w for w in conv.children if w is not notice), None)
+        shown = self._shown()
+        anchor = shown[0] if shown else None
         await conv.mount_all([self._widget(m) for m in page], after=notice)
-        self._update_earlier()
-        if anchor is not None:  # keep what the user was looking at in place
-            conv.scroll_to_widget(anchor, top=True, animate=False, immediate=True)
+        if not self.busy:  # past the window, the newest widgets go back to the store
+            shown = self._shown()
+            cut = self._cut(shown, WINDOW) if len(shown) > WINDOW else None
+            if cut is not None:
+                boundary = shown[cut].message.id
+                children = list(conv.children)
+                drop = children[children.index(shown[cut]) :]
+                await conv.remove_children([w for w in drop if not isinstance(w, LaterNotice)])
+                end = self._newer[0].id if self._newer else None
+                self._newer = self._visible_messages(boundary, end) + self._newer
+        self._update_notices()
+        if anchor is not None:  # keep what the user was looking at in place, once laid out
+            self._keep_in_view(anchor, top=True)
         return True
 
-    def _scrolled(self, scroll_y: float) -> None:
-        if scroll_y <= 0 and self._older and not self._paging:
-            self._paging = True
-            self.run_worker(self._page_in(), group="paging", exit_on_error=False)
+    async def load_later(self) -> bool:
+        """Mount the next page of newer messages below the newest shown; False at the end."""
+        if not self._newer:
+            return False
+        page, self._newer = self._newer[:PAGE], self._newer[PAGE:]
+        conv = self.conversation
+        shown = self._shown()
+        anchor = shown[-1] if shown else None
+        await conv.mount_all([self._widget(m) for m in page])
+        shown = self._shown()
+        cut = self._cut(shown, len(shown) - WINDOW) if len(shown) > WINDOW else None
+        if cut is not None:  # the oldest widgets go back to the store
+            boundary = shown[cut].message.id
+            children = list(conv.children)
+            drop = children[: children.index(shown[cut])]
+            keep = (EarlierNotice, LaterNotice)
+            await conv.remove_children([w for w in drop if not isinstance(w, keep)])
+            start = self._older[-1].id + 1 if self._older and self._older[-1].id else None
+            self._older = self._older + self._visible_messages(start, boundary)
+        self._update_notices()
+        if anchor is not None:  # what was at the bottom stays in view, the new page below it
+            self._keep_in_view(anchor, top=False)
+        return True
 
-    async def _page_in(self) -> None:
+    def _keep_in_view(self, widget: Any, top: bool) -> None:
+        """Scroll `widget` to the top (or bottom) of the view after the next layout: before
+        it, the widget still has the position it had before a page was added above it, and
+        the view would land at the very top, where scrolling up again changes nothing."""
+
+        def scroll() -> None:
+            if widget.is_attached:
+                self.conversation.scroll_to_widget(widget, top=top, animate=False, immediate=True)
+
+        self.call_after_refresh(scroll)
+
+    async def show_newest(self) -> None:
+        """Back to the newest page (sending, or End while newer messages are unmounted)."""
+        messages = self._visible_messages()
+        await self._show_window(messages, max(0, len(messages) - PAGE), len(messages))
+        self.conversation.anchor()
+
+    async def show_around(self, message_id: int) -> Any:
+        """Mount the page around one stored message (a search hit) and return its widget."""
+        messages = self._visible_messages()
+        at = next((i for i, m in enumerate(messages) if m.id == message_id), None)
+        if at is None:
+            return None
+        lo = max(0, min(at - PAGE // 2, len(messages) - PAGE))
+        await self._show_window(messages, lo, min(len(messages), lo + PAGE))
+        return next(
+            (
+                w
+                for w in self._shown()
+                if getattr(w, "message", None) and w.message.id == message_id
+            ),
+            None,
+        )
+
+    def _scrolled(self, scroll_y: float) -> None:
+        if self._paging:
+            return
+        conv = self.conversation
+        if scroll_y <= 0 and self._older:
+            self._paging = True
+            self.run_worker(self._page_in(self.load_earlier), group="paging", exit_on_error=False)
+        elif self._newer and scroll_y >= conv.max_scroll_y and not self.busy:
+            self._paging = True
+            self.run_worker(self._page_in(self.load_later), group="paging", exit_on_error=False)
+
+    async def _page_in(self, load: Any) -> None:
         try:
-            await self.load_earlier()
+            await load()
         finally:
             self._paging = False
 
     async def trim(self, force: bool = False) -> None:
         """Keep the live DOM small in a long chat: when following the newest messages,
-        unmount all but the newest page (they go back to `_older`, the store has them)."""
+        unmount all but the newest page (they go back to `_older`, the store has them).
+        Sending (force) while older history is being read jumps to the newest first."""
+        if self._newer:
+            if force:
+                await self.show_newest()
+            return
         conv = self.conversation
-        shown = [
-            w
-            for w in conv.children
-            if isinstance(w, UserMessage | AssistantMessage | StoredReply | ToolCallLine)
-        ]
+        shown = self._shown()
         if len(shown) <= 2 * PAGE or not (force or conv.is_vertical_scroll_end):
             return
         drop = len(shown) - PAGE
         await conv.remove_children(shown[:drop])
-        messages = [
-            m for m in self.runtime.store.messages(self.session_id) if m.status != "superseded"
-        ]
+        messages = self._visible_messages()
         self._older = messages[: len(messages) - PAGE]
-        self._update_earlier()
+        self._update_notices()
 
     def focus_input(self) -> None:
         self.query_one(PromptInput).focus()

@@ -35,6 +35,7 @@ class HistoryActions(Screen):
     if TYPE_CHECKING:
 
         async def load_session(self, session_id: str) -> None: ...
+        async def show_around(self, message_id: int) -> Any: ...
         async def action_new_session(self) -> None: ...
         def run_turn(self, text: str | None) -> Any: ...
         def focus_input(self) -> None: ...
@@ -114,13 +115,12 @@ class HistoryActions(Screen):
         """Open a session (with its own settings) and optionally focus one message."""
         self.runtime.apply_session_settings(self.runtime.store.get_session(session_id))
         await self.load_session(session_id)
-        if at_message is not None:
-            for widget in self.query("UserMessage, AssistantMessage, StoredReply"):
-                if widget.message is not None and widget.message.id == at_message:
-                    self.conversation.release_anchor()
-                    widget.scroll_visible(top=True, animate=False)
-                    widget.focus()
-                    break
+        if at_message is not None:  # mounted with the page around it, however old it is
+            widget = await self.show_around(at_message)
+            if widget is not None:
+                self.conversation.release_anchor()
+                widget.scroll_visible(top=True, animate=False)
+                widget.focus()
 
     # ---- search ----------------------------------------------------------------------------
 

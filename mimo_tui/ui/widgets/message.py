@@ -162,6 +162,23 @@ class EarlierNotice(Static):
         return Content(f"↑ {self.count} earlier messages · scroll up to load them")
 
 
+class LaterNotice(Static):
+    """Docked at the bottom while older history is being read: how many newer messages are
+    not mounted. Scrolling down brings them back; sending jumps to the newest."""
+
+    DEFAULT_CSS = """
+    LaterNotice {
+        dock: bottom; color: $text-muted; background: $boost; text-align: center;
+        padding: 0 1;
+    }
+    """
+
+    count: reactive[int] = reactive(0)
+
+    def render(self) -> Content:
+        return Content(f"↓ {self.count} newer messages · scroll down to load them")
+
+
 class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
     """The reply in flight: a live reasoning panel and the streamed Markdown answer. Once
     final, the chat screen swaps it for a StoredReply.
