@@ -10,13 +10,21 @@ import platform
 NAMES = ["startup", "streaming", "long_session", "store", "memory"]
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Benchmark names (all of them when none is given) and --quick."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("names", nargs="*", choices=[*NAMES, []], default=NAMES)
+    # argparse checks a nargs="*" default against `choices` as one value: [] must be allowed.
+    parser.add_argument("names", nargs="*", choices=[*NAMES, []], default=[])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    args.names = args.names or NAMES
+    return args
+
+
+def main() -> None:
+    args = parse_args()
     rows = []
-    for name in args.names or NAMES:
+    for name in args.names:
         module = importlib.import_module(f"benchmarks.{name}_bench")
         print(f"running {name}…", flush=True)
         for result in module.run(quick=args.quick):
