@@ -110,5 +110,46 @@ def _v5(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE messages ADD COLUMN thinking_blocks TEXT")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(db: sqlite3.Connection) -> None:
+    """A reply is indexed for search once it is final, not at every checkpoint.
+
+    The index is trigram: a checkpoint of a 20,000-token reply unindexed and reindexed
+    some 200,000 trigrams, once a second while it streamed, each time longer, on the event
+    loop. Now the index holds exactly the messages whose status is not 'streaming': the
+    final write (complete, error, interrupted) indexes the reply once. Rows streaming now
+    were indexed by the old triggers, so they are taken out of the index first.
+    """
+    for row in db.execute(
+        "SELECT id, content, reasoning_content, tool_calls FROM messages WHERE status = 'streaming'"
+    ).fetchall():
+        db.execute(
+            "INSERT INTO messages_fts(messages_fts, rowid, content, reasoning_content, "
+            "tool_calls) VALUES ('delete', ?, ?, ?, ?)",
+            row,
+        )
+    # One update trigger, the old values out before the new ones in: SQLite does not
+    # promise an order between two triggers, and FTS5 needs exactly this one.
+    unindex = (
+        "INSERT INTO messages_fts(messages_fts, rowid, content, reasoning_content, tool_calls) "
+        "SELECT 'delete', old.id, old.content, old.reasoning_content, old.tool_calls "
+        "WHERE old.status != 'streaming';"
+    )
+    index = (
+        "INSERT INTO messages_fts(rowid, content, reasoning_content, tool_calls) "
+        "SELECT new.id, new.content, new.reasoning_content, new.tool_calls "
+        "WHERE new.status != 'streaming';"
+    )
+    for statement in (
+        "DROP TRIGGER messages_fts_insert",
+        "DROP TRIGGER messages_fts_delete",
+        "DROP TRIGGER messages_fts_update",
+        f"CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN {index} END",
+        f"CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN {unindex} END",
+        "CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, reasoning_content, "
+        f"tool_calls, status ON messages BEGIN {unindex} {index} END",
+    ):
+        db.execute(statement)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -195,3 +195,61 @@ def test_a_range_of_a_sessions_messages_loads_only_those(store: Store):
     assert [m.content for m in store.messages(session.id, ids[8])] == ["m8", "m9"]
     assert [m.content for m in store.messages(session.id, before_id=ids[2])] == ["m0", "m1"]
     assert len(store.messages(session.id)) == 10
+
+
+def _fts_consistent(store: Store) -> bool:
+    try:
+        store.db.execute("INSERT INTO messages_fts(messages_fts) VALUES ('integrity-check')")
+    except sqlite3.DatabaseError:
+        return False
+    return True
+
+
+def test_a_streaming_reply_is_indexed_for_search_once_it_is_final(store: Store):
+    """Checkpoints of a reply in flight leave the trigram index alone (re-indexing a long
+    reply every second stalled the UI); the final write indexes it; the index stays exact
+    through edits, status changes and deletes."""
+    session = store.create_session("mimo-v2.5-pro")
+    reply = store.add_message(session.id, Message("assistant", "", status="streaming"))
+    for n in range(1, 4):  # three checkpoints
+        reply.content = "platypus " * n
+        store.update_message(reply)
+        assert store.search("platypus") == [] and _fts_consistent(store)
+    reply.status = "complete"
+    store.update_message(reply)
+    assert [h.message_id for h in store.search("platypus")] == [reply.id]
+    reply.content, reply.status = "an echidna now", "superseded"
+    store.update_message(reply)
+    assert store.search("platypus") == [] and len(store.search("echidna")) == 1
+    assert _fts_consistent(store)
+    store.delete_session(session.id)
+    assert store.search("echidna") == [] and _fts_consistent(store)
+
+
+def test_replies_streaming_during_the_upgrade_leave_the_index_exact(paths: Paths):
+    """A store of schema 5 (every checkpoint indexed) with a reply mid-stream upgrades to
+    an exact index: that reply is not found until it is final."""
+    from mimo_tui.migrations import MIGRATIONS
+
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(paths.store_file, isolation_level=None)
+    for version, migration in enumerate(MIGRATIONS[:5], start=1):
+        migration(db)
+        db.execute(f"PRAGMA user_version = {version}")
+    db.execute(
+        "INSERT INTO sessions(id, title, model, created_at, updated_at) "
+        "VALUES ('s1', 'old', 'm', 0, 0)"
+    )
+    db.execute(
+        "INSERT INTO messages(session_id, role, content, status, owner_pid, created_at, "
+        "updated_at) VALUES ('s1', 'assistant', 'wombat half', 'streaming', ?, 0, 0)",
+        (os.getpid(),),
+    )
+    db.close()
+    store = Store(paths.store_file)
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert store.search("wombat") == [] and _fts_consistent(store)
+    (reply,) = store.messages("s1")
+    reply.content, reply.status = "wombat whole", "complete"
+    store.update_message(reply)
+    assert len(store.search("wombat")) == 1 and _fts_consistent(store)
