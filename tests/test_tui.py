@@ -8,7 +8,7 @@ from dataclasses import replace
 from mimo_tui.fake import FakeMimo
 from mimo_tui.fake.scenarios import scenario, split_tokens
 from mimo_tui.ui.chat import ChatScreen
-from mimo_tui.ui.widgets.lines import FrozenBlocks, LiveTail
+from mimo_tui.ui.widgets.lines import FrozenBlocks, LiveTail, MarkdownBlocks
 from mimo_tui.ui.widgets.message import (
     AssistantMessage,
     Notice,
@@ -21,6 +21,14 @@ from mimo_tui.ui.widgets.status import StatusLine
 from tests.tui_helpers import make_app, send, wait_until
 
 SIZE = (100, 40)
+
+
+def plain(lines) -> list[str]:
+    """Lines as text, without the blank lines that end them."""
+    text = ["".join(segment.text for segment in line).rstrip() for line in lines]
+    while text and not text[-1]:
+        text.pop()
+    return text
 
 
 def replies(app) -> list[AssistantMessage | StoredReply]:
@@ -264,6 +272,14 @@ async def test_a_long_reply_streams_with_finished_blocks_frozen(settings, paths,
         live = replies(app)[0]
         tail = live.query_one(LiveTail).source
         assert "\n\n" not in tail.strip()  # only the unfinished block is live
+        tail_height = live.query_one(LiveTail).size.height
+        assert tail_height % LiveTail.GROW_BY == 0  # grows in steps, not a layout per line
+        # what is on screen while streaming reads exactly as the final reply will
+        frozen_widget, tail_widget = live.query_one(FrozenBlocks), live.query_one(LiveTail)
+        width, style = frozen_widget.content_region.width, frozen_widget.rich_style
+        live_lines = frozen_widget.build_lines(width) + tail_widget.build_lines(width)
+        final = MarkdownBlocks(["".join(frozen()) + tail]).lines(app.console, width, style)
+        assert plain(live_lines) == plain(final)
         assert long.startswith("".join(frozen()) + tail)  # frozen + live = what arrived
         await pilot.press("escape")
         await app.workers.wait_for_complete()

@@ -274,7 +274,7 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
             self._frozen.add(tail[:cut])
             tail = tail[cut:]
         self._tail = tail
-        self._answer.show(tail)
+        self._answer.show(tail, gap=bool(self._frozen.blocks.sources))
 
     async def finish(self, message: Message) -> None:
         """The reply is final: flush the buffer and record the final message."""
