@@ -8,7 +8,7 @@ from dataclasses import replace
 from mimo_tui.fake import FakeMimo
 from mimo_tui.fake.scenarios import scenario, split_tokens
 from mimo_tui.ui.chat import ChatScreen
-from mimo_tui.ui.widgets.lines import FrozenBlocks, LiveTail, MarkdownBlocks
+from mimo_tui.ui.widgets.lines import LiveAnswer, MarkdownBlocks
 from mimo_tui.ui.widgets.message import (
     AssistantMessage,
     Notice,
@@ -53,7 +53,7 @@ async def test_reasoning_streams_into_an_open_panel_before_the_answer(settings, 
         reply = replies(app)[0]
         assert reply.reasoning.collapsed is False
         assert "thinking…" in str(reply.reasoning.title)
-        assert reply.query_one(LiveTail).source == ""
+        assert reply.query_one(LiveAnswer).source == ""
         await wait_until(
             pilot, lambda: "reasoning…" in str(app.screen.query_one(StatusLine).render())
         )
@@ -266,18 +266,17 @@ async def test_a_long_reply_streams_with_finished_blocks_frozen(settings, paths,
         def frozen() -> list[str]:
             if not replies(app) or not isinstance(replies(app)[0], AssistantMessage):
                 return []
-            return replies(app)[0].query_one(FrozenBlocks).blocks.sources
+            return replies(app)[0].query_one(LiveAnswer).blocks.sources
 
         await wait_until(pilot, lambda: "".join(frozen()).count("Paragraph") >= 2)
         live = replies(app)[0]
-        tail = live.query_one(LiveTail).source
+        tail = live.query_one(LiveAnswer).source
         assert "\n\n" not in tail.strip()  # only the unfinished block is live
-        tail_height = live.query_one(LiveTail).size.height
-        assert tail_height % LiveTail.GROW_BY == 0  # grows in steps, not a layout per line
+        answer = live.query_one(LiveAnswer)
+        assert answer.size.height % LiveAnswer.GROW_BY == 0  # grows in steps: fewer layouts
         # what is on screen while streaming reads exactly as the final reply will
-        frozen_widget, tail_widget = live.query_one(FrozenBlocks), live.query_one(LiveTail)
-        width, style = frozen_widget.content_region.width, frozen_widget.rich_style
-        live_lines = frozen_widget.build_lines(width) + tail_widget.build_lines(width)
+        width, style = answer.content_region.width, answer.rich_style
+        live_lines = answer.build_lines(width)
         final = MarkdownBlocks(["".join(frozen()) + tail]).lines(app.console, width, style)
         assert plain(live_lines) == plain(final)
         assert long.startswith("".join(frozen()) + tail)  # frozen + live = what arrived

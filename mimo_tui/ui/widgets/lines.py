@@ -4,12 +4,11 @@ A Static holding a Rich Markdown renders the whole document again whenever Textu
 its height or lines at a new width, and a live `Markdown` widget re-measures every block on
 every layout. Both grow with the reply. Here a document is a list of blocks, each rendered
 to strips once per width; adding a block renders only that block, and a layout costs a
-`len()`. The reply in flight freezes its finished blocks into one of these, and the final
-reply takes the same rendered blocks over, so the end of a long stream renders only its
-unfinished tail instead of the whole answer again.
+`len()`. The reply in flight (LiveAnswer) freezes its finished blocks into one of these, and
+the final reply takes the same rendered blocks over, so the end of a long stream renders
+only its unfinished tail instead of the whole answer again.
 
-The unfinished tail itself is a LiveTail: the same renderer over a few hundred characters
-per frame. Textual's `Markdown` widget (even through `Markdown.get_stream`) mounts a widget
+The unfinished tail is drawn by the same renderer, over a few hundred characters per frame. Textual's `Markdown` widget (even through `Markdown.get_stream`) mounts a widget
 per block and re-lays them out on every append; measured on a 4,000-token reply, mounting,
 styling and arranging those widgets cost more than the SDK's whole read of the stream.
 """
@@ -161,66 +160,57 @@ class LinesWidget(LaidOutOnce, Widget):
         return True
 
 
-class FrozenBlocks(LinesWidget):
-    """The finished blocks of the reply in flight; they never change once added."""
+class LiveAnswer(LinesWidget):
+    """The answer of the reply in flight, as one widget: its finished blocks, rendered once
+    (`blocks`), then its unfinished tail (`source`), rendered again at each `show()`.
 
-    DEFAULT_CSS = """
-    FrozenBlocks { height: auto; }
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.blocks = MarkdownBlocks()
-
-    def add(self, source: str) -> None:
-        self.blocks.add(source)
-        self.refresh(layout=True)
-
-    def build_lines(self, width: int) -> list[Line]:
-        return self.blocks.lines(self.app.console, width, self.rich_style)
-
-
-class LiveTail(LinesWidget):
-    """The unfinished end of the reply in flight: Markdown that is still growing.
-
-    `show()` renders it at once at the current width, so the screen lays out again only when
-    the number of lines changed; text that grows within a line costs a repaint of that line.
+    `show()` renders at once, at the current width, so the screen lays out again only when
+    the widget's height changed; text that grows within a line is a repaint of that line.
+    Freezing a block moves its lines from the tail to the finished part without changing
+    the height, so it costs no layout either.
     """
 
     DEFAULT_CSS = """
-    LiveTail { height: auto; }
+    LiveAnswer { height: auto; }
     """
+
+    # The height grows GROW_BY lines at a time (blank lines below the text fill the step).
+    # A new line of text otherwise changed the screen's layout, and while the reply follows
+    # the bottom, a layout scrolls and redraws the whole conversation (~10 ms); within a
+    # step a new line is a repaint of the lines that changed (~2 ms). 200 tok/s over 8,000
+    # tokens: layout frames 1,400 -> 880 (tail only) -> 620 (tail and finished blocks as one).
+    GROW_BY = 4
 
     def __init__(self) -> None:
         super().__init__()
-        self.source = ""
-        self.gap = False  # a blank line above, after finished blocks (as between blocks)
-        self._cache: tuple[tuple[int, Style, str, bool], list[Line]] | None = None
+        self.blocks = MarkdownBlocks()  # the finished blocks
+        self.source = ""  # the unfinished tail
+        self._tail: tuple[tuple, list[Line]] | None = None
+        self._lines: tuple[tuple, list[Line]] | None = None
 
-    def show(self, source: str, gap: bool = False) -> None:
-        before = len(self._cache[1]) if self._cache is not None else 0
-        self.source, self.gap = source, gap
+    def show(self, finished: str, tail: str) -> None:
+        """Add `finished` blocks (may be "") and show `tail` as the unfinished end."""
+        before = len(self._lines[1]) if self._lines is not None else 0
+        self.blocks.add(finished)
+        self.source = tail
         width = self.content_region.width
         if width <= 0:
             self.refresh(layout=True)
             return
-        after = len(self.build_lines(width))
-        self.refresh(layout=after != before)
-
-    # The tail's height grows GROW_BY lines at a time (blank lines below the text fill the
-    # step). A new line of text otherwise changed the screen's layout, and while the reply
-    # follows the bottom, a layout scrolls and redraws the whole conversation (~10 ms);
-    # within a step a new line is a repaint of the lines that changed (~2 ms). At 200 tok/s
-    # over 8,000 tokens: layouts 1,400 -> 880, render lag p99 62-69 -> 47-48 ms.
-    GROW_BY = 4
+        self.refresh(layout=len(self.build_lines(width)) != before)
 
     def build_lines(self, width: int) -> list[Line]:
-        key = (width, self.rich_style, self.source, self.gap)
-        if self._cache is None or self._cache[0] != key:
-            style = self.rich_style
-            lines = render_block(self.app.console, self.source, width, style)
-            if lines and self.gap:
-                lines.insert(0, blank(width, style))
-            lines += [blank(width, style)] * (-len(lines) % self.GROW_BY)
-            self._cache = (key, lines)
-        return self._cache[1]
+        style = self.rich_style
+        key = (width, style, self.source, len(self.blocks.sources))
+        if self._lines is not None and self._lines[0] == key:
+            return self._lines[1]
+        done = self.blocks.lines(self.app.console, width, style)
+        tail_key = (width, style, self.source)
+        if self._tail is None or self._tail[0] != tail_key:
+            self._tail = (tail_key, render_block(self.app.console, self.source, width, style))
+        tail = self._tail[1]
+        gap = [blank(width, style)] if done and tail else []  # as between blocks
+        lines = done + gap + tail
+        lines += [blank(width, style)] * (-len(lines) % self.GROW_BY)
+        self._lines = (key, lines)
+        return lines

@@ -20,11 +20,10 @@ from textual.widgets import Static
 from mimo_tui.model import Message
 from mimo_tui.text import visible
 from mimo_tui.ui.widgets.lines import (
-    FrozenBlocks,
     LaidOutOnce,
     Line,
     LinesWidget,
-    LiveTail,
+    LiveAnswer,
     MarkdownBlocks,
     blank,
     render_strips,
@@ -183,8 +182,8 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
     """The reply in flight: a live reasoning panel and the streamed Markdown answer. Once
     final, the chat screen swaps it for a StoredReply.
 
-    The answer is two line-drawn widgets: finished blocks, rendered once (FrozenBlocks), and
-    the unfinished tail, rendered again at each flush (LiveTail). Chunks are coalesced per
+    The answer is one line-drawn widget (LiveAnswer): finished blocks rendered once, and
+    the unfinished tail, rendered again at each flush. Chunks are coalesced per
     frame and no flush re-parses more than the tail, so the cost per chunk does not grow with
     the reply; the final StoredReply renders the last tail once more as a whole block.
     """
@@ -217,17 +216,15 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
         self.message = message  # the row being streamed (its id, status "streaming")
         self.fold = fold
         self.reasoning: ReasoningPanel | None = None
-        self._frozen = FrozenBlocks()
-        self._answer = LiveTail()
+        self._answer = LiveAnswer()
         self._content_parts: list[str] = []
         self._pending: list[str] = []  # answer text not yet handed to the live document
-        self._tail = ""  # the unfinished blocks, shown by the LiveTail
+        self._tail = ""  # the unfinished blocks, shown at the end of the LiveAnswer
         self._flush_due = False
         self._pace = 0.0  # chunks per second between the last two flushes
         self._last_flush = time.monotonic()
 
     def compose(self) -> ComposeResult:
-        yield self._frozen
         yield self._answer
 
     # ---- streaming -----------------------------------------------------------------------
@@ -241,7 +238,7 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
             self.reasoning = ReasoningPanel(
                 collapsed=self.fold == "closed", title=reasoning_title(None, None, live=True)
             )
-            await self.mount(self.reasoning, before=self._frozen)
+            await self.mount(self.reasoning, before=self._answer)
         self.reasoning.append(text)
         self.reasoning.set_title(reasoning_title(None, round(seconds * 1000), live=True))
 
@@ -269,12 +266,9 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
         self._last_flush = now
         self._pending.clear()
         tail = self._tail + shown
-        cut = _last_block_boundary(tail)
-        if cut > 0:  # finished blocks are rendered once, for good
-            self._frozen.add(tail[:cut])
-            tail = tail[cut:]
-        self._tail = tail
-        self._answer.show(tail, gap=bool(self._frozen.blocks.sources))
+        cut = _last_block_boundary(tail)  # finished blocks are rendered once, for good
+        self._tail = tail[cut:]
+        self._answer.show(tail[:cut], self._tail)
 
     async def finish(self, message: Message) -> None:
         """The reply is final: flush the buffer and record the final message."""
@@ -289,7 +283,7 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
 
     def rendered_blocks(self) -> MarkdownBlocks:
         """The answer as blocks, the frozen ones already rendered (call after finish())."""
-        blocks = self._frozen.blocks
+        blocks = self._answer.blocks
         blocks.add(self._tail + "".join(self._pending))
         return blocks
 
