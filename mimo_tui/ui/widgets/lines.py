@@ -8,8 +8,9 @@ to strips once per width; adding a block renders only that block, and a layout c
 the final reply takes the same rendered blocks over, so the end of a long stream renders
 only its unfinished tail instead of the whole answer again.
 
-The unfinished tail is drawn by the same renderer, over a few hundred characters per frame. Textual's `Markdown` widget (even through `Markdown.get_stream`) mounts a widget
-per block and re-lays them out on every append; measured on a 4,000-token reply, mounting,
+The unfinished tail is drawn by the same renderer, over a few hundred characters per
+frame. Textual's `Markdown` widget (even through `Markdown.get_stream`) mounts a widget per
+block and re-lays them out on every append; measured on a 4,000-token reply, mounting,
 styling and arranging those widgets cost more than the SDK's whole read of the stream.
 """
 
@@ -108,6 +109,15 @@ class LinesWidget(LaidOutOnce, Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.build_lines(width)) if width > 0 else 0
 
+    def redraw(self, lines_before: int) -> None:
+        """Show changed content: render it now, at the current width, so that the screen is
+        laid out again only if the number of lines changed; otherwise it is a repaint."""
+        width = self.content_region.width
+        if width <= 0:
+            self.refresh(layout=True)
+            return
+        self.refresh(layout=len(self.build_lines(width)) != lines_before)
+
     code_x = 0  # how far wide code lines are scrolled to the left
     _drawing: list[Line] | None = None  # the lines of the render pass in progress
 
@@ -193,11 +203,7 @@ class LiveAnswer(LinesWidget):
         before = len(self._lines[1]) if self._lines is not None else 0
         self.blocks.add(finished)
         self.source = tail
-        width = self.content_region.width
-        if width <= 0:
-            self.refresh(layout=True)
-            return
-        self.refresh(layout=len(self.build_lines(width)) != before)
+        self.redraw(before)
 
     def build_lines(self, width: int) -> list[Line]:
         style = self.rich_style

@@ -32,11 +32,7 @@ class ReasoningText(LinesWidget):
     def show(self, text: str) -> None:
         before = len(self._lines[2]) if self._lines else 0
         self.text = text
-        width = self.content_region.width
-        if width <= 0:
-            self.refresh(layout=True)
-            return
-        self.refresh(layout=len(self.build_lines(width)) != before)
+        self.redraw(before)
 
     def _wrap(self, text: str, width: int, style: Style) -> list[Line]:
         return render_strips(self.app.console, Text(text, style=style), width, style)
