@@ -311,7 +311,7 @@ class ChatScreen(HistoryActions):
         self.call_after_refresh(scroll)
 
     async def show_newest(self) -> None:
-        """Back to the newest page (sending, or End while newer messages are unmounted)."""
+        """Back to the newest page (sending while older history is shown)."""
         messages = self._visible_messages()
         await self._show_window(messages, max(0, len(messages) - PAGE), len(messages))
         self.conversation.anchor()
