@@ -310,27 +310,6 @@ async def test_a_key_pasted_into_the_message_is_flagged_before_sending(settings,
     runtime.close()
 
 
-async def test_the_footer_does_not_keep_old_keys_alive(settings, paths, fake):
-    """Textual's FooterKeys watch their Footer; each recompose used to leave the old keys'
-    watchers (and with them the keys and their rendered lines) behind for good."""
-    from mimo_tui.ui.widgets.footer import Footer
-
-    fake.queue("text", "text", "text")
-    app, runtime = make_app(settings, paths)
-    async with app.run_test(size=SIZE) as pilot:
-        footer = app.screen.query_one(Footer)
-        for text in ("one", "two", "three"):
-            await send(pilot, text)
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-        for _ in range(5):  # every binding change recomposes the footer
-            app.screen.refresh_bindings()
-            await pilot.pause()
-        keys = len(footer.query("FooterKey"))
-        assert 0 < footer.watcher_count <= keys + 2
-    runtime.close()
-
-
 async def test_full_garbage_collections_wait_for_the_reply_to_finish(settings, paths, fake):
     """A full collection walks everything a long reply has rendered: none may start while
     the reply streams; one runs once it has finished."""

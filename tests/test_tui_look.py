@@ -14,7 +14,7 @@ from mimo_tui.ui.widgets.message import StoredReply, UserMessage
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.search import SearchScreen
 from mimo_tui.ui.widgets.settings import SettingsScreen
-from tests.tui_helpers import make_app, send, wait_until
+from tests.tui_helpers import make_app, screen_lines, send, wait_until
 
 SIZE = (110, 36)
 VARIABLES = (
@@ -265,4 +265,47 @@ async def test_long_code_lines_scroll_sideways_instead_of_wrapping(settings, pat
         )
         assert moved.startswith("‹") and "values = [" not in moved
         assert long_line in reply.answer_text  # copying still gives the whole line
+    runtime.close()
+
+
+async def test_the_footer_shows_the_keys_of_what_has_focus(settings, paths, fake):
+    """The bottom line lists the keys that work where the focus is, and follows it."""
+    fake.queue(scenario("text", content="An answer.", delay_s=0.05))
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        footer = screen_lines(app)[-1]
+        assert footer.startswith("^j Newline ^r Reasoning f3 Inspect")  # the input's keys
+        assert footer.rstrip().endswith("▏^p palette") and "Cancel" not in footer
+        await send(pilot, "hello")
+        await wait_until(pilot, lambda: "esc Cancel" in screen_lines(app)[-1])  # streaming
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: "Cancel" not in screen_lines(app)[-1])
+        await pilot.press("up")  # into the conversation: the message's keys, not the input's
+        await pilot.pause()
+        footer = screen_lines(app)[-1]
+        assert "Newline" not in footer and "esc Cancel" in footer
+    runtime.close()
+
+
+async def test_clicking_a_key_in_the_footer_presses_it(settings, paths):
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        footer = screen_lines(app)[-1]
+        await pilot.click("Footer", offset=(footer.index("f4 Sessions") + 3, 0))
+        await pilot.pause()
+        assert app.screen.query_one("SessionList").has_class("-open")
+        assert "n New" in screen_lines(app)[-1]  # the list has the focus and its keys show
+        await pilot.hover("Footer", offset=(footer.index("^p palette") + 1, 0))
+        await pilot.pause()
+        assert app.screen.query_one("Footer").hover_column is not None
+    runtime.close()
+
+
+async def test_a_narrow_footer_leaves_out_whole_keys_and_keeps_the_palette(settings, paths):
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=(40, 20)):
+        footer = screen_lines(app)[-1]
+        assert len(footer) == 40 and footer.rstrip().endswith("▏^p palette")
+        shown = footer.split("▏")[0].split()
+        assert shown == ["^j", "Newline", "^r", "Reasoning"]  # "f3 Inspect" would not fit
     runtime.close()

@@ -31,3 +31,9 @@ async def send(pilot, text: str) -> None:
     input_.text = text
     input_.focus()
     await pilot.press("enter")
+
+
+def screen_lines(app) -> list[str]:
+    """The current screen as the terminal would be sent it, one string per line."""
+    update = app.screen._compositor.render_update(full=True)
+    return ["".join(segment.text for segment in strip) for strip in update.strips]

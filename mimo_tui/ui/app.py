@@ -135,6 +135,16 @@ class MimoApp(App):
         for title, help_text, callback in commands:
             yield SystemCommand(title, help_text, callback)
 
+    def get_default_screen(self) -> Screen:
+        """The chat is the app's first screen, not one pushed over Textual's blank default.
+
+        Pushed from on_mount, its first layout fell inside Textual's start-up batch: that
+        complete frame was rendered and dropped, and the screen reached the terminal in
+        pieces over the next two frames (~25 ms later). As the default screen it is laid
+        out when it is shown, after the batch, and drawn whole at once.
+        """
+        return ChatScreen(self.runtime, self.session_id)
+
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
 
@@ -144,7 +154,6 @@ class MimoApp(App):
         if "theme" in settings.explicit and self.theme == settings.theme:
             self._save_theme(self.theme)  # --theme is remembered like a pick from the palette
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        self.push_screen(ChatScreen(self.runtime, self.session_id))
         for problem in self.runtime.tool_problems:
             self.notify(problem, title="Tool not loaded", severity="warning", markup=False)
         for problem in self.theme_problems:
@@ -159,13 +168,13 @@ class MimoApp(App):
             )
         self.run_worker(self._warm_up, thread=True, exit_on_error=False)
 
-    async def start_demo(self) -> None:
+    async def start_demo(self, chat: ChatScreen) -> None:
         """Switch this window to the offline demo (offered when no key is set)."""
         old = self.runtime
         self.runtime = build_runtime(replace(old.settings, demo=True), old.paths)
         self.runtime.toolbox.approver = self.approve
         session = self.runtime.session(resume=True)
-        await self.switch_screen(ChatScreen(self.runtime, session.id))
+        await chat.use_runtime(self.runtime, session.id)
         old.close()
         self.run_worker(self._warm_up, thread=True, exit_on_error=False)
 

@@ -38,7 +38,8 @@ from mimo_tui.model import (
 from mimo_tui.runtime import Runtime
 from mimo_tui.text import code_blocks, secret_in, visible
 from mimo_tui.ui.history import HistoryActions
-from mimo_tui.ui.widgets.footer import Footer, release_render_caches
+from mimo_tui.ui.memory import release_render_caches
+from mimo_tui.ui.widgets.footer import Footer
 from mimo_tui.ui.widgets.inspector import ToolInspector
 from mimo_tui.ui.widgets.message import (
     AssistantMessage,
@@ -69,6 +70,10 @@ NO_KEY_HELP = (
 
 
 class ChatScreen(HistoryActions):
+    # Textual focuses the first focusable widget ("*") when a screen is composed: that was
+    # the hidden session list, so the first frame's footer showed its keys and the input's
+    # came two frames later. The input is where typing goes from the first frame on.
+    AUTO_FOCUS = "#prompt"
     DEFAULT_CSS = """
     ChatScreen #topbar {
         height: 1;
@@ -140,7 +145,7 @@ class ChatScreen(HistoryActions):
             yield ToolInspector(self._exchange)
         yield PromptInput(id="prompt")
         yield StatusLine(s.model, s.thinking, s.demo)
-        yield Footer(compact=True)
+        yield Footer()
 
     async def on_mount(self) -> None:
         self.query_one(PromptInput).focus()
@@ -193,7 +198,7 @@ class ChatScreen(HistoryActions):
         self.status.tools = len(self.runtime.toolbox.selected)
         s = self.runtime.settings
         self.status.model, self.status.thinking = s.model, s.thinking
-        self.status.api = s.api
+        self.status.api, self.status.demo = s.api, s.demo
         self.status.show_idle()
         self.inspector.set_records(tool_records(messages))
         conv.anchor()
@@ -727,7 +732,12 @@ class ChatScreen(HistoryActions):
         return True
 
     async def action_start_demo(self) -> None:
-        await self.app.start_demo()  # type: ignore[attr-defined]
+        await self.app.start_demo(self)  # type: ignore[attr-defined]
+
+    async def use_runtime(self, runtime: Runtime, session_id: str) -> None:
+        """Carry on in this window with another runtime (F2: the offline demo)."""
+        self.runtime = runtime
+        await self.load_session(session_id)
 
     def action_retry(self) -> None:
         if not self.busy:
