@@ -166,6 +166,18 @@ class MimoApp(App):
                 markup=False,
                 timeout=15,
             )
+
+    def on_ready(self) -> None:
+        """The first frame is on its way: what start-up deferred can begin after it."""
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        """Set the collector up (see _tune_gc) and load the API client's code in a thread.
+
+        Both wait for the first frame: a thread importing openai holds the GIL for much of
+        its ~0.4 s, and the frame is what the user is waiting for.
+        """
+        self._tune_gc()
         self.run_worker(self._warm_up, thread=True, exit_on_error=False)
 
     async def start_demo(self, chat: ChatScreen) -> None:
@@ -185,8 +197,17 @@ class MimoApp(App):
         return await self.push_screen_wait(ApprovalScreen(request))
 
     def _warm_up(self) -> None:
-        """Load the API client's code after the first paint, off the event loop, then take
-        everything loaded so far out of the garbage collector's sight.
+        """Load the API client's code off the event loop, so the first reply does not wait
+        for it, and take it out of the collector's sight like the rest of start-up."""
+        client = self.runtime.engine.client
+        if client is not None:
+            client.warm_up()
+        gc.freeze()
+
+    @staticmethod
+    def _tune_gc() -> None:
+        """Take everything start-up loaded out of the garbage collector's sight and turn the
+        collector on (the TUI's entry point starts the process with it off).
 
         A full collection walks every tracked object; with textual, rich and openai loaded
         that is some 300,000 objects and 200 ms with the UI frozen, several times during a
@@ -197,11 +218,9 @@ class MimoApp(App):
         collections (streaming 1,500 tokens: 32 full collections, worst 114 ms -> 2).
         The full collections that remain are moved out of the stream: see collect_garbage.
         """
-        client = self.runtime.engine.client
-        if client is not None:
-            client.warm_up()
         gc.freeze()
         gc.set_threshold(GC_YOUNG_THRESHOLD, 10, GC_NO_AUTOMATIC_FULL)
+        gc.enable()
 
     def collect_garbage(self) -> None:
         """A full collection at a quiet moment: when a turn has finished, and every
