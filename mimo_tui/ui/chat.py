@@ -133,6 +133,10 @@ class ChatScreen(HistoryActions):
         self._older: list[Message] = []  # stored messages above the mounted ones
         self._newer: list[Message] = []  # ...and below them (while reading history)
         self._paging = False
+        # The side panels keep their state from the start but are mounted when first shown
+        # (see _panel): the first frame does not show them.
+        self.sessions_panel = SessionList()
+        self.inspector = ToolInspector(self._exchange)
 
     # ---- layout ----------------------------------------------------------------------------
 
@@ -140,9 +144,7 @@ class ChatScreen(HistoryActions):
         s = self.runtime.settings
         yield Static("", id="topbar", markup=False)
         with Horizontal(id="main"):
-            yield SessionList()
             yield Conversation(id="conversation")
-            yield ToolInspector(self._exchange)
         yield PromptInput(id="prompt")
         yield StatusLine(s.model, s.thinking, s.demo)
         yield Footer()
@@ -160,9 +162,16 @@ class ChatScreen(HistoryActions):
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
 
-    @property
-    def inspector(self) -> ToolInspector:
-        return self.query_one(ToolInspector)
+    async def _panel(self, panel: SessionList | ToolInspector) -> None:
+        """Mount a side panel the first time it is shown: sessions left of the conversation,
+        the inspector right of it."""
+        if panel.is_attached:
+            return
+        main = self.query_one("#main")
+        if isinstance(panel, SessionList):
+            await main.mount(panel, before=self.conversation)
+        else:
+            await main.mount(panel, after=self.conversation)
 
     def _exchange(self, message_id: int) -> tuple[str, str]:
         return round_exchange(self.runtime.store, message_id, self.runtime.settings.api_key)
@@ -546,16 +555,16 @@ class ChatScreen(HistoryActions):
 
     # ---- actions ---------------------------------------------------------------------------
 
-    def action_cancel(self) -> None:
+    async def action_cancel(self) -> None:
         """Escape backs out one level: the session list, the inspector, a reply in flight,
         then focus back to the input."""
-        if self.query_one(SessionList).has_class("-open"):
-            self._show_sessions(False)
+        if self.sessions_panel.has_class("-open"):
+            await self._show_sessions(False)
             return
         if self.inspector.has_class("-open") and (
             self.inspector.has_class("-full") or not self.busy
         ):
-            self._show_inspector(False)
+            await self._show_inspector(False)
             return
         if self.busy:
             self.workers.cancel_group(self, "turn")
@@ -563,12 +572,14 @@ class ChatScreen(HistoryActions):
         elif not isinstance(self.focused, PromptInput):
             self.focus_input()
 
-    def action_toggle_inspector(self) -> None:
-        self._show_inspector(not self.inspector.has_class("-open"))
+    async def action_toggle_inspector(self) -> None:
+        await self._show_inspector(not self.inspector.has_class("-open"))
 
-    def _show_inspector(self, show: bool) -> None:
+    async def _show_inspector(self, show: bool) -> None:
         self.refresh_bindings()
         inspector = self.inspector
+        if show:
+            await self._panel(inspector)
         inspector.set_class(show, "-open")
         full = show and self.size.width < NARROW
         inspector.set_class(full, "-full")
@@ -578,15 +589,15 @@ class ChatScreen(HistoryActions):
         else:
             self.query_one(PromptInput).focus()
 
-    def on_resize(self) -> None:
+    async def on_resize(self) -> None:
         if self.inspector.has_class("-open"):
-            self._show_inspector(True)
-        if self.query_one(SessionList).has_class("-open"):
-            self._show_sessions(True)
+            await self._show_inspector(True)
+        if self.sessions_panel.has_class("-open"):
+            await self._show_sessions(True)
 
     @on(ToolCallLine.Selected)
-    def open_call(self, event: ToolCallLine.Selected) -> None:
-        self._show_inspector(True)
+    async def open_call(self, event: ToolCallLine.Selected) -> None:
+        await self._show_inspector(True)
         self.inspector.select(event.call_id)
 
     async def action_choose_tools(self) -> None:
@@ -727,7 +738,7 @@ class ChatScreen(HistoryActions):
                 self.busy
                 or not isinstance(self.focused, PromptInput)
                 or self.inspector.has_class("-open")
-                or self.query_one(SessionList).has_class("-open")
+                or self.sessions_panel.has_class("-open")
             )
         return True
 

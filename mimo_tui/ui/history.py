@@ -31,6 +31,7 @@ class HistoryActions(Screen):
     session_id: str
     busy: bool
     conversation: VerticalScroll
+    sessions_panel: SessionList
 
     if TYPE_CHECKING:
 
@@ -40,16 +41,18 @@ class HistoryActions(Screen):
         def run_turn(self, text: str | None) -> Any: ...
         def focus_input(self) -> None: ...
         def _update_topbar(self) -> None: ...
+        async def _panel(self, panel: SessionList) -> None: ...
 
     # ---- the session list ------------------------------------------------------------------
 
-    def action_toggle_sessions(self) -> None:
-        sessions = self.query_one(SessionList)
-        self._show_sessions(not sessions.has_class("-open"))
+    async def action_toggle_sessions(self) -> None:
+        await self._show_sessions(not self.sessions_panel.has_class("-open"))
 
-    def _show_sessions(self, show: bool) -> None:
+    async def _show_sessions(self, show: bool) -> None:
         self.refresh_bindings()
-        panel = self.query_one(SessionList)
+        panel = self.sessions_panel
+        if show:
+            await self._panel(panel)
         panel.set_class(show, "-open")
         full = show and self.size.width < NARROW_SESSIONS
         panel.set_class(full, "-full")
@@ -62,7 +65,7 @@ class HistoryActions(Screen):
             self.focus_input()
 
     def refresh_sessions(self) -> None:
-        panel = self.query_one(SessionList)
+        panel = self.sessions_panel
         if panel.has_class("-open"):
             panel.show(self.runtime.store.list_sessions(limit=500), self.session_id)
 
@@ -74,10 +77,10 @@ class HistoryActions(Screen):
             return
         if event.action == "open" and event.session_id:
             await self.open_session(event.session_id)
-            self._show_sessions(False)
+            await self._show_sessions(False)
         elif event.action == "new":
             await self.action_new_session()
-            self._show_sessions(False)
+            await self._show_sessions(False)
         elif event.action == "rename" and event.session_id:
             self._rename(event.session_id)
         elif event.action == "delete" and event.session_id:

@@ -1,22 +1,30 @@
-"""The tool-call inspector: every call of the session, and everything about the selected one."""
+"""The tool-call inspector: every call of the session, and everything about the selected one.
+
+It keeps the session's calls from the start, but its widgets exist only once it is first shown
+(the chat screen mounts it then): a DataTable and its module are not worth building for a
+first frame that does not show them.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from rich.console import Group
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from mimo_tui.model import ToolRecord
 from mimo_tui.text import visible
 from mimo_tui.ui.widgets.tool_call import STATUS_ICONS
+
+if TYPE_CHECKING:
+    from textual.widgets import DataTable
 
 Exchange = Callable[[int], tuple[str, str]]
 
@@ -59,8 +67,11 @@ class ToolInspector(Vertical, can_focus=False):
         self.selected: str | None = None
         self._raw: dict[str, str] = {}
         self.detail: Group | None = None
+        self._built = False  # its table exists: it has been shown once
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import DataTable
+
         yield Static(
             Content("Tool calls · a/r/q/s copy"),
             id="inspector-title",
@@ -73,11 +84,22 @@ class ToolInspector(Vertical, can_focus=False):
 
     @property
     def table(self) -> DataTable:
-        return self.query_one("#calls", DataTable)
+        return cast("DataTable", self.query_one("#calls"))
+
+    def on_mount(self) -> None:
+        self._built = True
+        self._fill()
 
     def set_records(self, records: list[ToolRecord]) -> None:
-        self.records = {}
+        self.records = {record.call_id: record for record in records}
+        self.selected = None
+        if self._built:
+            self._fill()
+
+    def _fill(self) -> None:
+        """Show every record in the table (after mounting, or for another session)."""
         self.table.clear()
+        records, self.records = list(self.records.values()), {}
         for record in records:
             self.update_record(record)
         if not records:
@@ -97,6 +119,9 @@ class ToolInspector(Vertical, can_focus=False):
 
     def update_record(self, record: ToolRecord) -> None:
         """Add or refresh one call (by id); DataTable cells are Text, never markup."""
+        if not self._built:
+            self.records[record.call_id] = record
+            return
         table = self.table
         cells = self._row(record)
         if record.call_id in self.records:
@@ -112,13 +137,14 @@ class ToolInspector(Vertical, can_focus=False):
         if call_id not in self.records:
             return
         self.selected = call_id
+        if not self._built:
+            return
         row = self.table.get_row_index(call_id)
         if self.table.cursor_row != row:
             self.table.move_cursor(row=row)
         self._show(self.records[call_id])
 
-    @on(DataTable.RowHighlighted)
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         key = event.row_key.value
         if key and key != self.selected and key in self.records:
             self.selected = key
