@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import contextlib
 import gc
-import getpass
 import json
 import os
 import signal
@@ -215,6 +214,8 @@ def cmd_key(action: str, settings: Settings, paths: Paths) -> int:
     if sys.stdin.isatty():
         key = getpass.getpass("MiMo API key (input hidden): ")
     else:
+        import getpass
+
         key = sys.stdin.readline()
     key = key.strip()
     if not key or any(c.isspace() for c in key):

@@ -7,7 +7,6 @@ scripts. Output for people is made visible (no control characters); JSON is exac
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from datetime import datetime, timedelta
@@ -238,6 +237,8 @@ def cmd_usage(args: argparse.Namespace, paths: Paths) -> int:
         for r in rows
     ]
     if args.csv:
+        import csv
+
         writer = csv.writer(sys.stdout)
         writer.writerow(header)
         writer.writerows(table)

@@ -42,6 +42,7 @@ def test_bundled_themes_define_every_app_variable():
     assert by_name["mimo-light"].dark is False
     for theme in by_name.values():
         assert set(VARIABLES) <= set(theme.variables), theme.name
+        theme.to_color_system().generate()  # its colours are valid: start-up does not check
 
 
 async def test_a_bad_user_theme_is_named_and_the_app_runs(settings, paths):

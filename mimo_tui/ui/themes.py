@@ -1,13 +1,19 @@
-"""Load the app's themes from TOML files (bundled `mimo_tui.themes`, then the user's folder)."""
+"""Load the app's themes from TOML files (bundled `mimo_tui.themes`, then the user's folder).
+
+A user's theme is checked when it loads (every colour it implies is generated), so a bad one
+is reported with its file instead of failing at first paint. The bundled themes are checked
+by the test suite instead of at every start (~2 ms of it).
+"""
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import fields
-from importlib import resources
 from pathlib import Path
 
 from textual.theme import Theme
+
+import mimo_tui.themes as bundled_themes
 
 _ALLOWED = {f.name for f in fields(Theme)}
 
@@ -31,7 +37,7 @@ class ThemeFileError(Exception):
     pass
 
 
-def theme_from_toml(text: str, origin: str) -> Theme:
+def theme_from_toml(text: str, origin: str, check_colours: bool = True) -> Theme:
     """Parse one theme file; ThemeFileError names the file and the problem."""
     try:
         data = tomllib.loads(text)
@@ -44,7 +50,8 @@ def theme_from_toml(text: str, origin: str) -> Theme:
         raise ThemeFileError(f"{origin}: a theme needs at least `name` and `primary`")
     try:
         theme = Theme(**data)
-        theme.to_color_system().generate()  # bad colours fail here, not at first paint
+        if check_colours:
+            theme.to_color_system().generate()  # bad colours fail here, not at first paint
     except Exception as exc:
         raise ThemeFileError(f"{origin}: {exc}") from exc
     return theme
@@ -55,11 +62,11 @@ def _load(user_dir: Path | None) -> tuple[list[tuple[Theme, str]], list[str]]:
     does not."""
     loaded: list[tuple[Theme, str]] = []
     problems: list[str] = []
-    bundled = resources.files("mimo_tui.themes")
+    # The package is a folder once installed (a wheel is never run zipped), so no
+    # importlib.resources machinery (~2 ms to import) is needed to read it.
+    bundled = Path(bundled_themes.__file__).parent
     sources = [
-        (p.name, p.read_text(encoding="utf-8"), "mimo-tui")
-        for p in bundled.iterdir()
-        if p.name.endswith(".toml")
+        (p.name, p.read_text(encoding="utf-8"), "mimo-tui") for p in sorted(bundled.glob("*.toml"))
     ]
     if user_dir and user_dir.is_dir():
         for path in sorted(user_dir.glob("*.toml")):
@@ -69,7 +76,7 @@ def _load(user_dir: Path | None) -> tuple[list[tuple[Theme, str]], list[str]]:
                 problems.append(f"{path}: cannot read ({exc.strerror})")
     for origin, text, source in sorted(sources, key=lambda s: s[0]):
         try:
-            loaded.append((theme_from_toml(text, origin), source))
+            loaded.append((theme_from_toml(text, origin, check_colours=source == "user"), source))
         except ThemeFileError as exc:
             problems.append(str(exc))
     return loaded, problems

@@ -12,7 +12,7 @@ key is clicked (or hovered) where it is drawn.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.style import Style
 from rich.text import Text
@@ -25,8 +25,7 @@ from textual.widget import Widget
 PALETTE_EDGE = "▏"
 
 
-@dataclass(frozen=True)
-class FooterKey:
+class FooterKey(NamedTuple):
     """One key as the footer shows it."""
 
     key: str  # what pressing it sends (Binding.key, first of its keys)
@@ -40,8 +39,7 @@ class FooterKey:
         return f"{self.display} {self.description}" if self.description else self.display
 
 
-@dataclass(frozen=True)
-class KeySpan:
+class KeySpan(NamedTuple):
     """Where a key is drawn: columns start..end (exclusive) of the footer's line."""
 
     start: int
