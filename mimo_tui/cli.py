@@ -136,6 +136,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is not None:  # the entry point imported us with the collector off
+        gc.enable()
     paths = Paths.default()
     try:
         settings = load_settings(paths, overrides=_overrides(args))
@@ -212,10 +214,10 @@ def cmd_key(action: str, settings: Settings, paths: Paths) -> int:
         print(f"deleted {paths.key_file}", file=sys.stderr)
         return EXIT_OK
     if sys.stdin.isatty():
-        key = getpass.getpass("MiMo API key (input hidden): ")
-    else:
         import getpass
 
+        key = getpass.getpass("MiMo API key (input hidden): ")
+    else:
         key = sys.stdin.readline()
     key = key.strip()
     if not key or any(c.isspace() for c in key):

@@ -223,6 +223,22 @@ def test_help_and_ask_do_not_import_textual(tmp_path, fake):
     assert result.returncode == 0, result.stderr
 
 
+def test_commands_but_the_tui_run_with_the_garbage_collector_on(tmp_path, fake):
+    """The entry point turns the collector off for start-up; `ask` must not stay that way."""
+    fake.queue("text")
+    code = (
+        "import gc, sys\n"
+        "sys.argv = ['mimo-tui', 'ask', 'hi']\n"
+        "from mimo_tui.__main__ import main\n"
+        "assert main() == 0\n"
+        "assert gc.isenabled(), 'ask ran with the garbage collector off'\n"
+    )
+    result = subprocess.run(
+        [PYTHON, "-c", code], env=cli_env(tmp_path, fake), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def _write_tools(tmp_path) -> None:
     from tests.test_tools import tools_toml
 
