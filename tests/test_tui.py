@@ -18,7 +18,7 @@ from mimo_tui.ui.widgets.message import (
 )
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.status import StatusLine
-from tests.tui_helpers import make_app, send, wait_until
+from tests.tui_helpers import make_app, screen_lines, send, wait_until
 
 SIZE = (100, 40)
 
@@ -236,6 +236,8 @@ async def test_without_a_key_f2_switches_to_the_offline_demo(settings, paths, fa
             pilot, lambda: app.runtime.settings.demo and isinstance(app.screen, ChatScreen)
         )
         assert "OFFLINE DEMO" in str(app.screen.query_one(StatusLine).render())
+        await pilot.pause()
+        assert "Offline demo" not in screen_lines(app)[-1]  # F2 is done: not offered again
         await send(pilot, "hello demo")
         await app.workers.wait_for_complete()
         await pilot.pause()

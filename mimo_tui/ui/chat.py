@@ -749,6 +749,7 @@ class ChatScreen(HistoryActions):
         """Carry on in this window with another runtime (F2: the offline demo)."""
         self.runtime = runtime
         await self.load_session(session_id)
+        self.refresh_bindings()  # F2 itself is offered only while there is no key
 
     def action_retry(self) -> None:
         if not self.busy:
