@@ -310,3 +310,11 @@ async def test_a_narrow_footer_leaves_out_whole_keys_and_keeps_the_palette(setti
         shown = footer.split("▏")[0].split()
         assert shown == ["^j", "Newline", "^r", "Reasoning"]  # "f3 Inspect" would not fit
     runtime.close()
+
+
+def test_footer_keys_are_measured_in_terminal_cells():
+    """A description in wide characters (a user's keymap, a translated label) takes two
+    columns a character: the footer's layout and its clicks use that width."""
+    from mimo_tui.ui.widgets.footer import FooterKey
+
+    assert FooterKey("f9", "f9", "会话", True, "").width == len("f9 ") + 4

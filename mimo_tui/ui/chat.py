@@ -150,7 +150,6 @@ class ChatScreen(HistoryActions):
         yield Footer()
 
     async def on_mount(self) -> None:
-        self.query_one(PromptInput).focus()
         await self.load_session(self.session_id)
         self.watch(self.conversation, "scroll_y", self._scrolled, init=False)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -37,6 +38,11 @@ class FooterKey(NamedTuple):
     @property
     def label(self) -> str:
         return f"{self.display} {self.description}" if self.description else self.display
+
+    @property
+    def width(self) -> int:
+        """Columns the label takes on screen."""
+        return cell_len(self.label)
 
 
 class KeySpan(NamedTuple):
@@ -128,12 +134,12 @@ class Footer(Widget):
         right = width
         spans: list[KeySpan] = []
         if palette is not None:
-            right = width - len(palette.label) - 2  # its edge before, a column after
+            right = width - palette.width - 2  # its edge before, a column after
             if right >= 0:
                 spans.append(KeySpan(right + 1, width - 1, palette, palette=True))
         column = 0
         for key in keys:
-            end = column + len(key.label)
+            end = column + key.width
             if end > right:
                 break
             spans.append(KeySpan(column, end, key))
