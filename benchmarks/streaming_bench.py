@@ -86,7 +86,7 @@ async def _ui(base_url: str) -> tuple[float, float, list[float]]:
     drawn: list[int] = []  # text handed to the reply's widgets, not composited yet
     shown: list[tuple[float, int]] = []
     totals = {"in": 0, "out": 0}
-    original_add, original_flush = AssistantMessage.add_content, AssistantMessage._flush
+    original_add, original_take = AssistantMessage.add_content, AssistantMessage._take
     original_display = App._display
 
     async def add_content(self, text: str) -> None:
@@ -94,10 +94,11 @@ async def _ui(base_url: str) -> tuple[float, float, list[float]]:
         received.append((time.perf_counter(), totals["in"]))
         await original_add(self, text)
 
-    def flush(self) -> None:
+    def take(self) -> tuple[str, str] | None:  # the answer takes what arrived, to draw it
         totals["out"] += sum(len(part) for part in self._pending)
-        original_flush(self)
+        taken = original_take(self)
         drawn.append(totals["out"])
+        return taken
 
     def display(self, screen, renderable) -> None:  # the compositor's update, headless
         original_display(self, screen, renderable)
@@ -107,7 +108,7 @@ async def _ui(base_url: str) -> tuple[float, float, list[float]]:
             drawn.clear()
 
     AssistantMessage.add_content = add_content  # type: ignore[method-assign]
-    AssistantMessage._flush = flush  # type: ignore[method-assign]
+    AssistantMessage._take = take  # type: ignore[method-assign]
     App._display = display  # type: ignore[method-assign]
     stall = 0.0
     done = asyncio.Event()
@@ -138,7 +139,7 @@ async def _ui(base_url: str) -> tuple[float, float, list[float]]:
             await task
     finally:
         AssistantMessage.add_content = original_add  # type: ignore[method-assign]
-        AssistantMessage._flush = original_flush  # type: ignore[method-assign]
+        AssistantMessage._take = original_take  # type: ignore[method-assign]
         App._display = original_display  # type: ignore[method-assign]
         runtime.close()
     out_marks = [n for _, n in shown]

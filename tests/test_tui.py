@@ -291,6 +291,32 @@ async def test_a_long_reply_streams_with_finished_blocks_frozen(settings, paths,
     runtime.close()
 
 
+async def test_an_answer_out_of_sight_still_takes_what_streams_in(settings, paths, fake):
+    """The answer takes new text when a frame draws it. At 100 columns the inspector (F3)
+    covers the conversation, so nothing draws the answer: what arrives meanwhile must still
+    reach it while the reply streams (here it stalls open after 60 chunks), not at its end."""
+    fake.queue(scenario("text", content="word " * 200, delay_s=0.03, stall_after=60))
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "go")
+        await wait_until(pilot, lambda: bool(replies(app)) and replies(app)[0].answer_text != "")
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: app.screen.inspector.has_class("-full"))
+        reply = replies(app)[0]
+        answer = reply.query_one(LiveAnswer)
+        hidden_at = len(reply.answer_text)
+
+        def taken() -> str:
+            return answer.blocks.text + answer.source
+
+        await wait_until(pilot, lambda: len(taken()) > hidden_at)  # arrived while hidden
+        await wait_until(pilot, lambda: taken() == reply.answer_text)  # ...all of it
+        assert app.screen.busy  # still streaming: handed over while out of sight
+        await pilot.press("escape", "escape")
+        await app.workers.wait_for_complete()
+    runtime.close()
+
+
 async def test_a_key_pasted_into_the_message_is_flagged_before_sending(settings, paths, fake):
     from mimo_tui.ui.widgets.dialogs import Confirm
 

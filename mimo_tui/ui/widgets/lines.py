@@ -16,7 +16,7 @@ styling and arranging those widgets cost more than the SDK's whole read of the s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.console import Console, RenderableType
 from rich.segment import Segment
@@ -191,19 +191,43 @@ class LiveAnswer(LinesWidget):
     # tokens: layout frames 1,400 -> 880 (tail only) -> 620 (tail and finished blocks as one).
     GROW_BY = 4
 
-    def __init__(self) -> None:
+    def __init__(self, take: Callable[[], tuple[str, str] | None] | None = None) -> None:
         super().__init__()
         self.blocks = MarkdownBlocks()  # the finished blocks
         self.source = ""  # the unfinished tail
+        self.take = take  # what arrived since the last frame: (finished, tail) or None
         self._tail: tuple[tuple, list[Line]] | None = None
         self._lines: tuple[tuple, list[Line]] | None = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Take what arrived since the last frame, then draw: new text within the current
+        height is in this frame; if it needs more lines, a layout brings them in the next."""
+        taken = self.take() if self.take is not None else None
+        if taken is not None:
+            before = self._line_count()
+            self._add(*taken)
+            if self._line_count() != before:  # this frame is the repaint; only lay out
+                self.refresh(layout=True)
+        return super().render_lines(crop)
 
     def show(self, finished: str, tail: str) -> None:
         """Add `finished` blocks (may be "") and show `tail` as the unfinished end."""
         before = len(self._lines[1]) if self._lines is not None else 0
+        self._add(finished, tail)
+        self.redraw(before)
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to show yet (so the screen gives it no lines and never draws it)."""
+        return not self.source and not self.blocks.sources
+
+    def _add(self, finished: str, tail: str) -> None:
         self.blocks.add(finished)
         self.source = tail
-        self.redraw(before)
+
+    def _line_count(self) -> int:
+        width = self.content_region.width
+        return len(self.build_lines(width)) if width > 0 else 0
 
     def build_lines(self, width: int) -> list[Line]:
         style = self.rich_style
