@@ -317,6 +317,29 @@ async def test_an_answer_out_of_sight_still_takes_what_streams_in(settings, path
     runtime.close()
 
 
+async def test_a_firehose_stream_is_drawn_at_once_after_a_quiet_spell(settings, paths):
+    """At a firehose pace (thousands of chunks a second) the answer is drawn ten times a
+    second; a chunk that comes when the last draw is older than that is drawn in the next
+    frame. The draw used to be scheduled with a zero delay then, which fails inside
+    Textual's timer (ZeroDivisionError), so the text waited for the fallback instead."""
+    import time
+
+    from mimo_tui.model import Message
+    from mimo_tui.ui.widgets.message import FIREHOSE_RATE
+
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        reply = AssistantMessage(Message(role="assistant", status="streaming"))
+        await app.screen.conversation.mount(reply)
+        await reply.add_content("first ")  # an empty answer shows its first text at once
+        reply._pace, reply._last_take = FIREHOSE_RATE * 10, time.monotonic() - 1.0
+        await reply.add_content("second")
+        assert not reply._draw_due  # no timer: drawn by the next frame
+        answer = reply.query_one(LiveAnswer)
+        await wait_until(pilot, lambda: answer.source == "first second")
+    runtime.close()
+
+
 async def test_a_key_pasted_into_the_message_is_flagged_before_sending(settings, paths, fake):
     from mimo_tui.ui.widgets.dialogs import Confirm
 

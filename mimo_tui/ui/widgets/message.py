@@ -260,11 +260,14 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
         if not self._stale_due:  # off screen, the answer is not drawn and takes nothing
             self._stale_due = True
             self.set_timer(self._patience, self._hand_over_stale)
-        if not firehose(self._pace):
+        if self._draw_due:
+            return
+        wait = self._last_take + FIREHOSE_S - time.monotonic() if firehose(self._pace) else 0
+        if wait <= 0:
             self._answer.refresh()  # it takes the text when the next frame draws it
-        elif not self._draw_due:
+        else:  # (never a zero delay: Textual's timer divides by it)
             self._draw_due = True
-            self.set_timer(max(0.0, self._last_take + FIREHOSE_S - time.monotonic()), self._draw)
+            self.set_timer(wait, self._draw)
 
     def _draw(self) -> None:
         self._draw_due = False
