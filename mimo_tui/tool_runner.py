@@ -17,7 +17,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from mimo_tui.model import ToolCall, ToolCallUpdated, ToolRecord
 from mimo_tui.text import visible_json
@@ -26,15 +26,14 @@ from mimo_tui.tools import MAX_OUTPUT, BuiltinContext, ToolSpec
 DENIED = "denied by user: the user did not allow this tool call to run."
 
 
-@dataclass(frozen=True)
-class ApprovalRequest:
+# Read-only records are NamedTuples: cheaper to define at start-up (see model.py's events).
+class ApprovalRequest(NamedTuple):
     record: ToolRecord
     spec: ToolSpec
     arguments_pretty: str
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     action: Literal["run", "deny", "manual"]
     arguments: str | None = None  # edited arguments (JSON text), for "run"
     result: str | None = None  # typed by hand, for "manual"
@@ -52,8 +51,7 @@ async def deny_all(request: ApprovalRequest) -> Decision:
     return Decision("deny")
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     stdout: str
     stderr: str
     exit_code: int | None
