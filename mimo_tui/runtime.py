@@ -1,23 +1,27 @@
 """Wire the core together for one run: settings, store, client, tools, engine, the demo's fake.
 
 The CLI and the TUI both start here, so `--demo`, `-c`, `--session` and `--tools` mean the same
-thing in both. Nothing here imports textual or openai.
+thing in both. Nothing here imports textual or openai. The engine and its client are built
+when first used (a turn; the TUI's warm-up loads their code after the first frame): the first
+frame needs the store and the settings, not the code that talks to the API.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mimo_tui.client import ChatClient
 from mimo_tui.config import API_FORMATS, ConfigError, Paths, Settings
-from mimo_tui.engine import Engine
 from mimo_tui.model import Session
 from mimo_tui.prompt import Clock, local_now
 from mimo_tui.store import Store
 from mimo_tui.tool_runner import Approver, ToolBox, deny_all
 from mimo_tui.tools import BuiltinContext, available_tools, default_selection, parse_selection
+
+if TYPE_CHECKING:
+    from mimo_tui.client import ChatClient
+    from mimo_tui.engine import Engine
 
 DEMO_KEY = "demo-key-offline"
 
@@ -27,21 +31,66 @@ class Runtime:
     settings: Settings
     paths: Paths
     store: Store
-    engine: Engine
     toolbox: ToolBox
     tool_problems: list[str] = field(default_factory=list)
     fake: Any = None  # the demo's FakeMimo, when --demo
     created: set[str] = field(default_factory=set)  # sessions this run created
     new_api: str = ""  # the wire format of new sessions (config / --api); set on creation
+    clock: Clock = local_now
+    _engine: Engine | None = None
 
     def __post_init__(self) -> None:
         self.new_api = self.new_api or self.settings.api
 
+    @property
+    def engine(self) -> Engine:
+        """The turn engine (and its client), built the first time it is needed."""
+        if self._engine is None:
+            from mimo_tui.engine import Engine
+
+            self._engine = Engine(
+                self.store,
+                make_client(self.settings),
+                self.settings,
+                clock=self.clock,
+                tools=self.toolbox,
+            )
+        return self._engine
+
+    @property
+    def has_key(self) -> bool:
+        """Whether messages can be sent (make_client gives no client without a key)."""
+        return bool(self.settings.api_key)
+
+    def update_settings(self, settings: Settings) -> None:
+        """Use these settings from now on, in the engine too if it exists."""
+        self.settings = settings
+        if self._engine is not None:
+            self._engine.settings = settings
+
+    def warm_up(self) -> None:
+        """Load the code of the engine and of this format's API client (openai: ~0.4 s)
+        without building anything: safe in a thread while the UI runs."""
+        import mimo_tui.engine  # noqa: F401
+
+        if self.settings.api == "anthropic":
+            from mimo_tui.anthropic_client import AnthropicClient
+
+            AnthropicClient.warm_up()
+        else:
+            from mimo_tui.client import ChatClient
+
+            ChatClient.warm_up()
+
+    async def close_client(self) -> None:
+        """Close the API client's connections, if one was made."""
+        if self._engine is not None and self._engine.client is not None:
+            await self._engine.client.aclose()
+
     def _use_api(self, api: str) -> None:
         """Talk to the API in this wire format from now on (a new client if it changed)."""
-        self.settings = replace(self.settings, api=api)
-        self.engine.settings = self.settings
-        client = self.engine.client
+        self.update_settings(replace(self.settings, api=api))
+        client = self._engine.client if self._engine is not None else None
         if client is not None and client.wire != api:
             self.engine.client = make_client(self.settings)
 
@@ -82,7 +131,7 @@ class Runtime:
         # A session keeps its wire format (sessions from before formats existed: openai);
         # --api only chooses the format of new sessions.
         api = stored.get("api")
-        self.settings = replace(self.settings, **changes)
+        self.update_settings(replace(self.settings, **changes))
         self._use_api(api if api in API_FORMATS else "openai")
         tools = stored.get("tools")
         if "tools" not in self.settings.explicit and isinstance(tools, list):
@@ -162,15 +211,16 @@ def build_runtime(
             settings, api_key=DEMO_KEY, api_key_source="offline demo", base_url=fake.base_url
         )
     store = Store(paths.demo_store_file if settings.demo else paths.store_file)
-    engine = Engine(store, make_client(settings), settings, clock=clock, tools=toolbox)
-    return Runtime(settings, paths, store, engine, toolbox, problems, fake)
+    return Runtime(settings, paths, store, toolbox, problems, fake, clock=clock)
 
 
 def make_client(settings: Settings) -> ChatClient | None:
     """The client for the settings' wire format (None without a key)."""
     if not settings.api_key:
         return None
-    kind = ChatClient
+    from mimo_tui.client import ChatClient
+
+    kind: type[ChatClient] = ChatClient
     if settings.api == "anthropic":  # imported only for sessions in that format
         from mimo_tui.anthropic_client import AnthropicClient
 

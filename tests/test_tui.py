@@ -389,3 +389,51 @@ async def test_full_garbage_collections_wait_for_the_reply_to_finish(settings, p
     finally:
         gc.callbacks.remove(watch)
         runtime.close()
+
+
+FIRST_FRAME_PROBE = """
+import asyncio, sys
+from mimo_tui.config import Paths, load_settings
+from mimo_tui.runtime import build_runtime
+from mimo_tui.ui.app import MimoApp
+
+API_CODE = ("openai", "mimo_tui.engine", "mimo_tui.client")
+at_first_frame = {}
+
+class Probe(MimoApp):
+    def on_ready(self):
+        at_first_frame.update({name: name in sys.modules for name in API_CODE})
+        super().on_ready()
+
+async def main():
+    runtime = build_runtime(load_settings(Paths.default()), Paths.default())
+    app = Probe(runtime, runtime.session().id)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()  # the warm-up after the first frame
+        warmed = {name: name in sys.modules for name in API_CODE}
+    runtime.close()
+    print(at_first_frame, warmed)
+
+asyncio.run(main())
+"""
+
+
+def test_the_api_code_loads_after_the_first_frame(tmp_path, fake):
+    """The issue's rule: the API client (openai alone is ~0.4 s) loads after the first paint,
+    in the warm-up, and the turn engine with it; a fresh interpreter shows what was loaded."""
+    import subprocess
+
+    from tests.conftest import PYTHON, cli_env
+
+    result = subprocess.run(
+        [PYTHON, "-c", FIRST_FRAME_PROBE],
+        env=cli_env(tmp_path, fake),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    names = ("openai", "mimo_tui.engine", "mimo_tui.client")
+    off, on = ({n: False for n in names}, {n: True for n in names})
+    assert result.stdout.strip() == f"{off} {on}"

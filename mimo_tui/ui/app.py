@@ -52,8 +52,7 @@ class MimoApp(App):
         runtime = self.runtime
         if theme.name == runtime.settings.theme:
             return
-        runtime.settings = replace(runtime.settings, theme=theme.name)
-        runtime.engine.settings = runtime.settings
+        runtime.update_settings(replace(runtime.settings, theme=theme.name))
         self._save_theme(theme.name)
 
     def _save_theme(self, name: str) -> None:
@@ -199,9 +198,8 @@ class MimoApp(App):
     def _warm_up(self) -> None:
         """Load the API client's code off the event loop, so the first reply does not wait
         for it, and take it out of the collector's sight like the rest of start-up."""
-        client = self.runtime.engine.client
-        if client is not None:
-            client.warm_up()
+        if self.runtime.has_key:
+            self.runtime.warm_up()
         gc.freeze()
 
     @staticmethod
@@ -238,9 +236,7 @@ class MimoApp(App):
         gc.collect()
 
     async def on_unmount(self) -> None:
-        client = self.runtime.engine.client
-        if client is not None:
-            await client.aclose()
+        await self.runtime.close_client()
 
 
 def run_tui(

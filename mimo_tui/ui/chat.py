@@ -197,7 +197,7 @@ class ChatScreen(HistoryActions):
         messages = self.runtime.store.messages(session_id)
         visible_msgs = self._visible_messages()
         await self._show_window(visible_msgs, max(0, len(visible_msgs) - PAGE), len(visible_msgs))
-        if not self.runtime.engine.client:
+        if not self.runtime.has_key:
             await conv.mount(Notice(NO_KEY_HELP, "warning"))
         usage = Usage()
         for msg in messages:
@@ -680,8 +680,7 @@ class ChatScreen(HistoryActions):
             except (ConfigError, OSError) as exc:
                 self.notify(f"config.toml not updated: {exc}", severity="error", markup=False)
         theme = changes.get("theme")
-        runtime.settings = replace(runtime.settings, **changes)
-        runtime.engine.settings = runtime.settings
+        runtime.update_settings(replace(runtime.settings, **changes))
         per_session = {
             k: v for k, v in changes.items() if k in ("model", "thinking", "lang", "system_prompt")
         }
@@ -731,7 +730,7 @@ class ChatScreen(HistoryActions):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "start_demo":  # offered only while there is no key
-            return self.runtime.engine.client is None
+            return not self.runtime.has_key
         if action == "cancel":  # in the footer only when Escape would do something
             return (
                 self.busy
