@@ -415,38 +415,44 @@ class Store:
         """The newest sessions with their message counts and tokens, in one query.
 
         A short page aggregates just its own sessions' messages (index lookups); a long one
-        aggregates every message in one pass, which beats thousands of lookups.
+        aggregates every message in one pass, which beats thousands of lookups. Rows come
+        back as plain tuples: sqlite3.Row finds each column by name, which was a third of
+        the time of listing 10,000 sessions.
         """
+        columns = "s.id, s.title, s.model, s.created_at, s.updated_at"
         if limit <= 1000:
             sql = (
                 "WITH s AS (SELECT rowid AS seq, * FROM sessions "
                 "ORDER BY updated_at DESC, rowid DESC LIMIT ?) "
-                "SELECT s.*, count(m.id) AS n, sum(m.prompt_tokens) AS p, "
-                "sum(m.completion_tokens) AS c, sum(m.reasoning_tokens) AS r "
+                f"SELECT {columns}, count(m.id), sum(m.prompt_tokens), "
+                "sum(m.completion_tokens), sum(m.reasoning_tokens), s.settings "
                 "FROM s LEFT JOIN messages m ON m.session_id = s.id "
                 "GROUP BY s.id ORDER BY s.updated_at DESC, s.seq DESC"
             )
         else:
             sql = (
-                "SELECT s.*, coalesce(a.n, 0) AS n, a.p, a.c, a.r FROM sessions s LEFT JOIN "
+                f"SELECT {columns}, coalesce(a.n, 0), a.p, a.c, a.r, s.settings "
+                "FROM sessions s LEFT JOIN "
                 "(SELECT session_id, count(*) AS n, sum(prompt_tokens) AS p, "
                 "sum(completion_tokens) AS c, sum(reasoning_tokens) AS r FROM messages "
                 "GROUP BY session_id) a ON a.session_id = s.id "
                 "ORDER BY s.updated_at DESC, s.rowid DESC LIMIT ?"
             )
-        rows = self.db.execute(sql, (limit,)).fetchall()
+        cursor = self.db.cursor()
+        cursor.row_factory = None
+        rows = cursor.execute(sql, (limit,)).fetchall()
         return [
             Session(
-                r["id"],
-                r["title"],
-                r["model"],
-                r["created_at"],
-                r["updated_at"],
-                r["n"],
-                Usage(r["p"] or 0, r["c"] or 0, r["r"] or 0),
-                json.loads(r["settings"] or "{}"),
+                sid,
+                title,
+                model,
+                created,
+                updated,
+                count,
+                Usage(prompt or 0, completion or 0, reasoning or 0),
+                json.loads(settings or "{}"),
             )
-            for r in rows
+            for sid, title, model, created, updated, count, prompt, completion, reasoning, settings in rows
         ]
 
     # ---- messages ------------------------------------------------------------------------------

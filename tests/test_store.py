@@ -170,7 +170,8 @@ def test_instances_opening_a_new_store_at_once_neither_fail_nor_set_it_aside(tmp
 def test_short_and_long_session_pages_agree(store: Store):
     """list_sessions has two query plans (a page, or everything); both count the same."""
     for i in range(5):
-        s = store.create_session("m", session_id=f"s{i}")
+        s = store.create_session("m", {"lang": "zh", "n": i}, session_id=f"s{i}")
+        store.rename_session(s.id, f"title {i}")
         for j in range(i):
             m = store.add_message(s.id, Message("assistant", f"{j}", status="streaming"))
             m.usage, m.status = Usage(1, 2, 1), "complete"
@@ -181,6 +182,15 @@ def test_short_and_long_session_pages_agree(store: Store):
         (s.id, s.message_count, s.usage) for s in long
     ]
     assert short[0].id == "s4" and short[0].usage == Usage(4, 8, 4)
+    for listed in short + long:  # every column lands in its own field
+        one = store.get_session(listed.id)
+        assert (listed.title, listed.model, listed.settings, listed.created_at) == (
+            one.title,
+            one.model,
+            one.settings,
+            one.created_at,
+        )
+        assert listed.updated_at == one.updated_at and listed.title.startswith("title ")
 
 
 def test_a_range_of_a_sessions_messages_loads_only_those(store: Store):
