@@ -419,7 +419,7 @@ class Store:
         back as plain tuples: sqlite3.Row finds each column by name, which was a third of
         the time of listing 10,000 sessions.
         """
-        columns = "s.id, s.title, s.model, s.created_at, s.updated_at"
+        columns = "s.id, s.title, s.model, s.created_at, s.updated_at"  # Session's order
         if limit <= 1000:
             sql = (
                 "WITH s AS (SELECT rowid AS seq, * FROM sessions "
@@ -443,16 +443,9 @@ class Store:
         rows = cursor.execute(sql, (limit,)).fetchall()
         return [
             Session(
-                sid,
-                title,
-                model,
-                created,
-                updated,
-                count,
-                Usage(prompt or 0, completion or 0, reasoning or 0),
-                json.loads(settings or "{}"),
+                *row[:6], Usage(row[6] or 0, row[7] or 0, row[8] or 0), json.loads(row[9] or "{}")
             )
-            for sid, title, model, created, updated, count, prompt, completion, reasoning, settings in rows
+            for row in rows
         ]
 
     # ---- messages ------------------------------------------------------------------------------

@@ -212,7 +212,7 @@ class LiveAnswer(LinesWidget):
 
     def show(self, finished: str, tail: str) -> None:
         """Add `finished` blocks (may be "") and show `tail` as the unfinished end."""
-        before = len(self._lines[1]) if self._lines is not None else 0
+        before = self._line_count()
         self._add(finished, tail)
         self.redraw(before)
 
