@@ -77,6 +77,22 @@ def cli_env(tmp_path: Path, fake: FakeMimo | None, **extra: str) -> dict[str, st
     return env
 
 
+def run_python(code: str, tmp_path: Path, fake: FakeMimo | None) -> str:
+    """Run `code` in a fresh interpreter (nothing imported yet) with a CLI subprocess's
+    environment; its stdout. Fails the test if it exits with an error."""
+    import subprocess
+
+    result = subprocess.run(
+        [PYTHON, "-c", code],
+        env=cli_env(tmp_path, fake),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 def cli_paths(tmp_path: Path) -> Paths:
     """The paths a CLI subprocess run with `cli_env` uses."""
     return Paths(tmp_path / "config" / "mimo-tui", tmp_path / "data" / "mimo-tui")

@@ -15,7 +15,7 @@ import pytest
 from mimo_tui.fake import FakeMimo
 from mimo_tui.fake.scenarios import scenario
 from mimo_tui.store import Store
-from tests.conftest import KEY, PYTHON, cli_env, cli_paths
+from tests.conftest import KEY, PYTHON, cli_env, cli_paths, run_python
 
 
 def mimo(tmp_path, fake, *args, input=None, **env):
@@ -213,14 +213,7 @@ def test_help_and_ask_do_not_import_textual(tmp_path, fake):
         "assert main(['ask', 'hi']) == 0\n"
         "assert 'textual' not in sys.modules, 'ask imported textual'\n"
     )
-    result = subprocess.run(
-        [PYTHON, "-c", code],
-        env=cli_env(tmp_path, fake),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
+    run_python(code, tmp_path, fake)
 
 
 def test_commands_but_the_tui_run_with_the_garbage_collector_on(tmp_path, fake):
@@ -233,10 +226,7 @@ def test_commands_but_the_tui_run_with_the_garbage_collector_on(tmp_path, fake):
         "assert main() == 0\n"
         "assert gc.isenabled(), 'ask ran with the garbage collector off'\n"
     )
-    result = subprocess.run(
-        [PYTHON, "-c", code], env=cli_env(tmp_path, fake), capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
+    run_python(code, tmp_path, fake)
 
 
 def _write_tools(tmp_path) -> None:

@@ -422,18 +422,8 @@ asyncio.run(main())
 def test_the_api_code_loads_after_the_first_frame(tmp_path, fake):
     """The issue's rule: the API client (openai alone is ~0.4 s) loads after the first paint,
     in the warm-up, and the turn engine with it; a fresh interpreter shows what was loaded."""
-    import subprocess
+    from tests.conftest import run_python
 
-    from tests.conftest import PYTHON, cli_env
-
-    result = subprocess.run(
-        [PYTHON, "-c", FIRST_FRAME_PROBE],
-        env=cli_env(tmp_path, fake),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
     names = ("openai", "mimo_tui.engine", "mimo_tui.client")
     off, on = ({n: False for n in names}, {n: True for n in names})
-    assert result.stdout.strip() == f"{off} {on}"
+    assert run_python(FIRST_FRAME_PROBE, tmp_path, fake).strip() == f"{off} {on}"
