@@ -75,6 +75,46 @@ async def test_a_theme_switch_is_remembered_in_config_toml(settings, paths):
     assert load_settings(paths, env={}).theme == "mimo-light"  # the next run starts with it
 
 
+def _theme_state(app) -> tuple:
+    """What a theme decides on screen: classes, CSS variables, colours, ANSI mapping."""
+    from rich.segment import Segment
+    from rich.style import Style
+    from textual.color import Color
+    from textual.filter import ANSIToTruecolor
+
+    [ansi] = [f for f in app.get_line_filters() if isinstance(f, ANSIToTruecolor)]
+    [red] = ansi.apply([Segment("x", Style(color="red"))], Color(255, 255, 255))
+    prompt = app.screen.query_one(PromptInput)
+    return (
+        app.theme,
+        sorted(c for c in app.classes if c.startswith("-")),
+        app.get_css_variables(),
+        app.screen.styles.background,
+        prompt.styles.color,
+        red.style.color.triplet,
+    )
+
+
+async def test_the_first_theme_is_applied_as_a_switch_to_it_would(settings, paths):
+    """Start-up sets its theme without Textual's watcher (which re-parses all CSS): the
+    result must be what switching to that theme in a running app gives."""
+    first, runtime = make_app(replace(settings, theme="mimo-light"), paths)
+    async with first.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        started = _theme_state(first)
+    runtime.close()
+    switched, runtime = make_app(replace(settings, theme="mimo-dark"), paths)
+    async with switched.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        dark = _theme_state(switched)
+        switched.theme = "mimo-light"
+        await pilot.pause()
+        assert _theme_state(switched) == started
+    runtime.close()
+    assert "-light-mode" in started[1] and "-theme-mimo-light" in started[1]
+    assert started[3] != dark[3] and started[5] != dark[5]  # the test can tell themes apart
+
+
 async def test_theme_flag_is_remembered(settings, paths):
     app, runtime = make_app(
         replace(settings, theme="mimo-high-contrast", explicit=frozenset({"theme"})), paths
