@@ -6,16 +6,19 @@ scripts. Output for people is made visible (no control characters); JSON is exac
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mimo_tui.config import Paths
 from mimo_tui.store import Store, StoreError
 from mimo_tui.text import visible
 from mimo_tui.transcripts import FORMATS, TranscriptError, export, import_transcript, write_atomic
+
+if TYPE_CHECKING:
+    import argparse
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
