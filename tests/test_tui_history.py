@@ -181,19 +181,21 @@ async def test_export_from_the_palette_action_and_the_usage_screen(settings, pat
 async def test_a_long_session_opens_a_page_and_pages_in_older_messages(settings, paths, fake):
     from benchmarks.common import seed_long_session
     from mimo_tui.ui.chat import PAGE
-    from mimo_tui.ui.widgets.message import EarlierNotice
+    from mimo_tui.ui.widgets.conversation import EarlierNotice
 
     app, runtime = make_app(settings, paths)
     sid = seed_long_session(runtime.store, 300)
     total = len(runtime.store.messages(sid))
     async with app.run_test(size=SIZE) as pilot:
         screen = chat(app)
+        assert not screen.query(EarlierNotice)  # a new chat has no history to count
         await screen.open_session(sid)
         await pilot.pause()
         shown = "UserMessage, StoredReply, ToolCallLine"
         assert len(screen.query(shown)) == PAGE
         notice = screen.query_one(EarlierNotice)
         assert notice.display and notice.count == total - PAGE
+        assert screen.conversation.children[0] is notice  # above the messages
         screen.conversation.scroll_home(animate=False)  # reaching the top pages in more
         await wait_until(pilot, lambda: len(screen.query(shown)) == 2 * PAGE)
         assert notice.count == total - 2 * PAGE
@@ -217,7 +219,7 @@ async def test_reading_far_back_keeps_a_window_mounted_and_sending_jumps_to_the_
     ones come back when scrolling down, and sending a message shows the newest again."""
     from benchmarks.common import seed_long_session
     from mimo_tui.ui.chat import PAGE, WINDOW
-    from mimo_tui.ui.widgets.message import LaterNotice
+    from mimo_tui.ui.widgets.conversation import LaterNotice
 
     app, runtime = make_app(settings, paths)
     sid = seed_long_session(runtime.store, 600)

@@ -217,8 +217,11 @@ class MimoApp(App):
         return await self.push_screen_wait(ApprovalScreen(request))
 
     def _warm_up(self) -> None:
-        """Load the API client's code off the event loop, so the first reply does not wait
-        for it, and take it out of the collector's sight like the rest of start-up."""
+        """Load the API client's code and the message widgets (a new chat's first frame has
+        none) off the event loop, so the first reply does not wait for them, and take them
+        out of the collector's sight like the rest of start-up."""
+        import mimo_tui.ui.widgets.message  # noqa: F401
+
         if self.runtime.has_key:
             self.runtime.warm_up()
         gc.freeze()

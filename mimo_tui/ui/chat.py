@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -39,23 +39,23 @@ from mimo_tui.runtime import Runtime
 from mimo_tui.text import code_blocks, secret_in, visible
 from mimo_tui.ui.history import HistoryActions
 from mimo_tui.ui.memory import release_render_caches
-from mimo_tui.ui.widgets.footer import Footer
-from mimo_tui.ui.widgets.inspector import ToolInspector
-from mimo_tui.ui.widgets.message import (
-    AssistantMessage,
+from mimo_tui.ui.widgets.conversation import (
     Conversation,
     EarlierNotice,
     LaterNotice,
     MessageAction,
     Notice,
-    StoredReply,
-    UserMessage,
 )
+from mimo_tui.ui.widgets.footer import Footer
+from mimo_tui.ui.widgets.inspector import ToolInspector
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.session_list import SessionList
 from mimo_tui.ui.widgets.status import StatusLine
 from mimo_tui.ui.widgets.steppable import MessageStep
 from mimo_tui.ui.widgets.tool_call import ToolCallLine
+
+if TYPE_CHECKING:
+    from mimo_tui.ui.widgets.message import AssistantMessage
 
 NARROW = 110  # below this width the inspector takes the whole screen instead of a side panel
 PAGE = 40  # messages mounted at a time; the rest of a session stays in the store
@@ -193,7 +193,6 @@ class ChatScreen(HistoryActions):
         self.session_id = session_id
         conv = self.conversation
         await conv.remove_children()
-        await conv.mount_all([EarlierNotice(), LaterNotice()])
         messages = self.runtime.store.messages(session_id)
         visible_msgs = self._visible_messages()
         await self._show_window(visible_msgs, max(0, len(visible_msgs) - PAGE), len(visible_msgs))
@@ -215,6 +214,8 @@ class ChatScreen(HistoryActions):
 
     def _widget(self, msg: Message) -> Any:
         """The widget a stored message is shown with."""
+        from mimo_tui.ui.widgets.message import StoredReply, UserMessage
+
         if msg.role == "user":
             return UserMessage(msg)
         if msg.role == "tool":
@@ -236,6 +237,8 @@ class ChatScreen(HistoryActions):
         return [m for m in messages if m.status != "superseded"]
 
     def _shown(self) -> list[Any]:
+        from mimo_tui.ui.widgets.message import AssistantMessage, StoredReply, UserMessage
+
         kinds = UserMessage | AssistantMessage | StoredReply | ToolCallLine
         return [w for w in self.conversation.children if isinstance(w, kinds)]
 
@@ -248,16 +251,28 @@ class ChatScreen(HistoryActions):
         widgets = [self._widget(m) for m in messages[lo:hi]]
         if widgets:
             await conv.mount_all(widgets)
-        self._update_notices()
+        await self._update_notices()
 
-    def _update_notices(self) -> None:
-        for notice, hidden in ((EarlierNotice, self._older), (LaterNotice, self._newer)):
-            widget = self.query_one(notice)
+    async def _update_notices(self) -> None:
+        """Count the messages above and below the window in its notices. A notice is mounted
+        the first time there is something to count (a new chat never has), first and last
+        in the conversation."""
+        conv = self.conversation
+        for kind, hidden in ((EarlierNotice, self._older), (LaterNotice, self._newer)):
+            widget = next(iter(conv.query_children(kind)), None)
+            if widget is None:
+                if not hidden:
+                    continue
+                widget = kind()
+                first = kind is EarlierNotice and conv.children
+                await (conv.mount(widget, before=0) if first else conv.mount(widget))
             widget.display = bool(hidden)
             widget.count = len(hidden)
 
     def _cut(self, shown: list[Any], start: int) -> int | None:
         """The index of the first user message at or after `start` (a turn boundary)."""
+        from mimo_tui.ui.widgets.message import UserMessage
+
         return next(
             (i for i in range(max(0, start), len(shown)) if isinstance(shown[i], UserMessage)),
             None,
@@ -283,7 +298,7 @@ class ChatScreen(HistoryActions):
                 await conv.remove_children([w for w in drop if not isinstance(w, LaterNotice)])
                 end = self._newer[0].id if self._newer else None
                 self._newer = self._visible_messages(boundary, end) + self._newer
-        self._update_notices()
+        await self._update_notices()
         if anchor is not None:  # keep what the user was looking at in place, once laid out
             self._keep_in_view(anchor, top=True)
         return True
@@ -307,7 +322,7 @@ class ChatScreen(HistoryActions):
             await conv.remove_children([w for w in drop if not isinstance(w, keep)])
             start = self._older[-1].id + 1 if self._older and self._older[-1].id else None
             self._older = self._older + self._visible_messages(start, boundary)
-        self._update_notices()
+        await self._update_notices()
         if anchor is not None:  # what was at the bottom stays in view, the new page below it
             self._keep_in_view(anchor, top=False)
         return True
@@ -379,7 +394,7 @@ class ChatScreen(HistoryActions):
         await conv.remove_children(shown[:drop])
         messages = self._visible_messages()
         self._older = messages[: len(messages) - PAGE]
-        self._update_notices()
+        await self._update_notices()
 
     def focus_input(self) -> None:
         self.query_one(PromptInput).focus()
@@ -463,6 +478,8 @@ class ChatScreen(HistoryActions):
         folds = self.runtime.settings.reasoning_panel == "fold" and msg.status == "complete"
         open_ = reply.reasoning_open and not folds
         focused = self.focused is reply
+        from mimo_tui.ui.widgets.message import StoredReply
+
         stored = StoredReply(msg, reasoning_open=open_, blocks=reply.rendered_blocks())
         await self.conversation.mount(stored, after=reply)
         await reply.remove()
@@ -478,6 +495,8 @@ class ChatScreen(HistoryActions):
         return None
 
     async def render_event(self, event: Any) -> None:
+        from mimo_tui.ui.widgets.message import AssistantMessage, UserMessage
+
         conv = self.conversation
         match event:
             case UserSaved(message=msg):
@@ -637,7 +656,7 @@ class ChatScreen(HistoryActions):
         self.notify("No code block to copy.", markup=False, timeout=2)
 
     def action_edit_last(self) -> None:
-        users = list(self.query(UserMessage))
+        users = list(self.query("UserMessage"))
         if not users:
             self.notify("No message to edit yet.", markup=False, timeout=2)
             return

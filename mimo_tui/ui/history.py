@@ -15,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 
 from mimo_tui.model import Message, SearchHit
-from mimo_tui.ui.widgets.message import MessageAction
+from mimo_tui.ui.widgets.conversation import MessageAction
 from mimo_tui.ui.widgets.session_list import SessionList
 
 if TYPE_CHECKING:

@@ -10,7 +10,8 @@ import pytest
 from mimo_tui.fake.scenarios import Scenario, scenario
 from mimo_tui.model import TurnFailed
 from mimo_tui.runtime import build_runtime
-from mimo_tui.ui.widgets.message import Notice, StoredReply
+from mimo_tui.ui.widgets.conversation import Notice
+from mimo_tui.ui.widgets.message import StoredReply
 from tests.conftest import FROZEN, KEY, collect
 from tests.tui_helpers import make_app, send, wait_until
 

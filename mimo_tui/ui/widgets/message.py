@@ -10,15 +10,14 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content
 from textual.events import Click
-from textual.message import Message as TextualMessage
-from textual.reactive import reactive
 from textual.widgets import Static
 
 from mimo_tui.model import Message
 from mimo_tui.text import visible
+from mimo_tui.ui.widgets.conversation import MessageAction
 from mimo_tui.ui.widgets.lines import (
     LaidOutOnce,
     Line,
@@ -71,15 +70,6 @@ def _last_block_boundary(text: str) -> int:
     return best
 
 
-class MessageAction(TextualMessage):
-    """A key on a focused message: copy it, edit and resend it, or regenerate it."""
-
-    def __init__(self, action: str, message: Message) -> None:
-        super().__init__()
-        self.action = action
-        self.message = message
-
-
 class UserMessage(Static, Steppable, can_focus=True):
     DEFAULT_CSS = """
     UserMessage {
@@ -105,23 +95,6 @@ class UserMessage(Static, Steppable, can_focus=True):
         self.post_message(MessageAction(action, self.message))
 
 
-class Notice(Static):
-    """A line from the app itself (no key, errors, notices), never from the model."""
-
-    DEFAULT_CSS = """
-    Notice {
-        margin: 0 0 1 0;
-        padding: 0 1;
-        color: $text-muted;
-    }
-    Notice.-error { color: $error-foreground; border-left: thick $error; }
-    Notice.-warning { color: $warning; border-left: thick $warning; }
-    """
-
-    def __init__(self, text: str, kind: str = "info") -> None:
-        super().__init__(Content(visible(text)), markup=False, classes=f"-{kind}")
-
-
 def meta_text(message: Message) -> str:
     """The line under a reply: status, model, tokens, time, tool calls, finish reason."""
     parts = []
@@ -141,41 +114,6 @@ def meta_text(message: Message) -> str:
     if message.finish_reason and message.finish_reason not in ("stop", "tool_calls"):
         parts.append(f"finish: {message.finish_reason}")
     return visible(" · ".join(parts))
-
-
-class Conversation(LaidOutOnce, VerticalScroll):
-    """The scrolling column of messages; it grows by a frame's worth of lines at a time
-    while a reply streams, with one layout per frame."""
-
-
-class EarlierNotice(Static):
-    """At the top of the conversation: how many older messages are still in the store."""
-
-    DEFAULT_CSS = """
-    EarlierNotice { color: $text-muted; text-align: center; padding: 0 1; }
-    """
-
-    count: reactive[int] = reactive(0)
-
-    def render(self) -> Content:
-        return Content(f"↑ {self.count} earlier messages · scroll up to load them")
-
-
-class LaterNotice(Static):
-    """Docked at the bottom while older history is being read: how many newer messages are
-    not mounted. Scrolling down brings them back; sending jumps to the newest."""
-
-    DEFAULT_CSS = """
-    LaterNotice {
-        dock: bottom; color: $text-muted; background: $boost; text-align: center;
-        padding: 0 1;
-    }
-    """
-
-    count: reactive[int] = reactive(0)
-
-    def render(self) -> Content:
-        return Content(f"↓ {self.count} newer messages · scroll down to load them")
 
 
 class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
