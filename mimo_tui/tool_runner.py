@@ -15,7 +15,7 @@ import os
 import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -169,18 +169,17 @@ class ToolBox:
         if spec is None:
             offered = ", ".join(self.selected) or "none"
             yield ToolCallUpdated(
-                replace(
-                    record,
+                record._replace(
                     status="failed",
                     result=(f"error: unknown tool {call.name!r}; the tools offered are: {offered}"),
                 )
             )
             return
-        record = replace(record, argv=tuple(spec.display_command()))
+        record = record._replace(argv=tuple(spec.display_command()))
         arguments = call.arguments
         args = _parse_arguments(arguments)
         if isinstance(args, str):
-            yield ToolCallUpdated(replace(record, status="failed", result=args))
+            yield ToolCallUpdated(record._replace(status="failed", result=args))
             return
         if spec.approve != "auto" and spec.name not in self.always_allowed:
             yield ToolCallUpdated(record)
@@ -189,12 +188,11 @@ class ToolBox:
             if decision.always:
                 self.always_allowed.add(spec.name)
             if decision.action == "deny":
-                yield ToolCallUpdated(replace(record, status="denied", result=DENIED))
+                yield ToolCallUpdated(record._replace(status="denied", result=DENIED))
                 return
             if decision.action == "manual":
                 yield ToolCallUpdated(
-                    replace(
-                        record,
+                    record._replace(
                         status="done",
                         manual=True,
                         result=decision.result or "",
@@ -205,18 +203,18 @@ class ToolBox:
             if decision.arguments is not None and decision.arguments != arguments:
                 edited = _parse_arguments(decision.arguments)
                 if isinstance(edited, str):
-                    yield ToolCallUpdated(replace(record, status="failed", result=edited))
+                    yield ToolCallUpdated(record._replace(status="failed", result=edited))
                     return
                 arguments, args = decision.arguments, edited
-                record = replace(record, arguments=arguments)
-        record = replace(record, status="running")
+                record = record._replace(arguments=arguments)
+        record = record._replace(status="running")
         yield ToolCallUpdated(record)
         started = self.mono()
         try:
             final = await self._execute(spec, args, arguments, record)
         except asyncio.CancelledError:
             raise
-        yield ToolCallUpdated(replace(final, duration_ms=round((self.mono() - started) * 1000)))
+        yield ToolCallUpdated(final._replace(duration_ms=round((self.mono() - started) * 1000)))
 
     async def _execute(
         self, spec: ToolSpec, args: dict, arguments: str, record: ToolRecord
@@ -225,32 +223,28 @@ class ToolBox:
             try:
                 text = await asyncio.wait_for(spec.builtin(args, self.context), spec.timeout_s)
             except TimeoutError:
-                return replace(
-                    record,
+                return record._replace(
                     status="failed",
                     result=f"error: the tool timed out after {spec.timeout_s:g} s",
                 )
             except Exception as exc:
-                return replace(record, status="failed", result=f"error: {exc}")
-            return replace(record, status="done", result=text, exit_code=0)
+                return record._replace(status="failed", result=f"error: {exc}")
+            return record._replace(status="done", result=text, exit_code=0)
         try:
             outcome = await run_command(
                 list(spec.command), arguments.encode("utf-8"), spec.timeout_s, self.context.cwd
             )
         except OSError as exc:
-            return replace(
-                record,
+            return record._replace(
                 status="failed",
                 result=f"error: the tool could not start ({exc.strerror or exc})",
             )
         if outcome.timed_out:
-            return replace(
-                record,
+            return record._replace(
                 status="failed",
                 result=f"error: the tool timed out after {spec.timeout_s:g} s and was stopped",
             )
-        return replace(
-            record,
+        return record._replace(
             status="done" if outcome.exit_code == 0 else "failed",
             result=result_text(outcome),
             stderr=outcome.stderr,

@@ -45,8 +45,8 @@ def _system_prompt(store: Store, messages: list[Message]) -> str | None:
 
 def _message_dict(msg: Message) -> dict[str, Any]:
     data = asdict(msg)
-    data["tool_calls"] = [asdict(c) for c in msg.tool_calls]
-    data["usage"] = asdict(msg.usage) if msg.usage else None
+    data["tool_calls"] = [c._asdict() for c in msg.tool_calls]
+    data["usage"] = msg.usage._asdict() if msg.usage else None
     data.pop("session_id", None)
     return data
 
