@@ -255,8 +255,8 @@ class ChatScreen(HistoryActions):
 
     async def _update_notices(self) -> None:
         """Count the messages above and below the window in its notices. A notice is mounted
-        the first time there is something to count (a new chat never has), first and last
-        in the conversation."""
+        the first time there is something to count (a new chat never has): the earlier one
+        first in the conversation, the later one docked at its bottom."""
         conv = self.conversation
         for kind, hidden in ((EarlierNotice, self._older), (LaterNotice, self._newer)):
             widget = next(iter(conv.query_children(kind)), None)
@@ -469,6 +469,8 @@ class ChatScreen(HistoryActions):
     async def _settle(self, msg: Message) -> None:
         """The reply in flight is final: swap its live widgets for one StoredReply, so the
         conversation keeps a small DOM however long it gets."""
+        from mimo_tui.ui.widgets.message import StoredReply
+
         reply = self.reply
         self.reply = None
         if reply is None:
@@ -478,8 +480,6 @@ class ChatScreen(HistoryActions):
         folds = self.runtime.settings.reasoning_panel == "fold" and msg.status == "complete"
         open_ = reply.reasoning_open and not folds
         focused = self.focused is reply
-        from mimo_tui.ui.widgets.message import StoredReply
-
         stored = StoredReply(msg, reasoning_open=open_, blocks=reply.rendered_blocks())
         await self.conversation.mount(stored, after=reply)
         await reply.remove()
@@ -495,15 +495,17 @@ class ChatScreen(HistoryActions):
         return None
 
     async def render_event(self, event: Any) -> None:
-        from mimo_tui.ui.widgets.message import AssistantMessage, UserMessage
-
         conv = self.conversation
         match event:
             case UserSaved(message=msg):
+                from mimo_tui.ui.widgets.message import UserMessage
+
                 await conv.mount(UserMessage(msg))
                 conv.anchor()
                 self._update_topbar()
             case RoundStarted(message_id=message_id):
+                from mimo_tui.ui.widgets.message import AssistantMessage
+
                 self.reply = AssistantMessage(
                     Message(role="assistant", id=message_id, status="streaming"),
                     fold=self.runtime.settings.reasoning_panel,
