@@ -438,9 +438,7 @@ class Store:
                 "GROUP BY session_id) a ON a.session_id = s.id "
                 "ORDER BY s.updated_at DESC, s.rowid DESC LIMIT ?"
             )
-        cursor = self.db.cursor()
-        cursor.row_factory = None
-        rows = cursor.execute(sql, (limit,)).fetchall()
+        rows = self._tuples(sql, (limit,)).fetchall()
         return [
             Session(
                 *row[:6], Usage(row[6] or 0, row[7] or 0, row[8] or 0), json.loads(row[9] or "{}")
@@ -519,7 +517,7 @@ class Store:
         (the chat screen pages through long sessions that way, ~40 rows at a time)."""
         low = from_id if from_id is not None else -1
         high = before_id if before_id is not None else 2**62
-        rows = self.db.execute(
+        rows = self._tuples(
             f"SELECT {_MESSAGE_COLUMNS} FROM messages"
             " WHERE session_id = ? AND id >= ? AND id < ? ORDER BY id",
             (session_id, low, high),
@@ -527,10 +525,16 @@ class Store:
         return [_message(r) for r in rows]
 
     def message(self, message_id: int) -> Message | None:
-        row = self.db.execute(
+        row = self._tuples(
             f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
         ).fetchone()
         return _message(row) if row else None
+
+    def _tuples(self, sql: str, params: tuple) -> sqlite3.Cursor:
+        """Run a query whose rows come back as plain tuples, not sqlite3.Row."""
+        cursor = self.db.cursor()
+        cursor.row_factory = None
+        return cursor.execute(sql, params)
 
     def record_request(
         self,
@@ -608,30 +612,51 @@ def _calls_json(calls: list[ToolCall]) -> str | None:
     return json.dumps([{"id": c.id, "name": c.name, "arguments": c.arguments} for c in calls])
 
 
-def _message(row: sqlite3.Row) -> Message:
-    calls = [ToolCall(**c) for c in json.loads(row["tool_calls"])] if row["tool_calls"] else []
+def _message(row: tuple) -> Message:
+    """A Message from a plain row in _MESSAGE_COLUMNS order. Unpacked by position: naming
+    twenty columns of a sqlite3.Row per message was most of reading a long session."""
+    (
+        id_,
+        session_id,
+        role,
+        content,
+        reasoning_content,
+        tool_calls,
+        tool_call_id,
+        model,
+        prompt_tokens,
+        completion_tokens,
+        reasoning_tokens,
+        finish_reason,
+        status,
+        error,
+        ttft_ms,
+        reasoning_ms,
+        duration_ms,
+        created_at,
+        tool_meta,
+        thinking_blocks,
+    ) = row
     usage = None
-    if row["completion_tokens"] is not None or row["prompt_tokens"] is not None:
-        usage = Usage(
-            row["prompt_tokens"] or 0, row["completion_tokens"] or 0, row["reasoning_tokens"] or 0
-        )
+    if completion_tokens is not None or prompt_tokens is not None:
+        usage = Usage(prompt_tokens or 0, completion_tokens or 0, reasoning_tokens or 0)
     return Message(
-        role=row["role"],
-        content=row["content"],
-        reasoning_content=row["reasoning_content"],
-        tool_calls=calls,
-        tool_call_id=row["tool_call_id"],
-        id=row["id"],
-        session_id=row["session_id"],
-        model=row["model"],
+        role=role,
+        content=content,
+        reasoning_content=reasoning_content,
+        tool_calls=[ToolCall(**c) for c in json.loads(tool_calls)] if tool_calls else [],
+        tool_call_id=tool_call_id,
+        id=id_,
+        session_id=session_id,
+        model=model,
         usage=usage,
-        finish_reason=row["finish_reason"],
-        status=row["status"],
-        error=row["error"],
-        ttft_ms=row["ttft_ms"],
-        reasoning_ms=row["reasoning_ms"],
-        duration_ms=row["duration_ms"],
-        created_at=row["created_at"],
-        tool_meta=json.loads(row["tool_meta"]) if row["tool_meta"] else None,
-        thinking_blocks=json.loads(row["thinking_blocks"]) if row["thinking_blocks"] else None,
+        finish_reason=finish_reason,
+        status=status,
+        error=error,
+        ttft_ms=ttft_ms,
+        reasoning_ms=reasoning_ms,
+        duration_ms=duration_ms,
+        created_at=created_at,
+        tool_meta=json.loads(tool_meta) if tool_meta else None,
+        thinking_blocks=json.loads(thinking_blocks) if thinking_blocks else None,
     )

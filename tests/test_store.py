@@ -45,6 +45,34 @@ def test_a_session_survives_a_restart(paths: Paths):
     again.close()
 
 
+def test_every_field_of_a_message_reads_back_as_written(store: Store):
+    """Rows are unpacked by position: a column out of place must not go unnoticed."""
+    session = store.create_session("m")
+    msg = store.add_message(
+        session.id,
+        Message(
+            "assistant",
+            content="answer",
+            tool_call_id="call_9",
+            model="mimo-v2.5-pro",
+            status="streaming",
+            tool_meta={"name": "f", "round": 2},
+            created_at=1234.5,
+        ),
+    )
+    msg.reasoning_content = "thought"
+    msg.tool_calls = [ToolCall("call_1", "f", '{"a": 1}'), ToolCall("call_2", "g", "{}")]
+    msg.usage = Usage(11, 7, 3)
+    msg.finish_reason, msg.status, msg.error = "length", "error", "cut off"
+    msg.ttft_ms, msg.reasoning_ms, msg.duration_ms = 120, 450, 900
+    msg.thinking_blocks = [{"type": "thinking", "thinking": "t", "signature": "s"}]
+    store.update_message(msg)
+    assert store.messages(session.id) == [msg]  # every dataclass field compared
+    assert store.message(msg.id) == msg
+    plain = store.add_message(session.id, Message("user", "hi"))
+    assert store.message(plain.id).usage is None and store.message(plain.id).tool_calls == []
+
+
 def test_store_and_folder_are_owner_only(paths: Paths):
     Store(paths.store_file).close()
     assert stat.S_IMODE(os.stat(paths.store_file).st_mode) == 0o600
