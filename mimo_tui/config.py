@@ -12,7 +12,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from platformdirs import user_config_dir, user_data_dir
 
@@ -29,8 +29,7 @@ class ConfigError(Exception):
     """A config file or value the user must fix; the message names the file and the problem."""
 
 
-@dataclass(frozen=True)
-class Paths:
+class Paths(NamedTuple):
     """Every file and folder the app reads or writes (platformdirs honours XDG_* variables)."""
 
     config_dir: Path

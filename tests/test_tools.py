@@ -267,7 +267,7 @@ async def test_cancelling_a_running_tool_kills_it_and_records_cancelled(
 ):
     import asyncio
 
-    slow = replace(toolbox.available["hang"], timeout_s=60)
+    slow = toolbox.available["hang"]._replace(timeout_s=60)
     box = replace(toolbox, available={**toolbox.available, "hang": slow})
     engine = make_engine(store, settings, tools=box)
     fake.queue(tool_turn(call("hang", "{}")))

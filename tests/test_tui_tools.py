@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import replace
 
 from rich.console import Console
 from textual.widgets import TextArea
@@ -164,7 +163,7 @@ async def test_inspector_is_full_screen_when_narrow_and_escape_backs_out(setting
 async def test_escape_kills_a_running_tool(settings, paths, fake):
     fake.queue(ask_call(name="hang"))
     app, runtime = app_with_tools(settings, paths)
-    slow = replace(runtime.toolbox.available["hang"], timeout_s=60)
+    slow = runtime.toolbox.available["hang"]._replace(timeout_s=60)
     runtime.toolbox.available["hang"] = slow
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "hang please")
