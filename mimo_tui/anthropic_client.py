@@ -26,16 +26,16 @@ from mimo_tui.client import (
     incomplete,
 )
 from mimo_tui.errors import ApiError, map_exception
-from mimo_tui.model import (
+from mimo_tui.events import (
     ContentDelta,
     ReasoningDelta,
     StreamEvent,
     StreamFinished,
     ThinkingBlockDone,
     ToolCallDelta,
-    Usage,
     UsageReported,
 )
+from mimo_tui.model import Usage
 from mimo_tui.replay import THINKING_BLOCKS
 from mimo_tui.text import valid_unicode
 

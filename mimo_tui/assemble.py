@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mimo_tui.model import (
+from mimo_tui.events import (
     ContentDelta,
     ReasoningDelta,
     StreamEvent,
     StreamFinished,
     ThinkingBlockDone,
-    ToolCall,
     ToolCallDelta,
-    Usage,
     UsageReported,
 )
+from mimo_tui.model import ToolCall, Usage
 
 
 @dataclass

@@ -22,17 +22,7 @@ from mimo_tui.cli_sessions import add_parsers as add_session_parsers
 from mimo_tui.cli_sessions import cmd_sessions, cmd_usage, note_recovery
 from mimo_tui.config import ConfigError, Paths, Settings, load_settings, write_key_file
 from mimo_tui.errors import ApiError
-from mimo_tui.model import (
-    ContentDelta,
-    Message,
-    ReasoningDelta,
-    RoundFinished,
-    ToolCallUpdated,
-    ToolRecord,
-    TurnFailed,
-    TurnFinished,
-    Usage,
-)
+from mimo_tui.model import Message, ToolRecord, Usage
 from mimo_tui.store import StoreError
 from mimo_tui.text import redact, visible
 
@@ -487,6 +477,15 @@ def ask_approver(yes: bool) -> Any:
 
 
 async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) -> int:
+    from mimo_tui.events import (  # with the engine: the TUI's start does without them
+        ContentDelta,
+        ReasoningDelta,
+        RoundFinished,
+        ToolCallUpdated,
+        TurnFailed,
+        TurnFinished,
+    )
+
     task = asyncio.current_task()
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):

@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mimo_tui.errors import ApiError, ReplayError, map_exception
-from mimo_tui.model import (
+from mimo_tui.events import (
     ContentDelta,
     ReasoningDelta,
     StreamEvent,
     StreamFinished,
     ToolCallDelta,
-    Usage,
     UsageReported,
 )
+from mimo_tui.model import Usage
 from mimo_tui.replay import openai_messages
 from mimo_tui.text import valid_unicode
 

@@ -21,23 +21,20 @@ from mimo_tui.assemble import Assembler
 from mimo_tui.client import ChatClient, RequestParams
 from mimo_tui.config import Settings
 from mimo_tui.errors import ApiError, ReplayError
-from mimo_tui.model import (
+from mimo_tui.events import (
     ContentDelta,
-    Message,
     ReasoningDelta,
     RoundFinished,
     RoundStarted,
     StreamFinished,
-    ToolCall,
     ToolCallDelta,
     ToolCallUpdated,
-    ToolRecord,
-    ToolStatus,
     TurnEvent,
     TurnFailed,
     TurnFinished,
     UserSaved,
 )
+from mimo_tui.model import Message, ToolCall, ToolRecord, ToolStatus
 from mimo_tui.prompt import Clock, local_now, system_prompt
 from mimo_tui.store import Store
 from mimo_tui.text import valid_unicode

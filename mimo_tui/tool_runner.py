@@ -17,16 +17,19 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from mimo_tui.model import ToolCall, ToolCallUpdated, ToolRecord
+from mimo_tui.model import ToolCall, ToolRecord
 from mimo_tui.text import visible_json
 from mimo_tui.tools import MAX_OUTPUT, BuiltinContext, ToolSpec
+
+if TYPE_CHECKING:
+    from mimo_tui.events import ToolCallUpdated
 
 DENIED = "denied by user: the user did not allow this tool call to run."
 
 
-# Read-only records are NamedTuples: cheaper to define at start-up (see model.py's events).
+# Read-only records are NamedTuples: cheaper to define at start-up (see mimo_tui.model).
 class ApprovalRequest(NamedTuple):
     record: ToolRecord
     spec: ToolSpec
@@ -157,6 +160,8 @@ class ToolBox:
     async def _one(
         self, round_no: int, assistant_id: int | None, call: ToolCall
     ) -> AsyncIterator[ToolCallUpdated]:
+        from mimo_tui.events import ToolCallUpdated  # loaded with the engine, not at start-up
+
         record = ToolRecord(
             call.id,
             call.name,

@@ -13,10 +13,10 @@ import pytest
 
 from mimo_tui.anthropic_client import EventMapper, anthropic_base_url, to_anthropic_messages
 from mimo_tui.config import Settings
+from mimo_tui.events import RoundFinished, ThinkingBlockDone, TurnFailed
 from mimo_tui.fake import FakeMimo
 from mimo_tui.fake.scenarios import Scenario, scenario
 from mimo_tui.inspect import round_exchange
-from mimo_tui.model import RoundFinished, ThinkingBlockDone, TurnFailed
 from mimo_tui.runtime import build_runtime
 from mimo_tui.tool_runner import approve_all
 from mimo_tui.transcripts import export

@@ -8,9 +8,7 @@ import itertools
 from dataclasses import replace
 
 from mimo_tui.engine import Engine
-from mimo_tui.fake import FakeMimo
-from mimo_tui.fake.scenarios import scenario
-from mimo_tui.model import (
+from mimo_tui.events import (
     ContentDelta,
     ReasoningDelta,
     RoundFinished,
@@ -19,6 +17,8 @@ from mimo_tui.model import (
     TurnFinished,
     UserSaved,
 )
+from mimo_tui.fake import FakeMimo
+from mimo_tui.fake.scenarios import scenario
 from mimo_tui.store import Store
 from tests.conftest import collect, make_engine
 

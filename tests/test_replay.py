@@ -7,8 +7,9 @@ import pytest
 
 from mimo_tui.client import ChatClient, RequestParams, validate_messages
 from mimo_tui.errors import ReplayError
+from mimo_tui.events import TurnFailed
 from mimo_tui.fake import FakeMimo
-from mimo_tui.model import Message, ToolCall, TurnFailed
+from mimo_tui.model import Message, ToolCall
 from mimo_tui.replay import build_replay
 from mimo_tui.store import Store
 from tests.conftest import KEY, collect

@@ -12,8 +12,8 @@ import pytest
 
 from mimo_tui.client import validate_messages
 from mimo_tui.config import Paths
+from mimo_tui.events import ToolCallUpdated, TurnFailed, TurnFinished
 from mimo_tui.fake import FakeMimo, Scenario
-from mimo_tui.model import ToolCallUpdated, TurnFailed, TurnFinished
 from mimo_tui.store import Store
 from mimo_tui.tool_runner import ApprovalRequest, Decision, ToolBox, approve_all
 from mimo_tui.tools import (

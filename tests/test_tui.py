@@ -397,7 +397,13 @@ from mimo_tui.config import Paths, load_settings
 from mimo_tui.runtime import build_runtime
 from mimo_tui.ui.app import MimoApp
 
-API_CODE = ("openai", "mimo_tui.engine", "mimo_tui.client", "mimo_tui.ui.widgets.message")
+API_CODE = (
+    "openai",
+    "mimo_tui.engine",
+    "mimo_tui.client",
+    "mimo_tui.events",
+    "mimo_tui.ui.widgets.message",
+)
 at_first_frame = {}
 
 class Probe(MimoApp):
@@ -421,10 +427,16 @@ asyncio.run(main())
 
 def test_the_api_code_and_message_widgets_load_after_the_first_frame(tmp_path, fake):
     """The issue's rule: the API client (openai alone is ~0.4 s) loads after the first paint,
-    in the warm-up, and the turn engine with it; so do the message widgets, which a new chat
-    does not show. A fresh interpreter shows what was loaded."""
+    in the warm-up, and the turn engine and its events with it; so do the message widgets,
+    which a new chat does not show. A fresh interpreter shows what was loaded."""
     from tests.conftest import run_python
 
-    names = ("openai", "mimo_tui.engine", "mimo_tui.client", "mimo_tui.ui.widgets.message")
+    names = (
+        "openai",
+        "mimo_tui.engine",
+        "mimo_tui.client",
+        "mimo_tui.events",
+        "mimo_tui.ui.widgets.message",
+    )
     off, on = ({n: False for n in names}, {n: True for n in names})
     assert run_python(FIRST_FRAME_PROBE, tmp_path, fake).strip() == f"{off} {on}"

@@ -21,20 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from mimo_tui.config import ConfigError, save_config
 from mimo_tui.inspect import round_exchange, tool_records
-from mimo_tui.model import (
-    ContentDelta,
-    Message,
-    ReasoningDelta,
-    RoundFinished,
-    RoundStarted,
-    ToolCallDelta,
-    ToolCallUpdated,
-    ToolRecord,
-    TurnFailed,
-    TurnFinished,
-    Usage,
-    UserSaved,
-)
+from mimo_tui.model import Message, ToolRecord, Usage
 from mimo_tui.runtime import Runtime
 from mimo_tui.text import code_blocks, secret_in, visible
 from mimo_tui.ui.history import HistoryActions
@@ -499,6 +486,19 @@ class ChatScreen(HistoryActions):
         return None
 
     async def render_event(self, event: Any) -> None:
+        # The events load with the engine (after the first frame), not with this screen.
+        from mimo_tui.events import (
+            ContentDelta,
+            ReasoningDelta,
+            RoundFinished,
+            RoundStarted,
+            ToolCallDelta,
+            ToolCallUpdated,
+            TurnFailed,
+            TurnFinished,
+            UserSaved,
+        )
+
         conv = self.conversation
         match event:
             case UserSaved(message=msg):

@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 
 import pytest
 
+from mimo_tui.events import TurnFailed
 from mimo_tui.fake.scenarios import Scenario, scenario
-from mimo_tui.model import TurnFailed
 from mimo_tui.runtime import build_runtime
 from mimo_tui.ui.widgets.conversation import Notice
 from mimo_tui.ui.widgets.message import StoredReply

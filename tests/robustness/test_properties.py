@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mimo_tui.assemble import Assembler
-from mimo_tui.model import ContentDelta, ReasoningDelta, ToolCallDelta
+from mimo_tui.events import ContentDelta, ReasoningDelta, ToolCallDelta
 from mimo_tui.text import visible
 
 UNSAFE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
@@ -115,7 +115,7 @@ chunk_shaped = st.recursive(
 @given(chunk_shaped)
 def test_any_chunk_shape_is_read_without_raising(chunk):
     from mimo_tui.client import chunk_events
-    from mimo_tui.model import StreamFinished, UsageReported
+    from mimo_tui.events import StreamFinished, UsageReported
 
     for event in chunk_events(chunk):
         match event:

@@ -1,0 +1,107 @@
+"""The events of a turn: what the engine yields and the TUI and `mimo-tui ask` render.
+
+NamedTuples (see mimo_tui.model), in a module of their own: it loads with the engine, in the
+warm-up after the first frame, so a new chat's first frame does without defining them.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from mimo_tui.model import Message, ToolRecord, Usage
+
+
+class UserSaved(NamedTuple):
+    """The user's message is in the store, before any request is made."""
+
+    message: Message
+
+
+class RoundStarted(NamedTuple):
+    """A request to the model is about to be sent (round 1, then one per tool round)."""
+
+    round: int
+    message_id: int
+    system_prompt: str | None
+
+
+class ReasoningDelta(NamedTuple):
+    text: str
+
+
+class ContentDelta(NamedTuple):
+    text: str
+
+
+class ToolCallDelta(NamedTuple):
+    """A fragment of a streamed tool call; fragments with the same index belong together."""
+
+    index: int
+    id: str | None
+    name: str | None
+    arguments: str
+
+
+class UsageReported(NamedTuple):
+    usage: Usage
+
+
+class ThinkingBlockDone(NamedTuple):
+    """Anthropic format: one complete thinking block (its text and signature), to store."""
+
+    block: dict
+
+
+class StreamFinished(NamedTuple):
+    """The model's stream ended with this finish reason (client-level event)."""
+
+    finish_reason: str
+
+
+class RoundFinished(NamedTuple):
+    """The assistant message of one round, final and stored."""
+
+    message: Message
+
+
+class ToolCallUpdated(NamedTuple):
+    """A tool call changed state (awaiting approval, running, or a final status)."""
+
+    record: ToolRecord
+
+
+class TurnFinished(NamedTuple):
+    """The turn is over; `notice` says why it stopped early (round cap, length...), if it did."""
+
+    message: Message
+    notice: str | None = None
+
+
+class TurnFailed(NamedTuple):
+    """The turn ended with an error; the partial reply (if any) is stored and marked."""
+
+    error: str
+    kind: str
+    message: Message | None
+
+
+StreamEvent = (
+    ReasoningDelta
+    | ContentDelta
+    | ToolCallDelta
+    | UsageReported
+    | ThinkingBlockDone
+    | StreamFinished
+)
+TurnEvent = (
+    UserSaved
+    | RoundStarted
+    | ReasoningDelta
+    | ContentDelta
+    | ToolCallDelta
+    | UsageReported
+    | RoundFinished
+    | ToolCallUpdated
+    | TurnFinished
+    | TurnFailed
+)
