@@ -4,6 +4,7 @@ and replay construction (should grow linearly with history)."""
 from __future__ import annotations
 
 import gc
+import json
 import time
 from collections.abc import Callable
 
@@ -11,6 +12,22 @@ from benchmarks.common import Result, median_ms, seed_long_session, temp_paths
 from mimo_tui.model import Message
 from mimo_tui.replay import build_replay
 from mimo_tui.store import Store
+
+# What runtime.new_session stores with each session: the session list decodes one per row.
+SETTINGS = [
+    json.dumps(
+        {
+            "thinking": thinking,
+            "lang": lang,
+            "api": "openai",
+            "base_url": "https://api.xiaomimimo.com/v1",
+            "tools": tools,
+        }
+    )
+    for thinking in (True, False)
+    for lang in ("en", "zh")
+    for tools in ([], ["current_time"], ["current_time", "read_file"])
+]
 
 
 def best_ms(fn: Callable[[], object], repeat: int = 9) -> float:
@@ -80,9 +97,9 @@ def run(quick: bool = False) -> list[Result]:
         for i in range(sessions):
             sid = f"bench{i:07d}"
             db.execute(
-                "INSERT INTO sessions(id, title, model, created_at, updated_at) "
-                "VALUES (?, ?, 'm', ?, ?)",
-                (sid, f"Session {i}", now - i, now - i),
+                "INSERT INTO sessions(id, title, model, settings, created_at, updated_at) "
+                "VALUES (?, ?, 'm', ?, ?, ?)",
+                (sid, f"Session {i}", SETTINGS[i % len(SETTINGS)], now - i, now - i),
             )
             db.executemany(
                 "INSERT INTO messages(session_id, role, content, created_at, updated_at) "
