@@ -195,6 +195,17 @@ def test_instances_opening_a_new_store_at_once_neither_fail_nor_set_it_aside(tmp
         assert results == [None, None, None]
 
 
+def test_listed_sessions_with_the_same_settings_do_not_share_them(store: Store):
+    """The listing decodes each distinct settings text once; every session gets its own."""
+    for i in range(3):
+        store.create_session("m", {"lang": "en", "tools": ["current_time"]}, session_id=f"s{i}")
+    for limit in (10, 5000):  # both query plans
+        first, second, _ = store.list_sessions(limit=limit)
+        first.settings["tools"].append("read_file")
+        first.settings["lang"] = "zh"
+        assert second.settings == {"lang": "en", "tools": ["current_time"]}
+
+
 def test_short_and_long_session_pages_agree(store: Store):
     """list_sessions has two query plans (a page, or everything); both count the same."""
     for i in range(5):
