@@ -192,7 +192,8 @@ class MimoApp(App):
         self.call_after_refresh(self._after_first_frame)
 
     def _after_first_frame(self) -> None:
-        """Set the collector up (see _tune_gc) and load the API client's code in a thread.
+        """Set the collector up (see _tune_gc) and, in a thread, load what the first frame
+        did not need (see _warm_up).
 
         Both wait for the first frame: a thread importing openai holds the GIL for much of
         its ~0.4 s, and the frame is what the user is waiting for.
