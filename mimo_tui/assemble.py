@@ -45,7 +45,7 @@ class Assembler:
                 self.reasoning.append(text)
             case ContentDelta(text=text):
                 self.content.append(text)
-            case ToolCallDelta(index=index, id=call_id, name=name, arguments=args):
+            case ToolCallDelta(slot=index, id=call_id, name=name, arguments=args):
                 slot = self.slots.setdefault(index, _Slot())
                 if call_id:
                     slot.id = call_id

@@ -105,6 +105,7 @@ async def idle_watched(stream: Any, idle_timeout_s: float) -> AsyncIterator[Any]
     task = asyncio.current_task()
     waiting_since: float | None = None  # when the read in progress started
     stalled = False
+    handle: asyncio.TimerHandle
 
     def check() -> None:
         nonlocal handle, stalled
@@ -292,7 +293,7 @@ def chunk_events(chunk: Any) -> list[StreamEvent]:
                 call_id = call.get("id")
                 events.append(
                     ToolCallDelta(
-                        index=_int(call.get("index")),
+                        slot=_int(call.get("index")),
                         id=call_id if isinstance(call_id, str) and call_id else None,
                         name=_text(fn.get("name")) or None,
                         arguments=_text(fn.get("arguments")),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -58,7 +58,7 @@ class ToolHandler(Protocol):
 
     def run(
         self, session_id: str, round_no: int, assistant_id: int | None, calls: list[ToolCall]
-    ) -> AsyncIterator[ToolCallUpdated]: ...
+    ) -> AsyncGenerator[ToolCallUpdated, None]: ...
 
 
 @dataclass
@@ -105,7 +105,7 @@ class Engine:
 
     # ---- turns -----------------------------------------------------------------------------
 
-    async def turn(self, session_id: str, text: str) -> AsyncIterator[TurnEvent]:
+    async def turn(self, session_id: str, text: str) -> AsyncGenerator[TurnEvent, None]:
         """Save the user's message, then run model rounds until the model is done."""
         # A pasted lone surrogate (undecodable input) cannot be stored: replace it, once.
         user = self.store.add_message(session_id, Message(role="user", content=valid_unicode(text)))
@@ -114,7 +114,7 @@ class Engine:
             async for event in events:
                 yield event
 
-    async def rounds(self, session_id: str) -> AsyncIterator[TurnEvent]:
+    async def rounds(self, session_id: str) -> AsyncGenerator[TurnEvent, None]:
         """Ask the model about the session as stored (also the 'retry' entry point)."""
         if self.client is None:
             yield TurnFailed(
@@ -159,7 +159,7 @@ class Engine:
 
     async def _tools(
         self, session_id: str, round_no: int, reply: Message
-    ) -> AsyncIterator[TurnEvent]:
+    ) -> AsyncGenerator[TurnEvent, None]:
         """Run the round's calls; store each result as it is final. A call left without one
         (Escape, Ctrl+C) is stored as cancelled, so the history stays answerable."""
         assert self.tools is not None
@@ -221,7 +221,7 @@ class Engine:
 
     async def _round(
         self, session_id: str, round_no: int, holder: list[Message]
-    ) -> AsyncIterator[TurnEvent]:
+    ) -> AsyncGenerator[TurnEvent, None]:
         assert self.client is not None
         system = self.current_system_prompt()
         messages = self.store.replay(session_id, system)

@@ -149,6 +149,6 @@ def map_exception(
         return ApiError(
             "malformed", f"MiMo sent a malformed chunk the client could not read ({exc.msg})"
         )
-    if isinstance(exc, base_error):
+    if base_error is not None and isinstance(exc, base_error):
         return ApiError("client", scrub(str(exc), key))
     return ApiError("unexpected", scrub(f"{type(exc).__name__}: {exc}", key))

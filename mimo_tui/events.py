@@ -6,7 +6,7 @@ warm-up after the first frame, so a new chat's first frame does without defining
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from mimo_tui.model import Message, ToolRecord, Usage
 
@@ -34,9 +34,13 @@ class ContentDelta(NamedTuple):
 
 
 class ToolCallDelta(NamedTuple):
-    """A fragment of a streamed tool call; fragments with the same index belong together."""
+    """A fragment of a streamed tool call; fragments with the same slot belong together.
 
-    index: int
+    `slot` is the wire's `index` (OpenAI) or content-block number (Anthropic); not named
+    `index`, which would shadow `tuple.index`.
+    """
+
+    slot: int
     id: str | None
     name: str | None
     arguments: str
@@ -49,7 +53,7 @@ class UsageReported(NamedTuple):
 class ThinkingBlockDone(NamedTuple):
     """Anthropic format: one complete thinking block (its text and signature), to store."""
 
-    block: dict
+    block: dict[str, Any]
 
 
 class StreamFinished(NamedTuple):
@@ -100,6 +104,7 @@ TurnEvent = (
     | ContentDelta
     | ToolCallDelta
     | UsageReported
+    | ThinkingBlockDone
     | RoundFinished
     | ToolCallUpdated
     | TurnFinished

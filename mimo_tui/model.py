@@ -10,10 +10,10 @@ are dataclasses. The turn's events are in mimo_tui.events.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 Role = Literal["system", "user", "assistant", "tool"]
-Status = Literal["complete", "streaming", "interrupted", "error"]
+Status = Literal["complete", "streaming", "interrupted", "error", "superseded"]
 
 
 class Usage(NamedTuple):
@@ -23,7 +23,8 @@ class Usage(NamedTuple):
     completion_tokens: int = 0
     reasoning_tokens: int = 0
 
-    def __add__(self, other: Usage) -> Usage:
+    # Field-wise sum, not tuple concatenation: every caller adds up rounds' token counts.
+    def __add__(self, other: Usage) -> Usage:  # type: ignore[override]
         return Usage(
             self.prompt_tokens + other.prompt_tokens,
             self.completion_tokens + other.completion_tokens,
@@ -42,7 +43,7 @@ class ToolCall(NamedTuple):
     name: str
     arguments: str
 
-    def to_api(self) -> dict:
+    def to_api(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "type": "function",
@@ -70,10 +71,10 @@ class Message:
     reasoning_ms: int | None = None
     duration_ms: int | None = None
     created_at: float = 0.0
-    tool_meta: dict | None = None  # on tool messages: the ToolRecord minus its result
+    tool_meta: dict[str, Any] | None = None  # on tool messages: the ToolRecord minus its result
     # Anthropic format: the reply's thinking blocks exactly as received (signature included),
     # replayed unchanged on later turns. None for replies made in the OpenAI format.
-    thinking_blocks: list[dict] | None = None
+    thinking_blocks: list[dict[str, Any]] | None = None
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -95,7 +96,8 @@ class Session:
     updated_at: float
     message_count: int = 0
     usage: Usage = field(default_factory=Usage)
-    settings: dict = field(default_factory=dict)  # model, thinking, lang, tools... of the session
+    # model, thinking, lang, tools... of the session
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 class SearchHit(NamedTuple):
@@ -141,7 +143,7 @@ class ToolRecord(NamedTuple):
     def final(self) -> bool:
         return self.status in FINAL_TOOL_STATUSES
 
-    def meta(self) -> dict:
+    def meta(self) -> dict[str, Any]:
         """What is stored beside the result text in the tool message."""
         return {
             "name": self.name,

@@ -447,7 +447,19 @@ class Store:
             if settings is None:
                 settings = parsed[text] = json.loads(text)
             usage = Usage(row[6] or 0, row[7] or 0, row[8] or 0)
-            sessions.append(Session(*row[:6], usage, _copy_json(settings)))
+            session_id, title, model, created_at, updated_at, count = row[:6]
+            sessions.append(
+                Session(
+                    session_id,
+                    title,
+                    model,
+                    created_at,
+                    updated_at,
+                    count,
+                    usage,
+                    _copy_json(settings),
+                )
+            )
         return sessions
 
     # ---- messages ------------------------------------------------------------------------------
@@ -534,7 +546,7 @@ class Store:
         ).fetchone()
         return _message(row) if row else None
 
-    def _tuples(self, sql: str, params: tuple) -> sqlite3.Cursor:
+    def _tuples(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
         """Run a query whose rows come back as plain tuples, not sqlite3.Row."""
         cursor = self.db.cursor()
         cursor.row_factory = None
@@ -615,7 +627,7 @@ def _copy_json(value: Any) -> Any:
     return value
 
 
-def _blocks_json(blocks: list[dict] | None) -> str | None:
+def _blocks_json(blocks: list[dict[str, Any]] | None) -> str | None:
     return json.dumps(blocks, ensure_ascii=False) if blocks else None
 
 
@@ -625,7 +637,7 @@ def _calls_json(calls: list[ToolCall]) -> str | None:
     return json.dumps([{"id": c.id, "name": c.name, "arguments": c.arguments} for c in calls])
 
 
-def _message(row: tuple) -> Message:
+def _message(row: tuple[Any, ...]) -> Message:
     """A Message from a plain row in _MESSAGE_COLUMNS order. Unpacked by position: naming
     twenty columns of a sqlite3.Row per message was most of reading a long session."""
     (

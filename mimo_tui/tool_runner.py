@@ -14,10 +14,10 @@ import json
 import os
 import signal
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from mimo_tui.model import ToolCall, ToolRecord
 from mimo_tui.text import visible_json
@@ -147,19 +147,19 @@ class ToolBox:
     always_allowed: set[str] = field(default_factory=set)
     mono: Callable[[], float] = time.monotonic
 
-    def specs(self) -> list[dict]:
+    def specs(self) -> list[dict[str, Any]]:
         return [self.available[n].to_api() for n in self.selected if n in self.available]
 
     async def run(
         self, session_id: str, round_no: int, assistant_id: int | None, calls: list[ToolCall]
-    ) -> AsyncIterator[ToolCallUpdated]:
+    ) -> AsyncGenerator[ToolCallUpdated, None]:
         for call in calls:
             async for event in self._one(round_no, assistant_id, call):
                 yield event
 
     async def _one(
         self, round_no: int, assistant_id: int | None, call: ToolCall
-    ) -> AsyncIterator[ToolCallUpdated]:
+    ) -> AsyncGenerator[ToolCallUpdated, None]:
         from mimo_tui.events import ToolCallUpdated  # loaded with the engine, not at start-up
 
         record = ToolRecord(

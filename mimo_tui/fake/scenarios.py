@@ -93,7 +93,7 @@ def _demo_tool_scenario(body: dict[str, Any], prompt: str, delay_s: float) -> Sc
     offered = {t.get("function", {}).get("name") for t in body.get("tools") or []}
     messages = body.get("messages") or []
     if messages and messages[-1].get("role") == "tool":
-        results = []
+        results: list[str] = []
         for msg in reversed(messages):
             if msg.get("role") != "tool":
                 break

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from textual.app import App, SystemCommand
@@ -94,7 +94,7 @@ class MimoApp(App):
         if not isinstance(screen, ChatScreen):
             return
         chat = screen
-        commands = [
+        commands: list[tuple[str, str, Callable[[], object]]] = [
             ("New session", "Start a new chat", chat.action_new_session),
             ("Sessions", "Show the session list (F4)", chat.action_toggle_sessions),
             ("Search sessions", "Full-text search over every session (Ctrl+F)", chat.action_search),

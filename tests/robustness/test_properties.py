@@ -122,7 +122,7 @@ def test_any_chunk_shape_is_read_without_raising(chunk):
             case ReasoningDelta(text=text) | ContentDelta(text=text):
                 assert isinstance(text, str) and text
             case ToolCallDelta():
-                assert isinstance(event.index, int) and isinstance(event.arguments, str)
+                assert isinstance(event.slot, int) and isinstance(event.arguments, str)
                 assert event.name is None or isinstance(event.name, str)
             case UsageReported(usage=usage):
                 assert all(
