@@ -102,8 +102,9 @@ class ApprovalScreen(ModalScreen[Decision]):
         return text if text != self.request.arguments_pretty else None
 
     @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.run_action(event.button.id or "")
+    async def _pressed(self, event: Button.Pressed) -> None:
+        # run_action is a coroutine: not awaited, a click or Enter on a button did nothing.
+        await self.run_action(event.button.id or "")
 
     def action_run(self) -> None:
         self.dismiss(Decision("run", arguments=self._edited_arguments()))
