@@ -22,6 +22,7 @@ from mimo_tui.events import ToolCallUpdated, TurnFailed
 from mimo_tui.fake import FakeMimo, Scenario
 from mimo_tui.fake.scenarios import scenario
 from mimo_tui.inspect import tool_records
+from mimo_tui.model import ToolRecord
 from mimo_tui.runtime import build_runtime
 from mimo_tui.tool_runner import ApprovalRequest, Decision, approve_all
 from tests.conftest import FROZEN, KEY, PYTHON, cli_env, cli_paths, collect
@@ -236,3 +237,16 @@ def test_ask_prompts_again_when_edited_arguments_are_not_json(tmp_path, fake):
     assert proc.returncode == 0 and out == "Hello! I'm MiMo, Xiaomi's AI assistant.\n"
     tool_answer = fake.chat_requests()[1].body["messages"][-1]["content"]
     assert json.loads(tool_answer)["stdin"] == '{"q": 3}'
+
+
+async def test_a_forked_session_knows_each_call_by_its_own_reply(settings, paths, fake):
+    """Edit-and-resend forks copy the calls: their results name the fork's replies, so a
+    call line opens its own call in the inspector."""
+    runtime = runtime_for(settings, paths)
+    sid = await three_turns(runtime, fake)
+    fork = runtime.store.fork_session(sid, 2**62, "fork")
+    messages = runtime.store.messages(fork.id)
+    from_lines = [ToolRecord.from_message(m).key for m in messages if m.role == "tool"]
+    assert from_lines == [r.key for r in tool_records(messages)]
+    assert len(set(from_lines)) == 3
+    runtime.close()

@@ -637,7 +637,7 @@ class ChatScreen(HistoryActions):
     @on(ToolCallLine.Selected)
     async def open_call(self, event: ToolCallLine.Selected) -> None:
         await self._show_inspector(True)
-        self.inspector.select(event.key)
+        self.inspector.select(event.key, event.call_id)
 
     async def action_choose_tools(self) -> None:
         from mimo_tui.ui.widgets.tools_picker import ToolsScreen

@@ -137,8 +137,12 @@ class ToolInspector(Vertical, can_focus=False):
         if self.selected in (None, key):
             self.select(key)
 
-    def select(self, key: str) -> None:
-        """Show the call with this key (ToolRecord.key)."""
+    def select(self, key: str, call_id: str | None = None) -> None:
+        """Show the call with this key (ToolRecord.key); a result imported without its
+        reply's id names the call by `call_id` alone, the first such call then."""
+        if key not in self.records:
+            found = (k for k, r in self.records.items() if call_id and r.call_id == call_id)
+            key = next(found, "")
         if key not in self.records:
             return
         self.selected = key
