@@ -285,7 +285,10 @@ def cmd_tools(settings: Settings, paths: Paths, as_json: bool) -> int:
             schema = json.dumps(row["parameters"], ensure_ascii=True)
             print(f"      parameters: {schema}")
     for problem in problems:
-        print(f"mimo-tui: {visible(problem)}", file=sys.stderr)
+        print(
+            f"mimo-tui: {visible(problem)}; type them again (an empty line goes back)",
+            file=sys.stderr,
+        )
     return EXIT_USAGE if problems and not as_json and not rows else EXIT_OK
 
 
@@ -303,7 +306,10 @@ def cmd_themes(settings: Settings, paths: Paths, as_json: bool) -> int:
             kind = "dark" if row["dark"] else "light"
             print(f"{mark} {row['name']:<24} {kind:<5}  {row['source']}")
     for problem in problems:
-        print(f"mimo-tui: {visible(problem)}", file=sys.stderr)
+        print(
+            f"mimo-tui: {visible(problem)}; type them again (an empty line goes back)",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -339,7 +345,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
         print(f"mimo-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
     for problem in runtime.tool_problems:
-        print(f"mimo-tui: {visible(problem)}", file=sys.stderr)
+        print(
+            f"mimo-tui: {visible(problem)}; type them again (an empty line goes back)",
+            file=sys.stderr,
+        )
     try:
         try:
             session = runtime.session(args.resume, args.session)
@@ -443,6 +452,23 @@ async def _prompt(text: str) -> str:
     return (await asyncio.to_thread(sys.stdin.readline)).rstrip("\r\n")
 
 
+async def _edited_arguments() -> str | None:
+    """Arguments typed for `e`, asked again until they are a JSON object (None: go back)."""
+    from mimo_tui.tool_runner import arguments_problem
+
+    while True:
+        text = await _prompt("arguments (JSON): ")
+        if not text.strip():
+            return None
+        problem = arguments_problem(text)
+        if problem is None:
+            return text
+        print(
+            f"mimo-tui: {visible(problem)}; type them again (an empty line goes back)",
+            file=sys.stderr,
+        )
+
+
 def ask_approver(yes: bool) -> Any:
     """Approval for `ask`: --yes runs all; a y/n/e/a prompt on a terminal; else deny, and say so."""
     from mimo_tui.tool_runner import ApprovalRequest, Decision
@@ -471,7 +497,9 @@ def ask_approver(yes: bool) -> Any:
             if answer in ("n", "no", ""):
                 return Decision("deny")
             if answer in ("e", "edit"):
-                return Decision("run", arguments=await _prompt("arguments (JSON): "))
+                edited = await _edited_arguments()
+                if edited is not None:
+                    return Decision("run", arguments=edited)
 
     return approve
 

@@ -38,6 +38,7 @@ from mimo_tui.model import Message, ToolCall, ToolRecord, ToolStatus
 from mimo_tui.prompt import Clock, local_now, system_prompt
 from mimo_tui.store import Store
 from mimo_tui.text import valid_unicode
+from mimo_tui.tool_ids import unique_call_ids
 
 CHECKPOINT_S = 1.0
 
@@ -279,7 +280,8 @@ class Engine:
         end = self.mono()
         reply.content = asm.content_text
         reply.reasoning_content = asm.reasoning_text
-        reply.tool_calls = asm.tool_calls()
+        # Ids distinct within the round: a server may repeat one (see mimo_tui.tool_ids).
+        reply.tool_calls = unique_call_ids(asm.tool_calls())
         reply.thinking_blocks = list(asm.thinking_blocks) or None
         reply.usage = asm.usage
         reply.finish_reason = asm.finish_reason

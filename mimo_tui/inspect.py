@@ -10,22 +10,26 @@ from mimo_tui.model import Message, ToolRecord
 from mimo_tui.replay import build_replay, openai_messages
 from mimo_tui.store import Store
 from mimo_tui.text import scrub
+from mimo_tui.tool_ids import rounds
 
 
 def tool_records(messages: list[Message]) -> list[ToolRecord]:
-    """Every tool call of a history in order, with its stored result when there is one."""
-    results = {m.tool_call_id: m for m in messages if m.role == "tool"}
+    """Every tool call of a history in order, with its stored result when there is one.
+
+    A call is its reply's, keyed by (reply, id): a server may reuse an id in later turns, and
+    each use is its own call with its own status and result (see mimo_tui.tool_ids).
+    """
     out: list[ToolRecord] = []
     round_no = 0
-    for msg in messages:
+    for msg, calls, results in rounds(messages):
         if msg.role == "user":
             round_no = 0
         elif msg.role == "assistant":
             round_no += 1
-            for call in msg.tool_calls:
-                stored = results.get(call.id)
+            for call, stored in zip(calls, results, strict=True):
                 if stored is not None:
-                    out.append(ToolRecord.from_message(stored))
+                    record = ToolRecord.from_message(stored)
+                    out.append(record._replace(call_id=call.id, assistant_message_id=msg.id))
                 else:
                     status = "running" if msg.status == "streaming" else "cancelled"
                     out.append(

@@ -138,10 +138,18 @@ class ToolRecord(NamedTuple):
     truncated: bool = False
     manual: bool = False
     assistant_message_id: int | None = None
+    # The arguments as the model sent them, when the user edited them before the run
+    # (`arguments` is then what ran). None when they ran as sent.
+    model_arguments: str | None = None
 
     @property
     def final(self) -> bool:
         return self.status in FINAL_TOOL_STATUSES
+
+    @property
+    def key(self) -> str:
+        """Unique in a session: servers reuse call ids across turns (and even in a round)."""
+        return call_key(self.assistant_message_id, self.call_id)
 
     def meta(self) -> dict[str, Any]:
         """What is stored beside the result text in the tool message."""
@@ -157,6 +165,7 @@ class ToolRecord(NamedTuple):
             "truncated": self.truncated,
             "manual": self.manual,
             "assistant_message_id": self.assistant_message_id,
+            "model_arguments": self.model_arguments,
         }
 
     @classmethod
@@ -176,4 +185,10 @@ class ToolRecord(NamedTuple):
             truncated=meta.get("truncated", False),
             manual=meta.get("manual", False),
             assistant_message_id=meta.get("assistant_message_id"),
+            model_arguments=meta.get("model_arguments"),
         )
+
+
+def call_key(assistant_message_id: int | None, call_id: str) -> str:
+    """A tool call's identity in a session: the reply that made it and its id in that reply."""
+    return f"{assistant_message_id}:{call_id}"

@@ -287,9 +287,14 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (session_id, title, model, json.dumps(settings), created_at or now, now),
             )
+            reply_id: int | None = None  # the last reply written: its calls' results follow
             for msg in messages:
                 usage = msg.usage
-                db.execute(
+                meta = msg.tool_meta
+                if meta and "assistant_message_id" in meta:
+                    # A call is known by its reply's id in *this* session (forks, imports).
+                    meta = {**meta, "assistant_message_id": reply_id}
+                cur = db.execute(
                     "INSERT INTO messages(session_id, role, content, reasoning_content, "
                     "tool_calls, tool_call_id, model, prompt_tokens, completion_tokens, "
                     "reasoning_tokens, finish_reason, status, error, ttft_ms, reasoning_ms, "
@@ -314,10 +319,12 @@ class Store:
                         msg.duration_ms,
                         msg.created_at or now,
                         now,
-                        json.dumps(msg.tool_meta) if msg.tool_meta is not None else None,
+                        json.dumps(meta) if meta is not None else None,
                         _blocks_json(msg.thinking_blocks),
                     ),
                 )
+                if msg.role == "assistant":
+                    reply_id = cur.lastrowid
         return self.get_session(session_id)
 
     def supersede_after(self, session_id: str, message_id: int) -> int:

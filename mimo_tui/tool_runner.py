@@ -208,10 +208,13 @@ class ToolBox:
             if decision.arguments is not None and decision.arguments != arguments:
                 edited = _parse_arguments(decision.arguments)
                 if isinstance(edited, str):
+                    # Approvers refuse bad JSON before deciding; one that did not gets a clear
+                    # failure, and nothing runs with arguments nobody approved.
                     yield ToolCallUpdated(record._replace(status="failed", result=edited))
                     return
-                arguments, args = decision.arguments, edited
-                record = record._replace(arguments=arguments)
+                if edited != args:  # reformatting alone is not an edit
+                    arguments, args = decision.arguments, edited
+                    record = record._replace(arguments=arguments, model_arguments=call.arguments)
         record = record._replace(status="running")
         yield ToolCallUpdated(record)
         started = self.mono()
@@ -256,6 +259,20 @@ class ToolBox:
             exit_code=outcome.exit_code,
             truncated=outcome.truncated,
         )
+
+
+def arguments_problem(text: str) -> str | None:
+    """Why edited arguments cannot run (not JSON, or not an object), or None when they can.
+
+    Approval prompts call this before accepting an edit, so the user fixes it there.
+    """
+    try:
+        value = json.loads(text or "{}")
+    except ValueError as exc:
+        return f"The arguments are not valid JSON: {exc}"
+    if not isinstance(value, dict):
+        return "The arguments must be a JSON object ({...})."
+    return None
 
 
 def _parse_arguments(text: str) -> dict | str:

@@ -21,6 +21,7 @@ from mimo_tui.model import Message, Session, ToolCall, Usage
 from mimo_tui.replay import build_replay, openai_messages
 from mimo_tui.store import Store
 from mimo_tui.text import scrub, visible
+from mimo_tui.tool_ids import ran_call, rounds
 
 FORMAT = "mimo-tui.session"
 VERSION = 1
@@ -115,7 +116,7 @@ def _shown(messages: list[Message]) -> list[Message]:
 
 def export_markdown(store: Store, session: Session, key: str | None = None) -> str:
     messages = store.messages(session.id)
-    results = {m.tool_call_id: m for m in messages if m.role == "tool"}
+    results = _results_by_call(messages)
     out = [
         f"# {visible(session.title or 'Untitled session')}",
         "",
@@ -138,8 +139,7 @@ def export_markdown(store: Store, session: Session, key: str | None = None) -> s
                 ]
             if msg.content:
                 out += [visible(msg.content), ""]
-            for call in msg.tool_calls:
-                res = results.get(call.id)
+            for call, res in results.get(msg.id, []):
                 status = (res.tool_meta or {}).get("status", "done") if res else "no result"
                 out += [
                     f"**Tool call** `{visible(call.name)}` ({status})",
@@ -152,6 +152,16 @@ def export_markdown(store: Store, session: Session, key: str | None = None) -> s
             if msg.error:
                 out += [f"> error: {visible(msg.error)}", ""]
     return scrub("\n".join(out), key)
+
+
+def _results_by_call(messages: list[Message]) -> dict[int | None, list[Any]]:
+    """Each reply's calls with their own results (ids may repeat across turns), the
+    arguments as they ran."""
+    return {
+        msg.id: [(ran_call(call, res), res) for call, res in zip(calls, results, strict=True)]
+        for msg, calls, results in rounds(_shown(messages))
+        if calls
+    }
 
 
 def _pretty(arguments: str) -> str:
@@ -201,7 +211,7 @@ def export_html(store: Store, session: Session, key: str | None = None) -> str:
     import html  # its entity table is 2 ms of the TUI's start-up otherwise
 
     messages = store.messages(session.id)
-    results = {m.tool_call_id: m for m in messages if m.role == "tool"}
+    results = _results_by_call(messages)
     esc = lambda text: html.escape(visible(text))  # noqa: E731
     body = [
         f"<h1>{esc(session.title or 'Untitled session')}</h1>",
@@ -222,8 +232,7 @@ def export_html(store: Store, session: Session, key: str | None = None) -> str:
                 )
             if msg.content:
                 part.append(_markdown_html(visible(msg.content)))
-            for call in msg.tool_calls:
-                res = results.get(call.id)
+            for call, res in results.get(msg.id, []):
                 status = (res.tool_meta or {}).get("status", "done") if res else "no result"
                 part.append(
                     f"<details class='msg tool' open><summary>Tool call "

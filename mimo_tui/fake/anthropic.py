@@ -38,12 +38,16 @@ def _blocks(content: Any) -> list[dict[str, Any]]:
 
 
 def check_messages(
-    body: dict[str, Any], models: set[str], thinking_default_off: set[str], sent: dict[str, str]
+    body: dict[str, Any],
+    models: set[str],
+    thinking_default_off: set[str],
+    sent: dict[str, set[str]],
 ) -> str | None:
     """The `param` detail of the 400 MiMo would return for this request, or None.
 
-    `sent` maps the tool-use ids the fake issued to the thinking it sent with them (strict
-    replay check, as on the OpenAI path).
+    `sent` maps the tool-use ids the fake issued to every thinking it sent with them (strict
+    replay check, as on the OpenAI path). Tool results answer tool uses one-to-one: ids are
+    unique within a message, and each is answered exactly once in the next user turn.
     """
     model = body.get("model")
     if model not in models:
@@ -78,11 +82,17 @@ def check_messages(
                 if not isinstance(use.get("input"), dict):
                     return "tool_use.input: must be an object"
                 expected = sent.get(str(use.get("id")))
-                if thinking and expected is not None and expected != text:
+                if thinking and expected is not None and text not in expected:
                     return REASONING_RULE
-            open_calls = {str(u.get("id")) for u in uses}
+            ids = [str(u.get("id")) for u in uses]
+            if len(set(ids)) != len(ids):
+                return "tool_use ids must be unique"
+            open_calls = set(ids)
         else:
-            results = {str(b.get("tool_use_id")) for b in blocks if b.get("type") == "tool_result"}
+            answers = [str(b.get("tool_use_id")) for b in blocks if b.get("type") == "tool_result"]
+            results = set(answers)
+            if len(results) != len(answers):
+                return "tool_result: each tool_use_id may be answered only once"
             if results - open_calls:
                 return "tool_result: tool_use_id not found in the previous assistant message"
             if open_calls - results:

@@ -3,8 +3,9 @@
 Rules it enforces like the real service (wire brief §3.3, §13): auth by `api-key` or
 `Authorization: Bearer`; in thinking mode an assistant tool-call turn without `reasoning_content`
 is a 400 (and, strictly, it must equal what the fake sent for those call ids); assistant
-`content: null` beside tool calls is a 400; tool content that is not a string is a 400; unknown
-models are a 400. Every request is recorded for assertions.
+`content: null` beside tool calls is a 400; tool content that is not a string is a 400; tool
+messages that do not answer the assistant's tool_calls one-to-one are a 400; unknown models
+are a 400. Every request is recorded for assertions.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ class FakeMimo:
     port: int = 0
     requests: list[Recorded] = field(default_factory=list)
     _queue: deque[Scenario] = field(default_factory=deque)
-    _reasoning_by_call: dict[str, str] = field(default_factory=dict)
+    # Every reasoning sent with a call id (a set: scenarios may reuse an id across turns).
+    _reasoning_by_call: dict[str, set[str]] = field(default_factory=dict)
     _server: ThreadingHTTPServer | None = None
     _stopping: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -146,14 +148,54 @@ class FakeMimo:
                 if thinking and self.strict:
                     for call in msg["tool_calls"]:
                         sent = self._reasoning_by_call.get(call.get("id"))
-                        if sent is not None and sent != reasoning:
+                        if sent is not None and reasoning not in sent:
                             return (
                                 "The reasoning_content in the thinking mode must be passed "
                                 "back to the API."
                             )
             if role == "tool" and not isinstance(msg.get("content"), str):
                 return "`text` is not set"
-        return None
+        return tool_answers_problem(messages)
+
+
+def tool_answers_problem(messages: list[Any]) -> str | None:
+    """Tool messages must answer the assistant's tool_calls one-to-one, right after it.
+
+    As the real service: each call id distinct within its message, each answered by exactly
+    one `tool` message before any other message, and no `tool` message answering nothing.
+    """
+    open_ids: list[Any] | None = None  # ids of the last tool-call message not yet answered
+    for i, msg in enumerate(messages):
+        role = msg.get("role") if isinstance(msg, dict) else None
+        if role == "tool":
+            call_id = msg.get("tool_call_id")
+            if open_ids is None or call_id not in open_ids:
+                return (
+                    f"messages[{i}]: a message with role 'tool' must be a response to a "
+                    f"preceding message with 'tool_calls' (tool_call_id {call_id!r} "
+                    "unknown or already answered)"
+                )
+            open_ids.remove(call_id)
+            continue
+        if open_ids:
+            return (
+                "An assistant message with 'tool_calls' must be followed by tool messages "
+                "responding to each 'tool_call_id'. The following tool_call_ids did not have "
+                f"response messages: {', '.join(map(str, open_ids))}"
+            )
+        open_ids = None
+        if role == "assistant" and msg.get("tool_calls"):
+            ids = [c.get("id") if isinstance(c, dict) else None for c in msg["tool_calls"]]
+            if len(set(ids)) != len(ids):
+                return f"messages[{i}]: tool_calls ids must be unique within a message"
+            open_ids = ids
+    if open_ids:
+        return (
+            "An assistant message with 'tool_calls' must be followed by tool messages "
+            "responding to each 'tool_call_id'. The following tool_call_ids did not have "
+            f"response messages: {', '.join(map(str, open_ids))}"
+        )
+    return None
 
 
 def _json(data: Any) -> str:
@@ -283,8 +325,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _calls(self, sc: Scenario) -> list[dict[str, Any]]:
         calls = []
         for spec in sc.tool_calls:
-            call_id = "call_" + secrets.token_hex(12)
-            self.owner._reasoning_by_call[call_id] = sc.reasoning
+            # A scenario may fix the id, to reuse one across turns or within a round.
+            call_id = spec.get("id") or "call_" + secrets.token_hex(12)
+            self.owner._reasoning_by_call.setdefault(call_id, set()).add(sc.reasoning)
             calls.append(
                 {
                     "id": call_id,

@@ -447,6 +447,7 @@ class ChatScreen(HistoryActions):
             self._ticker.stop()
             self.call_after_refresh(self.refresh_bindings)
             release_render_caches()
+            self._tools_as_stored()
             if self.reply is not None:  # cancelled mid-round: mark what arrived
                 msg = self._stored(self.reply)
                 if msg is not None:
@@ -549,9 +550,7 @@ class ChatScreen(HistoryActions):
     async def _show_tool(self, record: ToolRecord) -> None:
         """Update the call's line in the conversation (mount it the first time) and the
         inspector's row."""
-        line = next(
-            (w for w in self.query(ToolCallLine) if w.record.call_id == record.call_id), None
-        )
+        line = next((w for w in self.query(ToolCallLine) if w.record.key == record.key), None)
         if line is None:
             await self.conversation.mount(ToolCallLine(record))
         else:
@@ -559,6 +558,22 @@ class ChatScreen(HistoryActions):
         self.inspector.update_record(record)
         if record.status == "running":
             self._phase = f"running {record.name}"
+
+    def _tools_as_stored(self) -> None:
+        """Calls the turn left unfinished (Escape stopped a tool; the engine stored it as
+        cancelled, with no event to say so) show what the store holds."""
+        pending = [r for r in self.inspector.records.values() if not r.final]
+        pending += [w.record for w in self.query(ToolCallLine) if not w.record.final]
+        first = min((r.assistant_message_id or 0 for r in pending), default=None)
+        if first is None:
+            return
+        keys = {r.key for r in pending}
+        stored = tool_records(self.runtime.store.messages(self.session_id, from_id=first))
+        for record in (r for r in stored if r.key in keys):
+            for line in self.query(ToolCallLine):
+                if line.record.key == record.key:
+                    line.show(record)
+            self.inspector.update_record(record)
 
     def _tick(self) -> None:
         elapsed = time.monotonic() - self._round_started if self._round_started else 0.0
@@ -622,7 +637,7 @@ class ChatScreen(HistoryActions):
     @on(ToolCallLine.Selected)
     async def open_call(self, event: ToolCallLine.Selected) -> None:
         await self._show_inspector(True)
-        self.inspector.select(event.call_id)
+        self.inspector.select(event.key, event.call_id)
 
     async def action_choose_tools(self) -> None:
         from mimo_tui.ui.widgets.tools_picker import ToolsScreen

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
 
 from mimo_tui.text import visible
-from mimo_tui.tool_runner import ApprovalRequest, Decision
+from mimo_tui.tool_runner import ApprovalRequest, Decision, arguments_problem
 
 
 class ApprovalScreen(ModalScreen[Decision]):
@@ -36,6 +36,8 @@ class ApprovalScreen(ModalScreen[Decision]):
     ApprovalScreen .buttons { height: auto; margin: 1 0 0 0; }
     ApprovalScreen Button { margin: 0 1 0 0; min-width: 10; }
     ApprovalScreen .hint { color: $text-muted; }
+    ApprovalScreen #arguments-error { display: none; color: $error; }
+    ApprovalScreen #arguments-error.-shown { display: block; }
     """
 
     BINDINGS = [
@@ -76,6 +78,7 @@ class ApprovalScreen(ModalScreen[Decision]):
                 id="arguments",
                 soft_wrap=True,
             )
+            yield Static(id="arguments-error", markup=False)
             yield Static(
                 Content("result to send instead of running (Ctrl+S to send)"),
                 classes="label",
@@ -101,16 +104,31 @@ class ApprovalScreen(ModalScreen[Decision]):
         text = self.arguments.text
         return text if text != self.request.arguments_pretty else None
 
+    def _refused(self, edited: str | None) -> bool:
+        """Edited arguments that cannot run keep the modal open, saying why; True then."""
+        problem = arguments_problem(edited) if edited is not None else None
+        error = self.query_one("#arguments-error", Static)
+        error.update(Content(visible(problem or "")))
+        error.set_class(problem is not None, "-shown")
+        if problem is not None:
+            self.arguments.read_only = False
+            self.arguments.focus()
+        return problem is not None
+
     @on(Button.Pressed)
     async def _pressed(self, event: Button.Pressed) -> None:
         # run_action is a coroutine: not awaited, a click or Enter on a button did nothing.
         await self.run_action(event.button.id or "")
 
     def action_run(self) -> None:
-        self.dismiss(Decision("run", arguments=self._edited_arguments()))
+        edited = self._edited_arguments()
+        if not self._refused(edited):
+            self.dismiss(Decision("run", arguments=edited))
 
     def action_always(self) -> None:
-        self.dismiss(Decision("run", arguments=self._edited_arguments(), always=True))
+        edited = self._edited_arguments()
+        if not self._refused(edited):
+            self.dismiss(Decision("run", arguments=edited, always=True))
 
     def action_deny(self) -> None:
         self.dismiss(Decision("deny"))

@@ -63,6 +63,7 @@ class ToolInspector(Vertical, can_focus=False):
     def __init__(self, exchange: Exchange) -> None:
         super().__init__()
         self.exchange = exchange
+        # Keyed by ToolRecord.key (reply, call id): servers reuse call ids across turns.
         self.records: dict[str, ToolRecord] = {}
         self.selected: str | None = None
         self._raw: dict[str, str] = {}
@@ -91,7 +92,7 @@ class ToolInspector(Vertical, can_focus=False):
         self._fill()
 
     def set_records(self, records: list[ToolRecord]) -> None:
-        self.records = {record.call_id: record for record in records}
+        self.records = {record.key: record for record in records}
         self.selected = None
         if self._built:
             self._fill()
@@ -107,42 +108,50 @@ class ToolInspector(Vertical, can_focus=False):
                 Content("No tool calls in this session yet.")
             )
 
-    def _row(self, record: ToolRecord) -> list[Text]:
+    def _row(self, record: ToolRecord, number: int) -> list[Text]:
+        """`number` counts the session's calls (1, 2, 3...): rounds repeat, and parallel
+        calls share one, so the round is in the detail instead."""
         took = f"{record.duration_ms / 1000:.2f} s" if record.duration_ms is not None else ""
         return [
             Text(STATUS_ICONS.get(record.status, "·")),
-            Text(str(record.round)),
+            Text(str(number)),
             Text(visible(record.name)),
             Text(record.status),
             Text(took),
         ]
 
     def update_record(self, record: ToolRecord) -> None:
-        """Add or refresh one call (by id); DataTable cells are Text, never markup."""
+        """Add or refresh one call (by its key); DataTable cells are Text, never markup."""
+        key = record.key
         if not self._built:
-            self.records[record.call_id] = record
+            self.records[key] = record
             return
         table = self.table
-        cells = self._row(record)
-        if record.call_id in self.records:
+        if key in self.records:
+            cells = self._row(record, table.get_row_index(key) + 1)
             for column, cell in zip(table.columns, cells, strict=True):
-                table.update_cell(record.call_id, column, cell)
+                table.update_cell(key, column, cell)
         else:
-            table.add_row(*cells, key=record.call_id)
-        self.records[record.call_id] = record
-        if self.selected in (None, record.call_id):
-            self.select(record.call_id)
+            table.add_row(*self._row(record, table.row_count + 1), key=key)
+        self.records[key] = record
+        if self.selected in (None, key):
+            self.select(key)
 
-    def select(self, call_id: str) -> None:
-        if call_id not in self.records:
+    def select(self, key: str, call_id: str | None = None) -> None:
+        """Show the call with this key (ToolRecord.key); a result imported without its
+        reply's id names the call by `call_id` alone, the first such call then."""
+        if key not in self.records:
+            found = (k for k, r in self.records.items() if call_id and r.call_id == call_id)
+            key = next(found, "")
+        if key not in self.records:
             return
-        self.selected = call_id
+        self.selected = key
         if not self._built:
             return
-        row = self.table.get_row_index(call_id)
+        row = self.table.get_row_index(key)
         if self.table.cursor_row != row:
             self.table.move_cursor(row=row)
-        self._show(self.records[call_id])
+        self._show(self.records[key])
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         key = event.row_key.value
@@ -162,6 +171,9 @@ class ToolInspector(Vertical, can_focus=False):
             "result": record.result,
             "request": request,
             "response": response,
+            "model_arguments": (
+                pretty_json(record.model_arguments) if record.model_arguments is not None else ""
+            ),
         }
         parts: list = []
 
@@ -184,8 +196,15 @@ class ToolInspector(Vertical, can_focus=False):
                     + ("   (output truncated)" if record.truncated else "")
                 )
             )
-        heading("\narguments")
-        parts.append(Syntax(arguments, "json", word_wrap=True, theme="ansi_dark"))
+        if record.model_arguments is not None:
+            heading("\narguments (as run: edited before running)")
+            parts.append(Syntax(arguments, "json", word_wrap=True, theme="ansi_dark"))
+            heading("\narguments the model sent")
+            original = pretty_json(record.model_arguments)
+            parts.append(Syntax(original, "json", word_wrap=True, theme="ansi_dark"))
+        else:
+            heading("\narguments")
+            parts.append(Syntax(arguments, "json", word_wrap=True, theme="ansi_dark"))
         heading("\nresult" + ("  (typed by hand)" if record.manual else ""))
         parts.append(Text(visible(record.result) or "(none yet)"))
         if record.stderr:

@@ -28,6 +28,7 @@ def call_summary(record: ToolRecord, width: int = 60) -> str:
     took = f" · {record.duration_ms / 1000:.1f} s" if record.duration_ms is not None else ""
     label = "awaiting approval" if record.status == "awaiting" else record.status
     manual = " (typed result)" if record.manual else ""
+    manual += " (edited)" if record.model_arguments is not None else ""
     return f"{STATUS_ICONS.get(record.status, '·')} ⚙ {record.name}({args}) · {label}{manual}{took}"
 
 
@@ -55,9 +56,12 @@ class ToolCallLine(Static, Steppable, can_focus=True):
     BINDINGS = [*STEP_BINDINGS, Binding("enter", "open", "Inspect", id="tool_line.open")]
 
     class Selected(Message):
-        def __init__(self, call_id: str) -> None:
+        """The line was chosen; `key` names the call in the session (ToolRecord.key)."""
+
+        def __init__(self, call_id: str, key: str | None = None) -> None:
             super().__init__()
             self.call_id = call_id
+            self.key = key or call_id
 
     def __init__(self, record: ToolRecord) -> None:
         super().__init__(markup=False)
@@ -73,7 +77,7 @@ class ToolCallLine(Static, Steppable, can_focus=True):
         self.update(Content(visible(call_summary(record))))
 
     def on_click(self) -> None:
-        self.post_message(self.Selected(self.record.call_id))
+        self.post_message(self.Selected(self.record.call_id, self.record.key))
 
     def action_open(self) -> None:
-        self.post_message(self.Selected(self.record.call_id))
+        self.post_message(self.Selected(self.record.call_id, self.record.key))
