@@ -45,10 +45,10 @@ class VersionActions(Screen):
 
     def mark_versions(self) -> None:
         """Give the first active reply of each regenerated turn on screen its marker."""
+        if not self._versions:  # before the import: a new chat's first frame goes without it
+            return
         from mimo_tui.ui.widgets.message import StoredReply
 
-        if not self._versions:
-            return
         for turn, widgets in self._turns():
             versions = self._versions.get(turn)
             first = next(
