@@ -2,9 +2,10 @@
 
 JSON is lossless (every stored field, plus an OpenAI-style `messages` array that can be sent to
 the API as is). Markdown and HTML are for people: reasoning folds into <details>, tool calls
-show their arguments and results, each reply its usage. Text is made visible (no control
-characters) and the API key is scrubbed from every export. Files are written atomically,
-owner-only.
+show their arguments and results, each reply its usage; a regenerated reply's superseded
+versions fold next to the active one. Text is made visible (no control characters), raw HTML
+in it is escaped (mdtext.py for Markdown) and the API key is scrubbed from every export.
+Files are written atomically, owner-only.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from mimo_tui.replay import build_replay, openai_messages
 from mimo_tui.store import Store
 from mimo_tui.text import scrub, visible
 from mimo_tui.tool_ids import ran_call, rounds
+from mimo_tui.versions import TurnVersions, combined, reply_versions, version_label
 
 FORMAT = "mimo-tui.session"
 VERSION = 1
@@ -114,31 +116,82 @@ def _shown(messages: list[Message]) -> list[Message]:
     return [m for m in messages if m.status != "superseded"]
 
 
+def _md(text: str) -> str:
+    """Message text for the Markdown export: visible, raw HTML inert, headings demoted."""
+    from mimo_tui.mdtext import transcript_markdown
+
+    return transcript_markdown(visible(text))
+
+
+def _md_line(text: str) -> str:
+    """One line of ours carrying untrusted text (a title, a model id, an error): no HTML."""
+    return visible(text).replace("<", "&lt;")
+
+
+def _version_notes(versions: dict[int | None, TurnVersions]) -> dict[int | None, str]:
+    """` · version 3 of 3` by the first message of each regenerated turn's active reply."""
+    return {
+        t.active_id: f" · {version_label(t.total, t.total)}"
+        for t in versions.values()
+        if t.active_id is not None
+    }
+
+
+def _superseded_md(turn: TurnVersions | None) -> list[str]:
+    """A turn's superseded replies, each folded in <details> marked "Superseded reply"."""
+    out: list[str] = []
+    for n, version in enumerate(turn.superseded if turn else [], 1):
+        reply = combined(version)
+        label = version_label(n, turn.total if turn else n)
+        out += [
+            f"<details><summary>Superseded reply · {label} · "
+            f"{_md_line(_reply_heading(reply))}</summary>",
+            "",
+        ]
+        if reply.reasoning_content:
+            reasoning = _md(reply.reasoning_content)
+            out += ["<details><summary>Reasoning</summary>", "", reasoning, "", "</details>", ""]
+        if reply.content:
+            out += [_md(reply.content), ""]
+        if reply.tool_calls:
+            names = ", ".join(
+                "`" + visible(c.name).replace("`", "'") + "`" for c in reply.tool_calls
+            )
+            out += [f"*Tool calls:* {names}", ""]
+        out += ["</details>", ""]
+    return out
+
+
 def export_markdown(store: Store, session: Session, key: str | None = None) -> str:
     messages = store.messages(session.id)
     results = _results_by_call(messages)
+    versions = reply_versions(messages)
+    notes = _version_notes(versions)
     out = [
-        f"# {visible(session.title or 'Untitled session')}",
+        f"# {_md_line(session.title or 'Untitled session')}",
         "",
-        f"*session `{session.id}` · {session.model} · started {_when(session.created_at)}*",
+        f"*session `{session.id}` · {_md_line(session.model)} · started "
+        f"{_when(session.created_at)}*",
         "",
+        *_superseded_md(versions.get(None)),
     ]
     for msg in _shown(messages):
         if msg.role == "user":
-            out += ["## You", "", visible(msg.content), ""]
+            out += ["## You", "", _md(msg.content), ""]
+            out += _superseded_md(versions.get(msg.id))
         elif msg.role == "assistant":
-            out += [f"## {_reply_heading(msg)}", ""]
+            out += [f"## {_md_line(_reply_heading(msg))}{notes.get(msg.id, '')}", ""]
             if msg.reasoning_content:
                 out += [
                     f"<details><summary>{_reasoning_summary(msg)}</summary>",
                     "",
-                    visible(msg.reasoning_content),
+                    _md(msg.reasoning_content),
                     "",
                     "</details>",
                     "",
                 ]
             if msg.content:
-                out += [visible(msg.content), ""]
+                out += [_md(msg.content), ""]
             for call, res in results.get(msg.id, []):
                 status = (res.tool_meta or {}).get("status", "done") if res else "no result"
                 out += [
@@ -150,7 +203,7 @@ def export_markdown(store: Store, session: Session, key: str | None = None) -> s
                 if res is not None:
                     out += ["Result:", "", _fence(visible(res.content)), ""]
             if msg.error:
-                out += [f"> error: {visible(msg.error)}", ""]
+                out += [f"> error: {_md_line(msg.error)}", ""]
     return scrub("\n".join(out), key)
 
 
@@ -183,11 +236,13 @@ details { margin: .4rem 0; color: #555; } summary { cursor: pointer; }
 pre { overflow-x: auto; padding: .6rem; background: #f0f0f3; border-radius: 6px; }
 code { font-family: ui-monospace, "Fira Code", monospace; font-size: .9em; }
 .error { color: #b00020; }
+.superseded { opacity: .8; border-left-style: dashed; } .superseded > summary { color: #777; }
 """
 
 
 def _markdown_html(text: str) -> str:
-    """Markdown to HTML with raw HTML escaped and code highlighted inline (no network)."""
+    """Markdown to HTML with raw HTML escaped, headings demoted below the page's and code
+    highlighted inline (no network)."""
     from markdown_it import MarkdownIt  # a dependency of rich and textual
     from pygments import highlight
     from pygments.formatters import HtmlFormatter
@@ -199,12 +254,45 @@ def _markdown_html(text: str) -> str:
             lexer = get_lexer_by_name(lang) if lang else TextLexer()
         except ClassNotFound:
             lexer = TextLexer()
+        # Spans only: markdown-it wraps them in its own <pre><code class="language-...">
+        # (a formatter's own <div><pre> inside that made a block within a block).
         return highlight(
-            source, lexer, HtmlFormatter(nowrap=False, noclasses=True, style="friendly")
+            source, lexer, HtmlFormatter(nowrap=True, noclasses=True, style="friendly")
         )
 
+    from mimo_tui.mdtext import transcript_markdown
+
     md = MarkdownIt("commonmark", {"html": False, "highlight": code}).enable("table")
-    return md.render(text)
+    return md.render(transcript_markdown(text))  # its headings below the page's own
+
+
+def _superseded_html(turn: TurnVersions | None) -> list[str]:
+    """A turn's superseded replies, each a folded <details> marked "Superseded reply"."""
+    import html
+
+    out: list[str] = []
+    for n, version in enumerate(turn.superseded if turn else [], 1):
+        reply = combined(version)
+        label = version_label(n, turn.total if turn else n)
+        part = [
+            "<details class='msg assistant superseded'><summary>Superseded reply · "
+            f"{label} · {html.escape(visible(_reply_heading(reply)))}</summary>"
+        ]
+        if reply.reasoning_content:
+            part.append(
+                "<details><summary>Reasoning</summary>"
+                f"{_markdown_html(visible(reply.reasoning_content))}</details>"
+            )
+        if reply.content:
+            part.append(_markdown_html(visible(reply.content)))
+        if reply.tool_calls:
+            names = ", ".join(
+                f"<code>{html.escape(visible(c.name))}</code>" for c in reply.tool_calls
+            )
+            part.append(f"<p>Tool calls: {names}</p>")
+        part.append("</details>")
+        out.append("".join(part))
+    return out
 
 
 def export_html(store: Store, session: Session, key: str | None = None) -> str:
@@ -213,18 +301,23 @@ def export_html(store: Store, session: Session, key: str | None = None) -> str:
     messages = store.messages(session.id)
     results = _results_by_call(messages)
     esc = lambda text: html.escape(visible(text))  # noqa: E731
+    versions = reply_versions(messages)
+    notes = _version_notes(versions)
     body = [
         f"<h1>{esc(session.title or 'Untitled session')}</h1>",
         f"<p class=meta>session {esc(session.id)} · {esc(session.model)} · started "
         f"{_when(session.created_at)}</p>",
+        *_superseded_html(versions.get(None)),
     ]
     for msg in _shown(messages):
         if msg.role == "user":
             body.append(
                 f"<div class='msg user'><b>You</b>{_markdown_html(visible(msg.content))}</div>"
             )
+            body += _superseded_html(versions.get(msg.id))
         elif msg.role == "assistant":
-            part = [f"<div class='msg assistant'><b>{esc(_reply_heading(msg))}</b>"]
+            heading = esc(_reply_heading(msg) + notes.get(msg.id, ""))
+            part = [f"<div class='msg assistant'><b>{heading}</b>"]
             if msg.reasoning_content:
                 part.append(
                     f"<details><summary>{_reasoning_summary(msg)}</summary>"

@@ -26,6 +26,7 @@ from mimo_tui.runtime import Runtime
 from mimo_tui.text import code_blocks, secret_in, visible
 from mimo_tui.ui.history import HistoryActions
 from mimo_tui.ui.memory import release_render_caches
+from mimo_tui.ui.versions import VersionActions
 from mimo_tui.ui.widgets.conversation import (
     Conversation,
     EarlierNotice,
@@ -61,7 +62,7 @@ def shown_in_chat(messages: list[Message]) -> list[Message]:
     return [m for m in messages if m.status != "superseded"]
 
 
-class ChatScreen(HistoryActions):
+class ChatScreen(VersionActions, HistoryActions):
     # Textual focuses the first focusable widget ("*") when a screen is composed: that was
     # the hidden session list, so the first frame's footer showed its keys and the input's
     # came two frames later. The input is where typing goes from the first frame on.
@@ -187,6 +188,7 @@ class ChatScreen(HistoryActions):
         await conv.remove_children()
         messages = self.runtime.store.messages(session_id)  # read once: 5,000 take ~40 ms
         visible_msgs = shown_in_chat(messages)
+        self.index_versions(messages)
         await self._show_window(visible_msgs, max(0, len(visible_msgs) - PAGE), len(visible_msgs))
         if not self.runtime.has_key:
             await conv.mount(Notice(NO_KEY_HELP, "warning"))
@@ -259,6 +261,7 @@ class ChatScreen(HistoryActions):
                 await (conv.mount(widget, before=0) if first else conv.mount(widget))
             widget.display = bool(hidden)
             widget.count = len(hidden)
+        self.mark_versions()  # every change to the mounted window ends here
 
     def _cut(self, shown: list[Any], start: int) -> int | None:
         """The index of the first user message at or after `start` (a turn boundary)."""
@@ -475,6 +478,7 @@ class ChatScreen(HistoryActions):
         stored = StoredReply(msg, reasoning_open=open_, blocks=reply.rendered_blocks())
         await self.conversation.mount(stored, after=reply)
         await reply.remove()
+        self.mark_versions()
         if focused:
             stored.focus()
 

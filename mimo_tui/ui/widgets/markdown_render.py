@@ -23,7 +23,8 @@ from mimo_tui.ui.widgets.lines import Line, blank, render_strips
 
 
 class ModelMarkdown(RichMarkdown):
-    """Model text as Rich Markdown: links are not live, code uses the terminal's colours.
+    """Model text as Rich Markdown: links are not live, code uses the terminal's colours,
+    raw HTML shows as the text it is.
 
     Rich builds a new markdown-it parser for every document (~0.5 ms); a reply is rendered
     as many small documents, so one parser configured as Rich configures it is shared.
@@ -34,7 +35,10 @@ class ModelMarkdown(RichMarkdown):
 
     def __init__(self, markup: str) -> None:
         if ModelMarkdown._parser is None:
-            ModelMarkdown._parser = MarkdownIt().enable("strikethrough").enable("table")
+            # HTML off: raw HTML is text. Rich draws nothing for html_block/html_inline
+            # tokens, so a paragraph starting with `<script>` was stored but never shown.
+            parser = MarkdownIt("commonmark", {"html": False})
+            ModelMarkdown._parser = parser.enable("strikethrough").enable("table")
         self.markup = markup
         self.parsed = ModelMarkdown._parser.parse(markup)
         self.code_theme = self.inline_code_theme = "ansi_dark"

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.events import Click
+from textual.message import Message as TextualMessage
 from textual.widgets import Static
 
 from mimo_tui.model import Message
@@ -311,7 +312,32 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
         Binding("enter", "toggle_reasoning", "Reasoning", id="stored.reasoning"),
         Binding("left", "scroll_code(-8)", "Code left", id="stored.code_left", show=False),
         Binding("right", "scroll_code(8)", "Code right", id="stored.code_right", show=False),
+        # Not ←/→ (those scroll wide code); shown on the reply's own line, not the footer.
+        Binding(
+            "left_square_bracket",
+            "version(-1)",
+            "Older version of a regenerated reply",
+            id="stored.version_older",
+            show=False,
+        ),
+        Binding(
+            "right_square_bracket",
+            "version(1)",
+            "Newer version of a regenerated reply",
+            id="stored.version_newer",
+            show=False,
+        ),
     ]
+
+    class VersionWanted(TextualMessage):
+        """`[` or `]` on a reply that has other versions: show the one `direction` away."""
+
+        def __init__(self, reply: StoredReply, direction: int) -> None:
+            super().__init__()
+            self.reply = reply
+            self.direction = direction
+
+    superseded = False  # a version regenerate replaced (SupersededReply)
 
     def __init__(
         self,
@@ -328,6 +354,37 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
             blocks = MarkdownBlocks([answer])
         self._blocks = blocks
         self._cache: tuple[tuple, list[Line]] | None = None
+        self.turn: int | None = None  # the user message answered, once versions are known
+        self.version: tuple[int, int] | None = None  # (this one, how many), 1-based
+
+    def set_version(self, turn: int | None, index: int, total: int) -> None:
+        """Mark this reply as version `index` of `total` of the answer to `turn`."""
+        if (self.turn, self.version) != (turn, (index, total)):
+            self.turn, self.version = turn, (index, total)
+            self._draw()
+
+    def _version_hint(self) -> str:
+        """` · version 2 of 2 · [ / ] to switch`, with the keys as the user bound them."""
+        if self.version is None:
+            return ""
+        keymap = getattr(self.app, "_keymap", {}) or {}
+        keys = [
+            self.app.get_key_display(Binding(keymap.get(f"stored.{n}", d).split(",")[0], ""))
+            for n, d in (
+                ("version_older", "left_square_bracket"),
+                ("version_newer", "right_square_bracket"),
+            )
+        ]
+        index, total = self.version
+        return f" · version {index} of {total} · {keys[0]} / {keys[1]} to switch"
+
+    def action_version(self, direction: int) -> None:
+        self.post_message(self.VersionWanted(self, direction))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "version":  # only a regenerated reply has other versions
+            return self.version is not None
+        return True
 
     @property
     def reasoning_text(self) -> str:
@@ -372,11 +429,12 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
         )
         style = self._variable(variable)
         hint = " · ←/→ scroll wide code" if wide_code else ""
-        return Text(meta_text(self.message) + hint, style=style)
+        lead = "superseded · " if self.superseded else ""
+        return Text(lead + meta_text(self.message) + self._version_hint() + hint, style=style)
 
     def build_lines(self, width: int) -> list[Line]:
         style = self.rich_style
-        key = (width, style, self.reasoning_open)
+        key = (width, style, self.reasoning_open, self.version)
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1]
         console = self.app.console
@@ -419,3 +477,19 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
     def on_click(self, event: Click) -> None:
         if event.y == 0:  # the reasoning header line
             self.toggle_reasoning()
+
+
+class SupersededReply(StoredReply):
+    """A version of a reply that regenerate replaced, shown in place of the active one while
+    the user looks at it (`[` / `]`): marked "superseded", its rounds as one reply (see
+    versions.combined), its reasoning folded. Never replayed to the model."""
+
+    DEFAULT_CSS = """
+    SupersededReply { border-left: dashed $foreground 40%; color: $text-muted; }
+    """
+
+    superseded = True
+
+    def __init__(self, message: Message, turn: int | None, index: int, total: int) -> None:
+        super().__init__(message)
+        self.turn, self.version = turn, (index, total)

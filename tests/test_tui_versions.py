@@ -1,0 +1,96 @@
+"""Regenerated replies in the TUI: the active one says which version it is, `[` / `]` show the
+superseded one in its place and back, and only the active one is sent to the model again.
+Raw HTML in a reply shows as the text it is."""
+
+from __future__ import annotations
+
+from mimo_tui.fake.scenarios import Scenario
+from mimo_tui.ui.chat import ChatScreen
+from mimo_tui.ui.widgets.message import StoredReply
+from tests.tui_helpers import make_app, screen_lines, send, wait_until
+
+SIZE = (100, 30)
+FIRST = "Hello world."  # the "thinking_text" scenario's answer
+SECOND = "Hello! I'm MiMo, Xiaomi's AI assistant."  # the "text" scenario's
+
+
+def chat(app) -> ChatScreen:
+    return next(s for s in app.screen_stack if isinstance(s, ChatScreen))
+
+
+def screen(app) -> str:
+    return "\n".join(screen_lines(app))
+
+
+async def test_regenerate_marks_the_version_and_brackets_switch_between_them(settings, paths, fake):
+    fake.queue("thinking_text", "text", "text")
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+g")
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: "version 2 of 2" in screen(app))
+        assert SECOND in screen(app) and FIRST not in screen(app)
+        assert "[ / ] to switch" in screen(app)
+
+        await pilot.press("up")  # from the input onto the reply
+        assert isinstance(app.focused, StoredReply) and app.focused.version == (2, 2)
+        await pilot.press("left_square_bracket")
+        await wait_until(pilot, lambda: FIRST in screen(app))
+        shown = screen(app)
+        assert SECOND not in shown  # the older version in place of the active one
+        assert "superseded" in shown and "version 1 of 2" in shown
+        assert "Reasoning" in shown  # its reasoning, folded
+        assert type(app.focused).__name__ == "SupersededReply"
+
+        await pilot.press("left_square_bracket")  # there is no older one: nothing changes
+        await pilot.pause()
+        assert FIRST in screen(app) and len(chat(app).query("SupersededReply")) == 1
+
+        await pilot.press("right_square_bracket")
+        await wait_until(pilot, lambda: SECOND in screen(app))
+        assert FIRST not in screen(app) and "version 2 of 2" in screen(app)
+        assert not chat(app).query("SupersededReply")
+
+        await pilot.press("left_square_bracket")  # look at the old one, then send
+        await wait_until(pilot, lambda: FIRST in screen(app))
+        await send(pilot, "and then?")
+        await app.workers.wait_for_complete()
+    sent = fake.chat_requests()[-1].body["messages"]
+    replies = [m["content"] for m in sent if m["role"] == "assistant"]
+    assert replies == [SECOND]  # only the active version is replayed
+    runtime.close()
+
+
+async def test_a_reopened_session_still_offers_the_older_version(settings, paths, fake):
+    fake.queue("thinking_text", "text")
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+g")
+        await app.workers.wait_for_complete()
+        sid = chat(app).session_id
+        await chat(app).load_session(sid)  # as when the session is opened again
+        await wait_until(pilot, lambda: "version 2 of 2" in screen(app))
+        reply = chat(app).query_one(StoredReply)
+        reply.focus()
+        await pilot.press("left_square_bracket")
+        await wait_until(pilot, lambda: FIRST in screen(app))
+    runtime.close()
+
+
+async def test_raw_html_in_a_reply_is_shown_as_text(settings, paths, fake):
+    fake.queue(
+        Scenario(content="<script>alert(1)</script>\n\nSee <img src=x onerror=alert(2)> here.")
+    )
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "html please")
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: "<script>alert(1)</script>" in screen(app))
+        assert "See <img src=x onerror=alert(2)> here." in screen(app)
+        await chat(app).load_session(chat(app).session_id)  # stored, drawn again
+        await wait_until(pilot, lambda: "<script>alert(1)</script>" in screen(app))
+    runtime.close()
