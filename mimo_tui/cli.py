@@ -269,6 +269,7 @@ def cmd_tools(settings: Settings, paths: Paths, as_json: bool) -> int:
             "timeout_s": spec.timeout_s,
             "description": spec.description,
             "parameters": spec.parameters,
+            "pass_env": list(spec.pass_env),
         }
         for spec in available.values()
     ]
@@ -284,6 +285,8 @@ def cmd_tools(settings: Settings, paths: Paths, as_json: bool) -> int:
             print(f"      command: {visible(' '.join(row['command']))}")
             schema = json.dumps(row["parameters"], ensure_ascii=True)
             print(f"      parameters: {schema}")
+            if passed := available[str(row["name"])].pass_env:
+                print(f"      secrets passed in its environment: {', '.join(passed)}")
     for problem in problems:
         print(
             f"mimo-tui: {visible(problem)}; type them again (an empty line goes back)",

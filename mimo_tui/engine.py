@@ -39,6 +39,7 @@ from mimo_tui.prompt import Clock, local_now, system_prompt
 from mimo_tui.store import Store
 from mimo_tui.text import valid_unicode
 from mimo_tui.tool_ids import unique_call_ids
+from mimo_tui.tool_runner import redact_record
 
 CHECKPOINT_S = 1.0
 
@@ -210,6 +211,7 @@ class Engine:
                 )
 
     def _store_result(self, session_id: str, record: ToolRecord) -> None:
+        record = redact_record(record, (self.settings.api_key,))  # whatever handler ran it
         self.store.add_message(
             session_id,
             Message(

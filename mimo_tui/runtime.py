@@ -198,6 +198,8 @@ def build_runtime(
         selected,
         approver,
         BuiltinContext(cwd or Path.cwd(), forbidden=(paths.config_dir, paths.data_dir)),
+        api_key=settings.api_key,
+        key_file=paths.key_file,
     )
     fake = None
     if settings.demo:

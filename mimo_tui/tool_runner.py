@@ -1,7 +1,10 @@
 """Approve and run the tool calls of one round; the engine stores what comes back.
 
 Commands run as an argv list (never a shell, arguments never interpolated) in their own process
-group, the JSON arguments on stdin, with a timeout and a 64 KiB output cap. Every failure
+group, the JSON arguments on stdin, with a timeout and a 64 KiB output cap. The group is stopped
+after every call, so a background child never outlives it. A tool's environment lacks the API
+key and every secret MIMO_* variable unless its `pass_env` names it, and every result has the
+key scrubbed from it before anyone sees it (whatever way the tool found it). Every failure
 (malformed arguments, unknown tool, a tool that cannot start, exits non-zero, hangs, or is
 denied) becomes a result string the model can read; nothing here raises into the turn.
 """
@@ -14,13 +17,13 @@ import json
 import os
 import signal
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from mimo_tui.model import ToolCall, ToolRecord
-from mimo_tui.text import visible_json
+from mimo_tui.text import scrub, visible_json
 from mimo_tui.tools import MAX_OUTPUT, BuiltinContext, ToolSpec
 
 if TYPE_CHECKING:
@@ -80,14 +83,113 @@ def _kill_group(proc: asyncio.subprocess.Process) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-async def run_command(argv: list[str], stdin: bytes, timeout_s: float, cwd: Path) -> Outcome:
-    """Run argv without a shell; kill its whole process group on timeout or cancellation."""
+STOP_GRACE_S = 0.5  # how long what a tool left running gets to exit on SIGTERM
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return _live_member(pgid)
+
+
+def _live_member(pgid: int) -> bool:
+    """Whether a member of the group is more than a zombie. Signal 0 reaches zombies too, and
+    an orphan stays one where PID 1 never reaps (containers): /proc tells them apart."""
+    try:
+        pids = [name for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return True  # no /proc: trust the signal
+    for pid in pids:
+        try:  # "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                state, _ppid, pgrp = fh.read().rsplit(b")", 1)[1].split()[:3]
+            if int(pgrp) == pgid and state not in (b"Z", b"X"):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
+async def _stop_group(pgid: int) -> None:
+    """End what a finished tool left running in its group (`cmd &`): SIGTERM, then SIGKILL.
+
+    The common case (nothing left) costs one signal-0 probe; only a leftover waits the grace.
+    """
+    if not _group_alive(pgid):
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_S
+    while _group_alive(pgid) and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)  # a bounded grace period, not a synchronisation
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)  # also whatever ignored SIGTERM (zombies don't mind)
+
+
+def _is_secret_name(name: str) -> bool:
+    """MIMO_API_KEY and any MIMO_* variable named like a credential."""
+    if not name.startswith("MIMO_"):
+        return False
+    rest = name[len("MIMO_") :].upper()
+    return any(word in rest for word in ("KEY", "TOKEN", "SECRET", "PASSWORD"))
+
+
+def tool_env(
+    pass_env: tuple[str, ...] = (), environ: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The environment a user tool runs with: ours, minus the secrets it was not given."""
+    source = dict(os.environ) if environ is None else environ
+    return {k: v for k, v in source.items() if k in pass_env or not _is_secret_name(k)}
+
+
+def known_secrets(api_key: str | None, key_file: Path | None) -> list[str]:
+    """Every secret a tool result must not carry: the key in use, the key file's key (it may
+    differ when MIMO_API_KEY wins over it), the values of secret MIMO_* variables."""
+    found = [api_key or ""]
+    if key_file is not None:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            found.append(key_file.read_text(encoding="utf-8").strip())
+    found += [v.strip() for k, v in os.environ.items() if _is_secret_name(k)]
+    # Short values (a flag such as MIMO_TOKEN_CACHE=1) would scrub ordinary text.
+    return sorted({s for s in found if len(s) >= 8}, key=len, reverse=True)
+
+
+REDACTED_NOTE = (
+    "[mimo-tui: a secret (the MiMo API key or a MIMO_* secret) was removed from this result "
+    "and shows as [redacted]]"
+)
+
+
+def redact_record(record: ToolRecord, secrets: Iterable[str | None]) -> ToolRecord:
+    """`record` with every secret scrubbed from its result and stderr, and a note saying so
+    (the model and the user see that something was there, never what)."""
+    result, stderr = record.result, record.stderr
+    for secret in secrets:
+        result, stderr = scrub(result, secret), scrub(stderr, secret)
+    if result == record.result and stderr == record.stderr:
+        return record
+    note = f"\n{REDACTED_NOTE}" if result else REDACTED_NOTE
+    return record._replace(result=result + note, stderr=stderr)
+
+
+async def run_command(
+    argv: list[str],
+    stdin: bytes,
+    timeout_s: float,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+) -> Outcome:
+    """Run argv without a shell in its own process group; stop the whole group after it
+    exits, times out or is cancelled."""
     proc = await asyncio.create_subprocess_exec(
         *argv,
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         cwd=cwd,
+        env=env,
         start_new_session=True,
     )
     assert proc.stdin and proc.stdout and proc.stderr
@@ -103,6 +205,7 @@ async def run_command(argv: list[str], stdin: bytes, timeout_s: float, cwd: Path
         _, (out, out_cut), (err, _) = await asyncio.wait_for(work, timeout_s)
         code = await proc.wait()
         timed_out = False
+        await _stop_group(proc.pid)
     except TimeoutError:
         _kill_group(proc)
         await proc.wait()
@@ -146,6 +249,8 @@ class ToolBox:
     context: BuiltinContext = field(default_factory=lambda: BuiltinContext(Path.cwd()))
     always_allowed: set[str] = field(default_factory=set)
     mono: Callable[[], float] = time.monotonic
+    api_key: str | None = field(default=None, repr=False)  # scrubbed from every result
+    key_file: Path | None = None  # its key too, read when a result is final
 
     def specs(self) -> list[dict[str, Any]]:
         return [self.available[n].to_api() for n in self.selected if n in self.available]
@@ -155,6 +260,9 @@ class ToolBox:
     ) -> AsyncGenerator[ToolCallUpdated, None]:
         for call in calls:
             async for event in self._one(round_no, assistant_id, call):
+                if event.record.final:  # before the UI, the store or the model sees it
+                    secrets = known_secrets(self.api_key, self.key_file)
+                    event = event._replace(record=redact_record(event.record, secrets))
                 yield event
 
     async def _one(
@@ -240,7 +348,11 @@ class ToolBox:
             return record._replace(status="done", result=text, exit_code=0)
         try:
             outcome = await run_command(
-                list(spec.command), arguments.encode("utf-8"), spec.timeout_s, self.context.cwd
+                list(spec.command),
+                arguments.encode("utf-8"),
+                spec.timeout_s,
+                self.context.cwd,
+                env=tool_env(spec.pass_env),
             )
         except OSError as exc:
             return record._replace(

@@ -7,7 +7,10 @@ tools still load. Built-ins are off until chosen with `--tools`.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import stat
 import tomllib
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -16,7 +19,7 @@ from typing import Any, NamedTuple
 
 MAX_OUTPUT = 64 * 1024
 APPROVE_MODES = ("ask", "auto")
-_TOOL_KEYS = {"description", "command", "timeout_s", "approve", "parameters"}
+_TOOL_KEYS = {"description", "command", "timeout_s", "approve", "parameters", "pass_env"}
 
 BuiltinFn = Callable[[dict[str, Any], "BuiltinContext"], Awaitable[str]]
 
@@ -46,6 +49,8 @@ class ToolSpec(NamedTuple):
     timeout_s: float = 30.0
     approve: str = "ask"
     source: str = "built-in"
+    # Secret MIMO_* variables (the API key...) this tool is trusted to see; others never do.
+    pass_env: tuple[str, ...] = ()
 
     def to_api(self) -> dict[str, Any]:
         """The entry sent in the request's `tools`."""
@@ -92,6 +97,14 @@ def _check_tool(name: str, table: Any, origin: str) -> ToolSpec:
     description = table.get("description", "")
     if not isinstance(description, str):
         raise ToolsFileError(f"{where}: `description` must be a string")
+    pass_env = table.get("pass_env", [])
+    if not isinstance(pass_env, list) or not all(
+        isinstance(v, str) and v.replace("_", "").isalnum() for v in pass_env
+    ):
+        raise ToolsFileError(
+            f"{where}: `pass_env` must be a list of environment variable names, "
+            'e.g. ["MIMO_API_KEY"]'
+        )
     if not name.replace("_", "").replace("-", "").isalnum() or len(name) > 64:
         raise ToolsFileError(f"{where}: a tool name may use letters, digits, _ and - (max 64)")
     return ToolSpec(
@@ -102,6 +115,7 @@ def _check_tool(name: str, table: Any, origin: str) -> ToolSpec:
         timeout_s=float(timeout),
         approve=approve,
         source=origin,
+        pass_env=tuple(pass_env),
     )
 
 
@@ -156,6 +170,45 @@ async def _current_time(args: dict[str, Any], ctx: BuiltinContext) -> str:
 READ_CAP = 64 * 1024
 
 
+# Kernel file systems: their "regular files" are live process and device state (a process's
+# environment holds MIMO_API_KEY), never a user's text. Refused after resolving links.
+SYSTEM_ROOTS = (Path("/proc"), Path("/sys"), Path("/dev"))
+_MAX_WALK = 5000  # files looked at in the app's folders (a runaway folder must not stall a call)
+
+
+def _system_area(target: Path) -> Path | None:
+    return next((root for root in SYSTEM_ROOTS if target.is_relative_to(root)), None)
+
+
+def _system_devices() -> set[int]:
+    """The devices of /proc, /sys and /dev (a bind mount elsewhere shares them), never the
+    root file system's own (in a chroot without them mounted they are plain folders)."""
+    try:
+        root_dev = os.stat("/").st_dev
+    except OSError:
+        return set()
+    out = set()
+    for root in SYSTEM_ROOTS:
+        with contextlib.suppress(OSError):
+            out.add(os.stat(root).st_dev)
+    return out - {root_dev}
+
+
+def _file_ids(folders: tuple[Path, ...]) -> set[tuple[int, int]]:
+    """(device, inode) of every file in the app's own folders: the key file, the session store
+    and its -wal/-shm. A hard link to one of them elsewhere has the same pair, not the path."""
+    ids: set[tuple[int, int]] = set()
+    for folder in folders:
+        for dirpath, _dirs, files in os.walk(folder):
+            for name in files:
+                if len(ids) >= _MAX_WALK:
+                    return ids
+                with contextlib.suppress(OSError):
+                    st = os.stat(os.path.join(dirpath, name), follow_symlinks=False)
+                    ids.add((st.st_dev, st.st_ino))
+    return ids
+
+
 async def _read_file(args: dict[str, Any], ctx: BuiltinContext) -> str:
     raw = args.get("path")
     if not isinstance(raw, str) or not raw:
@@ -167,9 +220,29 @@ async def _read_file(args: dict[str, Any], ctx: BuiltinContext) -> str:
     for forbidden in ctx.forbidden:
         if target.is_relative_to(forbidden.resolve()):
             raise PermissionError(f"{raw!r} is inside mimo-tui's own config or data folder")
+    area = _system_area(target)
+    if area is not None:
+        raise PermissionError(
+            f"{raw!r} is under {area}, live process and device state (environment variables "
+            "included); read_file never reads there"
+        )
     if not target.is_file():
         raise FileNotFoundError(f"{raw!r} is not a file")
-    with target.open("rb") as fh:
+    # Checked on the opened file itself, so a swap after the checks above reads nothing.
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    with open(target, "rb", opener=lambda path, _: os.open(path, flags)) as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise FileNotFoundError(f"{raw!r} is not a file")
+        if st.st_dev in _system_devices():
+            raise PermissionError(
+                f"{raw!r} is live process or device state; read_file never reads it"
+            )
+        if (st.st_dev, st.st_ino) in _file_ids(ctx.forbidden):
+            raise PermissionError(
+                f"{raw!r} is another name (a hard link) for one of mimo-tui's own files "
+                "(the API key file or the session store); read_file never reads those"
+            )
         data = fh.read(READ_CAP + 1)
     text = data[:READ_CAP].decode("utf-8", "replace")
     if len(data) > READ_CAP:
