@@ -4,16 +4,32 @@ The entry point turns the garbage collector off before anything is imported: sta
 allocates some 300,000 long-lived objects (textual, rich, our modules) and no cyclic garbage
 worth a pass over them. `cli.main` turns it back on for every command but the TUI, which
 keeps it off until its first frame is drawn (see MimoApp._tune_gc).
+
+It is also where the process ends the way a Unix tool does: a reader that went away
+(`| head -1`) ends it quietly with 141 (see cli_signals), Ctrl+C outside a reply with 130.
 """
 
 import gc
+import sys
 
 
 def main() -> int:
     gc.disable()
+    from mimo_tui.cli import EXIT_CANCELLED
     from mimo_tui.cli import main as cli_main
+    from mimo_tui.cli_signals import EXIT_PIPE, quiet_stdout
 
-    return cli_main()
+    try:
+        try:
+            return cli_main()
+        finally:  # what is still buffered must fail here, not in the interpreter's last flush
+            sys.stdout.flush()
+    except BrokenPipeError:
+        quiet_stdout()
+        return EXIT_PIPE
+    except KeyboardInterrupt:
+        print("\nmimo-tui: cancelled", file=sys.stderr)
+        return EXIT_CANCELLED
 
 
 if __name__ == "__main__":

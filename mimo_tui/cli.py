@@ -1,7 +1,8 @@
 """The `mimo-tui` command: the TUI by default, plus `ask`, `config` and `key`.
 
 Answers go to stdout, everything else to stderr. Exit codes: 0 ok, 1 API or network error,
-2 usage or configuration error, 130 cancelled. Only the TUI path imports textual.
+2 usage or configuration error, 130 cancelled, 141 stdout's reader went away (see
+cli_signals and __main__). Only the TUI path imports textual.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from mimo_tui import __version__
 from mimo_tui.cli_sessions import add_parsers as add_session_parsers
 from mimo_tui.cli_sessions import cmd_sessions, cmd_usage, note_recovery
+from mimo_tui.cli_signals import CtrlC
 from mimo_tui.config import ConfigError, Paths, Settings, load_settings, write_key_file
 from mimo_tui.errors import ApiError
 from mimo_tui.model import Message, ToolRecord, Usage
@@ -32,7 +34,16 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser, sub: bool = False) -> None:
+    """The flags both `mimo-tui` and `mimo-tui ask` take. A sub-command's copy has no
+    defaults (SUPPRESS): otherwise argparse lets the sub-command's default overwrite the
+    same flag given before it, and `mimo-tui -m X ask` would silently send the default
+    model. So a flag counts wherever it stands; given on both sides, the later one wins."""
+    import argparse
+
+    before = parser.argument_default
+    if sub:  # the groups below take the container's argument_default when made
+        parser.argument_default = argparse.SUPPRESS
     g = parser.add_argument_group("model and connection")
     g.add_argument("-m", "--model", help="model id (default mimo-v2.5-pro)")
     g.add_argument("--base-url", help="OpenAI-compatible base URL (…/v1)")
@@ -65,10 +76,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="continue the most recent session",
     )
     s.add_argument("--session", metavar="ID", help="continue session ID (or a unique prefix)")
+    parser.argument_default = before
 
 
 def build_parser() -> argparse.ArgumentParser:
     import argparse
+    from argparse import SUPPRESS
 
     parser = argparse.ArgumentParser(
         prog="mimo-tui",
@@ -92,11 +105,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--show-reasoning", action="store_true", help="stream the model's reasoning to stderr"
     )
     ask.add_argument("-y", "--yes", action="store_true", help="run every tool call without asking")
-    _common(ask)
+    _common(ask, sub=True)
 
     sub.add_parser("config", help="print the effective settings and every path")
     tools = sub.add_parser("tools", help="list every tool with its source and schema")
-    tools.add_argument("--tools-file", metavar="PATH", help="read tool definitions from PATH")
+    tools.add_argument(  # SUPPRESS: `mimo-tui --tools-file P tools` keeps P (see _common)
+        "--tools-file", metavar="PATH", default=SUPPRESS, help="read tool definitions from PATH"
+    )
     tools.add_argument("--json", action="store_true", help="print the list as JSON")
 
     themes = sub.add_parser("themes", help="list the themes (bundled, yours, Textual's)")
@@ -166,10 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mimo-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if settings.api == "anthropic" and args.command in (None, "ask"):
-        from mimo_tui.anthropic_client import INSTALL_HINT, sdk_installed
-
-        if not sdk_installed():
-            print(f"mimo-tui: {INSTALL_HINT}", file=sys.stderr)
+        problem = anthropic_missing(importing=args.command == "ask")
+        if problem:  # before the store is opened: nothing is created
+            print(f"mimo-tui: {problem}", file=sys.stderr)
             return EXIT_USAGE
     if args.command == "config":
         return cmd_config(settings, paths)
@@ -199,17 +213,96 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def anthropic_missing(importing: bool) -> str | None:
+    """Why the anthropic format cannot be used (naming the extra to install), or None.
+
+    `ask` imports the SDK, as it would a moment later anyway: a package that is found but
+    does not import (a broken or partial install) is as missing as none. The TUI only looks
+    for it, to keep its start fast; a failing import shows there as the reply's error.
+    """
+    from mimo_tui.anthropic_client import INSTALL_HINT, sdk_installed
+
+    if not importing:
+        return None if sdk_installed() else INSTALL_HINT
+    try:
+        import anthropic  # noqa: F401
+    except ImportError as exc:
+        if not sdk_installed():
+            return INSTALL_HINT
+        return (
+            f"The anthropic format needs the anthropic SDK, which is installed but does not "
+            f"import ({visible(str(exc))}): pip install 'mimo-tui[anthropic]' "
+            "(or choose --api openai)"
+        )
+    return None
+
+
 # ---- config / key ------------------------------------------------------------------------------
 
 
+# Settings fields that are bookkeeping, not something a user sets: `config` leaves them out.
+_CONFIG_HIDDEN = frozenset({"api_key_source", "explicit", "keymap"})
+# Set only by a flag for one run: shown when given.
+_CONFIG_FLAG_ONLY = frozenset({"demo", "tools", "tools_file"})
+_CONFIG_ENV = {"base_url": "MIMO_BASE_URL", "model": "MIMO_MODEL"}
+_CONFIG_UNSET = {  # what None means, where it means something
+    "system_prompt": "(not set: MiMo's recommended prompt)",
+    "max_completion_tokens": "(not set: the API's default)",
+}
+
+
+def _config_source(name: str, settings: Settings, from_file: dict[str, Any]) -> str:
+    """Where a setting's value came from, by the precedence load_settings applies."""
+    if name in settings.explicit:
+        return "command line"
+    env = _CONFIG_ENV.get(name)
+    if env and os.environ.get(env):
+        return f"environment {env}"
+    return "config.toml" if name in from_file else "default"
+
+
+def _config_value(value: Any) -> str:
+    """A value as TOML would write it; `(not set)` for None, which TOML cannot say."""
+    if value is None:
+        return "(not set)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(visible(str(value)), ensure_ascii=False)
+
+
 def cmd_config(settings: Settings, paths: Paths) -> int:
-    rows = settings.redacted()
-    rows["api_key"] = f"{rows['api_key']} [{settings.api_key_source}]"
-    width = max(map(len, rows)) + 2
-    print("settings")
-    for name, value in rows.items():
-        print(f"  {name:<{width}}{value}")
-    print("paths")
+    """The effective settings as `key = value  # where it came from`, then every path."""
+    from dataclasses import fields
+
+    from mimo_tui.config import read_config_file
+
+    from_file = read_config_file(paths.config_file)  # it loaded a moment ago: no error here
+    rows: list[tuple[str, str, str]] = []
+    for f in fields(settings):
+        name = f.name
+        if name in _CONFIG_HIDDEN or (name in _CONFIG_FLAG_ONLY and name not in settings.explicit):
+            continue
+        if name == "api_key":  # only ever redacted, so not in quotes: it is not the value
+            value, source = redact(settings.api_key), settings.api_key_source
+            if not settings.api_key:
+                source = "export MIMO_API_KEY, or run `mimo-tui key set`"
+        elif getattr(settings, name) is None and name in _CONFIG_UNSET:
+            value, source = _CONFIG_UNSET[name], _config_source(name, settings, from_file)
+        else:
+            value = _config_value(getattr(settings, name))
+            source = _config_source(name, settings, from_file)
+        rows.append((name, value, source))
+    width = max(len(f"{n} = {v}") for n, v, _ in rows) + 2
+    print(f"# settings: default < {paths.config_file} < environment < command line")
+    for name, value, source in rows:
+        print(f"{name + ' = ' + value:<{width}}# {source}")
+    if settings.keymap:
+        print("\n[keys]  # config.toml")
+        for action, key in sorted(settings.keymap.items()):
+            print(f"{visible(action)} = {_config_value(key)}")
+    print("\n[paths]")
     for name in (
         "config_file",
         "key_file",
@@ -218,7 +311,7 @@ def cmd_config(settings: Settings, paths: Paths) -> int:
         "store_file",
         "demo_store_file",
     ):
-        print(f"  {name:<{width}}{getattr(paths, name)}")
+        print(f"{name} = {_config_value(str(getattr(paths, name)))}")
     return EXIT_OK
 
 
@@ -288,11 +381,10 @@ def cmd_tools(settings: Settings, paths: Paths, as_json: bool) -> int:
             if passed := available[str(row["name"])].pass_env:
                 print(f"      secrets passed in its environment: {', '.join(passed)}")
     for problem in problems:
-        print(
-            f"mimo-tui: {visible(problem)}; type them again (an empty line goes back)",
-            file=sys.stderr,
-        )
-    return EXIT_USAGE if problems and not as_json and not rows else EXIT_OK
+        print(f"mimo-tui: {visible(problem)}", file=sys.stderr)
+    # A broken tools.toml is a configuration error, even though the good tools still list:
+    # a script checking the file (`mimo-tui tools && ...`) must see it.
+    return EXIT_USAGE if problems else EXIT_OK
 
 
 def cmd_themes(settings: Settings, paths: Paths, as_json: bool) -> int:
@@ -309,10 +401,7 @@ def cmd_themes(settings: Settings, paths: Paths, as_json: bool) -> int:
             kind = "dark" if row["dark"] else "light"
             print(f"{mark} {row['name']:<24} {kind:<5}  {row['source']}")
     for problem in problems:
-        print(
-            f"mimo-tui: {visible(problem)}; type them again (an empty line goes back)",
-            file=sys.stderr,
-        )
+        print(f"mimo-tui: {visible(problem)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -348,15 +437,16 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
         print(f"mimo-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
     for problem in runtime.tool_problems:
-        print(
-            f"mimo-tui: {visible(problem)}; type them again (an empty line goes back)",
-            file=sys.stderr,
-        )
+        print(f"mimo-tui: {visible(problem)}", file=sys.stderr)
     try:
         try:
             session = runtime.session(args.resume, args.session)
         except StoreError as exc:
             print(f"mimo-tui: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        missing = anthropic_missing(True) if runtime.settings.api == "anthropic" else None
+        if missing:  # a continued session keeps its own format, whatever --api says
+            print(f"mimo-tui: {missing}", file=sys.stderr)
             return EXIT_USAGE
         printer = AskPrinter(sys.stdout, sys.stderr, args.show_reasoning, args.json)
         try:
@@ -518,13 +608,17 @@ async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) 
     )
 
     task = asyncio.current_task()
+    assert task is not None
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):
-        loop.add_signal_handler(signal.SIGTERM, task.cancel)  # type: ignore[union-attr]
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    ctrl_c = CtrlC(task, loop)
+    ctrl_c.install()
     total = Usage()
     try:
         async with contextlib.aclosing(runtime.engine.turn(session_id, prompt)) as events:
             async for event in events:
+                ctrl_c.check()
                 if isinstance(event, ReasoningDelta):
                     printer.reasoning(event.text)
                 elif isinstance(event, ContentDelta):
@@ -541,6 +635,7 @@ async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) 
                     if event.notice:
                         printer.error(event.notice)
     except asyncio.CancelledError:
+        ctrl_c.stopped()
         printer.end()
         print("mimo-tui: cancelled; the partial reply is saved", file=sys.stderr)
         return EXIT_CANCELLED
@@ -548,6 +643,10 @@ async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) 
         printer.error(str(exc))
         return EXIT_API
     finally:
-        if runtime.engine.client is not None:
-            await runtime.engine.client.aclose()
+        ctrl_c.stopped()
+        try:
+            if runtime.engine.client is not None:
+                await runtime.engine.client.aclose()
+        finally:
+            ctrl_c.uninstall()
     return EXIT_OK

@@ -24,10 +24,16 @@ EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
+    from argparse import SUPPRESS
+
     sessions = sub.add_parser(
         "sessions", help="list, show, search, export, import, rename, delete sessions"
     )
-    sessions.add_argument("--demo", action="store_true", help="the offline demo's store")
+    # No default of their own (SUPPRESS): `mimo-tui --demo sessions list` keeps the --demo
+    # given before the command instead of having the sub-command's False overwrite it.
+    sessions.add_argument(
+        "--demo", action="store_true", default=SUPPRESS, help="the offline demo's store"
+    )
     ops = sessions.add_subparsers(dest="op", metavar="OP", required=True)
     p = ops.add_parser("list", help="the sessions, newest first")
     p.add_argument("--limit", type=int, default=50)
@@ -54,7 +60,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     usage = sub.add_parser("usage", help="requests and tokens by day and model")
     usage.add_argument("--since", metavar="WHEN", help="YYYY-MM-DD, or Nd for the last N days")
     usage.add_argument("--csv", action="store_true", help="CSV for spreadsheets")
-    usage.add_argument("--demo", action="store_true", help="the offline demo's store")
+    usage.add_argument(
+        "--demo", action="store_true", default=SUPPRESS, help="the offline demo's store"
+    )
 
 
 def note_recovery(store: Store) -> None:

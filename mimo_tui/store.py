@@ -403,13 +403,19 @@ class Store:
         return hits
 
     def usage_report(self, since: float | None = None) -> list[UsageRow]:
-        """Requests and tokens per local day and model, like the platform's usage page."""
+        """Requests and tokens per local day and model, like the platform's usage page.
+
+        Only replies this client asked for count (each has its `requests` row): an imported
+        transcript's replies were no request of ours, and had no model to show but `?`."""
         rows = self.db.execute(
             "SELECT date(created_at, 'unixepoch', 'localtime') AS day, "
-            "coalesce(model, '?') AS model, count(*) AS requests, "
+            "coalesce(model, (SELECT q.model FROM requests q WHERE q.message_id = messages.id "
+            "LIMIT 1)) AS model, count(*) AS requests, "
             "coalesce(sum(prompt_tokens), 0) AS p, coalesce(sum(completion_tokens), 0) AS c, "
             "coalesce(sum(reasoning_tokens), 0) AS r FROM messages "
-            "WHERE role = 'assistant' AND created_at >= ? GROUP BY day, model "
+            "WHERE role = 'assistant' AND created_at >= ? "
+            "AND EXISTS (SELECT 1 FROM requests q WHERE q.message_id = messages.id) "
+            "GROUP BY day, model "
             "ORDER BY day, model",
             (since or 0,),
         ).fetchall()

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from mimo_tui.fake import FakeMimo
-from mimo_tui.fake.scenarios import scenario
+from mimo_tui.fake.scenarios import Scenario, scenario
 from mimo_tui.store import Store
 from tests.conftest import KEY, PYTHON, cli_env, cli_paths, run_python
 
@@ -171,10 +171,19 @@ def test_killed_ask_leaves_the_prompt_and_partial_reply_marked_interrupted(tmp_p
 
 
 def test_ctrl_c_in_ask_exits_130_with_the_partial_reply_saved(tmp_path, fake):
-    proc = _start_slow_ask(tmp_path, fake)
-    _wait_for_checkpoint(tmp_path)
+    # The reply stalls after 40 words and never ends on its own: only Ctrl+C ends `ask`, so
+    # no loaded machine can let it finish first. Synchronised on the first words printed.
+    fake.queue(Scenario(content="word " * 400, delay_s=0.01, stall_after=40))
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "mimo_tui", "ask", "a long answer please"],
+        env=cli_env(tmp_path, fake),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdout.read(4) == "word"
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
+    _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert "cancelled" in err and "Traceback" not in err
     store = Store(cli_paths(tmp_path).store_file)

@@ -34,6 +34,7 @@ class Scenario:
     error_param: str = ""
     retry_after: str | None = None
     sse_error_body: bool = False  # a 4xx body framed as `data:{...}` (observed for streams)
+    burst: bool = False  # the whole stream in one write, as a buffering proxy delivers it
 
 
 _TOKEN_RE = re.compile(r"\s*\S+|\s+")

@@ -462,6 +462,9 @@ class _Handler(BaseHTTPRequestHandler):
         self, sc: Scenario, frames: list[str], error: str, malformed: str, keepalive: str
     ) -> None:
         """Send SSE frames as the scenario says: paced, cut, stalled, or broken mid-way."""
+        if sc.burst:  # one write: the client reads every frame at once, the end included
+            self._write("".join(frames))
+            return
         for n, frame in enumerate(frames):
             if sc.truncate_after is not None and n >= sc.truncate_after:
                 return

@@ -91,10 +91,14 @@ def test_a_bad_tools_file_names_the_tool_and_the_rest_load(tmp_path, fake, obser
         '[tools.good]\ncommand = ["echo"]\n\n[tools.bad]\ncommand = "echo hi"\n'
     )
     result = mimo(tmp_path, fake, "tools")
-    assert result.returncode == 0
+    assert result.returncode == 2  # the good tools list, yet a script sees the file is wrong
     assert "good" in result.stdout and "[tools.bad]" not in result.stdout
     assert str(paths.tools_file) in result.stderr and "bad" in result.stderr
-    observe("Bad files", "tools.toml with one bad tool", f"“{result.stderr.strip()}”; others load")
+    observe(
+        "Bad files",
+        "tools.toml with one bad tool",
+        f"“{result.stderr.strip()}”; others load; `tools` exits {result.returncode}",
+    )
 
     paths.tools_file.write_text("[tools.x\n")
     result = mimo(tmp_path, fake, "tools")

@@ -19,7 +19,9 @@ from mimo_tui.replay import build_replay
 from mimo_tui.store import Store, StoreError
 from tests.conftest import PYTHON, cli_env, cli_paths
 
-SLOW = Scenario(reasoning="Thinking it over.", content="word " * 400, delay_s=0.02)
+# Stalls after 200 chunks and never ends on its own: a kill or Ctrl+C always lands mid-reply,
+# however slow a loaded machine makes the test.
+SLOW = Scenario(reasoning="Thinking it over.", content="word " * 400, delay_s=0.02, stall_after=200)
 SLEEPY_TOOL = """
 [tools.sleepy]
 description = "takes its time"
@@ -142,9 +144,12 @@ def test_ask_killed_or_interrupted_while_streaming(how, tmp_path, fake, observe)
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    wait_for(lambda: streaming_checkpoint(tmp_path))
+    if how == "kill -9":  # nothing but the store survives: wait until it has the partial
+        wait_for(lambda: streaming_checkpoint(tmp_path))
+    else:  # the process keeps the partial itself: wait until it has printed some
+        assert proc.stdout is not None and proc.stdout.read(4) == b"word"
     proc.send_signal(signal.SIGKILL if how == "kill -9" else signal.SIGINT)
-    _, err = proc.communicate(timeout=20)
+    _, err = proc.communicate(timeout=60)
     messages = stored(tmp_path)
     assert messages[0].content == "keep me"
     assert messages[1].status == "interrupted" and messages[1].content.startswith("word")
