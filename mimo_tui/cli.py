@@ -193,11 +193,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_tools(settings, paths, args.json)
     if args.command == "themes":
         return cmd_themes(settings, paths, args.json)
-    if args.command == "sessions":
-        return cmd_sessions(args, paths, settings.api_key)
-    if args.command == "usage":
-        return cmd_usage(args, paths)
-    if args.command == "ask":
+    if args.command in ("sessions", "usage", "ask"):
+        assert isinstance(args, argparse.Namespace)  # PLAIN_START names no command
+        if args.command == "sessions":
+            return cmd_sessions(args, paths, settings.api_key)
+        if args.command == "usage":
+            return cmd_usage(args, paths)
         return cmd_ask(args, settings, paths)
     # No garbage collection until the first frame is drawn: importing textual and building
     # the screen allocate some 300,000 long-lived objects and nothing cyclic worth freeing,
@@ -352,7 +353,7 @@ def cmd_tools(settings: Settings, paths: Paths, as_json: bool) -> int:
     tools_file = Path(settings.tools_file) if settings.tools_file else paths.tools_file
     available, problems = available_tools(tools_file)
     default = set(default_selection(available))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": spec.name,
             "source": spec.source,

@@ -10,7 +10,7 @@ import json
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mimo_tui.config import Paths
 from mimo_tui.store import Store, StoreError
@@ -236,7 +236,7 @@ def cmd_usage(args: argparse.Namespace, paths: Paths) -> int:
     finally:
         store.close()
     header = ["day", "model", "requests", "prompt_tokens", "completion_tokens", "reasoning_tokens"]
-    table = [
+    table: list[list[Any]] = [
         [
             r.day,
             r.model,

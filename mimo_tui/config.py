@@ -12,7 +12,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from platformdirs import user_config_dir, user_data_dir
 
@@ -127,6 +127,8 @@ def check_setting(name: str, value: Any, where: str) -> Any:
     kinds = _FILE_KEYS[name]
     if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
         raise ConfigError(f"{where}: {name} must be {kinds[0].__name__}, got {value!r}")
+    # isinstance() against a tuple of types narrowed `value` to object; it is one of `kinds`.
+    value = cast(Any, value)
     if name == "temperature" and not 0 <= value <= 1.5:
         raise ConfigError(f"{where}: temperature must be between 0 and 1.5, got {value}")
     if name == "top_p" and not 0.01 <= value <= 1:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mimo_tui.model import Message, ToolRecord
+from mimo_tui.model import Message, ToolRecord, ToolStatus
 from mimo_tui.replay import build_replay, openai_messages
 from mimo_tui.store import Store
 from mimo_tui.text import scrub
@@ -31,7 +31,7 @@ def tool_records(messages: list[Message]) -> list[ToolRecord]:
                     record = ToolRecord.from_message(stored)
                     out.append(record._replace(call_id=call.id, assistant_message_id=msg.id))
                 else:
-                    status = "running" if msg.status == "streaming" else "cancelled"
+                    status: ToolStatus = "running" if msg.status == "streaming" else "cancelled"
                     out.append(
                         ToolRecord(
                             call.id,

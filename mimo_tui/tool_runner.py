@@ -193,12 +193,13 @@ async def run_command(
         start_new_session=True,
     )
     assert proc.stdin and proc.stdout and proc.stderr
+    pipe_in = proc.stdin
 
     async def feed() -> None:
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            proc.stdin.write(stdin)
-            await proc.stdin.drain()
-            proc.stdin.close()
+            pipe_in.write(stdin)
+            await pipe_in.drain()
+            pipe_in.close()
 
     work = asyncio.gather(feed(), _read_capped(proc.stdout), _read_capped(proc.stderr))
     try:
@@ -333,7 +334,7 @@ class ToolBox:
         yield ToolCallUpdated(final._replace(duration_ms=round((self.mono() - started) * 1000)))
 
     async def _execute(
-        self, spec: ToolSpec, args: dict, arguments: str, record: ToolRecord
+        self, spec: ToolSpec, args: dict[str, Any], arguments: str, record: ToolRecord
     ) -> ToolRecord:
         if spec.builtin is not None:
             try:
@@ -387,7 +388,7 @@ def arguments_problem(text: str) -> str | None:
     return None
 
 
-def _parse_arguments(text: str) -> dict | str:
+def _parse_arguments(text: str) -> dict[str, Any] | str:
     """The arguments as a dict, or the error result to send back to the model."""
     try:
         value = json.loads(text or "{}")

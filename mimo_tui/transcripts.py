@@ -42,7 +42,8 @@ def _system_prompt(store: Store, messages: list[Message]) -> str | None:
         if msg.role == "assistant" and msg.id is not None:
             sent = store.request_for(msg.id)
             if sent is not None:
-                return sent["system_prompt"]
+                prompt = sent["system_prompt"]
+                return prompt if isinstance(prompt, str) else None
     return None
 
 
@@ -256,14 +257,14 @@ def _markdown_html(text: str) -> str:
             lexer = TextLexer()
         # Spans only: markdown-it wraps them in its own <pre><code class="language-...">
         # (a formatter's own <div><pre> inside that made a block within a block).
-        return highlight(
-            source, lexer, HtmlFormatter(nowrap=True, noclasses=True, style="friendly")
+        return str(
+            highlight(source, lexer, HtmlFormatter(nowrap=True, noclasses=True, style="friendly"))
         )
 
     from mimo_tui.mdtext import transcript_markdown
 
     md = MarkdownIt("commonmark", {"html": False, "highlight": code}).enable("table")
-    return md.render(transcript_markdown(text))  # its headings below the page's own
+    return str(md.render(transcript_markdown(text)))  # its headings below the page's own
 
 
 def _superseded_html(turn: TurnVersions | None) -> list[str]:
@@ -300,7 +301,10 @@ def export_html(store: Store, session: Session, key: str | None = None) -> str:
 
     messages = store.messages(session.id)
     results = _results_by_call(messages)
-    esc = lambda text: html.escape(visible(text))  # noqa: E731
+
+    def esc(text: str) -> str:
+        return html.escape(visible(text))
+
     versions = reply_versions(messages)
     notes = _version_notes(versions)
     body = [
@@ -463,10 +467,11 @@ def parse_transcript(text: str, origin: str) -> tuple[str, str, dict[str, Any], 
         raw = data.get("messages")
         if not isinstance(raw, list):
             raise TranscriptError(f"{origin}: `messages` must be a list")
-        messages = [_our_message(m, f"{origin}: message {i + 1}") for i, m in enumerate(raw)]
+        read = [_our_message(m, f"{origin}: message {i + 1}") for i, m in enumerate(raw)]
         title = str(session.get("title") or "")
-        settings = session.get("settings") if isinstance(session.get("settings"), dict) else {}
-        return title, str(session.get("model") or "mimo-v2.5-pro"), settings, messages
+        stored = session.get("settings")
+        ours: dict[str, Any] = stored if isinstance(stored, dict) else {}
+        return title, str(session.get("model") or "mimo-v2.5-pro"), ours, read
     if isinstance(data, dict) and isinstance(data.get("messages"), list):
         data = data["messages"]  # an OpenAI request body
     if not isinstance(data, list):

@@ -33,6 +33,7 @@ from mimo_tui.ui.widgets.conversation import (
     LaterNotice,
     MessageAction,
     Notice,
+    replies,
 )
 from mimo_tui.ui.widgets.footer import Footer
 from mimo_tui.ui.widgets.inspector import ToolInspector
@@ -251,8 +252,12 @@ class ChatScreen(VersionActions, HistoryActions):
         the first time there is something to count (a new chat never has): the earlier one
         first in the conversation, the later one docked at its bottom."""
         conv = self.conversation
-        for kind, hidden in ((EarlierNotice, self._older), (LaterNotice, self._newer)):
-            widget = next(iter(conv.query_children(kind)), None)
+        kinds: tuple[tuple[type[EarlierNotice | LaterNotice], list[Any]], ...] = (
+            (EarlierNotice, self._older),
+            (LaterNotice, self._newer),
+        )
+        for kind, hidden in kinds:
+            widget: EarlierNotice | LaterNotice | None = next(iter(conv.query_children(kind)), None)
             if widget is None:
                 if not hidden:
                     continue
@@ -661,17 +666,17 @@ class ChatScreen(VersionActions, HistoryActions):
 
     def action_toggle_reasoning_all(self) -> None:
         """Open every reasoning panel on screen, or fold them all if all are open."""
-        replies = [r for r in self.query("AssistantMessage, StoredReply") if r.has_reasoning]
-        if not replies:
+        shown = [r for r in replies(self) if r.has_reasoning]
+        if not shown:
             self.notify("No reasoning to show yet.", markup=False, timeout=2)
             return
-        show = not all(r.reasoning_open for r in replies)
-        for reply in replies:
+        show = not all(r.reasoning_open for r in shown)
+        for reply in shown:
             reply.show_reasoning(show)
 
     def action_copy_code(self) -> None:
         """Copy the last code block of the newest answer that has one."""
-        for reply in reversed(list(self.query("AssistantMessage, StoredReply"))):
+        for reply in reversed(replies(self)):
             blocks = code_blocks(reply.answer_text)
             if blocks:
                 self.app.copy_to_clipboard(blocks[-1])
@@ -681,7 +686,7 @@ class ChatScreen(VersionActions, HistoryActions):
         self.notify("No code block to copy.", markup=False, timeout=2)
 
     def action_edit_last(self) -> None:
-        users = list(self.query("UserMessage"))
+        users: list[Any] = list(self.query("UserMessage"))  # loaded lazily: queried by name
         if not users:
             self.notify("No message to edit yet.", markup=False, timeout=2)
             return
@@ -760,8 +765,7 @@ class ChatScreen(VersionActions, HistoryActions):
         self.action_help()
 
     def action_toggle_reasoning(self) -> None:
-        replies = list(self.query("AssistantMessage, StoredReply"))
-        for reply in reversed(replies):
+        for reply in reversed(replies(self)):
             if reply.toggle_reasoning():
                 return
         self.notify("No reasoning to show yet.", markup=False, timeout=2)

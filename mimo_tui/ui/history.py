@@ -15,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 
 from mimo_tui.model import Message, SearchHit
-from mimo_tui.ui.widgets.conversation import MessageAction
+from mimo_tui.ui.widgets.conversation import MessageAction, replies
 from mimo_tui.ui.widgets.session_list import SessionList
 
 if TYPE_CHECKING:
@@ -29,11 +29,15 @@ class HistoryActions(Screen):
 
     runtime: Runtime
     session_id: str
-    busy: bool
-    conversation: VerticalScroll
     sessions_panel: SessionList
 
     if TYPE_CHECKING:
+
+        @property
+        def busy(self) -> bool: ...
+
+        @property
+        def conversation(self) -> VerticalScroll: ...
 
         async def load_session(self, session_id: str) -> None: ...
         async def show_around(self, message_id: int) -> Any: ...
@@ -148,7 +152,8 @@ class HistoryActions(Screen):
                 for m in store.messages(hit.session_id)
                 if m.role == "assistant" and (m.id or 0) < hit.message_id
             ]
-            target = earlier[-1].id if earlier else target
+            if earlier and earlier[-1].id is not None:
+                target = earlier[-1].id
         await self.open_session(hit.session_id, at_message=target)
 
     # ---- export / import / usage -------------------------------------------------------------
@@ -240,13 +245,9 @@ class HistoryActions(Screen):
         self.notify(f"Copied {len(text)} characters.", markup=False, timeout=2)
 
     def action_copy_last(self) -> None:
-        replies = [
-            w
-            for w in self.query("AssistantMessage, StoredReply")
-            if w.message is not None and w.message.content
-        ]
-        if replies:
-            self.copy_text(replies[-1].message.content)
+        answers = [w.message.content for w in replies(self) if w.message and w.message.content]
+        if answers:
+            self.copy_text(answers[-1])
 
     @work(group="dialog")
     async def _edit_and_resend(self, msg: Message) -> None:

@@ -11,7 +11,7 @@ A mixin like HistoryActions, so chat.py only tells it when messages were read or
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.containers import VerticalScroll
 from textual.screen import Screen
@@ -24,8 +24,12 @@ from mimo_tui.versions import TurnVersions, combined, reply_versions
 class VersionActions(Screen):
     """Provides the version marker and switching; the screen provides `conversation`."""
 
-    conversation: VerticalScroll
-    _versions: dict[int | None, TurnVersions] = {}
+    _versions: dict[int | None, TurnVersions] = {}  # replaced, never mutated: index_versions
+
+    if TYPE_CHECKING:
+
+        @property
+        def conversation(self) -> VerticalScroll: ...
 
     def index_versions(self, messages: list[Message]) -> None:
         """Remember which turns have superseded replies (`messages`: the whole session)."""

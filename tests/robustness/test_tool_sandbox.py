@@ -240,7 +240,7 @@ def test_pass_env_is_listed_and_a_bad_one_is_reported(tmp_path, observe):
         text=True,
         timeout=60,
     )
-    assert listed.returncode == 0
+    assert listed.returncode == 2  # a tools.toml with a bad entry is a configuration error
     assert "secrets passed in its environment: MIMO_API_KEY" in listed.stdout
     assert "sloppy" not in listed.stdout
     problem = listed.stderr.strip()

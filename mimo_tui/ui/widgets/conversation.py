@@ -9,6 +9,8 @@ does without their ~3 ms.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Protocol, cast
+
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message as TextualMessage
@@ -18,6 +20,37 @@ from textual.widgets import Static
 from mimo_tui.model import Message
 from mimo_tui.text import visible
 from mimo_tui.ui.widgets.lines import LaidOutOnce
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
+
+class Reply(Protocol):
+    """What a reply on screen offers, streaming (AssistantMessage) or stored (StoredReply).
+
+    The two widgets load lazily (after the first frame), so the screen queries them by name
+    and types the result through this protocol.
+    """
+
+    message: Message | None
+
+    @property
+    def reasoning_open(self) -> bool: ...
+
+    @property
+    def answer_text(self) -> str: ...
+
+    @property
+    def has_reasoning(self) -> bool: ...
+
+    def toggle_reasoning(self) -> bool: ...
+
+    def show_reasoning(self, show: bool) -> None: ...
+
+
+def replies(node: DOMNode) -> list[Reply]:
+    """Every reply below `node`, oldest first."""
+    return cast("list[Reply]", list(node.query("AssistantMessage, StoredReply")))
 
 
 class Conversation(LaidOutOnce, VerticalScroll):
