@@ -194,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "themes":
         return cmd_themes(settings, paths, args.json)
     if args.command in ("sessions", "usage", "ask"):
-        assert isinstance(args, argparse.Namespace)  # PLAIN_START names no command
+        assert not isinstance(args, SimpleNamespace)  # PLAIN_START names no command
         if args.command == "sessions":
             return cmd_sessions(args, paths, settings.api_key)
         if args.command == "usage":
