@@ -38,6 +38,22 @@ class StoreError(Exception):
     """The store cannot be used as is; the message says what happened and what to do."""
 
 
+class StoreFull(StoreError):
+    """A write failed because the disk (or the store's size limit) is full: SQLITE_FULL.
+    The transaction was rolled back whole; what was written before it is intact."""
+
+
+# A test hook: SQLite's max_page_count on every connection, so a test can make the store
+# "full" at a size it chooses and drive the real SQLITE_FULL path without a tiny filesystem.
+MAX_PAGES_ENV = "MIMO_TUI_STORE_MAX_PAGES"
+
+
+def _is_full(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or (
+        "database or disk is full" in str(exc)
+    )
+
+
 _MESSAGE_COLUMNS = (
     "id, session_id, role, content, reasoning_content, tool_calls, tool_call_id, model, "
     "prompt_tokens, completion_tokens, reasoning_tokens, finish_reason, status, error, "
@@ -84,6 +100,9 @@ class Store:
             db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
+        max_pages = os.environ.get(MAX_PAGES_ENV, "")
+        if max_pages.isdigit():
+            db.execute(f"PRAGMA max_page_count = {int(max_pages)}")
         return db
 
     def _open(self) -> sqlite3.Connection:
@@ -169,10 +188,18 @@ class Store:
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
-        except BaseException:
-            db.execute("ROLLBACK")
+            db.execute("COMMIT")
+        except BaseException as exc:
+            # SQLite may have rolled back already (SQLITE_FULL does): a second ROLLBACK
+            # would fail with "no transaction is active" and hide the real error.
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and _is_full(exc):
+                raise StoreFull(
+                    f"The disk is full: {self.path} could not be written ({exc}). "
+                    "Free some space; what was saved before is kept"
+                ) from exc
             raise
-        db.execute("COMMIT")
 
     def close(self) -> None:
         self.db.close()
