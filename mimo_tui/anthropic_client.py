@@ -240,6 +240,13 @@ class EventMapper:
         self.finished = False
 
     def feed(self, event: dict[str, Any]) -> list[StreamEvent]:
+        """The engine's events for one Anthropic event. After the first stop reason only
+        usage counts: text or a second stop reason sent after it is ignored."""
+        already = self.finished
+        out = self._feed(event)
+        return [e for e in out if isinstance(e, UsageReported)] if already else out
+
+    def _feed(self, event: dict[str, Any]) -> list[StreamEvent]:
         kind = event.get("type")
         index = int(event.get("index") or 0)
         out: list[StreamEvent] = []
@@ -347,7 +354,11 @@ class AnthropicClient(ChatClient):
     def _client(self) -> Any:
         if self._sdk is None:
             anthropic = self._module()
+            from mimo_tui.http_guard import guarded_client
+
             self._sdk = anthropic.AsyncAnthropic(
+                # Error bodies read with a bound, invalid UTF-8 in a stream replaced.
+                http_client=guarded_client(anthropic.DefaultAsyncHttpxClient),
                 api_key=self.api_key,
                 base_url=self.base_url,
                 timeout=anthropic.Timeout(self.timeout_s, connect=10.0),

@@ -183,7 +183,11 @@ class ChatClient:
         if self._sdk is None:
             import openai
 
+            from mimo_tui.http_guard import guarded_client
+
             self._sdk = openai.AsyncOpenAI(
+                # Error bodies read with a bound, invalid UTF-8 in a stream replaced.
+                http_client=guarded_client(openai.DefaultAsyncHttpxClient),
                 api_key=self.api_key,
                 base_url=self.base_url,
                 timeout=openai.Timeout(self.timeout_s, connect=10.0),
@@ -218,6 +222,8 @@ class ChatClient:
             async with sdk_stream:
                 async for chunk in idle_watched(sdk_stream, self.idle_timeout_s):
                     for event in chunk_events(chunk):
+                        if finished and not isinstance(event, UsageReported):
+                            continue  # the first finish reason ends the reply; usage follows
                         if isinstance(event, StreamFinished):
                             finished = True
                         yield event

@@ -11,6 +11,7 @@ results, up to `max_rounds`; without a handler the turn stops and says so.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import AsyncGenerator, Callable
@@ -36,7 +37,7 @@ from mimo_tui.events import (
 )
 from mimo_tui.model import Message, ToolCall, ToolRecord, ToolStatus
 from mimo_tui.prompt import Clock, local_now, system_prompt
-from mimo_tui.store import Store
+from mimo_tui.store import Store, StoreFull
 from mimo_tui.text import valid_unicode
 from mimo_tui.tool_ids import unique_call_ids
 from mimo_tui.tool_runner import redact_record
@@ -77,6 +78,47 @@ class _Timing:
         return round((b - a) * 1000)
 
 
+class _Checkpoints:
+    """Writes the reply in flight to the store: now, or once after a delay (a stream that
+    stalls after a delta still gets it saved). A full disk stops the writes, keeps the last
+    checkpoint that fitted and remembers what to tell the user; it never raises."""
+
+    def __init__(self, store: Store, reply: Message, fill: Callable[[str], None]) -> None:
+        self.store, self.reply, self.fill = store, reply, fill
+        self.failure: str | None = None
+        self.saved_chars = 0  # of the answer and reasoning, at the last checkpoint that fitted
+        self._later: asyncio.TimerHandle | None = None
+
+    def save(self, status: str = "streaming") -> None:
+        self.cancel()
+        self.fill(status)
+        if self.failure is not None:
+            return
+        try:
+            self.store.update_message(self.reply)
+        except StoreFull as exc:
+            kept = (
+                f"the store keeps the reply as last saved ({self.saved_chars:,} characters)"
+                if self.saved_chars
+                else "the store keeps your question"
+            )
+            self.failure = (
+                f"Disk full: the reply could not be saved in full ({exc.__cause__}); "
+                f"{kept}. Free some disk space, then retry"
+            )
+            return
+        self.saved_chars = len(self.reply.content) + len(self.reply.reasoning_content)
+
+    def save_later(self, delay: float) -> None:
+        if self._later is None and self.failure is None:
+            self._later = asyncio.get_running_loop().call_later(max(delay, 0.01), self.save)
+
+    def cancel(self) -> None:
+        if self._later is not None:
+            self._later.cancel()
+            self._later = None
+
+
 @dataclass
 class Engine:
     store: Store
@@ -110,7 +152,13 @@ class Engine:
     async def turn(self, session_id: str, text: str) -> AsyncGenerator[TurnEvent, None]:
         """Save the user's message, then run model rounds until the model is done."""
         # A pasted lone surrogate (undecodable input) cannot be stored: replace it, once.
-        user = self.store.add_message(session_id, Message(role="user", content=valid_unicode(text)))
+        try:
+            user = self.store.add_message(
+                session_id, Message(role="user", content=valid_unicode(text))
+            )
+        except StoreFull as exc:  # nothing was sent: the question is still in the input
+            yield TurnFailed(f"{exc}. Your message was not sent", "disk_full", None)
+            return
         yield UserSaved(user)
         async with contextlib.aclosing(self.rounds(session_id)) as events:
             async for event in events:
@@ -229,52 +277,66 @@ class Engine:
         system = self.current_system_prompt()
         messages = self.store.replay(session_id, system)
         params = self.params()
-        reply = self.store.add_message(
-            session_id, Message(role="assistant", status="streaming", model=params.model)
-        )
-        assert reply.id is not None
-        self.store.record_request(
-            session_id,
-            reply.id,
-            params.model,
-            system,
-            self.client.request_record(params),
-            len(messages),
-        )
+        try:
+            reply = self.store.add_message(
+                session_id, Message(role="assistant", status="streaming", model=params.model)
+            )
+            assert reply.id is not None
+            self.store.record_request(
+                session_id,
+                reply.id,
+                params.model,
+                system,
+                self.client.request_record(params),
+                len(messages),
+            )
+        except StoreFull as exc:
+            yield TurnFailed(f"{exc}. Nothing was sent to MiMo", "disk_full", None)
+            return
         yield RoundStarted(round_no, reply.id, system)
         asm = Assembler()
         timing = _Timing(self.mono, start=self.mono())
         timing.last_checkpoint = timing.start
+        saver = _Checkpoints(self.store, reply, lambda how: self._fill(reply, asm, timing, how))
         done = False
         try:
             async for event in self.client.stream(messages, params):
                 asm.feed(event)
                 now = self.mono()
                 if isinstance(event, ReasoningDelta | ContentDelta | ToolCallDelta):
+                    first = timing.first_token is None
                     timing.first_token = timing.first_token or now
                     if not isinstance(event, ReasoningDelta):
                         timing.first_answer = timing.first_answer or now
+                    # The first delta is saved before it is shown (a kill -9 right after
+                    # keeps it), then at least every CHECKPOINT_S, stalled stream or not.
+                    if first or now - timing.last_checkpoint >= CHECKPOINT_S:
+                        saver.save()
+                        timing.last_checkpoint = now
+                    else:
+                        saver.save_later(CHECKPOINT_S - (now - timing.last_checkpoint))
                 if not isinstance(event, StreamFinished):
                     yield event
-                if now - timing.last_checkpoint >= CHECKPOINT_S:
-                    self._fill(reply, asm, timing, "streaming")
-                    self.store.update_message(reply)
-                    timing.last_checkpoint = now
-            self._fill(reply, asm, timing, "complete")
-            self.store.update_message(reply)
+            saver.cancel()
+            saver.save("complete")
             done = True
         except (ApiError, ReplayError) as exc:
+            saver.cancel()
             kind = exc.kind if isinstance(exc, ApiError) else "replay"
-            self._fill(reply, asm, timing, "error")
             reply.error = str(exc)
-            self.store.update_message(reply)
+            saver.save("error")
             done = True
-            yield TurnFailed(str(exc), kind, reply)
+            yield TurnFailed(saver.failure or str(exc), kind, reply)
             return
         finally:
+            saver.cancel()
             if not done:  # cancelled (Escape / Ctrl+C) or closed early: keep what arrived
-                self._fill(reply, asm, timing, "interrupted")
-                self.store.update_message(reply)
+                saver.save("interrupted")
+        if saver.failure:  # the disk filled up: the reply was shown, but not all of it saved
+            self._fill(reply, asm, timing, "error")
+            reply.error = saver.failure
+            yield TurnFailed(saver.failure, "disk_full", reply)
+            return
         holder.append(reply)
         yield RoundFinished(reply)
 

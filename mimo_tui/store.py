@@ -23,8 +23,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from mimo_tui import transcript_schema as schema
 from mimo_tui.migrations import MIGRATIONS, SCHEMA_VERSION
-from mimo_tui.model import Message, SearchHit, Session, ToolCall, Usage, UsageRow
+from mimo_tui.model import Message, Role, SearchHit, Session, ToolCall, Usage, UsageRow
 from mimo_tui.replay import build_replay
 
 
@@ -35,6 +36,22 @@ def _new_id() -> str:
 
 class StoreError(Exception):
     """The store cannot be used as is; the message says what happened and what to do."""
+
+
+class StoreFull(StoreError):
+    """A write failed because the disk (or the store's size limit) is full: SQLITE_FULL.
+    The transaction was rolled back whole; what was written before it is intact."""
+
+
+# A test hook: SQLite's max_page_count on every connection, so a test can make the store
+# "full" at a size it chooses and drive the real SQLITE_FULL path without a tiny filesystem.
+MAX_PAGES_ENV = "MIMO_TUI_STORE_MAX_PAGES"
+
+
+def _is_full(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or (
+        "database or disk is full" in str(exc)
+    )
 
 
 _MESSAGE_COLUMNS = (
@@ -83,6 +100,9 @@ class Store:
             db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
+        max_pages = os.environ.get(MAX_PAGES_ENV, "")
+        if max_pages.isdigit():
+            db.execute(f"PRAGMA max_page_count = {int(max_pages)}")
         return db
 
     def _open(self) -> sqlite3.Connection:
@@ -168,10 +188,18 @@ class Store:
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
-        except BaseException:
-            db.execute("ROLLBACK")
+            db.execute("COMMIT")
+        except BaseException as exc:
+            # SQLite may have rolled back already (SQLITE_FULL does): a second ROLLBACK
+            # would fail with "no transaction is active" and hide the real error.
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and _is_full(exc):
+                raise StoreFull(
+                    f"The disk is full: {self.path} could not be written ({exc}). "
+                    "Free some space; what was saved before is kept"
+                ) from exc
             raise
-        db.execute("COMMIT")
 
     def close(self) -> None:
         self.db.close()
@@ -650,7 +678,112 @@ def _calls_json(calls: list[ToolCall]) -> str | None:
     return json.dumps([{"id": c.id, "name": c.name, "arguments": c.arguments} for c in calls])
 
 
+_ROLES = ("user", "assistant", "tool", "system")
+_STATUSES = ("complete", "streaming", "interrupted", "error", "superseded")
+_NUMBERS = ("prompt_tokens", "completion_tokens", "reasoning_tokens", "ttft_ms", "reasoning_ms")
+
+
 def _message(row: tuple[Any, ...]) -> Message:
+    """A Message from a plain row; a row no reader could use (a wrong type in a column,
+    JSON that does not parse or has the wrong shape: a file edited by hand, another
+    program, an old bug) comes back as a visibly damaged message instead of an exception,
+    so `sessions show`, the exports, the TUI and the replay all keep working around it."""
+    try:
+        message = _decoded(row)
+        problem = _problem(message)
+    except (ValueError, TypeError) as exc:  # JSON that does not parse / has the wrong shape
+        message, problem = None, _why(row, exc)
+    if problem is None and message is not None:
+        return message
+    return _damaged(row, problem or "unreadable row")
+
+
+def _problem(m: Message) -> str | None:
+    """What is wrong with a decoded row, or None. Cheap type checks first (every message of
+    a long session passes through here); the format's table names the field when one fails."""
+    ints = (m.ttft_ms, m.reasoning_ms, m.duration_ms)
+    if (
+        m.role in _ROLES
+        and m.status in _STATUSES
+        and type(m.content) is str
+        and type(m.reasoning_content) is str
+        and all(v is None or type(v) is int for v in ints)
+        and (m.usage is None or all(type(v) is int for v in m.usage))
+        and all(v is None or type(v) is str for v in (m.tool_call_id, m.model, m.error))
+        and (m.finish_reason is None or type(m.finish_reason) is str)
+        and type(m.created_at) in (int, float)
+        and all(type(v) is str for call in m.tool_calls for v in call)
+        and (m.tool_meta is None or type(m.tool_meta) is dict)
+        and (m.thinking_blocks is None or all(type(b) is dict for b in m.thinking_blocks))
+    ):
+        if m.tool_meta is None:
+            return None
+        try:
+            schema.check(m.tool_meta, schema.TOOL_META, "tool_meta")
+        except schema.SchemaError as exc:
+            return str(exc)
+        return None
+    fields = {
+        "role": m.role if m.role != "system" else "user",
+        "content": m.content,
+        "reasoning_content": m.reasoning_content,
+        "tool_calls": [c._asdict() for c in m.tool_calls],
+        "tool_call_id": m.tool_call_id,
+        "model": m.model,
+        "usage": m.usage._asdict() if m.usage else None,
+        "finish_reason": m.finish_reason,
+        "status": m.status,
+        "error": m.error,
+        "ttft_ms": m.ttft_ms,
+        "reasoning_ms": m.reasoning_ms,
+        "duration_ms": m.duration_ms,
+        "created_at": m.created_at,
+        "tool_meta": m.tool_meta,
+        "thinking_blocks": m.thinking_blocks,
+    }
+    try:
+        schema.check(fields, schema.MESSAGE)
+    except schema.SchemaError as exc:
+        return str(exc)
+    return "unreadable row"
+
+
+def _why(row: tuple[Any, ...], exc: Exception) -> str:
+    """Which JSON column of `row` failed to decode (tool_calls, tool_meta, thinking_blocks)."""
+    for name, index in (("tool_calls", 5), ("tool_meta", 18), ("thinking_blocks", 19)):
+        value = row[index]
+        if value is None:
+            continue
+        try:
+            decoded = json.loads(value)
+            if name == "tool_calls":
+                [ToolCall(**c) for c in decoded]
+        except json.JSONDecodeError as inner:
+            return f"{name} is not valid JSON ({inner.msg})"
+        except (ValueError, TypeError):
+            return f"{name} does not have the shape of stored {name}"
+    return f"unreadable row ({type(exc).__name__})"
+
+
+def _damaged(row: tuple[Any, ...], problem: str) -> Message:
+    """A stand-in for an unusable row: its id, place and role where readable, its problem as
+    the text. An assistant stand-in is an error (never replayed to the model)."""
+    roles: dict[Any, Role] = {"user": "user", "assistant": "assistant", "tool": "tool"}
+    role = roles.get(row[2], "assistant")
+    created = row[17] if type(row[17]) in (int, float) else 0.0
+    return Message(
+        role=role,
+        content=f"[damaged message: {problem}]",
+        tool_call_id=row[6] if type(row[6]) is str else None,
+        id=row[0],
+        session_id=row[1],
+        status="error" if role == "assistant" else "complete",
+        error=f"damaged message: {problem}" if role == "assistant" else None,
+        created_at=created,
+    )
+
+
+def _decoded(row: tuple[Any, ...]) -> Message:
     """A Message from a plain row in _MESSAGE_COLUMNS order. Unpacked by position: naming
     twenty columns of a sqlite3.Row per message was most of reading a long session."""
     (

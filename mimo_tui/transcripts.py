@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from mimo_tui import transcript_schema as schema
 from mimo_tui.model import Message, Session, ToolCall, Usage
 from mimo_tui.replay import build_replay, openai_messages
 from mimo_tui.store import Store
@@ -454,15 +455,34 @@ def _our_message(raw: Any, where: str) -> Message:
     return msg
 
 
-def parse_transcript(text: str, origin: str) -> tuple[str, str, dict[str, Any], list[Message]]:
-    """(title, model, settings, messages) from our JSON or a bare OpenAI `messages` array."""
+def _decode(text: str, origin: str) -> Any:
+    """The file's JSON, within the limits every reader can handle (see transcript_schema)."""
     try:
         data = json.loads(text)
     except ValueError as exc:
         raise TranscriptError(f"{origin}: not valid JSON ({exc})") from exc
+    except RecursionError:  # the decoder's own limit: thousands of nested [ or {
+        raise TranscriptError(
+            f"{origin}: not a transcript: its JSON is nested over a thousand levels deep "
+            f"(a transcript nests a few levels; at most {schema.MAX_DEPTH} are accepted)"
+        ) from None
+    try:
+        schema.check_limits(data)
+    except schema.SchemaError as exc:
+        raise TranscriptError(f"{origin}: {exc}") from None
+    return data
+
+
+def parse_transcript(text: str, origin: str) -> tuple[str, str, dict[str, Any], list[Message]]:
+    """(title, model, settings, messages) from our JSON or a bare OpenAI `messages` array."""
+    data = _decode(text, origin)
     if isinstance(data, dict) and data.get("format") == FORMAT:
         if data.get("version") != VERSION:
             raise TranscriptError(f"{origin}: unsupported version {data.get('version')!r}")
+        try:  # every field against the format's one declaration, before anything is used
+            schema.check(data, schema.DOCUMENT)
+        except schema.SchemaError as exc:
+            raise TranscriptError(f"{origin}: {exc}") from None
         session = data.get("session") or {}
         raw = data.get("messages")
         if not isinstance(raw, list):

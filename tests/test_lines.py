@@ -3,8 +3,11 @@ was split into blocks or on the shortcuts taken to render them."""
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 from rich.markdown import Markdown as RichMarkdown
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
@@ -87,5 +90,75 @@ async def test_reasoning_wrapped_as_it_streams_matches_wrapping_it_whole():
             streamed.show(text[:end])
             part = text[:end].removesuffix("\n")  # a trailing newline opens no line yet
             whole = render_strips(app.console, Text(part, style=style), width, style)
-            assert streamed.build_lines(width) == (whole if part else []), end
+            lines = [list(Segment.simplify(line)) for line in streamed.build_lines(width)]
+            assert lines == ([list(Segment.simplify(x)) for x in whole] if part else []), end
         assert len(streamed.build_lines(width)) > text.count("\n") + 2  # it did wrap
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    words=st.lists(
+        st.sampled_from(
+            ["a", "word", "longerword", "北京", "天气很好", "x" * 13, " ", "  ", "\n", "\t", "é"]
+        ),
+        max_size=60,
+    ),
+    width=st.integers(4, 30),
+    cuts=st.lists(st.integers(0, 400), max_size=8),
+)
+def test_plain_wrapping_grown_in_pieces_gives_rich_lines(words, width, cuts):
+    """The reasoning's own wrap (fast for plain text, grown from its last line) gives the
+    lines Rich gives for the whole text, whatever the text and however it grew."""
+    from mimo_tui.ui.widgets.reasoning import WrappedLines
+
+    text = " ".join(words)
+    style, base = Style(italic=True), Style(bold=True)
+    console = Console(width=width, color_system=None)
+    wrapped = WrappedLines()
+    for end in [*sorted(c for c in cuts if c < len(text)), len(text)]:
+        got = wrapped.lines(text[:end], width, base + style, pad=base)
+        part = text[:end].removesuffix("\n")
+        whole = render_strips(console, Text(part, style=style), width, base) if part else []
+        assert [list(Segment.simplify(x)) for x in got] == [
+            list(Segment.simplify(x)) for x in whole
+        ], (text[:end], width)
+
+
+async def test_an_open_stored_reasoning_draws_as_rich_would():
+    """The open reasoning of a stored reply, wrapped by the reasoning's own wrapper, is the
+    picture Rich drew of it: header, the text indented three cells, a blank line."""
+    from rich.console import Group
+    from rich.padding import Padding
+    from textual.app import App, ComposeResult
+
+    from mimo_tui.model import Message, Usage
+    from mimo_tui.ui.widgets.message import StoredReply
+
+    reasoning = "Short thoughts.\n\n" + "我需要想一想 these words wrap a few times over. " * 9
+    message = Message("assistant", "The answer.", reasoning, usage=Usage(1, 2, 3))
+
+    class Host(App):
+        def compose(self) -> ComposeResult:
+            yield StoredReply(message, reasoning_open=True)
+
+    app = Host()
+    async with app.run_test(size=(50, 40)) as pilot:
+        await pilot.pause()
+        reply = app.query_one(StoredReply)
+        width, style = reply.content_region.width, reply.rich_style
+        colour = reply._variable("reasoning-foreground")
+        expected = render_strips(
+            app.console,
+            Group(
+                Text(f"▍▼ {reply.reasoning_header}", style=colour),
+                Padding(Text(reasoning, style=colour + Style(italic=True)), (0, 0, 0, 3)),
+                Text(""),
+            ),
+            width,
+            style,
+        )
+        got = reply.build_lines(width)[: len(expected)]
+        assert [list(Segment.simplify(x)) for x in got] == [
+            list(Segment.simplify(x)) for x in expected
+        ]
+        assert len(expected) > 8  # it wrapped

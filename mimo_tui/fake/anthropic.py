@@ -236,5 +236,12 @@ def stream_events(
     if sc.usage:
         delta["usage"] = {"output_tokens": usage["completion_tokens"]}
     events.append(("message_delta", delta))
+    if sc.after_finish:  # a misbehaving server: more text, then another stop reason
+        block(
+            {"type": "text", "text": ""},
+            [{"type": "text_delta", "text": t} for t in split_tokens(sc.after_finish)],
+        )
+        late = {"stop_reason": STOP_REASONS.get(sc.after_finish_reason, sc.after_finish_reason)}
+        events.append(("message_delta", {"type": "message_delta", "delta": late}))
     events.append(("message_stop", {"type": "message_stop"}))
     return events

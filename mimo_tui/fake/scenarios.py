@@ -35,6 +35,16 @@ class Scenario:
     retry_after: str | None = None
     sse_error_body: bool = False  # a 4xx body framed as `data:{...}` (observed for streams)
     burst: bool = False  # the whole stream in one write, as a buffering proxy delivers it
+    # The error body gzip-compressed (Content-Encoding: gzip) and padded with spaces to this
+    # many MiB once decompressed: a "gzip bomb" (1 GiB is ~1 MiB on the wire). Generated as
+    # it is sent, never held in memory.
+    gzip_body_mib: int = 0
+    # Raw bytes on the wire: each (text, raw) pair sends `raw` where the encoded frame has
+    # `text` (e.g. invalid UTF-8 inside a chunk's JSON string).
+    wire_replace: tuple[tuple[str, bytes], ...] = ()
+    # Text the server keeps sending after the finish reason, then a second finish reason.
+    after_finish: str = ""
+    after_finish_reason: str = "length"
 
 
 _TOKEN_RE = re.compile(r"\s*\S+|\s+")
@@ -203,6 +213,19 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "malformed_chunk": Scenario(content="A chunk that is not JSON follows", malformed_after=2),
     "keepalive": Scenario(content="Comments keep this stream alive.", keepalive_comments=True),
+    "invalid_utf8": Scenario(
+        reasoning="Bytes that are not UTF-8 follow.",
+        content="Before the bad bytes <BAD> and after them.",
+        wire_replace=(("<BAD>", b"\xff\xfe\xc3("),),
+    ),
+    "text_after_finish": Scenario(
+        content="The real answer.",
+        after_finish=" Text that arrives after the finish reason.",
+        after_finish_reason="length",
+    ),
+    "gzip_bomb_error": _error(
+        400, "Bad Request", "the request could not be read", gzip_body_mib=1024
+    ),
     "http_400": _error(400, "Param Incorrect", "max_completion_tokens is out of range"),
     "http_400_sse_prefixed": _error(
         400,

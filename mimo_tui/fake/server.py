@@ -14,6 +14,7 @@ import json
 import secrets
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -306,6 +307,9 @@ class _Handler(BaseHTTPRequestHandler):
                 extra["retry-after"] = sc.retry_after
                 extra["retry-after-ms"] = str(int(float(sc.retry_after) * 1000))
             raw = b"data:" + json.dumps(payload).encode() if sc.sse_error_body else None
+            if sc.gzip_body_mib:
+                self._send_gzip_bomb(rec, sc, payload, extra)
+                return
             self._send_json(rec, sc.status, payload, extra, raw)
             return
         try:
@@ -315,6 +319,34 @@ class _Handler(BaseHTTPRequestHandler):
                 self._complete(rec, body, sc)
         except (BrokenPipeError, ConnectionResetError):
             rec.disconnected = True
+
+    def _send_gzip_bomb(
+        self, rec: Recorded, sc: Scenario, payload: Any, extra: dict[str, str]
+    ) -> None:
+        """The error envelope then spaces up to gzip_body_mib MiB, gzip-compressed as it is
+        written (a MiB of spaces at a time), delimited by closing the connection."""
+        assert sc.status is not None
+        rec.status = sc.status
+        self.send_response(sc.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Connection", "close")
+        for k, v in extra.items():
+            self.send_header(k, v)
+        self.end_headers()
+        packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: the gzip container
+        spaces = b" " * (1 << 20)
+        try:
+            self.wfile.write(packer.compress(json.dumps(payload).encode()))
+            for _ in range(sc.gzip_body_mib):
+                if self.owner._stopping.is_set():
+                    return
+                self.wfile.write(packer.compress(spaces))
+            self.wfile.write(packer.flush())
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            rec.disconnected = True  # the client stopped reading: what a capped read does
+        self.close_connection = True
 
     def _sleep(self, seconds: float) -> bool:
         """Sleep unless the fake is stopping; True when it is."""
@@ -445,6 +477,9 @@ class _Handler(BaseHTTPRequestHandler):
         if sc.usage and sc.usage_on_finish:
             finish["usage"] = usage
         events.append(finish)
+        if sc.after_finish:  # a misbehaving server: more text, then another finish reason
+            events += [delta({"content": t}) for t in split_tokens(sc.after_finish)]
+            events.append(delta({}, sc.after_finish_reason))
         if sc.usage and include_usage and not sc.usage_on_finish:
             events.append(frame([], usage, with_usage=True))
         events.append("[DONE]")
@@ -479,7 +514,11 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if sc.keepalive_comments:
                 self._write(keepalive)
-            self._write(frame)
+            data = frame.encode("utf-8")
+            for text, raw in sc.wire_replace:
+                data = data.replace(text.encode("utf-8"), raw)
+            self.wfile.write(data)
+            self.wfile.flush()
             if sc.delay_s and self._sleep(sc.delay_s):
                 return
 
@@ -509,6 +548,9 @@ class _Handler(BaseHTTPRequestHandler):
                 else anth.error_envelope(sc.status, sc.error_message)
             )
             extra = {"retry-after": sc.retry_after} if sc.retry_after else {}
+            if sc.gzip_body_mib:
+                self._send_gzip_bomb(rec, sc, payload, extra)
+                return
             self._send_json(rec, sc.status, payload, extra)
             return
         thinking_cfg = (body.get("thinking") or {}).get("type")

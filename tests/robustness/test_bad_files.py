@@ -3,10 +3,21 @@ overwritten, the damaged store kept aside - through the real CLI."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import subprocess
 
+import pytest
+from textual.command import CommandPalette
+from textual.widgets import Input
+
+from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.themes import load_themes
+from mimo_tui.ui.widgets.dialogs import TextPrompt
+from mimo_tui.ui.widgets.message import StoredReply
+from mimo_tui.ui.widgets.prompt_input import PromptInput
 from tests.conftest import PYTHON, cli_env, cli_paths
+from tests.tui_helpers import make_app, send, wait_until
 
 
 def mimo(tmp_path, fake, *args: str) -> subprocess.CompletedProcess:
@@ -140,4 +151,218 @@ def test_a_bad_import_file_is_named_and_nothing_is_written(tmp_path, fake, obser
         "Bad files",
         "an import file that is cut off / has a wrong field",
         f"“{result.stderr.strip()}” · “{result2.stderr.strip()}” — nothing is written",
+    )
+
+
+def _session_count(tmp_path, fake) -> int:
+    listed = mimo(tmp_path, fake, "sessions", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    return len(json.loads(listed.stdout))
+
+
+def test_a_100000_deep_nested_import_is_refused_with_a_message(tmp_path, fake, observe):
+    _make_store(tmp_path, fake)
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    result = mimo(tmp_path, fake, "sessions", "import", str(deep))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
+    assert "deep.json" in result.stderr and "nested" in result.stderr
+    assert _session_count(tmp_path, fake) == 1  # nothing created
+    observe(
+        "Bad files",
+        "an import file nested 100,000 levels deep",
+        f"exit {result.returncode}: “{result.stderr.strip()}” — nothing is created",
+    )
+
+
+async def test_a_100000_deep_nested_import_from_the_palette_says_why(
+    settings, paths, tmp_path, observe
+):
+    deep = tmp_path / "deep.json"
+    deep.write_text("{" + '"a": {' * 100_000 + "}" * 100_001)
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=(100, 30)) as pilot:
+        before = runtime.store.list_sessions()
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*["space" if c == " " else c for c in "Import transcript"])
+        await wait_until(pilot, lambda: app.screen.query_one("CommandList").option_count > 0)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        app.screen.query_one(Input).value = str(deep)
+        await pilot.press("enter")
+        await wait_until(
+            pilot, lambda: any("deep.json" in str(n.message) for n in app._notifications)
+        )
+        shown = next(str(n.message) for n in app._notifications if "deep.json" in str(n.message))
+        assert "nested" in shown and "RecursionError" not in shown
+        assert isinstance(app.screen.query_one("PromptInput"), PromptInput)  # still usable
+        assert len(runtime.store.list_sessions()) == len(before)
+    runtime.close()
+    observe("Bad files", "the same file imported from the TUI's palette", f"a notice: “{shown}”")
+
+
+def _exported(tmp_path, fake) -> dict:
+    """A real export of a session with reasoning, usage and a tool call (ours, JSON)."""
+    from mimo_tui.fake.seed import seed_conversation
+    from mimo_tui.store import Store
+
+    paths = cli_paths(tmp_path)
+    store = Store(paths.store_file)
+    seed_conversation(store, tools=True)
+    store.close()
+    result = mimo(tmp_path, fake, "sessions", "export", "last", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _first(messages: list[dict], **match) -> dict:
+    return next(m for m in messages if all(m.get(k) == v for k, v in match.items()))
+
+
+WRONG_FIELDS = [
+    (
+        "duration_ms is a word",
+        lambda d: _first(d["messages"], role="assistant"),
+        "duration_ms",
+        "slow",
+        "messages[1].duration_ms",
+    ),
+    (
+        "tool_meta is not an object",
+        lambda d: _first(d["messages"], role="tool"),
+        "tool_meta",
+        ["done"],
+        "messages[4].tool_meta",
+    ),
+    (
+        "tool-call arguments as an object",
+        lambda d: next(m for m in d["messages"] if m["tool_calls"])["tool_calls"][0],
+        "arguments",
+        {"city": "Beijing"},
+        "messages[3].tool_calls[0].arguments",
+    ),
+    (
+        "usage counts as strings",
+        lambda d: _first(d["messages"], role="assistant")["usage"],
+        "prompt_tokens",
+        "57",
+        "messages[1].usage.prompt_tokens",
+    ),
+    (
+        "an unknown status",
+        lambda d: _first(d["messages"], role="assistant"),
+        "status",
+        "finished",
+        "messages[1].status",
+    ),
+    (
+        "tool_meta.argv not a list",
+        lambda d: _first(d["messages"], role="tool")["tool_meta"],
+        "argv",
+        "date -u",
+        "messages[4].tool_meta.argv",
+    ),
+    (
+        "session settings of the wrong type",
+        lambda d: d["session"]["settings"],
+        "thinking",
+        "yes",
+        "session.settings.thinking",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "where", "name", "value", "path"), WRONG_FIELDS, ids=[w[0] for w in WRONG_FIELDS]
+)
+def test_an_import_with_a_wrong_typed_field_names_the_field_and_writes_nothing(
+    tmp_path, fake, observe, case, where, name, value, path
+):
+    data = _exported(tmp_path, fake)
+    where(data)[name] = value
+    bad = tmp_path / "typed.json"
+    bad.write_text(json.dumps(data))
+    result = mimo(tmp_path, fake, "sessions", "import", str(bad))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "typed.json" in result.stderr and f"{path}:" in result.stderr, result.stderr
+    assert _session_count(tmp_path, fake) == 1  # only the seeded one
+    observe("Bad files", f"an import in our format: {case}", f"exit 2: “{result.stderr.strip()}”")
+
+
+def _damage_rows(tmp_path) -> None:
+    """Bad rows written straight into the store, as another program or a hand edit could."""
+    db = sqlite3.connect(cli_paths(tmp_path).store_file)
+    with db:
+        db.execute(
+            "UPDATE messages SET duration_ms = 'slow' WHERE id = "
+            "(SELECT min(id) FROM messages WHERE role = 'assistant')"
+        )
+        db.execute("UPDATE messages SET tool_meta = '[1, 2]' WHERE role = 'tool'")
+        db.execute("UPDATE messages SET tool_calls = '{\"id\": 5' WHERE tool_calls IS NOT NULL")
+    db.close()
+
+
+def test_a_damaged_row_in_the_store_is_shown_as_damaged_by_every_cli_reader(
+    tmp_path, fake, observe
+):
+    data = _exported(tmp_path, fake)
+    _damage_rows(tmp_path)
+    shown = {}
+    for op in (
+        ["show", "last"],
+        *(["export", "last", "--format", f] for f in ("md", "html", "json")),
+    ):
+        result = mimo(tmp_path, fake, "sessions", *op)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+        assert "[damaged message: " in result.stdout, op
+        assert "China Standard Time" in data["messages"][-1]["content"]
+        assert "China Standard Time" in result.stdout  # the good rows are there
+        shown[op[-1]] = result.stdout
+    line = next(x for x in shown["last"].splitlines() if "[damaged message" in x)
+    assert "duration_ms" in line
+    fake.queue("text")
+    result = mimo(tmp_path, fake, "-c", "ask", "still there?")
+    assert result.returncode == 0, result.stderr  # the replay works around the bad rows
+    observe(
+        "Bad files",
+        "a bad row in the store (duration_ms 'slow', tool_meta a list, tool_calls cut JSON)",
+        f"show / md / html / json exports print “{line.strip()}” in its place; "
+        f"ask -c (resume) still answers (exit {result.returncode})",
+    )
+
+
+async def test_a_damaged_row_opens_in_the_tui_as_damaged(settings, paths, fake, observe):
+    from mimo_tui.fake.seed import seed_conversation
+    from mimo_tui.store import Store
+
+    store = Store(paths.store_file)
+    seeded = seed_conversation(store, tools=True)
+    store.close()
+    db = sqlite3.connect(paths.store_file)
+    with db:
+        db.execute("UPDATE messages SET duration_ms = 'slow' WHERE role = 'assistant'")
+        db.execute("UPDATE messages SET tool_meta = '{\"argv\": 5}' WHERE role = 'tool'")
+    db.close()
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = next(s for s in app.screen_stack if isinstance(s, ChatScreen))
+        await screen.open_session(seeded)
+        await pilot.pause()
+        texts = [w.answer_text for w in app.screen.query(StoredReply)]
+        assert texts and all(t.startswith("[damaged message: duration_ms") for t in texts)
+        await pilot.press("ctrl+r")  # fold / unfold on a damaged reply: nothing to break
+        fake.queue("text")
+        await send(pilot, "and now?")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        last = app.screen.query(StoredReply).last()
+        assert last.answer_text == "Hello! I'm MiMo, Xiaomi's AI assistant."
+    runtime.close()
+    observe(
+        "Bad files",
+        "opening a session with bad rows in the TUI",
+        f"each is drawn as “{texts[0]}”; the session stays usable",
     )

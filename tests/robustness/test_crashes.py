@@ -215,3 +215,128 @@ def test_a_store_from_a_newer_version_is_refused_untouched(tmp_path, observe):
         "a store written by a newer mimo-tui",
         f"refused, file untouched: “{caught.value}”",
     )
+
+
+def _read_into(stream, buffer: bytearray) -> threading.Thread:
+    def pump() -> None:
+        while chunk := os.read(stream.fileno(), 4096):
+            buffer.extend(chunk)
+
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_kill_9_of_ask_right_after_the_first_delta_of_a_stalled_stream(tmp_path, fake, observe):
+    """The first words are saved before they are shown: a stall then a kill loses nothing."""
+    fake.queue(Scenario(content="Firstwords then a stall that never ends.", stall_after=2))
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "mimo_tui", "ask", "keep the start"],
+        env=cli_env(tmp_path, fake),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    out = bytearray()
+    _read_into(proc.stdout, out)
+    try:
+        wait_for(lambda: b"Firstwords" in out)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=20)
+    messages = stored(tmp_path)
+    assert messages[0].content == "keep the start"
+    assert messages[1].content == "Firstwords" and messages[1].status == "interrupted"
+    observe(
+        "Crashes and concurrency",
+        "kill -9 of `ask` once the first delta is on screen, the stream stalled after it",
+        f"the store has the reply {messages[1].content!r}, marked {messages[1].status}",
+    )
+
+
+# A long answer in few chunks: ~180 KB in 300 word-sized pieces.
+LONG = " ".join("-".join(f"w{i}x{j}" for j in range(100)) for i in range(300))
+
+
+def _full_after(tmp_path, fake, headroom: int) -> dict[str, str]:
+    """A store that fills up `headroom` pages from now (SQLite's max_page_count, the store's
+    test hook), as a disk with that little space left would."""
+    from mimo_tui.store import MAX_PAGES_ENV
+
+    fake.queue("text")
+    warm = subprocess.run(
+        [PYTHON, "-m", "mimo_tui", "ask", "warm up"],
+        env=cli_env(tmp_path, fake),
+        capture_output=True,
+        timeout=60,
+    )
+    assert warm.returncode == 0, warm.stderr
+    db = sqlite3.connect(cli_paths(tmp_path).store_file)
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.close()
+    return {MAX_PAGES_ENV: str(pages + headroom)}
+
+
+def test_a_full_disk_mid_reply_in_ask_says_so_and_keeps_what_fitted(tmp_path, fake, observe):
+    limit = _full_after(tmp_path, fake, headroom=12)
+    fake.queue(Scenario(content=LONG))
+    result = subprocess.run(
+        [PYTHON, "-m", "mimo_tui", "-c", "ask", "fill it"],
+        env=cli_env(tmp_path, fake, **limit),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in result.stderr and "rollback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    assert "Disk full" in result.stderr
+    assert result.stdout.strip() == LONG  # all of it reached the user
+    question, reply = stored(tmp_path)[-2:]
+    assert question.content == "fill it"
+    assert reply.content and LONG.startswith(reply.content) and len(reply.content) < len(LONG)
+    assert reply.status == "interrupted"
+    message = result.stderr.strip().splitlines()[-1]
+    observe(
+        "Crashes and concurrency",
+        "the disk fills up while `ask` streams a reply (SQLITE_FULL)",
+        f"exit {result.returncode}: “{message}” — the whole answer was printed; the store "
+        f"keeps the question and {len(reply.content):,} characters, marked {reply.status}",
+    )
+
+
+async def test_a_full_disk_mid_reply_in_the_tui_says_so_and_stays_usable(
+    tmp_path, fake, monkeypatch, observe
+):
+    from mimo_tui.config import Settings
+    from mimo_tui.store import MAX_PAGES_ENV
+    from mimo_tui.ui.widgets.conversation import Notice
+    from mimo_tui.ui.widgets.message import StoredReply
+    from tests.conftest import KEY
+    from tests.tui_helpers import make_app, send, wait_until
+
+    for name, value in _full_after(tmp_path, fake, headroom=12).items():
+        monkeypatch.setenv(name, value)
+    paths = cli_paths(tmp_path)
+    settings = Settings(api_key=KEY, base_url=fake.base_url, max_retries=0)
+    app, runtime = make_app(settings, paths)
+    fake.queue(Scenario(content=LONG))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "fill it")
+        await wait_until(pilot, lambda: bool(app.screen.query(Notice)), timeout=60)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        notice = str(app.screen.query(Notice).last().render())
+        assert "Disk full" in notice and "Traceback" not in notice
+        assert app.screen.query(StoredReply).last().answer_text == LONG  # shown in full
+        assert app.focused is app.screen.query_one("PromptInput")  # usable at once
+    runtime.close()
+    monkeypatch.delenv(MAX_PAGES_ENV)  # read the store back without the limit
+    question, reply = stored(tmp_path)[-2:]
+    assert question.content == "fill it"
+    assert reply.content and LONG.startswith(reply.content) and len(reply.content) < len(LONG)
+    observe(
+        "Crashes and concurrency",
+        "the disk fills up while the TUI streams a reply (SQLITE_FULL)",
+        f"an error notice “{notice.splitlines()[0]}”; the answer stays on screen in full; "
+        f"the store keeps {len(reply.content):,} characters",
+    )

@@ -3,6 +3,7 @@ retries bounded in one place (the SDK's), and the app usable at once with a retr
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass, replace
 
 import pytest
@@ -12,7 +13,7 @@ from mimo_tui.fake.scenarios import Scenario, scenario
 from mimo_tui.runtime import build_runtime
 from mimo_tui.ui.widgets.conversation import Notice
 from mimo_tui.ui.widgets.message import StoredReply
-from tests.conftest import FROZEN, KEY, collect
+from tests.conftest import FROZEN, KEY, PYTHON, cli_env, collect
 from tests.tui_helpers import make_app, send, wait_until
 
 PARTIAL = "The first words of an answer that will not finish " * 3
@@ -139,4 +140,76 @@ async def test_after_a_fault_the_app_is_usable_and_f5_retries(settings, paths, f
         "after any fault, in the TUI",
         "the error notice offers F5; the input keeps focus; F5 asks again with the stored "
         "history, and the failed partial reply stays on screen but is never sent back",
+    )
+
+
+MEASURE = """
+import resource, subprocess, sys
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True, timeout=120)
+sys.stderr.write(done.stderr)
+print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+@pytest.mark.parametrize("api", ["openai", "anthropic"])
+def test_a_gzip_bomb_error_body_is_read_with_a_bound(tmp_path, fake, observe, api):
+    """1 MiB of gzip that inflates to 1 GiB: the message arrives, memory stays small."""
+    fake.queue("gzip_bomb_error")
+    # A parent of its own, so RUSAGE_CHILDREN is this `ask` alone, not every test's children.
+    result = subprocess.run(
+        [PYTHON, "-c", MEASURE, PYTHON, "-m", "mimo_tui", "--api", api, "ask", "hi"],
+        env=cli_env(tmp_path, fake),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    code, peak_kib = (int(x) for x in result.stdout.split())
+    assert code == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "HTTP 400" in result.stderr and "the request could not be read" in result.stderr
+    assert peak_kib < 300 * 1024, f"peak RSS {peak_kib} KiB"
+    message = result.stderr.strip().splitlines()[-1]
+    observe(
+        "Network and API faults",
+        f"a gzip-bomb error body (1 MiB → 1 GiB), {api} format",
+        f"exit {code}: “{message}” — peak RSS of `ask` {peak_kib // 1024} MB",
+    )
+
+
+@pytest.mark.parametrize("api", ["openai", "anthropic"])
+async def test_invalid_utf8_in_a_chunk_is_replaced_and_the_reply_goes_on(
+    api, settings, paths, fake, observe
+):
+    runtime = build_runtime(replace(settings, api=api), paths, clock=lambda: FROZEN)
+    session = runtime.new_session()
+    fake.queue("invalid_utf8")
+    events = await collect(runtime.engine.turn(session.id, "please answer"))
+    runtime.close()
+    assert not isinstance(events[-1], TurnFailed), events[-1]
+    reply = events[-1].message
+    assert reply.status == "complete"
+    assert reply.content.startswith("Before the bad bytes \ufffd")
+    assert reply.content.endswith(" and after them.")  # the rest of the reply arrived
+    observe(
+        "Network and API faults",
+        f"invalid UTF-8 bytes inside a chunk ({api} format)",
+        f"the bad bytes show as U+FFFD and the reply completes: {reply.content!r}",
+    )
+
+
+@pytest.mark.parametrize("api", ["openai", "anthropic"])
+async def test_text_after_the_first_finish_reason_is_ignored(api, settings, paths, fake, observe):
+    runtime = build_runtime(replace(settings, api=api), paths, clock=lambda: FROZEN)
+    session = runtime.new_session()
+    fake.queue("text_after_finish")
+    events = await collect(runtime.engine.turn(session.id, "please answer"))
+    stored = runtime.store.messages(session.id)[-1]
+    runtime.close()
+    assert stored.content == "The real answer." and stored.finish_reason == "stop"
+    assert events[-1].notice is None  # no "cut off (length)" notice from the late finish
+    observe(
+        "Network and API faults",
+        f"text and a second finish reason after the first ({api} format)",
+        f"the reply ends at the first finish: {stored.content!r}, "
+        f"finish reason {stored.finish_reason!r}",
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from rich.console import Group
-from rich.padding import Padding
+from rich.console import Console
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -28,7 +28,7 @@ from mimo_tui.ui.widgets.lines import (
     blank,
     render_strips,
 )
-from mimo_tui.ui.widgets.reasoning import ReasoningPanel
+from mimo_tui.ui.widgets.reasoning import ReasoningPanel, WrappedLines
 from mimo_tui.ui.widgets.steppable import STEP_BINDINGS, Steppable
 
 
@@ -354,6 +354,8 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
             blocks = MarkdownBlocks([answer])
         self._blocks = blocks
         self._cache: tuple[tuple, list[Line]] | None = None
+        self._reasoning: str | None = None
+        self._wrapped = WrappedLines()  # the open reasoning's lines, wrapped once per width
         self.turn: int | None = None  # the user message answered, once versions are known
         self.version: tuple[int, int] | None = None  # (this one, how many), 1-based
 
@@ -388,7 +390,9 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
 
     @property
     def reasoning_text(self) -> str:
-        return visible(self.message.reasoning_content)
+        if self._reasoning is None:  # made visible once: 5 MB of it took ~1 s each time
+            self._reasoning = visible(self.message.reasoning_content)
+        return self._reasoning
 
     @property
     def answer_text(self) -> str:
@@ -407,18 +411,21 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
         except Exception:  # e.g. "auto 70%": not a plain colour
             return Style(dim=True)
 
-    def _head(self) -> list:
+    def _head(self, console: Console, width: int, style: Style) -> list[Line]:
+        """The reasoning header, and when open the reasoning, wrapped by WrappedLines (not
+        as one Rich Text: opening 5 MB of reasoning took 11 s that way)."""
         msg = self.message
         if not msg.reasoning_content:
             return []
         arrow = "▼" if self.reasoning_open else "▶"
         reasoning = self._variable("reasoning-foreground")
-        parts: list = [Text(f"▍{arrow} {self.reasoning_header}", style=reasoning)]
-        if self.reasoning_open:
-            body = Text(self.reasoning_text, style=reasoning + Style(italic=True))
-            parts.append(Padding(body, (0, 0, 0, 3)))
-        parts.append(Text(""))
-        return parts
+        head = Text(f"▍{arrow} {self.reasoning_header}", style=reasoning)
+        lines = render_strips(console, head, width, style)
+        if self.reasoning_open and width > 3:
+            body = style + reasoning + Style(italic=True)
+            indent = (Segment("   ", style),)
+            lines += self._wrapped.lines(self.reasoning_text, width - 3, body, indent, style)
+        return [*lines, *render_strips(console, Text(""), width, style)]
 
     def action_scroll_code(self, delta: int) -> None:
         self.scroll_code(delta)
@@ -438,7 +445,7 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1]
         console = self.app.console
-        lines = render_strips(console, Group(*self._head()), width, style) if self._head() else []
+        lines = self._head(console, width, style)
         wide = False
         if self.message.content:
             body = self._blocks.lines(console, width, style)
