@@ -119,6 +119,7 @@ TOOL_META = Obj(  # ToolRecord.meta(): what is stored beside a tool result
         "truncated": BOOL,
         "manual": BOOL,
         "assistant_message_id": Nullable(INT),
+        "model_arguments": Nullable(STR),  # the model's own, when the user edited them
     }
 )
 

@@ -366,3 +366,13 @@ async def test_a_damaged_row_opens_in_the_tui_as_damaged(settings, paths, fake, 
         "opening a session with bad rows in the TUI",
         f"each is drawn as “{texts[0]}”; the session stays usable",
     )
+
+
+def test_the_import_schema_knows_every_field_a_tool_record_stores():
+    """A field added to ToolRecord.meta() but not to the schema makes every stored tool
+    result read back as damaged (seen when the edited-arguments field arrived)."""
+    from mimo_tui.model import ToolRecord
+    from mimo_tui.transcript_schema import TOOL_META
+
+    record = ToolRecord("call_1", "echo", "{}", 1, "done", model_arguments='{"q": 1}')
+    assert set(record.meta()) <= set(TOOL_META.fields)
