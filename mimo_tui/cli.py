@@ -346,6 +346,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
         except StoreError as exc:
             print(f"mimo-tui: {exc}", file=sys.stderr)
             return EXIT_USAGE
+        for notice in runtime.take_notices():
+            print(f"mimo-tui: {visible(notice)}", file=sys.stderr)
         printer = AskPrinter(sys.stdout, sys.stderr, args.show_reasoning, args.json)
         try:
             return asyncio.run(_ask(runtime, session.id, prompt, printer))

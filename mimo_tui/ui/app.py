@@ -18,6 +18,7 @@ from mimo_tui.runtime import Runtime, build_runtime
 from mimo_tui.store import StoreError
 from mimo_tui.tool_runner import ApprovalRequest, Decision
 from mimo_tui.ui.chat import ChatScreen
+from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.themes import VARIABLE_DEFAULTS, load_themes
 
 GC_YOUNG_THRESHOLD = 10_000  # allocations between young collections (CPython: 700)
@@ -80,7 +81,7 @@ class MimoApp(App):
         try:
             save_config(self.runtime.paths.config_file, {"theme": name})
         except (ConfigError, OSError) as exc:
-            self.notify(f"Theme not remembered: {exc}", severity="warning", markup=False)
+            notify_safe(self, f"Theme not remembered: {exc}", severity="warning")
 
     def action_help(self) -> None:
         from mimo_tui.ui.widgets.help import HelpScreen
@@ -175,15 +176,15 @@ class MimoApp(App):
             self._save_theme(self.theme)  # --theme is remembered like a pick from the palette
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         for problem in self.runtime.tool_problems:
-            self.notify(problem, title="Tool not loaded", severity="warning", markup=False)
+            notify_safe(self, problem, title="Tool not loaded", severity="warning")
         for problem in self.theme_problems:
-            self.notify(problem, title="Theme not loaded", severity="warning", markup=False)
+            notify_safe(self, problem, title="Theme not loaded", severity="warning")
         if self.runtime.store.recovered_from:
-            self.notify(
+            notify_safe(
+                self,
                 f"The session store was damaged; it was kept aside as "
                 f"{self.runtime.store.recovered_from} and a fresh store was started.",
                 severity="error",
-                markup=False,
                 timeout=15,
             )
 
