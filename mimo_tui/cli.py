@@ -208,7 +208,7 @@ def cmd_config(settings: Settings, paths: Paths) -> int:
     width = max(map(len, rows)) + 2
     print("settings")
     for name, value in rows.items():
-        print(f"  {name:<{width}}{value}")
+        print(f"  {name:<{width}}{visible(str(value))}")  # config.toml's text
     print("paths")
     for name in (
         "config_file",
@@ -301,7 +301,7 @@ def cmd_themes(settings: Settings, paths: Paths, as_json: bool) -> int:
         for row in rows:
             mark = "*" if row["current"] else " "
             kind = "dark" if row["dark"] else "light"
-            print(f"{mark} {row['name']:<24} {kind:<5}  {row['source']}")
+            print(visible(f"{mark} {row['name']:<24} {kind:<5}  {row['source']}"))
     for problem in problems:
         print(f"mimo-tui: {visible(problem)}", file=sys.stderr)
     return EXIT_OK

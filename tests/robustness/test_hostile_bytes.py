@@ -65,10 +65,10 @@ def tui(tmp_path, fake, *args: str) -> PtyApp:
     return app
 
 
-def import_hostile_session(tmp_path, fake) -> str:
+def import_hostile_session(tmp_path, fake, title: str = "IMPORTED-T") -> str:
     """Import a session whose stored model is hostile, the way a user does (the CLI)."""
     file = tmp_path / "hostile-session.json"
-    file.write_text(hostile_transcript(), encoding="utf-8")
+    file.write_text(hostile_transcript(title), encoding="utf-8")
     done = subprocess.run(
         [PYTHON, "-m", "mimo_tui", "sessions", "import", str(file)],
         env=cli_env(tmp_path, fake),
@@ -150,6 +150,24 @@ def test_a_stored_session_model_in_the_status_line_and_f4(tmp_path, hostile_fake
         "ESC]52, ESC]0, C1 in an imported session's model: status line, notice, F4 list, request",
         f"status line `{status[:30]}`; notice `{notice}`; F4 shows `{listed}`; "
         f"the request used {sent}; {summary}",
+    )
+
+
+def test_an_imported_title_in_the_rename_dialog(tmp_path, hostile_fake, observe):
+    import_hostile_session(tmp_path, hostile_fake, title="T1TLE \x1b]52;c;UFdORUQ=\x07 \x9b2J")
+    with tui(tmp_path, hostile_fake, "-c") as app:
+        app.press("f4")
+        app.wait_for_text(" S3SS ␛]52;c;UFdORUQ=")
+        app.write("r")
+        shown = "T1TLE ␛]52;c;UFdORUQ=␇ ⟨U+009B⟩2J"
+        screen = app.wait_for_text(lambda text: shown in text.partition("Rename session")[2])
+        out = app.output
+    field = line_with(screen.partition("Rename session")[2], shown)  # below the dialog's title
+    summary = assert_no_raw(out)
+    observe(
+        AREA,
+        "ESC]52 and C1 in an imported session's title: the rename dialog's prefilled field",
+        f"the field shows `{field}`; {summary}",
     )
 
 
@@ -249,4 +267,20 @@ def test_the_tui_exits_when_its_terminal_goes(tmp_path, fake, controlling, obser
         + ("(SIGHUP)" if controlling else "(no SIGHUP reaches the app; the tty hangs up)"),
         f"the app exited with {code}; the store keeps the {len(content)} characters that "
         f"arrived, marked {status}",
+    )
+
+
+def test_config_text_in_mimo_tui_config_on_a_terminal(tmp_path, observe):
+    config = tmp_path / "config" / "mimo-tui"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text(
+        'system_prompt = "P0MPT \\u001b]52;c;UFdORUQ=\\u0007 \\u009b2J"\n', encoding="utf-8"
+    )
+    out, code = run_on_pty(["config"], cli_env(tmp_path, None))
+    assert code == 0 and b"P0MPT " + OSC52_SHOWN in out
+    summary = assert_no_raw(out)
+    observe(
+        AREA,
+        "ESC]52 and C1 in a config.toml string: `mimo-tui config` on a terminal",
+        f"printed `{shown(out, b'P0MPT', 30)}`; {summary}",
     )
