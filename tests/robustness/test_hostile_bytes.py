@@ -23,12 +23,12 @@ AREA = "Hostile model output"
 # Raw bytes that must never reach the terminal: each is the start of a planted payload
 # (or, for C1 controls, any 8-bit control encoded as UTF-8: the app never writes one).
 RAW = {
-    "ESC]52 (clipboard write)": b"\x1b]52;c;UFdORUQ",
-    "ESC]0 (window title)": b"\x1b]0;PWNED",
-    "ESC[2J next to its marker": b"\x1b[2J [@click",
-    "C1 0x9b (CSI)": "\x9b".encode(),
-    "C1 0x9d (OSC)": "\x9d".encode(),
-    "C1 0x9c (ST)": "\x9c".encode(),
+    "ESC]52": b"\x1b]52;c;UFdORUQ",  # clipboard write
+    "ESC]0": b"\x1b]0;PWNED",  # window title
+    "ESC[2J": b"\x1b[2J [@click",  # clear screen, next to its marker
+    "C1 0x9b": "\x9b".encode(),  # CSI
+    "C1 0x9d": "\x9d".encode(),  # OSC
+    "C1 0x9c": "\x9c".encode(),  # ST
 }
 OSC52_SHOWN = "␛]52;c;UFdORUQ=".encode()
 DEFAULT_MODEL = "mimo-v2.5-pro"
@@ -42,7 +42,7 @@ def assert_no_raw(out: bytes) -> str:
     """Fail if any raw payload byte sequence reached the terminal; a summary for observe()."""
     counts = raw_counts(out)
     assert counts == dict.fromkeys(RAW, 0), counts
-    return f"0 raw {', '.join(RAW)} bytes in {len(out):,} bytes written"
+    return f"0 raw {' / '.join(RAW)} in the {len(out):,} bytes written to the terminal"
 
 
 def shown(out: bytes, start: bytes, length: int = 60) -> str:
@@ -81,8 +81,9 @@ def import_hostile_session(tmp_path, fake, title: str = "IMPORTED-T") -> str:
 
 
 def line_with(screen: str, text: str) -> str:
-    """The screen line that shows `text` (stripped), for asserting and observing."""
-    return next(line for line in screen.splitlines() if text in line).strip()
+    """What the screen line showing `text` shows from there on, without the frame around it."""
+    line = next(line for line in screen.splitlines() if text in line)
+    return line[line.index(text) :].rstrip(" │▎▌█─╯")
 
 
 def test_status_line_error_from_a_400_body(tmp_path, hostile_fake, observe):
@@ -180,15 +181,19 @@ def test_toast_with_a_hostile_key_from_tools_toml(tmp_path, hostile_fake, observ
         encoding="utf-8",
     )
     with tui(tmp_path, hostile_fake) as app:
-        screen = app.wait_for_text(lambda text: "T00L" in text and "Tool not loaded" in text)
-        screen = app.wait_for_text("␛]52;c;UFdORUQ=")
+        # The toast wraps where the temporary path's length puts it: each part on its own.
+        screen = app.wait_for_text(
+            lambda text: all(
+                part in text for part in ("Tool not loaded", "T00L", "␛]52;c;UFdORUQ=")
+            )
+        )
         out = app.output
-    toast = [line_with(screen, "T00L"), line_with(screen, "␛]52;c;UFdORUQ=")]
+    toast = [line_with(screen, "T00L")]
     summary = assert_no_raw(out)
     observe(
         AREA,
         "ESC]52 and C1 in a tools.toml key: the start-up toast (TUI, pty bytes)",
-        f"the toast shows `{toast[0]}` … `{toast[1]}`; {summary}",
+        f"the toast shows `{toast[0]}`; {summary}",
     )
 
 
