@@ -91,10 +91,12 @@ def test_status_line_error_from_a_400_body(tmp_path, hostile_fake, observe):
     with tui(tmp_path, hostile_fake) as app:
         app.write("hi")
         app.press("enter")
-        screen = app.wait_for_text(lambda text: "X1Y2" in text.splitlines()[-2])
+        drawn = "Param Incorrect: X1Y2 ␛]52;c;UFdORUQ=␛\\"
+        # The status line is the one above the key bar. Every wait is for the whole text:
+        # a frame can be read half-drawn.
+        screen = app.wait_for_text(lambda text: drawn in text.splitlines()[-2])
         out = app.output
-    status = screen.splitlines()[-2].strip()  # the status line, above the key bar
-    assert "Param Incorrect: X1Y2 ␛]52;c;UFdORUQ=␛\\" in status, status
+    status = screen.splitlines()[-2].strip()
     summary = assert_no_raw(out)
     observe(
         AREA,
@@ -108,15 +110,17 @@ def test_model_ids_listed_by_the_api_in_settings(tmp_path, hostile_fake, observe
         app.press("f8")
         app.wait_for_text("models from the API")
         app.press("tab", "enter")  # to the model list, and open it
-        opened = app.wait_for_text("M1D3L")
+        expected = (
+            "M0D3L ␛]52;c;UFdORUQ=␛\\ ␛]0;PWNED-TITLE␛\\",
+            "M1D3L ⟨U+009B⟩2J ⟨U+009D⟩0;C1-TITLE⟨U+009C⟩",
+            "[@click=app.quit]Q[/]",  # M1D3L's end, wrapped: text, not parsed as markup
+        )
+        opened = app.wait_for_text(lambda text: all(part in text for part in expected))
         listed = [line_with(opened, "M0D3L"), line_with(opened, "M1D3L")]
         app.press("up", "up", "up", "up", "enter")  # the first one: a hostile id
-        screen = app.wait_for_text("Not a valid model id: M0D3L")
+        screen = app.wait_for_text(f"Not a valid model id: {expected[0]}")
         refused = line_with(screen, "Not a valid model id")
         out = app.output
-    assert "M0D3L ␛]52;c;UFdORUQ=␛\\ ␛]0;PWNED-TITLE␛\\" in listed[0], listed
-    assert "M1D3L ⟨U+009B⟩2J ⟨U+009D⟩0;C1-TITLE⟨U+009C⟩" in listed[1], listed
-    assert "[@click=app.quit]Q[/]" in opened  # its end, wrapped: text, not parsed as markup
     summary = assert_no_raw(out)
     observe(
         AREA,
@@ -129,7 +133,12 @@ def test_a_stored_session_model_in_the_status_line_and_f4(tmp_path, hostile_fake
     import_hostile_session(tmp_path, hostile_fake)
     hostile_fake.queue(Scenario(content="ANSWER-OK-7"))
     with tui(tmp_path, hostile_fake, "-c") as app:
-        screen = app.wait_for_text("This session's stored model")
+        screen = app.wait_for_text(
+            lambda text: (
+                "This session's stored model (S3SS ␛]52;c;UFdORUQ=" in text
+                and text.splitlines()[-2].strip().startswith(f"{DEFAULT_MODEL} · thinking on")
+            )
+        )
         notice = line_with(screen, "This session's stored model")
         status = screen.splitlines()[-2].strip()
         app.press("f4")
@@ -142,8 +151,6 @@ def test_a_stored_session_model_in_the_status_line_and_f4(tmp_path, hostile_fake
         app.wait_for_text("ANSWER-OK-7")
         out = app.output
     sent = hostile_fake.chat_requests()[-1].body["model"]
-    assert "(S3SS ␛]52;c;UFdORUQ=" in notice, notice
-    assert status.startswith(f"{DEFAULT_MODEL} · thinking on"), status
     assert sent == DEFAULT_MODEL
     summary = assert_no_raw(out)
     observe(
