@@ -294,7 +294,7 @@ def cmd_config(settings: Settings, paths: Paths) -> int:
         else:
             value = _config_value(getattr(settings, name))
             source = _config_source(name, settings, from_file)
-        rows.append((name, value, source))
+        rows.append((name, visible(value), visible(source)))  # config.toml's text
     width = max(len(f"{n} = {v}") for n, v, _ in rows) + 2
     print(f"# settings: default < {paths.config_file} < environment < command line")
     for name, value, source in rows:
@@ -400,7 +400,7 @@ def cmd_themes(settings: Settings, paths: Paths, as_json: bool) -> int:
         for row in rows:
             mark = "*" if row["current"] else " "
             kind = "dark" if row["dark"] else "light"
-            print(f"{mark} {row['name']:<24} {kind:<5}  {row['source']}")
+            print(visible(f"{mark} {row['name']:<24} {kind:<5}  {row['source']}"))
     for problem in problems:
         print(f"mimo-tui: {visible(problem)}", file=sys.stderr)
     return EXIT_OK
@@ -449,6 +449,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
         if missing:  # a continued session keeps its own format, whatever --api says
             print(f"mimo-tui: {missing}", file=sys.stderr)
             return EXIT_USAGE
+        for notice in runtime.take_notices():
+            print(f"mimo-tui: {visible(notice)}", file=sys.stderr)
         printer = AskPrinter(sys.stdout, sys.stderr, args.show_reasoning, args.json)
         try:
             return asyncio.run(_ask(runtime, session.id, prompt, printer))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from mimo_tui.config import Paths
 from mimo_tui.store import Store, StoreError
-from mimo_tui.text import visible
+from mimo_tui.text import one_line, visible
 from mimo_tui.transcripts import FORMATS, TranscriptError, export, import_transcript, write_atomic
 
 if TYPE_CHECKING:
@@ -126,7 +126,8 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
         for s in sessions:
             print(
                 f"{s.id}  {_when(s.updated_at)}  {s.message_count:>4} msgs  "
-                f"{s.usage.total_tokens:>7} tok  {s.model:<14} {visible(s.title or '(new)')}"
+                f"{s.usage.total_tokens:>7} tok  {one_line(s.model):<14} "
+                f"{visible(s.title or '(new)')}"
             )
         return EXIT_OK
     if args.op == "show":

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple, cast
 
 from platformdirs import user_config_dir, user_data_dir
 
-from mimo_tui.text import redact
+from mimo_tui.text import is_model_id, redact
 
 APP_NAME = "mimo-tui"
 DEFAULT_BASE_URL = "https://api.xiaomimimo.com/v1"
@@ -133,6 +133,10 @@ def check_setting(name: str, value: Any, where: str) -> Any:
         raise ConfigError(f"{where}: temperature must be between 0 and 1.5, got {value}")
     if name == "top_p" and not 0.01 <= value <= 1:
         raise ConfigError(f"{where}: top_p must be between 0.01 and 1, got {value}")
+    if name == "model" and not is_model_id(value):
+        raise ConfigError(
+            f"{where}: model must be a model id (1-128 of A-Z a-z 0-9 . _ : / [ ] -), got {value!r}"
+        )
     if name == "api" and value not in API_FORMATS:
         raise ConfigError(f"{where}: api must be 'openai' or 'anthropic', got {value!r}")
     if name == "lang" and value not in ("en", "zh"):
@@ -210,7 +214,7 @@ def load_settings(
     if env.get("MIMO_BASE_URL"):
         values["base_url"] = env["MIMO_BASE_URL"]
     if env.get("MIMO_MODEL"):
-        values["model"] = env["MIMO_MODEL"]
+        values["model"] = check_setting("model", env["MIMO_MODEL"], "MIMO_MODEL")
     explicit = set()
     for name, value in (overrides or {}).items():
         if value is None:

@@ -16,6 +16,7 @@ from mimo_tui.config import API_FORMATS, ConfigError, Paths, Settings
 from mimo_tui.model import Session
 from mimo_tui.prompt import Clock, local_now
 from mimo_tui.store import Store
+from mimo_tui.text import is_model_id, one_line
 from mimo_tui.tool_runner import Approver, ToolBox, deny_all
 from mimo_tui.tools import BuiltinContext, available_tools, default_selection, parse_selection
 
@@ -36,11 +37,20 @@ class Runtime:
     fake: Any = None  # the demo's FakeMimo, when --demo
     created: set[str] = field(default_factory=set)  # sessions this run created
     new_api: str = ""  # the wire format of new sessions (config / --api); set on creation
+    default_model: str = ""  # config / env / flag (validated there); set on creation
     clock: Clock = local_now
+    # Things a person should be told about the session just opened (see take_notices).
+    notices: list[str] = field(default_factory=list)
     _engine: Engine | None = None
 
     def __post_init__(self) -> None:
         self.new_api = self.new_api or self.settings.api
+        self.default_model = self.default_model or self.settings.model
+
+    def take_notices(self) -> list[str]:
+        """The notices so far, once: the TUI and `ask` show each where the user looks."""
+        notices, self.notices = self.notices, []
+        return notices
 
     @property
     def engine(self) -> Engine:
@@ -128,6 +138,13 @@ class Runtime:
                 changes[name] = stored[name]
         if "model" not in changes and "model" not in self.settings.explicit:
             changes["model"] = session.model
+        if "model" in changes and not is_model_id(changes["model"]):
+            # An imported or hand-edited session: its model is foreign text, never sent.
+            self.notices.append(
+                f"This session's stored model ({one_line(str(changes['model']))[:80]}) is not "
+                f"a valid model id; using {self.default_model} instead."
+            )
+            changes["model"] = self.default_model
         # A session keeps its wire format (sessions from before formats existed: openai);
         # --api only chooses the format of new sessions.
         api = stored.get("api")

@@ -75,6 +75,33 @@ def visible(text: str) -> str:
     return "".join(_placeholder(c) if _is_unsafe(c) else c for c in out)
 
 
+def one_line(text: str) -> str:
+    """`visible(text)` on one line: newlines and tabs too become control pictures (␊ ␉).
+
+    For what must stay a single line (the status line, a table cell, a list entry), so that
+    a foreign string cannot break the layout around it either.
+    """
+    out = visible(text)
+    if "\n" in out or "\t" in out:
+        out = out.replace("\n", "\u240a").replace("\t", "\u2409")
+    return out
+
+
+# A model id as MiMo names them (mimo-v2.5-pro, vendor/model:tag, model[1m]): short and
+# printable. Anything else stored or listed is someone else's text, never sent as a model.
+MODEL_ID_MAX = 128
+
+
+@cache
+def _model_id_re() -> re.Pattern[str]:
+    return re.compile(rf"[A-Za-z0-9._:/\[\]-]{{1,{MODEL_ID_MAX}}}")
+
+
+def is_model_id(text: object) -> bool:
+    """Whether `text` can be a model id: 1-128 of `A-Z a-z 0-9 . _ : / [ ] -`, nothing else."""
+    return isinstance(text, str) and _model_id_re().fullmatch(text) is not None
+
+
 def redact(secret: str | None) -> str:
     """Show a key as its first four characters and its length, never the whole of it."""
     if not secret:

@@ -152,6 +152,45 @@ def demo_scenario(body: dict[str, Any], delay_s: float = 0.012) -> Scenario:
     )
 
 
+# Hostile text from the service itself, for the byte-level tests (tests/robustness): each
+# payload sits next to a unique marker, so a test can prove the text was drawn (the marker and
+# the visible placeholder are on the terminal) and that no raw sequence reached it.
+HOSTILE = (
+    "\x1b]52;c;UFdORUQ=\x1b\\ \x1b]0;PWNED-TITLE\x1b\\ \x9b2J \x9d0;C1-TITLE\x9c "
+    "\x1b[2J [@click=app.quit]Q[/] [bold]B[/bold]"
+)
+HOSTILE_ERROR = f"X1Y2 {HOSTILE}"  # the `param` of a 400 (MiMo's human-readable detail)
+# Ids `GET /v1/models` lists besides the real ones (FakeMimo(extra_models=...)).
+HOSTILE_MODEL_IDS = (
+    "M0D3L \x1b]52;c;UFdORUQ=\x1b\\ \x1b]0;PWNED-TITLE\x1b\\",
+    "M1D3L \x9b2J \x9d0;C1-TITLE\x9c [@click=app.quit]Q[/]",
+)
+
+# A session's model as a hand-edited or hostile export can carry it (`hostile_transcript`).
+HOSTILE_SESSION_MODEL = (
+    "S3SS \x1b]52;c;UFdORUQ=\x1b\\ \x1b]0;PWNED-TITLE\x1b\\ \x9d0;C1\x9c [b]B[/b]"
+)
+
+
+def hostile_transcript(title: str = "IMPORTED-T") -> str:
+    """Our JSON export of a short session whose model is HOSTILE_SESSION_MODEL, to import."""
+    import json
+
+    from mimo_tui.transcripts import FORMAT, VERSION
+
+    return json.dumps(
+        {
+            "format": FORMAT,
+            "version": VERSION,
+            "session": {"title": title, "model": HOSTILE_SESSION_MODEL, "settings": {}},
+            "messages": [
+                {"role": "user", "content": "hello"},
+                {"role": "assistant", "content": "hi there", "status": "complete"},
+            ],
+        }
+    )
+
+
 SCENARIOS: dict[str, Scenario] = {
     "text": Scenario(content="Hello! I'm MiMo, Xiaomi's AI assistant."),
     "thinking_text": Scenario(reasoning="The user wants a short greeting.", content="Hello world."),
@@ -233,6 +272,7 @@ SCENARIOS: dict[str, Scenario] = {
         "The reasoning_content in the thinking mode must be passed back to the API.",
         sse_error_body=True,
     ),
+    "http_400_hostile": _error(400, "Param Incorrect", HOSTILE_ERROR),
     "http_401": _error(401, "Invalid API Key"),
     "http_402": _error(402, "Insufficient Balance"),
     "http_403": _error(403, "Forbidden"),

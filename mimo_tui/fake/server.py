@@ -51,6 +51,8 @@ class FakeMimo:
     host: str = "127.0.0.1"
     port: int = 0
     requests: list[Recorded] = field(default_factory=list)
+    # Listed by GET /v1/models after the real ones, but not served (hostile-id tests).
+    extra_models: tuple[str, ...] = ()
     _queue: deque[Scenario] = field(default_factory=deque)
     # Every reasoning sent with a call id (a set: scenarios may reuse an id across turns).
     _reasoning_by_call: dict[str, set[str]] = field(default_factory=dict)
@@ -269,7 +271,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(rec, 401, _envelope(401, "Invalid API Key"))
         elif self.path.rstrip("/").endswith("/v1/models"):
             data = [
-                {"id": m, "object": "model", "created": 0, "owned_by": "xiaomi"} for m in MODELS
+                {"id": m, "object": "model", "created": 0, "owned_by": "xiaomi"}
+                for m in [*MODELS, *self.owner.extra_models]
             ]
             self._send_json(rec, 200, {"object": "list", "data": data})
         else:

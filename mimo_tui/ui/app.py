@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -18,11 +21,14 @@ from mimo_tui.runtime import Runtime, build_runtime
 from mimo_tui.store import StoreError
 from mimo_tui.tool_runner import ApprovalRequest, Decision
 from mimo_tui.ui.chat import ChatScreen
+from mimo_tui.ui.hangup import HANGUP_EXIT, detach, terminal_fds, watch_terminal
+from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.themes import VARIABLE_DEFAULTS, load_themes
 
 GC_YOUNG_THRESHOLD = 10_000  # allocations between young collections (CPython: 700)
 GC_NO_AUTOMATIC_FULL = 1_000_000  # middle collections between full ones: never, in practice
 GC_IDLE_S = 60.0  # a full collection at least this often while no reply streams
+HANGUP_GRACE_S = 5.0  # how long a hang-up waits for the reply in flight to be saved
 
 
 class MimoApp(App):
@@ -37,6 +43,7 @@ class MimoApp(App):
         self.runtime = runtime
         self.runtime.toolbox.approver = self.approve
         self.session_id = session_id
+        self.terminal: list[int] = []  # the tty's descriptors, watched for a hang-up
         themes, self.theme_problems = load_themes(runtime.paths.themes_dir)
         for theme in themes:
             self.register_theme(theme)
@@ -80,7 +87,7 @@ class MimoApp(App):
         try:
             save_config(self.runtime.paths.config_file, {"theme": name})
         except (ConfigError, OSError) as exc:
-            self.notify(f"Theme not remembered: {exc}", severity="warning", markup=False)
+            notify_safe(self, f"Theme not remembered: {exc}", severity="warning")
 
     def action_help(self) -> None:
         from mimo_tui.ui.widgets.help import HelpScreen
@@ -170,20 +177,23 @@ class MimoApp(App):
 
     def on_mount(self) -> None:
         self.set_interval(GC_IDLE_S, self.collect_garbage)
+        if not self.is_headless:
+            self.terminal = terminal_fds()
+            watch_terminal(self.hung_up, self.terminal)
         settings = self.runtime.settings
         if "theme" in settings.explicit and self.theme == settings.theme:
             self._save_theme(self.theme)  # --theme is remembered like a pick from the palette
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         for problem in self.runtime.tool_problems:
-            self.notify(problem, title="Tool not loaded", severity="warning", markup=False)
+            notify_safe(self, problem, title="Tool not loaded", severity="warning")
         for problem in self.theme_problems:
-            self.notify(problem, title="Theme not loaded", severity="warning", markup=False)
+            notify_safe(self, problem, title="Theme not loaded", severity="warning")
         if self.runtime.store.recovered_from:
-            self.notify(
+            notify_safe(
+                self,
                 f"The session store was damaged; it was kept aside as "
                 f"{self.runtime.store.recovered_from} and a fresh store was started.",
                 severity="error",
-                markup=False,
                 timeout=15,
             )
 
@@ -260,6 +270,25 @@ class MimoApp(App):
             return
         gc.collect()
 
+    async def hung_up(self) -> None:
+        """The terminal is gone (see ui/hangup.py): stop the reply in flight, so the store
+        keeps what arrived marked interrupted, close the store and end the process.
+
+        Not through Textual's shutdown: it restores a terminal that no longer exists, and
+        the hang-up's SIGCONT has its driver restart output mid-way (a new writer thread
+        while the old queue is full): it deadlocked in our runs. Everything worth keeping
+        is in the store, which is closed first.
+        """
+        detach(self.terminal)
+        turns = [w for w in self.workers if w.group == "turn" and not w.is_finished]
+        for worker in turns:
+            worker.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.workers.wait_for_complete(turns), HANGUP_GRACE_S)
+        with contextlib.suppress(Exception):
+            self.runtime.close()
+        os._exit(HANGUP_EXIT)
+
     async def on_unmount(self) -> None:
         await self.runtime.close_client()
 
@@ -282,7 +311,8 @@ def run_tui(
         except StoreError as exc:
             print(f"mimo-tui: {exc}", file=sys.stderr)
             return 2
-        MimoApp(runtime, session.id).run()
+        app = MimoApp(runtime, session.id)
+        app.run()
     finally:
         runtime.close()
-    return 0
+    return app.return_code or 0

@@ -26,6 +26,7 @@ from mimo_tui.runtime import Runtime
 from mimo_tui.text import code_blocks, secret_in, visible
 from mimo_tui.ui.history import HistoryActions
 from mimo_tui.ui.memory import release_render_caches
+from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.versions import VersionActions
 from mimo_tui.ui.widgets.conversation import (
     Conversation,
@@ -193,6 +194,8 @@ class ChatScreen(VersionActions, HistoryActions):
         await self._show_window(visible_msgs, max(0, len(visible_msgs) - PAGE), len(visible_msgs))
         if not self.runtime.has_key:
             await conv.mount(Notice(NO_KEY_HELP, "warning"))
+        for notice in self.runtime.take_notices():  # e.g. a stored model that is not sent
+            await conv.mount(Notice(notice, "warning"))
         usage = Usage()
         for msg in messages:
             usage = usage + (msg.usage or Usage())
@@ -598,7 +601,7 @@ class ChatScreen(VersionActions, HistoryActions):
         """The one place a worker failure becomes a message, never a traceback."""
         if event.state == WorkerState.ERROR:
             error = event.worker.error
-            self.notify(f"Unexpected error: {error}", severity="error", markup=False)
+            notify_safe(self, f"Unexpected error: {error}", severity="error")
             self.status.show_error(str(error))
 
     # ---- actions ---------------------------------------------------------------------------
@@ -727,7 +730,7 @@ class ChatScreen(VersionActions, HistoryActions):
             try:
                 save_config(runtime.paths.config_file, changes)
             except (ConfigError, OSError) as exc:
-                self.notify(f"config.toml not updated: {exc}", severity="error", markup=False)
+                notify_safe(self, f"config.toml not updated: {exc}", severity="error")
         theme = changes.get("theme")
         runtime.update_settings(replace(runtime.settings, **changes))
         per_session = {

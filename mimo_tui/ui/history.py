@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 
 from mimo_tui.model import Message, SearchHit
+from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.widgets.conversation import MessageAction, replies
 from mimo_tui.ui.widgets.session_list import SessionList
 
@@ -178,13 +179,9 @@ class HistoryActions(Screen):
         try:
             write_atomic(Path(path), text)
         except OSError as exc:
-            self.notify(
-                f"Could not write {path}: {exc.strerror or exc}",
-                severity="error",
-                markup=False,
-            )
+            notify_safe(self, f"Could not write {path}: {exc.strerror or exc}", severity="error")
             return
-        self.notify(f"Exported to {path}", markup=False)
+        notify_safe(self, f"Exported to {path}")
 
     @work(group="dialog")
     async def action_import(self) -> None:
@@ -204,23 +201,13 @@ class HistoryActions(Screen):
             text = Path(path).expanduser().read_text(encoding="utf-8")
             session = import_transcript(self.runtime.store, text, path)
         except (OSError, UnicodeDecodeError) as exc:
-            self.notify(
-                f"Cannot read {path}: {exc}",
-                severity="error",
-                markup=False,
-            )
+            notify_safe(self, f"Cannot read {path}: {exc}", severity="error")
             return
         except TranscriptError as exc:
-            self.notify(
-                str(exc),
-                title="Not imported",
-                severity="error",
-                markup=False,
-                timeout=10,
-            )
+            notify_safe(self, exc, title="Not imported", severity="error", timeout=10)
             return
         await self.open_session(session.id)
-        self.notify(f"Imported as session {session.id}.", markup=False)
+        notify_safe(self, f"Imported as session {session.id}.")
 
     def action_usage(self) -> None:
         from mimo_tui.ui.widgets.usage import UsageScreen

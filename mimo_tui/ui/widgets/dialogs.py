@@ -35,7 +35,9 @@ class TextPrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content(visible(self.title_text)))
-            yield Input(self.value, id="value")
+            # Prefilled from the store (a title may come from an import): Input draws its
+            # value as is, ESC and C1 included.
+            yield Input(visible(self.value), id="value")
             yield Static(Content(self.hint or "Enter accepts · Escape cancels"), classes="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -61,7 +63,7 @@ class EditText(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content(visible(self.title_text)))
-            yield TextArea(self.text, id="text", soft_wrap=True)
+            yield TextArea(visible(self.text), id="text", soft_wrap=True)  # as Input above
             yield Static(Content("Ctrl+S sends · Escape cancels"), classes="hint")
 
     def on_mount(self) -> None:

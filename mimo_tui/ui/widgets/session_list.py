@@ -13,7 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from mimo_tui.model import Session
-from mimo_tui.text import visible
+from mimo_tui.text import one_line, visible
 from mimo_tui.ui.widgets.status import human_tokens
 
 
@@ -28,7 +28,7 @@ def session_label(session: Session, current: bool) -> Content:
     if len(title) > 60:
         title = title[:59] + "…"
     meta = (
-        f"  {session.model} · {session.message_count} msgs · "
+        f"  {one_line(session.model)} · {session.message_count} msgs · "
         f"{human_tokens(session.usage.total_tokens)} tok · {_when(session.updated_at)}"
     )
     return Content.assemble((mark + title, "bold" if current else ""), "\n", (meta, "dim"))

@@ -17,6 +17,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
 from mimo_tui.config import REASONING_PANEL_MODES, ConfigError, Settings, check_setting
+from mimo_tui.text import is_model_id
+from mimo_tui.ui.safe import safe_text
 
 THINKING_NOTE = (
     "Thinking is on: MiMo ignores custom temperature and top_p in thinking mode "
@@ -73,7 +75,10 @@ class SettingsScreen(ModalScreen[dict[str, Any] | None]):
                 with Horizontal(classes="row"):
                     yield Label("…or pick one")
                     yield Select[str](
-                        [(s.model, s.model)], value=s.model, id="models", allow_blank=True
+                        [(safe_text(s.model, single_line=True), s.model)],
+                        value=s.model,
+                        id="models",
+                        allow_blank=True,
                     )
                 yield Static("", classes="hint", id="models-hint", markup=False)
                 with Horizontal(classes="row"):
@@ -152,18 +157,30 @@ class SettingsScreen(ModalScreen[dict[str, Any] | None]):
         try:
             models = await client.list_models()
         except Exception as exc:  # any failure: the free-text field still works
-            hint.update(f"Could not list models ({exc}); type a name.")
+            hint.update(safe_text(f"Could not list models ({exc}); type a name."))
             return
         names = sorted(set(models) | {self.settings.model})
         select = self.query_one("#models", Select)
-        select.set_options([(m, m) for m in names])
+        # The ids are the API's text: shown through the sanitizer, never as markup.
+        select.set_options([(safe_text(m, single_line=True), m) for m in names])
         select.value = self.settings.model
-        hint.update(f"{len(models)} models from the API; pick one or type a name above.")
+        bad = sum(1 for m in models if not is_model_id(m))
+        note = f" ({bad} not valid model ids, shown escaped; they cannot be picked)" if bad else ""
+        hint.update(
+            safe_text(f"{len(models)} models from the API{note}; pick one or type a name above.")
+        )
 
     @on(Select.Changed, "#models")
     def pick_model(self, event: Select.Changed) -> None:
-        if isinstance(event.value, str):
+        if not isinstance(event.value, str):
+            return
+        if is_model_id(event.value):
             self.query_one("#model", Input).value = event.value
+            self.query_one("#errors", Static).update("")
+        else:
+            self.query_one("#errors", Static).update(
+                safe_text(f"Not a valid model id: {event.value}", single_line=True)
+            )
 
     @on(Switch.Changed, "#thinking")
     def _thinking_changed(self) -> None:
@@ -178,6 +195,10 @@ class SettingsScreen(ModalScreen[dict[str, Any] | None]):
         model = self.query_one("#model", Input).value.strip()
         if not model:
             raise ConfigError("Model: a model name is needed (e.g. mimo-v2.5-pro)")
+        if not is_model_id(model):
+            raise ConfigError(
+                "Model: a model id is 1-128 letters, digits and . _ : / [ ] - (e.g. mimo-v2.5-pro)"
+            )
         out["model"] = model
         out["thinking"] = self.query_one("#thinking", Switch).value
         for name in ("temperature", "top_p"):
@@ -207,7 +228,7 @@ class SettingsScreen(ModalScreen[dict[str, Any] | None]):
         try:
             values = self.values()
         except ConfigError as exc:
-            self.query_one("#errors", Static).update(f"Not saved: {exc}")
+            self.query_one("#errors", Static).update(safe_text(f"Not saved: {exc}"))
             return
         changed = {k: v for k, v in values.items() if getattr(self.settings, k) != v}
         self.dismiss(changed)

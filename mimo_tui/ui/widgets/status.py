@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from mimo_tui.model import Message, Usage
+from mimo_tui.text import one_line
 
 
 def human_tokens(n: int) -> str:
@@ -46,7 +47,7 @@ class StatusLine(Static):
         parts = []
         if self.demo:
             parts.append("OFFLINE DEMO")
-        parts.append(self.model)
+        parts.append(one_line(self.model))  # a stored session's model is foreign text
         if self.api != "openai":
             parts.append(f"{self.api} format")
         parts.append(f"thinking {'on' if self.thinking else 'off'}")
@@ -90,6 +91,7 @@ class StatusLine(Static):
             self.session = self.session + usage
 
     def show_error(self, text: str) -> None:
+        """An error on the line; `text` may quote an API error body: made visible here."""
         self.remove_class("-busy")
         self.add_class("-error")
-        self._compose_line(text)
+        self._compose_line(one_line(text))

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from mimo_tui.model import UsageRow
+from mimo_tui.ui.safe import safe_text
 
 
 class UsageScreen(ModalScreen[None]):
@@ -44,7 +45,9 @@ class UsageScreen(ModalScreen[None]):
                 ]
                 total = [a + b for a, b in zip(total, values, strict=True)]
                 table.add_row(
-                    Text(r.day), Text(r.model), *(Text(str(v), justify="right") for v in values)
+                    Text(r.day),
+                    safe_text(r.model, single_line=True),
+                    *(Text(str(v), justify="right") for v in values),
                 )
             table.add_row(
                 Text("total", style="bold"),

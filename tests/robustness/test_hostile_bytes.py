@@ -1,0 +1,298 @@
+"""Hostile text from the service or a file, checked at the byte level on a real terminal.
+
+The real `mimo-tui` runs on a pty (tests/pty_helpers.py) against the fake with hostile
+scenarios; the test presses keys as a person would and reads every byte the app writes. The
+app itself draws with CSI/OSC sequences, so each payload sits next to a unique marker: a case
+passes when the visible placeholder (e.g. `␛]52;c;UFdORUQ=`) was drawn, proving the text
+reached the screen, and none of the raw sequences did.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+
+import pytest
+
+from mimo_tui.fake import FakeMimo
+from mimo_tui.fake.scenarios import HOSTILE_MODEL_IDS, Scenario, hostile_transcript
+from tests.conftest import KEY, PYTHON, cli_env, cli_paths
+from tests.pty_helpers import PtyApp, run_on_pty
+
+AREA = "Hostile model output"
+# Raw bytes that must never reach the terminal: each is the start of a planted payload
+# (or, for C1 controls, any 8-bit control encoded as UTF-8: the app never writes one).
+RAW = {
+    "ESC]52": b"\x1b]52;c;UFdORUQ",  # clipboard write
+    "ESC]0": b"\x1b]0;PWNED",  # window title
+    "ESC[2J": b"\x1b[2J [@click",  # clear screen, next to its marker
+    "C1 0x9b": "\x9b".encode(),  # CSI
+    "C1 0x9d": "\x9d".encode(),  # OSC
+    "C1 0x9c": "\x9c".encode(),  # ST
+}
+OSC52_SHOWN = "␛]52;c;UFdORUQ=".encode()
+DEFAULT_MODEL = "mimo-v2.5-pro"
+
+
+def raw_counts(out: bytes) -> dict[str, int]:
+    return {name: out.count(raw) for name, raw in RAW.items()}
+
+
+def assert_no_raw(out: bytes) -> str:
+    """Fail if any raw payload byte sequence reached the terminal; a summary for observe()."""
+    counts = raw_counts(out)
+    assert counts == dict.fromkeys(RAW, 0), counts
+    return f"0 raw {' / '.join(RAW)} in the {len(out):,} bytes written to the terminal"
+
+
+def shown(out: bytes, start: bytes, length: int = 60) -> str:
+    """What a CLI printed from `start` on (for observe), cut at `length` characters."""
+    at = out.find(start)
+    assert at >= 0, start
+    text = out[at : at + length * 4].decode("utf-8", "replace")
+    return text.split("\x1b")[0][:length]
+
+
+@pytest.fixture
+def hostile_fake():
+    with FakeMimo(api_key=KEY, extra_models=HOSTILE_MODEL_IDS) as server:
+        yield server
+
+
+def tui(tmp_path, fake, *args: str) -> PtyApp:
+    app = PtyApp(list(args), cli_env(tmp_path, fake), cols=120, rows=40)
+    app.wait_for(b"Sessions")  # the footer: the first frame is on the terminal
+    return app
+
+
+def import_hostile_session(tmp_path, fake, title: str = "IMPORTED-T") -> str:
+    """Import a session whose stored model is hostile, the way a user does (the CLI)."""
+    file = tmp_path / "hostile-session.json"
+    file.write_text(hostile_transcript(title), encoding="utf-8")
+    done = subprocess.run(
+        [PYTHON, "-m", "mimo_tui", "sessions", "import", str(file)],
+        env=cli_env(tmp_path, fake),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def line_with(screen: str, text: str) -> str:
+    """What the screen line showing `text` shows from there on, without the frame around it."""
+    line = next(line for line in screen.splitlines() if text in line)
+    return line[line.index(text) :].rstrip(" │▎▌█─╯")
+
+
+def test_status_line_error_from_a_400_body(tmp_path, hostile_fake, observe):
+    hostile_fake.queue("http_400_hostile")
+    with tui(tmp_path, hostile_fake) as app:
+        app.write("hi")
+        app.press("enter")
+        drawn = "Param Incorrect: X1Y2 ␛]52;c;UFdORUQ=␛\\"
+        # The status line is the one above the key bar. Every wait is for the whole text:
+        # a frame can be read half-drawn.
+        screen = app.wait_for_text(lambda text: drawn in text.splitlines()[-2])
+        out = app.output
+    status = screen.splitlines()[-2].strip()
+    summary = assert_no_raw(out)
+    observe(
+        AREA,
+        "ESC]52, ESC]0, C1 and markup in a 400 error body: the status line (TUI, pty bytes)",
+        f"status line shows `{status[status.index('X1Y2') :]}`; {summary}",
+    )
+
+
+def test_model_ids_listed_by_the_api_in_settings(tmp_path, hostile_fake, observe):
+    with tui(tmp_path, hostile_fake) as app:
+        app.press("f8")
+        app.wait_for_text("models from the API")
+        app.press("tab", "enter")  # to the model list, and open it
+        expected = (
+            "M0D3L ␛]52;c;UFdORUQ=␛\\ ␛]0;PWNED-TITLE␛\\",
+            "M1D3L ⟨U+009B⟩2J ⟨U+009D⟩0;C1-TITLE⟨U+009C⟩",
+            "[@click=app.quit]Q[/]",  # M1D3L's end, wrapped: text, not parsed as markup
+        )
+        opened = app.wait_for_text(lambda text: all(part in text for part in expected))
+        listed = [line_with(opened, "M0D3L"), line_with(opened, "M1D3L")]
+        app.press("up", "up", "up", "up", "enter")  # the first one: a hostile id
+        screen = app.wait_for_text(f"Not a valid model id: {expected[0]}")
+        refused = line_with(screen, "Not a valid model id")
+        out = app.output
+    summary = assert_no_raw(out)
+    observe(
+        AREA,
+        "ESC]52, ESC]0, C1 and markup in model ids from GET /v1/models: the F8 model list",
+        f"listed as `{listed[0]}` and `{listed[1]}`; picking one: `{refused}`; {summary}",
+    )
+
+
+def test_a_stored_session_model_in_the_status_line_and_f4(tmp_path, hostile_fake, observe):
+    import_hostile_session(tmp_path, hostile_fake)
+    hostile_fake.queue(Scenario(content="ANSWER-OK-7"))
+    with tui(tmp_path, hostile_fake, "-c") as app:
+        screen = app.wait_for_text(
+            lambda text: (
+                "This session's stored model (S3SS ␛]52;c;UFdORUQ=" in text
+                and text.splitlines()[-2].strip().startswith(f"{DEFAULT_MODEL} · thinking on")
+            )
+        )
+        notice = line_with(screen, "This session's stored model")
+        status = screen.splitlines()[-2].strip()
+        app.press("f4")
+        screen = app.wait_for_text(" S3SS ␛]52;c;UFdORUQ=")  # the list's line, not the notice
+        listed = line_with(screen, " S3SS ␛]52")
+        app.press("escape")  # alone: what follows at once would read as Alt+key
+        app.wait_for_text(lambda text: " S3SS ␛]52" not in text)
+        app.write("again")
+        app.press("enter")
+        app.wait_for_text("ANSWER-OK-7")
+        out = app.output
+    sent = hostile_fake.chat_requests()[-1].body["model"]
+    assert sent == DEFAULT_MODEL
+    summary = assert_no_raw(out)
+    observe(
+        AREA,
+        "ESC]52, ESC]0, C1 in an imported session's model: status line, notice, F4 list, request",
+        f"status line `{status[:30]}`; notice `{notice}`; F4 shows `{listed}`; "
+        f"the request used {sent}; {summary}",
+    )
+
+
+def test_an_imported_title_in_the_rename_dialog(tmp_path, hostile_fake, observe):
+    import_hostile_session(tmp_path, hostile_fake, title="T1TLE \x1b]52;c;UFdORUQ=\x07 \x9b2J")
+    with tui(tmp_path, hostile_fake, "-c") as app:
+        app.press("f4")
+        app.wait_for_text(" S3SS ␛]52;c;UFdORUQ=")
+        app.write("r")
+        shown = "T1TLE ␛]52;c;UFdORUQ=␇ ⟨U+009B⟩2J"
+        screen = app.wait_for_text(lambda text: shown in text.partition("Rename session")[2])
+        out = app.output
+    field = line_with(screen.partition("Rename session")[2], shown)  # below the dialog's title
+    summary = assert_no_raw(out)
+    observe(
+        AREA,
+        "ESC]52 and C1 in an imported session's title: the rename dialog's prefilled field",
+        f"the field shows `{field}`; {summary}",
+    )
+
+
+def test_toast_with_a_hostile_key_from_tools_toml(tmp_path, hostile_fake, observe):
+    config = tmp_path / "config" / "mimo-tui"
+    config.mkdir(parents=True)
+    (config / "tools.toml").write_text(
+        '[tools.echo]\ncommand = ["cat"]\n'
+        '"T00L \\u001b]52;c;UFdORUQ=\\u001b\\\\ \\u009d0;C1\\u009c" = 1\n',
+        encoding="utf-8",
+    )
+    with tui(tmp_path, hostile_fake) as app:
+        # The toast wraps where the temporary path's length puts it: each part on its own.
+        screen = app.wait_for_text(
+            lambda text: all(
+                part in text for part in ("Tool not loaded", "T00L", "␛]52;c;UFdORUQ=")
+            )
+        )
+        out = app.output
+    toast = [line_with(screen, "T00L")]
+    summary = assert_no_raw(out)
+    observe(
+        AREA,
+        "ESC]52 and C1 in a tools.toml key: the start-up toast (TUI, pty bytes)",
+        f"the toast shows `{toast[0]}`; {summary}",
+    )
+
+
+def test_sessions_list_and_ask_on_a_terminal(tmp_path, hostile_fake, observe):
+    import_hostile_session(tmp_path, hostile_fake)
+    env = cli_env(tmp_path, hostile_fake)
+    listed, code = run_on_pty(["sessions", "list"], env)
+    assert code == 0 and b"IMPORTED-T" in listed and b"S3SS " + OSC52_SHOWN in listed
+    listed_summary = assert_no_raw(listed)
+    hostile_fake.queue(Scenario(content="ASK-OK-9"))
+    resumed, resumed_code = run_on_pty(["ask", "-c", "hi"], env)
+    assert resumed_code == 0 and b"ASK-OK-9" in resumed
+    resumed_model = hostile_fake.chat_requests()[-1].body["model"]
+    assert resumed_model == DEFAULT_MODEL
+    assert b"S3SS " + OSC52_SHOWN in resumed
+    resumed_summary = assert_no_raw(resumed)
+    hostile_fake.queue("http_400_hostile")
+    failed, failed_code = run_on_pty(["ask", "hi"], env)
+    assert failed_code == 1 and b"X1Y2 " + OSC52_SHOWN in failed
+    failed_summary = assert_no_raw(failed)
+    observe(
+        AREA,
+        "an imported session's hostile model in `mimo-tui sessions list` on a terminal",
+        f"printed `{shown(listed, b'S3SS', 40)}`; {listed_summary}",
+    )
+    observe(
+        AREA,
+        "the same session resumed by `mimo-tui ask -c` on a terminal",
+        f"stderr `{shown(resumed, b'mimo-tui: This', 70)}`; the request used "
+        f"{resumed_model}; {resumed_summary}",
+    )
+    observe(
+        AREA,
+        "ESC]52, ESC]0, C1 in a 400 error body: `mimo-tui ask` on a terminal",
+        f"exit {failed_code}; printed `{shown(failed, b'X1Y2', 40)}`; {failed_summary}",
+    )
+
+
+def _stored_reply(tmp_path) -> tuple[str, str]:
+    """The reply's status and text as written (read raw: opening a Store would tidy orphans)."""
+    db = sqlite3.connect(cli_paths(tmp_path).store_file)
+    try:
+        status, content = db.execute(
+            "SELECT status, content FROM messages WHERE role = 'assistant'"
+        ).fetchone()
+    finally:
+        db.close()
+    return status, content
+
+
+@pytest.mark.parametrize(
+    "controlling", [True, False], ids=["SIGHUP (window closed)", "no SIGHUP, tty gone"]
+)
+def test_the_tui_exits_when_its_terminal_goes(tmp_path, fake, controlling, observe):
+    words = " ".join(f"w{i}" for i in range(600))
+    fake.queue(Scenario(content=words, delay_s=0.05))  # ~30 s of streaming
+    app = PtyApp([], cli_env(tmp_path, fake), controlling=controlling)
+    try:
+        app.wait_for(b"Sessions")
+        app.write("hi")
+        app.press("enter")
+        app.wait_for(b"w12 ")
+        app.hang_up()
+        try:
+            code = app.wait_exit(timeout=20)
+        except subprocess.TimeoutExpired:
+            code = None
+    finally:
+        app.close()
+    status, content = _stored_reply(tmp_path)
+    assert code == 129, code
+    assert status == "interrupted" and content.startswith("w0 w1 w2") and len(content) < len(words)
+    observe(
+        "Crashes and concurrency",
+        "the terminal closes while a reply streams "
+        + ("(SIGHUP)" if controlling else "(no SIGHUP reaches the app; the tty hangs up)"),
+        f"the app exited with {code}; the store keeps the {len(content)} characters that "
+        f"arrived, marked {status}",
+    )
+
+
+def test_config_text_in_mimo_tui_config_on_a_terminal(tmp_path, observe):
+    config = tmp_path / "config" / "mimo-tui"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text(
+        'system_prompt = "P0MPT \\u001b]52;c;UFdORUQ=\\u0007 \\u009b2J"\n', encoding="utf-8"
+    )
+    out, code = run_on_pty(["config"], cli_env(tmp_path, None))
+    assert code == 0 and b"P0MPT " + OSC52_SHOWN in out
+    summary = assert_no_raw(out)
+    observe(
+        AREA,
+        "ESC]52 and C1 in a config.toml string: `mimo-tui config` on a terminal",
+        f"printed `{shown(out, b'P0MPT', 30)}`; {summary}",
+    )
