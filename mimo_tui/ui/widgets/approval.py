@@ -103,7 +103,22 @@ class ApprovalScreen(ModalScreen[Decision]):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.run_action(event.button.id or "")
+        """A click (or Enter / Space on a focused button) does what the button's key does.
+
+        Called directly, not through `run_action`: that is a coroutine, and left un-awaited
+        (as it once was here) every button did nothing.
+        """
+        actions = {
+            "run": self.action_run,
+            "always": self.action_always,
+            "edit": self.action_edit,
+            "type_result": self.action_type_result,
+            "deny": self.action_deny,
+        }
+        action = actions.get(event.button.id or "")
+        if action is not None:
+            event.stop()
+            action()
 
     def action_run(self) -> None:
         self.dismiss(Decision("run", arguments=self._edited_arguments()))
