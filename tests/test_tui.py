@@ -440,3 +440,27 @@ def test_the_api_code_and_message_widgets_load_after_the_first_frame(tmp_path, f
     )
     off, on = ({n: False for n in names}, {n: True for n in names})
     assert run_python(FIRST_FRAME_PROBE, tmp_path, fake).strip() == f"{off} {on}"
+
+
+async def test_escape_closes_the_inspector_first_then_stops_the_reply(settings, paths, fake):
+    """One level per Escape, as the README says: the open panel, then the reply in flight."""
+    from mimo_tui.ui.widgets.inspector import ToolInspector
+
+    fake.queue(scenario("thinking_text", reasoning="step " * 30, stall_after=6))
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=(140, 40)) as pilot:  # wide: the inspector is a side panel
+        await send(pilot, "think")
+        await wait_until(pilot, lambda: bool(replies(app)) and replies(app)[0].has_reasoning)
+        await pilot.press("f3")
+        inspector = app.screen.query_one(ToolInspector)
+        assert inspector.has_class("-open")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not inspector.has_class("-open")  # the panel closed...
+        assert app.screen.busy  # ...and the reply still streams
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.screen.busy
+        assert replies(app)[0].message.status == "interrupted"
+    runtime.close()

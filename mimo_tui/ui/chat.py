@@ -585,9 +585,7 @@ class ChatScreen(HistoryActions):
         if self.sessions_panel.has_class("-open"):
             await self._show_sessions(False)
             return
-        if self.inspector.has_class("-open") and (
-            self.inspector.has_class("-full") or not self.busy
-        ):
+        if self.inspector.has_class("-open"):  # side panel or full screen, streaming or not
             await self._show_inspector(False)
             return
         if self.busy:
