@@ -51,7 +51,7 @@ WINDOW = 3 * PAGE  # message widgets mounted at most while paging through histor
 NO_KEY_HELP = (
     "No API key is set, so messages cannot be sent yet.\n"
     "• export MIMO_API_KEY=sk-…   (then restart)\n"
-    "• or store one: mimo-tui key set   (written with mode 0600)\n"
+    "• or store one: mimo-tui key set, or press F5 to paste it here   (written with mode 0600)\n"
     "• or try everything offline: press F2 now, or run mimo-tui --demo"
 )
 
@@ -91,6 +91,8 @@ class ChatScreen(HistoryActions):
         Binding("ctrl+n", "new_session", "New", id="chat.new", show=False),
         # Shown in the error notice that offers it, not in the footer.
         Binding("f5", "retry", "Retry", id="chat.retry", show=False),
+        # The same key without an API key, when there is nothing to retry (see check_action).
+        Binding("f5", "set_key", "Paste API key", id="chat.set_key"),
         Binding("f2", "start_demo", "Offline demo", id="chat.demo"),
         Binding("f3", "toggle_inspector", "Inspect", id="chat.inspector"),
         Binding("ctrl+t", "choose_tools", "Tools", id="chat.tools", show=False),
@@ -752,8 +754,10 @@ class ChatScreen(HistoryActions):
         await self.load_session(session.id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "start_demo":  # offered only while there is no key
+        if action in ("start_demo", "set_key"):  # offered only while there is no key
             return not self.runtime.has_key
+        if action == "retry":  # needs a key; dimmed while a reply streams
+            return None if self.busy else self.runtime.has_key
         if action == "cancel":  # in the footer only when Escape would do something
             return (
                 self.busy
@@ -775,3 +779,29 @@ class ChatScreen(HistoryActions):
     def action_retry(self) -> None:
         if not self.busy:
             self.run_turn(None)
+
+    @work(group="dialog")
+    async def action_set_key(self) -> None:
+        """Paste an API key (shown as dots); it is stored like `mimo-tui key set` stores it."""
+        from mimo_tui.ui.widgets.dialogs import TextPrompt
+
+        key_file = self.runtime.paths.key_file
+        key = await self.app.push_screen_wait(
+            TextPrompt(
+                "Paste your MiMo API key",
+                hint=f"Stored owner-only (0600) in {key_file} · Enter saves · Escape cancels",
+                password=True,
+            )
+        )
+        key = (key or "").strip()
+        if not key:
+            return
+        if any(c.isspace() for c in key):
+            self.notify("Not stored: a key has no spaces.", severity="error", markup=False)
+            return
+        try:
+            await self.app.use_key(self, key)  # type: ignore[attr-defined]
+        except OSError as exc:
+            self.notify(f"Not stored: {exc.strerror or exc}", severity="error", markup=False)
+            return
+        self.notify("Key stored; messages can be sent now.", markup=False, timeout=3)

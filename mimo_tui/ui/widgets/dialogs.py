@@ -39,20 +39,26 @@ def buttons(*specs: tuple[str, str, ButtonVariant]) -> Horizontal:
 
 
 class TextPrompt(ModalScreen[str | None]):
-    """One line of text (a title, a path). Enter accepts, Escape cancels."""
+    """One line of text (a title, a path, a key). Enter accepts, Escape cancels.
+
+    With `password`, what is typed or pasted is shown as dots (an API key).
+    """
 
     DEFAULT_CSS = _CSS.format(name="TextPrompt")
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
-    def __init__(self, title: str, value: str = "", hint: str = "") -> None:
+    def __init__(self, title: str, value: str = "", hint: str = "", password: bool = False) -> None:
         super().__init__()
         self.title_text, self.value, self.hint = title, value, hint
+        self.password = password
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content(visible(self.title_text)))
-            yield Input(self.value, id="value")
-            yield Static(Content(self.hint or "Enter accepts · Escape cancels"), classes="hint")
+            yield Input(self.value, id="value", password=self.password)
+            yield Static(
+                Content(visible(self.hint) or "Enter accepts · Escape cancels"), classes="hint"
+            )
             yield buttons(("ok", "OK", "primary"), ("cancel", "Cancel", "default"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
