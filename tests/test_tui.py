@@ -464,3 +464,36 @@ async def test_escape_closes_the_inspector_first_then_stops_the_reply(settings, 
         assert not app.screen.busy
         assert replies(app)[0].message.status == "interrupted"
     runtime.close()
+
+
+async def test_the_reasoning_title_counts_as_soon_as_the_answer_starts(settings, paths, fake):
+    """Not `thinking… · 0.8 s` for the whole answer: once the answer starts the title says how
+    long the reasoning took and about how many tokens it was (`~`), exact once usage comes."""
+    import re
+
+    reasoning, content = "step " * 30, "one two three four five six"
+    n, m = len(split_tokens(reasoning)), len(split_tokens(content))
+    # The fake's stream: a role chunk, n reasoning, m content, finish, usage, [DONE].
+    fake.queue(
+        scenario("thinking_text", reasoning=reasoning, content=content, stall_after=1 + n + 2),
+        scenario("thinking_text", reasoning=reasoning, content=content, stall_after=1 + n + m + 2),
+    )
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        for message, exact in (("estimated", False), ("exact", True)):
+            count = f"{n}" if exact else f"~{n}"
+            wanted = re.compile(rf"Reasoning · {count} tokens · \d+\.\d s")
+
+            def title() -> str:
+                reply = replies(app)[-1] if replies(app) else None
+                live = isinstance(reply, AssistantMessage) and reply.reasoning is not None
+                return str(reply.reasoning.title) if live else ""  # type: ignore[union-attr]
+
+            await send(pilot, message)
+            await wait_until(pilot, lambda w=wanted: bool(w.fullmatch(title())))
+            observed = title()
+            assert replies(app)[-1].message.status == "streaming"  # still answering
+            assert "thinking…" not in observed
+            await pilot.press("escape")
+            await app.workers.wait_for_complete()
+    runtime.close()

@@ -494,10 +494,12 @@ class ChatScreen(HistoryActions):
             ReasoningDelta,
             RoundFinished,
             RoundStarted,
+            ThinkingBlockDone,
             ToolCallDelta,
             ToolCallUpdated,
             TurnFailed,
             TurnFinished,
+            UsageReported,
             UserSaved,
         )
 
@@ -531,6 +533,11 @@ class ChatScreen(HistoryActions):
             case ToolCallDelta() if self.reply:
                 self._tokens += 1
                 self._phase = "calling tools"
+                self.reply.end_reasoning()
+            case UsageReported(usage=usage) if self.reply:
+                self.reply.end_reasoning(usage.reasoning_tokens or None)
+            case ThinkingBlockDone() if self.reply:
+                self.reply.end_reasoning()
             case RoundFinished(message=msg) if self.reply:
                 await self._settle(msg)
                 self.status.add_usage(msg.usage)

@@ -31,12 +31,16 @@ from mimo_tui.ui.widgets.reasoning import ReasoningPanel
 from mimo_tui.ui.widgets.steppable import STEP_BINDINGS, Steppable
 
 
-def reasoning_title(tokens: int | None, ms: int | None, live: bool = False) -> str:
+def reasoning_title(
+    tokens: int | None, ms: int | None, live: bool = False, estimated: bool = False
+) -> str:
+    """`Reasoning · 312 tokens · 4.1 s`; `~312` while the count is estimated (chunks, until
+    the usage arrives); `thinking…` while it goes on."""
     parts = ["Reasoning"]
     if live:
         parts.append("thinking…")
     if tokens:
-        parts.append(f"{tokens} tokens")
+        parts.append(f"{'~' if estimated else ''}{tokens} tokens")
     if ms is not None:
         parts.append(f"{ms / 1000:.1f} s")
     return " · ".join(parts)
@@ -163,6 +167,9 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
         self._pending_since = 0.0  # when the oldest text not yet taken arrived
         self._pace = 0.0  # chunks per second between the last two takes
         self._last_take = time.monotonic()
+        self._reasoning_chunks = 0  # the token estimate until the usage counts them
+        self._reasoning_from: tuple[float, float] | None = None  # (seconds, monotonic) at first
+        self._reasoning_done: tuple[int, int | None] | None = None  # (ms, exact tokens)
 
     def compose(self) -> ComposeResult:
         yield self._answer
@@ -183,11 +190,35 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
             )
             await self.mount(self.reasoning, before=self._answer)
         self.reasoning.append(text)
-        self.reasoning.set_title(reasoning_title(None, round(seconds * 1000), live=True))
+        self._reasoning_chunks += 1
+        self._reasoning_done = None  # (more thinking after a tool call's: live again)
+        if self._reasoning_from is None:
+            self._reasoning_from = (seconds, time.monotonic())
+        ms = round((seconds - self._reasoning_from[0]) * 1000)  # from its first token
+        self.reasoning.set_title(reasoning_title(None, ms, live=True))
+
+    def end_reasoning(self, exact_tokens: int | None = None) -> None:
+        """The reasoning is over (the answer or a tool call began, or the usage came): its
+        title says at once how long it took and how many tokens, `~` estimated from the
+        chunks until the usage gives the exact count."""
+        if self.reasoning is None or self._reasoning_from is None:
+            return
+        if self._reasoning_done is None:
+            ms = round((time.monotonic() - self._reasoning_from[1]) * 1000)
+        elif exact_tokens and exact_tokens != self._reasoning_done[1]:
+            ms = self._reasoning_done[0]
+        else:  # already said (each tool-call chunk ends it again)
+            return
+        exact = exact_tokens or None
+        self._reasoning_done = (ms, exact)
+        tokens = exact or self._reasoning_chunks
+        self.reasoning.set_title(reasoning_title(tokens, ms, estimated=not exact))
 
     async def add_content(self, text: str) -> None:
         if not self._content_parts and self.reasoning is not None and self.fold == "fold":
             self.reasoning.collapsed = True
+        if self._reasoning_done is None:
+            self.end_reasoning()
         self._content_parts.append(text)
         if not self._pending:
             self._pending_since = time.monotonic()
