@@ -13,11 +13,13 @@ unchanged on every later assistant turn: MiMo rejects (400) a tool-use history w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+from mimo_tui import retries
 from mimo_tui.client import (
     ChatClient,
     RequestParams,
@@ -353,6 +355,9 @@ class AnthropicClient(ChatClient):
                 timeout=anthropic.Timeout(self.timeout_s, connect=10.0),
                 max_retries=self.max_retries,  # the only retries, as in the OpenAI format
                 default_headers={"api-key": self.api_key},
+                http_client=anthropic.DefaultAsyncHttpxClient(  # retries seen: retries.py
+                    event_hooks={"response": [retries.on_response]}
+                ),
             )
         return self._sdk
 
@@ -373,7 +378,13 @@ class AnthropicClient(ChatClient):
         sdk = self._module()
         mapper = EventMapper()
         try:
-            stream = await self._client().messages.create(**body)
+            posted: list[Any] = []
+            request = self._client().messages.create(**body)
+            waiting = retries.reported(request, self.max_retries, posted)
+            async with contextlib.aclosing(waiting):
+                async for retry in waiting:
+                    yield retry
+            stream = posted[0]
             async with stream:
                 async for event in idle_watched(stream, self.idle_timeout_s):
                     for mapped in mapper.feed(_clean(event.model_dump(exclude_none=True))):
