@@ -123,6 +123,7 @@ class ChatScreen(HistoryActions):
         self._round_started = 0.0
         self._tokens = 0
         self._phase = ""
+        self._retry: tuple[Any, float] | None = None  # the SDK's retry waited for, and since
         self._ticker: Any = None
         self._older: list[Message] = []  # stored messages above the mounted ones
         self._newer: list[Message] = []  # ...and below them (while reading history)
@@ -459,9 +460,10 @@ class ChatScreen(HistoryActions):
                 self.status.show_idle()
             self.set_timer(0.5, self.app.collect_garbage)  # type: ignore[attr-defined]
 
-    async def _settle(self, msg: Message) -> None:
+    async def _settle(self, msg: Message, error_below: bool = False) -> None:
         """The reply in flight is final: swap its live widgets for one StoredReply, so the
-        conversation keeps a small DOM however long it gets."""
+        conversation keeps a small DOM however long it gets (`error_below`: its error is
+        told in a notice under it)."""
         from mimo_tui.ui.widgets.message import StoredReply
 
         reply = self.reply
@@ -473,7 +475,9 @@ class ChatScreen(HistoryActions):
         folds = self.runtime.settings.reasoning_panel == "fold" and msg.status == "complete"
         open_ = reply.reasoning_open and not folds
         focused = self.focused is reply
-        stored = StoredReply(msg, reasoning_open=open_, blocks=reply.rendered_blocks())
+        stored = StoredReply(
+            msg, reasoning_open=open_, blocks=reply.rendered_blocks(), error_below=error_below
+        )
         await self.conversation.mount(stored, after=reply)
         await reply.remove()
         if focused:
@@ -492,6 +496,7 @@ class ChatScreen(HistoryActions):
         from mimo_tui.events import (
             ContentDelta,
             ReasoningDelta,
+            RetryScheduled,
             RoundFinished,
             RoundStarted,
             ThinkingBlockDone,
@@ -522,6 +527,10 @@ class ChatScreen(HistoryActions):
                 self._round_started = time.monotonic()
                 self._tokens = 0
                 self._phase = ""
+                self._retry = None
+            case RetryScheduled() if self.reply:
+                self._retry = (event, time.monotonic())
+                self._tick()
             case ReasoningDelta(text=text) if self.reply:
                 self._tokens += 1
                 self._phase = "reasoning"
@@ -549,11 +558,18 @@ class ChatScreen(HistoryActions):
                     await conv.mount(Notice(notice, "warning"))
                 self.status.show_idle()
                 await self.trim()
-            case TurnFailed(error=error, message=msg):
+            case TurnFailed(error=error, kind=kind, message=msg):
+                # Said once, in full, in the notice; the reply and the status line only
+                # point to it.
                 if self.reply is not None and msg is not None:
-                    await self._settle(msg)
-                await conv.mount(Notice(f"{error}\nPress F5 to retry.", "error"))
-                self.status.show_error(error.split(". ")[0])
+                    await self._settle(msg, error_below=True)
+                if kind == "no_key":
+                    hint = "Press F5 to paste a key here, or F2 for the offline demo."
+                    self.status.show_error("✖ no API key · F5 pastes one", "✖ no key · F5")
+                else:
+                    hint = "Press F5 to retry."
+                    self.status.show_error("✖ reply failed · F5 retries", "✖ failed · F5")
+                await conv.mount(Notice(f"{error}\n{hint}", "error"))
 
     async def _show_tool(self, record: ToolRecord) -> None:
         """Update the call's line in the conversation (mount it the first time) and the
@@ -574,9 +590,19 @@ class ChatScreen(HistoryActions):
         if self.reply is None:
             return
         if not self._phase:
-            self.status.show_waiting(elapsed)
+            self.status.show_waiting(elapsed, self._retry_note())
         else:
             self.status.show_streaming(self._phase, elapsed, self._tokens)
+
+    def _retry_note(self) -> tuple[str, str] | None:
+        """While the SDK waits to retry a 429/5xx: what it got and when it tries again."""
+        if self._retry is None:
+            return None
+        from mimo_tui.ui.widgets.status import retry_note
+
+        retry, since = self._retry
+        remaining = retry.wait_s - (time.monotonic() - since)
+        return retry_note(retry.status, remaining, retry.exact, retry.attempt, retry.max_retries)
 
     @on(Worker.StateChanged)
     def worker_changed(self, event: Worker.StateChanged) -> None:

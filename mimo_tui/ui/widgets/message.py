@@ -99,13 +99,17 @@ class UserMessage(Static, Steppable, can_focus=True):
         self.post_message(MessageAction(action, self.message))
 
 
-def meta_text(message: Message) -> str:
-    """The line under a reply: status, model, tokens, time, tool calls, finish reason."""
+def meta_text(message: Message, error_below: bool = False) -> str:
+    """The line under a reply: status, model, tokens, time, tool calls, finish reason.
+
+    With `error_below`, the error is said in full in a notice under the reply (just after
+    it failed), so the line only says that it failed.
+    """
     parts = []
     if message.status == "interrupted":
         parts.append("⏹ interrupted")
     elif message.status == "error":
-        parts.append("✖ " + (message.error or "failed"))
+        parts.append("✖ failed (see below)" if error_below else "✖ " + (message.error or "failed"))
     if message.model:
         parts.append(message.model)
     if message.usage:
@@ -349,10 +353,12 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
         message: Message,
         reasoning_open: bool = False,
         blocks: MarkdownBlocks | None = None,
+        error_below: bool = False,
     ) -> None:
         status = {"interrupted": "-interrupted", "error": "-error"}.get(message.status, "")
         super().__init__(classes=status)
         self.message = message
+        self.error_below = error_below  # its error is in the notice under it (meta_text)
         self.reasoning_open = reasoning_open
         answer = visible(message.content)
         if blocks is None or blocks.text != answer:
@@ -403,7 +409,7 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
         )
         style = self._variable(variable)
         hint = " · ←/→ scroll wide code" if wide_code else ""
-        return Text(meta_text(self.message) + hint, style=style)
+        return Text(meta_text(self.message, self.error_below) + hint, style=style)
 
     def build_lines(self, width: int) -> list[Line]:
         style = self.rich_style

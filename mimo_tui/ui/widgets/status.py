@@ -126,6 +126,22 @@ def usage_parts(
     return parts
 
 
+def retry_note(
+    status: int, remaining_s: float, exact: bool, attempt: int, max_retries: int
+) -> tuple[str, str]:
+    """What the line says while the SDK waits to retry: full and short forms, e.g.
+    `rate limited (429), retrying in 1.0 s (1/2)`; `~` when the wait is the SDK's backoff
+    (it takes up to a quarter off at random)."""
+    why = "rate limited (429)" if status == 429 else f"server error {status}"
+    if status < 500 and status != 429:
+        why = f"HTTP {status}"
+    count = f"({attempt}/{max_retries})"
+    if remaining_s > 0:
+        wait = f"{'' if exact else '~'}{remaining_s:.1f} s"
+        return f"{why}, retrying in {wait} {count}", f"{status}: retry in {wait} {count}"
+    return f"{why}, retried {count}, waiting…", f"{status}: retried {count}"
+
+
 class StatusLine(Static):
     """One line under the input. The screen calls `show_*` methods; it never reads state."""
 
@@ -184,11 +200,11 @@ class StatusLine(Static):
         self.remove_class("-busy", "-error")
         self._compose_line(self.last)
 
-    def show_waiting(self, seconds: float, note: str = "") -> None:
-        """Waiting for the first token; `note` says why it takes long (a retry)."""
+    def show_waiting(self, seconds: float, note: tuple[str, str] | None = None) -> None:
+        """Waiting for the first token; `note` (full, short) says why it takes long."""
         self.add_class("-busy")
         if note:
-            forms: tuple[str, ...] = (f"{note} · {seconds:.1f} s", note)
+            forms: tuple[str, ...] = note
         else:
             forms = (f"waiting for the first token… {seconds:.1f} s", f"waiting… {seconds:.1f} s")
         self._compose_line([Part(1, STATE, forms)])
