@@ -92,3 +92,13 @@ async def test_a_key_pasted_in_the_app_is_stored_0600_and_used(settings, paths, 
 async def _prompt(pilot) -> TextPrompt:
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, TextPrompt))
     return pilot.app.screen
+
+
+async def test_help_dims_keys_with_nothing_to_do_now_but_lists_them(settings, paths, fake):
+    """Escape cancels nothing while idle: the footer leaves it out, the help still lists it."""
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "Cancel" not in screen_lines(app)[-1]
+        rows = await help_rows(pilot)
+        assert rows["chat.cancel"] == "Cancel (not now)"
+    runtime.close()

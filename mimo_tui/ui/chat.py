@@ -786,11 +786,20 @@ class ChatScreen(HistoryActions):
         session = self.runtime.new_session()
         await self.load_session(session.id)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("start_demo", "set_key"):  # offered only while there is no key
+    def offered(self, action: str) -> bool:
+        """Whether a key is offered at all as things are set up: the demo and pasting a key
+        only without an API key, retry only with one. F1's help leaves the others out."""
+        if action in ("start_demo", "set_key"):
             return not self.runtime.has_key
-        if action == "retry":  # needs a key; dimmed while a reply streams
-            return None if self.busy else self.runtime.has_key
+        if action == "retry":
+            return self.runtime.has_key
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.offered(action):
+            return False
+        if action == "retry":  # dimmed while a reply streams
+            return None if self.busy else True
         if action == "cancel":  # in the footer only when Escape would do something
             return (
                 self.busy

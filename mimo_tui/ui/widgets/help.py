@@ -2,9 +2,8 @@
 
 Read from the widgets' own BINDINGS and the app's keymap, so it always shows the keys the
 user actually has, including those rebound in config.toml's [keys] table. Chat and app keys
-follow the state as the footer does (their check_action): a key not offered now (F2's demo
-while a key is set, F5's retry while none is) is left out, one that waits for the reply to
-end is dimmed.
+follow the state as the footer does: a key not offered as things are set up (F2's demo while
+a key is set, F5's retry while none is) is left out, one with nothing to do now is dimmed.
 """
 
 from __future__ import annotations
@@ -112,8 +111,9 @@ class HelpScreen(ModalScreen[None]):
         return table
 
     def _state(self, where: str, binding: Binding) -> bool | None:
-        """Whether the key works now (True), waits (None) or is not offered (False), asked
-        of the screen or app it belongs to; keys of widgets are always listed."""
+        """Whether the key works now (True), not now (None: nothing to cancel, a reply to
+        wait for) or is not offered at all as things are set up (False: the screen's
+        `offered`), asked of the screen or app it belongs to; widgets' keys always show."""
         from mimo_tui.ui.chat import ChatScreen
 
         node: DOMNode | None = None
@@ -124,7 +124,10 @@ class HelpScreen(ModalScreen[None]):
         if node is None:
             return True
         _namespace, name, params = parse(binding.action)
-        return node.check_action(name, params)
+        offered = getattr(node, "offered", None)
+        if offered is not None and not offered(name):
+            return False
+        return True if node.check_action(name, params) else None
 
     def action_close(self) -> None:
         self.dismiss(None)
