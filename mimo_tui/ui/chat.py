@@ -51,7 +51,8 @@ WINDOW = 3 * PAGE  # message widgets mounted at most while paging through histor
 NO_KEY_HELP = (
     "No API key is set, so messages cannot be sent yet.\n"
     "• export MIMO_API_KEY=sk-…   (then restart)\n"
-    "• or store one: mimo-tui key set, or press F5 to paste it here   (written with mode 0600)\n"
+    "• or store one: mimo-tui key set   (written with mode 0600)\n"
+    "• or press F5 and paste it here   (stored the same way)\n"
     "• or try everything offline: press F2 now, or run mimo-tui --demo"
 )
 
