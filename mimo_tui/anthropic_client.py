@@ -13,11 +13,13 @@ unchanged on every later assistant turn: MiMo rejects (400) a tool-use history w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+from mimo_tui import retries
 from mimo_tui.client import (
     ChatClient,
     RequestParams,
@@ -357,13 +359,17 @@ class AnthropicClient(ChatClient):
             from mimo_tui.http_guard import guarded_client
 
             self._sdk = anthropic.AsyncAnthropic(
-                # Error bodies read with a bound, invalid UTF-8 in a stream replaced.
-                http_client=guarded_client(anthropic.DefaultAsyncHttpxClient),
                 api_key=self.api_key,
                 base_url=self.base_url,
                 timeout=anthropic.Timeout(self.timeout_s, connect=10.0),
                 max_retries=self.max_retries,  # the only retries, as in the OpenAI format
                 default_headers={"api-key": self.api_key},
+                # Error bodies read with a bound, invalid UTF-8 in a stream replaced; the
+                # response hook sees each answer the SDK retries (see retries.py).
+                http_client=guarded_client(
+                    anthropic.DefaultAsyncHttpxClient,
+                    event_hooks={"response": [retries.on_response]},
+                ),
             )
         return self._sdk
 
@@ -384,7 +390,13 @@ class AnthropicClient(ChatClient):
         sdk = self._module()
         mapper = EventMapper()
         try:
-            stream = await self._client().messages.create(**body)
+            posted: list[Any] = []
+            request = self._client().messages.create(**body)
+            waiting = retries.reported(request, self.max_retries, posted)
+            async with contextlib.aclosing(waiting):
+                async for retry in waiting:
+                    yield retry
+            stream = posted[0]
             async with stream:
                 async for event in idle_watched(stream, self.idle_timeout_s):
                     for mapped in mapper.feed(_clean(event.model_dump(exclude_none=True))):

@@ -7,10 +7,12 @@ the path to the TUI's first paint or `mimo-tui --help`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from mimo_tui import retries
 from mimo_tui.errors import ApiError, ReplayError, map_exception
 from mimo_tui.events import (
     ContentDelta,
@@ -186,8 +188,6 @@ class ChatClient:
             from mimo_tui.http_guard import guarded_client
 
             self._sdk = openai.AsyncOpenAI(
-                # Error bodies read with a bound, invalid UTF-8 in a stream replaced.
-                http_client=guarded_client(openai.DefaultAsyncHttpxClient),
                 api_key=self.api_key,
                 base_url=self.base_url,
                 timeout=openai.Timeout(self.timeout_s, connect=10.0),
@@ -195,6 +195,12 @@ class ChatClient:
                 # retries: the engine never stacks its own on top.
                 max_retries=self.max_retries,
                 default_headers={"api-key": self.api_key},
+                # Error bodies read with a bound, invalid UTF-8 in a stream replaced; the
+                # response hook sees each answer the SDK retries (see retries.py).
+                http_client=guarded_client(
+                    openai.DefaultAsyncHttpxClient,
+                    event_hooks={"response": [retries.on_response]},
+                ),
             )
         return self._sdk
 
@@ -218,7 +224,12 @@ class ChatClient:
         body = params.body(messages)
         finished = False
         try:
-            sdk_stream = await self._post_streaming(body)
+            posted: list[Any] = []
+            waiting = retries.reported(self._post_streaming(body), self.max_retries, posted)
+            async with contextlib.aclosing(waiting):  # closed at once on Escape
+                async for retry in waiting:
+                    yield retry
+            sdk_stream = posted[0]
             async with sdk_stream:
                 async for chunk in idle_watched(sdk_stream, self.idle_timeout_s):
                     for event in chunk_events(chunk):

@@ -62,6 +62,18 @@ class StreamFinished(NamedTuple):
     finish_reason: str
 
 
+class RetryScheduled(NamedTuple):
+    """The SDK got `status` (429, 5xx) and will send the request again after `wait_s`
+    (`exact`: the server's retry-after; else the SDK's backoff, at most that): retry
+    `attempt` of `max_retries`. Nothing has streamed yet."""
+
+    status: int
+    wait_s: float
+    exact: bool
+    attempt: int
+    max_retries: int
+
+
 class RoundFinished(NamedTuple):
     """The assistant message of one round, final and stored."""
 
@@ -96,6 +108,7 @@ StreamEvent = (
     | UsageReported
     | ThinkingBlockDone
     | StreamFinished
+    | RetryScheduled
 )
 TurnEvent = (
     UserSaved
@@ -105,6 +118,7 @@ TurnEvent = (
     | ToolCallDelta
     | UsageReported
     | ThinkingBlockDone
+    | RetryScheduled
     | RoundFinished
     | ToolCallUpdated
     | TurnFinished

@@ -380,3 +380,21 @@ async def test_the_tui_streams_and_inspects_an_anthropic_session(settings, paths
         assert "anthropic format" in str(app.screen.query_one(StatusLine).render())
     runtime.close()
     assert len(fake.messages_requests()) == 1 and fake.messages_requests()[0].status == 200
+
+
+async def test_the_anthropic_sdk_retries_are_reported_too(fake: FakeMimo):
+    from mimo_tui.anthropic_client import AnthropicClient
+    from mimo_tui.client import RequestParams
+    from mimo_tui.events import ContentDelta, RetryScheduled
+
+    fake.queue(scenario("http_429", retry_after="0.05"), "thinking_text")
+    client = AnthropicClient(KEY, anthropic_base_url(fake.base_url), max_retries=1)
+    try:
+        events = await collect(
+            client.stream([{"role": "user", "content": "hi"}], RequestParams("mimo-v2.5-pro"))
+        )
+    finally:
+        await client.aclose()
+    retries = [e for e in events if isinstance(e, RetryScheduled)]
+    assert [(r.status, r.attempt, r.max_retries, r.wait_s) for r in retries] == [(429, 1, 1, 0.05)]
+    assert "".join(e.text for e in events if isinstance(e, ContentDelta)) == "Hello world."

@@ -175,3 +175,61 @@ async def test_list_models(fake: FakeMimo):
     with pytest.raises(ApiError, match="401"):
         await wrong.list_models()
     await wrong.aclose()
+
+
+async def events_until_error(client: ChatClient) -> tuple[list, ApiError | None]:
+    seen, error = [], None
+    try:
+        async for event in client.stream(HISTORY, RequestParams("mimo-v2.5-pro")):
+            seen.append(event)
+    except ApiError as exc:
+        error = exc
+    finally:
+        await client.aclose()
+    return seen, error
+
+
+async def test_each_retry_the_sdk_makes_is_reported_before_it_waits(fake: FakeMimo):
+    """A contract with the SDK: its response hook sees every retried answer and its retry
+    count header; should either change, the user would again see only 'waiting'."""
+    from mimo_tui.events import ContentDelta, RetryScheduled
+
+    fake.queue(
+        scenario("http_429", retry_after="0.05"), scenario("http_503", retry_after=None), "text"
+    )
+    seen, error = await events_until_error(client_for(fake, max_retries=2))
+    assert error is None
+    retries = [e for e in seen if isinstance(e, RetryScheduled)]
+    assert [(r.status, r.attempt, r.max_retries) for r in retries] == [(429, 1, 2), (503, 2, 2)]
+    assert (retries[0].wait_s, retries[0].exact) == (0.05, True)  # the server's retry-after
+    assert retries[1].exact is False and 0 < retries[1].wait_s <= 8  # the SDK's backoff
+    assert seen.index(retries[-1]) < next(
+        i for i, e in enumerate(seen) if isinstance(e, ContentDelta)
+    )
+
+
+async def test_no_retry_is_reported_when_the_sdk_gives_up_or_would_not_retry(fake: FakeMimo):
+    from mimo_tui.events import RetryScheduled
+
+    fake.queue("http_503", "http_503")  # one retry, then the SDK raises: one report
+    seen, error = await events_until_error(client_for(fake, max_retries=1))
+    assert error is not None and error.status == 503
+    assert [e.attempt for e in seen if isinstance(e, RetryScheduled)] == [1]
+    fake.queue("http_401")  # not retried at all
+    seen, error = await events_until_error(client_for(fake, max_retries=2))
+    assert error is not None and not [e for e in seen if isinstance(e, RetryScheduled)]
+
+
+async def test_a_stream_cancelled_while_the_sdk_waits_to_retry_stops_the_request(fake: FakeMimo):
+    from mimo_tui.events import RetryScheduled
+
+    fake.queue(scenario("http_429", retry_after="30"), "text")
+    client = client_for(fake, max_retries=2)
+    stream = client.stream(HISTORY, RequestParams("mimo-v2.5-pro"))
+    first = await asyncio.wait_for(anext(stream), 10)
+    assert isinstance(first, RetryScheduled) and first.wait_s == 30
+    await stream.aclose()  # Escape while it waits: the request is cancelled, not left behind
+    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    assert others == []
+    await client.aclose()
+    assert len(fake.chat_requests()) == 1

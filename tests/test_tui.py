@@ -440,3 +440,60 @@ def test_the_api_code_and_message_widgets_load_after_the_first_frame(tmp_path, f
     )
     off, on = ({n: False for n in names}, {n: True for n in names})
     assert run_python(FIRST_FRAME_PROBE, tmp_path, fake).strip() == f"{off} {on}"
+
+
+async def test_escape_closes_the_inspector_first_then_stops_the_reply(settings, paths, fake):
+    """One level per Escape, as the README says: the open panel, then the reply in flight."""
+    from mimo_tui.ui.widgets.inspector import ToolInspector
+
+    fake.queue(scenario("thinking_text", reasoning="step " * 30, stall_after=6))
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=(140, 40)) as pilot:  # wide: the inspector is a side panel
+        await send(pilot, "think")
+        await wait_until(pilot, lambda: bool(replies(app)) and replies(app)[0].has_reasoning)
+        await pilot.press("f3")
+        inspector = app.screen.query_one(ToolInspector)
+        assert inspector.has_class("-open")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not inspector.has_class("-open")  # the panel closed...
+        assert app.screen.busy  # ...and the reply still streams
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.screen.busy
+        assert replies(app)[0].message.status == "interrupted"
+    runtime.close()
+
+
+async def test_the_reasoning_title_counts_as_soon_as_the_answer_starts(settings, paths, fake):
+    """Not `thinking… · 0.8 s` for the whole answer: once the answer starts the title says how
+    long the reasoning took and about how many tokens it was (`~`), exact once usage comes."""
+    import re
+
+    reasoning, content = "step " * 30, "one two three four five six"
+    n, m = len(split_tokens(reasoning)), len(split_tokens(content))
+    # The fake's stream: a role chunk, n reasoning, m content, finish, usage, [DONE].
+    fake.queue(
+        scenario("thinking_text", reasoning=reasoning, content=content, stall_after=1 + n + 2),
+        scenario("thinking_text", reasoning=reasoning, content=content, stall_after=1 + n + m + 2),
+    )
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        for message, exact in (("estimated", False), ("exact", True)):
+            count = f"{n}" if exact else f"~{n}"
+            wanted = re.compile(rf"Reasoning · {count} tokens · \d+\.\d s")
+
+            def title() -> str:
+                reply = replies(app)[-1] if replies(app) else None
+                live = isinstance(reply, AssistantMessage) and reply.reasoning is not None
+                return str(reply.reasoning.title) if live else ""  # type: ignore[union-attr]
+
+            await send(pilot, message)
+            await wait_until(pilot, lambda w=wanted: bool(w.fullmatch(title())))
+            observed = title()
+            assert replies(app)[-1].message.status == "streaming"  # still answering
+            assert "thinking…" not in observed
+            await pilot.press("escape")
+            await app.workers.wait_for_complete()
+    runtime.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 
-import pytest
 from rich.console import Console
 from textual.widgets import TextArea
 
@@ -68,53 +67,6 @@ async def test_approval_modal_shows_the_call_and_run_executes_it(settings, paths
         assert line.record.status == "done" and line.has_class("-done")
         assert json.loads(line.record.result)["stdin"] == '{"q": 1}'
         assert app.screen.query(StoredReply).last().answer_text == ("Hello world.")
-    runtime.close()
-
-
-@pytest.mark.parametrize("button", ["run", "always", "deny"])
-async def test_clicking_a_deciding_button_decides(settings, paths, fake, button):
-    fake.queue(ask_call(), "text")
-    app, runtime = app_with_tools(settings, paths)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await send(pilot, "use it")
-        await wait_for_modal(pilot)
-        await pilot.click(f"#{button}")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert not isinstance(app.screen, ApprovalScreen)
-        expected = "denied" if button == "deny" else "done"
-        assert lines(app)[0].record.status == expected
-        assert ("echo_argv" in runtime.toolbox.always_allowed) == (button == "always")
-    runtime.close()
-
-
-async def test_enter_on_the_focused_run_button_runs(settings, paths, fake):
-    fake.queue(ask_call(), "text")
-    app, runtime = app_with_tools(settings, paths)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await send(pilot, "use it")
-        modal = await wait_for_modal(pilot)
-        assert modal.focused is modal.query_one("#run")
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert lines(app)[0].record.status == "done"
-    runtime.close()
-
-
-@pytest.mark.parametrize(("button", "editor"), [("edit", "#arguments"), ("type_result", "#manual")])
-async def test_clicking_edit_or_type_result_opens_its_editor(settings, paths, fake, button, editor):
-    fake.queue(ask_call(), "text")
-    app, runtime = app_with_tools(settings, paths)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await send(pilot, "use it")
-        modal = await wait_for_modal(pilot)
-        await pilot.click(f"#{button}")
-        await pilot.pause()
-        area = modal.query_one(editor, TextArea)
-        assert modal.focused is area and not area.read_only
-        await pilot.press("escape", "d")  # out of the editor, then deny to end the turn
-        await app.workers.wait_for_complete()
     runtime.close()
 
 

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
-from mimo_tui.config import ConfigError, Paths, Settings, save_config
+from mimo_tui.config import ConfigError, Paths, Settings, save_config, write_key_file
 from mimo_tui.prompt import Clock, local_now
 from mimo_tui.runtime import Runtime, build_runtime
 from mimo_tui.store import StoreError
@@ -217,6 +217,24 @@ class MimoApp(App):
         self.runtime = build_runtime(replace(old.settings, demo=True), old.paths)
         self.runtime.toolbox.approver = self.approve
         session = self.runtime.session(resume=True)
+        await chat.use_runtime(self.runtime, session.id)
+        old.close()
+        self.run_worker(self._warm_up, thread=True, exit_on_error=False)
+
+    async def use_key(self, chat: ChatScreen, key: str) -> None:
+        """Store a key pasted in the app, as `mimo-tui key set` does (owner-only, 0600), and
+        carry on in this window with it: the session stays open, F5 can send it now."""
+        old = self.runtime
+        write_key_file(old.paths.key_file, key)
+        settings = replace(
+            old.settings, api_key=key, api_key_source=f"key file {old.paths.key_file}"
+        )
+        self.runtime = build_runtime(settings, old.paths, clock=old.clock)
+        self.runtime.toolbox.approver = self.approve
+        session = self.runtime.session(ref=chat.session_id)
+        # The sessions the old runtime made are the new one's now: closing the old one
+        # would drop the open session while it is still empty.
+        self.runtime.created, old.created = old.created, set()
         await chat.use_runtime(self.runtime, session.id)
         old.close()
         self.run_worker(self._warm_up, thread=True, exit_on_error=False)

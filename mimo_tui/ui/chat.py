@@ -55,6 +55,7 @@ NO_KEY_HELP = (
     "No API key is set, so messages cannot be sent yet.\n"
     "• export MIMO_API_KEY=sk-…   (then restart)\n"
     "• or store one: mimo-tui key set   (written with mode 0600)\n"
+    "• or press F5 and paste it here   (stored the same way)\n"
     "• or try everything offline: press F2 now, or run mimo-tui --demo"
 )
 
@@ -94,6 +95,8 @@ class ChatScreen(VersionActions, HistoryActions):
         Binding("ctrl+n", "new_session", "New", id="chat.new", show=False),
         # Shown in the error notice that offers it, not in the footer.
         Binding("f5", "retry", "Retry", id="chat.retry", show=False),
+        # The same key without an API key, when there is nothing to retry (see check_action).
+        Binding("f5", "set_key", "Paste API key", id="chat.set_key"),
         Binding("f2", "start_demo", "Offline demo", id="chat.demo"),
         Binding("f3", "toggle_inspector", "Inspect", id="chat.inspector"),
         Binding("ctrl+t", "choose_tools", "Tools", id="chat.tools", show=False),
@@ -124,6 +127,7 @@ class ChatScreen(VersionActions, HistoryActions):
         self._round_started = 0.0
         self._tokens = 0
         self._phase = ""
+        self._retry: tuple[Any, float] | None = None  # the SDK's retry waited for, and since
         self._ticker: Any = None
         self._older: list[Message] = []  # stored messages above the mounted ones
         self._newer: list[Message] = []  # ...and below them (while reading history)
@@ -469,9 +473,10 @@ class ChatScreen(VersionActions, HistoryActions):
                 self.status.show_idle()
             self.set_timer(0.5, self.app.collect_garbage)  # type: ignore[attr-defined]
 
-    async def _settle(self, msg: Message) -> None:
+    async def _settle(self, msg: Message, error_below: bool = False) -> None:
         """The reply in flight is final: swap its live widgets for one StoredReply, so the
-        conversation keeps a small DOM however long it gets."""
+        conversation keeps a small DOM however long it gets (`error_below`: its error is
+        told in a notice under it)."""
         from mimo_tui.ui.widgets.message import StoredReply
 
         reply = self.reply
@@ -483,7 +488,9 @@ class ChatScreen(VersionActions, HistoryActions):
         folds = self.runtime.settings.reasoning_panel == "fold" and msg.status == "complete"
         open_ = reply.reasoning_open and not folds
         focused = self.focused is reply
-        stored = StoredReply(msg, reasoning_open=open_, blocks=reply.rendered_blocks())
+        stored = StoredReply(
+            msg, reasoning_open=open_, blocks=reply.rendered_blocks(), error_below=error_below
+        )
         await self.conversation.mount(stored, after=reply)
         await reply.remove()
         self.mark_versions()
@@ -503,12 +510,15 @@ class ChatScreen(VersionActions, HistoryActions):
         from mimo_tui.events import (
             ContentDelta,
             ReasoningDelta,
+            RetryScheduled,
             RoundFinished,
             RoundStarted,
+            ThinkingBlockDone,
             ToolCallDelta,
             ToolCallUpdated,
             TurnFailed,
             TurnFinished,
+            UsageReported,
             UserSaved,
         )
 
@@ -531,6 +541,10 @@ class ChatScreen(VersionActions, HistoryActions):
                 self._round_started = time.monotonic()
                 self._tokens = 0
                 self._phase = ""
+                self._retry = None
+            case RetryScheduled() if self.reply:
+                self._retry = (event, time.monotonic())
+                self._tick()
             case ReasoningDelta(text=text) if self.reply:
                 self._tokens += 1
                 self._phase = "reasoning"
@@ -542,6 +556,11 @@ class ChatScreen(VersionActions, HistoryActions):
             case ToolCallDelta() if self.reply:
                 self._tokens += 1
                 self._phase = "calling tools"
+                self.reply.end_reasoning()
+            case UsageReported(usage=usage) if self.reply:
+                self.reply.end_reasoning(usage.reasoning_tokens or None)
+            case ThinkingBlockDone() if self.reply:
+                self.reply.end_reasoning()
             case RoundFinished(message=msg) if self.reply:
                 await self._settle(msg)
                 self.status.add_usage(msg.usage)
@@ -553,11 +572,18 @@ class ChatScreen(VersionActions, HistoryActions):
                     await conv.mount(Notice(notice, "warning"))
                 self.status.show_idle()
                 await self.trim()
-            case TurnFailed(error=error, message=msg):
+            case TurnFailed(error=error, kind=kind, message=msg):
+                # Said once, in full, in the notice; the reply and the status line only
+                # point to it.
                 if self.reply is not None and msg is not None:
-                    await self._settle(msg)
-                await conv.mount(Notice(f"{error}\nPress F5 to retry.", "error"))
-                self.status.show_error(error.split(". ")[0])
+                    await self._settle(msg, error_below=True)
+                if kind == "no_key":
+                    hint = "Press F5 to paste a key here, or F2 for the offline demo."
+                    self.status.show_error("✖ no API key · F5 pastes one", "✖ no key · F5")
+                else:
+                    hint = "Press F5 to retry."
+                    self.status.show_error("✖ reply failed · F5 retries", "✖ failed · F5")
+                await conv.mount(Notice(f"{error}\n{hint}", "error"))
 
     async def _show_tool(self, record: ToolRecord) -> None:
         """Update the call's line in the conversation (mount it the first time) and the
@@ -592,9 +618,19 @@ class ChatScreen(VersionActions, HistoryActions):
         if self.reply is None:
             return
         if not self._phase:
-            self.status.show_waiting(elapsed)
+            self.status.show_waiting(elapsed, self._retry_note())
         else:
             self.status.show_streaming(self._phase, elapsed, self._tokens)
+
+    def _retry_note(self) -> tuple[str, str] | None:
+        """While the SDK waits to retry a 429/5xx: what it got and when it tries again."""
+        if self._retry is None:
+            return None
+        from mimo_tui.ui.widgets.status import retry_note
+
+        retry, since = self._retry
+        remaining = retry.wait_s - (time.monotonic() - since)
+        return retry_note(retry.status, remaining, retry.exact, retry.attempt, retry.max_retries)
 
     @on(Worker.StateChanged)
     def worker_changed(self, event: Worker.StateChanged) -> None:
@@ -612,9 +648,7 @@ class ChatScreen(VersionActions, HistoryActions):
         if self.sessions_panel.has_class("-open"):
             await self._show_sessions(False)
             return
-        if self.inspector.has_class("-open") and (
-            self.inspector.has_class("-full") or not self.busy
-        ):
+        if self.inspector.has_class("-open"):  # side panel or full screen, streaming or not
             await self._show_inspector(False)
             return
         if self.busy:
@@ -779,9 +813,20 @@ class ChatScreen(VersionActions, HistoryActions):
         session = self.runtime.new_session()
         await self.load_session(session.id)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "start_demo":  # offered only while there is no key
+    def offered(self, action: str) -> bool:
+        """Whether a key is offered at all as things are set up: the demo and pasting a key
+        only without an API key, retry only with one. F1's help leaves the others out."""
+        if action in ("start_demo", "set_key"):
             return not self.runtime.has_key
+        if action == "retry":
+            return self.runtime.has_key
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.offered(action):
+            return False
+        if action == "retry":  # dimmed while a reply streams
+            return None if self.busy else True
         if action == "cancel":  # in the footer only when Escape would do something
             return (
                 self.busy
@@ -803,3 +848,29 @@ class ChatScreen(VersionActions, HistoryActions):
     def action_retry(self) -> None:
         if not self.busy:
             self.run_turn(None)
+
+    @work(group="dialog")
+    async def action_set_key(self) -> None:
+        """Paste an API key (shown as dots); it is stored like `mimo-tui key set` stores it."""
+        from mimo_tui.ui.widgets.dialogs import TextPrompt
+
+        key_file = self.runtime.paths.key_file
+        key = await self.app.push_screen_wait(
+            TextPrompt(
+                "Paste your MiMo API key",
+                hint=f"Stored owner-only (0600) in {key_file} · Enter saves · Escape cancels",
+                password=True,
+            )
+        )
+        key = (key or "").strip()
+        if not key:
+            return
+        if any(c.isspace() for c in key):
+            self.notify("Not stored: a key has no spaces.", severity="error", markup=False)
+            return
+        try:
+            await self.app.use_key(self, key)  # type: ignore[attr-defined]
+        except OSError as exc:
+            self.notify(f"Not stored: {exc.strerror or exc}", severity="error", markup=False)
+            return
+        self.notify("Key stored; messages can be sent now.", markup=False, timeout=3)

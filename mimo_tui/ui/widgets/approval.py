@@ -116,9 +116,23 @@ class ApprovalScreen(ModalScreen[Decision]):
         return problem is not None
 
     @on(Button.Pressed)
-    async def _pressed(self, event: Button.Pressed) -> None:
-        # run_action is a coroutine: not awaited, a click or Enter on a button did nothing.
-        await self.run_action(event.button.id or "")
+    def _pressed(self, event: Button.Pressed) -> None:
+        """A click (or Enter / Space on a focused button) does what the button's key does.
+
+        Called directly, not through `run_action`: that is a coroutine, and left un-awaited
+        (as it once was here) every button did nothing.
+        """
+        actions = {
+            "run": self.action_run,
+            "always": self.action_always,
+            "edit": self.action_edit,
+            "type_result": self.action_type_result,
+            "deny": self.action_deny,
+        }
+        action = actions.get(event.button.id or "")
+        if action is not None:
+            event.stop()
+            action()
 
     def action_run(self) -> None:
         edited = self._edited_arguments()

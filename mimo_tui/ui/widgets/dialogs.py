@@ -1,13 +1,19 @@
-"""Small modal dialogs: ask for a line of text, edit a longer text, confirm."""
+"""Small modal dialogs: ask for a line of text, edit a longer text, confirm.
+
+Each has buttons as well as keys, so a mouse alone can answer it; a button does exactly
+what its key does.
+"""
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Button, Input, Static, TextArea
+from textual.widgets.button import ButtonVariant
 
 from mimo_tui.text import visible
 
@@ -19,29 +25,54 @@ _CSS = """
 }}
 {name} .hint {{ color: $text-muted; }}
 {name} .error {{ color: $error; }}
+{name} .buttons {{ height: auto; margin: 1 0 0 0; }}
+{name} Button {{ margin: 0 1 0 0; min-width: 10; }}
 """
 
 
+def buttons(*specs: tuple[str, str, ButtonVariant]) -> Horizontal:
+    """A row of (id, label, variant) buttons. Labels are Content: a str label is markup."""
+    return Horizontal(
+        *(Button(Content(label), id=id_, variant=variant) for id_, label, variant in specs),
+        classes="buttons",
+    )
+
+
 class TextPrompt(ModalScreen[str | None]):
-    """One line of text (a title, a path). Enter accepts, Escape cancels."""
+    """One line of text (a title, a path, a key). Enter accepts, Escape cancels.
+
+    With `password`, what is typed or pasted is shown as dots (an API key).
+    """
 
     DEFAULT_CSS = _CSS.format(name="TextPrompt")
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
-    def __init__(self, title: str, value: str = "", hint: str = "") -> None:
+    def __init__(self, title: str, value: str = "", hint: str = "", password: bool = False) -> None:
         super().__init__()
         self.title_text, self.value, self.hint = title, value, hint
+        self.password = password
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content(visible(self.title_text)))
             # Prefilled from the store (a title may come from an import): Input draws its
             # value as is, ESC and C1 included.
-            yield Input(visible(self.value), id="value")
-            yield Static(Content(self.hint or "Enter accepts · Escape cancels"), classes="hint")
+            yield Input(visible(self.value), id="value", password=self.password)
+            yield Static(
+                Content(visible(self.hint) or "Enter accepts · Escape cancels"), classes="hint"
+            )
+            yield buttons(("ok", "OK", "primary"), ("cancel", "Cancel", "default"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            self.dismiss(self.query_one("#value", Input).value)
+        else:
+            self.action_cancel()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -65,12 +96,21 @@ class EditText(ModalScreen[str | None]):
             yield Static(Content(visible(self.title_text)))
             yield TextArea(visible(self.text), id="text", soft_wrap=True)  # as Input above
             yield Static(Content("Ctrl+S sends · Escape cancels"), classes="hint")
+            yield buttons(("accept", "Send", "primary"), ("cancel", "Cancel", "default"))
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
 
     def action_accept(self) -> None:
         self.dismiss(self.query_one(TextArea).text)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "accept":
+            self.action_accept()
+        else:
+            self.action_cancel()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -93,6 +133,16 @@ class Confirm(ModalScreen[bool]):
         with Vertical():
             yield Static(Content(visible(self.question)))
             yield Static(Content("y: yes · n / Escape: no"), classes="hint")
+            yield buttons(("yes", "Yes [y]", "warning"), ("no", "No [n]", "primary"))
+
+    def on_mount(self) -> None:
+        # Focus on "No": Enter alone never confirms something that cannot be undone.
+        self.query_one("#no", Button).focus()
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")

@@ -1,13 +1,16 @@
 """The help screen (F1, or `?` in an empty input): every key binding, where it applies.
 
 Read from the widgets' own BINDINGS and the app's keymap, so it always shows the keys the
-user actually has, including those rebound in config.toml's [keys] table.
+user actually has, including those rebound in config.toml's [keys] table. Chat and app keys
+follow the state as the footer does: a key not offered as things are set up (F2's demo while
+a key is set, F5's retry while none is) is left out, one with nothing to do now is dimmed.
 """
 
 from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
+from textual.actions import parse
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -93,13 +96,38 @@ class HelpScreen(ModalScreen[None]):
                 continue
             table.add_row(Text(where, style="underline"), "", "")
             for binding in bindings:
+                state = self._state(where, binding)
+                if state is False:
+                    continue
                 keys = keymap.get(binding.id or "", binding.key)
                 shown = ", ".join(
                     self.app.get_key_display(Binding(k.strip(), "")) for k in keys.split(",")
                 )
-                table.add_row(Text(shown), Text(binding.description), Text(binding.id or ""))
+                does = Text(binding.description)
+                if state is None:
+                    does = Text(f"{binding.description} (not now)", style="dim")
+                table.add_row(Text(shown), does, Text(binding.id or ""))
             table.add_row("", "", "")
         return table
+
+    def _state(self, where: str, binding: Binding) -> bool | None:
+        """Whether the key works now (True), not now (None: nothing to cancel, a reply to
+        wait for) or is not offered at all as things are set up (False: the screen's
+        `offered`), asked of the screen or app it belongs to; widgets' keys always show."""
+        from mimo_tui.ui.chat import ChatScreen
+
+        node: DOMNode | None = None
+        if where == "Everywhere":
+            node = self.app
+        elif where == "Chat":
+            node = next((s for s in self.app.screen_stack if isinstance(s, ChatScreen)), None)
+        if node is None:
+            return True
+        _namespace, name, params = parse(binding.action)
+        offered = getattr(node, "offered", None)
+        if offered is not None and not offered(name):
+            return False
+        return True if node.check_action(name, params) else None
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -32,12 +32,16 @@ from mimo_tui.ui.widgets.reasoning import ReasoningPanel, WrappedLines
 from mimo_tui.ui.widgets.steppable import STEP_BINDINGS, Steppable
 
 
-def reasoning_title(tokens: int | None, ms: int | None, live: bool = False) -> str:
+def reasoning_title(
+    tokens: int | None, ms: int | None, live: bool = False, estimated: bool = False
+) -> str:
+    """`Reasoning · 312 tokens · 4.1 s`; `~312` while the count is estimated (chunks, until
+    the usage arrives); `thinking…` while it goes on."""
     parts = ["Reasoning"]
     if live:
         parts.append("thinking…")
     if tokens:
-        parts.append(f"{tokens} tokens")
+        parts.append(f"{'~' if estimated else ''}{tokens} tokens")
     if ms is not None:
         parts.append(f"{ms / 1000:.1f} s")
     return " · ".join(parts)
@@ -96,13 +100,17 @@ class UserMessage(Static, Steppable, can_focus=True):
         self.post_message(MessageAction(action, self.message))
 
 
-def meta_text(message: Message) -> str:
-    """The line under a reply: status, model, tokens, time, tool calls, finish reason."""
+def meta_text(message: Message, error_below: bool = False) -> str:
+    """The line under a reply: status, model, tokens, time, tool calls, finish reason.
+
+    With `error_below`, the error is said in full in a notice under the reply (just after
+    it failed), so the line only says that it failed.
+    """
     parts = []
     if message.status == "interrupted":
         parts.append("⏹ interrupted")
     elif message.status == "error":
-        parts.append("✖ " + (message.error or "failed"))
+        parts.append("✖ failed (see below)" if error_below else "✖ " + (message.error or "failed"))
     if message.model:
         parts.append(message.model)
     if message.usage:
@@ -164,6 +172,9 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
         self._pending_since = 0.0  # when the oldest text not yet taken arrived
         self._pace = 0.0  # chunks per second between the last two takes
         self._last_take = time.monotonic()
+        self._reasoning_chunks = 0  # the token estimate until the usage counts them
+        self._reasoning_from: tuple[float, float] | None = None  # (seconds, monotonic) at first
+        self._reasoning_done: tuple[int, int | None] | None = None  # (ms, exact tokens)
 
     def compose(self) -> ComposeResult:
         yield self._answer
@@ -184,11 +195,35 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
             )
             await self.mount(self.reasoning, before=self._answer)
         self.reasoning.append(text)
-        self.reasoning.set_title(reasoning_title(None, round(seconds * 1000), live=True))
+        self._reasoning_chunks += 1
+        self._reasoning_done = None  # (more thinking after a tool call's: live again)
+        if self._reasoning_from is None:
+            self._reasoning_from = (seconds, time.monotonic())
+        ms = round((seconds - self._reasoning_from[0]) * 1000)  # from its first token
+        self.reasoning.set_title(reasoning_title(None, ms, live=True))
+
+    def end_reasoning(self, exact_tokens: int | None = None) -> None:
+        """The reasoning is over (the answer or a tool call began, or the usage came): its
+        title says at once how long it took and how many tokens, `~` estimated from the
+        chunks until the usage gives the exact count."""
+        if self.reasoning is None or self._reasoning_from is None:
+            return
+        if self._reasoning_done is None:
+            ms = round((time.monotonic() - self._reasoning_from[1]) * 1000)
+        elif exact_tokens and exact_tokens != self._reasoning_done[1]:
+            ms = self._reasoning_done[0]
+        else:  # already said (each tool-call chunk ends it again)
+            return
+        exact = exact_tokens or None
+        self._reasoning_done = (ms, exact)
+        tokens = exact or self._reasoning_chunks
+        self.reasoning.set_title(reasoning_title(tokens, ms, estimated=not exact))
 
     async def add_content(self, text: str) -> None:
         if not self._content_parts and self.reasoning is not None and self.fold == "fold":
             self.reasoning.collapsed = True
+        if self._reasoning_done is None:
+            self.end_reasoning()
         self._content_parts.append(text)
         if not self._pending:
             self._pending_since = time.monotonic()
@@ -344,10 +379,12 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
         message: Message,
         reasoning_open: bool = False,
         blocks: MarkdownBlocks | None = None,
+        error_below: bool = False,
     ) -> None:
         status = {"interrupted": "-interrupted", "error": "-error"}.get(message.status, "")
         super().__init__(classes=status)
         self.message = message
+        self.error_below = error_below  # its error is in the notice under it (meta_text)
         self.reasoning_open = reasoning_open
         answer = visible(message.content)
         if blocks is None or blocks.text != answer:
@@ -437,7 +474,8 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
         style = self._variable(variable)
         hint = " · ←/→ scroll wide code" if wide_code else ""
         lead = "superseded · " if self.superseded else ""
-        return Text(lead + meta_text(self.message) + self._version_hint() + hint, style=style)
+        meta = meta_text(self.message, self.error_below)
+        return Text(lead + meta + self._version_hint() + hint, style=style)
 
     def build_lines(self, width: int) -> list[Line]:
         style = self.rich_style

@@ -1,22 +1,145 @@
-"""The status line: model, thinking, and the numbers of the last reply and of the session."""
+"""The status line: model, thinking, and the numbers of the last reply and of the session.
+
+It is one line whatever the width, so it is made of parts, each with a priority and shorter
+forms (see `fit`): when the line is too wide, parts are shortened and then dropped whole,
+lowest priority first; a part is never cut, so no number is shown half.
+"""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+from rich.cells import cell_len
+from textual.content import Content
 from textual.widgets import Static
 
 from mimo_tui.model import Message, Usage
 from mimo_tui.text import one_line
+
+PART_SEP = " · "
+SECTION_SEP = " │ "
+
+# Priorities: what the line is for first (the state of the reply, the model), then the
+# numbers people look at most; the lowest go first when the line is too narrow.
+STATE = 100  # waiting, streaming, retrying, failed
+DEMO = 95
+MODEL = 90
+LAST = 70  # the last reply's tokens
+THINKING = 60
+REASONING = 57  # the last reply's reasoning tokens: what thinking cost
+TTFT = 56  # time to first token: how the service is doing
+SESSION = 55  # the session's totals
+API = 50
+RATE = 38  # tokens per second
+SESSION_REASONING = 33
+TOOLS = 30
+
+
+class Part(NamedTuple):
+    """One piece of the line: its section (head, reply, session), priority, and forms from
+    the fullest to the shortest."""
+
+    section: int
+    priority: int
+    forms: tuple[str, ...]
 
 
 def human_tokens(n: int) -> str:
     return f"{n / 1000:.1f}k" if n >= 10_000 else str(n)
 
 
-def usage_text(usage: Usage) -> str:
-    text = f"{human_tokens(usage.prompt_tokens)} in · {human_tokens(usage.completion_tokens)} out"
-    if usage.reasoning_tokens:
-        text += f" ({human_tokens(usage.reasoning_tokens)} reasoning)"
+def short_tokens(n: int) -> str:
+    """Tokens in at most ~4 characters: 987, 1.2k, 45k, 1.2M."""
+    if n < 1000:
+        return str(n)
+    if n < 10_000:
+        return f"{n / 1000:.1f}k"
+    if n < 1_000_000:
+        return f"{n // 1000}k"
+    return f"{n / 1_000_000:.1f}M"
+
+
+DROPPED = -1
+
+
+def render_parts(parts: list[Part], chosen: list[int]) -> str:
+    """The line for each part's chosen form (DROPPED: left out)."""
+    text, section = "", None
+    for part, form in zip(parts, chosen, strict=True):
+        if form == DROPPED:
+            continue
+        if section is not None:
+            text += PART_SEP if part.section == section else SECTION_SEP
+        text += part.forms[form]
+        section = part.section
     return text
+
+
+def fit(parts: list[Part], width: int) -> str:
+    """The fullest line of `parts` that fits in `width` cells.
+
+    While too wide, the part of lowest priority gives way one step: its next shorter form,
+    or, at its shortest, it is left out whole. Then, where a drop left room, parts get
+    longer forms back, highest priority first.
+    """
+    chosen = [0] * len(parts)
+
+    def too_wide() -> bool:
+        return cell_len(render_parts(parts, chosen)) > width
+
+    by_priority = sorted(range(len(parts)), key=lambda i: parts[i].priority)
+    for i in by_priority:
+        while too_wide() and chosen[i] != DROPPED:
+            chosen[i] = chosen[i] + 1 if chosen[i] + 1 < len(parts[i].forms) else DROPPED
+        if not too_wide():
+            break
+    for i in reversed(by_priority):  # room left by a drop: longer forms again
+        while chosen[i] > 0:
+            chosen[i] -= 1
+            if too_wide():
+                chosen[i] += 1
+                break
+    return render_parts(parts, chosen)
+
+
+def usage_parts(
+    section: int, usage: Usage, label: str, priority: int, reasoning: int = REASONING
+) -> list[Part]:
+    """`last 1234 in · 567 out` and its reasoning count, as parts."""
+    inp, out = usage.prompt_tokens, usage.completion_tokens
+    parts = [
+        Part(
+            section,
+            priority,
+            (
+                f"{label} {human_tokens(inp)} in · {human_tokens(out)} out",
+                f"{label} {short_tokens(inp)} in · {short_tokens(out)} out",
+                f"{label} {short_tokens(out)} out",
+            ),
+        )
+    ]
+    if usage.reasoning_tokens:
+        r = usage.reasoning_tokens
+        parts.append(
+            Part(section, reasoning, (f"{human_tokens(r)} reasoning", f"{short_tokens(r)} rsn"))
+        )
+    return parts
+
+
+def retry_note(
+    status: int, remaining_s: float, exact: bool, attempt: int, max_retries: int
+) -> tuple[str, str]:
+    """What the line says while the SDK waits to retry: full and short forms, e.g.
+    `rate limited (429), retrying in 1.0 s (1/2)`; `~` when the wait is the SDK's backoff
+    (it takes up to a quarter off at random)."""
+    why = "rate limited (429)" if status == 429 else f"server error {status}"
+    if status < 500 and status != 429:
+        why = f"HTTP {status}"
+    count = f"({attempt}/{max_retries})"
+    if remaining_s > 0:
+        wait = f"{'' if exact else '~'}{remaining_s:.1f} s"
+        return f"{why}, retrying in {wait} {count}", f"{status}: retry in {wait} {count}"
+    return f"{why}, retried {count}, waiting…", f"{status}: retried {count}"
 
 
 class StatusLine(Static):
@@ -38,60 +161,90 @@ class StatusLine(Static):
         self.model = model
         self.thinking = thinking
         self.demo = demo
-        self.last = ""
+        self.last: list[Part] = []  # the last reply's numbers
         self.session = Usage()
         self.tools = 0
         self.api = "openai"  # the session's wire format; shown when it is not the default
+        self.parts: list[Part] = []
 
-    def _head(self) -> str:
+    def _head(self) -> list[Part]:
         parts = []
         if self.demo:
-            parts.append("OFFLINE DEMO")
-        parts.append(one_line(self.model))  # a stored session's model is foreign text
+            parts.append(Part(0, DEMO, ("OFFLINE DEMO", "DEMO")))
+        # A stored session's model is foreign text.
+        parts.append(Part(0, MODEL, (one_line(self.model),)))
         if self.api != "openai":
-            parts.append(f"{self.api} format")
-        parts.append(f"thinking {'on' if self.thinking else 'off'}")
+            parts.append(Part(0, API, (f"{self.api} format", self.api)))
+        on = "on" if self.thinking else "off"
+        parts.append(Part(0, THINKING, (f"thinking {on}", f"think {on}")))
         if self.tools:
-            parts.append(f"{self.tools} tool{'s' if self.tools != 1 else ''}")
-        return " · ".join(parts)
+            parts.append(Part(0, TOOLS, (f"{self.tools} tool{'s' if self.tools != 1 else ''}",)))
+        return parts
 
-    def _compose_line(self, middle: str) -> None:
-        tail = f"session {usage_text(self.session)}" if self.session.total_tokens else ""
+    def _compose_line(self, middle: list[Part]) -> None:
+        tail = (
+            usage_parts(2, self.session, "session", SESSION, SESSION_REASONING)
+            if self.session.total_tokens
+            else []
+        )
+        self.parts = self._head() + middle + tail
         # One line high whatever it says: a repaint, not a screen-wide layout, per tick.
-        self.update(" │ ".join(p for p in (self._head(), middle, tail) if p), layout=False)
+        self.refresh(layout=False)
+
+    def render(self) -> Content:
+        return Content(fit(self.parts, self.size.width))
+
+    def on_resize(self) -> None:
+        self.refresh(layout=False)
 
     def show_idle(self) -> None:
         self.remove_class("-busy", "-error")
         self._compose_line(self.last)
 
-    def show_waiting(self, seconds: float) -> None:
+    def show_waiting(self, seconds: float, note: tuple[str, str] | None = None) -> None:
+        """Waiting for the first token; `note` (full, short) says why it takes long."""
         self.add_class("-busy")
-        self._compose_line(f"waiting for the first token… {seconds:.1f} s")
+        if note:
+            forms: tuple[str, ...] = note
+        else:
+            forms = (f"waiting for the first token… {seconds:.1f} s", f"waiting… {seconds:.1f} s")
+        self._compose_line([Part(1, STATE, forms)])
 
     def show_streaming(self, phase: str, seconds: float, tokens: int) -> None:
         self.add_class("-busy")
         rate = tokens / seconds if seconds > 0 else 0
-        self._compose_line(f"{phase}… {seconds:.1f} s · {rate:.0f} tok/s")
+        phase = one_line(phase)
+        self._compose_line(
+            [
+                Part(1, STATE, (f"{phase}… {seconds:.1f} s",)),
+                Part(1, RATE, (f"{rate:.0f} tok/s",)),
+            ]
+        )
 
     def show_reply(self, message: Message) -> None:
         """The numbers of a finished reply: tokens, time to first token, tokens per second."""
-        parts = []
-        if message.usage:
-            parts.append(f"last {usage_text(message.usage)}")
+        parts = usage_parts(1, message.usage, "last", LAST) if message.usage else []
         if message.ttft_ms is not None:
-            parts.append(f"TTFT {message.ttft_ms / 1000:.2f} s")
+            s = message.ttft_ms / 1000
+            parts.append(Part(1, TTFT, (f"TTFT {s:.2f} s", f"TTFT {s:.1f}s")))
         rate = message.tokens_per_second
         if rate:
-            parts.append(f"{rate:.0f} tok/s")
-        self.last = " · ".join(parts)
+            parts.append(Part(1, RATE, (f"{rate:.0f} tok/s",)))
+        self.last = parts
         self.show_idle()
 
     def add_usage(self, usage: Usage | None) -> None:
         if usage:
             self.session = self.session + usage
 
-    def show_error(self, text: str) -> None:
-        """An error on the line; `text` may quote an API error body: made visible here."""
+    def show_error(self, text: str, short: str = "") -> None:
         self.remove_class("-busy")
         self.add_class("-error")
-        self._compose_line(one_line(text))
+        # `text` may quote an API error body: made visible here.
+        forms = (one_line(text), one_line(short)) if short else (one_line(text),)
+        self._compose_line([Part(1, STATE, forms)])
+
+    @property
+    def text(self) -> str:
+        """The line as shown at the current width."""
+        return str(self.render())

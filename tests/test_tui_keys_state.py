@@ -1,0 +1,104 @@
+"""Keys follow the state, in the footer and in F1's help: the offline demo (F2) only without
+a key, retry (F5) only with one; without a key F5 pastes one instead."""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import replace
+
+from mimo_tui.ui.widgets.dialogs import TextPrompt
+from mimo_tui.ui.widgets.help import HelpScreen
+from tests.conftest import KEY
+from tests.tui_helpers import make_app, screen_lines, send, wait_until
+
+SIZE = (120, 40)
+
+
+async def help_rows(pilot) -> dict[str, str]:
+    """F1's table as {binding id: what it does}, as the user sees it now."""
+    await pilot.press("f1")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+    table = pilot.app.screen._table()
+    does, ids = (list(table.columns[i]._cells) for i in (1, 2))
+    rows = {str(i): str(d) for i, d in zip(ids, does, strict=True) if str(i)}
+    await pilot.press("escape")
+    await wait_until(pilot, lambda: not isinstance(pilot.app.screen, HelpScreen))
+    return rows
+
+
+async def test_with_a_key_help_offers_retry_and_no_offline_demo(settings, paths, fake):
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        rows = await help_rows(pilot)
+        assert "chat.demo" not in rows and "chat.set_key" not in rows
+        assert rows["chat.retry"] == "Retry"
+        assert "Offline demo" not in screen_lines(app)[-1]
+    runtime.close()
+
+
+async def test_without_a_key_help_offers_the_demo_and_pasting_a_key_not_retry(settings, paths):
+    app, runtime = make_app(replace(settings, api_key=None), paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        rows = await help_rows(pilot)
+        assert "chat.retry" not in rows
+        assert rows["chat.demo"] == "Offline demo" and rows["chat.set_key"] == "Paste API key"
+        footer = screen_lines(app)[-1]
+        assert "f5 Paste API key" in footer and "f2 Offline demo" in footer
+        await pilot.press("f5")  # not a retry: nothing to send it with
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        assert not [w for w in app.workers if w.group == "turn"]  # no turn started
+    runtime.close()
+
+
+async def test_retry_is_dimmed_in_help_while_a_reply_streams(settings, paths, fake):
+    from mimo_tui.fake.scenarios import scenario
+
+    fake.queue(scenario("text", stall_after=2))
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
+        await wait_until(pilot, lambda: app.screen.busy)
+        rows = await help_rows(pilot)
+        assert rows["chat.retry"] == "Retry (not now)"
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+    runtime.close()
+
+
+async def test_a_key_pasted_in_the_app_is_stored_0600_and_used(settings, paths, fake):
+    fake.queue("text")
+    app, _ = make_app(replace(settings, api_key=None), paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        prompt = await _prompt(pilot)
+        prompt.query_one("Input").insert_text_at_cursor(KEY)  # as a paste would
+        await pilot.pause()
+        assert not any(KEY in line for line in screen_lines(app))  # shown as dots
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.runtime.has_key)
+        assert paths.key_file.read_text().strip() == KEY
+        assert stat.S_IMODE(paths.key_file.stat().st_mode) == 0o600
+        await pilot.pause()
+        footer = screen_lines(app)[-1]
+        assert "Paste API key" not in footer and "Offline demo" not in footer
+        await send(pilot, "hello with a key")
+        await app.workers.wait_for_complete()
+        (request,) = fake.chat_requests()
+        assert request.body["messages"][-1]["content"] == "hello with a key"
+    app.runtime.close()
+
+
+async def _prompt(pilot) -> TextPrompt:
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, TextPrompt))
+    return pilot.app.screen
+
+
+async def test_help_dims_keys_with_nothing_to_do_now_but_lists_them(settings, paths, fake):
+    """Escape cancels nothing while idle: the footer leaves it out, the help still lists it."""
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "Cancel" not in screen_lines(app)[-1]
+        rows = await help_rows(pilot)
+        assert rows["chat.cancel"] == "Cancel (not now)"
+    runtime.close()
