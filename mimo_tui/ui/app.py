@@ -12,10 +12,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
-from mimo_tui.config import ConfigError, Paths, Settings, save_config
+from mimo_tui.config import ConfigError, Paths, Settings
 from mimo_tui.prompt import Clock, local_now
 from mimo_tui.runtime import Runtime, build_runtime
 from mimo_tui.store import StoreError
+from mimo_tui.text import visible
 from mimo_tui.tool_runner import ApprovalRequest, Decision
 from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.themes import VARIABLE_DEFAULTS, load_themes
@@ -78,7 +79,7 @@ class MimoApp(App):
 
     def _save_theme(self, name: str) -> None:
         try:
-            save_config(self.runtime.paths.config_file, {"theme": name})
+            self.runtime.remember({"theme": name})
         except (ConfigError, OSError) as exc:
             self.notify(f"Theme not remembered: {exc}", severity="warning", markup=False)
 
@@ -174,6 +175,7 @@ class MimoApp(App):
         if "theme" in settings.explicit and self.theme == settings.theme:
             self._save_theme(self.theme)  # --theme is remembered like a pick from the palette
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self._show_settings_notices()
         for problem in self.runtime.tool_problems:
             self.notify(problem, title="Tool not loaded", severity="warning", markup=False)
         for problem in self.theme_problems:
@@ -199,7 +201,29 @@ class MimoApp(App):
         its ~0.4 s, and the frame is what the user is waiting for.
         """
         self._tune_gc()
+        if self.runtime.settings.keymap:
+            self._check_keymap_ids()
         self.run_worker(self._warm_up, thread=True, exit_on_error=False)
+
+    def _show_settings_notices(self) -> None:
+        """What loading the settings worked around (a bad value, a rejected key), once."""
+        settings = self.runtime.settings
+        for notice in settings.notices:
+            self.notify(
+                visible(notice),
+                title="Settings",
+                severity="error" if notice == settings.key_problem else "warning",
+                markup=False,
+                timeout=20,
+            )
+
+    def _check_keymap_ids(self) -> None:
+        """Name the [keys] entries whose id no binding has: Textual ignores them silently."""
+        from mimo_tui.ui.keymap import unknown_binding_problems
+
+        where = str(self.runtime.paths.config_file)
+        for problem in unknown_binding_problems(self.runtime.settings.keymap, where):
+            self.notify(visible(problem), title="Settings", severity="warning", markup=False)
 
     async def start_demo(self, chat: ChatScreen) -> None:
         """Switch this window to the offline demo (offered when no key is set)."""
