@@ -22,6 +22,7 @@ from mimo_tui.client import (
     ChatClient,
     RequestParams,
     attempts_retried,
+    before_first_token,
     idle_watched,
     incomplete,
 )
@@ -225,6 +226,11 @@ def response_message(
 # ---- stream --------------------------------------------------------------------------------
 
 
+def _has_token(event: Any) -> bool:
+    """Whether an SDK event carries part of the reply (message_start and ping do not)."""
+    return getattr(event, "type", "") in ("content_block_delta", "message_delta", "message_stop")
+
+
 class EventMapper:
     """Anthropic stream events (as dicts) -> the engine's events, however they are chunked.
 
@@ -373,9 +379,13 @@ class AnthropicClient(ChatClient):
         sdk = self._module()
         mapper = EventMapper()
         try:
-            stream = await self._client().messages.create(**body)
+            sent_at = asyncio.get_running_loop().time()
+            limit = self.first_token_timeout_s
+            stream = await before_first_token(self._client().messages.create(**body), limit)
             async with stream:
-                async for event in idle_watched(stream, self.idle_timeout_s):
+                async for event in idle_watched(
+                    stream, self.idle_timeout_s, limit, _has_token, sent_at
+                ):
                     for mapped in mapper.feed(_clean(event.model_dump(exclude_none=True))):
                         yield mapped
         except (ApiError, asyncio.CancelledError, GeneratorExit):

@@ -240,4 +240,5 @@ def make_client(settings: Settings) -> ChatClient | None:
         timeout_s=settings.timeout_s,
         idle_timeout_s=settings.idle_timeout_s,
         max_retries=settings.max_retries,
+        first_token_timeout_s=settings.first_token_timeout_s,
     )

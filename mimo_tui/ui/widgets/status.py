@@ -65,7 +65,9 @@ class StatusLine(Static):
 
     def show_waiting(self, seconds: float) -> None:
         self.add_class("-busy")
-        self._compose_line(f"waiting for the first token… {seconds:.1f} s")
+        # Whole seconds: MiMo's cold start can take minutes, and this is what the user
+        # watches meanwhile (the first-token limit is first_token_timeout_s).
+        self._compose_line(f"waiting for the first token… {int(seconds)} s · Esc cancels")
 
     def show_streaming(self, phase: str, seconds: float, tokens: int) -> None:
         self.add_class("-busy")
