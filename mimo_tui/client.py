@@ -118,6 +118,7 @@ async def idle_watched(
     if first_token_timeout_s is not None:
         deadline = (loop.time() if sent_at is None else sent_at) + first_token_timeout_s
     stalled = False
+    handle: asyncio.TimerHandle
 
     def left() -> float:
         if deadline is not None:

@@ -176,15 +176,19 @@ def check_setting(name: str, value: Any, where: str) -> Any:
     """Validate one setting; raise ConfigError naming `where` and the allowed range."""
     kinds = _FILE_KEYS[name]
     if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+        if name in _RANGES:
+            kind = "a whole number" if kinds == (int,) else "a number"
+            raise ConfigError(f"{where}: {name} must be {kind} {_range_text(name)}, got {value!r}")
         raise ConfigError(f"{where}: {name} must be {kinds[0].__name__}, got {value!r}")
+    checked: Any = value  # of the kind `kinds` names (mypy narrows it to object)
     if name in _RANGES:
         low, high, open_low = _RANGES[name]
-        finite = not isinstance(value, float) or math.isfinite(value)
-        above = value > low if open_low else value >= low
-        if not (finite and above and value <= high):
+        finite = not isinstance(checked, float) or math.isfinite(checked)
+        above = checked > low if open_low else checked >= low
+        if not (finite and above and checked <= high):
             raise ConfigError(f"{where}: {name} must be {_range_text(name)}, got {value!r}")
     if name == "base_url":
-        problem = base_url_problem(value)
+        problem = base_url_problem(checked)
         if problem:
             raise ConfigError(f"{where}: base_url {problem}, got {value!r}")
     if name == "api" and value not in API_FORMATS:
@@ -197,8 +201,8 @@ def check_setting(name: str, value: Any, where: str) -> Any:
             f"got {value!r}"
         )
     if kinds == (int, float):
-        return float(value)
-    return value
+        return float(checked)
+    return checked
 
 
 def _parse_config(path: Path) -> dict[str, Any]:

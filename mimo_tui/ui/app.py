@@ -208,11 +208,20 @@ class MimoApp(App):
     def _show_settings_notices(self) -> None:
         """What loading the settings worked around (a bad value, a rejected key), once."""
         settings = self.runtime.settings
-        for notice in settings.notices:
+        if settings.key_problem:
             self.notify(
-                visible(notice),
+                visible(settings.key_problem),
+                title="API key",
+                severity="error",
+                markup=False,
+                timeout=20,
+            )
+        rest = [n for n in settings.notices if n != settings.key_problem]
+        if rest:  # one notification, not a screenful of them
+            self.notify(
+                visible("\n\n".join(rest)),
                 title="Settings",
-                severity="error" if notice == settings.key_problem else "warning",
+                severity="warning",
                 markup=False,
                 timeout=20,
             )

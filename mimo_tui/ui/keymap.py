@@ -28,8 +28,8 @@ def binding_ids() -> set[str]:
     """The id of every Binding declared by a mimo-tui screen or widget."""
     _import_ui_modules()
     ids: set[str] = set()
-    seen: set[type] = set()
-    todo: list[type] = [DOMNode]
+    seen: set[type[DOMNode]] = set()
+    todo: list[type[DOMNode]] = [DOMNode]
     while todo:
         cls = todo.pop()
         for sub in cls.__subclasses__():
