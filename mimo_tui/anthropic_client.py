@@ -24,6 +24,7 @@ from mimo_tui.client import (
     ChatClient,
     RequestParams,
     attempts_retried,
+    before_first_token,
     idle_watched,
     incomplete,
 )
@@ -227,6 +228,11 @@ def response_message(
 # ---- stream --------------------------------------------------------------------------------
 
 
+def _has_token(event: Any) -> bool:
+    """Whether an SDK event carries part of the reply (message_start and ping do not)."""
+    return getattr(event, "type", "") in ("content_block_delta", "message_delta", "message_stop")
+
+
 class EventMapper:
     """Anthropic stream events (as dicts) -> the engine's events, however they are chunked.
 
@@ -390,15 +396,19 @@ class AnthropicClient(ChatClient):
         sdk = self._module()
         mapper = EventMapper()
         try:
+            sent_at = asyncio.get_running_loop().time()
+            limit = self.first_token_timeout_s
             posted: list[Any] = []
-            request = self._client().messages.create(**body)
+            request = before_first_token(self._client().messages.create(**body), limit)
             waiting = retries.reported(request, self.max_retries, posted)
             async with contextlib.aclosing(waiting):
                 async for retry in waiting:
                     yield retry
             stream = posted[0]
             async with stream:
-                async for event in idle_watched(stream, self.idle_timeout_s):
+                async for event in idle_watched(
+                    stream, self.idle_timeout_s, limit, _has_token, sent_at
+                ):
                     for mapped in mapper.feed(_clean(event.model_dump(exclude_none=True))):
                         yield mapped
         except (ApiError, asyncio.CancelledError, GeneratorExit):

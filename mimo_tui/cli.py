@@ -22,7 +22,14 @@ from mimo_tui import __version__
 from mimo_tui.cli_sessions import add_parsers as add_session_parsers
 from mimo_tui.cli_sessions import cmd_sessions, cmd_usage, note_recovery
 from mimo_tui.cli_signals import CtrlC
-from mimo_tui.config import ConfigError, Paths, Settings, load_settings, write_key_file
+from mimo_tui.config import (
+    ConfigError,
+    Paths,
+    Settings,
+    key_problem,
+    load_settings,
+    write_key_file,
+)
 from mimo_tui.errors import ApiError
 from mimo_tui.model import Message, ToolRecord, Usage
 from mimo_tui.store import StoreError
@@ -180,6 +187,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"mimo-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if args.command is not None:  # the TUI shows them as notifications
+        for notice in settings.notices:
+            print(f"mimo-tui: {visible(notice)}", file=sys.stderr)
     if settings.api == "anthropic" and args.command in (None, "ask"):
         problem = anthropic_missing(importing=args.command == "ask")
         if problem:  # before the store is opened: nothing is created
@@ -335,8 +345,9 @@ def cmd_key(action: str, settings: Settings, paths: Paths) -> int:
     else:
         key = sys.stdin.readline()
     key = key.strip()
-    if not key or any(c.isspace() for c in key):
-        print("mimo-tui: no key given (or it contains spaces); nothing written", file=sys.stderr)
+    problem = key_problem(key) if key else "is empty"
+    if problem:
+        print(f"mimo-tui: the key {problem}; nothing written", file=sys.stderr)
         return EXIT_USAGE
     write_key_file(paths.key_file, key)
     print(f"stored the key in {paths.key_file} (mode 0600): {redact(key)}", file=sys.stderr)
@@ -422,6 +433,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
     if not prompt or not prompt.strip():
         print("mimo-tui ask: give a prompt, or pipe one on stdin", file=sys.stderr)
         return EXIT_USAGE
+    if settings.key_problem and not settings.demo:
+        return EXIT_USAGE  # main() printed why the key was not used
     if not settings.api_key and not settings.demo:
         print(
             "mimo-tui: no API key. Export MIMO_API_KEY, or run `mimo-tui key set`; "

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from mimo_tui import retries
 from mimo_tui.errors import ApiError, ReplayError, map_exception
@@ -27,6 +27,7 @@ from mimo_tui.replay import openai_messages
 from mimo_tui.text import valid_unicode
 
 RETRYABLE = {408, 409, 429}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -95,33 +96,53 @@ def validate_messages(messages: list[dict[str, Any]]) -> None:
             expected = []
 
 
-async def idle_watched(stream: Any, idle_timeout_s: float) -> AsyncIterator[Any]:
+async def idle_watched(
+    stream: Any,
+    idle_timeout_s: float,
+    first_token_timeout_s: float | None = None,
+    is_token: Callable[[Any], bool] | None = None,
+    sent_at: float | None = None,
+) -> AsyncIterator[Any]:
     """The items of an SDK stream; ApiError("stalled") when none arrives for idle_timeout_s.
 
-    The SDKs' read timeout is reset by keepalive comments and never fires mid-stream, so the
-    watchdog is ours, reset only by real items. Both wire formats use it. It is one timer
-    for the whole stream, not an `asyncio.wait_for` per item: that made a task per chunk,
-    which cost more than the SDK's own parsing of a fast stream.
+    Until the first token (an item `is_token` accepts; without it, any item) the wait is
+    bounded by first_token_timeout_s counted from `sent_at` (the loop time the request went
+    out) instead: MiMo's cold path has taken minutes to its first token, which a 120 s idle
+    limit would kill. The SDKs' read timeout is reset by keepalive comments and never fires
+    mid-stream, so the watchdog is ours, reset only by real items. Both wire formats use it.
+    It is one timer for the whole stream, not an `asyncio.wait_for` per item: that made a
+    task per chunk, which cost more than the SDK's own parsing of a fast stream.
     """
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     waiting_since: float | None = None  # when the read in progress started
+    deadline = None  # the first token's, while it is awaited
+    if first_token_timeout_s is not None:
+        deadline = (loop.time() if sent_at is None else sent_at) + first_token_timeout_s
     stalled = False
     handle: asyncio.TimerHandle
 
+    def left() -> float:
+        if deadline is not None:
+            return deadline - loop.time()
+        idle = 0.0 if waiting_since is None else loop.time() - waiting_since
+        return idle_timeout_s - idle
+
     def check() -> None:
         nonlocal handle, stalled
-        idle = 0.0 if waiting_since is None else loop.time() - waiting_since
-        if idle >= idle_timeout_s and task is not None:
+        remaining = left()
+        if remaining <= 0 and waiting_since is not None and task is not None:
             stalled = True
             task.cancel()
-        else:
-            handle = loop.call_later(idle_timeout_s - idle, check)
+        else:  # not due, or the consumer is busy (the next read checks the deadline)
+            handle = loop.call_later(remaining if remaining > 0 else idle_timeout_s, check)
 
-    handle = loop.call_later(idle_timeout_s, check)
+    handle = loop.call_later(max(left(), 0), check)
     iterator = stream.__aiter__()
     try:
         while True:
+            if deadline is not None and loop.time() >= deadline:
+                raise first_token_timeout(first_token_timeout_s or 0)
             waiting_since = loop.time()
             try:
                 item = await iterator.__anext__()
@@ -131,15 +152,43 @@ async def idle_watched(stream: Any, idle_timeout_s: float) -> AsyncIterator[Any]
                 if not stalled or task is None:
                     raise
                 task.uncancel()
+                if deadline is not None:
+                    raise first_token_timeout(first_token_timeout_s or 0) from None
                 raise ApiError(
                     "stalled",
-                    f"The reply stalled: nothing arrived for {idle_timeout_s:g} s. "
-                    "What arrived is kept; retry to ask again",
+                    f"The reply stalled: nothing arrived for {idle_timeout_s:g} s "
+                    "(idle_timeout_s). What arrived is kept; retry to ask again",
                 ) from None
             waiting_since = None
+            if deadline is not None and (is_token is None or is_token(item)):
+                deadline = None  # the reply has begun: from now on, gaps are what is timed
+                handle.cancel()
+                handle = loop.call_later(idle_timeout_s, check)
             yield item
     finally:
         handle.cancel()
+
+
+def first_token_timeout(timeout_s: float) -> ApiError:
+    return ApiError(
+        "first_token_timeout",
+        f"No first token from MiMo after {timeout_s:g} s (first_token_timeout_s). "
+        "A busy or cold model can take minutes to start: retry, or raise "
+        "first_token_timeout_s in config.toml",
+    )
+
+
+async def before_first_token(request: Awaitable[T], timeout_s: float) -> T:
+    """Await the request's response (headers) within the first-token limit: the wait for
+    the first token starts when the request is sent, not when the stream begins."""
+    limit = asyncio.timeout(timeout_s)
+    try:
+        async with limit:
+            return await request
+    except TimeoutError:
+        if limit.expired():
+            raise first_token_timeout(timeout_s) from None
+        raise
 
 
 def attempts_retried(exc: BaseException, max_retries: int) -> int:
@@ -173,11 +222,13 @@ class ChatClient:
         timeout_s: float = 600.0,
         idle_timeout_s: float = 120.0,
         max_retries: int = 2,
+        first_token_timeout_s: float = 600.0,
     ) -> None:
         self.api_key = api_key
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
         self.idle_timeout_s = idle_timeout_s
+        self.first_token_timeout_s = first_token_timeout_s
         self.max_retries = max_retries
         self._sdk: Any = None
 
@@ -224,14 +275,19 @@ class ChatClient:
         body = params.body(messages)
         finished = False
         try:
+            sent_at = asyncio.get_running_loop().time()
+            limit = self.first_token_timeout_s
             posted: list[Any] = []
-            waiting = retries.reported(self._post_streaming(body), self.max_retries, posted)
+            request = before_first_token(self._post_streaming(body), limit)
+            waiting = retries.reported(request, self.max_retries, posted)
             async with contextlib.aclosing(waiting):  # closed at once on Escape
                 async for retry in waiting:
                     yield retry
             sdk_stream = posted[0]
             async with sdk_stream:
-                async for chunk in idle_watched(sdk_stream, self.idle_timeout_s):
+                async for chunk in idle_watched(
+                    sdk_stream, self.idle_timeout_s, limit, has_token, sent_at
+                ):
                     for event in chunk_events(chunk):
                         if finished and not isinstance(event, UsageReported):
                             continue  # the first finish reason ends the reply; usage follows
@@ -287,6 +343,14 @@ def _text(value: Any) -> str:
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def has_token(chunk: Any) -> bool:
+    """Whether a chunk carries part of the reply, not just its role (the first-token clock)."""
+    return any(
+        isinstance(e, ReasoningDelta | ContentDelta | ToolCallDelta | StreamFinished)
+        for e in chunk_events(chunk)
+    )
 
 
 def chunk_events(chunk: Any) -> list[StreamEvent]:

@@ -7,15 +7,19 @@ in a key file (mode 0600) written by `mimo-tui key set`; the environment wins ov
 
 from __future__ import annotations
 
-import json
+import ipaddress
+import math
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from platformdirs import user_config_dir, user_data_dir
 
+from mimo_tui.keynames import key_spec_problem
 from mimo_tui.text import is_model_id, redact
 
 APP_NAME = "mimo-tui"
@@ -84,6 +88,9 @@ class Settings:
     send_system_prompt: bool = True
     reasoning_panel: str = "fold"
     timeout_s: float = 600.0
+    # MiMo's cold path has taken minutes to its first token: that wait has its own limit,
+    # and idle_timeout_s only bounds the gaps between chunks once the reply has begun.
+    first_token_timeout_s: float = 600.0
     idle_timeout_s: float = 120.0
     max_retries: int = 2
     max_rounds: int = 8
@@ -93,11 +100,16 @@ class Settings:
     tools_file: str | None = None  # --tools-file; None: tools.toml in the config dir
     explicit: frozenset[str] = frozenset()  # settings given as flags: they beat a session's own
     keymap: dict[str, str] = field(default_factory=dict)  # [keys] in config.toml: id -> key
+    # What loading found wrong but could work around (a bad value: the default is used); the
+    # CLI prints these on stderr, the TUI shows them as notifications, each once.
+    notices: tuple[str, ...] = ()
+    key_problem: str | None = None  # why a key that was found is not used
 
     def redacted(self) -> dict[str, Any]:
         """The settings as a dict with the key shown only as a redaction, for `mimo-tui config`."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["api_key"] = redact(self.api_key)
+        del out["notices"], out["key_problem"]  # printed on stderr, not as settings
         return out
 
 
@@ -115,6 +127,7 @@ _FILE_KEYS: dict[str, tuple[type, ...]] = {
     "send_system_prompt": (bool,),
     "reasoning_panel": (str,),
     "timeout_s": (int, float),
+    "first_token_timeout_s": (int, float),
     "idle_timeout_s": (int, float),
     "max_retries": (int,),
     "max_rounds": (int,),
@@ -122,18 +135,63 @@ _FILE_KEYS: dict[str, tuple[type, ...]] = {
 }
 
 
+# The allowed range of every numeric setting: (low, high, low excluded). Out of range is an
+# error, and so are nan and inf (`idle_timeout_s = nan` would silently disable the watchdog).
+_RANGES: dict[str, tuple[float, float, bool]] = {
+    "temperature": (0, 1.5, False),
+    "top_p": (0.01, 1, False),
+    "max_completion_tokens": (1, 1_000_000, False),
+    "timeout_s": (0, 86_400, True),
+    "first_token_timeout_s": (0, 86_400, True),
+    "idle_timeout_s": (0, 86_400, True),
+    "max_retries": (0, 10, False),
+    "max_rounds": (1, 1000, False),
+}
+
+
+def _range_text(name: str) -> str:
+    low, high, open_low = _RANGES[name]
+    if open_low:
+        return f"more than {low:g} and at most {high:g}"
+    return f"between {low:g} and {high:g}"
+
+
+def base_url_problem(value: str) -> str | None:
+    """Why `value` cannot be the API's base URL (an http(s) URL with a host), or None."""
+    if any(c.isspace() or not c.isprintable() for c in value):
+        return "must not contain spaces or control characters"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError as exc:
+        return f"is not a valid URL ({exc})"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "must start with https:// (or http://)"
+    if not parts.hostname:
+        return "must name a host (https://host/v1)"
+    return None
+
+
 def check_setting(name: str, value: Any, where: str) -> Any:
     """Validate one setting; raise ConfigError naming `where` and the allowed range."""
     kinds = _FILE_KEYS[name]
     if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+        if name in _RANGES:
+            kind = "a whole number" if kinds == (int,) else "a number"
+            raise ConfigError(f"{where}: {name} must be {kind} {_range_text(name)}, got {value!r}")
         raise ConfigError(f"{where}: {name} must be {kinds[0].__name__}, got {value!r}")
-    # isinstance() against a tuple of types narrowed `value` to object; it is one of `kinds`.
-    value = cast(Any, value)
-    if name == "temperature" and not 0 <= value <= 1.5:
-        raise ConfigError(f"{where}: temperature must be between 0 and 1.5, got {value}")
-    if name == "top_p" and not 0.01 <= value <= 1:
-        raise ConfigError(f"{where}: top_p must be between 0.01 and 1, got {value}")
-    if name == "model" and not is_model_id(value):
+    checked: Any = value  # of the kind `kinds` names (mypy narrows it to object)
+    if name in _RANGES:
+        low, high, open_low = _RANGES[name]
+        finite = not isinstance(checked, float) or math.isfinite(checked)
+        above = checked > low if open_low else checked >= low
+        if not (finite and above and checked <= high):
+            raise ConfigError(f"{where}: {name} must be {_range_text(name)}, got {value!r}")
+    if name == "base_url":
+        problem = base_url_problem(checked)
+        if problem:
+            raise ConfigError(f"{where}: base_url {problem}, got {value!r}")
+    if name == "model" and not is_model_id(checked):
         raise ConfigError(
             f"{where}: model must be a model id (1-128 of A-Z a-z 0-9 . _ : / [ ] -), got {value!r}"
         )
@@ -146,43 +204,100 @@ def check_setting(name: str, value: Any, where: str) -> Any:
             f"{where}: reasoning_panel must be one of {', '.join(REASONING_PANEL_MODES)}, "
             f"got {value!r}"
         )
-    if name in ("max_completion_tokens", "max_rounds") and value < 1:
-        raise ConfigError(f"{where}: {name} must be at least 1, got {value}")
-    if name in ("timeout_s", "idle_timeout_s") and value <= 0:
-        raise ConfigError(f"{where}: {name} must be positive, got {value}")
-    return float(value) if name in ("temperature", "top_p") else value
+    if kinds == (int, float):
+        return float(checked)
+    return checked
 
 
-def read_config_file(path: Path) -> dict[str, Any]:
-    """Parse and validate config.toml; a missing file is an empty config."""
+def _parse_config(path: Path) -> dict[str, Any]:
+    """config.toml as TOML; a missing file is empty. A file that cannot be read or parsed
+    at all is a ConfigError: nothing in it can be trusted, and nothing is overwritten."""
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
     try:
-        data = tomllib.loads(raw)
+        return tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+
+
+def read_config_file(path: Path, notices: list[str] | None = None) -> dict[str, Any]:
+    """The valid settings of config.toml.
+
+    A bad entry (unknown name, wrong type, out of range) is left out, so its default is used,
+    and described in `notices`; without a list to collect them, the first one raises.
+    """
+    return _settings_from(_parse_config(path), path, notices)
+
+
+def _settings_from(data: dict[str, Any], path: Path, notices: list[str] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
-        if key in ("keys", "tools"):  # sections owned by later features (bindings, tools)
+        if key in ("keys", "tools"):  # sections owned by other features (bindings, tools)
             continue
-        if key not in _FILE_KEYS:
-            known = ", ".join(sorted(_FILE_KEYS))
-            raise ConfigError(f"{path}: unknown setting {key!r} (known: {known})")
-        out[key] = check_setting(key, value, str(path))
+        try:
+            if key not in _FILE_KEYS:
+                known = ", ".join(sorted(_FILE_KEYS))
+                raise ConfigError(f"{path}: unknown setting {key!r} ignored (known: {known})")
+            out[key] = check_setting(key, value, str(path))
+        except ConfigError as exc:
+            if notices is None:
+                raise
+            notices.append(_default_used(str(exc), key))
     return out
 
 
+def _default_used(problem: str, key: str) -> str:
+    default = getattr(Settings(), key, None) if key in _FILE_KEYS else None
+    if key not in _FILE_KEYS:
+        return problem
+    shown = "none" if default is None else repr(default)
+    return f"{problem}; using the default ({shown})"
+
+
+def key_problem(key: str) -> str | None:
+    """Why `key` (already stripped) cannot be an API key, or None.
+
+    A key with a line break or other control character cannot go into an HTTP header: the
+    transport then failed with an error quoting the whole header, key included, which was
+    shown, stored with the reply and exported. Such a key is refused before any use.
+    """
+    for char in key:
+        if char in "\r\n":
+            return "contains a line break"
+        if char.isspace():
+            return "contains a space or tab"
+        if not char.isprintable():
+            return f"contains a control character (U+{ord(char):04X})"
+        if not char.isascii():
+            return f"contains a non-ASCII character (U+{ord(char):04X})"
+    return None
+
+
 def read_key_file(path: Path) -> str | None:
+    """The key in the key file (surrounding whitespace removed); ConfigError if unusable."""
     try:
         key = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the key file ({exc.strerror})") from exc
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{path}: the key file is not text; the key was not used. "
+            "Store it again with `mimo-tui key set`"
+        ) from None
+    problem = key_problem(key)
+    if problem:
+        raise ConfigError(
+            f"{path}: the API key {problem}; it was not used. The file must hold the key "
+            "alone, on one line: store it again with `mimo-tui key set`"
+        )
     return key or None
 
 
@@ -197,22 +312,71 @@ def write_key_file(path: Path, key: str) -> None:
     os.replace(tmp, path)
 
 
+def _load_key(paths: Paths, env: dict[str, str]) -> tuple[str | None, str, str | None]:
+    """(key, where it came from, why a key that was found is not used). The environment
+    wins over the key file; a bad key in the environment is not replaced by the file's."""
+    if env.get("MIMO_API_KEY"):
+        key = env["MIMO_API_KEY"].strip()
+        problem = key_problem(key)
+        if problem:
+            return (
+                None,
+                "none (MIMO_API_KEY rejected)",
+                f"MIMO_API_KEY: the API key {problem}; it was not used. Export the key alone",
+            )
+        return key, "environment MIMO_API_KEY", None
+    try:
+        file_key = read_key_file(paths.key_file)
+    except ConfigError as exc:
+        return None, "none (key file rejected)", str(exc)
+    if file_key:
+        return file_key, f"key file {paths.key_file}", None
+    return None, "none", None
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def plain_http_warning(base_url: str) -> str | None:
+    """A warning when the key would travel unencrypted: plain http to a non-loopback host."""
+    parts = urlsplit(base_url)
+    if parts.scheme.lower() != "http" or _is_loopback(parts.hostname or ""):
+        return None
+    return (
+        f"Warning: base_url {base_url} is plain http to {parts.hostname}: your API key "
+        "would be sent unencrypted. Use https:// unless you trust every network in between"
+    )
+
+
 def load_settings(
     paths: Paths,
     env: dict[str, str] | None = None,
     overrides: dict[str, Any] | None = None,
 ) -> Settings:
-    """Build the effective Settings from defaults, config.toml, the environment and flags."""
+    """Build the effective Settings from defaults, config.toml, the environment and flags.
+
+    Raises ConfigError for a config file that cannot be read or parsed and for a bad flag;
+    a bad entry in the file or the environment is dropped and described in `notices`.
+    """
     env = dict(os.environ) if env is None else env
-    values: dict[str, Any] = read_config_file(paths.config_file)
-    key, source = None, "none"
-    file_key = read_key_file(paths.key_file)
-    if file_key:
-        key, source = file_key, f"key file {paths.key_file}"
-    if env.get("MIMO_API_KEY"):
-        key, source = env["MIMO_API_KEY"].strip(), "environment MIMO_API_KEY"
+    notices: list[str] = []
+    data = _parse_config(paths.config_file)
+    values: dict[str, Any] = _settings_from(data, paths.config_file, notices)
+    key, source, rejected = _load_key(paths, env)
+    if rejected:
+        notices.append(rejected)
     if env.get("MIMO_BASE_URL"):
-        values["base_url"] = env["MIMO_BASE_URL"]
+        problem = base_url_problem(env["MIMO_BASE_URL"])
+        if problem:
+            notices.append(f"MIMO_BASE_URL {problem}, got {env['MIMO_BASE_URL']!r}; it was ignored")
+        else:
+            values["base_url"] = env["MIMO_BASE_URL"]
     if env.get("MIMO_MODEL"):
         values["model"] = check_setting("model", env["MIMO_MODEL"], "MIMO_MODEL")
     explicit = set()
@@ -221,105 +385,102 @@ def load_settings(
             continue
         explicit.add(name)
         values[name] = check_setting(name, value, "command line") if name in _FILE_KEYS else value
-    return replace(
+    settings = replace(
         Settings(),
         api_key=key,
         api_key_source=source,
         explicit=frozenset(explicit),
-        keymap=read_keymap(paths.config_file),
+        keymap=_keymap_from(data, paths.config_file, notices),
+        key_problem=rejected,
         **values,
     )
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    # A JSON string is a valid TOML basic string (same escapes, \uXXXX for controls).
-    return json.dumps(str(value), ensure_ascii=False)
+    warning = plain_http_warning(settings.base_url)
+    if warning and key and not settings.demo:
+        notices.append(warning)
+    return replace(settings, notices=tuple(notices))
 
 
 def save_config(path: Path, changes: dict[str, Any], table: str | None = None) -> None:
-    """Write `changes` into config.toml, keeping every other line (comments too) as it was.
+    """Write `changes` into config.toml, keeping everything else in it byte for byte.
 
-    Top-level keys (table None) are replaced where they stand or added before the first
-    table; keys of `table` (e.g. "keys") go into that table, created at the end if needed.
-    A value of None removes the key. The result is parsed back before it replaces the file,
-    so a bug here can never leave the user with a config that does not load.
+    Top-level keys (table None) are replaced where they stand or added among the others;
+    keys of `table` (e.g. "keys") go into that table, created at the end if needed. A key
+    that already exists keeps its spelling: `chat.search` (a dotted key) stays dotted,
+    `"chat.search"` stays quoted. A value of None removes the key. The result is parsed
+    back before it replaces the file, so a bug here can never leave the user with a config
+    that does not load.
+
+    tomlkit keeps comments, multi-line strings and the layout of what is not changed; it is
+    imported here, when the user saves, not when the app starts.
     """
+    import tomlkit
+    import tomlkit.exceptions
+
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        with open(path, encoding="utf-8", newline="") as fh:  # line endings as they are
+            raw = fh.read()
     except FileNotFoundError:
-        lines = []
-    header = f"[{table}]" if table else None
-    current: str | None = None
-    start = end = None  # the line range of the section we edit
-    if header is None:
-        start = 0
-    for i, line in enumerate(lines):
-        stripped = line.strip()
-        if stripped.startswith("[") and stripped.endswith("]"):
-            if current == header and start is not None and end is None:
-                end = i
-            current = stripped
-            if current == header:
-                start = i + 1
-    if start is not None and end is None:
-        end = next(
-            (
-                i
-                for i in range(start, len(lines))
-                if lines[i].strip().startswith("[") and lines[i].strip().endswith("]")
-            ),
-            len(lines),
-        )
-    if start is None:  # the table does not exist yet
-        if lines and lines[-1].strip():
-            lines.append("")
-        lines.append(header or "")
-        start = end = len(lines)
-    assert end is not None
-    section = lines[start:end]
+        raw = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read ({exc}); not changed") from exc
+    try:
+        doc = tomlkit.parse(raw)
+    except tomlkit.exceptions.ParseError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); not changed") from exc
+    section: Any = doc
+    if table is not None:
+        if table not in doc:
+            doc[table] = tomlkit.table()
+        section = doc[table]
+        if not isinstance(section, dict):
+            raise ConfigError(f"{path}: {table} is not a table; not changed")
     for name, value in changes.items():
-        found = [
-            i
-            for i, line in enumerate(section)
-            if line.split("=", 1)[0].strip().strip('"') == name and "=" in line
-        ]
-        if value is None:
-            section = [line for i, line in enumerate(section) if i not in found]
-            continue
-        text = f"{json.dumps(name) if not name.replace('_', '').isalnum() else name} = "
-        text += _toml_value(value)
-        if found:
-            section[found[0]] = text
-        else:
-            insert = len(section)
-            while insert and not section[insert - 1].strip():
-                insert -= 1
-            section.insert(insert, text)
-    new = lines[:start] + section + lines[end:]
-    content = "\n".join(new).rstrip("\n") + "\n"
+        _set_key(section, name, value)
+    content = tomlkit.dumps(doc)
+    if "\r\n" in raw:  # tomlkit ends the lines it adds with \n: keep a Windows file uniform
+        content = re.sub(r"(?<!\r)\n", "\r\n", content)
     try:
         tomllib.loads(content)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: could not update the file safely ({exc})") from exc
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(content, encoding="utf-8")
+    tmp.write_text(content, encoding="utf-8", newline="")
     os.replace(tmp, path)
 
 
-def read_keymap(path: Path) -> dict[str, str]:
-    """The `[keys]` table of config.toml: binding id -> key(s), e.g. chat.search = "ctrl+k"."""
+def _set_key(section: Any, name: str, value: Any) -> None:
+    """Set (None: remove) `name` in a tomlkit table, as a dotted key where one is written."""
+    head, dot, rest = name.partition(".")
+    if name not in section and dot and isinstance(section.get(head), dict):
+        _set_key(section[head], rest, value)  # `chat.search = ...`: the nested "chat" table
+        return
+    if value is None:
+        if name in section:
+            del section[name]
+    else:
+        section[name] = value
+
+
+def read_keymap(path: Path, notices: list[str] | None = None) -> dict[str, str]:
+    """The `[keys]` table of config.toml: binding id -> key(s), e.g. chat.search = "ctrl+k".
+
+    An entry that names no key is dropped and described in `notices` (without a list, it
+    raises); whether the id names a binding is checked by the UI, which knows them.
+    """
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
+        data = _parse_config(path)
+    except ConfigError:
         return {}  # read_config_file reports these
+    return _keymap_from(data, path, notices)
+
+
+def _keymap_from(data: dict[str, Any], path: Path, notices: list[str] | None) -> dict[str, str]:
+    problems: list[str] = []
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
-        raise ConfigError(f'{path}: [keys] must be a table of binding id = "key"')
+        problems.append(f'{path}: [keys] must be a table of binding id = "key"; ignored')
+        keys = {}
 
     def flat(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         # `chat.search = "ctrl+k"` unquoted is a dotted key (a nested table) in TOML.
@@ -331,8 +492,18 @@ def read_keymap(path: Path) -> dict[str, str]:
                 out[f"{prefix}{name}"] = value
         return out
 
-    keys = flat(keys)
-    bad = [k for k, v in keys.items() if not isinstance(v, str) or not v.strip()]
-    if bad:
-        raise ConfigError(f'{path}: [keys] {bad[0]} must be a key name such as "ctrl+k"')
-    return {k: v.strip() for k, v in keys.items()}
+    keymap: dict[str, str] = {}
+    for binding_id, value in flat(keys).items():
+        if not isinstance(value, str):
+            problem: str | None = f'must be a key name in quotes such as "ctrl+k", got {value!r}'
+        else:
+            problem = key_spec_problem(value)
+        if problem:
+            problems.append(f"{path}: [keys] {binding_id}: {problem}; the default key is kept")
+        else:
+            keymap[binding_id] = ",".join(k.strip() for k in value.split(","))
+    if problems and notices is None:
+        raise ConfigError(problems[0])
+    if notices is not None:
+        notices.extend(problems)
+    return keymap

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mimo_tui.config import API_FORMATS, ConfigError, Paths, Settings
+from mimo_tui.config import API_FORMATS, ConfigError, Paths, Settings, save_config
 from mimo_tui.model import Session
 from mimo_tui.prompt import Clock, local_now
 from mimo_tui.store import Store
@@ -77,6 +77,15 @@ class Runtime:
         self.settings = settings
         if self._engine is not None:
             self._engine.settings = settings
+
+    def remember(self, changes: dict[str, Any]) -> bool:
+        """Write `changes` into config.toml as the defaults of later runs. False when they
+        stay in memory instead: the offline demo never changes the user's files.
+        Raises ConfigError or OSError when the file cannot be updated."""
+        if self.settings.demo:
+            return False
+        save_config(self.paths.config_file, changes)
+        return True
 
     def warm_up(self) -> None:
         """Load the code of the engine and of this format's API client (openai: ~0.4 s)
@@ -250,4 +259,5 @@ def make_client(settings: Settings) -> ChatClient | None:
         timeout_s=settings.timeout_s,
         idle_timeout_s=settings.idle_timeout_s,
         max_retries=settings.max_retries,
+        first_token_timeout_s=settings.first_token_timeout_s,
     )

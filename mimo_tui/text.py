@@ -110,10 +110,37 @@ def redact(secret: str | None) -> str:
     return f"{head}…({len(secret)} chars)"
 
 
+@cache
+def _secret_forms(secret: str) -> tuple[str, ...]:
+    """`secret` as it is written out by the encoders an error text or export goes through:
+    as is, JSON-escaped, repr-escaped (str and bytes, as in "Illegal header value b'…'"),
+    URL-encoded. Longest first, so a form containing another is replaced whole."""
+    import json
+    from urllib.parse import quote, quote_plus
+
+    forms = {
+        secret,
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        repr(secret)[1:-1],
+        repr(secret.encode("utf-8", "backslashreplace"))[2:-1],
+        quote(secret, safe=""),
+        quote_plus(secret, safe=""),
+        quote(secret),
+    }
+    # A line-broken key may be quoted one line at a time: each long enough piece goes too.
+    forms.update(part for part in re.split(r"[\r\n]+", secret) if len(part) >= 8)
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
 def scrub(text: str, secret: str | None) -> str:
-    """Remove every occurrence of `secret` from `text` (error messages, raw JSON, logs)."""
-    if secret and len(secret) >= 4:
-        return text.replace(secret, "[redacted]")
+    """Remove every occurrence of `secret` from `text` (error messages, raw JSON, logs),
+    written out plainly or in an escaped form (see _secret_forms)."""
+    if not secret or len(secret) < 4:
+        return text
+    for form in _secret_forms(secret):
+        if form in text:
+            text = text.replace(form, "[redacted]")
     return text
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import stat
@@ -203,13 +204,17 @@ def test_key_set_writes_an_owner_only_file_and_config_redacts_it(tmp_path):
     assert "sk-s…(22 chars)" in config.stdout
 
 
-def test_a_bad_config_file_is_a_clear_error(tmp_path):
+def test_a_bad_config_value_is_named_and_its_default_used(tmp_path):
     config = tmp_path / "config" / "mimo-tui" / "config.toml"
     config.parent.mkdir(parents=True)
     config.write_text("temperature = 9\n")
     result = mimo(tmp_path, None, "config")
-    assert result.returncode == 2
+    assert result.returncode == 0
     assert str(config) in result.stderr and "between 0 and 1.5" in result.stderr
+    assert "temperature" in result.stderr and "using the default (1.0)" in result.stderr
+    assert re.search(r"temperature\s+1\.0\n", result.stdout)
+    config.write_text("temperature = \n")  # not TOML at all: nothing can be trusted
+    assert mimo(tmp_path, None, "config").returncode == 2
 
 
 def test_help_and_ask_do_not_import_textual(tmp_path, fake):

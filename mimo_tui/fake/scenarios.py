@@ -24,6 +24,9 @@ class Scenario:
     usage_on_finish: bool = False
     delay_s: float = 0.0  # between chunks
     first_byte_delay_s: float = 0.0
+    # After the first frame (the role / message_start), keepalives only for this long: MiMo's
+    # cold path, where the stream is open but the first token takes minutes.
+    first_token_delay_s: float = 0.0
     truncate_after: int | None = None  # close after N content chunks, no finish, no [DONE]
     stall_after: int | None = None  # stop sending after N chunks, keep the connection open
     midstream_error_after: int | None = None
@@ -246,6 +249,9 @@ SCENARIOS: dict[str, Scenario] = {
         reasoning="Taking my time.", content="One. Two. Three. Four.", delay_s=0.2
     ),
     "slow_first_byte": Scenario(content="Finally.", first_byte_delay_s=3.0),
+    "slow_first_token": Scenario(
+        reasoning="Warming up.", content="Here at last.", first_token_delay_s=3.0
+    ),
     "stall": Scenario(content="This reply stalls after a few words and never ends.", stall_after=3),
     "midstream_error": Scenario(
         content="Partial answer before an error arrives", midstream_error_after=3

@@ -522,8 +522,20 @@ class _Handler(BaseHTTPRequestHandler):
                 data = data.replace(text.encode("utf-8"), raw)
             self.wfile.write(data)
             self.wfile.flush()
+            if n == 0 and sc.first_token_delay_s and self._hold_first_token(sc, keepalive):
+                return
             if sc.delay_s and self._sleep(sc.delay_s):
                 return
+
+    def _hold_first_token(self, sc: Scenario, keepalive: str) -> bool:
+        """Keep the open stream waiting for its first token, with a keepalive comment every
+        half second as a server does; True when the fake is stopping."""
+        end = time.monotonic() + sc.first_token_delay_s
+        while (left := end - time.monotonic()) > 0:
+            self._write(keepalive)
+            if self._sleep(min(left, 0.5)):
+                return True
+        return False
 
     # ---- the Anthropic format -----------------------------------------------------------------
 

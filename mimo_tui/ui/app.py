@@ -15,10 +15,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
-from mimo_tui.config import ConfigError, Paths, Settings, save_config, write_key_file
+from mimo_tui.config import ConfigError, Paths, Settings, write_key_file
 from mimo_tui.prompt import Clock, local_now
 from mimo_tui.runtime import Runtime, build_runtime
 from mimo_tui.store import StoreError
+from mimo_tui.text import visible
 from mimo_tui.tool_runner import ApprovalRequest, Decision
 from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.hangup import HANGUP_EXIT, detach, terminal_fds, watch_terminal
@@ -85,7 +86,7 @@ class MimoApp(App):
 
     def _save_theme(self, name: str) -> None:
         try:
-            save_config(self.runtime.paths.config_file, {"theme": name})
+            self.runtime.remember({"theme": name})
         except (ConfigError, OSError) as exc:
             notify_safe(self, f"Theme not remembered: {exc}", severity="warning")
 
@@ -184,6 +185,7 @@ class MimoApp(App):
         if "theme" in settings.explicit and self.theme == settings.theme:
             self._save_theme(self.theme)  # --theme is remembered like a pick from the palette
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self._show_settings_notices()
         for problem in self.runtime.tool_problems:
             notify_safe(self, problem, title="Tool not loaded", severity="warning")
         for problem in self.theme_problems:
@@ -209,7 +211,38 @@ class MimoApp(App):
         its ~0.4 s, and the frame is what the user is waiting for.
         """
         self._tune_gc()
+        if self.runtime.settings.keymap:
+            self._check_keymap_ids()
         self.run_worker(self._warm_up, thread=True, exit_on_error=False)
+
+    def _show_settings_notices(self) -> None:
+        """What loading the settings worked around (a bad value, a rejected key), once."""
+        settings = self.runtime.settings
+        if settings.key_problem:
+            self.notify(
+                visible(settings.key_problem),
+                title="API key",
+                severity="error",
+                markup=False,
+                timeout=20,
+            )
+        rest = [n for n in settings.notices if n != settings.key_problem]
+        if rest:  # one notification, not a screenful of them
+            self.notify(
+                visible("\n\n".join(rest)),
+                title="Settings",
+                severity="warning",
+                markup=False,
+                timeout=20,
+            )
+
+    def _check_keymap_ids(self) -> None:
+        """Name the [keys] entries whose id no binding has: Textual ignores them silently."""
+        from mimo_tui.ui.keymap import unknown_binding_problems
+
+        where = str(self.runtime.paths.config_file)
+        for problem in unknown_binding_problems(self.runtime.settings.keymap, where):
+            self.notify(visible(problem), title="Settings", severity="warning", markup=False)
 
     async def start_demo(self, chat: ChatScreen) -> None:
         """Switch this window to the offline demo (offered when no key is set)."""

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from mimo_tui.config import ConfigError, save_config
+from mimo_tui.config import ConfigError
 from mimo_tui.inspect import round_exchange, tool_records
 from mimo_tui.model import Message, ToolRecord, Usage
 from mimo_tui.runtime import Runtime
@@ -740,7 +740,8 @@ class ChatScreen(VersionActions, HistoryActions):
         def done(changes: dict[str, Any] | None) -> None:
             if changes:
                 self.apply_settings(changes)
-                self.notify("Settings saved to config.toml.", markup=False, timeout=2)
+                where = "this demo run" if self.runtime.settings.demo else "config.toml"
+                self.notify(f"Settings saved to {where}.", markup=False, timeout=2)
 
         themes = sorted(self.app.available_themes)
         self.app.push_screen(SettingsScreen(self.runtime.settings, themes, focus), done)
@@ -762,7 +763,7 @@ class ChatScreen(VersionActions, HistoryActions):
         runtime = self.runtime
         if save:
             try:
-                save_config(runtime.paths.config_file, changes)
+                runtime.remember(changes)  # the demo keeps them in memory
             except (ConfigError, OSError) as exc:
                 notify_safe(self, f"config.toml not updated: {exc}", severity="error")
         theme = changes.get("theme")

@@ -82,10 +82,14 @@ def test_an_invalid_config_names_the_file_and_line_and_is_not_overwritten(tmp_pa
     observe("Bad files", "config.toml that is not valid TOML", f"exit 2: “{result.stderr.strip()}”")
 
     paths.config_file.write_text("temperature = 7\n")
+    fake.queue("text")
     result = mimo(tmp_path, fake, "ask", "hi")
-    assert result.returncode == 2 and "between 0 and 1.5" in result.stderr
+    assert result.returncode == 0 and "between 0 and 1.5" in result.stderr
+    assert paths.config_file.read_text() == "temperature = 7\n"
     observe(
-        "Bad files", "config.toml with a value out of range", f"exit 2: “{result.stderr.strip()}”"
+        "Bad files",
+        "config.toml with a value out of range",
+        f"exit {result.returncode}, the reply still comes: “{result.stderr.strip()}”",
     )
 
     paths.config_file.unlink()
@@ -376,3 +380,27 @@ def test_the_import_schema_knows_every_field_a_tool_record_stores():
 
     record = ToolRecord("call_1", "echo", "{}", 1, "done", model_arguments='{"q": 1}')
     assert set(record.meta()) <= set(TOOL_META.fields)
+
+
+def test_bad_numbers_urls_and_keys_in_config_are_named_and_defaults_used(tmp_path, fake, observe):
+    paths = cli_paths(tmp_path)
+    paths.config_file.parent.mkdir(parents=True)
+    text = (
+        "idle_timeout_s = nan\nmax_retries = 1e20\n"
+        'base_url = "file:///etc/passwd"\n[keys]\nchat.search = "f99x"\n'
+    )
+    paths.config_file.write_text(text)
+    fake.queue("text")
+    result = mimo(tmp_path, fake, "ask", "hi")
+    assert result.returncode == 0 and result.stdout.strip()
+    problems = [line for line in result.stderr.splitlines() if line.startswith("mimo-tui:")]
+    assert len(problems) == 4 and all(str(paths.config_file) in p for p in problems)
+    assert paths.config_file.read_text() == text
+    for needle, case in (
+        ("idle_timeout_s", "idle_timeout_s = nan in config.toml"),
+        ("max_retries", "max_retries = 1e20 in config.toml"),
+        ("base_url", 'base_url = "file:///etc/passwd" in config.toml'),
+        ("[keys]", '[keys] chat.search = "f99x" in config.toml'),
+    ):
+        [line] = [p for p in problems if needle in p]
+        observe("Bad files", case, f"the reply still comes; “{line}”")

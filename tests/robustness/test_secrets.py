@@ -10,7 +10,7 @@ import stat
 import subprocess
 from dataclasses import replace
 
-from mimo_tui.config import write_key_file
+from mimo_tui.config import Settings, write_key_file
 from mimo_tui.fake.scenarios import Scenario
 from mimo_tui.runtime import build_runtime
 from mimo_tui.tool_runner import ApprovalRequest, Decision
@@ -220,4 +220,51 @@ async def test_a_key_pasted_into_the_message_box_is_flagged(settings, paths, fak
         "Secrets and permissions",
         "an API-key-shaped string pasted into the message box",
         f"asked before sending: “{question}”; declined, nothing is sent and the text stays",
+    )
+
+
+def test_a_key_with_a_newline_is_refused_and_never_echoed(tmp_path, fake, observe):
+    broken = KEY + "\nsecond-line"
+    result = subprocess.run(
+        [PYTHON, "-m", "mimo_tui", "ask", "hi"],
+        env=cli_env(tmp_path, fake, MIMO_API_KEY=broken),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "line break" in result.stderr
+    assert KEY not in result.stderr + result.stdout and fake.chat_requests() == []
+    observe(
+        "Secrets and permissions",
+        "MIMO_API_KEY with a newline in it (a pasted second line)",
+        f"exit {result.returncode}, nothing sent: “{result.stderr.strip()}”",
+    )
+
+
+def test_escaped_forms_of_the_key_are_scrubbed_from_errors_and_exports(paths, fake, observe):
+    """A key that got past loading (an embedding caller, an old store) and breaks the HTTP
+    header: the transport quotes it repr-escaped; the store and every export must not."""
+    from mimo_tui.client import ChatClient
+    from mimo_tui.engine import Engine
+    from mimo_tui.store import Store
+
+    broken = KEY + "\nsecond-line-of-key"
+    store = Store(paths.store_file)
+    client = ChatClient(broken, fake.base_url, max_retries=0)
+    engine = Engine(store, client, replace(Settings(), api_key=broken), clock=lambda: FROZEN)
+    session = store.create_session("mimo-v2.5-pro", {})
+    events = asyncio.run(collect(engine.turn(session.id, "hi")))
+    error = events[-1].error
+    exports = "".join(
+        export(store, store.get_session(session.id), f) for f in ("md", "json", "html")
+    )
+    stored = store.messages(session.id)[-1].error or ""
+    store.close()
+    escaped = (repr(broken)[1:-1], json.dumps(broken)[1:-1], KEY, "second-line-of-key")
+    assert not any(form in error + stored + exports for form in escaped)
+    assert "[redacted]" in error
+    observe(
+        "Secrets and permissions",
+        "a key with a newline reaching the HTTP layer (its header error quotes it escaped)",
+        f"scrubbed in the message, the store and md/json/html exports: “{error}”",
     )

@@ -141,6 +141,9 @@ class SettingsScreen(ModalScreen[dict[str, Any] | None]):
                 yield Button("Save", variant="primary", id="save")
 
     def on_mount(self) -> None:
+        # A prompt the field cannot show as it is (several lines, spaces at the ends) must
+        # not be saved back changed when the user edited something else.
+        self._prompt_shown = self.query_one("#system_prompt", Input).value
         self.query_one(f"#{self.initial_focus}").focus()
         self._show_thinking_note()
         self.load_models()
@@ -219,7 +222,11 @@ class SettingsScreen(ModalScreen[dict[str, Any] | None]):
         else:
             out["max_completion_tokens"] = None
         out["lang"] = self.query_one("#lang", Select).value
-        out["system_prompt"] = self.query_one("#system_prompt", Input).value.strip() or None
+        prompt = self.query_one("#system_prompt", Input).value
+        if prompt == self._prompt_shown:
+            out["system_prompt"] = self.settings.system_prompt  # untouched: exactly as it was
+        else:
+            out["system_prompt"] = prompt.strip() or None
         out["reasoning_panel"] = self.query_one("#reasoning_panel", Select).value
         out["theme"] = self.query_one("#theme", Select).value
         return out

@@ -207,7 +207,13 @@ class StatusLine(Static):
         if note:
             forms: tuple[str, ...] = note
         else:
-            forms = (f"waiting for the first token… {seconds:.1f} s", f"waiting… {seconds:.1f} s")
+            # Whole seconds: MiMo's cold start can take minutes, and this is what the user
+            # watches meanwhile (the first-token limit is first_token_timeout_s).
+            forms = (
+                f"waiting for the first token… {int(seconds)} s · Esc cancels",
+                f"waiting… {int(seconds)} s · Esc cancels",
+                f"waiting… {int(seconds)} s",
+            )
         self._compose_line([Part(1, STATE, forms)])
 
     def show_streaming(self, phase: str, seconds: float, tokens: int) -> None:

@@ -1,0 +1,180 @@
+"""Settings as the TUI user meets them: F8 saves without damaging config.toml, the demo
+writes nothing of the user's, load-time problems show as notices, the first-token wait."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from textual.widgets import Input
+
+from mimo_tui.config import load_settings
+from mimo_tui.fake.scenarios import scenario
+from mimo_tui.ui.widgets.settings import SettingsScreen
+from tests.conftest import KEY
+from tests.test_config_save import USER_FILE
+from tests.tui_helpers import make_app, screen_lines, send, wait_until
+
+SIZE = (110, 36)
+
+
+def notices(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def loaded(paths, fake, **env: str):
+    """The settings a real start would build from these paths, pointed at the fake."""
+    settings = load_settings(paths, env={"MIMO_API_KEY": KEY, **env})
+    return replace(settings, base_url=fake.base_url, max_retries=0)
+
+
+async def test_f8_save_changes_only_the_edited_line(paths, fake):
+    paths.config_dir.mkdir(parents=True)
+    paths.config_file.write_text(USER_FILE)
+    app, runtime = make_app(loaded(paths, fake), paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await wait_until(pilot, lambda: isinstance(app.screen, SettingsScreen))
+        field = app.screen.query_one("#temperature", Input)
+        field.focus()
+        await pilot.press("ctrl+a", "ctrl+k", *"0.25")  # home, delete to the end, type
+        await wait_until(pilot, lambda: field.value == "0.25")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not isinstance(app.screen, SettingsScreen))
+    runtime.close()
+    expected = USER_FILE.replace("temperature = 0.7 # for code", "temperature = 0.25 # for code")
+    assert paths.config_file.read_text() == expected
+
+
+async def test_switching_theme_in_the_demo_leaves_config_toml_alone(paths):
+    paths.config_dir.mkdir(parents=True)
+    paths.config_file.write_text(USER_FILE)
+    before = paths.config_file.read_bytes()
+    settings = load_settings(paths, env={}, overrides={"demo": True})
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"theme")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press(*"mimo-light")
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.theme == "mimo-light")
+        await pilot.press("f8")  # and a setting saved from the settings screen
+        await wait_until(pilot, lambda: isinstance(app.screen, SettingsScreen))
+        app.screen.query_one("#model", Input).value = "mimo-v2-flash"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not isinstance(app.screen, SettingsScreen))
+        assert runtime.settings.model == "mimo-v2-flash"  # applied to the demo run
+        assert any("demo" in n for n in notices(app))
+    runtime.close()
+    assert paths.config_file.read_bytes() == before
+    assert sorted(p.name for p in paths.config_dir.iterdir()) == ["config.toml"]
+
+
+async def test_bad_keys_are_named_and_not_advertised(paths, fake):
+    paths.config_dir.mkdir(parents=True)
+    paths.config_file.write_text(
+        '[keys]\nchat.search = "f99x"\nchat.serch = "f9"\nchat.sessions = "f10"\n'
+    )
+    app, runtime = make_app(loaded(paths, fake), paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: any("chat.serch" in n for n in notices(app)))
+        shown = "\n".join(notices(app))
+        assert "chat.search: 'f99x' is not a key name" in shown
+        assert "chat.serch: no key binding has this id" in shown
+        assert str(paths.config_file) in shown
+        await pilot.pause()
+        footer = "\n".join(screen_lines(app)[-2:])
+        assert "f99x" not in footer
+        await pilot.press("f10")  # the good entry works
+        await wait_until(pilot, lambda: app.screen.sessions_panel.has_class("-open"))
+    runtime.close()
+
+
+async def test_a_broken_key_starts_the_tui_without_a_key_and_says_why(paths, fake):
+    broken = KEY + "\nsecond-line"
+    settings = replace(load_settings(paths, env={"MIMO_API_KEY": broken}), base_url=fake.base_url)
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = "\n".join(notices(app))
+        assert "MIMO_API_KEY: the API key contains a line break" in shown
+        assert KEY not in shown and "second-line" not in shown
+        assert not runtime.has_key
+        await send(pilot, "hello")
+        await app.workers.wait_for_complete()
+    runtime.close()
+    assert fake.chat_requests() == []
+
+
+async def test_plain_http_to_a_remote_host_is_a_notice(paths):
+    settings = load_settings(
+        paths, env={"MIMO_API_KEY": KEY, "MIMO_BASE_URL": "http://mimo.example.com/v1"}
+    )
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        warnings = [n for n in notices(app) if "plain http" in n]
+        assert len(warnings) == 1 and "unencrypted" in warnings[0]
+    runtime.close()
+
+
+async def test_a_slow_first_token_shows_a_live_wait_and_outlasts_the_idle_timeout(paths, fake):
+    fake.queue(scenario("slow_first_token", first_token_delay_s=2.6))
+    settings = replace(loaded(paths, fake), idle_timeout_s=0.5)
+    app, runtime = make_app(settings, paths)
+    seen: list[str] = []
+
+    def status() -> str:
+        text = str(app.screen.status.render())
+        if "waiting for the first token" in text and text not in seen:
+            seen.append(text)
+        return text
+
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
+        await wait_until(pilot, lambda: "waiting for the first token… 2 s" in status(), 30)
+        assert "Esc cancels" in seen[-1]
+        assert any("… 0 s" in s for s in seen) and any("… 1 s" in s for s in seen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = "\n".join(screen_lines(app))
+        reply = runtime.store.messages(app.screen.session_id)[-1]
+    runtime.close()
+    assert "Here at last." in text and "stalled" not in text
+    assert reply.status == "complete" and reply.ttft_ms and reply.ttft_ms >= 2000
+
+
+async def test_a_first_token_that_never_comes_is_a_clear_error(paths, fake):
+    fake.queue(scenario("slow_first_token", first_token_delay_s=120))
+    settings = replace(loaded(paths, fake), first_token_timeout_s=1.0, idle_timeout_s=0.3)
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        started = time.monotonic()
+        await send(pilot, "hi")
+        await app.workers.wait_for_complete()
+        waited = time.monotonic() - started
+        await pilot.pause()
+        text = " ".join(screen_lines(app))
+    runtime.close()
+    assert "No first token from MiMo after 1 s (first_token_timeout_s)" in " ".join(text.split())
+    assert waited >= 1.0  # the first-token limit, not the 0.3 s idle limit
+
+
+async def test_esc_cancels_the_wait_for_the_first_token(paths, fake):
+    fake.queue(scenario("slow_first_token", first_token_delay_s=120))
+    app, runtime = make_app(loaded(paths, fake), paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
+        status = app.screen.status
+        await wait_until(pilot, lambda: "Esc cancels" in str(status.render()), 30)
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "waiting for the first token" not in str(status.render())
+        reply = runtime.store.messages(app.screen.session_id)[-1]
+    runtime.close()
+    assert reply.status == "interrupted"
