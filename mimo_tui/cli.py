@@ -289,7 +289,8 @@ def cmd_config(settings: Settings, paths: Paths) -> int:
 
     from mimo_tui.config import read_config_file
 
-    from_file = read_config_file(paths.config_file)  # it loaded a moment ago: no error here
+    # It loaded a moment ago; its bad entries (already reported) are left out: defaults.
+    from_file = read_config_file(paths.config_file, notices=[])
     rows: list[tuple[str, str, str]] = []
     for f in fields(settings):
         name = f.name
