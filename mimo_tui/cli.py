@@ -252,7 +252,7 @@ def anthropic_missing(importing: bool) -> str | None:
 
 
 # Settings fields that are bookkeeping, not something a user sets: `config` leaves them out.
-_CONFIG_HIDDEN = frozenset({"api_key_source", "explicit", "keymap"})
+_CONFIG_HIDDEN = frozenset({"api_key_source", "explicit", "keymap", "notices"})  # not settings
 # Set only by a flag for one run: shown when given.
 _CONFIG_FLAG_ONLY = frozenset({"demo", "tools", "tools_file"})
 _CONFIG_ENV = {"base_url": "MIMO_BASE_URL", "model": "MIMO_MODEL"}

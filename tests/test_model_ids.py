@@ -7,6 +7,7 @@ one-line form of the sanitizer that the status line, lists and tables use.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import unicodedata
 
@@ -59,7 +60,7 @@ def test_a_bad_model_in_config_toml_is_a_clear_error(tmp_path):
     )
     # Named, with its default used, as every bad entry in config.toml is.
     assert done.returncode == 0 and "model must be a model id" in done.stderr
-    assert "model = mimo-v2.5-pro" in " ".join(done.stdout.split())
+    assert re.search(r'^model = "mimo-v2.5-pro" +# default$', done.stdout, re.M)
 
 
 async def test_the_settings_screen_refuses_a_typed_model_that_is_not_an_id(settings, paths, fake):
