@@ -422,11 +422,18 @@ async def test_a_damaged_row_opens_in_the_tui_as_damaged(settings, paths, fake, 
     )
 
 
-def test_the_import_schema_knows_every_field_a_tool_record_stores():
+def test_the_import_schema_knows_every_field_a_tool_record_stores(observe):
     """A field added to ToolRecord.meta() but not to the schema makes every stored tool
     result read back as damaged (seen when the edited-arguments field arrived)."""
     from mimo_tui.model import ToolRecord
     from mimo_tui.transcript_schema import TOOL_META
 
     record = ToolRecord("call_1", "echo", "{}", 1, "done", model_arguments='{"q": 1}')
-    assert set(record.meta()) <= set(TOOL_META.fields)
+    stored = sorted(record.meta())
+    assert set(stored) <= set(TOOL_META.fields)
+    observe(
+        "Bad files",
+        "the fields a tool result is stored with vs the import schema",
+        f"all {len(stored)} fields ToolRecord.meta() writes ({', '.join(stored)}) are in the "
+        f"schema's {len(TOOL_META.fields)}",
+    )
