@@ -19,6 +19,29 @@ from mimo_tui.ui.widgets.prompt_input import PromptInput
 from tests.conftest import PYTHON, cli_env, cli_paths
 from tests.tui_helpers import make_app, send, wait_until
 
+REPLY = "Hello! I'm MiMo, Xiaomi's AI assistant."  # the fake's "text" scenario
+
+
+def _short(stderr: str, tmp_path) -> str:
+    """The first line of a message, the test's temporary folder shown as `…`."""
+    return stderr.strip().splitlines()[0].replace(str(tmp_path), "…").replace("mimo-tui: ", "")
+
+
+def _questions(tmp_path) -> list[str]:
+    """The user messages of every session in the store the CLI uses."""
+    from mimo_tui.store import Store
+
+    store = Store(cli_paths(tmp_path).store_file)
+    try:
+        return [
+            m.content
+            for s in store.list_sessions()
+            for m in store.messages(s.id)
+            if m.role == "user"
+        ]
+    finally:
+        store.close()
+
 
 def mimo(tmp_path, fake, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -45,10 +68,13 @@ def test_a_corrupt_store_is_kept_aside_and_a_fresh_one_started(tmp_path, fake, o
     aside = list(paths.data_dir.glob("*.corrupt-*"))
     assert len(aside) == 1 and aside[0].read_bytes().startswith(b"this is not a database")
     assert "damaged" in result.stderr and str(aside[0].name) in result.stderr
+    assert result.stdout.strip() == REPLY
+    assert _questions(tmp_path) == ["hi"]  # a fresh store holding this turn alone
     observe(
         "Bad files",
         "a corrupt store (random bytes)",
-        f"“{result.stderr.strip().splitlines()[0]}” — the reply still works in a fresh store",
+        "exit 0, the reply printed; the new store holds only this question; the aside file has "
+        f"the old bytes; “{_short(result.stderr, tmp_path)}”",
     )
 
 
@@ -58,15 +84,20 @@ def test_a_truncated_store_is_kept_aside(tmp_path, fake, observe):
     for extra in paths.data_dir.glob("*-wal"):
         extra.unlink()
     data = paths.store_file.read_bytes()
-    paths.store_file.write_bytes(data[: len(data) // 3])
+    cut = data[: len(data) // 3]
+    paths.store_file.write_bytes(cut)
     fake.queue("text")
     result = mimo(tmp_path, fake, "ask", "hi")
     assert result.returncode == 0, result.stderr
-    assert list(paths.data_dir.glob("*.corrupt-*")), result.stderr
+    (aside,) = paths.data_dir.glob("*.corrupt-????????-??????")  # its -shm beside it
+    assert aside.read_bytes() == cut  # kept as it was, not deleted
+    assert "damaged" in result.stderr and aside.name in result.stderr
+    assert result.stdout.strip() == REPLY and _questions(tmp_path) == ["hi"]
     observe(
         "Bad files",
         "a truncated store (a third of the file)",
-        "kept aside with a timestamp, never deleted; a fresh store is started and said so",
+        "exit 0, the reply printed; the new store holds only this question; the aside file has "
+        f"the {len(cut):,} bytes unchanged; “{_short(result.stderr, tmp_path)}”",
     )
 
 
@@ -79,7 +110,11 @@ def test_an_invalid_config_names_the_file_and_line_and_is_not_overwritten(tmp_pa
     assert result.returncode == 2
     assert str(paths.config_file) in result.stderr and "line 2" in result.stderr
     assert "Traceback" not in result.stderr and paths.config_file.read_text() == text
-    observe("Bad files", "config.toml that is not valid TOML", f"exit 2: “{result.stderr.strip()}”")
+    observe(
+        "Bad files",
+        "config.toml that is not valid TOML",
+        f"exit 2: “{result.stderr.strip()}”; the file is unchanged",
+    )
 
     paths.config_file.write_text("temperature = 7\n")
     fake.queue("text")
@@ -107,18 +142,24 @@ def test_a_bad_tools_file_names_the_tool_and_the_rest_load(tmp_path, fake, obser
     )
     result = mimo(tmp_path, fake, "tools")
     assert result.returncode == 2  # the good tools list, yet a script sees the file is wrong
-    assert "good" in result.stdout and "[tools.bad]" not in result.stdout
+    listed = [line.split()[-3] for line in result.stdout.splitlines() if line[:1] == "["]
+    assert "good" in listed and "bad" not in listed, result.stdout
     assert str(paths.tools_file) in result.stderr and "bad" in result.stderr
     observe(
         "Bad files",
         "tools.toml with one bad tool",
-        f"“{result.stderr.strip()}”; others load; `tools` exits {result.returncode}",
+        f"`tools` exits {result.returncode}: “{_short(result.stderr, tmp_path)}”; it lists "
+        f"{', '.join(listed)}",
     )
 
     paths.tools_file.write_text("[tools.x\n")
     result = mimo(tmp_path, fake, "tools")
     assert str(paths.tools_file) in result.stderr and "line 1" in result.stderr
-    observe("Bad files", "tools.toml that is not valid TOML", f"“{result.stderr.strip()}”")
+    observe(
+        "Bad files",
+        "tools.toml that is not valid TOML",
+        f"`tools` exits {result.returncode}: “{result.stderr.strip()}”",
+    )
 
 
 def test_bad_theme_files_are_named_and_skipped(tmp_path, observe):
@@ -127,13 +168,15 @@ def test_bad_theme_files_are_named_and_skipped(tmp_path, observe):
     (folder / "syntax.toml").write_text("name = \n")
     (folder / "colour.toml").write_text('name = "c"\nprimary = "not-a-colour"\n')
     themes, problems = load_themes(folder)
-    assert {"mimo-dark", "mimo-light"} <= {t.name for t in themes}
+    names = sorted(t.name for t in themes)
+    assert {"mimo-dark", "mimo-light"} <= set(names) and "c" not in names
     assert any("syntax.toml" in p and "line 1" in p for p in problems)
     assert any("colour.toml" in p for p in problems)
     observe(
         "Bad files",
         "a user theme with a TOML error / a bad colour",
-        " · ".join(f"“{p}”" for p in problems) + " — the app starts with the other themes",
+        " · ".join(f"“{p.replace(str(folder), '…')}”" for p in problems)
+        + f" — load_themes still returns {', '.join(names)}",
     )
 
 
@@ -148,13 +191,15 @@ def test_a_bad_import_file_is_named_and_nothing_is_written(tmp_path, fake, obser
     wrong.write_text('[{"role": "user", "content": 42}]')
     result2 = mimo(tmp_path, fake, "sessions", "import", str(wrong))
     assert result2.returncode != 0 and "wrong.json" in result2.stderr
-    listed = mimo(tmp_path, fake, "sessions", "list", "--json")
-    assert len(__import__("json").loads(listed.stdout)) == 1  # nothing half-imported
+    count = _session_count(tmp_path, fake)
+    assert count == 1  # nothing half-imported
     assert paths.store_file.exists()
     observe(
         "Bad files",
         "an import file that is cut off / has a wrong field",
-        f"“{result.stderr.strip()}” · “{result2.stderr.strip()}” — nothing is written",
+        f"exit {result.returncode}: “{_short(result.stderr, tmp_path)}” · exit "
+        f"{result2.returncode}: “{_short(result2.stderr, tmp_path)}” — `sessions list` still "
+        f"shows {count} session",
     )
 
 
@@ -172,11 +217,13 @@ def test_a_100000_deep_nested_import_is_refused_with_a_message(tmp_path, fake, o
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
     assert "deep.json" in result.stderr and "nested" in result.stderr
-    assert _session_count(tmp_path, fake) == 1  # nothing created
+    count = _session_count(tmp_path, fake)
+    assert count == 1  # nothing created
     observe(
         "Bad files",
         "an import file nested 100,000 levels deep",
-        f"exit {result.returncode}: “{result.stderr.strip()}” — nothing is created",
+        f"`sessions list` still shows {count} session; exit {result.returncode}: "
+        f"“{_short(result.stderr, tmp_path)}”",
     )
 
 
@@ -204,7 +251,11 @@ async def test_a_100000_deep_nested_import_from_the_palette_says_why(
         assert isinstance(app.screen.query_one("PromptInput"), PromptInput)  # still usable
         assert len(runtime.store.list_sessions()) == len(before)
     runtime.close()
-    observe("Bad files", "the same file imported from the TUI's palette", f"a notice: “{shown}”")
+    observe(
+        "Bad files",
+        "the same file imported from the TUI's palette",
+        f"the session count stays {len(before)}; a notice: “{shown.replace(str(tmp_path), '…')}”",
+    )
 
 
 def _exported(tmp_path, fake) -> dict:
@@ -330,11 +381,13 @@ def test_a_damaged_row_in_the_store_is_shown_as_damaged_by_every_cli_reader(
     fake.queue("text")
     result = mimo(tmp_path, fake, "-c", "ask", "still there?")
     assert result.returncode == 0, result.stderr  # the replay works around the bad rows
+    assert result.stdout.strip() == REPLY
     observe(
         "Bad files",
         "a bad row in the store (duration_ms 'slow', tool_meta a list, tool_calls cut JSON)",
-        f"show / md / html / json exports print “{line.strip()}” in its place; "
-        f"ask -c (resume) still answers (exit {result.returncode})",
+        f"show and md / html / json exports exit 0 with a “[damaged message: …]” marker and "
+        f"the good rows; ask -c exits {result.returncode} with the reply; show prints "
+        f"“{line.strip()}”",
     )
 
 
@@ -363,23 +416,31 @@ async def test_a_damaged_row_opens_in_the_tui_as_damaged(settings, paths, fake, 
         await app.workers.wait_for_complete()
         await pilot.pause()
         last = app.screen.query(StoredReply).last()
-        assert last.answer_text == "Hello! I'm MiMo, Xiaomi's AI assistant."
+        assert last.answer_text == REPLY
     runtime.close()
     observe(
         "Bad files",
         "opening a session with bad rows in the TUI",
-        f"each is drawn as “{texts[0]}”; the session stays usable",
+        f"each of the {len(texts)} stored replies shows “{texts[0]}”; after ctrl+r a new "
+        f"question gets “{last.answer_text}”",
     )
 
 
-def test_the_import_schema_knows_every_field_a_tool_record_stores():
+def test_the_import_schema_knows_every_field_a_tool_record_stores(observe):
     """A field added to ToolRecord.meta() but not to the schema makes every stored tool
     result read back as damaged (seen when the edited-arguments field arrived)."""
     from mimo_tui.model import ToolRecord
     from mimo_tui.transcript_schema import TOOL_META
 
     record = ToolRecord("call_1", "echo", "{}", 1, "done", model_arguments='{"q": 1}')
-    assert set(record.meta()) <= set(TOOL_META.fields)
+    stored = sorted(record.meta())
+    assert set(stored) <= set(TOOL_META.fields)
+    observe(
+        "Bad files",
+        "the fields a tool result is stored with vs the import schema",
+        f"all {len(stored)} fields ToolRecord.meta() writes ({', '.join(stored)}) are in the "
+        f"schema's {len(TOOL_META.fields)}",
+    )
 
 
 def test_bad_numbers_urls_and_keys_in_config_are_named_and_defaults_used(tmp_path, fake, observe):

@@ -115,22 +115,25 @@ def test_kill_9_of_the_tui(moment, tmp_path, fake, observe):
     messages = stored(tmp_path)  # the store opens after the crash
     assert messages[0].role == "user" and messages[0].content == "please keep this question"
     reply = messages[1]
+    replay = build_replay(messages, None)
     if moment == "while a reply streams":
         assert reply.status == "interrupted" and reply.content.startswith("word word")
-        assert build_replay(messages, None)[-1]["role"] == "user"  # the partial is not replayed
-        what = "the checkpointed partial reply is there, marked interrupted, never replayed"
+        assert replay[-1]["role"] == "user"  # the partial is not replayed
+        what = (
+            f"the reply has {len(reply.content):,} characters, marked {reply.status}; the replay "
+            f"built from the store ends with the {replay[-1]['role']} message"
+        )
     else:
         assert reply.status == "complete" and reply.tool_calls[0].name == "sleepy"
-        replay = build_replay(messages, None)
         assert replay[-1]["role"] == "tool" and "no result was recorded" in replay[-1]["content"]
         what = (
-            "the tool call is there; the next request answers it 'no result was recorded' so "
-            "the history stays valid"
+            f"the {reply.tool_calls[0].name} call is stored ({reply.status}); the replay built "
+            f"from the store answers it “{replay[-1]['content']}”"
         )
     observe(
         "Crashes and concurrency",
         f"kill -9 of the TUI {moment}",
-        f"on restart the store opens; the question is there; {what}",
+        f"after the kill the store opens; the question “{messages[0].content}” is there; {what}",
     )
 
 
@@ -155,14 +158,15 @@ def test_ask_killed_or_interrupted_while_streaming(how, tmp_path, fake, observe)
     assert messages[1].status == "interrupted" and messages[1].content.startswith("word")
     if how == "kill -9":
         assert proc.returncode == -signal.SIGKILL
-        result = "killed"
+        result = f"returncode {proc.returncode} (killed)"
     else:
         assert proc.returncode == 130 and b"Traceback" not in err
-        result = "exit code 130, no traceback"
+        result = f"exit code {proc.returncode}, no traceback"
     observe(
         "Crashes and concurrency",
         f"{how} of `ask` while a reply streams",
-        f"{result}; the question and the partial reply are stored, marked interrupted",
+        f"{result}; the store has the question “{messages[0].content}” and "
+        f"{len(messages[1].content):,} characters of the reply, marked {messages[1].status}",
     )
 
 
@@ -195,7 +199,8 @@ def test_two_instances_write_one_store_at_once(tmp_path, observe):
     observe(
         "Crashes and concurrency",
         "two instances writing one store at the same moment (300 writes)",
-        "no 'database is locked', no lost write: writes take the lock up front (BEGIN IMMEDIATE)",
+        f"{len(errors)} errors raised in either writer (no 'database is locked'); "
+        f"{len(contents)} of 300 messages read back",
     )
 
 
@@ -291,6 +296,7 @@ def test_a_full_disk_mid_reply_in_ask_says_so_and_keeps_what_fitted(tmp_path, fa
     assert result.returncode == 1
     assert "Disk full" in result.stderr
     assert result.stdout.strip() == LONG  # all of it reached the user
+    printed = len(result.stdout.strip())
     question, reply = stored(tmp_path)[-2:]
     assert question.content == "fill it"
     assert reply.content and LONG.startswith(reply.content) and len(reply.content) < len(LONG)
@@ -299,8 +305,8 @@ def test_a_full_disk_mid_reply_in_ask_says_so_and_keeps_what_fitted(tmp_path, fa
     observe(
         "Crashes and concurrency",
         "the disk fills up while `ask` streams a reply (SQLITE_FULL)",
-        f"exit {result.returncode}: “{message}” — the whole answer was printed; the store "
-        f"keeps the question and {len(reply.content):,} characters, marked {reply.status}",
+        f"exit {result.returncode}; all {printed:,} characters of the answer printed; the store "
+        f"keeps the question and {len(reply.content):,}, marked {reply.status}; “{message}”",
     )
 
 
@@ -327,7 +333,8 @@ async def test_a_full_disk_mid_reply_in_the_tui_says_so_and_stays_usable(
         await pilot.pause()
         notice = str(app.screen.query(Notice).last().render())
         assert "Disk full" in notice and "Traceback" not in notice
-        assert app.screen.query(StoredReply).last().answer_text == LONG  # shown in full
+        held = app.screen.query(StoredReply).last().answer_text
+        assert held == LONG  # shown in full
         assert app.focused is app.screen.query_one("PromptInput")  # usable at once
     runtime.close()
     monkeypatch.delenv(MAX_PAGES_ENV)  # read the store back without the limit
@@ -337,6 +344,6 @@ async def test_a_full_disk_mid_reply_in_the_tui_says_so_and_stays_usable(
     observe(
         "Crashes and concurrency",
         "the disk fills up while the TUI streams a reply (SQLITE_FULL)",
-        f"an error notice “{notice.splitlines()[0]}”; the answer stays on screen in full; "
-        f"the store keeps {len(reply.content):,} characters",
+        f"the reply widget holds all {len(held):,} characters; the input has focus; the store "
+        f"keeps {len(reply.content):,}; an error notice “{notice.splitlines()[0]}”",
     )

@@ -100,18 +100,20 @@ async def test_each_fault_gets_one_clear_message_and_loses_nothing(
     message = failed.error
     assert fault.expected.lower() in message.lower(), message
     assert "Traceback" not in message and KEY not in message
-    assert len(fake.chat_requests()) == fault.requests  # retries bounded, never stacked
+    requests = len(fake.chat_requests())
+    assert requests == fault.requests  # retries bounded, never stacked
     user, reply = runtime.store.messages(session.id)
     assert user.content == "please answer"  # the question is never lost
     assert reply.status == "error" and reply.error == message
     if fault.partial:
         assert reply.content and PARTIAL.startswith(reply.content)  # what arrived is kept
     runtime.close()
-    kept = "the partial reply kept, marked error; " if fault.partial else ""
+    kept = f"{len(reply.content)} characters that arrived kept; " if fault.partial else ""
     observe(
         "Network and API faults",
         fault.case,
-        f"“{message}” — {kept}{fault.requests} request(s) reached the server",
+        f"“{message}” — the question stored, the reply marked {reply.status}; {kept}"
+        f"{requests} request(s) reached the server",
     )
 
 
@@ -122,8 +124,8 @@ async def test_after_a_fault_the_app_is_usable_and_f5_retries(settings, paths, f
         await send(pilot, "first try")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        notice = app.screen.query(Notice).last()
-        assert "F5" in str(notice.render())
+        notice = str(app.screen.query(Notice).last().render())
+        assert "F5" in notice
         assert app.focused is app.screen.query_one("PromptInput")  # usable at once
         await pilot.press("f5")
         await wait_until(pilot, lambda: len(fake.chat_requests()) == 2)
@@ -131,15 +133,18 @@ async def test_after_a_fault_the_app_is_usable_and_f5_retries(settings, paths, f
         await pilot.pause()
         replies = list(app.screen.query(StoredReply))
         assert replies[-1].answer_text == "Hello! I'm MiMo, Xiaomi's AI assistant."
-        assert replies[0].message.status == "error" and replies[0].answer_text  # still shown
+        failed = replies[0]
+        assert failed.message.status == "error" and failed.answer_text  # still shown
         sent = fake.chat_requests()[1].body["messages"]
     runtime.close()
-    assert [m["role"] for m in sent if m["role"] != "system"] == ["user"]  # partial not replayed
+    roles = [m["role"] for m in sent if m["role"] != "system"]
+    assert roles == ["user"]  # partial not replayed
     observe(
         "Network and API faults",
-        "after any fault, in the TUI",
-        "the error notice offers F5; the input keeps focus; F5 asks again with the stored "
-        "history, and the failed partial reply stays on screen but is never sent back",
+        "a stream cut midway, then F5, in the TUI",
+        f"the input has focus; F5 sends request 2 with {roles} (the partial left out) and shows "
+        f"“{replies[-1].answer_text}”; the failed reply keeps its {len(failed.answer_text)} "
+        f"characters, marked {failed.message.status}; the notice “{' '.join(notice.split())}”",
     )
 
 
@@ -172,7 +177,7 @@ def test_a_gzip_bomb_error_body_is_read_with_a_bound(tmp_path, fake, observe, ap
     observe(
         "Network and API faults",
         f"a gzip-bomb error body (1 MiB → 1 GiB), {api} format",
-        f"exit {code}: “{message}” — peak RSS of `ask` {peak_kib // 1024} MB",
+        f"exit {code}: “{message}” — peak RSS of `ask` {peak_kib // 1024} MB (bound: 300 MB)",
     )
 
 
@@ -193,7 +198,7 @@ async def test_invalid_utf8_in_a_chunk_is_replaced_and_the_reply_goes_on(
     observe(
         "Network and API faults",
         f"invalid UTF-8 bytes inside a chunk ({api} format)",
-        f"the bad bytes show as U+FFFD and the reply completes: {reply.content!r}",
+        f"the bad bytes become U+FFFD; the reply is {reply.status}: {reply.content!r}",
     )
 
 
@@ -211,5 +216,5 @@ async def test_text_after_the_first_finish_reason_is_ignored(api, settings, path
         "Network and API faults",
         f"text and a second finish reason after the first ({api} format)",
         f"the reply ends at the first finish: {stored.content!r}, "
-        f"finish reason {stored.finish_reason!r}",
+        f"finish reason {stored.finish_reason!r}, notice {events[-1].notice!r}",
     )

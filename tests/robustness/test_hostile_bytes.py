@@ -42,7 +42,11 @@ def assert_no_raw(out: bytes) -> str:
     """Fail if any raw payload byte sequence reached the terminal; a summary for observe()."""
     counts = raw_counts(out)
     assert counts == dict.fromkeys(RAW, 0), counts
-    return f"0 raw {' / '.join(RAW)} in the {len(out):,} bytes written to the terminal"
+    planted = " / ".join(name for name in RAW if not name.startswith("C1"))
+    c1 = " / ".join(name[3:] for name in RAW if name.startswith("C1"))
+    return (
+        f"0 planted raw {planted} and 0 C1 {c1} in the {len(out):,} bytes written to the terminal"
+    )
 
 
 def shown(out: bytes, start: bytes, length: int = 60) -> str:
@@ -231,7 +235,7 @@ def test_sessions_list_and_ask_on_a_terminal(tmp_path, hostile_fake, observe):
     observe(
         AREA,
         "the same session resumed by `mimo-tui ask -c` on a terminal",
-        f"stderr `{shown(resumed, b'mimo-tui: This', 70)}`; the request used "
+        f"printed `{shown(resumed, b'mimo-tui: This', 70)}`; the request used "
         f"{resumed_model}; {resumed_summary}",
     )
     observe(
@@ -279,8 +283,8 @@ def test_the_tui_exits_when_its_terminal_goes(tmp_path, fake, controlling, obser
         "Crashes and concurrency",
         "the terminal closes while a reply streams "
         + ("(SIGHUP)" if controlling else "(no SIGHUP reaches the app; the tty hangs up)"),
-        f"the app exited with {code}; the store keeps the {len(content)} characters that "
-        f"arrived, marked {status}",
+        f"the app exited with {code}; the store keeps the reply's first {len(content)} of "
+        f"{len(words)} characters, marked {status}",
     )
 
 

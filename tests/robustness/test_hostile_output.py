@@ -20,7 +20,7 @@ from mimo_tui.text import visible
 from mimo_tui.transcripts import export
 from mimo_tui.ui.widgets.approval import ApprovalScreen
 from tests.conftest import PYTHON, cli_env, cli_paths
-from tests.tui_helpers import make_app, send, wait_until
+from tests.tui_helpers import make_app, screen_lines, send, wait_until
 
 PAYLOADS = {
     "Rich markup": "[bold red]red[/bold red] [link=https://evil.example]x[/link]",
@@ -80,8 +80,8 @@ async def test_hostile_text_in_the_tui(name, settings, paths, fake, observe):
     observe(
         "Hostile model output",
         f"{name} in reasoning, answer and title (TUI)",
-        f"shown as `{on_screen[:70]}`; no control or format character "
-        "reaches the terminal; the app keeps running; the store keeps the text exactly"
+        f"shown as `{on_screen[:70]}`; the rendered screen (reasoning open) has no control or "
+        "format character; the app keeps running; the store keeps the text exactly"
         + (" (lone surrogates become U+FFFD)" if "surrogate" in name else ""),
     )
 
@@ -112,6 +112,8 @@ async def test_hostile_tool_name_and_arguments(settings, paths, fake, tmp_path, 
         assert unsafe_chars(prompt) == set()
         # The arguments stay editable JSON, every invisible character as an escape.
         assert "\\u001b]0;pwned\\u0007\\u202e" in prompt and "\\u200b" in prompt
+        at = prompt.index("\\u001b]0;pwned")
+        arguments = prompt[at : at + 60].split("\\u200b")[0] + "\\u200b"
         await pilot.press("d")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -120,12 +122,13 @@ async def test_hostile_tool_name_and_arguments(settings, paths, fake, tmp_path, 
         stored = runtime.store.messages(app.screen.session_id)
     runtime.close()
     results = [m.content for m in stored if m.role == "tool"]
-    assert any("unknown tool" in r for r in results) and any("denied" in r for r in results)
+    unknown = next(r for r in results if "unknown tool" in r)
+    denied = next(r for r in results if "denied" in r)
     observe(
         "Hostile model output",
         "control, bidi and markup characters in a tool name and in tool arguments",
-        "the approval prompt shows the arguments with every invisible character as a visible "
-        "placeholder; an unknown (hostile) tool name is answered 'unknown tool' and never runs",
+        f"the approval prompt shows `{arguments}`; no control or format character on screen "
+        f"before or after; the tool results: “{unknown.split(chr(92))[0]}…” · “{denied}”",
     )
 
 
@@ -162,9 +165,16 @@ def test_hostile_text_in_ask_on_a_terminal_and_in_a_pipe(tmp_path, fake, observe
     payload = "".join(v for k, v in PAYLOADS.items() if "surrogate" not in k)
     fake.queue(Scenario(reasoning=f"r {payload}", content=f"a {payload}"))
     seen = _ask_pty(tmp_path, fake, "hi")
-    for sequence in (b"\x1b]0;", b"\x1b]52;", b"\x1b]8;", b"\x1b[2J", "\u202e".encode()):
-        assert sequence not in seen
-    assert "\x9b".encode() not in seen and "␛]0;pwned␇".encode() in seen
+    raw = {
+        "ESC]0": b"\x1b]0;",
+        "ESC]52": b"\x1b]52;",
+        "ESC]8": b"\x1b]8;",
+        "ESC[2J": b"\x1b[2J",
+        **{f"U+{ord(c):04X}": c.encode() for c in "\x9b\x9d\x9c\u202e\u202c\u2066\u2069"},
+    }
+    counts = {name: seen.count(sequence) for name, sequence in raw.items()}
+    assert counts == dict.fromkeys(raw, 0), counts
+    assert "␛]0;pwned␇".encode() in seen
     fake.queue(Scenario(reasoning=f"r {payload}", content=f"a {payload}"))
     piped = subprocess.run(
         [PYTHON, "-m", "mimo_tui", "ask", "hi"],
@@ -185,13 +195,14 @@ def test_hostile_text_in_ask_on_a_terminal_and_in_a_pipe(tmp_path, fake, observe
     observe(
         "Hostile model output",
         "every escape/control/bidi payload through `mimo-tui ask` on a terminal",
-        "printed as visible placeholders (e.g. ␛]0;pwned␇); no OSC, CSI, C1 or bidi "
-        "character reaches the terminal",
+        f"“␛]0;pwned␇” is printed; 0 raw {' / '.join(raw)} in the {len(seen):,} bytes "
+        "written to the terminal",
     )
     observe(
         "Hostile model output",
         "the same through `ask` into a pipe, and `ask --json`",
-        "stdout carries the model's exact bytes; --json holds the exact string",
+        f"stdout is the reply's exact {len(piped.stdout) - 1:,} bytes plus a newline; --json "
+        "holds the exact string",
     )
 
 
@@ -214,13 +225,15 @@ def test_hostile_text_in_exports(tmp_path, fake, settings, paths, observe):
     exact = json.loads(export(runtime.store, session, "json"))
     runtime.close()
     assert unsafe_chars(md) == set() and unsafe_chars(html) == set()
+    assert "␛]0;pwned␇" in md and "␛]0;pwned␇" in html  # shown, not dropped
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert exact["messages"][1]["content"] == payload
     observe(
         "Hostile model output",
         "escapes, controls, bidi and raw HTML in Markdown / HTML / JSON exports",
-        "Markdown and HTML show every control as a visible placeholder and escape HTML; "
-        "the JSON export keeps the exact text",
+        "Markdown and HTML: 0 control or format characters, the title escape shown as "
+        "“␛]0;pwned␇”; HTML has “&lt;script&gt;”, not the raw tag; the JSON export keeps "
+        f"the exact {len(payload)}-character text",
     )
 
 
@@ -232,7 +245,11 @@ async def test_a_200000_character_line_and_a_1_mb_reply(settings, paths, fake, t
         await send(pilot, "long line")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "xxxxxxxx" in screen_text(app) and app.is_running
+        rows = sum(1 for strip in screen_lines(app) if "x" * 60 in strip)
+        assert rows > 1 and app.is_running  # wrapped over several screen rows
+        prompt = app.screen.query_one("PromptInput")
+        await pilot.press("o", "k")  # still takes keys
+        await wait_until(pilot, lambda: prompt.text == "ok")
         session_id = app.screen.session_id
     assert runtime.store.messages(session_id)[1].content == line
     runtime.close()
@@ -254,6 +271,7 @@ async def test_a_200000_character_line_and_a_1_mb_reply(settings, paths, fake, t
     observe(
         "Hostile model output",
         "a 200,000-character line (TUI) and a 1 MB reply (`ask`)",
-        "the line streams, wraps and stays responsive; the 1 MB reply prints and is stored "
-        "byte for byte",
+        f"TUI: the line fills {rows} screen rows, the store holds all {len(line):,} characters, "
+        f"the input then takes keys; `ask`: exit {piped.returncode}, stdout and the store hold "
+        f"the {len(big):,} characters exactly",
     )

@@ -125,8 +125,8 @@ def test_a_key_a_tool_finds_by_itself_is_redacted_from_its_result(tmp_path, fake
     observe(
         AREA,
         "a tool that reads the key file by its own means and prints the key on stdout and stderr",
-        f"the model reads: “{' '.join(sent.split())}”; the key is in the store: "
-        f"{file_key in stored}, in ask's output: {file_key in result.stdout + result.stderr}",
+        f"the key is in the store: {file_key in stored}, in ask's output: "
+        f"{file_key in result.stdout + result.stderr}; the model reads: “{' '.join(sent.split())}”",
     )
 
 
@@ -222,8 +222,8 @@ def test_a_tools_background_child_does_not_outlive_the_call(tmp_path, fake, obse
     observe(
         AREA,
         "a shell-script tool that starts `nohup sleep 1000 &` and exits normally",
-        f"its process group is stopped when the call ends: the background sleep (pid {pid}) is "
-        f"gone once `ask` returns ({took:.1f} s for the whole run); still running: {alive}",
+        f"the background sleep (pid {pid}) is not running within 10 s of `ask` returning "
+        f"({took:.1f} s for the whole run); still running: {alive}",
     )
 
 
@@ -249,6 +249,6 @@ def test_pass_env_is_listed_and_a_bad_one_is_reported(tmp_path, observe):
         AREA,
         "`mimo-tui tools` with a tool that opts in to the key and one whose pass_env is a "
         "string, not a list",
-        f"the first is listed with “secrets passed in its environment: MIMO_API_KEY”; the "
-        f"other is skipped with “{problem}”",
+        f"`tools` exits {listed.returncode}; the first is listed with “secrets passed in its "
+        f"environment: MIMO_API_KEY”; the other is not listed: “{problem}”",
     )
