@@ -618,11 +618,13 @@ async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) 
     from mimo_tui.events import (  # with the engine: the TUI's start does without them
         ContentDelta,
         ReasoningDelta,
+        RetryScheduled,
         RoundFinished,
         ToolCallUpdated,
         TurnFailed,
         TurnFinished,
     )
+    from mimo_tui.retries import retry_note
 
     task = asyncio.current_task()
     assert task is not None
@@ -645,6 +647,10 @@ async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) 
                     return EXIT_USAGE if event.kind == "no_key" else EXIT_API
                 elif isinstance(event, ToolCallUpdated) and event.record.final:
                     printer.tool(event.record)
+                elif isinstance(event, RetryScheduled):  # said, as the TUI's status line does
+                    wait, retry = event.wait_s, event.attempt
+                    note = retry_note(event.status, wait, event.exact, retry, event.max_retries)
+                    printer.error(note[0])
                 elif isinstance(event, RoundFinished):
                     total = total + (event.message.usage or Usage())
                 elif isinstance(event, TurnFinished):

@@ -369,3 +369,12 @@ def test_themes_lists_bundled_user_and_textual_themes(tmp_path):
     assert "bad.toml" in result.stderr  # named, and the rest still listed
     plain = mimo(tmp_path, None, "themes")
     assert "* mimo-light" in plain.stdout
+
+
+def test_ask_says_each_retry_the_sdk_makes_on_stderr(tmp_path, fake):
+    fake.queue("http_429", "text")
+    result = mimo(tmp_path, fake, "ask", "hi")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()  # the answer, after the retry
+    [said] = [line for line in result.stderr.splitlines() if "retr" in line]
+    assert said.startswith("mimo-tui: rate limited (429), retrying in ") and said.endswith("(1/2)")

@@ -626,7 +626,7 @@ class ChatScreen(VersionActions, HistoryActions):
         """While the SDK waits to retry a 429/5xx: what it got and when it tries again."""
         if self._retry is None:
             return None
-        from mimo_tui.ui.widgets.status import retry_note
+        from mimo_tui.retries import retry_note
 
         retry, since = self._retry
         remaining = retry.wait_s - (time.monotonic() - since)

@@ -126,22 +126,6 @@ def usage_parts(
     return parts
 
 
-def retry_note(
-    status: int, remaining_s: float, exact: bool, attempt: int, max_retries: int
-) -> tuple[str, str]:
-    """What the line says while the SDK waits to retry: full and short forms, e.g.
-    `rate limited (429), retrying in 1.0 s (1/2)`; `~` when the wait is the SDK's backoff
-    (it takes up to a quarter off at random)."""
-    why = "rate limited (429)" if status == 429 else f"server error {status}"
-    if status < 500 and status != 429:
-        why = f"HTTP {status}"
-    count = f"({attempt}/{max_retries})"
-    if remaining_s > 0:
-        wait = f"{'' if exact else '~'}{remaining_s:.1f} s"
-        return f"{why}, retrying in {wait} {count}", f"{status}: retry in {wait} {count}"
-    return f"{why}, retried {count}, waiting…", f"{status}: retried {count}"
-
-
 class StatusLine(Static):
     """One line under the input. The screen calls `show_*` methods; it never reads state."""
 
