@@ -5,24 +5,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 
 import pytest
 
 from mimo_tui.fake import FakeMimo
 from mimo_tui.store import Store
-from tests.conftest import PYTHON, cli_env, cli_paths
-
-
-def mimo(tmp_path, fake, *args, input=None, **env) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [PYTHON, "-m", "mimo_tui", *args],
-        env=cli_env(tmp_path, fake, **env),
-        input=input,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from tests.conftest import cli_paths
+from tests.test_cli import mimo
 
 
 def last_body(fake: FakeMimo) -> dict:
