@@ -581,6 +581,35 @@ class Store:
         ).fetchall()
         return [_message(r) for r in rows]
 
+    def page(
+        self,
+        session_id: str,
+        *,
+        before_id: int | None = None,
+        after_id: int | None = None,
+        limit: int = 40,
+    ) -> list[Message]:
+        """At most `limit` messages in id order, read through the (session_id, id) index.
+
+        No bound: the newest `limit`. `before_id`: the `limit` just older than it (scrolling up).
+        `after_id`: the `limit` just newer than it (scrolling down). The cost depends on `limit`,
+        not on the session's length, so a 50,000-message session opens like a short one.
+        """
+        if after_id is not None:
+            rows = self._tuples(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages"
+                " WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?",
+                (session_id, after_id, limit),
+            ).fetchall()
+            return [_message(r) for r in rows]
+        high = before_id if before_id is not None else 2**62
+        rows = self._tuples(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages"
+            " WHERE session_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+            (session_id, high, limit),
+        ).fetchall()
+        return [_message(r) for r in reversed(rows)]
+
     def message(self, message_id: int) -> Message | None:
         row = self._tuples(
             f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)

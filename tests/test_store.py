@@ -302,3 +302,23 @@ def test_replies_streaming_during_the_upgrade_leave_the_index_exact(paths: Paths
     reply.content, reply.status = "wombat whole", "complete"
     store.update_message(reply)
     assert len(store.search("wombat")) == 1 and _fts_consistent(store)
+
+
+def test_page_reads_bounded_windows_in_id_order(tmp_path) -> None:
+    from mimo_tui.model import Message
+    from mimo_tui.store import Store
+
+    store = Store(tmp_path / "s.db")
+    sid = store.create_session("m").id
+    other = store.create_session("m").id
+    ids = []
+    for i in range(10):
+        ids.append(store.add_message(sid, Message("user", f"q{i}")).id)
+        store.add_message(other, Message("user", f"other{i}"))
+    newest = store.page(sid, limit=3)
+    assert [m.content for m in newest] == ["q7", "q8", "q9"]
+    older = store.page(sid, before_id=newest[0].id, limit=3)
+    assert [m.content for m in older] == ["q4", "q5", "q6"]
+    newer = store.page(sid, after_id=ids[1], limit=2)
+    assert [m.content for m in newer] == ["q2", "q3"]
+    assert store.page(sid, before_id=ids[0], limit=5) == []
