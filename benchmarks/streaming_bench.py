@@ -95,7 +95,7 @@ async def _ui(base_url: str) -> tuple[float, float, list[float]]:
         await original_add(self, text)
 
     def take(self) -> tuple[str, str] | None:  # the answer takes what arrived, to draw it
-        totals["out"] += sum(len(part) for part in self._pending)
+        totals["out"] += self._buffer.size
         taken = original_take(self)
         drawn.append(totals["out"])
         return taken

@@ -325,14 +325,14 @@ async def test_a_firehose_stream_is_drawn_at_once_after_a_quiet_spell(settings, 
     import time
 
     from mimo_tui.model import Message
-    from mimo_tui.ui.widgets.message import FIREHOSE_RATE
+    from mimo_tui.stream_buffer import FIREHOSE_RATE
 
     app, runtime = make_app(settings, paths)
     async with app.run_test(size=SIZE) as pilot:
         reply = AssistantMessage(Message(role="assistant", status="streaming"))
         await app.screen.conversation.mount(reply)
         await reply.add_content("first ")  # an empty answer shows its first text at once
-        reply._pace, reply._last_take = FIREHOSE_RATE * 10, time.monotonic() - 1.0
+        reply._buffer.pace, reply._buffer._last_take = FIREHOSE_RATE * 10, time.monotonic() - 1.0
         await reply.add_content("second")
         assert not reply._draw_due  # no timer: drawn by the next frame
         answer = reply.query_one(LiveAnswer)

@@ -17,6 +17,7 @@ from textual.message import Message as TextualMessage
 from textual.widgets import Static
 
 from mimo_tui.model import Message
+from mimo_tui.stream_buffer import StreamBuffer
 from mimo_tui.text import visible
 from mimo_tui.ui.widgets.conversation import MessageAction
 from mimo_tui.ui.widgets.lines import (
@@ -45,21 +46,6 @@ def reasoning_title(
     if ms is not None:
         parts.append(f"{ms / 1000:.1f} s")
     return " · ".join(parts)
-
-
-FIREHOSE_S = 0.1  # streamed text is drawn this often when chunks arrive faster than anyone
-FIREHOSE_RATE = 1000  # reads: chunks per second that mean "firehose" (models send ~50-300)
-STALE_S = 2 / 60  # text the answer has not drawn this long after it is due is handed over
-
-
-def firehose(chunks_per_second: float) -> bool:
-    """Whether the stream comes faster than it is worth drawing every frame.
-
-    At a model's usual pace what arrived is drawn in the next frame. A stream delivered as
-    fast as the network allows brings hundreds of chunks per frame; drawing it ten times a
-    second instead of sixty leaves the event loop to reading it.
-    """
-    return chunks_per_second >= FIREHOSE_RATE
 
 
 def _last_block_boundary(text: str) -> int:
@@ -165,13 +151,10 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
         self.reasoning: ReasoningPanel | None = None
         self._answer = LiveAnswer(take=self._take)
         self._content_parts: list[str] = []
-        self._pending: list[str] = []  # answer text not yet handed to the live document
+        self._buffer = StreamBuffer(now=time.monotonic())  # answer text not yet drawn
         self._tail = ""  # the unfinished blocks, shown at the end of the LiveAnswer
         self._draw_due = False  # a firehose stream's next draw is scheduled
         self._stale_due = False  # the check for text the answer did not take is scheduled
-        self._pending_since = 0.0  # when the oldest text not yet taken arrived
-        self._pace = 0.0  # chunks per second between the last two takes
-        self._last_take = time.monotonic()
         self._reasoning_chunks = 0  # the token estimate until the usage counts them
         self._reasoning_from: tuple[float, float] | None = None  # (seconds, monotonic) at first
         self._reasoning_done: tuple[int, int | None] | None = None  # (ms, exact tokens)
@@ -225,18 +208,16 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
         if self._reasoning_done is None:
             self.end_reasoning()
         self._content_parts.append(text)
-        if not self._pending:
-            self._pending_since = time.monotonic()
-        self._pending.append(visible(text))
+        now = time.monotonic()
+        self._buffer.feed(visible(text), now)
         if self._answer.is_empty:  # no lines yet, so not drawn: show its first text at once
             self._flush()
             return
         if not self._stale_due:  # off screen, the answer is not drawn and takes nothing
-            self._stale_due = True
-            self.set_timer(self._patience, self._hand_over_stale)
+            self._schedule_stale(now)
         if self._draw_due:
             return
-        wait = self._last_take + FIREHOSE_S - time.monotonic() if firehose(self._pace) else 0
+        wait = self._buffer.next_draw(now) - now
         if wait <= 0:
             self._answer.refresh()  # it takes the text when the next frame draws it
         else:  # (never a zero delay: Textual's timer divides by it)
@@ -247,35 +228,31 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
         self._draw_due = False
         self._answer.refresh()
 
-    @property
-    def _patience(self) -> float:
-        """How long text may wait for the answer to take it: two frames, or a firehose
-        stream's draw interval and two frames."""
-        return STALE_S + (FIREHOSE_S if firehose(self._pace) else 0.0)
+    def _schedule_stale(self, now: float) -> None:
+        due = self._buffer.next_due(now)
+        if due is not None:
+            self._stale_due = True
+            self.set_timer(max(due - now, 1e-3), self._hand_over_stale)
 
     def _hand_over_stale(self) -> None:
         """Hand over text the answer has not taken in time (it is off screen, or the frames
         are late); check again for text that came since."""
         self._stale_due = False
-        if not self._pending:
+        now = time.monotonic()
+        due = self._buffer.next_due(now)
+        if due is None:
             return
-        wait = self._pending_since + self._patience - time.monotonic()
-        if wait <= 0:
+        if due <= now:
             self._flush()
         else:
-            self._stale_due = True
-            self.set_timer(wait, self._hand_over_stale)
+            self._schedule_stale(now)
 
     def _take(self) -> tuple[str, str] | None:
         """What arrived since the answer last took text, as (finished blocks, unfinished
         tail); None if nothing did."""
-        if not self._pending:
+        shown = self._buffer.take(time.monotonic())
+        if shown is None:
             return None
-        shown = "".join(self._pending)
-        now = time.monotonic()
-        self._pace = len(self._pending) / max(now - self._last_take, 1e-3)
-        self._last_take = now
-        self._pending.clear()
         tail = self._tail + shown
         cut = _last_block_boundary(tail)  # finished blocks are rendered once, for good
         self._tail = tail[cut:]
@@ -303,7 +280,7 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
     def rendered_blocks(self) -> MarkdownBlocks:
         """The answer as blocks, the frozen ones already rendered (call after finish())."""
         blocks = self._answer.blocks
-        blocks.add(self._tail + "".join(self._pending))
+        blocks.add(self._tail + (self._buffer.take(time.monotonic()) or ""))
         return blocks
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import time
 from collections.abc import Callable
 
 from rich.segment import Segment
@@ -11,6 +12,7 @@ from rich.style import Style
 from textual.content import Content
 from textual.widgets import Collapsible
 
+from mimo_tui.stream_buffer import StreamBuffer
 from mimo_tui.text import visible
 from mimo_tui.ui.widgets.lines import Line, LinesWidget
 
@@ -317,7 +319,8 @@ class ReasoningPanel(Collapsible):
 
     def __init__(self, text: str = "", collapsed: bool = False, title: str = "Reasoning") -> None:
         self._shown = visible(text)  # the text so far, made visible, grown at each flush
-        self._pending: list[str] = []  # chunks since the last flush, as they came
+        # Chunks since the last flush; redrawn every REFRESH_S however fast they come.
+        self._pending = StreamBuffer(patience=REFRESH_S, firehose_s=0.0)
         self._body = ReasoningText(self._shown)
         self._flush_pending = False
         self._title_text = ""
@@ -326,9 +329,9 @@ class ReasoningPanel(Collapsible):
 
     @property
     def text(self) -> str:
-        if self._pending:
-            self._shown += visible("".join(self._pending))
-            self._pending.clear()
+        taken = self._pending.take(time.monotonic())
+        if taken is not None:
+            self._shown += visible(taken)
         return self._shown
 
     def set_title(self, title: str) -> None:
@@ -343,10 +346,12 @@ class ReasoningPanel(Collapsible):
     def append(self, fragment: str) -> None:
         """Add streamed reasoning; the body is redrawn at most every REFRESH_S (chunks are
         made visible together then: per chunk, that was a second per 100,000 chunks)."""
-        self._pending.append(fragment)
-        if not self._flush_pending:
+        now = time.monotonic()
+        self._pending.feed(fragment, now)
+        due = self._pending.next_due(now)
+        if not self._flush_pending and due is not None:
             self._flush_pending = True
-            self.set_timer(REFRESH_S, self._flush)
+            self.set_timer(max(due - now, 1e-3), self._flush)
 
     def _flush(self) -> None:
         self._flush_pending = False
