@@ -92,7 +92,7 @@ async def _measure(size: int, base_url: str) -> list[Result]:
         if size:
             start = time.perf_counter()
             pages = 0
-            while await screen.load_earlier():
+            while await screen.conversation.load_earlier():
                 pages += 1
             screen.conversation.scroll_home(animate=False)
             await pilot.pause()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
@@ -28,28 +28,19 @@ from mimo_tui.ui.history import HistoryActions
 from mimo_tui.ui.memory import release_render_caches
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.versions import VersionActions
-from mimo_tui.ui.widgets.conversation import (
-    Conversation,
-    EarlierNotice,
-    LaterNotice,
-    MessageAction,
-    Notice,
-    replies,
-)
+from mimo_tui.ui.widgets.conversation import Conversation, MessageAction, replies
 from mimo_tui.ui.widgets.footer import Footer
 from mimo_tui.ui.widgets.inspector import ToolInspector
+from mimo_tui.ui.widgets.notices import Notice
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.session_list import SessionList
 from mimo_tui.ui.widgets.status import StatusLine
-from mimo_tui.ui.widgets.steppable import MessageStep
 from mimo_tui.ui.widgets.tool_call import ToolCallLine
 
 if TYPE_CHECKING:
     from mimo_tui.ui.widgets.message import AssistantMessage
 
 NARROW = 110  # below this width the inspector takes the whole screen instead of a side panel
-PAGE = 40  # messages mounted at a time; the rest of a session stays in the store
-WINDOW = 3 * PAGE  # message widgets mounted at most while paging through history
 
 NO_KEY_HELP = (
     "No API key is set, so messages cannot be sent yet.\n"
@@ -58,11 +49,6 @@ NO_KEY_HELP = (
     "• or press F5 and paste it here   (stored the same way)\n"
     "• or try everything offline: press F2 now, or run mimo-tui --demo"
 )
-
-
-def shown_in_chat(messages: list[Message]) -> list[Message]:
-    """The messages the conversation shows: all but those an edit-and-resend replaced."""
-    return [m for m in messages if m.status != "superseded"]
 
 
 class ChatScreen(VersionActions, HistoryActions):
@@ -116,6 +102,9 @@ class ChatScreen(VersionActions, HistoryActions):
         Binding("f6", "toggle_thinking", "Thinking", id="chat.thinking", show=False, priority=True),
         Binding("f7", "change_model", "Model", id="chat.model", show=False, priority=True),
         Binding("f8", "settings", "Settings", id="chat.settings", show=False),
+        # Home/End on a focused message; these from anywhere, the input included.
+        Binding("ctrl+home", "jump(-1)", "Start of session", id="chat.start", show=False),
+        Binding("ctrl+end", "jump(1)", "Newest messages", id="chat.end", show=False),
     ]
 
     def __init__(self, runtime: Runtime, session_id: str) -> None:
@@ -129,9 +118,6 @@ class ChatScreen(VersionActions, HistoryActions):
         self._phase = ""
         self._retry: tuple[Any, float] | None = None  # the SDK's retry waited for, and since
         self._ticker: Any = None
-        self._older: list[Message] = []  # stored messages above the mounted ones
-        self._newer: list[Message] = []  # ...and below them (while reading history)
-        self._paging = False
         # The side panels keep their state from the start but are mounted when first shown
         # (see _panel): the first frame does not show them.
         self.sessions_panel = SessionList()
@@ -143,18 +129,20 @@ class ChatScreen(VersionActions, HistoryActions):
         s = self.runtime.settings
         yield Static("", id="topbar", markup=False)
         with Horizontal(id="main"):
-            yield Conversation(id="conversation")
+            yield Conversation(self._page, id="conversation")
         yield PromptInput(id="prompt")
         yield StatusLine(s.model, s.thinking, s.demo)
         yield Footer()
 
     async def on_mount(self) -> None:
         await self.load_session(self.session_id)
-        self.watch(self.conversation, "scroll_y", self._scrolled, init=False)
+
+    def _page(self, session_id: str, before: int | None, after: int | None) -> list[Message]:
+        return self.runtime.store.page(session_id, before_id=before, after_id=after)
 
     @property
-    def conversation(self) -> VerticalScroll:
-        return self.query_one("#conversation", VerticalScroll)
+    def conversation(self) -> Conversation:
+        return self.query_one("#conversation", Conversation)
 
     @property
     def status(self) -> StatusLine:
@@ -186,16 +174,16 @@ class ChatScreen(VersionActions, HistoryActions):
     async def load_session(self, session_id: str) -> None:
         """Show a session as stored: its newest page of messages, reasoning folded.
 
-        Only a window of the session is mounted (see _show_window); the rest stays in the
+        Only a window of the session is mounted (see Conversation); the rest stays in the
         store, so a 5,000-message session opens as fast as a short one.
         """
         self.session_id = session_id
         conv = self.conversation
-        await conv.remove_children()
-        messages = self.runtime.store.messages(session_id)  # read once: 5,000 take ~40 ms
-        visible_msgs = shown_in_chat(messages)
+        conv.reasoning_open = self.runtime.settings.reasoning_panel == "open"
+        await conv.show_session(session_id)  # one bounded read: its newest page
+        messages = self.runtime.store.messages(session_id)
         self.index_versions(messages)
-        await self._show_window(visible_msgs, max(0, len(visible_msgs) - PAGE), len(visible_msgs))
+        self.mark_versions()
         if not self.runtime.has_key:
             await conv.mount(Notice(NO_KEY_HELP, "warning"))
         for notice in self.runtime.take_notices():  # e.g. a stored model that is not sent
@@ -214,193 +202,15 @@ class ChatScreen(VersionActions, HistoryActions):
         self._update_topbar()
         self.refresh_sessions()
 
-    def _widget(self, msg: Message) -> Any:
-        """The widget a stored message is shown with."""
-        from mimo_tui.ui.widgets.message import StoredReply, UserMessage
-
-        if msg.role == "user":
-            return UserMessage(msg)
-        if msg.role == "tool":
-            return ToolCallLine(ToolRecord.from_message(msg))
-        return StoredReply(msg, reasoning_open=self.runtime.settings.reasoning_panel == "open")
-
-    # ---- the mounted window ----------------------------------------------------------------
-    #
-    # Textual has no virtual list, so the conversation mounts a window of the session:
-    # `_older` and `_newer` are the stored messages above and below it. Scrolling to either
-    # end mounts a page there and, past WINDOW widgets, unmounts as many at the other end,
-    # so paging through 5,000 messages costs the same per page at the end as at the start.
-    # Windows are cut only before a user message, so a turn is never split.
-
-    def _visible_messages(
-        self, from_id: int | None = None, before_id: int | None = None
-    ) -> list[Message]:
-        return shown_in_chat(self.runtime.store.messages(self.session_id, from_id, before_id))
-
-    def _shown(self) -> list[Any]:
-        from mimo_tui.ui.widgets.message import AssistantMessage, StoredReply, UserMessage
-
-        kinds = UserMessage | AssistantMessage | StoredReply | ToolCallLine
-        return [w for w in self.conversation.children if isinstance(w, kinds)]
-
-    async def _show_window(self, messages: list[Message], lo: int, hi: int) -> None:
-        """Mount exactly messages[lo:hi] (and nothing else but the two notices)."""
-        conv = self.conversation
-        keep = (EarlierNotice, LaterNotice)
-        await conv.remove_children([w for w in conv.children if not isinstance(w, keep)])
-        self._older, self._newer = messages[:lo], messages[hi:]
-        widgets = [self._widget(m) for m in messages[lo:hi]]
-        if widgets:
-            await conv.mount_all(widgets)
-        await self._update_notices()
-
-    async def _update_notices(self) -> None:
-        """Count the messages above and below the window in its notices. A notice is mounted
-        the first time there is something to count (a new chat never has): the earlier one
-        first in the conversation, the later one docked at its bottom."""
-        conv = self.conversation
-        kinds: tuple[tuple[type[EarlierNotice | LaterNotice], list[Any]], ...] = (
-            (EarlierNotice, self._older),
-            (LaterNotice, self._newer),
-        )
-        for kind, hidden in kinds:
-            widget: EarlierNotice | LaterNotice | None = next(iter(conv.query_children(kind)), None)
-            if widget is None:
-                if not hidden:
-                    continue
-                widget = kind()
-                first = kind is EarlierNotice and conv.children
-                await (conv.mount(widget, before=0) if first else conv.mount(widget))
-            widget.display = bool(hidden)
-            widget.count = len(hidden)
-        self.mark_versions()  # every change to the mounted window ends here
-
-    def _cut(self, shown: list[Any], start: int) -> int | None:
-        """The index of the first user message at or after `start` (a turn boundary)."""
-        from mimo_tui.ui.widgets.message import UserMessage
-
-        return next(
-            (i for i in range(max(0, start), len(shown)) if isinstance(shown[i], UserMessage)),
-            None,
-        )
-
-    async def load_earlier(self) -> bool:
-        """Mount the previous page of messages above the oldest shown; False at the start."""
-        if not self._older:
-            return False
-        page, self._older = self._older[-PAGE:], self._older[:-PAGE]
-        conv = self.conversation
-        notice = self.query_one(EarlierNotice)
-        shown = self._shown()
-        anchor = shown[0] if shown else None
-        await conv.mount_all([self._widget(m) for m in page], after=notice)
-        if not self.busy:  # past the window, the newest widgets go back to the store
-            shown = self._shown()
-            cut = self._cut(shown, WINDOW) if len(shown) > WINDOW else None
-            if cut is not None:
-                boundary = shown[cut].message.id
-                children = list(conv.children)
-                drop = children[children.index(shown[cut]) :]
-                await conv.remove_children([w for w in drop if not isinstance(w, LaterNotice)])
-                end = self._newer[0].id if self._newer else None
-                self._newer = self._visible_messages(boundary, end) + self._newer
-        await self._update_notices()
-        if anchor is not None:  # keep what the user was looking at in place, once laid out
-            self._keep_in_view(anchor, top=True)
-        return True
-
-    async def load_later(self) -> bool:
-        """Mount the next page of newer messages below the newest shown; False at the end."""
-        if not self._newer:
-            return False
-        page, self._newer = self._newer[:PAGE], self._newer[PAGE:]
-        conv = self.conversation
-        shown = self._shown()
-        anchor = shown[-1] if shown else None
-        await conv.mount_all([self._widget(m) for m in page])
-        shown = self._shown()
-        cut = self._cut(shown, len(shown) - WINDOW) if len(shown) > WINDOW else None
-        if cut is not None:  # the oldest widgets go back to the store
-            boundary = shown[cut].message.id
-            children = list(conv.children)
-            drop = children[: children.index(shown[cut])]
-            keep = (EarlierNotice, LaterNotice)
-            await conv.remove_children([w for w in drop if not isinstance(w, keep)])
-            start = self._older[-1].id + 1 if self._older and self._older[-1].id else None
-            self._older = self._older + self._visible_messages(start, boundary)
-        await self._update_notices()
-        if anchor is not None:  # what was at the bottom stays in view, the new page below it
-            self._keep_in_view(anchor, top=False)
-        return True
-
-    def _keep_in_view(self, widget: Any, top: bool) -> None:
-        """Scroll `widget` to the top (or bottom) of the view after the next layout: before
-        it, the widget still has the position it had before a page was added above it, and
-        the view would land at the very top, where scrolling up again changes nothing."""
-
-        def scroll() -> None:
-            if widget.is_attached:
-                self.conversation.scroll_to_widget(widget, top=top, animate=False, immediate=True)
-
-        self.call_after_refresh(scroll)
-
-    async def show_newest(self) -> None:
-        """Back to the newest page (sending while older history is shown)."""
-        messages = self._visible_messages()
-        await self._show_window(messages, max(0, len(messages) - PAGE), len(messages))
-        self.conversation.anchor()
+    @on(Conversation.WindowChanged)
+    def _window_changed(self) -> None:
+        self.mark_versions()
 
     async def show_around(self, message_id: int) -> Any:
-        """Mount the page around one stored message (a search hit) and return its widget."""
-        messages = self._visible_messages()
-        at = next((i for i, m in enumerate(messages) if m.id == message_id), None)
-        if at is None:
-            return None
-        lo = max(0, min(at - PAGE // 2, len(messages) - PAGE))
-        await self._show_window(messages, lo, min(len(messages), lo + PAGE))
-        return next(
-            (
-                w
-                for w in self._shown()
-                if getattr(w, "message", None) and w.message.id == message_id
-            ),
-            None,
-        )
-
-    def _scrolled(self, scroll_y: float) -> None:
-        if self._paging:
-            return
-        conv = self.conversation
-        if scroll_y <= 0 and self._older:
-            self._paging = True
-            self.run_worker(self._page_in(self.load_earlier), group="paging", exit_on_error=False)
-        elif self._newer and scroll_y >= conv.max_scroll_y and not self.busy:
-            self._paging = True
-            self.run_worker(self._page_in(self.load_later), group="paging", exit_on_error=False)
-
-    async def _page_in(self, load: Any) -> None:
-        try:
-            await load()
-        finally:
-            self._paging = False
+        return await self.conversation.show_around(message_id)
 
     async def trim(self, force: bool = False) -> None:
-        """Keep the live DOM small in a long chat: when following the newest messages,
-        unmount all but the newest page (they go back to `_older`, the store has them).
-        Sending (force) while older history is being read jumps to the newest first."""
-        if self._newer:
-            if force:
-                await self.show_newest()
-            return
-        conv = self.conversation
-        shown = self._shown()
-        if len(shown) <= 2 * PAGE or not (force or conv.is_vertical_scroll_end):
-            return
-        drop = len(shown) - PAGE
-        await conv.remove_children(shown[:drop])
-        messages = self._visible_messages()
-        self._older = messages[: len(messages) - PAGE]
-        await self._update_notices()
+        await self.conversation.trim(force)
 
     def focus_input(self) -> None:
         self.query_one(PromptInput).focus()
@@ -450,8 +260,10 @@ class ChatScreen(VersionActions, HistoryActions):
             else engine.rounds(self.session_id)
         )
         self._turn_started = time.monotonic()
-        self.conversation.anchor()  # sending follows the reply at the bottom...
+        conv = self.conversation
+        conv.anchor()  # sending follows the reply at the bottom...
         await self.trim(force=True)  # ...so far history paged in earlier can go
+        conv.busy = True
         self._ticker = self.set_interval(0.1, self._tick)
         self.refresh_bindings()
         try:
@@ -459,6 +271,7 @@ class ChatScreen(VersionActions, HistoryActions):
                 async for event in stream:
                     await self.render_event(event)
         finally:
+            conv.busy = False
             self._ticker.stop()
             self.call_after_refresh(self.refresh_bindings)
             release_render_caches()
@@ -680,8 +493,8 @@ class ChatScreen(VersionActions, HistoryActions):
         if self.sessions_panel.has_class("-open"):
             await self._show_sessions(True)
 
-    @on(ToolCallLine.Selected)
-    async def open_call(self, event: ToolCallLine.Selected) -> None:
+    @on(Conversation.CallSelected)
+    async def open_call(self, event: Conversation.CallSelected) -> None:
         await self._show_inspector(True)
         self.inspector.select(event.key, event.call_id)
 
@@ -778,25 +591,17 @@ class ChatScreen(VersionActions, HistoryActions):
         self.status.model, self.status.thinking = runtime.settings.model, runtime.settings.thinking
         self.status.show_idle()
 
-    @on(MessageStep)
-    def step_focus(self, event: MessageStep) -> None:
-        """Up/Down on a focused message: its neighbour; below the last one, the input."""
-        items = [w for w in self.conversation.children if w.can_focus and w.display]
-        if event.widget not in items:
-            return
-        index = items.index(event.widget) + event.direction
-        if index >= len(items):
-            self.focus_input()
-        elif index >= 0:
-            items[index].focus()
-            items[index].scroll_visible(animate=False)
+    async def action_jump(self, direction: int) -> None:
+        conv = self.conversation
+        await (conv.jump_to_start() if direction < 0 else conv.jump_to_end())
+
+    @on(Conversation.SteppedPastEnd)
+    def _stepped_past_end(self) -> None:
+        self.focus_input()
 
     @on(PromptInput.LeaveUp)
     def leave_input(self) -> None:
-        items = [w for w in self.conversation.children if w.can_focus and w.display]
-        if items:
-            items[-1].focus()
-            items[-1].scroll_visible(animate=False)
+        self.conversation.focus_last()
 
     @on(PromptInput.HelpWanted)
     def help_wanted(self) -> None:

@@ -1,28 +1,380 @@
-"""The conversation column and what the app itself writes into it.
+"""The conversation column: it owns which stored messages are mounted and how they are read.
 
-What the chat screen needs before it shows a message: the scrolling column, the notices
-above and below the mounted window of history, the app's own notices. The message widgets
-(mimo_tui.ui.widgets.message, with the reasoning panel and Textual's Collapsible) load with
-the first message shown or in the warm-up after the first frame: a new chat's first frame
-does without their ~3 ms.
+Finished messages are line-drawn widgets (one each: StoredReply, UserMessage, ToolCallLine)
+whose rendered lines are cached per (message, width), so a page mounted again costs no
+Markdown rendering. Only a window of a session is mounted: the newest page when it opens,
+older pages as the user scrolls up (newer ones as they scroll back down), the very start
+on Home and the newest again on End. Every page is a bounded read through the `messages`
+callback (`messages(session, before_id, after_id)`: at most `page` messages just older than
+`before_id`, just newer than `after_id`, or the newest), so a 50,000-message session opens
+and jumps like a 50-message one.
+
+The column reports upward only by messages (MessageFocused, CallSelected, WindowChanged,
+SteppedPastEnd) and never reaches into the screen; the screen mounts the reply in flight
+and the app's notices into it.
+
+The message widgets (mimo_tui.ui.widgets.message, with the reasoning panel and Textual's
+Collapsible) load with the first message shown or in the warm-up after the first frame: a
+new chat's first frame does without their ~3 ms.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from textual import on
+from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.content import Content
 from textual.message import Message as TextualMessage
-from textual.reactive import reactive
-from textual.widgets import Static
+from textual.widget import Widget
 
-from mimo_tui.model import Message
-from mimo_tui.text import visible
+from mimo_tui.model import Message, ToolRecord
 from mimo_tui.ui.widgets.lines import LaidOutOnce
+from mimo_tui.ui.widgets.notices import EarlierNotice, LaterNotice, Notice
+from mimo_tui.ui.widgets.steppable import MessageStep
+from mimo_tui.ui.widgets.tool_call import ToolCallLine
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
+
+__all__ = ["Conversation", "MessageAction", "Notice", "Reply", "replies", "shown_in_chat"]
+
+PAGE = 40  # messages read and mounted at a time; the rest of a session stays in the store
+WINDOW = 3 * PAGE  # message widgets mounted at most while paging through history
+
+Loader = Callable[[str, int | None, int | None], list[Message]]
+
+
+def shown_in_chat(messages: list[Message]) -> list[Message]:
+    """The messages the conversation shows: all but those an edit-and-resend replaced."""
+    return [m for m in messages if m.status != "superseded"]
+
+
+def row_id(widget: Widget) -> int | None:
+    """The stored message an item of the conversation shows (None: not stored yet)."""
+    stored = getattr(widget, "stored_id", None)
+    if stored is not None:
+        return cast("int", stored)
+    message = getattr(widget, "message", None)
+    if message is not None:
+        return cast("int | None", message.id)
+    record = getattr(widget, "record", None)
+    return getattr(record, "message_id", None) or getattr(record, "assistant_message_id", None)
+
+
+class Conversation(LaidOutOnce, VerticalScroll):
+    """The scrolling column of messages; it grows by a frame's worth of lines at a time
+    while a reply streams, with one layout per frame."""
+
+    BINDINGS = [
+        Binding("home", "start", "Start of the session", id="conversation.start", show=False),
+        Binding("end", "end", "Newest messages", id="conversation.end", show=False),
+    ]
+
+    class MessageFocused(TextualMessage):
+        """A message of the conversation got the focus (`message` None: not stored yet)."""
+
+        def __init__(self, widget: Widget, message: Message | None) -> None:
+            super().__init__()
+            self.widget = widget
+            self.message = message
+
+    class CallSelected(TextualMessage):
+        """A tool call's line was clicked or opened: show it in the inspector."""
+
+        def __init__(self, call_id: str, key: str) -> None:
+            super().__init__()
+            self.call_id = call_id
+            self.key = key
+
+    class WindowChanged(TextualMessage):
+        """Which stored messages are mounted changed (e.g. to mark reply versions)."""
+
+    class SteppedPastEnd(TextualMessage):
+        """Down on the newest message: the focus leaves the conversation (to the input)."""
+
+    def __init__(
+        self,
+        messages: Loader | None = None,
+        page: int = PAGE,
+        window: int = WINDOW,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.messages = messages or (lambda session, before, after: [])
+        self.page, self.window = page, window
+        self.session_id = ""
+        self.reasoning_open = False  # stored replies open with their reasoning unfolded
+        self.busy = False  # a reply streams at the bottom: no cutting the newest widgets
+        self._first: int | None = None  # the oldest and newest stored message mounted
+        self._last: int | None = None
+        self.has_older = False  # stored messages above the window, and below it
+        self.has_newer = False
+        self.paging = False
+
+    # ---- what is mounted -------------------------------------------------------------------
+
+    def make_widget(self, msg: Message) -> Widget:
+        """The widget a stored message is shown with."""
+        from mimo_tui.ui.widgets.message import StoredReply, UserMessage
+
+        widget: Widget
+        if msg.role == "user":
+            widget = UserMessage(msg)
+        elif msg.role == "tool":
+            widget = ToolCallLine(ToolRecord.from_message(msg))
+        else:
+            widget = StoredReply(msg, reasoning_open=self.reasoning_open)
+        setattr(widget, "stored_id", msg.id)  # noqa: B010 (read by row_id)
+        return widget
+
+    def shown(self) -> list[Widget]:
+        """The message items mounted, oldest first (not the notices)."""
+        return [w for w in self.children if not isinstance(w, Notice | EarlierNotice | LaterNotice)]
+
+    def items(self) -> list[Widget]:
+        """The items focus steps through."""
+        return [w for w in self.children if w.can_focus and w.display]
+
+    async def _read(self, before: int | None, after: int | None) -> list[Message]:
+        return self.messages(self.session_id, before, after)
+
+    async def show_session(self, session_id: str) -> None:
+        """Clear the column and show a session's newest page."""
+        self.session_id = session_id
+        await self.remove_children()
+        await self.show_newest()
+
+    async def _show(self, messages: list[Message], older: bool, newer: bool) -> None:
+        """Mount exactly these stored messages (keeping the app's notices)."""
+        keep = (Notice, EarlierNotice, LaterNotice)
+        await self.remove_children([w for w in self.children if not isinstance(w, keep)])
+        self._first = messages[0].id if messages else None
+        self._last = messages[-1].id if messages else None
+        self.has_older, self.has_newer = older, newer
+        widgets = [self.make_widget(m) for m in shown_in_chat(messages)]
+        if widgets:
+            notice = next(iter(self.query_children(EarlierNotice)), None)
+            if notice is not None:
+                await self.mount_all(widgets, after=notice)
+            else:
+                await self.mount_all(widgets, before=0 if self.children else None)
+        await self._update_notices()
+
+    async def show_newest(self) -> None:
+        """The newest page, following the bottom (sending while older history is shown)."""
+        page = await self._read(None, None)
+        await self._show(page, len(page) >= self.page, False)
+        self.anchor()
+
+    async def show_start(self) -> None:
+        """The first page of the session, at the top (Home): one bounded read."""
+        page = await self._read(None, 0)
+        self.release_anchor()
+        await self._show(page, False, len(page) >= self.page)
+        self.call_after_refresh(self.scroll_home, animate=False, immediate=True)
+
+    async def show_around(self, message_id: int) -> Widget | None:
+        """Mount the page around one stored message (a search hit) and return its widget."""
+        older = await self._read(message_id + 1, None)  # the message and those before it
+        newer = await self._read(None, message_id)
+        half = self.page // 2
+        page = older[-half:] + newer[:half]
+        if not any(m.id == message_id for m in page):
+            return None
+        await self._show(page, len(older) > half, len(newer) > half)
+        return next((w for w in self.shown() if row_id(w) == message_id), None)
+
+    async def _update_notices(self) -> None:
+        """Say whether there is more above and below the window. A notice is mounted the
+        first time there is something to say (a new chat never has): the earlier one first
+        in the conversation, the later one docked at its bottom."""
+        kinds: tuple[tuple[type[EarlierNotice | LaterNotice], bool], ...] = (
+            (EarlierNotice, self.has_older),
+            (LaterNotice, self.has_newer),
+        )
+        for kind, hidden in kinds:
+            widget: EarlierNotice | LaterNotice | None = next(iter(self.query_children(kind)), None)
+            if widget is None:
+                if not hidden:
+                    continue
+                widget = kind()
+                first = kind is EarlierNotice and self.children
+                await (self.mount(widget, before=0) if first else self.mount(widget))
+            widget.display = hidden
+        self.post_message(self.WindowChanged())  # every change to the window ends here
+
+    def _cut(self, shown: list[Widget], start: int) -> int | None:
+        """The index of the first user message at or after `start` (a turn boundary)."""
+        from mimo_tui.ui.widgets.message import UserMessage
+
+        return next(
+            (i for i in range(max(0, start), len(shown)) if isinstance(shown[i], UserMessage)),
+            None,
+        )
+
+    async def load_earlier(self) -> bool:
+        """Mount the previous page above the oldest shown; False at the start."""
+        if not self.has_older or self._first is None:
+            return False
+        page = await self._read(self._first, None)
+        self.has_older = len(page) >= self.page
+        if not page:
+            await self._update_notices()
+            return False
+        self._first = page[0].id
+        shown = self.shown()
+        anchor = shown[0] if shown else None
+        notice = next(iter(self.query_children(EarlierNotice)), None)
+        widgets = [self.make_widget(m) for m in shown_in_chat(page)]
+        if widgets:
+            await self.mount_all(widgets, after=notice) if notice else await self.mount_all(
+                widgets, before=0
+            )
+        if not self.busy:  # past the window, the newest widgets go back to the store
+            shown = self.shown()
+            cut = self._cut(shown, self.window) if len(shown) > self.window else None
+            if cut is not None:
+                boundary = row_id(shown[cut])
+                await self.remove_children(shown[cut:])
+                if boundary is not None:
+                    self._last, self.has_newer = boundary - 1, True
+        await self._update_notices()
+        if anchor is not None:  # keep what the user was looking at in place, once laid out
+            self._keep_in_view(anchor, top=True)
+        return True
+
+    async def load_later(self) -> bool:
+        """Mount the next page of newer messages below the newest shown; False at the end."""
+        if not self.has_newer or self._last is None:
+            return False
+        page = await self._read(None, self._last)
+        self.has_newer = len(page) >= self.page
+        if not page:
+            await self._update_notices()
+            return False
+        self._last = page[-1].id
+        shown = self.shown()
+        anchor = shown[-1] if shown else None
+        widgets = [self.make_widget(m) for m in shown_in_chat(page)]
+        if widgets:
+            await self.mount_all(widgets, after=anchor) if anchor else await self.mount_all(widgets)
+        shown = self.shown()
+        cut = self._cut(shown, len(shown) - self.window) if len(shown) > self.window else None
+        if cut is not None:  # the oldest widgets go back to the store
+            await self.remove_children(shown[:cut])
+            self._first, self.has_older = row_id(shown[cut]), True
+        await self._update_notices()
+        if anchor is not None:  # what was at the bottom stays in view, the new page below it
+            self._keep_in_view(anchor, top=False)
+        return True
+
+    def _keep_in_view(self, widget: Widget, top: bool) -> None:
+        """Scroll `widget` to the top (or bottom) of the view after the next layout: before
+        it, the widget still has the position it had before a page was added above it, and
+        the view would land at the very top, where scrolling up again changes nothing."""
+
+        def scroll() -> None:
+            if widget.is_attached:
+                self.scroll_to_widget(widget, top=top, animate=False, immediate=True)
+
+        self.call_after_refresh(scroll)
+
+    async def trim(self, force: bool = False) -> None:
+        """Keep the live DOM small in a long chat: when following the newest messages,
+        unmount all but the newest page (the store has them). Sending (force) while older
+        history is being read jumps to the newest first."""
+        if self.has_newer:
+            if force:
+                await self.show_newest()
+            return
+        shown = self.shown()
+        if len(shown) <= 2 * self.page or not (force or self.is_vertical_scroll_end):
+            return
+        keep = shown[len(shown) - self.page :]
+        first = next((row_id(w) for w in keep if row_id(w) is not None), None)
+        if first is None:
+            return
+        await self.remove_children(shown[: len(shown) - self.page])
+        self._first, self.has_older = first, True
+        await self._update_notices()
+
+    # ---- scrolling, keys and focus ---------------------------------------------------------
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if self.paging or not self.is_mounted:
+            return
+        if new <= 0 and self.has_older:
+            self._page_in(self.load_earlier)
+        elif self.has_newer and new >= self.max_scroll_y and not self.busy:
+            self._page_in(self.load_later)
+
+    def _page_in(self, load: Callable[[], Any]) -> None:
+        self.paging = True
+
+        async def run() -> None:
+            try:
+                await load()
+            finally:
+                self.paging = False
+
+        self.run_worker(run(), group="paging", exit_on_error=False)
+
+    async def action_start(self) -> None:
+        await self.jump_to_start()
+
+    async def action_end(self) -> None:
+        await self.jump_to_end()
+
+    async def jump_to_start(self) -> None:
+        """Home: the first messages of the session, without paging through the rest."""
+        if self.has_older:
+            await self.show_start()
+        else:
+            self.scroll_home(animate=False)
+        items = self.items()
+        if items:
+            items[0].focus(scroll_visible=False)
+
+    async def jump_to_end(self) -> None:
+        """End: back to the newest messages."""
+        if self.has_newer:
+            await self.show_newest()
+        self.scroll_end(animate=False)
+
+    def focus_last(self) -> bool:
+        """Focus the newest item (Up from the input); False if there is none."""
+        items = self.items()
+        if items:
+            items[-1].focus()
+            items[-1].scroll_visible(animate=False)
+        return bool(items)
+
+    @on(MessageStep)
+    def _step(self, event: MessageStep) -> None:
+        """Up/Down on a focused message: its neighbour; below the last one, out."""
+        event.stop()
+        items = self.items()
+        if event.widget not in items:
+            return
+        index = items.index(event.widget) + event.direction
+        if index >= len(items):
+            self.post_message(self.SteppedPastEnd())
+        elif index >= 0:
+            items[index].focus()
+            items[index].scroll_visible(animate=False)
+
+    def on_descendant_focus(self, event: Any) -> None:
+        widget = event.widget
+        if widget.parent is self:
+            self.post_message(self.MessageFocused(widget, getattr(widget, "message", None)))
+
+    @on(ToolCallLine.Selected)
+    def _call_selected(self, event: ToolCallLine.Selected) -> None:
+        event.stop()
+        self.post_message(self.CallSelected(event.call_id, event.key))
 
 
 class Reply(Protocol):
@@ -51,58 +403,6 @@ class Reply(Protocol):
 def replies(node: DOMNode) -> list[Reply]:
     """Every reply below `node`, oldest first."""
     return cast("list[Reply]", list(node.query("AssistantMessage, StoredReply")))
-
-
-class Conversation(LaidOutOnce, VerticalScroll):
-    """The scrolling column of messages; it grows by a frame's worth of lines at a time
-    while a reply streams, with one layout per frame."""
-
-
-class EarlierNotice(Static):
-    """At the top of the conversation: how many older messages are still in the store."""
-
-    DEFAULT_CSS = """
-    EarlierNotice { color: $text-muted; text-align: center; padding: 0 1; }
-    """
-
-    count: reactive[int] = reactive(0)
-
-    def render(self) -> Content:
-        return Content(f"↑ {self.count} earlier messages · scroll up to load them")
-
-
-class LaterNotice(Static):
-    """Docked at the bottom while older history is being read: how many newer messages are
-    not mounted. Scrolling down brings them back; sending jumps to the newest."""
-
-    DEFAULT_CSS = """
-    LaterNotice {
-        dock: bottom; color: $text-muted; background: $boost; text-align: center;
-        padding: 0 1;
-    }
-    """
-
-    count: reactive[int] = reactive(0)
-
-    def render(self) -> Content:
-        return Content(f"↓ {self.count} newer messages · scroll down to load them")
-
-
-class Notice(Static):
-    """A line from the app itself (no key, errors, notices), never from the model."""
-
-    DEFAULT_CSS = """
-    Notice {
-        margin: 0 0 1 0;
-        padding: 0 1;
-        color: $text-muted;
-    }
-    Notice.-error { color: $error-foreground; border-left: thick $error; }
-    Notice.-warning { color: $warning; border-left: thick $warning; }
-    """
-
-    def __init__(self, text: str, kind: str = "info") -> None:
-        super().__init__(Content(visible(text)), markup=False, classes=f"-{kind}")
 
 
 class MessageAction(TextualMessage):

@@ -1,0 +1,51 @@
+"""What the app itself writes into the conversation: notices, never model text."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from mimo_tui.text import visible
+
+
+class EarlierNotice(Static):
+    """At the top of the conversation: how many older messages are still in the store."""
+
+    DEFAULT_CSS = """
+    EarlierNotice { color: $text-muted; text-align: center; padding: 0 1; }
+    """
+
+    def render(self) -> Content:
+        return Content("↑ earlier messages · scroll up to load them · Home: the start")
+
+
+class LaterNotice(Static):
+    """Docked at the bottom while older history is being read: how many newer messages are
+    not mounted. Scrolling down brings them back; sending jumps to the newest."""
+
+    DEFAULT_CSS = """
+    LaterNotice {
+        dock: bottom; color: $text-muted; background: $boost; text-align: center;
+        padding: 0 1;
+    }
+    """
+
+    def render(self) -> Content:
+        return Content("↓ newer messages · scroll down to load them · End: the newest")
+
+
+class Notice(Static):
+    """A line from the app itself (no key, errors, notices), never from the model."""
+
+    DEFAULT_CSS = """
+    Notice {
+        margin: 0 0 1 0;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    Notice.-error { color: $error-foreground; border-left: thick $error; }
+    Notice.-warning { color: $warning; border-left: thick $warning; }
+    """
+
+    def __init__(self, text: str, kind: str = "info") -> None:
+        super().__init__(Content(visible(text)), markup=False, classes=f"-{kind}")
