@@ -16,7 +16,8 @@ styling and arranging those widgets cost more than the SDK's whole read of the s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 
 from rich.console import Console, RenderableType
 from rich.segment import Segment
@@ -77,6 +78,34 @@ class MarkdownBlocks:
             self._lines.extend(render_block(console, source, width, style))
         self._rendered = len(self.sources)
         return self._lines
+
+
+class LineCache:
+    """The rendered lines of finished messages, per (message, width, style...), least
+    recently used dropped first: a page of history mounted again (scrolling back over it,
+    Home and back) takes its lines from here instead of rendering Markdown again."""
+
+    def __init__(self, size: int = 1000) -> None:
+        self.size = size
+        self._lines: OrderedDict[Hashable, list[Line]] = OrderedDict()
+
+    def get(self, key: Hashable) -> list[Line] | None:
+        lines = self._lines.get(key)
+        if lines is not None:
+            self._lines.move_to_end(key)
+        return lines
+
+    def put(self, key: Hashable, lines: list[Line]) -> None:
+        self._lines[key] = lines
+        self._lines.move_to_end(key)
+        while len(self._lines) > self.size:
+            self._lines.popitem(last=False)
+
+    def clear(self) -> None:
+        self._lines.clear()
+
+
+RENDERED = LineCache()
 
 
 class LaidOutOnce:

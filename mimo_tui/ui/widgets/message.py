@@ -21,6 +21,7 @@ from mimo_tui.stream_buffer import StreamBuffer
 from mimo_tui.text import visible
 from mimo_tui.ui.widgets.conversation import MessageAction
 from mimo_tui.ui.widgets.lines import (
+    RENDERED,
     LaidOutOnce,
     Line,
     LinesWidget,
@@ -459,6 +460,14 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
         key = (width, style, self.reasoning_open, self.version)
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1]
+        msg = self.message
+        shared = None
+        if msg.id is not None and not self.superseded:  # the same message mounted again
+            shared = (msg.id, msg.status, self.error_below, self.app.theme, *key)
+            cached = RENDERED.get(shared)
+            if cached is not None:
+                self._cache = (key, cached)
+                return cached
         console = self.app.console
         lines = self._head(console, width, style)
         wide = False
@@ -469,6 +478,8 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
             lines.append(blank(width, style))
         lines += render_strips(console, self._meta(wide), width, style)
         self._cache = (key, lines)
+        if shared is not None:
+            RENDERED.put(shared, lines)
         return lines
 
     def _draw(self) -> None:

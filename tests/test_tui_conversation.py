@@ -1,0 +1,112 @@
+"""The conversation column on a long session: Home/End jumps, far-back search hits, focus
+stepping, folding and messages upward (Pilot)."""
+
+from __future__ import annotations
+
+from benchmarks.common import seed_long_session
+from mimo_tui.ui.chat import ChatScreen
+from mimo_tui.ui.widgets.conversation import PAGE, Conversation
+from mimo_tui.ui.widgets.message import StoredReply, UserMessage
+from mimo_tui.ui.widgets.notices import EarlierNotice, LaterNotice
+from mimo_tui.ui.widgets.prompt_input import PromptInput
+from tests.tui_helpers import make_app, screen_lines, wait_until
+
+SIZE = (120, 40)
+SHOWN = "UserMessage, StoredReply, ToolCallLine"
+
+
+def chat(app) -> ChatScreen:
+    return next(s for s in app.screen_stack if isinstance(s, ChatScreen))
+
+
+async def test_home_jumps_to_the_first_message_and_end_back_to_the_newest(settings, paths):
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 2000)
+    stored = runtime.store.messages(sid)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        await pilot.pause()
+        assert len(screen.query(SHOWN)) <= PAGE
+        await pilot.press("ctrl+home")  # from the input
+        await wait_until(
+            pilot, lambda: screen.query(UserMessage).first().message.id == stored[0].id
+        )
+        first = screen.query(UserMessage).first()
+        assert "Question number 0:" in str(first.render())
+        assert screen.focused is first  # the start of the session, focused
+        assert not screen.query_one(EarlierNotice).display
+        assert screen.query_one(LaterNotice).display
+        await pilot.press("end")  # Home/End on a focused message
+        await wait_until(pilot, lambda: not screen.query_one(LaterNotice).display)
+        newest = [w for w in screen.query(SHOWN) if getattr(w, "message", None)]
+        assert newest[-1].message.id == stored[-1].id
+        await pilot.press("home")  # the focus is still in the column
+        await wait_until(
+            pilot, lambda: screen.query(UserMessage).first().message.id == stored[0].id
+        )
+    runtime.close()
+
+
+async def test_a_search_hit_far_back_opens_its_page_and_focuses_it(settings, paths):
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 2000)
+    target = next(m for m in runtime.store.messages(sid) if "Question number 300:" in m.content)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid, at_message=target.id)
+        await pilot.pause()
+        assert isinstance(screen.focused, UserMessage)
+        assert screen.focused.message.id == target.id
+        assert screen.query_one(EarlierNotice).display and screen.query_one(LaterNotice).display
+    runtime.close()
+
+
+async def test_up_and_down_step_through_messages_and_past_the_last_to_the_input(settings, paths):
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 30)
+    focused: list[object] = []
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        await pilot.pause()
+        original = screen.conversation.post_message
+
+        def spy(message):
+            if isinstance(message, Conversation.MessageFocused):
+                focused.append(message.message)
+            return original(message)
+
+        screen.conversation.post_message = spy  # type: ignore[method-assign]
+        await pilot.press("up")  # from the input: the newest message
+        items = screen.conversation.items()
+        assert screen.focused is items[-1]
+        await pilot.press("up")
+        assert screen.focused is items[-2]
+        await pilot.pause()
+        assert focused and focused[-1] is getattr(items[-2], "message", None)
+        await pilot.press("down", "down")
+        assert isinstance(screen.focused, PromptInput)
+    runtime.close()
+
+
+async def test_enter_on_a_stored_reply_unfolds_its_reasoning_and_folds_it_again(settings, paths):
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 30)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        await pilot.pause()
+        reply = next(r for r in screen.query(StoredReply) if r.has_reasoning)
+        reply.focus()
+        await pilot.press("enter")
+        assert reply.reasoning_open
+        await pilot.pause()
+        reply.scroll_visible(animate=False, top=True)
+        await pilot.pause()
+        assert any("▼ Reasoning" in line for line in screen_lines(app))
+        await pilot.press("enter")
+        assert not reply.reasoning_open
+        await pilot.pause()
+        assert not any("▼ Reasoning" in line for line in screen_lines(app))
+    runtime.close()
