@@ -1,0 +1,206 @@
+"""The reply in flight: each event of a turn drawn by the widget it belongs to.
+
+TurnView is the chat screen's turn renderer: it mounts the user message and the streaming
+reply into the conversation, feeds them deltas, swaps a finished reply for one StoredReply,
+updates tool-call lines and the inspector, and keeps the status line's phase and clock.
+It holds no transcript: the store is the transcript.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from mimo_tui.inspect import tool_records
+from mimo_tui.model import Message, ToolRecord
+from mimo_tui.ui.widgets.notices import Notice
+from mimo_tui.ui.widgets.tool_call import ToolCallLine
+
+if TYPE_CHECKING:
+    from mimo_tui.ui.chat import ChatScreen
+    from mimo_tui.ui.widgets.message import AssistantMessage
+
+
+class TurnView:
+    """Draws one turn at a time for `screen`."""
+
+    def __init__(self, screen: ChatScreen) -> None:
+        self.screen = screen
+        self.reply: AssistantMessage | None = None
+        self.started = 0.0
+        self._round_started = 0.0
+        self._tokens = 0
+        self._phase = ""
+        self._retry: tuple[Any, float] | None = None  # the SDK's retry waited for, and since
+
+    async def end(self) -> None:
+        """The turn's events are over (finished, failed or cancelled)."""
+        self._tools_as_stored()
+        if self.reply is not None:  # cancelled mid-round: mark what arrived
+            msg = self._stored(self.reply)
+            if msg is not None:
+                if msg.status == "streaming":  # the engine's own save may still be due
+                    msg.status = "interrupted"
+                await self._settle(msg)
+            self.reply = None
+            self.screen.status.show_idle()
+
+    async def _settle(self, msg: Message, error_below: bool = False) -> None:
+        """The reply in flight is final: swap its live widgets for one StoredReply, so the
+        conversation keeps a small DOM however long it gets (`error_below`: its error is
+        told in a notice under it)."""
+        from mimo_tui.ui.widgets.message import StoredReply
+
+        reply = self.reply
+        self.reply = None
+        if reply is None:
+            return
+        await reply.finish(msg)
+        # The panel stays as the user left it, except that "fold" folds a finished round.
+        folds = self.screen.runtime.settings.reasoning_panel == "fold" and msg.status == "complete"
+        open_ = reply.reasoning_open and not folds
+        focused = self.screen.focused is reply
+        stored = StoredReply(
+            msg, reasoning_open=open_, blocks=reply.rendered_blocks(), error_below=error_below
+        )
+        await self.screen.conversation.mount(stored, after=reply)
+        await reply.remove()
+        self.screen.mark_versions()
+        if focused:
+            stored.focus()
+
+    def _stored(self, widget: AssistantMessage) -> Message | None:
+        if widget.message is None or widget.message.id is None:
+            return None
+        return self.screen.runtime.store.message(widget.message.id)
+
+    async def render(self, event: Any) -> None:
+        # The events load with the engine (after the first frame), not with this screen.
+        from mimo_tui.events import (
+            ContentDelta,
+            ReasoningDelta,
+            RetryScheduled,
+            RoundFinished,
+            RoundStarted,
+            ThinkingBlockDone,
+            ToolCallDelta,
+            ToolCallUpdated,
+            TurnFailed,
+            TurnFinished,
+            UsageReported,
+            UserSaved,
+        )
+
+        conv = self.screen.conversation
+        match event:
+            case UserSaved(message=msg):
+                from mimo_tui.ui.widgets.message import UserMessage
+
+                await conv.mount(UserMessage(msg))
+                conv.anchor()
+                self.screen._update_topbar()
+            case RoundStarted(message_id=message_id):
+                from mimo_tui.ui.widgets.message import AssistantMessage
+
+                self.reply = AssistantMessage(
+                    Message(role="assistant", id=message_id, status="streaming"),
+                    fold=self.screen.runtime.settings.reasoning_panel,
+                )
+                await conv.mount(self.reply)
+                self._round_started = time.monotonic()
+                self._tokens = 0
+                self._phase = ""
+                self._retry = None
+            case RetryScheduled() if self.reply:
+                self._retry = (event, time.monotonic())
+                self.tick()
+            case ReasoningDelta(text=text) if self.reply:
+                self._tokens += 1
+                self._phase = "reasoning"
+                await self.reply.add_reasoning(text, time.monotonic() - self._round_started)
+            case ContentDelta(text=text) if self.reply:
+                self._tokens += 1
+                self._phase = "answering"
+                await self.reply.add_content(text)
+            case ToolCallDelta() if self.reply:
+                self._tokens += 1
+                self._phase = "calling tools"
+                self.reply.end_reasoning()
+            case UsageReported(usage=usage) if self.reply:
+                self.reply.end_reasoning(usage.reasoning_tokens or None)
+            case ThinkingBlockDone() if self.reply:
+                self.reply.end_reasoning()
+            case RoundFinished(message=msg) if self.reply:
+                await self._settle(msg)
+                self.screen.status.add_usage(msg.usage)
+                self.screen.status.show_reply(msg)
+            case ToolCallUpdated(record=record):
+                await self._show_tool(record)
+            case TurnFinished(notice=notice):
+                if notice:
+                    await conv.mount(Notice(notice, "warning"))
+                self.screen.status.show_idle()
+                await self.screen.trim()
+            case TurnFailed(error=error, kind=kind, message=msg):
+                # Said once, in full, in the notice; the reply and the status line only
+                # point to it.
+                if self.reply is not None and msg is not None:
+                    await self._settle(msg, error_below=True)
+                if kind == "no_key":
+                    hint = "Press F5 to paste a key here, or F2 for the offline demo."
+                    self.screen.status.show_error("✖ no API key · F5 pastes one", "✖ no key · F5")
+                else:
+                    hint = "Press F5 to retry."
+                    self.screen.status.show_error("✖ reply failed · F5 retries", "✖ failed · F5")
+                await conv.mount(Notice(f"{error}\n{hint}", "error"))
+
+    async def _show_tool(self, record: ToolRecord) -> None:
+        """Update the call's line in the conversation (mount it the first time) and the
+        inspector's row."""
+        line = next(
+            (w for w in self.screen.query(ToolCallLine) if w.record.key == record.key), None
+        )
+        if line is None:
+            await self.screen.conversation.mount(ToolCallLine(record))
+        else:
+            line.show(record)
+        self.screen.inspector.update_record(record)
+        if record.status == "running":
+            self._phase = f"running {record.name}"
+
+    def _tools_as_stored(self) -> None:
+        """Calls the turn left unfinished (Escape stopped a tool; the engine stored it as
+        cancelled, with no event to say so) show what the store holds."""
+        pending = [r for r in self.screen.inspector.records.values() if not r.final]
+        pending += [w.record for w in self.screen.query(ToolCallLine) if not w.record.final]
+        first = min((r.assistant_message_id or 0 for r in pending), default=None)
+        if first is None:
+            return
+        keys = {r.key for r in pending}
+        stored = tool_records(
+            self.screen.runtime.store.messages(self.screen.session_id, from_id=first)
+        )
+        for record in (r for r in stored if r.key in keys):
+            for line in self.screen.query(ToolCallLine):
+                if line.record.key == record.key:
+                    line.show(record)
+            self.screen.inspector.update_record(record)
+
+    def tick(self) -> None:
+        elapsed = time.monotonic() - self._round_started if self._round_started else 0.0
+        if self.reply is None:
+            return
+        if not self._phase:
+            self.screen.status.show_waiting(elapsed, self._retry_note())
+        else:
+            self.screen.status.show_streaming(self._phase, elapsed, self._tokens)
+
+    def _retry_note(self) -> tuple[str, str] | None:
+        """While the SDK waits to retry a 429/5xx: what it got and when it tries again."""
+        if self._retry is None:
+            return None
+        from mimo_tui.retries import retry_note
+
+        retry, since = self._retry
+        remaining = retry.wait_s - (time.monotonic() - since)
+        return retry_note(retry.status, remaining, retry.exact, retry.attempt, retry.max_retries)
