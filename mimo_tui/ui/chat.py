@@ -24,9 +24,9 @@ from mimo_tui.inspect import round_exchange, tool_records
 from mimo_tui.model import Message, Usage
 from mimo_tui.runtime import Runtime
 from mimo_tui.text import code_blocks, secret_in, visible
-from mimo_tui.ui.history import HistoryActions
 from mimo_tui.ui.memory import release_render_caches
 from mimo_tui.ui.safe import notify_safe
+from mimo_tui.ui.sessions import SessionActions
 from mimo_tui.ui.turn import TurnView
 from mimo_tui.ui.versions import VersionActions
 from mimo_tui.ui.widgets.conversation import Conversation, MessageAction, replies
@@ -38,6 +38,8 @@ from mimo_tui.ui.widgets.session_list import SessionList
 from mimo_tui.ui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
+    from mimo_tui.ui.app import MimoApp
+
     pass
 
 NARROW = 110  # below this width the inspector takes the whole screen instead of a side panel
@@ -51,7 +53,7 @@ NO_KEY_HELP = (
 )
 
 
-class ChatScreen(VersionActions, HistoryActions):
+class ChatScreen(VersionActions):
     # Textual focuses the first focusable widget ("*") when a screen is composed: that was
     # the hidden session list, so the first frame's footer showed its keys and the input's
     # came two frames later. The input is where typing goes from the first frame on.
@@ -112,6 +114,7 @@ class ChatScreen(VersionActions, HistoryActions):
         self.runtime = runtime
         self.session_id = session_id
         self.turn = TurnView(self)
+        self.sessions = SessionActions(self)
         # The side panels keep their state from the start but are mounted when first shown
         # (see _panel): the first frame does not show them.
         self.sessions_panel = SessionList()
@@ -137,6 +140,15 @@ class ChatScreen(VersionActions, HistoryActions):
     @property
     def conversation(self) -> Conversation:
         return self.query_one("#conversation", Conversation)
+
+    @property
+    def mimo(self) -> MimoApp:
+        """The app, typed (Screen.app is any App)."""
+        from mimo_tui.ui.app import MimoApp
+
+        app = self.app
+        assert isinstance(app, MimoApp)
+        return app
 
     @property
     def status(self) -> StatusLine:
@@ -194,7 +206,7 @@ class ChatScreen(VersionActions, HistoryActions):
         self.inspector.set_records(tool_records(messages))
         conv.anchor()
         self._update_topbar()
-        self.refresh_sessions()
+        self.sessions.refresh_sessions()
 
     @on(Conversation.WindowChanged)
     def _window_changed(self) -> None:
@@ -271,7 +283,7 @@ class ChatScreen(VersionActions, HistoryActions):
             self.call_after_refresh(self.refresh_bindings)
             release_render_caches()
             await turn.end()
-            self.set_timer(0.5, self.app.collect_garbage)  # type: ignore[attr-defined]
+            self.set_timer(0.5, self.mimo.collect_garbage)
 
     @on(Worker.StateChanged)
     def worker_changed(self, event: Worker.StateChanged) -> None:
@@ -281,13 +293,50 @@ class ChatScreen(VersionActions, HistoryActions):
             notify_safe(self, f"Unexpected error: {error}", severity="error")
             self.status.show_error(str(error))
 
+    # ---- session keys (ui/sessions.py) ------------------------------------------------------
+
+    def _dialog(self, work: Any) -> None:
+        self.run_worker(work, group="dialog")
+
+    async def action_toggle_sessions(self) -> None:
+        await self.sessions.action_toggle_sessions()
+
+    def action_search(self) -> None:
+        self._dialog(self.sessions.action_search())
+
+    def export_session(self, fmt: str) -> None:
+        self._dialog(self.sessions.export_session(fmt))
+
+    def action_import(self) -> None:
+        self._dialog(self.sessions.action_import())
+
+    def action_usage(self) -> None:
+        self.sessions.action_usage()
+
+    def action_copy_last(self) -> None:
+        self.sessions.action_copy_last()
+
+    async def action_regenerate(self) -> None:
+        await self.sessions.action_regenerate()
+
+    async def open_session(self, session_id: str, at_message: int | None = None) -> None:
+        await self.sessions.open_session(session_id, at_message)
+
+    @on(SessionList.Chosen)
+    async def _session_chosen(self, event: SessionList.Chosen) -> None:
+        await self.sessions.session_chosen(event)
+
+    @on(MessageAction)
+    async def _message_action(self, event: MessageAction) -> None:
+        await self.sessions.message_action(event)
+
     # ---- actions ---------------------------------------------------------------------------
 
     async def action_cancel(self) -> None:
         """Escape backs out one level: the session list, the inspector, a reply in flight,
         then focus back to the input."""
         if self.sessions_panel.has_class("-open"):
-            await self._show_sessions(False)
+            await self.sessions._show_sessions(False)
             return
         if self.inspector.has_class("-open"):  # side panel or full screen, streaming or not
             await self._show_inspector(False)
@@ -319,7 +368,7 @@ class ChatScreen(VersionActions, HistoryActions):
         if self.inspector.has_class("-open"):
             await self._show_inspector(True)
         if self.sessions_panel.has_class("-open"):
-            await self._show_sessions(True)
+            await self.sessions._show_sessions(True)
 
     @on(Conversation.CallSelected)
     async def open_call(self, event: Conversation.CallSelected) -> None:
@@ -471,7 +520,7 @@ class ChatScreen(VersionActions, HistoryActions):
         return True
 
     async def action_start_demo(self) -> None:
-        await self.app.start_demo(self)  # type: ignore[attr-defined]
+        await self.mimo.start_demo(self)
 
     async def use_runtime(self, runtime: Runtime, session_id: str) -> None:
         """Carry on in this window with another runtime (F2: the offline demo)."""
@@ -503,7 +552,7 @@ class ChatScreen(VersionActions, HistoryActions):
             self.notify("Not stored: a key has no spaces.", severity="error", markup=False)
             return
         try:
-            await self.app.use_key(self, key)  # type: ignore[attr-defined]
+            await self.mimo.use_key(self, key)
         except OSError as exc:
             self.notify(f"Not stored: {exc.strerror or exc}", severity="error", markup=False)
             return

@@ -1,18 +1,14 @@
-"""The chat screen's history actions: the session list, search, rename and delete, export and
+"""The chat screen's session actions: the session list, search, rename and delete, export and
 import, the usage report, copy, edit-and-resend and regenerate.
 
-A mixin so that chat.py stays about the conversation; every action goes through the core
-(store, transcripts) and never touches SQL itself.
+A collaborator of ChatScreen (not a base class), so chat.py stays about wiring; every action
+goes through the core (store, transcripts) and never touches SQL itself.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from textual import on, work
-from textual.containers import VerticalScroll
-from textual.screen import Screen
 
 from mimo_tui.model import Message, SearchHit
 from mimo_tui.ui.safe import notify_safe
@@ -21,32 +17,39 @@ from mimo_tui.ui.widgets.session_list import SessionList
 
 if TYPE_CHECKING:
     from mimo_tui.runtime import Runtime
+    from mimo_tui.ui.app import MimoApp
+    from mimo_tui.ui.chat import ChatScreen
 
 NARROW_SESSIONS = 100
 
 
-class HistoryActions(Screen):
-    """The base of ChatScreen, which provides what is declared here."""
+class SessionActions:
+    """What the chat screen's session keys do; the screen binds the keys and delegates.
 
-    runtime: Runtime
-    session_id: str
-    sessions_panel: SessionList
+    Dialogs run as the screen's workers (group "dialog"): `push_screen_wait` needs one.
+    """
 
-    if TYPE_CHECKING:
+    def __init__(self, screen: ChatScreen) -> None:
+        self.screen = screen
 
-        @property
-        def busy(self) -> bool: ...
+    @property
+    def app(self) -> MimoApp:
+        return self.screen.mimo
 
-        @property
-        def conversation(self) -> VerticalScroll: ...
+    @property
+    def runtime(self) -> Runtime:
+        return self.screen.runtime
 
-        async def load_session(self, session_id: str) -> None: ...
-        async def show_around(self, message_id: int) -> Any: ...
-        async def action_new_session(self) -> None: ...
-        def run_turn(self, text: str | None) -> Any: ...
-        def focus_input(self) -> None: ...
-        def _update_topbar(self) -> None: ...
-        async def _panel(self, panel: SessionList) -> None: ...
+    @property
+    def session_id(self) -> str:
+        return self.screen.session_id
+
+    @property
+    def sessions_panel(self) -> SessionList:
+        return self.screen.sessions_panel
+
+    def notify(self, text: str, **kwargs: Any) -> None:
+        self.screen.notify(text, **kwargs)
 
     # ---- the session list ------------------------------------------------------------------
 
@@ -54,45 +57,45 @@ class HistoryActions(Screen):
         await self._show_sessions(not self.sessions_panel.has_class("-open"))
 
     async def _show_sessions(self, show: bool) -> None:
-        self.refresh_bindings()
+        self.screen.refresh_bindings()
         panel = self.sessions_panel
         if show:
-            await self._panel(panel)
+            await self.screen._panel(panel)
         panel.set_class(show, "-open")
-        full = show and self.size.width < NARROW_SESSIONS
+        full = show and self.screen.size.width < NARROW_SESSIONS
         panel.set_class(full, "-full")
-        self.query_one("#main").set_class(full, "-sessions-full")
+        self.screen.query_one("#main").set_class(full, "-sessions-full")
         if show:
             panel.options.highlighted = None  # opening the list highlights the open session
             self.refresh_sessions()
             panel.options.focus()
         else:
-            self.focus_input()
+            self.screen.focus_input()
 
     def refresh_sessions(self) -> None:
         panel = self.sessions_panel
         if panel.has_class("-open"):
             panel.show(self.runtime.store.list_sessions(limit=500), self.session_id)
 
-    @on(SessionList.Chosen)
-    async def _session_chosen(self, event: SessionList.Chosen) -> None:
+    async def session_chosen(self, event: SessionList.Chosen) -> None:
         store = self.runtime.store
-        if event.action in ("open", "new") and self.busy:
+        if event.action in ("open", "new") and self.screen.busy:
             self.notify("Stop the reply first (Escape).", markup=False)
             return
         if event.action == "open" and event.session_id:
             await self.open_session(event.session_id)
             await self._show_sessions(False)
         elif event.action == "new":
-            await self.action_new_session()
+            await self.screen.action_new_session()
             await self._show_sessions(False)
         elif event.action == "rename" and event.session_id:
-            self._rename(event.session_id)
+            self.screen.run_worker(self._rename(event.session_id), group="dialog")
         elif event.action == "delete" and event.session_id:
             session = store.get_session(event.session_id)
-            self._delete(session.id, session.title or "New chat", session.message_count)
+            title = session.title or "New chat"
+            dialog = self._delete(session.id, title, session.message_count)
+            self.screen.run_worker(dialog, group="dialog")
 
-    @work(group="dialog")
     async def _rename(self, session_id: str) -> None:
         from mimo_tui.ui.widgets.dialogs import TextPrompt
 
@@ -103,9 +106,8 @@ class HistoryActions(Screen):
         if title and title.strip():
             store.rename_session(session_id, title)
             self.refresh_sessions()
-            self._update_topbar()
+            self.screen._update_topbar()
 
-    @work(group="dialog")
     async def _delete(self, session_id: str, title: str, count: int) -> None:
         from mimo_tui.ui.widgets.dialogs import Confirm
 
@@ -115,24 +117,23 @@ class HistoryActions(Screen):
             return
         self.runtime.store.delete_session(session_id)
         if session_id == self.session_id:
-            await self.load_session(self.runtime.new_session().id)
+            await self.screen.load_session(self.runtime.new_session().id)
         self.refresh_sessions()
         self.notify("Session deleted.", markup=False, timeout=2)
 
     async def open_session(self, session_id: str, at_message: int | None = None) -> None:
         """Open a session (with its own settings) and optionally focus one message."""
         self.runtime.apply_session_settings(self.runtime.store.get_session(session_id))
-        await self.load_session(session_id)
+        await self.screen.load_session(session_id)
         if at_message is not None:  # mounted with the page around it, however old it is
-            widget = await self.show_around(at_message)
+            widget = await self.screen.show_around(at_message)
             if widget is not None:
-                self.conversation.release_anchor()
+                self.screen.conversation.release_anchor()
                 widget.scroll_visible(top=True, animate=False)
                 widget.focus()
 
     # ---- search ----------------------------------------------------------------------------
 
-    @work(group="dialog")
     async def action_search(self) -> None:
         from mimo_tui.ui.widgets.search import SearchScreen
 
@@ -141,7 +142,7 @@ class HistoryActions(Screen):
         )
         if hit is None:
             return
-        if self.busy and hit.session_id != self.session_id:
+        if self.screen.busy and hit.session_id != self.session_id:
             self.notify("Stop the reply first (Escape).", markup=False)
             return
         target = hit.message_id
@@ -159,7 +160,6 @@ class HistoryActions(Screen):
 
     # ---- export / import / usage -------------------------------------------------------------
 
-    @work(group="dialog")
     async def export_session(self, fmt: str) -> None:
         from mimo_tui.transcripts import export, write_atomic
         from mimo_tui.ui.widgets.dialogs import TextPrompt
@@ -179,11 +179,12 @@ class HistoryActions(Screen):
         try:
             write_atomic(Path(path), text)
         except OSError as exc:
-            notify_safe(self, f"Could not write {path}: {exc.strerror or exc}", severity="error")
+            notify_safe(
+                self.screen, f"Could not write {path}: {exc.strerror or exc}", severity="error"
+            )
             return
-        notify_safe(self, f"Exported to {path}")
+        notify_safe(self.screen, f"Exported to {path}")
 
-    @work(group="dialog")
     async def action_import(self) -> None:
         from mimo_tui.transcripts import TranscriptError, import_transcript
         from mimo_tui.ui.widgets.dialogs import TextPrompt
@@ -201,13 +202,13 @@ class HistoryActions(Screen):
             text = Path(path).expanduser().read_text(encoding="utf-8")
             session = import_transcript(self.runtime.store, text, path)
         except (OSError, UnicodeDecodeError) as exc:
-            notify_safe(self, f"Cannot read {path}: {exc}", severity="error")
+            notify_safe(self.screen, f"Cannot read {path}: {exc}", severity="error")
             return
         except TranscriptError as exc:
-            notify_safe(self, exc, title="Not imported", severity="error", timeout=10)
+            notify_safe(self.screen, exc, title="Not imported", severity="error", timeout=10)
             return
         await self.open_session(session.id)
-        notify_safe(self, f"Imported as session {session.id}.")
+        notify_safe(self.screen, f"Imported as session {session.id}.")
 
     def action_usage(self) -> None:
         from mimo_tui.ui.widgets.usage import UsageScreen
@@ -216,13 +217,12 @@ class HistoryActions(Screen):
 
     # ---- message actions -------------------------------------------------------------------
 
-    @on(MessageAction)
-    async def _message_action(self, event: MessageAction) -> None:
+    async def message_action(self, event: MessageAction) -> None:
         msg = event.message
         if event.action == "copy":
             self.copy_text(msg.content)
         elif event.action == "edit":
-            self._edit_and_resend(msg)
+            self.screen.run_worker(self._edit_and_resend(msg), group="dialog")
         elif event.action == "regenerate":
             await self.action_regenerate()
 
@@ -232,15 +232,16 @@ class HistoryActions(Screen):
         self.notify(f"Copied {len(text)} characters.", markup=False, timeout=2)
 
     def action_copy_last(self) -> None:
-        answers = [w.message.content for w in replies(self) if w.message and w.message.content]
+        answers = [
+            w.message.content for w in replies(self.screen) if w.message and w.message.content
+        ]
         if answers:
             self.copy_text(answers[-1])
 
-    @work(group="dialog")
     async def _edit_and_resend(self, msg: Message) -> None:
         from mimo_tui.ui.widgets.dialogs import EditText
 
-        if self.busy or msg.id is None:
+        if self.screen.busy or msg.id is None:
             return
         text = await self.app.push_screen_wait(
             EditText(
@@ -253,16 +254,16 @@ class HistoryActions(Screen):
         title = store.get_session(self.session_id).title or "New chat"
         fork = store.fork_session(self.session_id, msg.id, f"{title} (edit)")
         await self.open_session(fork.id)
-        self.run_turn(text)
+        self.screen.run_turn(text)
 
     async def action_regenerate(self) -> None:
         """Ask again for the last turn's reply; the old one is kept (superseded), not replayed."""
-        if self.busy:
+        if self.screen.busy:
             return
         users = [m for m in self.runtime.store.messages(self.session_id) if m.role == "user"]
         if not users or users[-1].id is None:
             self.notify("Nothing to regenerate yet.", markup=False, timeout=2)
             return
         self.runtime.store.supersede_after(self.session_id, users[-1].id)
-        await self.load_session(self.session_id)
-        self.run_turn(None)
+        await self.screen.load_session(self.session_id)
+        self.screen.run_turn(None)
