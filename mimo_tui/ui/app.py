@@ -34,6 +34,7 @@ HANGUP_GRACE_S = 5.0  # how long a hang-up waits for the reply in flight to be s
 
 class MimoApp(App):
     TITLE = "mimo-tui"
+    CSS_PATH = "app.tcss"  # the screens' layout; widgets keep their DEFAULT_CSS
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("f1", "help", "Help", id="app.help"),

@@ -40,8 +40,6 @@ from mimo_tui.ui.widgets.status import StatusLine
 if TYPE_CHECKING:
     from mimo_tui.ui.app import MimoApp
 
-    pass
-
 NARROW = 110  # below this width the inspector takes the whole screen instead of a side panel
 
 NO_KEY_HELP = (
@@ -58,24 +56,6 @@ class ChatScreen(VersionActions):
     # the hidden session list, so the first frame's footer showed its keys and the input's
     # came two frames later. The input is where typing goes from the first frame on.
     AUTO_FOCUS = "#prompt"
-    DEFAULT_CSS = """
-    ChatScreen #topbar {
-        height: 1;
-        padding: 0 1;
-        background: $panel;
-        color: $text;
-    }
-    ChatScreen #main { height: 1fr; }
-    ChatScreen #main.-inspector-full #conversation { display: none; }
-    ChatScreen #main.-sessions-full #conversation,
-    ChatScreen #main.-sessions-full ToolInspector { display: none; }
-    ChatScreen #conversation {
-        height: 1fr;
-        width: 1fr;
-        padding: 0 1;
-        scrollbar-size-vertical: 1;
-    }
-    """
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="chat.cancel"),

@@ -463,7 +463,8 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
         msg = self.message
         shared = None
         if msg.id is not None and not self.superseded:  # the same message mounted again
-            shared = (msg.id, msg.status, self.error_below, self.app.theme, *key)
+            what = (msg.id, msg.status, hash(msg.content), hash(msg.reasoning_content), msg.error)
+            shared = (*what, self.error_below, self.app.theme, *key)
             cached = RENDERED.get(shared)
             if cached is not None:
                 self._cache = (key, cached)
