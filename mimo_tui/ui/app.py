@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -34,7 +35,9 @@ HANGUP_GRACE_S = 5.0  # how long a hang-up waits for the reply in flight to be s
 
 class MimoApp(App):
     TITLE = "mimo-tui"
-    CSS_PATH = "app.tcss"  # the screens' layout; widgets keep their DEFAULT_CSS
+    # The screens' layout (widgets keep their DEFAULT_CSS); absolute: Textual finds a relative
+    # one through inspect.getfile, which fails when the app runs from bytecode alone.
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("f1", "help", "Help", id="app.help"),

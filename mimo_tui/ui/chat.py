@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -19,17 +18,17 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from mimo_tui.config import ConfigError
 from mimo_tui.inspect import round_exchange, tool_records
 from mimo_tui.model import Message, Usage
 from mimo_tui.runtime import Runtime
-from mimo_tui.text import code_blocks, secret_in, visible
+from mimo_tui.text import secret_in, visible
 from mimo_tui.ui.memory import release_render_caches
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.sessions import SessionActions
+from mimo_tui.ui.settings_actions import SettingsActions
 from mimo_tui.ui.turn import TurnView
 from mimo_tui.ui.versions import VersionActions
-from mimo_tui.ui.widgets.conversation import Conversation, MessageAction, replies
+from mimo_tui.ui.widgets.conversation import Conversation, MessageAction
 from mimo_tui.ui.widgets.footer import Footer
 from mimo_tui.ui.widgets.inspector import ToolInspector
 from mimo_tui.ui.widgets.notices import Notice
@@ -95,6 +94,7 @@ class ChatScreen(VersionActions):
         self.session_id = session_id
         self.turn = TurnView(self)
         self.sessions = SessionActions(self)
+        self.settings_actions = SettingsActions(self)
         # The side panels keep their state from the start but are mounted when first shown
         # (see _panel): the first frame does not show them.
         self.sessions_panel = SessionList()
@@ -355,98 +355,57 @@ class ChatScreen(VersionActions):
         await self._show_inspector(True)
         self.inspector.select(event.key, event.call_id)
 
+    # ---- settings keys (ui/settings_actions.py) ---------------------------------------------
+
     async def action_choose_tools(self) -> None:
-        from mimo_tui.ui.widgets.tools_picker import ToolsScreen
-
-        toolbox = self.runtime.toolbox
-
-        def chosen(names: list[str] | None) -> None:
-            if names is None:
-                return
-            self.runtime.select_tools(self.session_id, names)
-            self.status.tools = len(self.runtime.toolbox.selected)
-            self.status.show_idle()
-            offered = ", ".join(self.runtime.toolbox.selected) or "none"
-            self.notify(f"Tools offered in this session: {offered}", markup=False, timeout=3)
-
-        self.app.push_screen(ToolsScreen(toolbox.available, toolbox.selected), chosen)
-
-    def action_toggle_reasoning_all(self) -> None:
-        """Open every reasoning panel on screen, or fold them all if all are open."""
-        shown = [r for r in replies(self) if r.has_reasoning]
-        if not shown:
-            self.notify("No reasoning to show yet.", markup=False, timeout=2)
-            return
-        show = not all(r.reasoning_open for r in shown)
-        for reply in shown:
-            reply.show_reasoning(show)
-
-    def action_copy_code(self) -> None:
-        """Copy the last code block of the newest answer that has one."""
-        for reply in reversed(replies(self)):
-            blocks = code_blocks(reply.answer_text)
-            if blocks:
-                self.app.copy_to_clipboard(blocks[-1])
-                lines = blocks[-1].count("\n") + 1
-                self.notify(f"Copied a code block ({lines} lines).", markup=False, timeout=2)
-                return
-        self.notify("No code block to copy.", markup=False, timeout=2)
-
-    def action_edit_last(self) -> None:
-        users: list[Any] = list(self.query("UserMessage"))  # loaded lazily: queried by name
-        if not users:
-            self.notify("No message to edit yet.", markup=False, timeout=2)
-            return
-        self.post_message(MessageAction("edit", users[-1].message))
+        await self.settings_actions.choose_tools()
 
     def action_toggle_thinking(self) -> None:
-        self.apply_settings({"thinking": not self.runtime.settings.thinking}, save=False)
-        state = "on" if self.runtime.settings.thinking else "off"
-        self.notify(f"Thinking {state} for this session.", markup=False, timeout=2)
+        self.settings_actions.toggle_thinking()
 
     def action_settings(self, focus: str = "model") -> None:
-        from mimo_tui.ui.widgets.settings import SettingsScreen
-
-        def done(changes: dict[str, Any] | None) -> None:
-            if changes:
-                self.apply_settings(changes)
-                where = "this demo run" if self.runtime.settings.demo else "config.toml"
-                self.notify(f"Settings saved to {where}.", markup=False, timeout=2)
-
-        themes = sorted(self.app.available_themes)
-        self.app.push_screen(SettingsScreen(self.runtime.settings, themes, focus), done)
+        self.settings_actions.settings(focus)
 
     def action_change_model(self) -> None:
         self.action_settings("model")
+
+    def apply_settings(self, changes: dict[str, Any], save: bool = True) -> None:
+        self.settings_actions.apply_settings(changes, save)
+
+    def action_set_key(self) -> None:
+        self._dialog(self.settings_actions.set_key())
+
+    # ---- replies on screen (Conversation) ------------------------------------------------
+
+    def action_toggle_reasoning(self) -> None:
+        if not self.conversation.toggle_reasoning():
+            self.notify("No reasoning to show yet.", markup=False, timeout=2)
+
+    def action_toggle_reasoning_all(self) -> None:
+        if not self.conversation.toggle_all_reasoning():
+            self.notify("No reasoning to show yet.", markup=False, timeout=2)
+
+    def action_copy_code(self) -> None:
+        """Copy the last code block of the newest answer that has one."""
+        block = self.conversation.last_code_block()
+        if block is None:
+            self.notify("No code block to copy.", markup=False, timeout=2)
+            return
+        self.app.copy_to_clipboard(block)
+        lines = block.count("\n") + 1
+        self.notify(f"Copied a code block ({lines} lines).", markup=False, timeout=2)
+
+    def action_edit_last(self) -> None:
+        message = self.conversation.last_user_message()
+        if message is None:
+            self.notify("No message to edit yet.", markup=False, timeout=2)
+            return
+        self.post_message(MessageAction("edit", message))
 
     def action_help(self) -> None:
         from mimo_tui.ui.widgets.help import HelpScreen
 
         self.app.push_screen(HelpScreen())
-
-    def apply_settings(self, changes: dict[str, Any], save: bool = True) -> None:
-        """Apply settings to this run and this session; with `save`, write config.toml too.
-
-        Model, thinking and prompt choices are remembered with the session (it reopens with
-        them); every change saved lands in config.toml as the default for new sessions.
-        """
-        runtime = self.runtime
-        if save:
-            try:
-                runtime.remember(changes)  # the demo keeps them in memory
-            except (ConfigError, OSError) as exc:
-                notify_safe(self, f"config.toml not updated: {exc}", severity="error")
-        theme = changes.get("theme")
-        runtime.update_settings(replace(runtime.settings, **changes))
-        per_session = {
-            k: v for k, v in changes.items() if k in ("model", "thinking", "lang", "system_prompt")
-        }
-        if per_session:
-            runtime.store.update_session_settings(self.session_id, per_session)
-        if theme and theme != self.app.theme:
-            self.app.theme = theme
-        self.status.model, self.status.thinking = runtime.settings.model, runtime.settings.thinking
-        self.status.show_idle()
 
     async def action_jump(self, direction: int) -> None:
         conv = self.conversation
@@ -463,12 +422,6 @@ class ChatScreen(VersionActions):
     @on(PromptInput.HelpWanted)
     def help_wanted(self) -> None:
         self.action_help()
-
-    def action_toggle_reasoning(self) -> None:
-        for reply in reversed(replies(self)):
-            if reply.toggle_reasoning():
-                return
-        self.notify("No reasoning to show yet.", markup=False, timeout=2)
 
     async def action_new_session(self) -> None:
         if self.busy:
@@ -511,29 +464,3 @@ class ChatScreen(VersionActions):
     def action_retry(self) -> None:
         if not self.busy:
             self.run_turn(None)
-
-    @work(group="dialog")
-    async def action_set_key(self) -> None:
-        """Paste an API key (shown as dots); it is stored like `mimo-tui key set` stores it."""
-        from mimo_tui.ui.widgets.dialogs import TextPrompt
-
-        key_file = self.runtime.paths.key_file
-        key = await self.app.push_screen_wait(
-            TextPrompt(
-                "Paste your MiMo API key",
-                hint=f"Stored owner-only (0600) in {key_file} · Enter saves · Escape cancels",
-                password=True,
-            )
-        )
-        key = (key or "").strip()
-        if not key:
-            return
-        if any(c.isspace() for c in key):
-            self.notify("Not stored: a key has no spaces.", severity="error", markup=False)
-            return
-        try:
-            await self.mimo.use_key(self, key)
-        except OSError as exc:
-            self.notify(f"Not stored: {exc.strerror or exc}", severity="error", markup=False)
-            return
-        self.notify("Key stored; messages can be sent now.", markup=False, timeout=3)

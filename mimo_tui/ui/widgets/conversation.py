@@ -30,6 +30,7 @@ from textual.message import Message as TextualMessage
 from textual.widget import Widget
 
 from mimo_tui.model import Message, ToolRecord
+from mimo_tui.text import code_blocks
 from mimo_tui.ui.widgets.lines import LaidOutOnce
 from mimo_tui.ui.widgets.notices import EarlierNotice, LaterNotice, Notice
 from mimo_tui.ui.widgets.steppable import MessageStep
@@ -299,6 +300,32 @@ class Conversation(LaidOutOnce, VerticalScroll):
         await self.remove_children(shown[: len(shown) - self.page])
         self._first, self.has_older = first, True
         await self._update_notices()
+
+    # ---- the replies shown -----------------------------------------------------------------
+
+    def toggle_reasoning(self) -> bool:
+        """Fold or unfold the newest reply's reasoning; False if none has any."""
+        return any(reply.toggle_reasoning() for reply in reversed(replies(self)))
+
+    def toggle_all_reasoning(self) -> bool:
+        """Open every reasoning shown, or fold them all if all are open; False if none."""
+        shown = [r for r in replies(self) if r.has_reasoning]
+        show = not all(r.reasoning_open for r in shown)
+        for reply in shown:
+            reply.show_reasoning(show)
+        return bool(shown)
+
+    def last_code_block(self) -> str | None:
+        """The last code block of the newest answer shown that has one."""
+        for reply in reversed(replies(self)):
+            blocks = code_blocks(reply.answer_text)
+            if blocks:
+                return blocks[-1]
+        return None
+
+    def last_user_message(self) -> Message | None:
+        users: list[Any] = list(self.query_children("UserMessage"))  # loaded lazily: by name
+        return users[-1].message if users else None
 
     # ---- scrolling, keys and focus ---------------------------------------------------------
 

@@ -1,0 +1,107 @@
+"""The chat screen's settings keys: tools, thinking, the settings dialog, pasting a key.
+
+A collaborator of ChatScreen (not a base class); the screen binds the keys and delegates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from mimo_tui.config import ConfigError
+from mimo_tui.ui.safe import notify_safe
+
+if TYPE_CHECKING:
+    from mimo_tui.ui.chat import ChatScreen
+
+
+class SettingsActions:
+    def __init__(self, screen: ChatScreen) -> None:
+        self.screen = screen
+
+    async def choose_tools(self) -> None:
+        from mimo_tui.ui.widgets.tools_picker import ToolsScreen
+
+        toolbox = self.screen.runtime.toolbox
+
+        def chosen(names: list[str] | None) -> None:
+            if names is None:
+                return
+            self.screen.runtime.select_tools(self.screen.session_id, names)
+            self.screen.status.tools = len(self.screen.runtime.toolbox.selected)
+            self.screen.status.show_idle()
+            offered = ", ".join(self.screen.runtime.toolbox.selected) or "none"
+            self.screen.notify(f"Tools offered in this session: {offered}", markup=False, timeout=3)
+
+        self.screen.app.push_screen(ToolsScreen(toolbox.available, toolbox.selected), chosen)
+
+    def toggle_thinking(self) -> None:
+        self.apply_settings({"thinking": not self.screen.runtime.settings.thinking}, save=False)
+        state = "on" if self.screen.runtime.settings.thinking else "off"
+        self.screen.notify(f"Thinking {state} for this session.", markup=False, timeout=2)
+
+    def settings(self, focus: str = "model") -> None:
+        from mimo_tui.ui.widgets.settings import SettingsScreen
+
+        def done(changes: dict[str, Any] | None) -> None:
+            if changes:
+                self.apply_settings(changes)
+                where = "this demo run" if self.screen.runtime.settings.demo else "config.toml"
+                self.screen.notify(f"Settings saved to {where}.", markup=False, timeout=2)
+
+        themes = sorted(self.screen.app.available_themes)
+        self.screen.app.push_screen(
+            SettingsScreen(self.screen.runtime.settings, themes, focus), done
+        )
+
+    def apply_settings(self, changes: dict[str, Any], save: bool = True) -> None:
+        """Apply settings to this run and this session; with `save`, write config.toml too.
+
+        Model, thinking and prompt choices are remembered with the session (it reopens with
+        them); every change saved lands in config.toml as the default for new sessions.
+        """
+        runtime = self.screen.runtime
+        if save:
+            try:
+                runtime.remember(changes)  # the demo keeps them in memory
+            except (ConfigError, OSError) as exc:
+                notify_safe(self.screen, f"config.toml not updated: {exc}", severity="error")
+        theme = changes.get("theme")
+        runtime.update_settings(replace(runtime.settings, **changes))
+        per_session = {
+            k: v for k, v in changes.items() if k in ("model", "thinking", "lang", "system_prompt")
+        }
+        if per_session:
+            runtime.store.update_session_settings(self.screen.session_id, per_session)
+        if theme and theme != self.screen.app.theme:
+            self.screen.app.theme = theme
+        self.screen.status.model, self.screen.status.thinking = (
+            runtime.settings.model,
+            runtime.settings.thinking,
+        )
+        self.screen.status.show_idle()
+
+    async def set_key(self) -> None:
+        """Paste an API key (shown as dots); it is stored like `mimo-tui key set` stores it."""
+        from mimo_tui.ui.widgets.dialogs import TextPrompt
+
+        key_file = self.screen.runtime.paths.key_file
+        key = await self.screen.app.push_screen_wait(
+            TextPrompt(
+                "Paste your MiMo API key",
+                hint=f"Stored owner-only (0600) in {key_file} · Enter saves · Escape cancels",
+                password=True,
+            )
+        )
+        key = (key or "").strip()
+        if not key:
+            return
+        if any(c.isspace() for c in key):
+            self.screen.notify("Not stored: a key has no spaces.", severity="error", markup=False)
+            return
+        try:
+            await self.screen.mimo.use_key(self.screen, key)
+        except OSError as exc:
+            self.screen.notify(f"Not stored: {exc.strerror or exc}", severity="error", markup=False)
+            return
+        self.screen.notify("Key stored; messages can be sent now.", markup=False, timeout=3)
