@@ -15,6 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
@@ -23,6 +24,7 @@ from mimo_tui.model import Message, Usage
 from mimo_tui.runtime import Runtime
 from mimo_tui.text import secret_in, visible
 from mimo_tui.ui.memory import release_render_caches
+from mimo_tui.ui.panels import Panels
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.sessions import SessionActions
 from mimo_tui.ui.settings_actions import SettingsActions
@@ -31,7 +33,7 @@ from mimo_tui.ui.versions import VersionActions
 from mimo_tui.ui.widgets.conversation import Conversation, MessageAction
 from mimo_tui.ui.widgets.footer import Footer
 from mimo_tui.ui.widgets.inspector import ToolInspector
-from mimo_tui.ui.widgets.notices import Notice
+from mimo_tui.ui.widgets.notices import NO_KEY_HELP, Notice
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.session_list import SessionList
 from mimo_tui.ui.widgets.status import StatusLine
@@ -39,18 +41,8 @@ from mimo_tui.ui.widgets.status import StatusLine
 if TYPE_CHECKING:
     from mimo_tui.ui.app import MimoApp
 
-NARROW = 110  # below this width the inspector takes the whole screen instead of a side panel
 
-NO_KEY_HELP = (
-    "No API key is set, so messages cannot be sent yet.\n"
-    "• export MIMO_API_KEY=sk-…   (then restart)\n"
-    "• or store one: mimo-tui key set   (written with mode 0600)\n"
-    "• or press F5 and paste it here   (stored the same way)\n"
-    "• or try everything offline: press F2 now, or run mimo-tui --demo"
-)
-
-
-class ChatScreen(VersionActions):
+class ChatScreen(Screen):
     # Textual focuses the first focusable widget ("*") when a screen is composed: that was
     # the hidden session list, so the first frame's footer showed its keys and the input's
     # came two frames later. The input is where typing goes from the first frame on.
@@ -95,8 +87,10 @@ class ChatScreen(VersionActions):
         self.turn = TurnView(self)
         self.sessions = SessionActions(self)
         self.settings_actions = SettingsActions(self)
+        self.panels = Panels(self)
+        self.versions = VersionActions(self)
         # The side panels keep their state from the start but are mounted when first shown
-        # (see _panel): the first frame does not show them.
+        # (see Panels.mount): the first frame does not show them.
         self.sessions_panel = SessionList()
         self.inspector = ToolInspector(self._exchange)
 
@@ -134,17 +128,6 @@ class ChatScreen(VersionActions):
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
 
-    async def _panel(self, panel: SessionList | ToolInspector) -> None:
-        """Mount a side panel the first time it is shown: sessions left of the conversation,
-        the inspector right of it."""
-        if panel.is_attached:
-            return
-        main = self.query_one("#main")
-        if isinstance(panel, SessionList):
-            await main.mount(panel, before=self.conversation)
-        else:
-            await main.mount(panel, after=self.conversation)
-
     def _exchange(self, message_id: int) -> tuple[str, str]:
         return round_exchange(self.runtime.store, message_id, self.runtime.settings.api_key)
 
@@ -168,8 +151,8 @@ class ChatScreen(VersionActions):
         conv.reasoning_open = self.runtime.settings.reasoning_panel == "open"
         await conv.show_session(session_id)  # one bounded read: its newest page
         messages = self.runtime.store.messages(session_id)
-        self.index_versions(messages)
-        self.mark_versions()
+        self.versions.index_versions(messages)
+        self.versions.mark_versions()
         if not self.runtime.has_key:
             await conv.mount(Notice(NO_KEY_HELP, "warning"))
         for notice in self.runtime.take_notices():  # e.g. a stored model that is not sent
@@ -188,9 +171,14 @@ class ChatScreen(VersionActions):
         self._update_topbar()
         self.sessions.refresh_sessions()
 
+    # By name, not @on(StoredReply.VersionWanted): the message widgets load after the first
+    # frame, and naming the class here would import them with the screen.
+    async def on_stored_reply_version_wanted(self, event: Any) -> None:
+        await self.versions.switch(event)
+
     @on(Conversation.WindowChanged)
     def _window_changed(self) -> None:
-        self.mark_versions()
+        self.versions.mark_versions()
 
     async def show_around(self, message_id: int) -> Any:
         return await self.conversation.show_around(message_id)
@@ -319,7 +307,7 @@ class ChatScreen(VersionActions):
             await self.sessions._show_sessions(False)
             return
         if self.inspector.has_class("-open"):  # side panel or full screen, streaming or not
-            await self._show_inspector(False)
+            await self.panels.show_inspector(False)
             return
         if self.busy:
             self.workers.cancel_group(self, "turn")
@@ -328,31 +316,17 @@ class ChatScreen(VersionActions):
             self.focus_input()
 
     async def action_toggle_inspector(self) -> None:
-        await self._show_inspector(not self.inspector.has_class("-open"))
-
-    async def _show_inspector(self, show: bool) -> None:
-        self.refresh_bindings()
-        inspector = self.inspector
-        if show:
-            await self._panel(inspector)
-        inspector.set_class(show, "-open")
-        full = show and self.size.width < NARROW
-        inspector.set_class(full, "-full")
-        self.query_one("#main").set_class(full, "-inspector-full")
-        if show:
-            inspector.table.focus()
-        else:
-            self.query_one(PromptInput).focus()
+        await self.panels.show_inspector(not self.inspector.has_class("-open"))
 
     async def on_resize(self) -> None:
         if self.inspector.has_class("-open"):
-            await self._show_inspector(True)
+            await self.panels.show_inspector(True)
         if self.sessions_panel.has_class("-open"):
             await self.sessions._show_sessions(True)
 
     @on(Conversation.CallSelected)
     async def open_call(self, event: Conversation.CallSelected) -> None:
-        await self._show_inspector(True)
+        await self.panels.show_inspector(True)
         self.inspector.select(event.key, event.call_id)
 
     # ---- settings keys (ui/settings_actions.py) ---------------------------------------------

@@ -60,7 +60,7 @@ class SessionActions:
         self.screen.refresh_bindings()
         panel = self.sessions_panel
         if show:
-            await self.screen._panel(panel)
+            await self.screen.panels.mount(panel)
         panel.set_class(show, "-open")
         full = show and self.screen.size.width < NARROW_SESSIONS
         panel.set_class(full, "-full")

@@ -65,7 +65,7 @@ class TurnView:
         )
         await self.screen.conversation.mount(stored, after=reply)
         await reply.remove()
-        self.screen.mark_versions()
+        self.screen.versions.mark_versions()
         if focused:
             stored.focus()
 

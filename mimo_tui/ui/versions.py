@@ -6,30 +6,36 @@ in its place (a SupersededReply, marked "superseded") with the active one's widg
 `]` goes back. Only what is mounted changes: the store, the replay and the paging window
 (which skips superseded messages) are as before.
 
-A mixin like HistoryActions, so chat.py only tells it when messages were read or mounted.
+A collaborator of ChatScreen (not a base class): the screen tells it when messages were read
+or mounted, and hands it the `[` / `]` message.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from textual.containers import VerticalScroll
-from textual.screen import Screen
-
 from mimo_tui.model import Message
 from mimo_tui.ui.widgets.tool_call import ToolCallLine
 from mimo_tui.versions import TurnVersions, combined, reply_versions
 
+if TYPE_CHECKING:
+    from mimo_tui.ui.chat import ChatScreen
+    from mimo_tui.ui.widgets.conversation import Conversation
 
-class VersionActions(Screen):
-    """Provides the version marker and switching; the screen provides `conversation`."""
 
-    _versions: dict[int | None, TurnVersions] = {}  # replaced, never mutated: index_versions
+class VersionActions:
+    """The version marker and switching for the replies in `screen`'s conversation."""
 
-    if TYPE_CHECKING:
+    def __init__(self, screen: ChatScreen) -> None:
+        self.screen = screen
+        self._versions: dict[int | None, TurnVersions] = {}  # replaced: index_versions
 
-        @property
-        def conversation(self) -> VerticalScroll: ...
+    @property
+    def conversation(self) -> Conversation:
+        return self.screen.conversation
+
+    def notify(self, text: str, **kwargs: Any) -> None:
+        self.screen.notify(text, **kwargs)
 
     def index_versions(self, messages: list[Message]) -> None:
         """Remember which turns have superseded replies (`messages`: the whole session)."""
@@ -62,9 +68,7 @@ class VersionActions(Screen):
                 total = len(versions.superseded) + 1
                 first.set_version(turn, total, total)
 
-    # By name, not @on(StoredReply.VersionWanted): the message widgets load after the first
-    # frame, and naming the class here would import them with the screen.
-    async def on_stored_reply_version_wanted(self, event: Any) -> None:
+    async def switch(self, event: Any) -> None:
         """Show the version `event.direction` away from the focused one, in its place."""
         from mimo_tui.ui.widgets.message import StoredReply, SupersededReply
 

@@ -7,6 +7,14 @@ from textual.widgets import Static
 
 from mimo_tui.text import visible
 
+NO_KEY_HELP = (
+    "No API key is set, so messages cannot be sent yet.\n"
+    "• export MIMO_API_KEY=sk-…   (then restart)\n"
+    "• or store one: mimo-tui key set   (written with mode 0600)\n"
+    "• or press F5 and paste it here   (stored the same way)\n"
+    "• or try everything offline: press F2 now, or run mimo-tui --demo"
+)
+
 
 class EarlierNotice(Static):
     """At the top of the conversation: how many older messages are still in the store."""
