@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Static
@@ -22,7 +21,8 @@ from textual.worker import Worker, WorkerState
 from mimo_tui.inspect import round_exchange, tool_records
 from mimo_tui.model import Message, Usage
 from mimo_tui.runtime import Runtime
-from mimo_tui.text import secret_in, visible
+from mimo_tui.text import visible
+from mimo_tui.ui.chat_keys import CHAT_BINDINGS
 from mimo_tui.ui.memory import release_render_caches
 from mimo_tui.ui.panels import Panels
 from mimo_tui.ui.safe import notify_safe
@@ -48,37 +48,7 @@ class ChatScreen(Screen):
     # came two frames later. The input is where typing goes from the first frame on.
     AUTO_FOCUS = "#prompt"
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="chat.cancel"),
-        Binding("ctrl+r", "toggle_reasoning", "Reasoning", id="chat.toggle_reasoning"),
-        Binding("ctrl+n", "new_session", "New", id="chat.new", show=False),
-        # Shown in the error notice that offers it, not in the footer.
-        Binding("f5", "retry", "Retry", id="chat.retry", show=False),
-        # The same key without an API key, when there is nothing to retry (see check_action).
-        Binding("f5", "set_key", "Paste API key", id="chat.set_key"),
-        Binding("f2", "start_demo", "Offline demo", id="chat.demo"),
-        Binding("f3", "toggle_inspector", "Inspect", id="chat.inspector"),
-        Binding("ctrl+t", "choose_tools", "Tools", id="chat.tools", show=False),
-        Binding("f4", "toggle_sessions", "Sessions", id="chat.sessions"),
-        Binding("ctrl+f", "search", "Search", id="chat.search"),
-        # Priority: the input's TextArea would take Ctrl+Y as redo.
-        Binding(
-            "ctrl+y", "copy_last", "Copy answer", id="chat.copy_last", show=False, priority=True
-        ),
-        Binding("ctrl+g", "regenerate", "Regenerate", id="chat.regenerate", show=False),
-        Binding(
-            "ctrl+o", "toggle_reasoning_all", "All reasoning", id="chat.reasoning_all", show=False
-        ),
-        Binding("ctrl+b", "copy_code", "Copy code", id="chat.copy_code", show=False),
-        Binding("ctrl+up", "edit_last", "Edit last", id="chat.edit_last", show=False),
-        # Priority: the input's TextArea would take F6/F7 as select line/all.
-        Binding("f6", "toggle_thinking", "Thinking", id="chat.thinking", show=False, priority=True),
-        Binding("f7", "change_model", "Model", id="chat.model", show=False, priority=True),
-        Binding("f8", "settings", "Settings", id="chat.settings", show=False),
-        # Home/End on a focused message; these from anywhere, the input included.
-        Binding("ctrl+home", "jump(-1)", "Start of session", id="chat.start", show=False),
-        Binding("ctrl+end", "jump(1)", "Newest messages", id="chat.end", show=False),
-    ]
+    BINDINGS = CHAT_BINDINGS
 
     def __init__(self, runtime: Runtime, session_id: str) -> None:
         super().__init__()
@@ -200,25 +170,7 @@ class ChatScreen(Screen):
                 markup=False,
             )
             return
-        self._send_checked(event.text)
-
-    @work(group="dialog")
-    async def _send_checked(self, text: str) -> None:
-        """Send, after asking when the message seems to carry a key: it would be stored and
-        sent to the model."""
-        from mimo_tui.ui.widgets.dialogs import Confirm
-
-        found = secret_in(text, self.runtime.settings.api_key)
-        if found and not await self.app.push_screen_wait(
-            Confirm(
-                f"This message contains {found}. It would be sent to the model and kept "
-                "in the session store. Send it anyway?"
-            )
-        ):
-            self.notify("Not sent; the message is still in the input.", markup=False)
-            return
-        self.query_one(PromptInput).clear()
-        self.run_turn(text)
+        self._dialog(self.turn.send_checked(event.text))
 
     @property
     def busy(self) -> bool:

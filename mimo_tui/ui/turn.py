@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from mimo_tui.inspect import tool_records
 from mimo_tui.model import Message, ToolRecord
+from mimo_tui.text import secret_in
 from mimo_tui.ui.widgets.notices import Notice
+from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.tool_call import ToolCallLine
 
 if TYPE_CHECKING:
@@ -32,6 +34,23 @@ class TurnView:
         self._tokens = 0
         self._phase = ""
         self._retry: tuple[Any, float] | None = None  # the SDK's retry waited for, and since
+
+    async def send_checked(self, text: str) -> None:
+        """Send, after asking when the message seems to carry a key: it would be stored and
+        sent to the model."""
+        from mimo_tui.ui.widgets.dialogs import Confirm
+
+        found = secret_in(text, self.screen.runtime.settings.api_key)
+        if found and not await self.screen.app.push_screen_wait(
+            Confirm(
+                f"This message contains {found}. It would be sent to the model and kept "
+                "in the session store. Send it anyway?"
+            )
+        ):
+            self.screen.notify("Not sent; the message is still in the input.", markup=False)
+            return
+        self.screen.query_one(PromptInput).clear()
+        self.screen.run_turn(text)
 
     async def end(self) -> None:
         """The turn's events are over (finished, failed or cancelled)."""

@@ -1,0 +1,33 @@
+"""The chat screen's keys (ids are what a user keymap rebinds; see keymap.py)."""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+CHAT_BINDINGS: list[BindingType] = [
+    Binding("escape", "cancel", "Cancel", id="chat.cancel"),
+    Binding("ctrl+r", "toggle_reasoning", "Reasoning", id="chat.toggle_reasoning"),
+    Binding("ctrl+n", "new_session", "New", id="chat.new", show=False),
+    # Shown in the error notice that offers it, not in the footer.
+    Binding("f5", "retry", "Retry", id="chat.retry", show=False),
+    # The same key without an API key, when there is nothing to retry (see check_action).
+    Binding("f5", "set_key", "Paste API key", id="chat.set_key"),
+    Binding("f2", "start_demo", "Offline demo", id="chat.demo"),
+    Binding("f3", "toggle_inspector", "Inspect", id="chat.inspector"),
+    Binding("ctrl+t", "choose_tools", "Tools", id="chat.tools", show=False),
+    Binding("f4", "toggle_sessions", "Sessions", id="chat.sessions"),
+    Binding("ctrl+f", "search", "Search", id="chat.search"),
+    # Priority: the input's TextArea would take Ctrl+Y as redo.
+    Binding("ctrl+y", "copy_last", "Copy answer", id="chat.copy_last", show=False, priority=True),
+    Binding("ctrl+g", "regenerate", "Regenerate", id="chat.regenerate", show=False),
+    Binding("ctrl+o", "toggle_reasoning_all", "All reasoning", id="chat.reasoning_all", show=False),
+    Binding("ctrl+b", "copy_code", "Copy code", id="chat.copy_code", show=False),
+    Binding("ctrl+up", "edit_last", "Edit last", id="chat.edit_last", show=False),
+    # Priority: the input's TextArea would take F6/F7 as select line/all.
+    Binding("f6", "toggle_thinking", "Thinking", id="chat.thinking", show=False, priority=True),
+    Binding("f7", "change_model", "Model", id="chat.model", show=False, priority=True),
+    Binding("f8", "settings", "Settings", id="chat.settings", show=False),
+    # Home/End on a focused message; these from anywhere, the input included.
+    Binding("ctrl+home", "jump(-1)", "Start of session", id="chat.start", show=False),
+    Binding("ctrl+end", "jump(1)", "Newest messages", id="chat.end", show=False),
+]
