@@ -110,3 +110,29 @@ async def test_enter_on_a_stored_reply_unfolds_its_reasoning_and_folds_it_again(
         await pilot.pause()
         assert not any("▼ Reasoning" in line for line in screen_lines(app))
     runtime.close()
+
+
+async def test_dragging_over_a_stored_reply_selects_its_text(settings, paths):
+    """The line-drawn reply offers Textual's selection: a mouse drag selects what it covers,
+    drawn in the selection style, and select-all takes the whole reply as shown."""
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 4)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        await pilot.pause()
+        reply = screen.query(StoredReply).last()
+        lines = reply.selection_text().splitlines()
+        row = next(i for i, line in enumerate(lines) if "Here is what I found" in line)
+        line = lines[row]
+        start = line.index("Here")
+        await pilot.mouse_down(reply, offset=(start + 1, row))  # +1: the reply's padding
+        await pilot.hover(reply, offset=(start + 7, row))
+        await pilot.mouse_up(reply, offset=(start + 7, row))
+        await pilot.pause()
+        assert screen.get_selected_text() == "Here is"
+        reply.text_select_all()
+        await pilot.pause()
+        selected = screen.get_selected_text() or ""
+        assert "Here is what I found" in selected and "def step_" in selected
+    runtime.close()

@@ -24,6 +24,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region, Size
 from textual.reactive import Reactive
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -161,6 +162,13 @@ class LinesWidget(LaidOutOnce, Widget):
             self._drawing = None
 
     def render_line(self, y: int) -> Strip:
+        self._line_x = 0
+        strip = self._line(y)
+        return self._selected(strip, y, self._line_x)
+
+    _line_x = 0  # where the last line drawn starts in its source (wide code scrolled)
+
+    def _line(self, y: int) -> Strip:
         width = self.content_region.width
         lines = self._drawing
         if lines is None:
@@ -173,6 +181,7 @@ class LinesWidget(LaidOutOnce, Widget):
             return Strip(lines[y], width)
         # A code line wider than the widget: a window at code_x, marked where it continues.
         x = min(self.code_x, full - width)
+        self._line_x = x
         strip = strip.crop(x, x + width)
         marker = Style(bold=True, reverse=True)
         if x + width < full:
@@ -181,6 +190,35 @@ class LinesWidget(LaidOutOnce, Widget):
         if x > 0:
             strip = Strip([Segment("‹", marker), *strip.crop(1, width)], width)
         return strip
+
+    # ---- mouse selection (Textual's selection API) --------------------------------------
+    #
+    # Every cell carries its (x, y) offset, so a drag over the widget selects from one line
+    # and column to another; the selection is drawn in the screen's selection style and
+    # `get_selection` gives the text under it (Ctrl+C / the app's copy takes it from there).
+
+    def _selected(self, strip: Strip, y: int, x: int) -> Strip:
+        strip = strip.apply_offsets(x, y)
+        selection = self.text_selection
+        span = selection.get_span(y) if selection is not None else None
+        if span is None:
+            return strip
+        start, end = span
+        start, end = max(0, start - x), strip.cell_length if end == -1 else max(0, end - x)
+        if end <= start:
+            return strip
+        style = self.screen.get_component_rich_style("screen--selection")
+        parts = [strip.crop(0, start), strip.crop(start, end).apply_style(style)]
+        return Strip.join([*parts, strip.crop(end, strip.cell_length)])
+
+    def selection_text(self) -> str:
+        """The widget's text as shown, a line per line (what a selection extracts from)."""
+        width = self.content_region.width
+        lines = self.build_lines(width) if width > 0 else []
+        return "\n".join("".join(seg.text for seg in line).rstrip() for line in lines)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        return selection.extract(self.selection_text()), "\n"
 
     @property
     def widest(self) -> int:
