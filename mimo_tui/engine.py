@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from mimo_tui.assemble import Assembler
 from mimo_tui.client import ChatClient, RequestParams
+from mimo_tui.compaction import replay_record, with_summary
 from mimo_tui.config import Settings
 from mimo_tui.errors import ApiError, ReplayError
 from mimo_tui.events import (
@@ -274,8 +275,10 @@ class Engine:
         self, session_id: str, round_no: int, holder: list[Message]
     ) -> AsyncGenerator[TurnEvent, None]:
         assert self.client is not None
-        system = self.current_system_prompt()
-        messages = self.store.replay(session_id, system)
+        prompt = self.current_system_prompt()
+        messages = self.store.replay(session_id, prompt)
+        compaction = self.store.active_compaction(session_id)
+        system = with_summary(prompt, compaction)  # what the request carries, as recorded
         params = self.params()
         try:
             reply = self.store.add_message(
@@ -287,7 +290,7 @@ class Engine:
                 reply.id,
                 params.model,
                 system,
-                self.client.request_record(params),
+                replay_record(self.client.request_record(params), compaction),
                 len(messages),
             )
         except StoreFull as exc:
