@@ -619,7 +619,9 @@ def ask_approver(yes: bool) -> Any:
 
 
 async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) -> int:
+    from mimo_tui.compaction import compacted_note
     from mimo_tui.events import (  # with the engine: the TUI's start does without them
+        Compacted,
         ContentDelta,
         ReasoningDelta,
         RetryScheduled,
@@ -655,6 +657,8 @@ async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) 
                     wait, retry = event.wait_s, event.attempt
                     note = retry_note(event.status, wait, event.exact, retry, event.max_retries)
                     printer.error(note[0])
+                elif isinstance(event, Compacted):
+                    printer.error(compacted_note(*event))
                 elif isinstance(event, RoundFinished):
                     total = total + (event.message.usage or Usage())
                 elif isinstance(event, TurnFinished):

@@ -147,6 +147,17 @@ class Compacted:
     bytes_after: int
 
 
+def compacted_note(covered: int, bytes_before: int, bytes_after: int, error: str | None) -> str:
+    """What the TUI and `ask` say when a session was compacted before a turn."""
+    if error:
+        return f"Automatic compaction failed ({error}); this turn replays the whole history."
+    return (
+        f"The context was filling up: {covered} older messages are now replayed as a summary "
+        f"({bytes_before / 1000:,.0f} kB → {bytes_after / 1000:,.0f} kB per request). "
+        "The originals are kept; `sessions uncompact` undoes it."
+    )
+
+
 def _json_size(messages: list[dict[str, Any]]) -> int:
     import json
 

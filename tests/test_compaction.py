@@ -182,3 +182,58 @@ async def test_a_second_summary_still_covers_the_first_ones_turns(engine, store:
     for topic in ("topic0", "topic1", "topic2"):
         assert topic in second.compaction.summary
     assert "topic3" not in second.compaction.summary
+
+
+async def test_auto_compaction_runs_before_a_turn_once_the_context_fills(store: Store, fake):
+    """With auto_compact set, a turn whose session's last request used that share of the
+    model's window is compacted first (thinking off), and the turn replays the summary."""
+    from dataclasses import replace
+
+    from mimo_tui.config import Settings
+    from mimo_tui.events import Compacted
+    from tests.conftest import make_engine
+
+    base = Settings(api_key=KEY, base_url=fake.base_url, max_retries=0)
+    # 0.0002 of mimo-v2.5-pro's 1M window: about 210 tokens, one demo turn's worth.
+    engine = make_engine(store, replace(base, auto_compact=0.0002, compact_keep_turns=1))
+    session = store.create_session("mimo-v2.5-pro")
+    seen = []
+    for i in range(3):
+        events = await collect(engine.turn(session.id, f"question number {i} about topic{i}"))
+        seen.append([e for e in events if isinstance(e, Compacted)])
+    assert seen[0] == [] and seen[1] == []  # nothing older than the kept turn + the new one
+    (done,) = seen[2]
+    assert done.error is None and done.covered == 2 and done.bytes_after < done.bytes_before
+    summary_request, last = fake.chat_requests()[-2:]
+    assert summary_request.body["thinking"] == {"type": "disabled"}
+    assert "topic0" in last.body["messages"][0]["content"]  # the summary, in the system prompt
+    users = [m["content"] for m in last.body["messages"] if m["role"] == "user"]
+    assert users == ["question number 1 about topic1", "question number 2 about topic2"]
+
+
+def test_auto_compaction_is_off_by_default_and_bad_values_fall_back():
+    from mimo_tui.config import ConfigError, Settings, check_setting
+
+    assert Settings().auto_compact == 0.0
+    for bad in (1.5, -0.1, float("nan"), "half"):
+        try:
+            check_setting("auto_compact", bad, "config.toml")
+        except ConfigError as exc:
+            assert "auto_compact" in str(exc)
+        else:
+            raise AssertionError(f"auto_compact = {bad!r} was accepted")
+
+
+def test_ask_says_when_it_compacted_before_answering(tmp_path, fake):
+    env = cli_env(tmp_path, fake)
+    config = tmp_path / "config" / "mimo-tui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("auto_compact = 0.0002\ncompact_keep_turns = 1\n")
+    run = lambda *a: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "mimo_tui", *a], env=env, capture_output=True, text=True
+    )
+    outs = [run("ask", "-c", f"tell me about {q}") for q in ("apples", "pears", "plums")]
+    assert all(o.returncode == 0 for o in outs), [o.stderr for o in outs]
+    assert "replayed as a summary" not in outs[1].stderr
+    assert "2 older messages are now replayed as a summary" in outs[2].stderr
+    assert "tell me about plums" in outs[2].stdout  # the answer still comes, on stdout
