@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from mimo_tui.inspect import tool_records
 from mimo_tui.model import Message, ToolRecord
 from mimo_tui.text import secret_in
+from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.widgets.notices import Notice
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.tool_call import ToolCallLine
@@ -96,6 +97,7 @@ class TurnView:
     async def render(self, event: Any) -> None:
         # The events load with the engine (after the first frame), not with this screen.
         from mimo_tui.events import (
+            Compacted,
             ContentDelta,
             ReasoningDelta,
             RetryScheduled,
@@ -118,6 +120,10 @@ class TurnView:
                 await conv.mount(UserMessage(msg))
                 conv.anchor()
                 self.screen._update_topbar()
+            case Compacted(covered=n, bytes_before=a, bytes_after=b, error=error):
+                from mimo_tui.compaction import compacted_note
+
+                notify_safe(self.screen, compacted_note(n, a, b, error), timeout=8)
             case RoundStarted(message_id=message_id):
                 from mimo_tui.ui.widgets.message import AssistantMessage
 
