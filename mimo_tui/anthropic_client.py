@@ -219,9 +219,11 @@ def response_message(
     }
     if usage:
         out["usage"] = {
-            "input_tokens": usage.prompt_tokens,
+            "input_tokens": usage.prompt_tokens - (usage.cached_tokens or 0),
             "output_tokens": usage.completion_tokens,
         }
+        if usage.cached_tokens is not None:
+            out["usage"]["cache_read_input_tokens"] = usage.cached_tokens
     return out
 
 
@@ -245,6 +247,7 @@ class EventMapper:
         self.tool_index: dict[int, int] = {}
         self.thinking: dict[int, dict[str, Any]] = {}
         self.input_tokens = 0
+        self.cached: int | None = None
         self.finished = False
 
     def feed(self, event: dict[str, Any]) -> list[StreamEvent]:
@@ -260,7 +263,7 @@ class EventMapper:
         out: list[StreamEvent] = []
         if kind == "message_start":
             usage = (event.get("message") or {}).get("usage") or {}
-            self.input_tokens = int(usage.get("input_tokens") or 0)
+            self.input_tokens, self.cached = prompt_counts(usage)
         elif kind == "content_block_start":
             block = event.get("content_block") or {}
             block_type = str(block.get("type"))
@@ -313,11 +316,13 @@ class EventMapper:
             stop = (event.get("delta") or {}).get("stop_reason")
             usage = event.get("usage") or {}
             if usage:
+                prompt, cached = prompt_counts(usage)
                 out.append(
                     UsageReported(
                         Usage(
-                            prompt_tokens=int(usage.get("input_tokens") or self.input_tokens),
+                            prompt_tokens=prompt or self.input_tokens,
                             completion_tokens=int(usage.get("output_tokens") or 0),
+                            cached_tokens=cached if prompt else self.cached,
                         )
                     )
                 )
@@ -329,6 +334,24 @@ class EventMapper:
                 out.append(StreamFinished(finish))
                 self.finished = True
         return out
+
+
+def prompt_counts(usage: dict[str, Any]) -> tuple[int, int | None]:
+    """(prompt tokens, of which cached) from an Anthropic usage object.
+
+    In this format `input_tokens` counts only what was neither read from nor written to the
+    cache; the whole prompt is the sum with `cache_read_input_tokens` and
+    `cache_creation_input_tokens`. The cached part is the cache reads; None when neither
+    cache field is present (unknown, not 0)."""
+
+    def count(name: str) -> int | None:
+        value = usage.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    read, written = count("cache_read_input_tokens"), count("cache_creation_input_tokens")
+    prompt = (count("input_tokens") or 0) + (read or 0) + (written or 0)
+    cached = None if read is None and written is None else (read or 0)
+    return prompt, cached
 
 
 def _clean(value: Any) -> Any:

@@ -252,7 +252,7 @@ def anthropic_missing(importing: bool) -> str | None:
 
 
 # Settings fields that are bookkeeping, not something a user sets: `config` leaves them out.
-_CONFIG_HIDDEN = frozenset({"api_key_source", "explicit", "keymap", "notices"})  # not settings
+_CONFIG_HIDDEN = frozenset({"api_key_source", "explicit", "keymap", "notices", "models"})  # not settings
 # Set only by a flag for one run: shown when given.
 _CONFIG_FLAG_ONLY = frozenset({"demo", "tools", "tools_file"})
 _CONFIG_ENV = {"base_url": "MIMO_BASE_URL", "model": "MIMO_MODEL"}
@@ -314,6 +314,9 @@ def cmd_config(settings: Settings, paths: Paths) -> int:
         print("\n[keys]  # config.toml")
         for action, key in sorted(settings.keymap.items()):
             print(f"{visible(action)} = {_config_value(key)}")
+    for model_id, info in sorted(settings.models.items()):
+        print(f"\n[models.{_config_value(model_id)}]  # config.toml")
+        print(f"context_window = {info.context_window}\nmax_output = {info.max_output}")
     print("\n[paths]")
     for name in (
         "config_file",

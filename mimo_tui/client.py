@@ -393,7 +393,16 @@ def chunk_events(chunk: Any) -> list[StreamEvent]:
                     reasoning_tokens=_int(details.get("reasoning_tokens"))
                     if isinstance(details, dict)
                     else 0,
+                    cached_tokens=cached_tokens(usage),
                 )
             )
         )
     return events
+
+
+def cached_tokens(usage: dict[str, Any]) -> int | None:
+    """`usage.prompt_tokens_details.cached_tokens`: the prompt's cache hits. Missing or null
+    (MiMo sends `prompt_tokens_details: null`) is unknown, not 0."""
+    details = usage.get("prompt_tokens_details")
+    value = details.get("cached_tokens") if isinstance(details, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 from platformdirs import user_config_dir, user_data_dir
 
+from mimo_tui.catalogue import Catalogue, ModelInfo
+from mimo_tui.catalogue import from_config as models_from_config
 from mimo_tui.keynames import key_spec_problem
 from mimo_tui.text import is_model_id, redact
 
@@ -100,16 +102,24 @@ class Settings:
     tools_file: str | None = None  # --tools-file; None: tools.toml in the config dir
     explicit: frozenset[str] = frozenset()  # settings given as flags: they beat a session's own
     keymap: dict[str, str] = field(default_factory=dict)  # [keys] in config.toml: id -> key
+    # [models."id"] in config.toml: context window, inputs, prices... over the built-in table.
+    models: dict[str, ModelInfo] = field(default_factory=dict)
     # What loading found wrong but could work around (a bad value: the default is used); the
     # CLI prints these on stderr, the TUI shows them as notifications, each once.
     notices: tuple[str, ...] = ()
     key_problem: str | None = None  # why a key that was found is not used
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The model table: the built-in one with config.toml's [models] over it."""
+        return Catalogue(extra=self.models)
 
     def redacted(self) -> dict[str, Any]:
         """The settings as a dict with the key shown only as a redaction, for `mimo-tui config`."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["api_key"] = redact(self.api_key)
         del out["notices"], out["key_problem"]  # printed on stderr, not as settings
+        out["models"] = sorted(self.models)  # the ids config.toml describes
         return out
 
 
@@ -238,7 +248,7 @@ def read_config_file(path: Path, notices: list[str] | None = None) -> dict[str, 
 def _settings_from(data: dict[str, Any], path: Path, notices: list[str] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
-        if key in ("keys", "tools"):  # sections owned by other features (bindings, tools)
+        if key in ("keys", "tools", "models"):  # sections of other features (bindings, ...)
             continue
         try:
             if key not in _FILE_KEYS:
@@ -391,6 +401,7 @@ def load_settings(
         api_key_source=source,
         explicit=frozenset(explicit),
         keymap=_keymap_from(data, paths.config_file, notices),
+        models=models_from_config(data.get("models", {}), str(paths.config_file), notices),
         key_problem=rejected,
         **values,
     )

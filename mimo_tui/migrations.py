@@ -162,5 +162,21 @@ def _v7(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+def add_cached_tokens(db: sqlite3.Connection) -> None:
+    """A reply keeps how many of its prompt tokens the server's prefix cache served
+    (`usage.prompt_tokens_details.cached_tokens`; NULL: the server did not say), for the
+    cost meter. Older replies stay NULL: unknown, not 0."""
+    db.execute("ALTER TABLE messages ADD COLUMN cached_tokens INTEGER")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1,
+    _v2,
+    _v3,
+    _v4,
+    _v5,
+    _v6,
+    _v7,
+    add_cached_tokens,
+]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -17,18 +17,26 @@ Status = Literal["complete", "streaming", "interrupted", "error", "superseded"]
 
 
 class Usage(NamedTuple):
-    """Token counts of one model round (completion includes reasoning, as MiMo reports it)."""
+    """Token counts of one model round (completion includes reasoning, as MiMo reports it).
+
+    `cached_tokens` is the part of the prompt the server found in its prefix cache; None
+    when the server did not say (unknown, which is not the same as 0)."""
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
     reasoning_tokens: int = 0
+    cached_tokens: int | None = None
 
     # Field-wise sum, not tuple concatenation: every caller adds up rounds' token counts.
     def __add__(self, other: Usage) -> Usage:  # type: ignore[override]
+        cached = None
+        if self.cached_tokens is not None or other.cached_tokens is not None:
+            cached = (self.cached_tokens or 0) + (other.cached_tokens or 0)
         return Usage(
             self.prompt_tokens + other.prompt_tokens,
             self.completion_tokens + other.completion_tokens,
             self.reasoning_tokens + other.reasoning_tokens,
+            cached,
         )
 
     @property
@@ -115,7 +123,8 @@ class UsageRow(NamedTuple):
     day: str
     model: str
     requests: int
-    usage: Usage
+    usage: Usage  # cached_tokens: summed over the requests that reported it
+    cache_known_prompt: int = 0  # prompt tokens of the requests that reported cache hits
 
 
 ToolStatus = Literal["awaiting", "running", "done", "failed", "denied", "cancelled"]

@@ -57,7 +57,7 @@ def _is_full(exc: sqlite3.Error) -> bool:
 _MESSAGE_COLUMNS = (
     "id, session_id, role, content, reasoning_content, tool_calls, tool_call_id, model, "
     "prompt_tokens, completion_tokens, reasoning_tokens, finish_reason, status, error, "
-    "ttft_ms, reasoning_ms, duration_ms, created_at, tool_meta, thinking_blocks"
+    "ttft_ms, reasoning_ms, duration_ms, created_at, tool_meta, thinking_blocks, cached_tokens"
 )
 
 
@@ -221,11 +221,11 @@ class Store:
 
     def _session(self, row: sqlite3.Row) -> Session:
         stats = self.db.execute(
-            "SELECT count(*), sum(prompt_tokens), sum(completion_tokens), sum(reasoning_tokens) "
-            "FROM messages WHERE session_id = ?",
+            "SELECT count(*), sum(prompt_tokens), sum(completion_tokens), sum(reasoning_tokens), "
+            "sum(cached_tokens) FROM messages WHERE session_id = ?",
             (row["id"],),
         ).fetchone()
-        usage = Usage(stats[1] or 0, stats[2] or 0, stats[3] or 0)
+        usage = Usage(stats[1] or 0, stats[2] or 0, stats[3] or 0, stats[4])
         return Session(
             row["id"],
             row["title"],
@@ -326,8 +326,9 @@ class Store:
                     "INSERT INTO messages(session_id, role, content, reasoning_content, "
                     "tool_calls, tool_call_id, model, prompt_tokens, completion_tokens, "
                     "reasoning_tokens, finish_reason, status, error, ttft_ms, reasoning_ms, "
-                    "duration_ms, created_at, updated_at, tool_meta, thinking_blocks) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "duration_ms, created_at, updated_at, tool_meta, thinking_blocks, "
+                    "cached_tokens) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         session_id,
                         msg.role,
@@ -349,6 +350,7 @@ class Store:
                         now,
                         json.dumps(meta) if meta is not None else None,
                         _blocks_json(msg.thinking_blocks),
+                        usage.cached_tokens if usage else None,
                     ),
                 )
                 if msg.role == "assistant":
@@ -440,15 +442,18 @@ class Store:
             "coalesce(model, (SELECT q.model FROM requests q WHERE q.message_id = messages.id "
             "LIMIT 1)) AS model, count(*) AS requests, "
             "coalesce(sum(prompt_tokens), 0) AS p, coalesce(sum(completion_tokens), 0) AS c, "
-            "coalesce(sum(reasoning_tokens), 0) AS r FROM messages "
-            "WHERE role = 'assistant' AND created_at >= ? "
+            "coalesce(sum(reasoning_tokens), 0) AS r, sum(cached_tokens) AS k, "
+            "coalesce(sum(CASE WHEN cached_tokens IS NOT NULL THEN prompt_tokens END), 0) AS kp "
+            "FROM messages WHERE role = 'assistant' AND created_at >= ? "
             "AND EXISTS (SELECT 1 FROM requests q WHERE q.message_id = messages.id) "
             "GROUP BY day, model "
             "ORDER BY day, model",
             (since or 0,),
         ).fetchall()
         return [
-            UsageRow(r["day"], r["model"], r["requests"], Usage(r["p"], r["c"], r["r"]))
+            UsageRow(
+                r["day"], r["model"], r["requests"], Usage(r["p"], r["c"], r["r"], r["k"]), r["kp"]
+            )
             for r in rows
         ]
 
@@ -547,7 +552,8 @@ class Store:
                 "UPDATE messages SET content = ?, reasoning_content = ?, tool_calls = ?, "
                 "prompt_tokens = ?, completion_tokens = ?, reasoning_tokens = ?, "
                 "finish_reason = ?, status = ?, error = ?, ttft_ms = ?, reasoning_ms = ?, "
-                "duration_ms = ?, thinking_blocks = ?, updated_at = ? WHERE id = ?",
+                "duration_ms = ?, thinking_blocks = ?, cached_tokens = ?, updated_at = ? "
+                "WHERE id = ?",
                 (
                     message.content,
                     message.reasoning_content,
@@ -562,6 +568,7 @@ class Store:
                     message.reasoning_ms,
                     message.duration_ms,
                     _blocks_json(message.thinking_blocks),
+                    usage.cached_tokens,
                     self.clock(),
                     message.id,
                 ),
@@ -737,7 +744,8 @@ def _problem(m: Message) -> str | None:
         and type(m.content) is str
         and type(m.reasoning_content) is str
         and all(v is None or type(v) is int for v in ints)
-        and (m.usage is None or all(type(v) is int for v in m.usage))
+        and (m.usage is None or all(type(v) is int for v in m.usage[:3]))
+        and (m.usage is None or m.usage.cached_tokens is None or type(m.usage[3]) is int)
         and all(v is None or type(v) is str for v in (m.tool_call_id, m.model, m.error))
         and (m.finish_reason is None or type(m.finish_reason) is str)
         and type(m.created_at) in (int, float)
@@ -836,10 +844,11 @@ def _decoded(row: tuple[Any, ...]) -> Message:
         created_at,
         tool_meta,
         thinking_blocks,
+        cached,
     ) = row
     usage = None
     if completion_tokens is not None or prompt_tokens is not None:
-        usage = Usage(prompt_tokens or 0, completion_tokens or 0, reasoning_tokens or 0)
+        usage = Usage(prompt_tokens or 0, completion_tokens or 0, reasoning_tokens or 0, cached)
     return Message(
         role=role,
         content=content,

@@ -94,7 +94,14 @@ ROLES = ("user", "assistant", "tool")
 STATUSES = ("complete", "streaming", "interrupted", "error", "superseded")
 TOOL_STATUSES = ("awaiting", "running", "done", "failed", "denied", "cancelled")
 
-USAGE = Obj({"prompt_tokens": COUNT, "completion_tokens": COUNT, "reasoning_tokens": COUNT})
+USAGE = Obj(
+    {
+        "prompt_tokens": COUNT,
+        "completion_tokens": COUNT,
+        "reasoning_tokens": COUNT,
+        "cached_tokens": Nullable(COUNT),  # the prompt's cache hits; null: not reported
+    }
+)
 
 TOOL_CALL = Obj(
     {
