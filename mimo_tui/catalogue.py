@@ -224,9 +224,7 @@ def from_config(data: Any, where: str, notices: list[str]) -> dict[str, ModelInf
             try:
                 changes[name] = _field(name, value)
             except ValueError as exc:
-                notices.append(
-                    f'{where}: [models."{model_id}"] {name} {exc}; using the default'
-                )
+                notices.append(f'{where}: [models."{model_id}"] {name} {exc}; using the default')
         if "prices" in changes and "prices_as_of" not in changes:
             changes["prices_as_of"] = "config.toml"
         out[model_id] = replace(base, id=model_id, **changes)

@@ -208,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "sessions":
             return cmd_sessions(args, paths, settings.api_key)
         if args.command == "usage":
-            return cmd_usage(args, paths)
+            return cmd_usage(args, paths, settings.catalogue)
         return cmd_ask(args, settings, paths)
     # No garbage collection until the first frame is drawn: importing textual and building
     # the screen allocate some 300,000 long-lived objects and nothing cyclic worth freeing,
@@ -252,7 +252,7 @@ def anthropic_missing(importing: bool) -> str | None:
 
 
 # Settings fields that are bookkeeping, not something a user sets: `config` leaves them out.
-_CONFIG_HIDDEN = frozenset({"api_key_source", "explicit", "keymap", "notices", "models"})  # not settings
+_CONFIG_HIDDEN = frozenset({"api_key_source", "explicit", "keymap", "notices", "models"})
 # Set only by a flag for one run: shown when given.
 _CONFIG_FLAG_ONLY = frozenset({"demo", "tools", "tools_file"})
 _CONFIG_ENV = {"base_url": "MIMO_BASE_URL", "model": "MIMO_MODEL"}
@@ -647,7 +647,7 @@ async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) 
                     printer.content(event.text)
                 elif isinstance(event, TurnFailed):
                     printer.error(event.error)
-                    return EXIT_USAGE if event.kind == "no_key" else EXIT_API
+                    return EXIT_USAGE if event.kind in ("no_key", "plan_mismatch") else EXIT_API
                 elif isinstance(event, ToolCallUpdated) and event.record.final:
                     printer.tool(event.record)
                 elif isinstance(event, RetryScheduled):  # said, as the TUI's status line does

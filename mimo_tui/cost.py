@@ -60,17 +60,24 @@ class Meter:
     unpriced: int = 0  # requests to models without a price
     unknown_cache: int = 0  # requests whose cache count was not reported
 
-    def add(self, usage: Usage, info: ModelInfo, requests: int = 1) -> None:
-        """Count `usage` (one request, or `requests` summed into it) made with model `info`."""
+    def add(
+        self, usage: Usage, info: ModelInfo, requests: int = 1, known_prompt: int | None = None
+    ) -> None:
+        """Count `usage` (one request, or `requests` summed into it) made with model `info`.
+
+        For a sum, `known_prompt` is the prompt tokens of the requests that reported their
+        cache hits (`usage.cached_tokens` is then their sum)."""
         self.requests += requests
         self.prompt_tokens += usage.prompt_tokens
         self.completion_tokens += usage.completion_tokens
         self.reasoning_tokens += usage.reasoning_tokens
-        if usage.cached_tokens is None:
+        if known_prompt is None:
+            known_prompt = 0 if usage.cached_tokens is None else usage.prompt_tokens
+        if known_prompt < usage.prompt_tokens or usage.cached_tokens is None:
             self.unknown_cache += requests
-        else:
+        if usage.cached_tokens is not None:
             self.cached_tokens += min(usage.cached_tokens, usage.prompt_tokens)
-            self.prompt_known += usage.prompt_tokens
+            self.prompt_known += known_prompt
         if not info.prices:
             self.unpriced += requests
         for currency, amount in reply_costs(usage, info).items():
@@ -172,11 +179,10 @@ def context_fill(last: Usage | None, info: ModelInfo) -> ContextFill | None:
 
 
 def reply_stats(usage: Usage, info: ModelInfo) -> list[str]:
-    """The parts a reply's stats line adds: cache hits and its estimated cost."""
-    parts = []
+    """The parts a reply's stats line adds: its prompt with the cache's share, its cost."""
     rate = hit_rate(usage)
-    if rate is not None:
-        parts.append(f"{compact(usage.cached_tokens or 0)} cached ({percent(rate)})")
+    prompt = f"{compact(usage.prompt_tokens)} in"
+    parts = [prompt if rate is None else f"{prompt}, {percent(rate)} cached"]
     cost = costs_text(reply_costs(usage, info), at_most=usage.cached_tokens is None)
     if cost:
         parts.append(f"~{cost} est.")

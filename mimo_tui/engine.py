@@ -36,6 +36,7 @@ from mimo_tui.events import (
     UserSaved,
 )
 from mimo_tui.model import Message, ToolCall, ToolRecord, ToolStatus
+from mimo_tui.plans import plan_problem
 from mimo_tui.prompt import Clock, local_now, system_prompt
 from mimo_tui.store import Store, StoreFull
 from mimo_tui.text import valid_unicode
@@ -173,6 +174,11 @@ class Engine:
                 "no_key",
                 None,
             )
+            return
+        # A Token Plan key on the pay-as-you-go host (or the reverse) can only get a 401.
+        mix = plan_problem(self.client.api_key, self.client.base_url)
+        if mix:
+            yield TurnFailed(mix, "plan_mismatch", None)
             return
         last: Message | None = None
         for round_no in range(1, self.settings.max_rounds + 1):

@@ -31,6 +31,18 @@ def error_envelope(status: int, message: str) -> dict[str, Any]:
     return {"type": "error", "error": {"type": kind, "message": message}}
 
 
+def input_usage(usage: dict[str, Any]) -> dict[str, int]:
+    """The prompt's counts as this format gives them: `input_tokens` is only what the cache
+    did not serve; the cache reads come apart (the fake writes no cache entries it bills)."""
+    details = usage.get("prompt_tokens_details") or {}
+    cached = int(details.get("cached_tokens") or 0)
+    return {
+        "input_tokens": usage["prompt_tokens"] - cached,
+        "cache_read_input_tokens": cached,
+        "cache_creation_input_tokens": 0,
+    }
+
+
 def _blocks(content: Any) -> list[dict[str, Any]]:
     if isinstance(content, str):
         return [{"type": "text", "text": content}]
@@ -183,7 +195,7 @@ def stream_events(
                     "content": [],
                     "stop_reason": None,
                     "stop_sequence": None,
-                    "usage": {"input_tokens": usage["prompt_tokens"], "output_tokens": 0},
+                    "usage": {**input_usage(usage), "output_tokens": 0},
                 },
             },
         )

@@ -22,6 +22,8 @@ class Scenario:
     finish_reason: str | None = None  # default: "tool_calls" when there are calls, else "stop"
     usage: bool = True
     usage_on_finish: bool = False
+    # `prompt_tokens_details: {"cached_tokens": N}` in the usage; False sends null there.
+    cache_details: bool = True
     delay_s: float = 0.0  # between chunks
     first_byte_delay_s: float = 0.0
     # After the first frame (the role / message_start), keepalives only for this long: MiMo's
@@ -235,6 +237,7 @@ SCENARIOS: dict[str, Scenario] = {
         content="Usage rides on the finish chunk.", usage_on_finish=True
     ),
     "no_usage": Scenario(content="No usage this time.", usage=False),
+    "no_cache_details": Scenario(content="The cache is not mentioned.", cache_details=False),
     "length": Scenario(content="This answer is cut", finish_reason="length"),
     "repetition_truncation": Scenario(
         content="again again again", finish_reason="repetition_truncation"
@@ -282,10 +285,16 @@ SCENARIOS: dict[str, Scenario] = {
     "http_401": _error(401, "Invalid API Key"),
     "http_402": _error(402, "Insufficient Balance"),
     "http_403": _error(403, "Forbidden"),
+    "http_403_region": _error(403, "Forbidden Access", "the region is not supported"),
+    "http_403_risk": _error(403, "Forbidden Access", "the API key is restricted by risk control"),
     "http_404": _error(404, "Not Found"),
     "http_421": _error(421, "Content Filter"),
+    "http_421_detail": _error(421, "Content Filter", "the input was blocked by moderation"),
     "http_429": _error(429, "Too Many Requests", retry_after="0.01"),
     "http_429_no_retry_after": _error(429, "Too Many Requests"),
+    "http_429_quota": _error(
+        429, "Too Many Requests", "Token Plan quota exhausted", retry_after="0.01"
+    ),
     "http_500": _error(500, "Server Error", retry_after="0.01"),
     "http_503": _error(503, "Server Overloaded", retry_after="0.01"),
 }

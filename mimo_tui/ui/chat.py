@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from mimo_tui.config import ConfigError
 from mimo_tui.inspect import round_exchange, tool_records
-from mimo_tui.model import Message, ToolRecord, Usage
+from mimo_tui.model import Message, ToolRecord
 from mimo_tui.runtime import Runtime
 from mimo_tui.text import code_blocks, secret_in, visible
 from mimo_tui.ui.history import HistoryActions
@@ -132,6 +132,7 @@ class ChatScreen(VersionActions, HistoryActions):
         self._older: list[Message] = []  # stored messages above the mounted ones
         self._newer: list[Message] = []  # ...and below them (while reading history)
         self._paging = False
+        self._context_warned: str | None = None  # the session the 80 % warning was shown in
         # The side panels keep their state from the start but are mounted when first shown
         # (see _panel): the first frame does not show them.
         self.sessions_panel = SessionList()
@@ -200,13 +201,11 @@ class ChatScreen(VersionActions, HistoryActions):
             await conv.mount(Notice(NO_KEY_HELP, "warning"))
         for notice in self.runtime.take_notices():  # e.g. a stored model that is not sent
             await conv.mount(Notice(notice, "warning"))
-        usage = Usage()
-        for msg in messages:
-            usage = usage + (msg.usage or Usage())
-        self.status.session = usage
         self.status.tools = len(self.runtime.toolbox.selected)
         s = self.runtime.settings
         self.status.model, self.status.thinking = s.model, s.thinking
+        self.status.catalogue = s.catalogue
+        self.status.set_session(messages)
         self.status.api, self.status.demo = s.api, s.demo
         self.status.show_idle()
         self.inspector.set_records(tool_records(messages))
@@ -563,8 +562,9 @@ class ChatScreen(VersionActions, HistoryActions):
                 self.reply.end_reasoning()
             case RoundFinished(message=msg) if self.reply:
                 await self._settle(msg)
-                self.status.add_usage(msg.usage)
+                self.status.add_usage(msg.usage, msg.model)
                 self.status.show_reply(msg)
+                self._warn_context()
             case ToolCallUpdated(record=record):
                 await self._show_tool(record)
             case TurnFinished(notice=notice):
@@ -580,6 +580,9 @@ class ChatScreen(VersionActions, HistoryActions):
                 if kind == "no_key":
                     hint = "Press F5 to paste a key here, or F2 for the offline demo."
                     self.status.show_error("✖ no API key · F5 pastes one", "✖ no key · F5")
+                elif kind == "plan_mismatch":
+                    hint = "Nothing was sent. Restart with the base URL set as above."
+                    self.status.show_error("✖ key and base URL of different plans", "✖ plan")
                 else:
                     hint = "Press F5 to retry."
                     self.status.show_error("✖ reply failed · F5 retries", "✖ failed · F5")
@@ -621,6 +624,20 @@ class ChatScreen(VersionActions, HistoryActions):
             self.status.show_waiting(elapsed, self._retry_note())
         else:
             self.status.show_streaming(self._phase, elapsed, self._tokens)
+
+    def _warn_context(self) -> None:
+        """Once per session: the next request will fill 80 % of the model's window."""
+        fill = self.status.context
+        if fill is None or not fill.warning or self._context_warned == self.session_id:
+            return
+        self._context_warned = self.session_id
+        notify_safe(
+            self,
+            f"This chat uses {fill.fraction * 100:.0f}% of the model's context window "
+            f"({fill.text()}). Start a new chat (Ctrl+N) before it is full: every request "
+            "replays the whole history.",
+            severity="warning",
+        )
 
     def _retry_note(self) -> tuple[str, str] | None:
         """While the SDK waits to retry a 429/5xx: what it got and when it tries again."""

@@ -16,6 +16,8 @@ from textual.events import Click
 from textual.message import Message as TextualMessage
 from textual.widgets import Static
 
+from mimo_tui.catalogue import Catalogue
+from mimo_tui.cost import reply_stats
 from mimo_tui.model import Message
 from mimo_tui.text import visible
 from mimo_tui.ui.widgets.conversation import MessageAction
@@ -100,8 +102,11 @@ class UserMessage(Static, Steppable, can_focus=True):
         self.post_message(MessageAction(action, self.message))
 
 
-def meta_text(message: Message, error_below: bool = False) -> str:
-    """The line under a reply: status, model, tokens, time, tool calls, finish reason.
+def meta_text(
+    message: Message, error_below: bool = False, catalogue: Catalogue | None = None
+) -> str:
+    """The line under a reply: status, model, tokens, prompt and cache hits, estimated cost,
+    time, tool calls, finish reason.
 
     With `error_below`, the error is said in full in a notice under the reply (just after
     it failed), so the line only says that it failed.
@@ -115,6 +120,8 @@ def meta_text(message: Message, error_below: bool = False) -> str:
         parts.append(message.model)
     if message.usage:
         parts.append(f"{message.usage.completion_tokens} tokens")
+        info = (catalogue or Catalogue()).lookup(message.model or "")
+        parts += reply_stats(message.usage, info)
     if message.duration_ms:
         parts.append(f"{message.duration_ms / 1000:.1f} s")
     if message.tool_calls:
@@ -474,7 +481,9 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
         style = self._variable(variable)
         hint = " · ←/→ scroll wide code" if wide_code else ""
         lead = "superseded · " if self.superseded else ""
-        meta = meta_text(self.message, self.error_below)
+        runtime = getattr(self.app, "runtime", None)
+        catalogue = runtime.settings.catalogue if runtime is not None else None
+        meta = meta_text(self.message, self.error_below, catalogue)
         return Text(lead + meta + self._version_hint() + hint, style=style)
 
     def build_lines(self, width: int) -> list[Line]:
