@@ -80,7 +80,8 @@ def _plan_hint(status: int, detail: str, key: str | None) -> tuple[str, str, str
     """The advice for a plan mix (401) or an exhausted Token Plan quota (429)."""
     if status == 401 and (plans.is_token_plan_key(key) or plans.mentions_plan_mix(detail)):
         advice = plans.token_plan_advice() if plans.is_token_plan_key(key) else plans.payg_advice()
-        return "plan_mismatch", "The key and the base URL belong to different MiMo plans", advice
+        # Kind "auth" like any 401 (`ask` exits 1); the pre-send check is "plan_mismatch".
+        return "auth", "The key and the base URL belong to different MiMo plans", advice
     if status == 429 and "quota" in detail.lower():
         return _QUOTA
     return None
