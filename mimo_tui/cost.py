@@ -187,3 +187,44 @@ def reply_stats(usage: Usage, info: ModelInfo) -> list[str]:
     if cost:
         parts.append(f"~{cost} est.")
     return parts
+
+
+def _rate(amount: float, symbol: str) -> str:
+    return f"{symbol}{amount:g}"
+
+
+def describe_model(info: ModelInfo) -> str:
+    """One line for the model picker: window, max output, inputs, thinking default, price.
+
+    `mimo-v2.5-pro · 1M ctx · 131k out · text · thinking on · ¥3 / ¥0.025 cached / ¥6 out
+    per M`; an id mimo-tui has no entry for says so (with the defaults it assumes)."""
+    if not info.known:
+        return f"{info.id} · unknown to mimo-tui (assumed {compact(info.context_window)} ctx, text)"
+    inputs = ", ".join(kind for kind in ("text", "image", "audio", "video") if info.accepts(kind))
+    parts = [
+        info.id,
+        f"{compact(info.context_window)} ctx",
+        f"{compact(info.max_output)} out",
+        inputs,
+        f"thinking {'on' if info.thinking_default else 'off'}",
+    ]
+    for price in info.prices:
+        symbol = SYMBOLS.get(price.currency, price.currency + " ")
+        hit = "" if price.input_hit is None else f" / {_rate(price.input_hit, symbol)} cached"
+        parts.append(
+            f"{_rate(price.input_miss, symbol)} in{hit} / {_rate(price.output, symbol)} out per M"
+        )
+    if info.note:
+        parts.append(info.note)
+    return " · ".join(parts)
+
+
+def picker_models(
+    catalogue: Catalogue, listed: Iterable[str] | None, current: str
+) -> list[tuple[str, str]]:
+    """(label, id) for the model picker: the catalogue's models (and config.toml's), the
+    current one, then the ids the server lists that the catalogue does not know, marked."""
+    ids = [m.id for m in catalogue.models()]
+    extra = [current] if current not in ids else []
+    unknown = sorted({m for m in listed or () if m not in ids and m != current})
+    return [(describe_model(catalogue.lookup(m)), m) for m in [*ids, *extra, *unknown]]

@@ -127,3 +127,22 @@ def test_config_models_table_overrides_and_reports_bad_values() -> None:
     assert len(notices) == 3
     assert any("max_output" in n and "using the default" in n for n in notices)
     assert any("'bad id!'" in n for n in notices) and any("EUR" in n for n in notices)
+
+
+def test_config_toml_models_tables_reach_the_settings_with_notices(tmp_path) -> None:
+    from mimo_tui.config import Paths, load_settings
+
+    paths = Paths(tmp_path / "config", tmp_path / "data")
+    paths.config_dir.mkdir(parents=True)
+    paths.config_file.write_text(
+        '[models."mimo-v2.5-pro"]\ncontext_window = 500_000\nthinking_default = "yes"\n'
+        '[models."mimo-v3"]\ncontext_window = 2_000_000\ninputs = ["text", "image"]\n'
+        '[[models."mimo-v3".prices]]\ncurrency = "USD"\ninput_miss = 0.5\noutput = 1.0\n'
+    )
+    settings = load_settings(paths, env={})
+    cat = settings.catalogue
+    assert cat.lookup("mimo-v2.5-pro").context_window == 500_000
+    assert cat.lookup("mimo-v2.5-pro").thinking_default is True  # the bad value: default
+    assert cat.lookup("mimo-v3").accepts("image") and cat.lookup("mimo-v3").prices[0].output == 1
+    (notice,) = settings.notices
+    assert "thinking_default" in notice and "using the default" in notice
