@@ -537,6 +537,7 @@ class AskPrinter:
                     "prompt_tokens": usage_total.prompt_tokens,
                     "completion_tokens": usage_total.completion_tokens,
                     "reasoning_tokens": usage_total.reasoning_tokens,
+                    "cached_tokens": usage_total.cached_tokens,  # null: not reported
                 },
             }
             self.out.write(json.dumps(payload, ensure_ascii=False) + "\n")

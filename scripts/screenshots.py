@@ -60,14 +60,23 @@ async def settings_open(pilot) -> None:
         await pilot.pause(0.05)
 
 
+async def nothing(pilot) -> None:
+    """The screen as it opens (the meter: the status line and each reply's stats line)."""
+
+
 async def shoot(
-    name: str, size: tuple[int, int], step: Step, tools: bool = False, theme: str = "mimo-dark"
+    name: str,
+    size: tuple[int, int],
+    step: Step,
+    tools: bool = False,
+    theme: str = "mimo-dark",
+    cached: bool = False,
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         paths = Paths(Path(tmp) / "config", Path(tmp) / "data")
         settings = Settings(api_key="demo", base_url="http://127.0.0.1:9/v1", theme=theme)
         runtime = build_runtime(settings, paths, clock=lambda: FROZEN)
-        app = MimoApp(runtime, seed_conversation(runtime.store, tools=tools))
+        app = MimoApp(runtime, seed_conversation(runtime.store, tools=tools, cached=cached))
         async with app.run_test(size=size) as pilot:
             app.screen.query_one("PromptInput").cursor_blink = False
             await pilot.pause()
@@ -90,6 +99,7 @@ async def main() -> None:
     await shoot("inspector-high-contrast", (150, 44), inspector_open, True, "mimo-high-contrast")
     await shoot("help", (100, 40), help_open)
     await shoot("settings", (110, 40), settings_open)
+    await shoot("meter", (150, 34), nothing, tools=True, cached=True)
 
 
 if __name__ == "__main__":

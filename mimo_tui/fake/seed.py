@@ -64,11 +64,15 @@ def _reply(
     return reply
 
 
-def seed_conversation(store: Store, model: str = "mimo-v2.5-pro", tools: bool = False) -> str:
-    """Write a finished exchange with reasoning (and, with `tools`, a tool-call turn)."""
+def seed_conversation(
+    store: Store, model: str = "mimo-v2.5-pro", tools: bool = False, cached: bool = False
+) -> str:
+    """Write a finished exchange with reasoning (and, with `tools`, a tool-call turn); with
+    `cached`, the replies report prefix-cache hits as MiMo's usage does (the meter's picture)."""
+    hits = (0, 150, 200) if cached else (None, None, None)
     session = store.create_session(model, session_id=SEED_SESSION_ID)
     store.add_message(session.id, Message("user", "Show me a greeting function in Python."))
-    _reply(store, session.id, model, ANSWER, REASONING, Usage(57, 120, 31))
+    _reply(store, session.id, model, ANSWER, REASONING, Usage(57, 120, 31, hits[0]))
     if tools:
         store.add_message(session.id, Message("user", "What time is it in Beijing?"))
         call = ToolCall("call_5eed0000000000000000c0de", "current_time", "{}")
@@ -78,7 +82,7 @@ def seed_conversation(store: Store, model: str = "mimo-v2.5-pro", tools: bool = 
             model,
             "",
             "The user asks for the time; current_time gives the local time and zone.",
-            Usage(180, 28, 20),
+            Usage(180, 28, 20, hits[1]),
             [call],
             tools_offered=True,
         )
@@ -103,7 +107,7 @@ def seed_conversation(store: Store, model: str = "mimo-v2.5-pro", tools: bool = 
             model,
             "It is **09:30** on Tuesday, 12 May 2026, China Standard Time.",
             "The tool says 09:30 CST, Tuesday. Beijing uses CST, so that is the answer.",
-            Usage(240, 40, 18),
+            Usage(240, 40, 18, hits[2]),
             tools_offered=True,
         )
     return session.id

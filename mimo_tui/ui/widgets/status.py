@@ -13,7 +13,7 @@ from rich.cells import cell_len
 from textual.content import Content
 from textual.widgets import Static
 
-from mimo_tui.catalogue import Catalogue
+from mimo_tui.catalogue import PRICES_AS_OF, Catalogue
 from mimo_tui.cost import ContextFill, Meter, context_fill, costs_text, percent
 from mimo_tui.model import Message, Usage
 from mimo_tui.text import one_line
@@ -193,7 +193,8 @@ class StatusLine(Static):
             )
         cost = costs_text(meter.costs, meter.at_most)
         if cost:
-            parts.append(Part(2, COST, (f"~{cost} est.", f"~{cost}")))
+            dated = f"~{cost} estimate (prices of {PRICES_AS_OF})"
+            parts.append(Part(2, COST, (dated, f"~{cost} est.", f"~{cost}")))
         fill = self.context
         if fill is not None:
             if fill.warning:
