@@ -106,7 +106,8 @@ def _reply_heading(msg: Message) -> str:
         u = msg.usage
         # The Anthropic format reports no reasoning count: say nothing rather than "0".
         split = f" ({u.reasoning_tokens} reasoning)" if u.reasoning_tokens else ""
-        parts.append(f"{u.prompt_tokens} in / {u.completion_tokens} out{split}")
+        cached = f", {u.cached_tokens} cached" if u.cached_tokens is not None else ""
+        parts.append(f"{u.prompt_tokens} in{cached} / {u.completion_tokens} out{split}")
     if msg.duration_ms:
         parts.append(f"{msg.duration_ms / 1000:.1f} s")
     if msg.status != "complete":

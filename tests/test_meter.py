@@ -149,3 +149,18 @@ def test_usage_csv_has_cached_tokens_and_costs_from_real_requests(tmp_path, fake
     assert float(row["cost_cny"]) > 0 and row["cost_usd"] == ""
     table = mimo(tmp_path, None, "usage").stdout
     assert "cost_cny" in table and "estimate, prices as of" in table
+
+
+def test_a_1m_suffixed_id_is_sent_as_is_and_priced_as_its_model(settings, paths, fake):
+    runtime = build_runtime(
+        replace(settings, model="mimo-v2.5-pro[1m]"), paths, clock=lambda: FROZEN
+    )
+    session = runtime.new_session()
+    fake.queue(Scenario(content="From the 1M route."))
+    asyncio.run(collect(runtime.engine.turn(session.id, "hi")))
+    (request,) = fake.chat_requests()
+    assert request.body["model"] == "mimo-v2.5-pro[1m]" and request.status == 200
+    reply = runtime.store.messages(session.id)[-1]
+    info = Catalogue().lookup(reply.model or "")
+    assert info.known and info.context_window == 1_048_576 and info.prices
+    runtime.close()
