@@ -219,6 +219,24 @@ def describe_model(info: ModelInfo) -> str:
     return " · ".join(parts)
 
 
+def picker_label(info: ModelInfo) -> str:
+    """One short line per model in the picker (its full description goes under it):
+    `mimo-v2.6-pro · 1M · text+image · thinking on · $0.435/M in`."""
+    if not info.known:
+        return f"{info.id} · unknown to mimo-tui"
+    others = [kind for kind in ("image", "audio", "video") if info.accepts(kind)]
+    parts = [
+        info.id,
+        compact(info.context_window),
+        "+".join(["text", *others]),
+        f"thinking {'on' if info.thinking_default else 'off'}",
+    ]
+    if info.prices:
+        price = info.prices[0]
+        parts.append(f"{_rate(price.input_miss, SYMBOLS.get(price.currency, ''))}/M in")
+    return " · ".join(parts)
+
+
 def picker_models(
     catalogue: Catalogue, listed: Iterable[str] | None, current: str
 ) -> list[tuple[str, str]]:
@@ -227,4 +245,4 @@ def picker_models(
     ids = [m.id for m in catalogue.models()]
     extra = [current] if current not in ids else []
     unknown = sorted({m for m in listed or () if m not in ids and m != current})
-    return [(describe_model(catalogue.lookup(m)), m) for m in [*ids, *extra, *unknown]]
+    return [(picker_label(catalogue.lookup(m)), m) for m in [*ids, *extra, *unknown]]

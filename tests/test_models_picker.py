@@ -47,10 +47,16 @@ async def test_f7_lists_the_catalogue_and_marks_unknown_server_ids(settings, pat
             assert "1 unknown to mimo-tui" in str(hint.render())
             select = screen.query_one("#models")
             labels = {value: str(label) for label, value in select._options if value}
-            assert "1M ctx" in labels["mimo-v2.6-pro"] and "$0.435 in" in labels["mimo-v2.6-pro"]
-            assert "500k ctx" in labels["mimo-mine"]  # config.toml's [models] entry
-            assert "unknown to mimo-tui" in labels["mimo-v9-preview"]
+            assert labels["mimo-v2.6-pro"] == (
+                "mimo-v2.6-pro · 1M · text+image · thinking on · $0.435/M in"
+            )
+            assert labels["mimo-v2-flash"].endswith("text · thinking off")
+            assert "500k" in labels["mimo-mine"]  # config.toml's [models] entry
+            assert labels["mimo-v9-preview"] == "mimo-v9-preview · unknown to mimo-tui"
             select.value = "mimo-v2.6-flash"
             await pilot.pause()
             assert screen.query_one("#model").value == "mimo-v2.6-flash"
+            info = str(screen.query_one("#model-info").render())
+            assert "mimo-v2.6-flash · 1M ctx · 131k out · text, image" in info
+            assert "$0.14 in / $0.28 out per M" in info and "prices as of" in info
         runtime.close()

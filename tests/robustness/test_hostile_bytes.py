@@ -123,7 +123,8 @@ def test_model_ids_listed_by_the_api_in_settings(tmp_path, hostile_fake, observe
         )
         opened = app.wait_for_text(lambda text: all(part in text for part in expected))
         listed = [line_with(opened, "M0D3L"), line_with(opened, "M1D3L")]
-        app.press("up", "up", "up", "up", "enter")  # the first one: a hostile id
+        # The catalogue's five models come first, then the ids it does not know: a hostile one.
+        app.press("down", "down", "down", "down", "down", "enter")
         screen = app.wait_for_text(f"Not a valid model id: {expected[0]}")
         refused = line_with(screen, "Not a valid model id")
         out = app.output

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
 from mimo_tui.config import REASONING_PANEL_MODES, ConfigError, Settings, check_setting
-from mimo_tui.cost import picker_models
+from mimo_tui.cost import describe_model, estimate_note, picker_models
 from mimo_tui.text import is_model_id
 from mimo_tui.ui.safe import safe_text
 
@@ -82,6 +82,7 @@ class SettingsScreen(ModalScreen[dict[str, Any] | None]):
                         allow_blank=True,
                     )
                 yield Static("", classes="hint", id="models-hint", markup=False)
+                yield Static("", classes="hint", id="model-info", markup=False)
                 with Horizontal(classes="row"):
                     yield Label("Thinking")
                     yield Switch(s.thinking, id="thinking")
@@ -184,10 +185,17 @@ class SettingsScreen(ModalScreen[dict[str, Any] | None]):
         select.set_options([(safe_text(label, single_line=True), m) for label, m in entries])
         select.value = self.settings.model
 
+    def _describe(self, model: str) -> None:
+        """The picked model's entry in full: window, max output, inputs, thinking, prices."""
+        info = self.settings.catalogue.lookup(model)
+        when = f" ({estimate_note()})" if info.prices else ""
+        self.query_one("#model-info", Static).update(safe_text(describe_model(info) + when))
+
     @on(Select.Changed, "#models")
     def pick_model(self, event: Select.Changed) -> None:
         if not isinstance(event.value, str):
             return
+        self._describe(event.value)
         if is_model_id(event.value):
             self.query_one("#model", Input).value = event.value
             self.query_one("#errors", Static).update("")
