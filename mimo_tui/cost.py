@@ -130,6 +130,11 @@ def costs_text(costs: dict[str, float], at_most: bool = False) -> str:
     return ("≤ " if at_most else "") + text
 
 
+def approx(cost: str) -> str:
+    """`~¥0.01` for an estimate; an upper bound already says `≤`."""
+    return cost if cost.startswith("≤") else "~" + cost
+
+
 def estimate_note() -> str:
     """What every cost shown carries: it is an estimate from a dated table."""
     return f"estimate, prices as of {PRICES_AS_OF}"
@@ -185,7 +190,7 @@ def reply_stats(usage: Usage, info: ModelInfo) -> list[str]:
     parts = [prompt if rate is None else f"{prompt}, {percent(rate)} cached"]
     cost = costs_text(reply_costs(usage, info), at_most=usage.cached_tokens is None)
     if cost:
-        parts.append(f"~{cost} est.")
+        parts.append(f"{approx(cost)} est.")
     return parts
 
 

@@ -88,7 +88,7 @@ def test_context_fill_against_the_window_warns_at_80_percent() -> None:
 
 def test_reply_stats_say_the_cache_share_and_the_estimate() -> None:
     assert reply_stats(Usage(2000, 10, 0, 1500), PRO)[0] == "2k in, 75% cached"
-    assert reply_stats(Usage(2000, 10, 0, None), PRO)[1].startswith("~≤ ¥")
+    assert reply_stats(Usage(2000, 10, 0, None), PRO)[1].startswith("≤ ¥")
     assert reply_stats(Usage(20, 1, 0, None), ModelInfo("x", 10, 1)) == ["20 in"]
 
 

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from mimo_tui.catalogue import PRICES_AS_OF, Catalogue
-from mimo_tui.cost import ContextFill, Meter, context_fill, costs_text, percent
+from mimo_tui.cost import ContextFill, Meter, approx, context_fill, costs_text, percent
 from mimo_tui.model import Message, Usage
 from mimo_tui.text import one_line
 
@@ -193,8 +193,9 @@ class StatusLine(Static):
             )
         cost = costs_text(meter.costs, meter.at_most)
         if cost:
-            dated = f"~{cost} estimate (prices of {PRICES_AS_OF})"
-            parts.append(Part(2, COST, (dated, f"~{cost} est.", f"~{cost}")))
+            cost = approx(cost)
+            dated = f"{cost} estimate (prices of {PRICES_AS_OF})"
+            parts.append(Part(2, COST, (dated, f"{cost} est.", cost)))
         fill = self.context
         if fill is not None:
             if fill.warning:
