@@ -318,5 +318,9 @@ def cmd_usage(args: argparse.Namespace, paths: Paths, catalogue: Catalogue | Non
                 for i, (v, w) in enumerate(zip(row, widths, strict=True))
             )
         )
-    print(f"costs: {estimate_note()} (mimo-tui's table, config.toml [models] overrides)")
+    # On stderr: stdout is the table alone.
+    print(
+        f"costs: {estimate_note()} (mimo-tui's table; config.toml [models] overrides)",
+        file=sys.stderr,
+    )
     return EXIT_OK

@@ -190,7 +190,7 @@ def reply_stats(usage: Usage, info: ModelInfo) -> list[str]:
     parts = [prompt if rate is None else f"{prompt}, {percent(rate)} cached"]
     cost = costs_text(reply_costs(usage, info), at_most=usage.cached_tokens is None)
     if cost:
-        parts.append(f"{approx(cost)} est.")
+        parts.append(approx(cost))  # `~`: an estimate (the status line says from when)
     return parts
 
 

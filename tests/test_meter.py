@@ -93,7 +93,8 @@ async def test_the_status_line_and_the_reply_show_hits_cost_and_context(settings
         last = replies[-1].usage
         assert last is not None and last.cached_tokens
         line = status.text
-        assert "cached / " in line and "uncached" in line and "est." in line and "¥" in line
+        assert "cached / " in line and "uncached" in line and "¥" in line
+        assert "estimate (prices of 20" in line
         assert f"context {last.prompt_tokens + last.completion_tokens} / 1M" in line
         assert "⚠" not in line
         meta = str(app.screen.query(StoredReply).last().message.usage)  # the widget's message
@@ -102,7 +103,8 @@ async def test_the_status_line_and_the_reply_show_hits_cost_and_context(settings
 
         shown = meta_text(replies[-1], catalogue=Catalogue())
         pct = round(100 * last.cached_tokens / last.prompt_tokens)
-        assert f"{last.prompt_tokens} in, {pct}% cached" in shown and "~¥" in shown
+        stats = f"{last.prompt_tokens} in, {pct}% cached · {last.completion_tokens} out · ~¥"
+        assert stats in shown
     runtime.close()
 
 
@@ -147,8 +149,8 @@ def test_usage_csv_has_cached_tokens_and_costs_from_real_requests(tmp_path, fake
     assert row["requests"] == "2" and row["cached_tokens"] == str(cached) and cached > 0
     assert row["cache_hit"] == f"{cached / prompt * 100:.0f}%"
     assert float(row["cost_cny"]) > 0 and row["cost_usd"] == ""
-    table = mimo(tmp_path, None, "usage").stdout
-    assert "cost_cny" in table and "estimate, prices as of" in table
+    table = mimo(tmp_path, None, "usage")
+    assert "cost_cny" in table.stdout and "estimate, prices as of" in table.stderr
 
 
 def test_a_1m_suffixed_id_is_sent_as_is_and_priced_as_its_model(settings, paths, fake):

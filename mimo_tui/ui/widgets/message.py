@@ -119,9 +119,9 @@ def meta_text(
     if message.model:
         parts.append(message.model)
     if message.usage:
-        parts.append(f"{message.usage.completion_tokens} tokens")
         info = (catalogue or Catalogue()).lookup(message.model or "")
-        parts += reply_stats(message.usage, info)
+        prompt, *cost = reply_stats(message.usage, info)  # `79 in, 40% cached`, `~¥0.0003`
+        parts += [prompt, f"{message.usage.completion_tokens} out", *cost]
     if message.duration_ms:
         parts.append(f"{message.duration_ms / 1000:.1f} s")
     if message.tool_calls:
