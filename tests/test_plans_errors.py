@@ -126,3 +126,24 @@ def test_ask_prints_the_402_403_421_advice(tmp_path, fake, scenario, words):
 def test_an_unknown_status_still_gets_a_message() -> None:
     error = from_status(418, {"error": {"message": "teapot"}})
     assert error.kind == "http" and "HTTP 418: teapot" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "words"),
+    [
+        ("http_402", ["Insufficient balance", "Top up"]),
+        ("http_421", ["content filter", "Rephrase"]),
+    ],
+)
+async def test_the_tui_shows_the_next_step(settings, paths, fake, scenario, words):
+    fake.queue(scenario)
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "hello?")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        errors = [str(n.render()) for n in app.screen.query(Notice) if n.has_class("-error")]
+        assert errors
+        for word in words:
+            assert word in errors[0], errors[0]
+    runtime.close()
