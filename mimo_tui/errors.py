@@ -36,7 +36,8 @@ _HINTS = {
     400: (
         "bad_request",
         "MiMo rejected the request",
-        "Check the model name and the settings (model, max_completion_tokens) named above",
+        "The detail says what was refused: check the model name and the settings it names "
+        "(F8 or config.toml)",
     ),
     401: (
         "auth",

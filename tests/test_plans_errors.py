@@ -90,7 +90,7 @@ async def test_the_tui_explains_a_token_plan_key_on_the_default_url(settings, pa
 @pytest.mark.parametrize(
     ("scenario", "kind", "words"),
     [
-        ("http_400", "bad_request", ["max_completion_tokens is out of range", "Check"]),
+        ("http_400", "bad_request", ["max_completion_tokens is out of range", "refused"]),
         ("http_402", "balance", ["Insufficient balance", "Top up", "console"]),
         ("http_403_region", "forbidden", ["region", "risk control", "console"]),
         ("http_404", "not_found", ["base URL", "model name"]),
