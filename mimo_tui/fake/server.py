@@ -163,14 +163,17 @@ class FakeMimo:
         has seen for the model, so a replayed history hits up to its last new message."""
         digest = hashlib.sha256(str(body.get("model")).encode())
         chars, cached = 0, 0
+        keys = []
         for message in body["messages"]:
-            text = json.dumps(message, ensure_ascii=False)
+            # Sorted keys: the same message hashes the same; its length is the same either way.
+            text = json.dumps(message, ensure_ascii=False, sort_keys=True)
             chars += len(text)
-            digest.update(json.dumps(message, ensure_ascii=False, sort_keys=True).encode())
-            key = digest.hexdigest()
-            with self._lock:
+            digest.update(text.encode("utf-8", "surrogatepass"))
+            keys.append((digest.hexdigest(), chars))
+        with self._lock:
+            for key, upto in keys:
                 if key in self._prefixes:
-                    cached = chars // 4
+                    cached = upto // 4
                 self._prefixes.add(key)
         return max(1, chars // 4), cached
 
