@@ -10,12 +10,11 @@ import json
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mimo_tui.catalogue import Catalogue
 from mimo_tui.config import Paths
-from mimo_tui.cost import Meter, estimate_note, percent
-from mimo_tui.model import UsageRow
+from mimo_tui.cost import cost_cell, estimate_note, percent, usage_table
 from mimo_tui.store import Store, StoreError
 from mimo_tui.text import one_line, visible
 from mimo_tui.transcripts import FORMATS, TranscriptError, export, import_transcript, write_atomic
@@ -228,55 +227,6 @@ def parse_since(text: str | None) -> float | None:
         raise ValueError(f"--since: expected YYYY-MM-DD or Nd, got {text!r}") from None
 
 
-def usage_table(
-    rows: list[UsageRow], catalogue: Catalogue, mark: bool = True
-) -> tuple[list[str], list[list[Any]], Meter]:
-    """The report's header and rows (cache hits and estimated costs added), and the total.
-
-    Cached tokens are blank where no request of the row reported them (unknown, not 0); a
-    cost is blank for a model without a price, and an upper bound (`≤`) where some requests
-    did not say what the cache served."""
-    header = [
-        "day",
-        "model",
-        "requests",
-        "prompt_tokens",
-        "cached_tokens",
-        "cache_hit",
-        "completion_tokens",
-        "reasoning_tokens",
-        "cost_cny",
-        "cost_usd",
-    ]
-    table: list[list[Any]] = []
-    total = Meter()
-    for r in rows:
-        meter = Meter()
-        for m in (meter, total):
-            m.add(r.usage, catalogue.lookup(r.model or ""), r.requests, r.cache_known_prompt)
-        table.append(
-            [
-                r.day,
-                r.model,
-                r.requests,
-                r.usage.prompt_tokens,
-                "" if r.usage.cached_tokens is None else r.usage.cached_tokens,
-                "" if meter.hit_rate is None else percent(meter.hit_rate),
-                r.usage.completion_tokens,
-                r.usage.reasoning_tokens,
-                *(_cost(meter, c, mark) for c in ("CNY", "USD")),
-            ]
-        )
-    return header, table, total
-
-
-def _cost(meter: Meter, currency: str, mark: bool = True) -> str:
-    """The cost as a plain number (CSV: no mark, a spreadsheet sums it), `≤` when a bound."""
-    if currency not in meter.costs:
-        return ""
-    return ("≤" if mark and meter.at_most else "") + f"{meter.costs[currency]:.4f}"
-
-
 def cmd_usage(args: argparse.Namespace, paths: Paths, catalogue: Catalogue | None = None) -> int:
     try:
         since = parse_since(args.since)
@@ -308,7 +258,7 @@ def cmd_usage(args: argparse.Namespace, paths: Paths, catalogue: Catalogue | Non
         "" if total.hit_rate is None else percent(total.hit_rate),
         total.completion_tokens,
         total.reasoning_tokens,
-        *(_cost(total, c) for c in ("CNY", "USD")),
+        *(cost_cell(total, c) for c in ("CNY", "USD")),
     ]
     widths = [max(len(str(x)) for x in col) for col in zip(header, *table, totals, strict=True)]
     for row in (header, *table, totals):

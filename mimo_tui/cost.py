@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from mimo_tui.catalogue import PRICES_AS_OF, Catalogue, ModelInfo, Price
-from mimo_tui.model import Usage
+from mimo_tui.model import Usage, UsageRow
 
 SYMBOLS = {"CNY": "¥", "USD": "$"}
 CONTEXT_WARNING = 0.8  # the share of the window at which the meter warns
@@ -251,3 +252,55 @@ def picker_models(
     extra = [current] if current not in ids else []
     unknown = sorted({m for m in listed or () if m not in ids and m != current})
     return [(picker_label(catalogue.lookup(m)), m) for m in [*ids, *extra, *unknown]]
+
+
+# ---- the usage report (`mimo-tui usage`, the palette's Usage screen) -----------------
+
+
+def usage_table(
+    rows: list[UsageRow], catalogue: Catalogue, mark: bool = True
+) -> tuple[list[str], list[list[Any]], Meter]:
+    """The report's header and rows (cache hits and estimated costs added), and the total.
+
+    Cached tokens are blank where no request of the row reported them (unknown, not 0); a
+    cost is blank for a model without a price, and an upper bound (`≤`) where some requests
+    did not say what the cache served."""
+    header = [
+        "day",
+        "model",
+        "requests",
+        "prompt_tokens",
+        "cached_tokens",
+        "cache_hit",
+        "completion_tokens",
+        "reasoning_tokens",
+        "cost_cny",
+        "cost_usd",
+    ]
+    table: list[list[Any]] = []
+    total = Meter()
+    for r in rows:
+        meter = Meter()
+        for m in (meter, total):
+            m.add(r.usage, catalogue.lookup(r.model or ""), r.requests, r.cache_known_prompt)
+        table.append(
+            [
+                r.day,
+                r.model,
+                r.requests,
+                r.usage.prompt_tokens,
+                "" if r.usage.cached_tokens is None else r.usage.cached_tokens,
+                "" if meter.hit_rate is None else percent(meter.hit_rate),
+                r.usage.completion_tokens,
+                r.usage.reasoning_tokens,
+                *(cost_cell(meter, c, mark) for c in ("CNY", "USD")),
+            ]
+        )
+    return header, table, total
+
+
+def cost_cell(meter: Meter, currency: str, mark: bool = True) -> str:
+    """The cost as a plain number (CSV: no mark, a spreadsheet sums it), `≤` when a bound."""
+    if currency not in meter.costs:
+        return ""
+    return ("≤" if mark and meter.at_most else "") + f"{meter.costs[currency]:.4f}"

@@ -212,7 +212,8 @@ class HistoryActions(Screen):
     def action_usage(self) -> None:
         from mimo_tui.ui.widgets.usage import UsageScreen
 
-        self.app.push_screen(UsageScreen(self.runtime.store.usage_report()))
+        rows = self.runtime.store.usage_report()
+        self.app.push_screen(UsageScreen(rows, self.runtime.settings.catalogue))
 
     # ---- message actions -------------------------------------------------------------------
 
