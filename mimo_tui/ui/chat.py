@@ -507,6 +507,7 @@ class ChatScreen(VersionActions, HistoryActions):
     async def render_event(self, event: Any) -> None:
         # The events load with the engine (after the first frame), not with this screen.
         from mimo_tui.events import (
+            Compacted,
             ContentDelta,
             ReasoningDelta,
             RetryScheduled,
@@ -529,6 +530,10 @@ class ChatScreen(VersionActions, HistoryActions):
                 await conv.mount(UserMessage(msg))
                 conv.anchor()
                 self._update_topbar()
+            case Compacted(covered=n, bytes_before=a, bytes_after=b, error=error):
+                from mimo_tui.compaction import compacted_note
+
+                notify_safe(self, compacted_note(n, a, b, error), timeout=8)
             case RoundStarted(message_id=message_id):
                 from mimo_tui.ui.widgets.message import AssistantMessage
 
@@ -634,8 +639,9 @@ class ChatScreen(VersionActions, HistoryActions):
         notify_safe(
             self,
             f"This chat uses {fill.fraction * 100:.0f}% of the model's context window "
-            f"({fill.text()}). Start a new chat (Ctrl+N) before it is full: every request "
-            "replays the whole history.",
+            f"({fill.text()}): every request replays the whole history. Start a new chat "
+            "(Ctrl+N), or compact this one (`mimo-tui sessions compact`, or auto_compact in "
+            "config.toml).",
             severity="warning",
         )
 
