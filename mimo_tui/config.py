@@ -69,6 +69,15 @@ class Paths(NamedTuple):
     def themes_dir(self) -> Path:
         return self.config_dir / "themes"
 
+    @property
+    def mcp_file(self) -> Path:
+        return self.config_dir / "mcp.toml"
+
+    @property
+    def mcp_log_dir(self) -> Path:
+        """Each MCP server's stderr, one log per server (the inspector shows its tail)."""
+        return self.data_dir / "mcp-logs"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -98,6 +107,7 @@ class Settings:
     demo: bool = False
     tools: str | None = None  # --tools NAME,...|all|none; None: the session's own choice
     tools_file: str | None = None  # --tools-file; None: tools.toml in the config dir
+    mcp_config: str | None = None  # --mcp-config: an `mcpServers` JSON file, besides mcp.toml
     explicit: frozenset[str] = frozenset()  # settings given as flags: they beat a session's own
     keymap: dict[str, str] = field(default_factory=dict)  # [keys] in config.toml: id -> key
     # What loading found wrong but could work around (a bad value: the default is used); the
@@ -238,7 +248,7 @@ def read_config_file(path: Path, notices: list[str] | None = None) -> dict[str, 
 def _settings_from(data: dict[str, Any], path: Path, notices: list[str] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
-        if key in ("keys", "tools"):  # sections owned by other features (bindings, tools)
+        if key in ("keys", "tools", "mcp"):  # sections of other features (bindings, tools)
             continue
         try:
             if key not in _FILE_KEYS:

@@ -59,6 +59,9 @@ class ToolHandler(Protocol):
 
     def specs(self) -> list[dict[str, Any]]: ...
 
+    async def prepare(self) -> None:
+        """Before each request: ready what specs() lists (MCP servers start here)."""
+
     def run(
         self, session_id: str, round_no: int, assistant_id: int | None, calls: list[ToolCall]
     ) -> AsyncGenerator[ToolCallUpdated, None]: ...
@@ -274,6 +277,8 @@ class Engine:
         self, session_id: str, round_no: int, holder: list[Message]
     ) -> AsyncGenerator[TurnEvent, None]:
         assert self.client is not None
+        if self.tools is not None:
+            await self.tools.prepare()
         system = self.current_system_prompt()
         messages = self.store.replay(session_id, system)
         params = self.params()
