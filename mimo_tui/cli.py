@@ -578,8 +578,10 @@ class AskPrinter:
         self.end()
         took = f" {record.duration_ms / 1000:.1f} s" if record.duration_ms else ""
         first = record.result.strip().splitlines()[0][:120] if record.result.strip() else ""
+        mcp = record.mcp or {}
+        name = f"{mcp.get('server')}.{mcp.get('tool')}" if mcp else record.name
         self.err.write(
-            visible(f"⚙ {record.name}({record.arguments}) → {record.status}{took}: {first}") + "\n"
+            visible(f"⚙ {name}({record.arguments}) → {record.status}{took}: {first}") + "\n"
         )
         self.err.flush()
 
