@@ -291,6 +291,22 @@ class ToolBox:
         wanted = {n.partition(".")[0] for n in self.selected if "." in n}
         return [s for s in self.mcp.servers if s in wanted]
 
+    def choices(self) -> dict[str, ToolSpec]:
+        """What Ctrl+T offers: every tool, and a `server.*` row per MCP server (all of its
+        tools, known or not yet) saying how the server is doing."""
+        out = dict(self.available)
+        for server, cfg in (self.mcp.servers if self.mcp is not None else {}).items():
+            state = self.mcp.states[server].text()
+            out[f"{server}.*"] = ToolSpec(
+                f"{server}.*",
+                f"every tool of the MCP server {server}",
+                {},
+                approve=cfg.approve,
+                source=f"MCP server {server}: {state}",
+                mcp_server=server,
+            )
+        return out
+
     def refresh_mcp(self) -> None:
         """Take in the tools of the MCP servers that are ready (names kept distinct)."""
         if self.mcp is None:

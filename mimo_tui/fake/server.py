@@ -144,9 +144,7 @@ class FakeMimo:
         for i, tool in enumerate(body.get("tools") or []):
             name = (tool.get("function") or {}).get("name") if isinstance(tool, dict) else None
             if not isinstance(name, str) or not _FUNCTION_NAME.fullmatch(name):
-                return (
-                    f"tools[{i}].function.name must match ^[a-zA-Z0-9_-]{{1,64}}$, got {name!r}"
-                )
+                return f"tools[{i}].function.name must match ^[a-zA-Z0-9_-]{{1,64}}$, got {name!r}"
         for msg in messages:
             role = msg.get("role")
             if role == "assistant" and msg.get("tool_calls"):
