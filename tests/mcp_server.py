@@ -74,9 +74,16 @@ def picture() -> list:
 
 
 @server.tool()
-def slow(seconds: float = 60) -> str:
-    """Sleep, then answer."""
-    time.sleep(seconds)
+async def slow(seconds: float = 60) -> str:
+    """Sleep, then answer (a cancelled call says so in the log)."""
+    import anyio
+
+    print("slow started", file=sys.stderr, flush=True)
+    try:
+        await anyio.sleep(seconds)
+    except anyio.get_cancelled_exc_class():
+        print("slow was cancelled", file=sys.stderr, flush=True)
+        raise
     return "slept"
 
 

@@ -210,3 +210,51 @@ def test_ask_yes_with_an_http_server_from_an_mcpservers_json(tmp_path, fake):
     finally:
         os.killpg(server.pid, 9)
         server.wait()
+
+
+def test_the_sdk_is_not_imported_until_a_server_starts(tmp_path):
+    """A configured server costs start-up nothing: the runtime is built, the session opened
+    and the app's module loaded without importing the SDK (or anyio, or httpx2)."""
+    write_mcp_toml(cli_paths(tmp_path).config_dir, stdio_toml())
+    code = (
+        "import sys\n"
+        "from mimo_tui.config import Paths, load_settings\n"
+        "from mimo_tui.runtime import build_runtime\n"
+        "import mimo_tui.ui.app, mimo_tui.cli\n"
+        "paths = Paths.default()\n"
+        "runtime = build_runtime(load_settings(paths), paths)\n"
+        "runtime.session()\n"
+        "assert runtime.toolbox.offered_servers() == ['t'], runtime.toolbox.selected\n"
+        "loaded = [m for m in ('mcp', 'mcp_types', 'anyio', 'httpx2') if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+        "runtime.close()\n"
+    )
+    result = subprocess.run(
+        [PYTHON, "-c", code], env=cli_env(tmp_path, None), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_tools_lists_each_servers_tools_as_server_dot_tool(tmp_path):
+    paths = cli_paths(tmp_path)
+    write_mcp_toml(
+        paths.config_dir,
+        stdio_toml("t", more='approve = "auto"\n')
+        + stdio_toml("broken").replace(str(SERVER), str(tmp_path / "missing.py")),
+    )
+    result = subprocess.run(
+        [PYTHON, "-m", "mimo_tui", "tools", "--json"],
+        env=cli_env(tmp_path, None),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2  # a server that fails is reported like a bad tools.toml
+    data = json.loads(result.stdout)
+    rows = {row["name"]: row for row in data["tools"]}
+    assert rows["t.echo"]["api_name"] == "t__echo" and rows["t.echo"]["approve"] == "auto"
+    assert rows["t.name.with.dots"]["api_name"] == "t__name_with_dots"
+    servers = {s["name"]: s for s in data["mcp_servers"]}
+    assert servers["t"]["status"] == "ready with 9 tools"
+    assert servers["broken"]["state"] == "failed"
+    assert "before the handshake finished" in servers["broken"]["status"]

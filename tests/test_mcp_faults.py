@@ -3,6 +3,7 @@ quitting stops every server's process group. Each gives a clear message and lose
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -113,3 +114,34 @@ def test_ask_stops_the_servers_process_group_when_it_ends(tmp_path, fake):
     assert replayed[-1]["content"] == "3" and json.loads(
         replayed[-2]["tool_calls"][0]["function"]["arguments"]
     ) == {"a": 1, "b": 2}
+
+
+async def _log_says(h: McpHub, text: str, timeout: float = 30) -> None:
+    """Wait (bounded) until the server's log holds `text`."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while text not in h.log_tail("t"):
+        assert time.monotonic() < deadline, f"{text!r} not in the log: {h.log_tail('t')}"
+        await asyncio.sleep(0.05)
+
+
+async def test_cancelling_a_call_cancels_the_mcp_request_and_the_server_goes_on(tmp_path):
+    import asyncio
+
+    h = hub(tmp_path)
+    try:
+        await h.ensure(["t"])
+        specs = h.specs(set())
+        call = asyncio.create_task(h.call(specs["t.slow"], {"seconds": 600}, record()))
+        await _log_says(h, "slow started")
+        call.cancel()  # what Escape does to the turn
+        with contextlib.suppress(asyncio.CancelledError):
+            await call
+        await _log_says(h, "slow was cancelled")  # the SDK told the server
+        again = await h.call(specs["t.echo"], {"text": "still here"}, record())
+        assert again.result == "ECHO<still here>"
+        assert h.states["t"].state == "ready"  # not restarted: the connection is fine
+    finally:
+        await h.aclose()
