@@ -310,8 +310,12 @@ class McpHub:
         self.kill_all()
 
     def kill_all(self) -> None:
-        """SIGKILL every stdio server's process group still around (a hurried quit)."""
+        """SIGKILL every stdio server's process group still around (a hurried quit); no
+        server is restarted after this."""
         from mimo_tui.tool_runner import _group_alive
+
+        if self._stop is not None:
+            self._stop.set()
 
         for pgid in list(self._pids):
             if _group_alive(pgid):

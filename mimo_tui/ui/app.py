@@ -190,8 +190,7 @@ class MimoApp(App):
         if "theme" in settings.explicit and self.theme == settings.theme:
             self._save_theme(self.theme)  # --theme is remembered like a pick from the palette
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        if self.runtime.toolbox.mcp is not None:
-            self.runtime.toolbox.mcp.listeners.append(self._mcp_status)
+        self._watch_mcp()
         self._show_settings_notices()
         for problem in self.runtime.tool_problems:
             notify_safe(self, problem, title="Tool not loaded", severity="warning")
@@ -223,6 +222,11 @@ class MimoApp(App):
         self.run_worker(self._warm_up, thread=True, exit_on_error=False)
         if self.runtime.toolbox.offered_servers():
             self.run_worker(self._start_mcp(), exit_on_error=False)
+
+    def _watch_mcp(self) -> None:
+        """Hear the status of this runtime's MCP servers (a new runtime has its own)."""
+        if self.runtime.toolbox.mcp is not None:
+            self.runtime.toolbox.mcp.listeners.append(self._mcp_status)
 
     async def _start_mcp(self) -> None:
         """The session offers MCP tools: start their servers in the background (the SDK is
@@ -277,6 +281,7 @@ class MimoApp(App):
         old = self.runtime
         self.runtime = build_runtime(replace(old.settings, demo=True), old.paths)
         self.runtime.toolbox.approver = self.approve
+        self._watch_mcp()
         session = self.runtime.session(resume=True)
         await chat.use_runtime(self.runtime, session.id)
         old.close()
@@ -292,6 +297,7 @@ class MimoApp(App):
         )
         self.runtime = build_runtime(settings, old.paths, clock=old.clock)
         self.runtime.toolbox.approver = self.approve
+        self._watch_mcp()
         session = self.runtime.session(ref=chat.session_id)
         # The sessions the old runtime made are the new one's now: closing the old one
         # would drop the open session while it is still empty.
