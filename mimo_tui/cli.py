@@ -76,6 +76,11 @@ def _common(parser: argparse.ArgumentParser, sub: bool = False) -> None:
         help="tools to offer: NAME,... | all | none (default: the session's choice)",
     )
     g.add_argument("--tools-file", metavar="PATH", help="read tool definitions from PATH")
+    g.add_argument(
+        "--mcp-config",
+        metavar="FILE",
+        help='MCP servers from a JSON file in the common {"mcpServers": ...} shape',
+    )
     s = parser.add_argument_group("session")
     s.add_argument(
         "-c",
@@ -121,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     tools.add_argument(  # SUPPRESS: `mimo-tui --tools-file P tools` keeps P (see _common)
         "--tools-file", metavar="PATH", default=SUPPRESS, help="read tool definitions from PATH"
     )
+    tools.add_argument(
+        "--mcp-config", metavar="FILE", default=SUPPRESS, help="MCP servers from a JSON file"
+    )
     tools.add_argument("--json", action="store_true", help="print the list as JSON")
 
     themes = sub.add_parser("themes", help="list the themes (bundled, yours, Textual's)")
@@ -149,6 +157,7 @@ def _overrides(args: argparse.Namespace | SimpleNamespace) -> dict[str, Any]:
         out["theme"] = args.theme
     out["tools"] = getattr(args, "tools", None)
     out["tools_file"] = getattr(args, "tools_file", None)
+    out["mcp_config"] = getattr(args, "mcp_config", None)
     return out
 
 
@@ -163,6 +172,7 @@ PLAIN_START = {
     "demo": False,
     "tools": None,
     "tools_file": None,
+    "mcp_config": None,
     "resume": False,
     "session": None,
     "theme": None,
@@ -258,7 +268,7 @@ def anthropic_missing(importing: bool) -> str | None:
 # Settings fields that are bookkeeping, not something a user sets: `config` leaves them out.
 _CONFIG_HIDDEN = frozenset({"api_key_source", "explicit", "keymap", "notices", "models"})
 # Set only by a flag for one run: shown when given.
-_CONFIG_FLAG_ONLY = frozenset({"demo", "tools", "tools_file"})
+_CONFIG_FLAG_ONLY = frozenset({"demo", "tools", "tools_file", "mcp_config"})
 _CONFIG_ENV = {"base_url": "MIMO_BASE_URL", "model": "MIMO_MODEL"}
 _CONFIG_UNSET = {  # what None means, where it means something
     "system_prompt": "(not set: MiMo's recommended prompt)",
@@ -326,6 +336,8 @@ def cmd_config(settings: Settings, paths: Paths) -> int:
         "config_file",
         "key_file",
         "tools_file",
+        "mcp_file",
+        "mcp_log_dir",
         "themes_dir",
         "store_file",
         "demo_store_file",
@@ -367,32 +379,53 @@ def cmd_key(action: str, settings: Settings, paths: Paths) -> int:
 def cmd_tools(settings: Settings, paths: Paths, as_json: bool) -> int:
     from pathlib import Path
 
+    from mimo_tui.runtime import mcp_hub
     from mimo_tui.tools import available_tools, default_selection
 
     tools_file = Path(settings.tools_file) if settings.tools_file else paths.tools_file
     available, problems = available_tools(tools_file)
+    hub = mcp_hub(settings, paths, problems)
+    servers: list[dict[str, Any]] = []
+    if hub is not None:  # MCP tools are known once their servers answer: start, list, stop
+        from mimo_tui.cli_mcp import list_servers
+
+        servers = list_servers(hub, available)
     default = set(default_selection(available))
     rows: list[dict[str, Any]] = [
         {
-            "name": spec.name,
+            "name": label,
+            "api_name": spec.name,
             "source": spec.source,
             "approve": spec.approve,
-            "offered_by_default": spec.name in default,
+            "offered_by_default": label in default or bool(spec.mcp_server),
             "command": spec.display_command(),
             "timeout_s": spec.timeout_s,
             "description": spec.description,
             "parameters": spec.parameters,
             "pass_env": list(spec.pass_env),
         }
-        for spec in available.values()
+        for label, spec in available.items()
     ]
     if as_json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                rows if hub is None else {"tools": rows, "mcp_servers": servers},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         print(f"tools file: {tools_file}")
+        for server in servers:
+            print(
+                visible(f"MCP server {server['name']}: {server['status']}  ({server['transport']})")
+            )
         for row in rows:
             mark = "on " if row["offered_by_default"] else "off"
-            print(f"\n[{mark}] {row['name']}  ({row['source']}, approve={row['approve']})")
+            where = visible(f"{row['source']}, approve={row['approve']}")
+            print(f"\n[{mark}] {visible(row['name'])}  ({where})")
+            if row["api_name"] != row["name"]:
+                print(f"      sent to the API as: {row['api_name']}")
             if row["description"]:
                 print(f"      {visible(row['description'])}")
             print(f"      command: {visible(' '.join(row['command']))}")
@@ -402,9 +435,10 @@ def cmd_tools(settings: Settings, paths: Paths, as_json: bool) -> int:
                 print(f"      secrets passed in its environment: {', '.join(passed)}")
     for problem in problems:
         print(f"mimo-tui: {visible(problem)}", file=sys.stderr)
+    failed = any(s["state"] == "failed" for s in servers)
     # A broken tools.toml is a configuration error, even though the good tools still list:
     # a script checking the file (`mimo-tui tools && ...`) must see it.
-    return EXIT_USAGE if problems else EXIT_OK
+    return EXIT_USAGE if problems or failed else EXIT_OK
 
 
 def cmd_themes(settings: Settings, paths: Paths, as_json: bool) -> int:
@@ -552,8 +586,10 @@ class AskPrinter:
         self.end()
         took = f" {record.duration_ms / 1000:.1f} s" if record.duration_ms else ""
         first = record.result.strip().splitlines()[0][:120] if record.result.strip() else ""
+        mcp = record.mcp or {}
+        name = f"{mcp.get('server')}.{mcp.get('tool')}" if mcp else record.name
         self.err.write(
-            visible(f"⚙ {record.name}({record.arguments}) → {record.status}{took}: {first}") + "\n"
+            visible(f"⚙ {name}({record.arguments}) → {record.status}{took}: {first}") + "\n"
         )
         self.err.flush()
 
@@ -604,7 +640,11 @@ def ask_approver(yes: bool) -> Any:
             return Decision("deny")
         print(f"\nThe model wants to run {name}:", file=sys.stderr)
         print(visible(request.arguments_pretty), file=sys.stderr)
-        print("command: " + visible(" ".join(request.spec.display_command())), file=sys.stderr)
+        spec = request.spec
+        if spec.mcp_server:
+            print(visible(f"MCP server {spec.mcp_server}, tool {spec.mcp_tool}"), file=sys.stderr)
+        else:
+            print("command: " + visible(" ".join(spec.display_command())), file=sys.stderr)
         while True:
             answer = await _prompt("Run it? [y]es / [n]o / [e]dit arguments / [a]lways: ")
             answer = answer.strip().lower()
@@ -680,8 +720,7 @@ async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) 
     finally:
         ctrl_c.stopped()
         try:
-            if runtime.engine.client is not None:
-                await runtime.engine.client.aclose()
+            await runtime.close_client()  # and stops the MCP servers this turn started
         finally:
             ctrl_c.uninstall()
     return EXIT_OK

@@ -71,6 +71,15 @@ class Paths(NamedTuple):
     def themes_dir(self) -> Path:
         return self.config_dir / "themes"
 
+    @property
+    def mcp_file(self) -> Path:
+        return self.config_dir / "mcp.toml"
+
+    @property
+    def mcp_log_dir(self) -> Path:
+        """Each MCP server's stderr, one log per server (the inspector shows its tail)."""
+        return self.data_dir / "mcp-logs"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -104,6 +113,7 @@ class Settings:
     demo: bool = False
     tools: str | None = None  # --tools NAME,...|all|none; None: the session's own choice
     tools_file: str | None = None  # --tools-file; None: tools.toml in the config dir
+    mcp_config: str | None = None  # --mcp-config: an `mcpServers` JSON file, besides mcp.toml
     explicit: frozenset[str] = frozenset()  # settings given as flags: they beat a session's own
     keymap: dict[str, str] = field(default_factory=dict)  # [keys] in config.toml: id -> key
     # [models."id"] in config.toml: context window, inputs, prices... over the built-in table.
@@ -256,7 +266,7 @@ def read_config_file(path: Path, notices: list[str] | None = None) -> dict[str, 
 def _settings_from(data: dict[str, Any], path: Path, notices: list[str] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
-        if key in ("keys", "tools", "models"):  # sections of other features (bindings, ...)
+        if key in ("keys", "tools", "models", "mcp"):  # sections of other features (bindings, ...)
             continue
         try:
             if key not in _FILE_KEYS:

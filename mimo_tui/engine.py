@@ -62,6 +62,9 @@ class ToolHandler(Protocol):
 
     def specs(self) -> list[dict[str, Any]]: ...
 
+    async def prepare(self) -> None:
+        """Before each request: ready what specs() lists (MCP servers start here)."""
+
     def run(
         self, session_id: str, round_no: int, assistant_id: int | None, calls: list[ToolCall]
     ) -> AsyncGenerator[ToolCallUpdated, None]: ...
@@ -319,6 +322,8 @@ class Engine:
         self, session_id: str, round_no: int, holder: list[Message]
     ) -> AsyncGenerator[TurnEvent, None]:
         assert self.client is not None
+        if self.tools is not None:
+            await self.tools.prepare()
         prompt = self.current_system_prompt()
         messages = self.store.replay(session_id, prompt)
         compaction = self.store.active_compaction(session_id)

@@ -150,6 +150,9 @@ class ToolRecord(NamedTuple):
     # The arguments as the model sent them, when the user edited them before the run
     # (`arguments` is then what ran). None when they ran as sent.
     model_arguments: str | None = None
+    # A call to an MCP server's tool: server, tool, transport, the MCP request and response
+    # JSON, its log's path (see mimo_tui.mcp_hub). None for every other tool.
+    mcp: dict[str, Any] | None = None
 
     @property
     def final(self) -> bool:
@@ -175,6 +178,7 @@ class ToolRecord(NamedTuple):
             "manual": self.manual,
             "assistant_message_id": self.assistant_message_id,
             "model_arguments": self.model_arguments,
+            **({"mcp": self.mcp} if self.mcp else {}),
         }
 
     @classmethod
@@ -195,6 +199,7 @@ class ToolRecord(NamedTuple):
             manual=meta.get("manual", False),
             assistant_message_id=meta.get("assistant_message_id"),
             model_arguments=meta.get("model_arguments"),
+            mcp=meta.get("mcp") if isinstance(meta.get("mcp"), dict) else None,
         )
 
 

@@ -127,6 +127,18 @@ TOOL_META = Obj(  # ToolRecord.meta(): what is stored beside a tool result
         "manual": BOOL,
         "assistant_message_id": Nullable(INT),
         "model_arguments": Nullable(STR),  # the model's own, when the user edited them
+        # A call to an MCP server's tool (mimo_tui.mcp_hub): the MCP request and response
+        # JSON as text, and where the server's log is.
+        "mcp": Obj(
+            {
+                "server": STR,
+                "tool": STR,
+                "transport": STR,
+                "request": STR,
+                "response": STR,
+                "log": STR,
+            }
+        ),
     }
 )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import threading
 import time
@@ -26,6 +27,8 @@ from mimo_tui.fake import anthropic as anth
 from mimo_tui.fake.scenarios import SCENARIOS, Scenario, demo_scenario, split_tokens
 
 MODELS = ["mimo-v2.5-pro", "mimo-v2.5", "mimo-v2-flash", "mimo-v2.6-pro", "mimo-v2.6-flash"]
+# What OpenAI-compatible services accept as a function name (MCP tools are mapped to it).
+_FUNCTION_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 THINKING_OFF_BY_DEFAULT = {"mimo-v2-flash"}
 # The 401 MiMo answers a key of the other plan with (wire brief §17.4; the exact text is not
 # documented, the error-codes page names the cause).
@@ -189,6 +192,10 @@ class FakeMimo:
         messages = body.get("messages")
         if not isinstance(messages, list) or not messages:
             return "messages must be a non-empty list"
+        for i, tool in enumerate(body.get("tools") or []):
+            name = (tool.get("function") or {}).get("name") if isinstance(tool, dict) else None
+            if not isinstance(name, str) or not _FUNCTION_NAME.fullmatch(name):
+                return f"tools[{i}].function.name must match ^[a-zA-Z0-9_-]{{1,64}}$, got {name!r}"
         for msg in messages:
             role = msg.get("role")
             if role == "assistant" and msg.get("tool_calls"):

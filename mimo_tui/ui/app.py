@@ -5,15 +5,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import importlib
 import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
+
+if TYPE_CHECKING:
+    from mimo_tui.mcp_hub import ServerState
 
 from mimo_tui.config import ConfigError, Paths, Settings, write_key_file
 from mimo_tui.prompt import Clock, local_now
@@ -185,6 +190,7 @@ class MimoApp(App):
         if "theme" in settings.explicit and self.theme == settings.theme:
             self._save_theme(self.theme)  # --theme is remembered like a pick from the palette
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self._watch_mcp()
         self._show_settings_notices()
         for problem in self.runtime.tool_problems:
             notify_safe(self, problem, title="Tool not loaded", severity="warning")
@@ -214,6 +220,32 @@ class MimoApp(App):
         if self.runtime.settings.keymap:
             self._check_keymap_ids()
         self.run_worker(self._warm_up, thread=True, exit_on_error=False)
+        if self.runtime.toolbox.offered_servers():
+            self.run_worker(self._start_mcp(), exit_on_error=False)
+
+    def _watch_mcp(self) -> None:
+        """Hear the status of this runtime's MCP servers (a new runtime has its own)."""
+        if self.runtime.toolbox.mcp is not None:
+            self.runtime.toolbox.mcp.listeners.append(self._mcp_status)
+
+    async def _start_mcp(self) -> None:
+        """The session offers MCP tools: start their servers in the background (the SDK is
+        imported in a thread first, off the event loop)."""
+        await asyncio.to_thread(importlib.import_module, "mcp")
+        toolbox = self.runtime.toolbox
+        toolbox.mcp.start(toolbox.offered_servers())
+
+    def _mcp_status(self, name: str, state: ServerState) -> None:
+        """Each MCP server's status as it changes: starting, ready, failed, restarted."""
+        self.runtime.toolbox.refresh_mcp()
+        failed = state.state == "failed"
+        notify_safe(
+            self,
+            f"MCP server {name}: {state.text()}",
+            title="MCP",
+            severity="error" if failed else "information",
+            timeout=15 if failed else 4,
+        )
 
     def _show_settings_notices(self) -> None:
         """What loading the settings worked around (a bad value, a rejected key), once."""
@@ -249,6 +281,7 @@ class MimoApp(App):
         old = self.runtime
         self.runtime = build_runtime(replace(old.settings, demo=True), old.paths)
         self.runtime.toolbox.approver = self.approve
+        self._watch_mcp()
         session = self.runtime.session(resume=True)
         await chat.use_runtime(self.runtime, session.id)
         old.close()
@@ -264,6 +297,7 @@ class MimoApp(App):
         )
         self.runtime = build_runtime(settings, old.paths, clock=old.clock)
         self.runtime.toolbox.approver = self.approve
+        self._watch_mcp()
         session = self.runtime.session(ref=chat.session_id)
         # The sessions the old runtime made are the new one's now: closing the old one
         # would drop the open session while it is still empty.

@@ -722,7 +722,8 @@ class ChatScreen(VersionActions, HistoryActions):
             offered = ", ".join(self.runtime.toolbox.selected) or "none"
             self.notify(f"Tools offered in this session: {offered}", markup=False, timeout=3)
 
-        self.app.push_screen(ToolsScreen(toolbox.available, toolbox.selected), chosen)
+        toolbox.refresh_mcp()  # the tools of the MCP servers that are ready by now
+        self.app.push_screen(ToolsScreen(toolbox.choices(), toolbox.selected), chosen)
 
     def action_toggle_reasoning_all(self) -> None:
         """Open every reasoning panel on screen, or fold them all if all are open."""

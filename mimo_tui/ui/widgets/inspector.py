@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from rich.console import Group
@@ -35,6 +36,29 @@ def pretty_json(text: str) -> str:
         return json.dumps(json.loads(text), indent=2, ensure_ascii=True)
     except ValueError:
         return visible(text)
+
+
+def mcp_parts(mcp: dict) -> list:
+    """An MCP call's server, its MCP request and response JSON, and its server's log."""
+    from rich.syntax import Syntax
+
+    parts: list = [
+        Text(f"\nMCP server {visible(str(mcp.get('server', '')))}", style="bold"),
+        Text(visible(f"{mcp.get('transport', '')} · tool {mcp.get('tool', '')}")),
+    ]
+    for key, title in (("request", "MCP request"), ("response", "MCP response")):
+        if isinstance(mcp.get(key), str):
+            parts.append(Text(f"\n{title}", style="bold"))
+            parts.append(Syntax(pretty_json(mcp[key]), "json", word_wrap=True, theme="ansi_dark"))
+    log = mcp.get("log")
+    if isinstance(log, str):
+        try:
+            tail = Path(log).read_bytes()[-4000:].decode("utf-8", "replace")
+        except OSError:
+            tail = ""
+        parts.append(Text(visible(f"\nserver log (its stderr: {log})"), style="bold"))
+        parts.append(Text(visible(tail) or "(empty)"))
+    return parts
 
 
 class ToolInspector(Vertical, can_focus=False):
@@ -210,6 +234,8 @@ class ToolInspector(Vertical, can_focus=False):
         if record.stderr:
             heading("\nstderr")
             parts.append(Text(visible(record.stderr)))
+        if record.mcp:
+            parts.extend(mcp_parts(record.mcp))
         heading("\nrequest (this round, key redacted)")
         parts.append(Syntax(visible(request), "json", word_wrap=True, theme="ansi_dark"))
         heading("\nresponse (assembled from the stream)")
