@@ -94,6 +94,7 @@ class Settings:
     idle_timeout_s: float = 120.0
     max_retries: int = 2
     max_rounds: int = 8
+    max_replayed_attachments: int = 8  # earlier attachments a request replays (newest first)
     theme: str = "mimo-dark"
     demo: bool = False
     tools: str | None = None  # --tools NAME,...|all|none; None: the session's own choice
@@ -131,6 +132,7 @@ _FILE_KEYS: dict[str, tuple[type, ...]] = {
     "idle_timeout_s": (int, float),
     "max_retries": (int,),
     "max_rounds": (int,),
+    "max_replayed_attachments": (int,),
     "theme": (str,),
 }
 
@@ -146,6 +148,7 @@ _RANGES: dict[str, tuple[float, float, bool]] = {
     "idle_timeout_s": (0, 86_400, True),
     "max_retries": (0, 10, False),
     "max_rounds": (1, 1000, False),
+    "max_replayed_attachments": (0, 1000, False),
 }
 
 

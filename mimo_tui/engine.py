@@ -14,11 +14,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncGenerator, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncGenerator, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from mimo_tui import media
 from mimo_tui.assemble import Assembler
+from mimo_tui.attachments import refusal, suggest
+from mimo_tui.catalogue import Catalogue, default_catalogue
 from mimo_tui.client import ChatClient, RequestParams
 from mimo_tui.config import Settings
 from mimo_tui.errors import ApiError, ReplayError
@@ -35,7 +38,7 @@ from mimo_tui.events import (
     TurnFinished,
     UserSaved,
 )
-from mimo_tui.model import Message, ToolCall, ToolRecord, ToolStatus
+from mimo_tui.model import Attachment, Message, ToolCall, ToolRecord, ToolStatus
 from mimo_tui.prompt import Clock, local_now, system_prompt
 from mimo_tui.store import Store, StoreFull
 from mimo_tui.text import valid_unicode
@@ -127,6 +130,11 @@ class Engine:
     clock: Clock = local_now
     mono: Callable[[], float] = time.monotonic
     tools: ToolHandler | None = None
+    catalogue: Catalogue = field(default_factory=default_catalogue)
+
+    def accepts(self, kind: str) -> bool:
+        """Whether this session's model takes `kind` input (text always)."""
+        return kind == "text" or self.catalogue.lookup(self.settings.model).accepts(kind)  # type: ignore[arg-type]
 
     # ---- request shaping -------------------------------------------------------------------
 
@@ -149,12 +157,33 @@ class Engine:
 
     # ---- turns -----------------------------------------------------------------------------
 
-    async def turn(self, session_id: str, text: str) -> AsyncGenerator[TurnEvent, None]:
-        """Save the user's message, then run model rounds until the model is done."""
+    async def turn(
+        self,
+        session_id: str,
+        text: str,
+        attachments: Sequence[tuple[Attachment, bytes | None]] = (),
+    ) -> AsyncGenerator[TurnEvent, None]:
+        """Save the user's message (and its attachments), then run model rounds until the
+        model is done. Attachments the model cannot take are refused before anything is
+        saved or sent."""
+        kinds = {a.kind for a, _ in attachments}
+        refused = media.unaccepted(kinds, self.accepts)
+        if refused:
+            capable = suggest(self.catalogue, refused)
+            yield TurnFailed(refusal(self.settings.model, refused, capable), "media", None)
+            return
+        for a, data in attachments:  # the bytes are on disk before any row names them
+            if data is not None:
+                await asyncio.to_thread(self.store.blobs.put, a.sha256, data)
         # A pasted lone surrogate (undecodable input) cannot be stored: replace it, once.
         try:
             user = self.store.add_message(
-                session_id, Message(role="user", content=valid_unicode(text))
+                session_id,
+                Message(
+                    role="user",
+                    content=valid_unicode(text),
+                    attachments=tuple(a for a, _ in attachments),
+                ),
             )
         except StoreFull as exc:  # nothing was sent: the question is still in the input
             yield TurnFailed(f"{exc}. Your message was not sent", "disk_full", None)
@@ -275,7 +304,13 @@ class Engine:
     ) -> AsyncGenerator[TurnEvent, None]:
         assert self.client is not None
         system = self.current_system_prompt()
-        messages = self.store.replay(session_id, system)
+        messages = await media.replay(
+            self.store.messages(session_id),
+            system,
+            self.store.blobs,
+            self.accepts,
+            self.settings.max_replayed_attachments,
+        )
         params = self.params()
         try:
             reply = self.store.add_message(

@@ -162,5 +162,41 @@ def _v7(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+def _message_attachments(db: sqlite3.Connection) -> None:
+    """Files sent with a message: metadata here, bytes in the blob folder by sha256
+    (mimo_tui.blobs). Rows go with their message; a blob goes when no row names it."""
+    _script(
+        db,
+        """
+        CREATE TABLE message_attachments(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            session_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            sha256 TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            name TEXT NOT NULL,
+            mime TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            width INTEGER,
+            height INTEGER
+        );
+        CREATE INDEX message_attachments_by_session
+            ON message_attachments(session_id, message_id, position);
+        CREATE INDEX message_attachments_by_sha ON message_attachments(sha256)
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1,
+    _v2,
+    _v3,
+    _v4,
+    _v5,
+    _v6,
+    _v7,
+    _message_attachments,
+]
 SCHEMA_VERSION = len(MIGRATIONS)

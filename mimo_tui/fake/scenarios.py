@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from mimo_tui.fake.media import describe, text_of
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -140,17 +142,19 @@ def demo_scenario(body: dict[str, Any], delay_s: float = 0.012) -> Scenario:
     prompt = ""
     for msg in reversed(body.get("messages") or []):
         if msg.get("role") == "user":
-            content = msg.get("content")
-            prompt = content if isinstance(content, str) else "(non-text content)"
+            prompt = text_of(msg.get("content"))
             break
     short = " ".join(prompt.split())[:200]
     with_tools = _demo_tool_scenario(body, prompt, delay_s)
     if with_tools is not None:
         return with_tools
     thinking = (body.get("thinking") or {}).get("type", "enabled") != "disabled"
+    received = describe(body.get("messages") or [])
+    listed = "".join(f"\n- {line}" for line in received)
     return Scenario(
         reasoning=DEMO_REASONING.format(prompt=short) if thinking else "",
-        content=DEMO_ANSWER.format(prompt=short or "(nothing)"),
+        content=DEMO_ANSWER.format(prompt=short or "(nothing)")
+        + (f"\n\nMedia received:{listed}" if received else ""),
         delay_s=delay_s,
     )
 

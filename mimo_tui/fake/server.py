@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from mimo_tui.fake import anthropic as anth
+from mimo_tui.fake import media
 from mimo_tui.fake.scenarios import SCENARIOS, Scenario, demo_scenario, split_tokens
 
 MODELS = ["mimo-v2.5-pro", "mimo-v2.5", "mimo-v2-flash"]
@@ -138,6 +139,9 @@ class FakeMimo:
         messages = body.get("messages")
         if not isinstance(messages, list) or not messages:
             return "messages must be a non-empty list"
+        media_problem = media.check(model, messages)
+        if media_problem:
+            return media_problem
         for msg in messages:
             role = msg.get("role")
             if role == "assistant" and msg.get("tool_calls"):
@@ -553,6 +557,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(rec, 400, _envelope(400, "Param Incorrect", problem))
             return
         view = anth.openai_view(body)
+        problem = media.check(body.get("model"), view["messages"])
+        if problem:
+            self._send_json(rec, 400, _envelope(400, "Param Incorrect", problem))
+            return
         sc = self.owner.next_scenario(rec.headers, view)
         if sc.first_byte_delay_s and self._sleep(sc.first_byte_delay_s):
             return
