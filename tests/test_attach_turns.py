@@ -161,3 +161,27 @@ def test_the_fake_refuses_media_as_mimo_would(fake: FakeMimo, model, url, param)
     status, body = _post(fake, _image_request(model, url))
     assert status == 400
     assert body["error"]["message"] == "Param Incorrect" and body["error"]["param"] == param
+
+
+async def test_the_anthropic_format_sends_images_as_image_blocks(settings, paths, fake: FakeMimo):
+    pytest.importorskip("anthropic")
+    from mimo_tui.runtime import build_runtime
+
+    runtime = build_runtime(replace(settings, api="anthropic", model="mimo-v2.5"), paths)
+    session = runtime.new_session()
+    image = attachments.from_bytes(png(7, 7), "a.png")
+    events = await collect(runtime.engine.turn(session.id, "see", [image]))
+    sha = hashlib.sha256(image[1]).hexdigest()
+    assert f"sha256={sha}" in events[-1].message.content
+    blocks = fake.messages_requests()[-1].body["messages"][0]["content"]
+    assert blocks[0] == {
+        "type": "image",
+        "source": {
+            "type": "base64",
+            "media_type": "image/png",
+            "data": base64.b64encode(image[1]).decode(),
+        },
+    }
+    assert blocks[1] == {"type": "text", "text": "see"}
+    await runtime.close_client()
+    runtime.close()

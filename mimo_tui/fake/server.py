@@ -25,7 +25,7 @@ from mimo_tui.fake import anthropic as anth
 from mimo_tui.fake import media
 from mimo_tui.fake.scenarios import SCENARIOS, Scenario, demo_scenario, split_tokens
 
-MODELS = ["mimo-v2.5-pro", "mimo-v2.5", "mimo-v2-flash"]
+MODELS = ["mimo-v2.5-pro", "mimo-v2.5", "mimo-v2-flash", "mimo-v2.6-pro", "mimo-v2.6-flash"]
 THINKING_OFF_BY_DEFAULT = {"mimo-v2-flash"}
 CREATED = 1776848906  # fixed, for deterministic snapshots
 
