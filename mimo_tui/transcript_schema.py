@@ -123,6 +123,20 @@ TOOL_META = Obj(  # ToolRecord.meta(): what is stored beside a tool result
     }
 )
 
+ATTACHMENT = Obj(
+    {
+        "name": STR,
+        "mime": STR,
+        "kind": one_of("image", "audio", "video"),
+        "size": COUNT,
+        "sha256": STR,
+        "url": STR,
+        "width": Nullable(COUNT),
+        "height": Nullable(COUNT),
+    },
+    required=("name", "mime", "kind", "size"),
+)
+
 MESSAGE = Obj(
     {
         "role": one_of(*ROLES),
@@ -142,6 +156,7 @@ MESSAGE = Obj(
         "created_at": TIMESTAMP,
         "tool_meta": Nullable(TOOL_META),
         "thinking_blocks": Nullable(ListOf(ANY_OBJECT)),
+        "attachments": Nullable(ListOf(ATTACHMENT)),
     },
     required=("role",),
 )
@@ -177,6 +192,7 @@ DOCUMENT = Obj(
         "session": SESSION,
         "messages": ListOf(MESSAGE),
         "openai_messages": ListOf(ANY_OBJECT),  # derived from `messages`; not imported
+        "attachments": Obj({}, open=True),  # sha256 -> base64 of the bytes
     },
     required=("format", "version", "messages"),
 )
