@@ -44,8 +44,9 @@ async def test_json_export_then_import_round_trips_the_attachment(session_with_i
     assert other.blobs.get(attachment.sha256) == data
     assert reply.content == store.messages(session.id)[1].content
     # and it exports the same again
-    assert json.loads(export(other, imported, "json"))["messages"][0]["attachments"] == (
-        doc["messages"][0]["attachments"]
+    assert (
+        json.loads(export(other, imported, "json"))["messages"][0]["attachments"]
+        == (doc["messages"][0]["attachments"])
     )
     other.close()
     store.close()
