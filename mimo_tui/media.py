@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
+import os
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -104,3 +107,50 @@ async def replay(
 
 def unaccepted(kinds: set[str], accepts: Callable[[str], bool]) -> set[str]:
     return {k for k in kinds if not accepts(k)}
+
+
+_SAFE_HEAD = re.compile(r"data:[A-Za-z0-9.+/-]+;base64,")
+
+
+def json_body(body: dict[str, Any]) -> bytes | None:
+    """The request body as JSON bytes with each data URL spliced in rather than encoded, or
+    None when it carries none (the SDK then encodes it as usual).
+
+    The SDK's JSON encoding of a body holding a 6.7 MB base64 string ran on the event loop
+    (one C call, 30-150 ms under load). Base64 needs no JSON escaping, so the rest of the body
+    is encoded with short placeholders and the bytes of each URL copied into their place.
+    """
+    urls: list[bytes] = []
+    token = os.urandom(8).hex()
+
+    def swap(holder: dict[str, Any], key: str) -> dict[str, Any]:
+        value = holder.get(key)
+        if isinstance(value, str) and len(value) > 4096 and _SAFE_HEAD.match(value):
+            urls.append(value.encode("ascii"))
+            return {**holder, key: f"{token}:{len(urls) - 1}"}
+        return holder
+
+    messages = []
+    for msg in body.get("messages") or []:
+        content = msg.get("content")
+        if msg.get("role") != "user" or not isinstance(content, list):
+            messages.append(msg)
+            continue
+        parts = []
+        for p in content:
+            kind = p.get("type")
+            if kind in ("image_url", "video_url"):
+                p = {**p, kind: swap(p.get(kind) or {}, "url")}
+            elif kind == "input_audio":
+                p = {**p, "input_audio": swap(p.get("input_audio") or {}, "data")}
+            parts.append(p)
+        messages.append({**msg, "content": parts})
+    if not urls:
+        return None
+    text = json.dumps({**body, "messages": messages}, ensure_ascii=False).encode("utf-8")
+    pieces = text.split(f'"{token}:'.encode())
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        index, rest = piece.split(b'"', 1)
+        out += [b'"', urls[int(index)], b'"', rest]
+    return b"".join(out)

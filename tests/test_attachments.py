@@ -137,3 +137,29 @@ def test_search_finds_a_message_by_the_name_of_its_attachment(paths):
     assert "\x01beach\x02" in hits[0].snippet
     assert store.search("be") and store.search("nothing-like-it") == []
     store.close()
+
+
+def test_the_request_json_with_spliced_data_urls_decodes_to_the_same_body():
+    import base64
+    import json
+
+    from mimo_tui.media import json_body
+
+    url = "data:image/png;base64," + base64.b64encode(bytes(range(256)) * 40).decode()
+    body = {
+        "model": "mimo-v2.5",
+        "messages": [
+            {"role": "system", "content": 'say "hi" ☺'},
+            {
+                "role": "user",
+                "content": [
+                    {"type": "image_url", "image_url": {"url": url}},
+                    {"type": "input_audio", "input_audio": {"data": url.replace("image", "audio")}},
+                    {"type": "text", "text": 'quote " and \\ backslash'},
+                ],
+            },
+        ],
+    }
+    raw = json_body(body)
+    assert raw is not None and json.loads(raw) == body
+    assert json_body({"messages": [{"role": "user", "content": "plain"}]}) is None

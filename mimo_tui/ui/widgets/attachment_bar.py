@@ -24,6 +24,15 @@ def chip_text(a: Attachment) -> str:
     return f"{ICONS.get(a.kind, '📎')} {visible(a.name)} · {a.mime} · {size}"
 
 
+class Attached(list[tuple[Attachment, bytes | None]]):
+    """Attachments with their bytes, handed to the turn's worker. Its repr is short: Textual
+    describes a worker by the repr of its arguments, and the repr of a 5 MB image's bytes
+    stalled the event loop for over 100 ms."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} attachment(s)>"
+
+
 class AttachmentChip(Horizontal):
     DEFAULT_CSS = """
     AttachmentChip {
@@ -83,8 +92,8 @@ class AttachmentBar(Horizontal):
     def chips(self) -> list[AttachmentChip]:
         return [c for c in self.query(AttachmentChip) if not c._closing]
 
-    def items(self) -> list[tuple[Attachment, bytes | None]]:
-        return [(c.attachment, c.data) for c in self.chips]
+    def items(self) -> Attached:
+        return Attached((c.attachment, c.data) for c in self.chips)
 
     async def add(self, attachment: Attachment, data: bytes | None) -> None:
         if any(c.attachment == attachment for c in self.chips):
