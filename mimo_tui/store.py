@@ -86,8 +86,8 @@ class Store:
         self.recovered_from: Path | None = None
         self.db = self._open()
         # Attachment bytes, by sha256, beside the store (a temp folder for :memory:).
-        root = (
-            Path(tempfile.mkdtemp(prefix="mimo-blobs-"))
+        root = (  # created on the first blob, owner-only
+            Path(tempfile.gettempdir()) / f"mimo-blobs-{os.getpid()}-{id(self):x}"
             if str(self.path) == ":memory:"
             else attached.blob_dir(self.path)
         )

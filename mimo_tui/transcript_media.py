@@ -150,5 +150,5 @@ def html_parts(blobs: BlobStore, msg: Message) -> str:
                 f"<figcaption>{caption}</figcaption></figure>"
             )
         else:
-            out.append(f"<p class=meta>📎 {caption}</p>")
+            out.append(f"<p class=meta>◆ {caption}</p>")
     return "".join(out)

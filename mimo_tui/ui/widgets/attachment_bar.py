@@ -16,12 +16,12 @@ from mimo_tui.attachments import human_size
 from mimo_tui.model import Attachment
 from mimo_tui.text import visible
 
-ICONS = {"image": "🖼", "audio": "♪", "video": "▶"}
+ICONS = {"image": "▣", "audio": "♪", "video": "▶"}  # one cell wide in every terminal font
 
 
 def chip_text(a: Attachment) -> str:
     size = "URL" if a.url else human_size(a.size)
-    return f"{ICONS.get(a.kind, '📎')} {visible(a.name)} · {a.mime} · {size}"
+    return f"{ICONS.get(a.kind, '◆')} {visible(a.name)} · {a.mime} · {size}"
 
 
 class Attached(list[tuple[Attachment, bytes | None]]):
@@ -45,11 +45,9 @@ class AttachmentChip(Horizontal):
     AttachmentChip Button {
         min-width: 3;
         width: 3;
-        height: 1;
-        border: none;
-        padding: 0;
-        background: $error 40%;
+        background: $error 50%;
     }
+    AttachmentChip Button:hover { background: $error; }
     """
 
     def __init__(self, attachment: Attachment, data: bytes | None, index: int) -> None:
@@ -59,7 +57,9 @@ class AttachmentChip(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static(Content(chip_text(self.attachment)), markup=False)
-        yield Button("×", classes="remove", tooltip=f"Remove {visible(self.attachment.name)}")
+        yield Button(
+            "×", classes="remove", compact=True, tooltip=f"Remove {visible(self.attachment.name)}"
+        )
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

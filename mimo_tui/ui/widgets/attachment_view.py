@@ -25,7 +25,7 @@ from mimo_tui.ui.widgets.attachment_bar import ICONS
 
 
 def line_text(a: Attachment) -> str:
-    return f"{ICONS.get(a.kind, '📎')} {visible(describe(a))}"
+    return f"{ICONS.get(a.kind, '◆')} {visible(describe(a))}"
 
 
 class AttachmentLine(Static, can_focus=True):
