@@ -185,6 +185,11 @@ SESSION = Obj(
     }
 )
 
+COMPACTION = Obj(  # mimo_tui.compaction.Compaction, its ids those of the exported messages
+    {"before_id": INT, "summary": STR, "covered": COUNT, "active": BOOL, "created_at": TIMESTAMP},
+    required=("before_id", "summary"),
+)
+
 DOCUMENT = Obj(
     {
         "format": STR,
@@ -193,6 +198,7 @@ DOCUMENT = Obj(
         "messages": ListOf(MESSAGE),
         "openai_messages": ListOf(ANY_OBJECT),  # derived from `messages`; not imported
         "attachments": Obj({}, open=True),  # sha256 -> base64 of the bytes
+        "compactions": ListOf(COMPACTION),
     },
     required=("format", "version", "messages"),
 )
