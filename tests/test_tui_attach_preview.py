@@ -24,7 +24,8 @@ async def test_an_audio_attachment_previews_as_metadata_and_an_open_command(sett
         await app.screen.load_session(session_id)
         line = app.screen.query_one(AttachmentLine)
         assert "voice note.wav · audio/wav · 1.6 KB" in str(line.render())
-        await pilot.click(AttachmentLine)
+        await pilot.pause()
+        assert await pilot.click(AttachmentLine), "\n".join(screen_lines(app))
         await wait_until(pilot, lambda: isinstance(app.screen, AttachmentPreview))
         how = str(app.screen.query_one("#preview-open").render())
         assert how.endswith(sound.sha256) and "open " in how
