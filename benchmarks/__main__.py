@@ -7,7 +7,7 @@ import importlib
 import os
 import platform
 
-NAMES = ["startup", "streaming", "long_session", "store", "memory", "compaction"]
+NAMES = ["startup", "streaming", "long_session", "store", "memory", "compaction", "attach"]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

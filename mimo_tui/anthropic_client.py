@@ -83,6 +83,24 @@ def _tool_input(arguments: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"_arguments": value}
 
 
+def _user_block(part: dict[str, Any]) -> dict[str, Any]:
+    """An OpenAI content part as an Anthropic block: images as `image` blocks (base64 or
+    URL source); audio and video, which this format cannot carry, as a note."""
+    if part.get("type") == "image_url":
+        url = str((part.get("image_url") or {}).get("url") or "")
+        if url.startswith("data:") and ";base64," in url:
+            mime, data = url[5:].split(";base64,", 1)
+            return {"type": "image", "source": {"type": "base64", "media_type": mime, "data": data}}
+        return {"type": "image", "source": {"type": "url", "url": url}}
+    if part.get("type") in ("input_audio", "video_url"):
+        return {
+            "type": "text",
+            "text": "[an audio or video attachment: the Anthropic format "
+            "cannot carry it; use the OpenAI format]",
+        }
+    return {"type": "text", "text": str(part.get("text") or "")}
+
+
 def to_anthropic_messages(
     messages: list[dict[str, Any]],
 ) -> tuple[str | None, list[dict[str, Any]]]:
@@ -108,7 +126,11 @@ def to_anthropic_messages(
         if role == "system":
             system_parts.append(str(msg.get("content") or ""))
         elif role == "user":
-            push("user", [{"type": "text", "text": str(msg.get("content") or "")}])
+            content = msg.get("content")
+            if isinstance(content, list):  # attachments: content parts (mimo_tui.media)
+                push("user", [_user_block(p) for p in content])
+            else:
+                push("user", [{"type": "text", "text": str(content or "")}])
         elif role == "tool":
             push(
                 "user",

@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--show-reasoning", action="store_true", help="stream the model's reasoning to stderr"
     )
     ask.add_argument("-y", "--yes", action="store_true", help="run every tool call without asking")
+    from mimo_tui import cli_attach  # with the parser: plain `mimo-tui` builds none
+
+    cli_attach.add_arguments(ask)
     _common(ask, sub=True)
 
     sub.add_parser("config", help="print the effective settings and every path")
@@ -465,12 +468,20 @@ def cmd_themes(settings: Settings, paths: Paths, as_json: bool) -> int:
 def _read_prompt(args: argparse.Namespace) -> str | None:
     if args.prompt and args.prompt != "-":
         return args.prompt
+    if "-" in (args.attach or []):  # stdin holds the attachment, not the prompt
+        return None
     if args.prompt == "-" or not sys.stdin.isatty():
         return sys.stdin.read()
     return None
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
+    from mimo_tui import cli_attach
+
+    loaded = cli_attach.load_all(args)
+    if isinstance(loaded, str):
+        print(f"mimo-tui ask: {loaded}", file=sys.stderr)
+        return EXIT_USAGE
     prompt = _read_prompt(args)
     if not prompt or not prompt.strip():
         print("mimo-tui ask: give a prompt, or pipe one on stdin", file=sys.stderr)
@@ -506,9 +517,14 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
             return EXIT_USAGE
         for notice in runtime.take_notices():
             print(f"mimo-tui: {visible(notice)}", file=sys.stderr)
+        refused = cli_attach.model_problem(loaded, runtime.settings.model, runtime.engine.catalogue)
+        if refused:  # before anything is saved or sent
+            print(f"mimo-tui: {refused}", file=sys.stderr)
+            runtime.store.delete_if_empty(session.id)
+            return EXIT_USAGE
         printer = AskPrinter(sys.stdout, sys.stderr, args.show_reasoning, args.json)
         try:
-            return asyncio.run(_ask(runtime, session.id, prompt, printer))
+            return asyncio.run(_ask(runtime, session.id, prompt, printer, loaded))
         except KeyboardInterrupt:
             printer.end()
             print("mimo-tui: cancelled; the partial reply is saved", file=sys.stderr)
@@ -662,7 +678,13 @@ def ask_approver(yes: bool) -> Any:
     return approve
 
 
-async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) -> int:
+async def _ask(
+    runtime: Any,
+    session_id: str,
+    prompt: str,
+    printer: AskPrinter,
+    attachments: list[Any] | None = None,
+) -> int:
     from mimo_tui.compaction import compacted_note
     from mimo_tui.events import (  # with the engine: the TUI's start does without them
         Compacted,
@@ -685,7 +707,8 @@ async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) 
     ctrl_c.install()
     total = Usage()
     try:
-        async with contextlib.aclosing(runtime.engine.turn(session_id, prompt)) as events:
+        turn = runtime.engine.turn(session_id, prompt, attachments or ())
+        async with contextlib.aclosing(turn) as events:
             async for event in events:
                 ctrl_c.check()
                 if isinstance(event, ReasoningDelta):

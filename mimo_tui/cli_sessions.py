@@ -18,7 +18,13 @@ from mimo_tui.config import Paths
 from mimo_tui.cost import cost_cell, estimate_note, percent, usage_table
 from mimo_tui.store import Store, StoreError
 from mimo_tui.text import one_line, visible
-from mimo_tui.transcripts import FORMATS, TranscriptError, export, import_transcript, write_atomic
+from mimo_tui.transcripts import (
+    FORMATS,
+    TranscriptError,
+    export,
+    import_transcript,
+    write_export,
+)
 
 if TYPE_CHECKING:
     import argparse
@@ -171,12 +177,12 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
         return EXIT_OK
     if args.op == "export":
         session = store.get_session(args.ref)
-        text = export(store, session, args.format, key)
         if args.output:
-            write_atomic(Path(args.output), text)
+            write_export(store, session, args.format, Path(args.output), key)
+            text = Path(args.output).expanduser().read_text(encoding="utf-8")
             print(f"wrote {args.output} ({args.format}, {len(text)} characters)", file=sys.stderr)
         else:
-            sys.stdout.write(text)
+            sys.stdout.write(export(store, session, args.format, key))
         return EXIT_OK
     if args.op == "import":
         if args.file == "-":

@@ -312,9 +312,14 @@ class ChatClient:
         """
         import openai
 
+        from mimo_tui.media import json_body
+
+        # Attachments: their base64 is spliced into the JSON, not encoded on the loop.
+        raw = json_body(body)
+        sent: dict[str, Any] = {"body": body} if raw is None else {"content": raw}
         return await self._client().post(
             "/chat/completions",
-            body=body,
+            **sent,
             cast_to=object,
             stream=True,
             stream_cls=openai.AsyncStream[object],

@@ -105,6 +105,7 @@ class Settings:
     idle_timeout_s: float = 120.0
     max_retries: int = 2
     max_rounds: int = 8
+    max_replayed_attachments: int = 8  # earlier attachments a request replays (newest first)
     # Compact a session before a turn once its last request used this share of the model's
     # context window (0: never; see mimo_tui.compaction), keeping this many recent turns.
     auto_compact: float = 0.0
@@ -155,6 +156,7 @@ _FILE_KEYS: dict[str, tuple[type, ...]] = {
     "idle_timeout_s": (int, float),
     "max_retries": (int,),
     "max_rounds": (int,),
+    "max_replayed_attachments": (int,),
     "auto_compact": (int, float),
     "compact_keep_turns": (int,),
     "theme": (str,),
@@ -172,6 +174,7 @@ _RANGES: dict[str, tuple[float, float, bool]] = {
     "idle_timeout_s": (0, 86_400, True),
     "max_retries": (0, 10, False),
     "max_rounds": (1, 1000, False),
+    "max_replayed_attachments": (0, 1000, False),
     "auto_compact": (0, 0.95, False),
     "compact_keep_turns": (0, 100, False),
 }

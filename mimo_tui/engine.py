@@ -14,11 +14,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from mimo_tui import media
 from mimo_tui.assemble import Assembler
+from mimo_tui.attachments import refusal, suggest
+from mimo_tui.catalogue import Catalogue
 from mimo_tui.client import ChatClient, RequestParams
 from mimo_tui.compaction import replay_record, with_summary
 from mimo_tui.config import Settings
@@ -37,7 +40,7 @@ from mimo_tui.events import (
     TurnFinished,
     UserSaved,
 )
-from mimo_tui.model import Message, ToolCall, ToolRecord, ToolStatus
+from mimo_tui.model import Attachment, Message, ToolCall, ToolRecord, ToolStatus
 from mimo_tui.plans import plan_problem
 from mimo_tui.prompt import Clock, local_now, system_prompt
 from mimo_tui.store import Store, StoreError, StoreFull
@@ -134,6 +137,15 @@ class Engine:
     mono: Callable[[], float] = time.monotonic
     tools: ToolHandler | None = None
 
+    @property
+    def catalogue(self) -> Catalogue:
+        """The built-in model table with config.toml's [models] additions."""
+        return self.settings.catalogue
+
+    def accepts(self, kind: str) -> bool:
+        """Whether this session's model takes `kind` input (text always)."""
+        return kind == "text" or self.catalogue.lookup(self.settings.model).accepts(kind)  # type: ignore[arg-type]
+
     # ---- request shaping -------------------------------------------------------------------
 
     def current_system_prompt(self) -> str | None:
@@ -155,12 +167,33 @@ class Engine:
 
     # ---- turns -----------------------------------------------------------------------------
 
-    async def turn(self, session_id: str, text: str) -> AsyncGenerator[TurnEvent, None]:
-        """Save the user's message, then run model rounds until the model is done."""
+    async def turn(
+        self,
+        session_id: str,
+        text: str,
+        attachments: Sequence[tuple[Attachment, bytes | None]] = (),
+    ) -> AsyncGenerator[TurnEvent, None]:
+        """Save the user's message (and its attachments), then run model rounds until the
+        model is done. Attachments the model cannot take are refused before anything is
+        saved or sent."""
+        kinds = {a.kind for a, _ in attachments}
+        refused = media.unaccepted(kinds, self.accepts)
+        if refused:
+            capable = suggest(self.catalogue, refused)
+            yield TurnFailed(refusal(self.settings.model, refused, capable), "media", None)
+            return
+        for a, data in attachments:  # the bytes are on disk before any row names them
+            if data is not None:
+                await asyncio.to_thread(self.store.blobs.put, a.sha256, data)
         # A pasted lone surrogate (undecodable input) cannot be stored: replace it, once.
         try:
             user = self.store.add_message(
-                session_id, Message(role="user", content=valid_unicode(text))
+                session_id,
+                Message(
+                    role="user",
+                    content=valid_unicode(text),
+                    attachments=tuple(a for a, _ in attachments),
+                ),
             )
         except StoreFull as exc:  # nothing was sent: the question is still in the input
             yield TurnFailed(f"{exc}. Your message was not sent", "disk_full", None)
@@ -325,9 +358,20 @@ class Engine:
         if self.tools is not None:
             await self.tools.prepare()
         prompt = self.current_system_prompt()
-        messages = self.store.replay(session_id, prompt)
         compaction = self.store.active_compaction(session_id)
         system = with_summary(prompt, compaction)  # what the request carries, as recorded
+        # As Store.replay, from the compaction's cut on, with attachments as content parts
+        # (encoded off the loop).
+        history = self.store.messages(
+            session_id, from_id=compaction.before_id if compaction else None
+        )
+        messages = await media.replay(
+            history,
+            system,
+            self.store.blobs,
+            self.accepts,
+            self.settings.max_replayed_attachments,
+        )
         params = self.params()
         try:
             reply = self.store.add_message(

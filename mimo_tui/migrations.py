@@ -162,6 +162,33 @@ def _v7(db: sqlite3.Connection) -> None:
     )
 
 
+def _message_attachments(db: sqlite3.Connection) -> None:
+    """Files sent with a message: metadata here, bytes in the blob folder by sha256
+    (mimo_tui.blobs). Rows go with their message; a blob goes when no row names it."""
+    _script(
+        db,
+        """
+        CREATE TABLE message_attachments(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            session_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            sha256 TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            name TEXT NOT NULL,
+            mime TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            width INTEGER,
+            height INTEGER
+        );
+        CREATE INDEX message_attachments_by_session
+            ON message_attachments(session_id, message_id, position);
+        CREATE INDEX message_attachments_by_sha ON message_attachments(sha256)
+        """,
+    )
+
+
 def _compactions(db: sqlite3.Connection) -> None:
     """Summaries that stand in for a session's older messages when replaying (see
     mimo_tui.compaction). A table of their own: the messages they cover stay untouched."""
@@ -199,5 +226,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v7,
     _compactions,
     add_cached_tokens,
+    _message_attachments,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -59,6 +59,20 @@ class ToolCall(NamedTuple):
         }
 
 
+class Attachment(NamedTuple):
+    """A file (or URL) sent with a user message. Bytes live in the store's blob folder under
+    their sha256 (see mimo_tui.blobs); a URL given by the user is sent as is (sha256 "")."""
+
+    name: str
+    mime: str
+    kind: str  # image | audio | video
+    size: int
+    sha256: str = ""
+    url: str = ""
+    width: int | None = None
+    height: int | None = None
+
+
 @dataclass
 class Message:
     """One stored message. Assistant messages carry reasoning, usage and timings."""
@@ -83,6 +97,7 @@ class Message:
     # Anthropic format: the reply's thinking blocks exactly as received (signature included),
     # replayed unchanged on later turns. None for replies made in the OpenAI format.
     thinking_blocks: list[dict[str, Any]] | None = None
+    attachments: tuple[Attachment, ...] = ()  # user messages: files sent with it, in order
 
     @property
     def tokens_per_second(self) -> float | None:

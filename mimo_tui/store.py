@@ -18,11 +18,13 @@ import contextlib
 import json
 import os
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from mimo_tui import blobs as attached
 from mimo_tui import transcript_schema as schema
 from mimo_tui.compaction import Compaction, with_summary
 from mimo_tui.migrations import MIGRATIONS, SCHEMA_VERSION
@@ -84,6 +86,13 @@ class Store:
         self.clock = clock
         self.recovered_from: Path | None = None
         self.db = self._open()
+        # Attachment bytes, by sha256, beside the store (a temp folder for :memory:).
+        root = (  # created on the first blob, owner-only
+            Path(tempfile.gettempdir()) / f"mimo-blobs-{os.getpid()}-{id(self):x}"
+            if str(self.path) == ":memory:"
+            else attached.blob_dir(self.path)
+        )
+        self.blobs = attached.BlobStore(root)
 
     # ---- opening, migrations ---------------------------------------------------------------
 
@@ -278,9 +287,12 @@ class Store:
             db.execute("UPDATE sessions SET title = ? WHERE id = ?", (title, session_id))
 
     def delete_session(self, session_id: str) -> None:
-        """Delete a session, its messages and its request log (one transaction)."""
+        """Delete a session, its messages and its request log (one transaction), then the
+        attachment blobs no other message references."""
         with self._write() as db:
+            shas = attached.of_session(db, session_id)
             db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        attached.collect(self.db, self.blobs, shas)
 
     def delete_if_empty(self, session_id: str) -> None:
         with self._write() as db:
@@ -356,6 +368,8 @@ class Store:
                 )
                 if msg.role == "assistant":
                     reply_id = cur.lastrowid
+                if msg.attachments and cur.lastrowid is not None:
+                    attached.insert(db, session_id, cur.lastrowid, msg.attachments)
         return self.get_session(session_id)
 
     def supersede_after(self, session_id: str, message_id: int) -> int:
@@ -369,14 +383,27 @@ class Store:
         return cur.rowcount
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Messages of any session matching every word of `query`, newest first.
-
-        Words of three characters or more use the FTS5 trigram index; shorter ones fall
-        back to a substring scan (the trigram index cannot match them).
-        """
+        """Messages of any session matching every word of `query` in their text, or in the
+        name of a file attached to them, newest first."""
         words = query.split()
         if not words:
             return []
+        hits = self._search_text(words, limit)
+        by_name = attached.search_names(self.db, words, limit)
+        if not by_name:
+            return hits
+        seen = {h.message_id for h in hits}
+        hits += [
+            SearchHit(r[1], r[3], r[0], r[2], _context(r[5], words[0]), r[4])
+            for r in by_name
+            if r[0] not in seen
+        ]
+        hits.sort(key=lambda h: h.message_id, reverse=True)
+        return hits[:limit]
+
+    def _search_text(self, words: list[str], limit: int) -> list[SearchHit]:
+        """Words of three characters or more use the FTS5 trigram index; shorter ones fall
+        back to a substring scan (the trigram index cannot match them)."""
         if all(len(w) >= 3 for w in words):
             match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
             # Newest first straight from the index (rowid order needs no sort), so a common
@@ -536,6 +563,8 @@ class Store:
                 ),
             )
             message.id = cur.lastrowid
+            if message.attachments and message.id is not None:
+                attached.insert(db, session_id, message.id, message.attachments)
             if message.role == "user":
                 title = " ".join(message.content.split())[:80]
                 db.execute(
@@ -587,7 +616,7 @@ class Store:
             " WHERE session_id = ? AND id >= ? AND id < ? ORDER BY id",
             (session_id, low, high),
         ).fetchall()
-        return [_message(r) for r in rows]
+        return attached.fill(self.db, session_id, [_message(r) for r in rows])
 
     def page(
         self,
@@ -609,20 +638,23 @@ class Store:
                 " WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?",
                 (session_id, after_id, limit),
             ).fetchall()
-            return [_message(r) for r in rows]
+            return attached.fill(self.db, session_id, [_message(r) for r in rows])
         high = before_id if before_id is not None else 2**62
         rows = self._tuples(
             f"SELECT {_MESSAGE_COLUMNS} FROM messages"
             " WHERE session_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
             (session_id, high, limit),
         ).fetchall()
-        return [_message(r) for r in reversed(rows)]
+        return attached.fill(self.db, session_id, [_message(r) for r in reversed(rows)])
 
     def message(self, message_id: int) -> Message | None:
         row = self._tuples(
             f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
         ).fetchone()
-        return _message(row) if row else None
+        if not row:
+            return None
+        found = _message(row)
+        return attached.fill(self.db, found.session_id or "", [found])[0]
 
     def _tuples(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
         """Run a query whose rows come back as plain tuples, not sqlite3.Row."""

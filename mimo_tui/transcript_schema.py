@@ -142,6 +142,20 @@ TOOL_META = Obj(  # ToolRecord.meta(): what is stored beside a tool result
     }
 )
 
+ATTACHMENT = Obj(
+    {
+        "name": STR,
+        "mime": STR,
+        "kind": one_of("image", "audio", "video"),
+        "size": COUNT,
+        "sha256": STR,
+        "url": STR,
+        "width": Nullable(COUNT),
+        "height": Nullable(COUNT),
+    },
+    required=("name", "mime", "kind", "size"),
+)
+
 MESSAGE = Obj(
     {
         "role": one_of(*ROLES),
@@ -161,6 +175,7 @@ MESSAGE = Obj(
         "created_at": TIMESTAMP,
         "tool_meta": Nullable(TOOL_META),
         "thinking_blocks": Nullable(ListOf(ANY_OBJECT)),
+        "attachments": Nullable(ListOf(ATTACHMENT)),
     },
     required=("role",),
 )
@@ -201,6 +216,7 @@ DOCUMENT = Obj(
         "session": SESSION,
         "messages": ListOf(MESSAGE),
         "openai_messages": ListOf(ANY_OBJECT),  # derived from `messages`; not imported
+        "attachments": Obj({}, open=True),  # sha256 -> base64 of the bytes
         "compactions": ListOf(COMPACTION),
     },
     required=("format", "version", "messages"),

@@ -64,6 +64,38 @@ async def nothing(pilot) -> None:
     """The screen as it opens (the meter: the status line and each reply's stats line)."""
 
 
+async def attachments_shown(pilot) -> None:
+    """A question sent with a photo (its attachment line, the model's answer) and a second
+    file waiting as a chip above the input."""
+    from mimo_tui import attachments
+    from mimo_tui.model import Message
+    from mimo_tui.pixels import thumbnail  # noqa: F401  (the preview's decoder: PNG)
+    from tests.media_helpers import png
+
+    app = pilot.app
+    store = app.screen.runtime.store
+    session_id = app.screen.session_id
+    photo, data = attachments.from_bytes(png(1280, 960, (40, 90, 200)), "street-photo.png")
+    store.blobs.put(photo.sha256, data)
+    store.add_message(
+        session_id,
+        Message(role="user", content="What colour is the car?", attachments=(photo,)),
+    )
+    store.add_message(
+        session_id,
+        Message(
+            role="assistant",
+            content="The car in the photo is **blue**, parked at the kerb on the left.",
+            model="mimo-v2.5",
+        ),
+    )
+    await app.screen.load_session(session_id)
+    clip, clip_data = attachments.from_bytes(png(640, 480), "dashboard.png")
+    await app.screen.attachment_bar.add(clip, clip_data)
+    app.screen.query_one("PromptInput").text = "and this one?"
+    await pilot.pause(0.05)
+
+
 async def shoot(
     name: str,
     size: tuple[int, int],
@@ -71,10 +103,13 @@ async def shoot(
     tools: bool = False,
     theme: str = "mimo-dark",
     cached: bool = False,
+    model: str = "mimo-v2.5-pro",
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         paths = Paths(Path(tmp) / "config", Path(tmp) / "data")
-        settings = Settings(api_key="demo", base_url="http://127.0.0.1:9/v1", theme=theme)
+        settings = Settings(
+            api_key="demo", base_url="http://127.0.0.1:9/v1", theme=theme, model=model
+        )
         runtime = build_runtime(settings, paths, clock=lambda: FROZEN)
         app = MimoApp(runtime, seed_conversation(runtime.store, tools=tools, cached=cached))
         async with app.run_test(size=size) as pilot:
@@ -100,6 +135,7 @@ async def main() -> None:
     await shoot("help", (100, 40), help_open)
     await shoot("settings", (110, 40), settings_open)
     await shoot("meter", (150, 34), nothing, tools=True, cached=True)
+    await shoot("attachments", (110, 34), attachments_shown, model="mimo-v2.5")
 
 
 if __name__ == "__main__":

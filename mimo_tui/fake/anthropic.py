@@ -113,6 +113,16 @@ def check_messages(
     return None
 
 
+def _image_part(block: dict[str, Any]) -> dict[str, Any]:
+    """An Anthropic image block as the OpenAI image_url part carrying the same bytes."""
+    source = block.get("source") or {}
+    if source.get("type") == "url":
+        url = str(source.get("url") or "")
+    else:
+        url = f"data:{source.get('media_type')};base64,{source.get('data') or ''}"
+    return {"type": "image_url", "image_url": {"url": url}}
+
+
 def openai_view(body: dict[str, Any]) -> dict[str, Any]:
     """The request in the OpenAI shape, so the demo's responder and usage work unchanged."""
     messages: list[dict[str, Any]] = []
@@ -131,7 +141,11 @@ def openai_view(body: dict[str, Any]) -> dict[str, Any]:
                         }
                     )
             text = "".join(b.get("text", "") for b in blocks if b.get("type") == "text")
-            if text or not any(b.get("type") == "tool_result" for b in blocks):
+            images = [_image_part(b) for b in blocks if b.get("type") == "image"]
+            if images:  # as OpenAI content parts, so the same media rules apply
+                parts = [*images, *([{"type": "text", "text": text}] if text else [])]
+                messages.append({"role": "user", "content": parts})
+            elif text or not any(b.get("type") == "tool_result" for b in blocks):
                 messages.append({"role": "user", "content": text})
         else:
             messages.append(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from mimo_tui.compaction import SUMMARY_HEADER, SUMMARY_INSTRUCTION
+from mimo_tui.fake.media import describe, text_of
 
 
 @dataclass(frozen=True)
@@ -163,8 +164,7 @@ def demo_scenario(body: dict[str, Any], delay_s: float = 0.012) -> Scenario:
     prompt = ""
     for msg in reversed(body.get("messages") or []):
         if msg.get("role") == "user":
-            content = msg.get("content")
-            prompt = content if isinstance(content, str) else "(non-text content)"
+            prompt = text_of(msg.get("content"))
             break
     if prompt == SUMMARY_INSTRUCTION:
         return _summary_scenario(body, delay_s)
@@ -173,9 +173,12 @@ def demo_scenario(body: dict[str, Any], delay_s: float = 0.012) -> Scenario:
     if with_tools is not None:
         return with_tools
     thinking = (body.get("thinking") or {}).get("type", "enabled") != "disabled"
+    received = describe(body.get("messages") or [])
+    listed = "".join(f"\n- {line}" for line in received)
     return Scenario(
         reasoning=DEMO_REASONING.format(prompt=short) if thinking else "",
-        content=DEMO_ANSWER.format(prompt=short or "(nothing)"),
+        content=DEMO_ANSWER.format(prompt=short or "(nothing)")
+        + (f"\n\nMedia received:{listed}" if received else ""),
         delay_s=delay_s,
     )
 

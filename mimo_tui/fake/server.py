@@ -24,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from mimo_tui.fake import anthropic as anth
+from mimo_tui.fake import media
 from mimo_tui.fake.scenarios import SCENARIOS, Scenario, demo_scenario, split_tokens
 
 MODELS = ["mimo-v2.5-pro", "mimo-v2.5", "mimo-v2-flash", "mimo-v2.6-pro", "mimo-v2.6-flash"]
@@ -196,6 +197,9 @@ class FakeMimo:
             name = (tool.get("function") or {}).get("name") if isinstance(tool, dict) else None
             if not isinstance(name, str) or not _FUNCTION_NAME.fullmatch(name):
                 return f"tools[{i}].function.name must match ^[a-zA-Z0-9_-]{{1,64}}$, got {name!r}"
+        media_problem = media.check(model, messages)
+        if media_problem:
+            return media_problem
         for msg in messages:
             role = msg.get("role")
             if role == "assistant" and msg.get("tool_calls"):
@@ -618,6 +622,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(rec, 400, _envelope(400, "Param Incorrect", problem))
             return
         view = anth.openai_view(body)
+        problem = media.check(body.get("model"), view["messages"])
+        if problem:
+            self._send_json(rec, 400, _envelope(400, "Param Incorrect", problem))
+            return
         sc = self.owner.next_scenario(rec.headers, view)
         if sc.first_byte_delay_s and self._sleep(sc.first_byte_delay_s):
             return

@@ -127,6 +127,11 @@ class MimoApp(App):
                 lambda: chat.export_session("html"),
             ),
             ("Import transcript", "A JSON export or an OpenAI messages array", chat.action_import),
+            (
+                "Attach a file",
+                "An image, audio or video file for the next message (Ctrl+A)",
+                chat.action_attach,
+            ),
             ("Usage report", "Requests and tokens by day and model", chat.action_usage),
             (
                 "Toggle reasoning",

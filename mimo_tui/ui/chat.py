@@ -24,10 +24,12 @@ from mimo_tui.inspect import round_exchange, tool_records
 from mimo_tui.model import Message, ToolRecord
 from mimo_tui.runtime import Runtime
 from mimo_tui.text import code_blocks, secret_in, visible
+from mimo_tui.ui.attach import AttachActions
 from mimo_tui.ui.history import HistoryActions
 from mimo_tui.ui.memory import release_render_caches
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.versions import VersionActions
+from mimo_tui.ui.widgets.attachment_bar import AttachmentBar
 from mimo_tui.ui.widgets.conversation import (
     Conversation,
     EarlierNotice,
@@ -65,7 +67,7 @@ def shown_in_chat(messages: list[Message]) -> list[Message]:
     return [m for m in messages if m.status != "superseded"]
 
 
-class ChatScreen(VersionActions, HistoryActions):
+class ChatScreen(VersionActions, HistoryActions, AttachActions):
     # Textual focuses the first focusable widget ("*") when a screen is composed: that was
     # the hidden session list, so the first frame's footer showed its keys and the input's
     # came two frames later. The input is where typing goes from the first frame on.
@@ -145,6 +147,7 @@ class ChatScreen(VersionActions, HistoryActions):
         yield Static("", id="topbar", markup=False)
         with Horizontal(id="main"):
             yield Conversation(id="conversation")
+        yield AttachmentBar(id="attachments")
         yield PromptInput(id="prompt")
         yield StatusLine(s.model, s.thinking, s.demo)
         yield Footer()
@@ -213,6 +216,14 @@ class ChatScreen(VersionActions, HistoryActions):
         self._update_topbar()
         self.refresh_sessions()
 
+    def _widgets(self, msg: Message) -> list[Any]:
+        """The widget of a stored message, and its attachments' lines under it."""
+        if not msg.attachments:
+            return [self._widget(msg)]
+        from mimo_tui.ui.widgets.attachment_view import AttachmentLines
+
+        return [self._widget(msg), AttachmentLines(msg.attachments)]
+
     def _widget(self, msg: Message) -> Any:
         """The widget a stored message is shown with."""
         from mimo_tui.ui.widgets.message import StoredReply, UserMessage
@@ -248,7 +259,7 @@ class ChatScreen(VersionActions, HistoryActions):
         keep = (EarlierNotice, LaterNotice)
         await conv.remove_children([w for w in conv.children if not isinstance(w, keep)])
         self._older, self._newer = messages[:lo], messages[hi:]
-        widgets = [self._widget(m) for m in messages[lo:hi]]
+        widgets = [w for m in messages[lo:hi] for w in self._widgets(m)]
         if widgets:
             await conv.mount_all(widgets)
         await self._update_notices()
@@ -292,7 +303,7 @@ class ChatScreen(VersionActions, HistoryActions):
         notice = self.query_one(EarlierNotice)
         shown = self._shown()
         anchor = shown[0] if shown else None
-        await conv.mount_all([self._widget(m) for m in page], after=notice)
+        await conv.mount_all([w for m in page for w in self._widgets(m)], after=notice)
         if not self.busy:  # past the window, the newest widgets go back to the store
             shown = self._shown()
             cut = self._cut(shown, WINDOW) if len(shown) > WINDOW else None
@@ -316,7 +327,7 @@ class ChatScreen(VersionActions, HistoryActions):
         conv = self.conversation
         shown = self._shown()
         anchor = shown[-1] if shown else None
-        await conv.mount_all([self._widget(m) for m in page])
+        await conv.mount_all([w for m in page for w in self._widgets(m)])
         shown = self._shown()
         cut = self._cut(shown, len(shown) - WINDOW) if len(shown) > WINDOW else None
         if cut is not None:  # the oldest widgets go back to the store
@@ -396,7 +407,10 @@ class ChatScreen(VersionActions, HistoryActions):
         if len(shown) <= 2 * PAGE or not (force or conv.is_vertical_scroll_end):
             return
         drop = len(shown) - PAGE
-        await conv.remove_children(shown[:drop])
+        children = list(conv.children)  # with the attachment lines of dropped messages
+        keep = (EarlierNotice, LaterNotice)
+        first_kept = children.index(shown[drop])
+        await conv.remove_children([w for w in children[:first_kept] if not isinstance(w, keep)])
         messages = self._visible_messages()
         self._older = messages[: len(messages) - PAGE]
         await self._update_notices()
@@ -432,19 +446,24 @@ class ChatScreen(VersionActions, HistoryActions):
         ):
             self.notify("Not sent; the message is still in the input.", markup=False)
             return
+        taken = await self.take_attachments(text)
+        if taken is None:  # said why; the message and its chips stay
+            return
+        text, attached = taken
         self.query_one(PromptInput).clear()
-        self.run_turn(text)
+        await self.attachment_bar.clear()
+        self.run_turn(text, attached)
 
     @property
     def busy(self) -> bool:
         return any(w.group == "turn" and w.is_running for w in self.workers)
 
     @work(exclusive=True, group="turn", exit_on_error=False)
-    async def run_turn(self, text: str | None) -> None:
+    async def run_turn(self, text: str | None, attached: list[Any] | None = None) -> None:
         """Consume one turn's events (text None: retry the session as stored)."""
         engine = self.runtime.engine
         events = (
-            engine.turn(self.session_id, text)
+            engine.turn(self.session_id, text, attached or ())
             if text is not None
             else engine.rounds(self.session_id)
         )
@@ -525,9 +544,12 @@ class ChatScreen(VersionActions, HistoryActions):
         conv = self.conversation
         match event:
             case UserSaved(message=msg):
+                from mimo_tui.ui.widgets.attachment_view import AttachmentLines
                 from mimo_tui.ui.widgets.message import UserMessage
 
                 await conv.mount(UserMessage(msg))
+                if msg.attachments:
+                    await conv.mount(AttachmentLines(msg.attachments))
                 conv.anchor()
                 self._update_topbar()
             case Compacted(covered=n, bytes_before=a, bytes_after=b, error=error):

@@ -161,7 +161,7 @@ class HistoryActions(Screen):
 
     @work(group="dialog")
     async def export_session(self, fmt: str) -> None:
-        from mimo_tui.transcripts import export, write_atomic
+        from mimo_tui.transcripts import write_export
         from mimo_tui.ui.widgets.dialogs import TextPrompt
 
         default = str(Path.cwd() / f"mimo-{self.session_id}.{fmt}")
@@ -175,9 +175,9 @@ class HistoryActions(Screen):
         if not path:
             return
         store = self.runtime.store
-        text = export(store, store.get_session(self.session_id), fmt, self.runtime.settings.api_key)
-        try:
-            write_atomic(Path(path), text)
+        session = store.get_session(self.session_id)
+        try:  # Markdown also writes the attachments beside the file
+            write_export(store, session, fmt, Path(path), self.runtime.settings.api_key)
         except OSError as exc:
             notify_safe(self, f"Could not write {path}: {exc.strerror or exc}", severity="error")
             return
