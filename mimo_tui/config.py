@@ -100,6 +100,9 @@ class Settings:
     tools_file: str | None = None  # --tools-file; None: tools.toml in the config dir
     explicit: frozenset[str] = frozenset()  # settings given as flags: they beat a session's own
     keymap: dict[str, str] = field(default_factory=dict)  # [keys] in config.toml: id -> key
+    # MiMo's built-in web search (--web-search, `[web_search]`): on or off, and its options.
+    web_search: bool = False
+    web_search_options: dict[str, Any] = field(default_factory=dict)
     # What loading found wrong but could work around (a bad value: the default is used); the
     # CLI prints these on stderr, the TUI shows them as notifications, each once.
     notices: tuple[str, ...] = ()
@@ -238,7 +241,7 @@ def read_config_file(path: Path, notices: list[str] | None = None) -> dict[str, 
 def _settings_from(data: dict[str, Any], path: Path, notices: list[str] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
-        if key in ("keys", "tools"):  # sections owned by other features (bindings, tools)
+        if key in ("keys", "tools", "web_search"):  # sections owned by other features
             continue
         try:
             if key not in _FILE_KEYS:
@@ -368,6 +371,7 @@ def load_settings(
     notices: list[str] = []
     data = _parse_config(paths.config_file)
     values: dict[str, Any] = _settings_from(data, paths.config_file, notices)
+    values.update(_web_search_from(data, paths.config_file, notices))
     key, source, rejected = _load_key(paths, env)
     if rejected:
         notices.append(rejected)
@@ -460,6 +464,16 @@ def _set_key(section: Any, name: str, value: Any) -> None:
             del section[name]
     else:
         section[name] = value
+
+
+def _web_search_from(data: dict[str, Any], path: Path, notices: list[str]) -> dict[str, Any]:
+    from mimo_tui.web_search import options_from
+
+    enabled, options = options_from(data.get("web_search"), str(path), notices)
+    out: dict[str, Any] = {"web_search_options": options}
+    if enabled is not None:
+        out["web_search"] = enabled
+    return out
 
 
 def read_keymap(path: Path, notices: list[str] | None = None) -> dict[str, str]:

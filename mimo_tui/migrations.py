@@ -162,5 +162,24 @@ def _v7(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+def _add_message_sources(db: sqlite3.Connection) -> None:
+    """Web search: a reply's sources (the raw annotation objects) and their text for search,
+    in a table of their own (see source_store.py); gone with their message."""
+    db.execute(
+        "CREATE TABLE message_sources("
+        "message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE, "
+        "sources TEXT NOT NULL, search_text TEXT NOT NULL DEFAULT '')"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1,
+    _v2,
+    _v3,
+    _v4,
+    _v5,
+    _v6,
+    _v7,
+    _add_message_sources,
+]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -75,6 +75,8 @@ class Message:
     # Anthropic format: the reply's thinking blocks exactly as received (signature included),
     # replayed unchanged on later turns. None for replies made in the OpenAI format.
     thinking_blocks: list[dict[str, Any]] | None = None
+    # Web search: the reply's annotation objects as received (raw JSON; see web_search.py).
+    sources: list[dict[str, Any]] | None = None
 
     @property
     def tokens_per_second(self) -> float | None:

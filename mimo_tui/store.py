@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from mimo_tui import source_store
 from mimo_tui import transcript_schema as schema
 from mimo_tui.migrations import MIGRATIONS, SCHEMA_VERSION
 from mimo_tui.model import Message, Role, SearchHit, Session, ToolCall, Usage, UsageRow
@@ -353,6 +354,7 @@ class Store:
                 )
                 if msg.role == "assistant":
                     reply_id = cur.lastrowid
+                    source_store.put(db, reply_id, msg.sources)
         return self.get_session(session_id)
 
     def supersede_after(self, session_id: str, message_id: int) -> int:
@@ -366,6 +368,11 @@ class Store:
         return cur.rowcount
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Messages matching every word of `query` in their text or their web sources."""
+        hits = self._search_text(query, limit)
+        return source_store.with_source_hits(self.db, hits, query.split(), limit)
+
+    def _search_text(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Messages of any session matching every word of `query`, newest first.
 
         Words of three characters or more use the FTS5 trigram index; shorter ones fall
@@ -566,6 +573,7 @@ class Store:
                     message.id,
                 ),
             )
+            source_store.put(db, message.id, message.sources)
 
     def messages(
         self, session_id: str, from_id: int | None = None, before_id: int | None = None
@@ -579,7 +587,7 @@ class Store:
             " WHERE session_id = ? AND id >= ? AND id < ? ORDER BY id",
             (session_id, low, high),
         ).fetchall()
-        return [_message(r) for r in rows]
+        return source_store.attach(self.db, [_message(r) for r in rows])
 
     def page(
         self,
@@ -601,20 +609,20 @@ class Store:
                 " WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?",
                 (session_id, after_id, limit),
             ).fetchall()
-            return [_message(r) for r in rows]
+            return source_store.attach(self.db, [_message(r) for r in rows])
         high = before_id if before_id is not None else 2**62
         rows = self._tuples(
             f"SELECT {_MESSAGE_COLUMNS} FROM messages"
             " WHERE session_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
             (session_id, high, limit),
         ).fetchall()
-        return [_message(r) for r in reversed(rows)]
+        return source_store.attach(self.db, [_message(r) for r in reversed(rows)])
 
     def message(self, message_id: int) -> Message | None:
         row = self._tuples(
             f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
         ).fetchone()
-        return _message(row) if row else None
+        return source_store.attach(self.db, [_message(row)])[0] if row else None
 
     def _tuples(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
         """Run a query whose rows come back as plain tuples, not sqlite3.Row."""

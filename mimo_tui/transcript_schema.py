@@ -142,6 +142,7 @@ MESSAGE = Obj(
         "created_at": TIMESTAMP,
         "tool_meta": Nullable(TOOL_META),
         "thinking_blocks": Nullable(ListOf(ANY_OBJECT)),
+        "sources": Nullable(ListOf(ANY_OBJECT)),  # web search annotations, as received
     },
     required=("role",),
 )
