@@ -64,6 +64,12 @@ def _common(parser: argparse.ArgumentParser, sub: bool = False) -> None:
     g.add_argument("--no-thinking", action="store_true", help="turn MiMo's thinking mode off")
     g.add_argument("--no-system", action="store_true", help="send no system prompt")
     g.add_argument(
+        "--web-search",
+        action="store_true",
+        help="let MiMo search the web (its Web Search plugin, billed per search; "
+        "options in config.toml's [web_search])",
+    )
+    g.add_argument(
         "--demo",
         action="store_true",
         help="use the built-in offline MiMo simulator (no key needed)",
@@ -143,6 +149,8 @@ def _overrides(args: argparse.Namespace | SimpleNamespace) -> dict[str, Any]:
         out["thinking"] = False
     if getattr(args, "no_system", False):
         out["send_system_prompt"] = False
+    if getattr(args, "web_search", False):
+        out["web_search"] = True
     if getattr(args, "theme", None):
         out["theme"] = args.theme
     out["tools"] = getattr(args, "tools", None)
@@ -158,6 +166,7 @@ PLAIN_START = {
     "lang": None,
     "no_thinking": False,
     "no_system": False,
+    "web_search": False,
     "demo": False,
     "tools": None,
     "tools_file": None,
@@ -487,6 +496,7 @@ class AskPrinter:
         self.err_tty = err.isatty()
         self._in_reasoning = False
         self._wrote = False
+        self.sources: list[dict[str, Any]] | None = None  # the turn's last web sources, raw
 
     def _emit(self, stream: TextIO, text: str, tty: bool) -> None:
         stream.write(visible(text) if tty else text)
@@ -520,6 +530,8 @@ class AskPrinter:
             self._wrote = False
 
     def final(self, session_id: str, message: Message, usage_total: Any) -> None:
+        from mimo_tui.web_search import sources_block, sources_json
+
         self.end()
         if self.as_json:
             payload = {
@@ -535,9 +547,13 @@ class AskPrinter:
                     "completion_tokens": usage_total.completion_tokens,
                     "reasoning_tokens": usage_total.reasoning_tokens,
                 },
+                **sources_json(self.sources),
             }
             self.out.write(json.dumps(payload, ensure_ascii=False) + "\n")
             self.out.flush()
+        elif self.sources:  # after the answer, on stderr: stdout stays the answer
+            self.err.write(visible(sources_block(self.sources)) + "\n")
+            self.err.flush()
 
     def tool(self, record: ToolRecord) -> None:
         """One line on stderr per finished tool call."""
@@ -653,6 +669,7 @@ async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) 
                     printer.error(note[0])
                 elif isinstance(event, RoundFinished):
                     total = total + (event.message.usage or Usage())
+                    printer.sources = event.message.sources or printer.sources
                 elif isinstance(event, TurnFinished):
                     printer.final(session_id, event.message, total)
                     if event.notice:

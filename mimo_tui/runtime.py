@@ -138,6 +138,7 @@ class Runtime:
             ("thinking", bool),
             ("lang", str),
             ("system_prompt", str),
+            ("web_search", bool),
         ):
             if (
                 name in stored
@@ -176,6 +177,7 @@ class Runtime:
                 "api": s.api,
                 "base_url": s.base_url,
                 "tools": list(self.toolbox.selected),
+                "web_search": s.web_search,
             },
         )
         self.created.add(session.id)

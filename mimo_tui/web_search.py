@@ -244,3 +244,13 @@ def anthropic_sources(block: Any) -> list[dict[str, Any]]:
     if block.get("type") == "web_search_tool_result":
         return _dicts(block.get("content"))
     return _dicts(block.get("citations"))
+
+
+def sources_json(raw: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """`ask --json`'s fields: the numbered sources as shown, and the annotations as sent."""
+    if not raw:
+        return {}
+    return {
+        "sources": [s._asdict() for s in sources_of(raw)],
+        "annotations": raw,
+    }
