@@ -254,3 +254,13 @@ def sources_json(raw: list[dict[str, Any]] | None) -> dict[str, Any]:
         "sources": [s._asdict() for s in sources_of(raw)],
         "annotations": raw,
     }
+
+
+def switch_notice(on: bool) -> str:
+    """What the TUI says when the session's web search is switched."""
+    if on:
+        return (
+            "Web search on for this session: MiMo may search the web before it answers "
+            "(Web Search plugin, billed per search)."
+        )
+    return "Web search off for this session."

@@ -406,7 +406,7 @@ class _Handler(BaseHTTPRequestHandler):
         if tool is None or not (sc.content or tool.get("force_search")):
             return [], sc
         found = self.owner.search_results
-        found = search.annotations(body) if found is None else found
+        found = search.results(body) if found is None else found
         return found, replace(sc, content=search.cited(sc.content, len(found)))
 
     def _complete(self, rec: Recorded, body: dict[str, Any], sc: Scenario) -> None:

@@ -64,7 +64,7 @@ def problem(body: dict[str, Any]) -> str | None:
     return None
 
 
-def annotations(body: dict[str, Any]) -> list[dict[str, Any]]:
+def results(body: dict[str, Any]) -> list[dict[str, Any]]:
     """The sources of a search for the last user message: `limit` of them (default 3)."""
     tool = entry(body) or {}
     query = ""
