@@ -261,7 +261,10 @@ def anthropic_missing(importing: bool) -> str | None:
 
 
 # Settings fields that are bookkeeping, not something a user sets: `config` leaves them out.
-_CONFIG_HIDDEN = frozenset({"api_key_source", "explicit", "keymap", "notices"})  # not settings
+# not settings, or shown as their own table
+_CONFIG_HIDDEN = frozenset(
+    {"api_key_source", "explicit", "keymap", "notices", "web_search_options"}
+)
 # Set only by a flag for one run: shown when given.
 _CONFIG_FLAG_ONLY = frozenset({"demo", "tools", "tools_file"})
 _CONFIG_ENV = {"base_url": "MIMO_BASE_URL", "model": "MIMO_MODEL"}
@@ -323,6 +326,10 @@ def cmd_config(settings: Settings, paths: Paths) -> int:
         print("\n[keys]  # config.toml")
         for action, key in sorted(settings.keymap.items()):
             print(f"{visible(action)} = {_config_value(key)}")
+    if settings.web_search_options:
+        print("\n[web_search]  # config.toml")
+        for option, chosen in settings.web_search_options.items():
+            print(f"{option} = {json.dumps(chosen, ensure_ascii=False)}")
     print("\n[paths]")
     for name in (
         "config_file",

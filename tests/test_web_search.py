@@ -234,3 +234,22 @@ async def test_a_finished_turn_keeps_the_sources_on_its_message(store, settings,
     finished = events[-1]
     assert isinstance(finished, TurnFinished)
     assert finished.message.sources and len(finished.message.sources) == 3
+
+
+def test_a_session_reopens_with_its_web_search_switch_unless_a_flag_says_otherwise(settings, paths):
+    from mimo_tui.model import Message
+    from mimo_tui.runtime import build_runtime
+
+    runtime = build_runtime(settings, paths)
+    session = runtime.new_session()
+    assert session.settings["web_search"] is False
+    runtime.store.update_session_settings(session.id, {"web_search": True})
+    runtime.apply_session_settings(runtime.store.get_session(session.id))
+    assert runtime.settings.web_search is True
+    runtime.store.add_message(session.id, Message(role="user", content="kept"))
+    runtime.close()
+    flagged = replace(settings, web_search=False, explicit=frozenset({"web_search"}))
+    runtime = build_runtime(flagged, paths)
+    runtime.apply_session_settings(runtime.store.get_session(session.id))
+    assert runtime.settings.web_search is False
+    runtime.close()
