@@ -162,6 +162,26 @@ def _v7(db: sqlite3.Connection) -> None:
     )
 
 
+def _compactions(db: sqlite3.Connection) -> None:
+    """Summaries that stand in for a session's older messages when replaying (see
+    mimo_tui.compaction). A table of their own: the messages they cover stay untouched."""
+    _script(
+        db,
+        """
+        CREATE TABLE compactions(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            before_id INTEGER NOT NULL,
+            summary TEXT NOT NULL,
+            covered INTEGER NOT NULL DEFAULT 0,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX compactions_by_session ON compactions(session_id, id)
+        """,
+    )
+
+
 def _add_message_sources(db: sqlite3.Connection) -> None:
     """Web search: a reply's sources (the raw annotation objects) and their text for search,
     in a table of their own (see source_store.py); gone with their message."""
@@ -180,6 +200,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v5,
     _v6,
     _v7,
+    _compactions,
     _add_message_sources,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
