@@ -32,6 +32,7 @@ from mimo_tui.errors import ApiError, map_exception
 from mimo_tui.events import (
     ContentDelta,
     ReasoningDelta,
+    SourcesReported,
     StreamEvent,
     StreamFinished,
     ThinkingBlockDone,
@@ -41,6 +42,7 @@ from mimo_tui.events import (
 from mimo_tui.model import Usage
 from mimo_tui.replay import THINKING_BLOCKS
 from mimo_tui.text import valid_unicode
+from mimo_tui.web_search import anthropic_sources, explained, is_search_entry
 
 INSTALL_HINT = (
     "The anthropic format needs the anthropic SDK, which is not installed: "
@@ -189,7 +191,10 @@ def request_params(params: RequestParams) -> dict[str, Any]:
             body["top_p"] = params.top_p
     if params.tools:
         body["tools"] = [
-            {
+            # MiMo's web_search entry goes as it is (its Anthropic form is not documented).
+            tool
+            if is_search_entry(tool)
+            else {
                 "name": tool["function"]["name"],
                 "description": tool["function"].get("description", ""),
                 "input_schema": tool["function"].get("parameters")
@@ -289,6 +294,9 @@ class EventMapper:
         elif kind == "content_block_start":
             block = event.get("content_block") or {}
             block_type = str(block.get("type"))
+            found = anthropic_sources(block)  # web search: results or citations, tolerant
+            if found:
+                out.append(SourcesReported(found))
             self.kinds[index] = block_type
             if block_type == "thinking":
                 self.thinking[index] = {
@@ -328,6 +336,8 @@ class EventMapper:
                 block["signature"] = (block.get("signature") or "") + (delta.get("signature") or "")
             elif delta_type == "text_delta" and delta.get("text"):
                 out.append(ContentDelta(delta["text"]))
+            elif delta_type == "citations_delta" and isinstance(delta.get("citation"), dict):
+                out.append(SourcesReported([delta["citation"]]))
             elif delta_type == "input_json_delta":
                 number = self.tool_index.setdefault(index, len(self.tool_index))
                 out.append(ToolCallDelta(number, None, None, delta.get("partial_json") or ""))
@@ -460,7 +470,8 @@ class AnthropicClient(ChatClient):
             raise
         except Exception as exc:
             retried = attempts_retried(exc, self.max_retries)
-            raise map_exception(exc, self.base_url, self.api_key, retried, sdk) from exc
+            error = map_exception(exc, self.base_url, self.api_key, retried, sdk)
+            raise explained(error, params.tools) from exc
         if not mapper.finished:
             raise incomplete()
 

@@ -66,6 +66,12 @@ def _common(parser: argparse.ArgumentParser, sub: bool = False) -> None:
     g.add_argument("--no-thinking", action="store_true", help="turn MiMo's thinking mode off")
     g.add_argument("--no-system", action="store_true", help="send no system prompt")
     g.add_argument(
+        "--web-search",
+        action="store_true",
+        help="let MiMo search the web (its Web Search plugin, billed per search; "
+        "options in config.toml's [web_search])",
+    )
+    g.add_argument(
         "--demo",
         action="store_true",
         help="use the built-in offline MiMo simulator (no key needed)",
@@ -156,6 +162,8 @@ def _overrides(args: argparse.Namespace | SimpleNamespace) -> dict[str, Any]:
         out["thinking"] = False
     if getattr(args, "no_system", False):
         out["send_system_prompt"] = False
+    if getattr(args, "web_search", False):
+        out["web_search"] = True
     if getattr(args, "theme", None):
         out["theme"] = args.theme
     out["tools"] = getattr(args, "tools", None)
@@ -172,6 +180,7 @@ PLAIN_START = {
     "lang": None,
     "no_thinking": False,
     "no_system": False,
+    "web_search": False,
     "demo": False,
     "tools": None,
     "tools_file": None,
@@ -269,7 +278,10 @@ def anthropic_missing(importing: bool) -> str | None:
 
 
 # Settings fields that are bookkeeping, not something a user sets: `config` leaves them out.
-_CONFIG_HIDDEN = frozenset({"api_key_source", "explicit", "keymap", "notices", "models"})
+# not settings, or shown as their own table
+_CONFIG_HIDDEN = frozenset(
+    {"api_key_source", "explicit", "keymap", "notices", "models", "web_search_options"}
+)
 # Set only by a flag for one run: shown when given.
 _CONFIG_FLAG_ONLY = frozenset({"demo", "tools", "tools_file", "mcp_config"})
 _CONFIG_ENV = {"base_url": "MIMO_BASE_URL", "model": "MIMO_MODEL"}
@@ -334,6 +346,10 @@ def cmd_config(settings: Settings, paths: Paths) -> int:
     for model_id, info in sorted(settings.models.items()):
         print(f"\n[models.{_config_value(model_id)}]  # config.toml")
         print(f"context_window = {info.context_window}\nmax_output = {info.max_output}")
+    if settings.web_search_options:
+        print("\n[web_search]  # config.toml")
+        for option, chosen in settings.web_search_options.items():
+            print(f"{option} = {json.dumps(chosen, ensure_ascii=False)}")
     print("\n[paths]")
     for name in (
         "config_file",
@@ -544,6 +560,7 @@ class AskPrinter:
         self.err_tty = err.isatty()
         self._in_reasoning = False
         self._wrote = False
+        self.sources: list[dict[str, Any]] | None = None  # the turn's last web sources, raw
 
     def _emit(self, stream: TextIO, text: str, tty: bool) -> None:
         stream.write(visible(text) if tty else text)
@@ -577,6 +594,8 @@ class AskPrinter:
             self._wrote = False
 
     def final(self, session_id: str, message: Message, usage_total: Any) -> None:
+        from mimo_tui.web_search import sources_block, sources_json
+
         self.end()
         if self.as_json:
             payload = {
@@ -593,9 +612,13 @@ class AskPrinter:
                     "reasoning_tokens": usage_total.reasoning_tokens,
                     "cached_tokens": usage_total.cached_tokens,  # null: not reported
                 },
+                **sources_json(self.sources),
             }
             self.out.write(json.dumps(payload, ensure_ascii=False) + "\n")
             self.out.flush()
+        elif self.sources:  # after the answer, on stderr: stdout stays the answer
+            self.err.write(visible(sources_block(self.sources)) + "\n")
+            self.err.flush()
 
     def tool(self, record: ToolRecord) -> None:
         """One line on stderr per finished tool call."""
@@ -728,6 +751,7 @@ async def _ask(
                     printer.error(compacted_note(*event))
                 elif isinstance(event, RoundFinished):
                     total = total + (event.message.usage or Usage())
+                    printer.sources = event.message.sources or printer.sources
                 elif isinstance(event, TurnFinished):
                     printer.final(session_id, event.message, total)
                     if event.notice:

@@ -17,6 +17,7 @@ from mimo_tui.errors import ApiError, ReplayError, map_exception
 from mimo_tui.events import (
     ContentDelta,
     ReasoningDelta,
+    SourcesReported,
     StreamEvent,
     StreamFinished,
     ToolCallDelta,
@@ -25,6 +26,7 @@ from mimo_tui.events import (
 from mimo_tui.model import Usage
 from mimo_tui.replay import openai_messages
 from mimo_tui.text import valid_unicode
+from mimo_tui.web_search import annotations_in, explained
 
 RETRYABLE = {408, 409, 429}
 T = TypeVar("T")
@@ -298,7 +300,8 @@ class ChatClient:
             raise
         except Exception as exc:
             retried = attempts_retried(exc, self.max_retries)
-            raise map_exception(exc, self.base_url, self.api_key, retried) from exc
+            error = map_exception(exc, self.base_url, self.api_key, retried)
+            raise explained(error, params.tools) from exc
         if not finished:
             raise incomplete()
 
@@ -364,6 +367,9 @@ def chunk_events(chunk: Any) -> list[StreamEvent]:
     if not isinstance(chunk, dict):
         return []
     events: list[StreamEvent] = []
+    annotations = annotations_in(chunk)  # web search sources, wherever the server put them
+    if annotations:
+        events.append(SourcesReported(annotations))
     for choice in _dicts(chunk.get("choices")):
         delta = choice.get("delta")
         if isinstance(delta, dict):

@@ -119,6 +119,9 @@ class Settings:
     keymap: dict[str, str] = field(default_factory=dict)  # [keys] in config.toml: id -> key
     # [models."id"] in config.toml: context window, inputs, prices... over the built-in table.
     models: dict[str, ModelInfo] = field(default_factory=dict)
+    # MiMo's built-in web search (--web-search, `[web_search]`): on or off, and its options.
+    web_search: bool = False
+    web_search_options: dict[str, Any] = field(default_factory=dict)
     # What loading found wrong but could work around (a bad value: the default is used); the
     # CLI prints these on stderr, the TUI shows them as notifications, each once.
     notices: tuple[str, ...] = ()
@@ -269,7 +272,7 @@ def read_config_file(path: Path, notices: list[str] | None = None) -> dict[str, 
 def _settings_from(data: dict[str, Any], path: Path, notices: list[str] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
-        if key in ("keys", "tools", "models", "mcp"):  # sections of other features (bindings, ...)
+        if key in ("keys", "tools", "models", "mcp", "web_search"):  # other features' tables
             continue
         try:
             if key not in _FILE_KEYS:
@@ -399,6 +402,7 @@ def load_settings(
     notices: list[str] = []
     data = _parse_config(paths.config_file)
     values: dict[str, Any] = _settings_from(data, paths.config_file, notices)
+    values.update(_web_search_from(data, paths.config_file, notices))
     key, source, rejected = _load_key(paths, env)
     if rejected:
         notices.append(rejected)
@@ -492,6 +496,16 @@ def _set_key(section: Any, name: str, value: Any) -> None:
             del section[name]
     else:
         section[name] = value
+
+
+def _web_search_from(data: dict[str, Any], path: Path, notices: list[str]) -> dict[str, Any]:
+    from mimo_tui.web_search import options_from
+
+    enabled, options = options_from(data.get("web_search"), str(path), notices)
+    out: dict[str, Any] = {"web_search_options": options}
+    if enabled is not None:
+        out["web_search"] = enabled
+    return out
 
 
 def read_keymap(path: Path, notices: list[str] | None = None) -> dict[str, str]:

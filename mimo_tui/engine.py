@@ -47,6 +47,7 @@ from mimo_tui.store import Store, StoreError, StoreFull
 from mimo_tui.text import valid_unicode
 from mimo_tui.tool_ids import unique_call_ids
 from mimo_tui.tool_runner import redact_record
+from mimo_tui.web_search import tool_entry
 
 CHECKPOINT_S = 1.0
 
@@ -162,7 +163,10 @@ class Engine:
             temperature=s.temperature,
             top_p=s.top_p,
             max_completion_tokens=s.max_completion_tokens,
-            tools=self.tools.specs() if self.tools else [],
+            tools=[
+                *(self.tools.specs() if self.tools else []),
+                *([tool_entry(s.web_search_options)] if s.web_search else []),
+            ],
         )
 
     # ---- turns -----------------------------------------------------------------------------
@@ -443,6 +447,7 @@ class Engine:
         # Ids distinct within the round: a server may repeat one (see mimo_tui.tool_ids).
         reply.tool_calls = unique_call_ids(asm.tool_calls())
         reply.thinking_blocks = list(asm.thinking_blocks) or None
+        reply.sources = list(asm.sources) or None
         reply.usage = asm.usage
         reply.finish_reason = asm.finish_reason
         reply.status = status  # type: ignore[assignment]

@@ -216,6 +216,16 @@ def add_cached_tokens(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE messages ADD COLUMN cached_tokens INTEGER")
 
 
+def _add_message_sources(db: sqlite3.Connection) -> None:
+    """Web search: a reply's sources (the raw annotation objects) and their text for search,
+    in a table of their own (see source_store.py); gone with their message."""
+    db.execute(
+        "CREATE TABLE message_sources("
+        "message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE, "
+        "sources TEXT NOT NULL, search_text TEXT NOT NULL DEFAULT '')"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1,
     _v2,
@@ -227,5 +237,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _compactions,
     add_cached_tokens,
     _message_attachments,
+    _add_message_sources,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -98,6 +98,8 @@ class Message:
     # replayed unchanged on later turns. None for replies made in the OpenAI format.
     thinking_blocks: list[dict[str, Any]] | None = None
     attachments: tuple[Attachment, ...] = ()  # user messages: files sent with it, in order
+    # Web search: the reply's annotation objects as received (raw JSON; see web_search.py).
+    sources: list[dict[str, Any]] | None = None
 
     @property
     def tokens_per_second(self) -> float | None:

@@ -141,6 +141,7 @@ class Runtime:
             ("thinking", bool),
             ("lang", str),
             ("system_prompt", str),
+            ("web_search", bool),
         ):
             if (
                 name in stored
@@ -181,6 +182,7 @@ class Runtime:
                 "api": s.api,
                 "base_url": s.base_url,
                 "tools": list(self.toolbox.selected),
+                "web_search": s.web_search,
             },
         )
         self.created.add(session.id)

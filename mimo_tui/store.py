@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from mimo_tui import blobs as attached
+from mimo_tui import source_store
 from mimo_tui import transcript_schema as schema
 from mimo_tui.compaction import Compaction, with_summary
 from mimo_tui.migrations import MIGRATIONS, SCHEMA_VERSION
@@ -368,6 +369,7 @@ class Store:
                 )
                 if msg.role == "assistant":
                     reply_id = cur.lastrowid
+                    source_store.put(db, reply_id, msg.sources)
                 if msg.attachments and cur.lastrowid is not None:
                     attached.insert(db, session_id, cur.lastrowid, msg.attachments)
         return self.get_session(session_id)
@@ -383,23 +385,23 @@ class Store:
         return cur.rowcount
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Messages of any session matching every word of `query` in their text, or in the
-        name of a file attached to them, newest first."""
+        """Messages of any session matching every word of `query` in their text, in the
+        name of a file attached to them, or in their web sources, newest first."""
         words = query.split()
         if not words:
             return []
         hits = self._search_text(words, limit)
         by_name = attached.search_names(self.db, words, limit)
-        if not by_name:
-            return hits
-        seen = {h.message_id for h in hits}
-        hits += [
-            SearchHit(r[1], r[3], r[0], r[2], _context(r[5], words[0]), r[4])
-            for r in by_name
-            if r[0] not in seen
-        ]
-        hits.sort(key=lambda h: h.message_id, reverse=True)
-        return hits[:limit]
+        if by_name:
+            seen = {h.message_id for h in hits}
+            hits += [
+                SearchHit(r[1], r[3], r[0], r[2], _context(r[5], words[0]), r[4])
+                for r in by_name
+                if r[0] not in seen
+            ]
+            hits.sort(key=lambda h: h.message_id, reverse=True)
+            hits = hits[:limit]
+        return source_store.with_source_hits(self.db, hits, words, limit)
 
     def _search_text(self, words: list[str], limit: int) -> list[SearchHit]:
         """Words of three characters or more use the FTS5 trigram index; shorter ones fall
@@ -603,6 +605,7 @@ class Store:
                     message.id,
                 ),
             )
+            source_store.put(db, message.id, message.sources)
 
     def messages(
         self, session_id: str, from_id: int | None = None, before_id: int | None = None
@@ -616,7 +619,7 @@ class Store:
             " WHERE session_id = ? AND id >= ? AND id < ? ORDER BY id",
             (session_id, low, high),
         ).fetchall()
-        return attached.fill(self.db, session_id, [_message(r) for r in rows])
+        return self._completed(session_id, [_message(r) for r in rows])
 
     def page(
         self,
@@ -638,14 +641,14 @@ class Store:
                 " WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?",
                 (session_id, after_id, limit),
             ).fetchall()
-            return attached.fill(self.db, session_id, [_message(r) for r in rows])
+            return self._completed(session_id, [_message(r) for r in rows])
         high = before_id if before_id is not None else 2**62
         rows = self._tuples(
             f"SELECT {_MESSAGE_COLUMNS} FROM messages"
             " WHERE session_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
             (session_id, high, limit),
         ).fetchall()
-        return attached.fill(self.db, session_id, [_message(r) for r in reversed(rows)])
+        return self._completed(session_id, [_message(r) for r in reversed(rows)])
 
     def message(self, message_id: int) -> Message | None:
         row = self._tuples(
@@ -654,7 +657,11 @@ class Store:
         if not row:
             return None
         found = _message(row)
-        return attached.fill(self.db, found.session_id or "", [found])[0]
+        return self._completed(found.session_id or "", [found])[0]
+
+    def _completed(self, session_id: str, messages: list[Message]) -> list[Message]:
+        """Messages read from their rows, with their attachments and web sources filled in."""
+        return source_store.attach(self.db, attached.fill(self.db, session_id, messages))
 
     def _tuples(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
         """Run a query whose rows come back as plain tuples, not sqlite3.Row."""

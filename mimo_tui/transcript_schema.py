@@ -176,6 +176,7 @@ MESSAGE = Obj(
         "tool_meta": Nullable(TOOL_META),
         "thinking_blocks": Nullable(ListOf(ANY_OBJECT)),
         "attachments": Nullable(ListOf(ATTACHMENT)),
+        "sources": Nullable(ListOf(ANY_OBJECT)),  # web search annotations, as received
     },
     required=("role",),
 )

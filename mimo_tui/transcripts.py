@@ -25,6 +25,7 @@ from mimo_tui.replay import build_replay, openai_messages
 from mimo_tui.store import Store
 from mimo_tui.text import scrub, visible
 from mimo_tui.tool_ids import ran_call, rounds
+from mimo_tui.transcript_sources import sources_html, sources_markdown
 from mimo_tui.versions import TurnVersions, combined, reply_versions, version_label
 
 FORMAT = "mimo-tui.session"
@@ -233,6 +234,7 @@ def export_markdown(
                 ]
             if msg.content:
                 out += [_md(msg.content), ""]
+            out += sources_markdown(msg.sources)
             for call, res in results.get(msg.id, []):
                 status = (res.tool_meta or {}).get("status", "done") if res else "no result"
                 out += [
@@ -388,6 +390,7 @@ def export_html(store: Store, session: Session, key: str | None = None) -> str:
                 )
             if msg.content:
                 part.append(_markdown_html(visible(msg.content)))
+            part.append(sources_html(msg.sources))
             for call, res in results.get(msg.id, []):
                 status = (res.tool_meta or {}).get("status", "done") if res else "no result"
                 part.append(
@@ -532,6 +535,10 @@ def _our_message(raw: Any, where: str) -> Message:
         isinstance(blocks, list) and all(isinstance(b, dict) for b in blocks)
     ):
         raise TranscriptError(f"{where}: thinking_blocks must be a list of objects")
+    if msg.sources is not None and not (
+        isinstance(msg.sources, list) and all(isinstance(s, dict) for s in msg.sources)
+    ):
+        raise TranscriptError(f"{where}: sources must be a list of objects")
     return msg
 
 

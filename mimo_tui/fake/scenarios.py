@@ -223,6 +223,13 @@ def hostile_transcript(title: str = "IMPORTED-T") -> str:
 
 
 SCENARIOS: dict[str, Scenario] = {
+    # The key's Web Search plugin is off (what FakeMimo(web_search_enabled=False) answers).
+    "web_search_disabled": Scenario(
+        status=400,
+        error_message="Web Search plugin is not activated",
+        error_param="the web_search tool needs the Web Search plugin: "
+        "activate it in the console first",
+    ),
     "text": Scenario(content="Hello! I'm MiMo, Xiaomi's AI assistant."),
     "thinking_text": Scenario(reasoning="The user wants a short greeting.", content="Hello world."),
     "markdown": Scenario(

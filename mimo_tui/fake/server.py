@@ -19,12 +19,13 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from mimo_tui.fake import anthropic as anth
 from mimo_tui.fake import media
+from mimo_tui.fake import web_search as search
 from mimo_tui.fake.scenarios import SCENARIOS, Scenario, demo_scenario, split_tokens
 
 MODELS = ["mimo-v2.5-pro", "mimo-v2.5", "mimo-v2-flash", "mimo-v2.6-pro", "mimo-v2.6-flash"]
@@ -78,6 +79,10 @@ class FakeMimo:
     plan: str = "payg"
     # Prefix cache: a digest of every message prefix (per model) seen in this fake's life.
     _prefixes: set[str] = field(default_factory=set)
+    # Web search: whether this key's Web Search plugin is on, and sources to send instead of
+    # the generated ones (see fake/web_search.py).
+    web_search_enabled: bool = True
+    search_results: list[dict[str, Any]] | None = None
     _queue: deque[Scenario] = field(default_factory=deque)
     # Every reasoning sent with a call id (a set: scenarios may reuse an id across turns).
     _reasoning_by_call: dict[str, set[str]] = field(default_factory=dict)
@@ -364,7 +369,14 @@ class _Handler(BaseHTTPRequestHandler):
             raw = b"data:" + json.dumps(payload).encode() if stream else None
             self._send_json(rec, 400, payload, raw=raw)
             return
+        problem = search.problem(body)
+        if problem:
+            self._send_json(rec, 400, _envelope(400, "Param Incorrect", problem))
+            return
         sc = self.owner.next_scenario(rec.headers, body)
+        if search.entry(body) and not self.owner.web_search_enabled:
+            self._send_json(rec, 400, _envelope(400, *search.NOT_ENABLED))
+            return
         if sc.first_byte_delay_s and self._sleep(sc.first_byte_delay_s):
             return
         if sc.status:
@@ -453,12 +465,25 @@ class _Handler(BaseHTTPRequestHandler):
     def _finish(self, sc: Scenario) -> str:
         return sc.finish_reason or ("tool_calls" if sc.tool_calls else "stop")
 
+    def _search(self, body: dict[str, Any], sc: Scenario) -> tuple[list[Any], Scenario]:
+        """With a web_search tool: the sources, and the scenario with its answer citing them
+        (a round that only calls tools searches when force_search says so)."""
+        tool = search.entry(body)
+        if tool is None or not (sc.content or tool.get("force_search")):
+            return [], sc
+        found = self.owner.search_results
+        found = search.results(body) if found is None else found
+        return found, replace(sc, content=search.cited(sc.content, len(found)))
+
     def _complete(self, rec: Recorded, body: dict[str, Any], sc: Scenario) -> None:
+        found, sc = self._search(body, sc)
         message: dict[str, Any] = {
             "role": "assistant",
             "content": sc.content,
             "tool_calls": self._calls(sc) or None,
         }
+        if found:
+            message["annotations"] = found
         thinking = (body.get("thinking") or {}).get("type") != "disabled"
         if thinking:
             message["reasoning_content"] = sc.reasoning
@@ -486,6 +511,7 @@ class _Handler(BaseHTTPRequestHandler):
         model = body["model"]
         thinking = (body.get("thinking") or {}).get("type") != "disabled"
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        found, sc = self._search(body, sc)
 
         def frame(choices: list[dict[str, Any]], usage: Any = None, with_usage: bool = False):
             data: dict[str, Any] = {
@@ -508,6 +534,8 @@ class _Handler(BaseHTTPRequestHandler):
                     "role": "assistant",
                     "content": "",
                     **({"reasoning_content": ""} if thinking else {}),
+                    # "the first packet will return all search sources" (wire brief §17.2)
+                    **({"annotations": found} if found else {}),
                 }
             )
         ]

@@ -164,6 +164,11 @@ class MimoApp(App):
                 chat.action_toggle_thinking,
             ),
             (
+                "Toggle web search",
+                "MiMo's Web Search plugin on or off for this session, billed per search (F9)",
+                chat.action_toggle_web_search,
+            ),
+            (
                 "Settings",
                 "Model, sampling, prompt, reasoning panel, theme (F8)",
                 chat.action_settings,

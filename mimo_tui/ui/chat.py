@@ -118,6 +118,7 @@ class ChatScreen(VersionActions, HistoryActions, AttachActions):
         Binding("f6", "toggle_thinking", "Thinking", id="chat.thinking", show=False, priority=True),
         Binding("f7", "change_model", "Model", id="chat.model", show=False, priority=True),
         Binding("f8", "settings", "Settings", id="chat.settings", show=False),
+        Binding("f9", "toggle_web_search", "Web search", id="chat.web_search", show=False),
     ]
 
     def __init__(self, runtime: Runtime, session_id: str) -> None:
@@ -183,6 +184,7 @@ class ChatScreen(VersionActions, HistoryActions, AttachActions):
         session = store.get_session(self.session_id)
         title = session.title or "New chat"
         badge = "  [offline demo]" if self.runtime.settings.demo else ""
+        badge += " · web search on" if self.runtime.settings.web_search else ""
         self.query_one("#topbar", Static).update(
             f"mimo-tui · {visible(title)} · {session.id}{badge}"
         )
@@ -780,6 +782,13 @@ class ChatScreen(VersionActions, HistoryActions, AttachActions):
         state = "on" if self.runtime.settings.thinking else "off"
         self.notify(f"Thinking {state} for this session.", markup=False, timeout=2)
 
+    def action_toggle_web_search(self) -> None:
+        self.apply_settings({"web_search": not self.runtime.settings.web_search}, save=False)
+        from mimo_tui.web_search import switch_notice
+
+        self.notify(switch_notice(self.runtime.settings.web_search), markup=False, timeout=3)
+        self._update_topbar()
+
     def action_settings(self, focus: str = "model") -> None:
         from mimo_tui.ui.widgets.settings import SettingsScreen
 
@@ -815,7 +824,9 @@ class ChatScreen(VersionActions, HistoryActions, AttachActions):
         theme = changes.get("theme")
         runtime.update_settings(replace(runtime.settings, **changes))
         per_session = {
-            k: v for k, v in changes.items() if k in ("model", "thinking", "lang", "system_prompt")
+            k: v
+            for k, v in changes.items()
+            if k in ("model", "thinking", "lang", "system_prompt", "web_search")
         }
         if per_session:
             runtime.store.update_session_settings(self.session_id, per_session)

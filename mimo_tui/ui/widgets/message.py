@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from rich.console import Console
 from rich.segment import Segment
@@ -19,7 +20,7 @@ from textual.widgets import Static
 from mimo_tui.catalogue import Catalogue
 from mimo_tui.cost import reply_stats
 from mimo_tui.model import Message
-from mimo_tui.text import visible
+from mimo_tui.text import one_line, visible
 from mimo_tui.ui.widgets.conversation import MessageAction
 from mimo_tui.ui.widgets.lines import (
     LaidOutOnce,
@@ -369,6 +370,8 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
             id="stored.version_newer",
             show=False,
         ),
+        Binding("s", "toggle_sources", "Sources", id="stored.sources", show=False),
+        Binding("o", "open_source", "Open a source", id="stored.open_source", show=False),
     ]
 
     class VersionWanted(TextualMessage):
@@ -402,6 +405,12 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
         self._wrapped = WrappedLines()  # the open reasoning's lines, wrapped once per width
         self.turn: int | None = None  # the user message answered, once versions are known
         self.version: tuple[int, int] | None = None  # (this one, how many), 1-based
+        self._sources: Any = None  # web search: its SourcesPanel (ui/widgets/sources.py)
+        self._sources_at: int | None = None  # the panel's header line, once drawn
+        if message.sources:
+            from mimo_tui.ui.widgets.sources import SourcesPanel
+
+            self._sources = SourcesPanel(message.sources) or None
 
     def set_version(self, turn: int | None, index: int, total: int) -> None:
         """Mark this reply as version `index` of `total` of the answer to `turn`."""
@@ -430,6 +439,8 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "version":  # only a regenerated reply has other versions
             return self.version is not None
+        if action in ("toggle_sources", "open_source"):
+            return self._sources is not None
         return True
 
     @property
@@ -488,7 +499,8 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
 
     def build_lines(self, width: int) -> list[Line]:
         style = self.rich_style
-        key = (width, style, self.reasoning_open, self.version)
+        sources = self._sources
+        key = (width, style, self.reasoning_open, self.version, sources and sources.open)
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1]
         console = self.app.console
@@ -497,7 +509,16 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
         if self.message.content:
             body = self._blocks.lines(console, width, style)
             wide = any(sum(s.cell_length for s in line) > width for line in body)
+            if sources is not None:  # the answer's [n] markers refer to the panel below
+                from mimo_tui.ui.widgets.sources import mark_citations
+
+                accent = self._variable("accent") + Style(bold=True)
+                body = mark_citations(body, len(sources.sources), accent)
             lines += body
+            lines.append(blank(width, style))
+        if sources is not None:
+            self._sources_at = len(lines)
+            lines += sources.lines(console, width, style, self._variable("accent"))
             lines.append(blank(width, style))
         lines += render_strips(console, self._meta(wide), width, style)
         self._cache = (key, lines)
@@ -528,9 +549,33 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
     def action_act(self, action: str) -> None:
         self.post_message(MessageAction(action, self.message))
 
+    def action_toggle_sources(self) -> None:
+        if self._sources is not None:
+            self._sources.open = not self._sources.open
+            self._draw()
+
+    def action_open_source(self, start: int | None = None) -> None:
+        """The reply's sources in a picker; the URL chosen there opens in the browser."""
+        if self._sources is None:
+            return
+        from mimo_tui.ui.widgets.sources import SourcePicker
+
+        def chosen(url: str | None) -> None:
+            if url:
+                self.app.open_url(url)
+                self.notify(f"Opening {one_line(url)}", markup=False, timeout=3)
+
+        self.app.push_screen(SourcePicker(self._sources.sources, start), chosen)
+
     def on_click(self, event: Click) -> None:
         if event.y == 0:  # the reasoning header line
             self.toggle_reasoning()
+        elif self._sources_at is not None and self._sources is not None:
+            row = event.y - self._sources_at
+            if row == 0:
+                self.action_toggle_sources()
+            elif self._sources.open and 1 <= row <= len(self._sources.sources):
+                self.action_open_source(row - 1)
 
 
 class SupersededReply(StoredReply):
