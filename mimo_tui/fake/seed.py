@@ -121,3 +121,55 @@ def sample_approval() -> tuple[ToolRecord, str]:
         argv=tuple(spec.display_command()),
     )
     return record, '{\n  "path": "README.md"\n}'
+
+
+RICH_QUESTION = "Explain the quadratic formula, with code."
+RICH_ANSWER = """\
+# Solving quadratics
+
+The roots of $ax^2 + bx + c = 0$ are given by:
+
+$$x = \\frac{-b \\pm \\sqrt{b^2 - 4ac}}{2a}$$
+
+## In Python
+
+```python
+import math
+
+def roots(a: float, b: float, c: float) -> tuple[float, float]:
+    d = math.sqrt(b * b - 4 * a * c)  # the discriminant's root; raises ValueError below zero
+    return (-b + d) / (2 * a), (-b - d) / (2 * a)
+```
+
+### Checking it
+
+Call `roots(1, -3, 2)` and you get `(2.0, 1.0)`:
+
+```bash
+python -c 'from quad import roots; print(roots(1, -3, 2))'
+```
+
+| a | b | c | roots |
+|---|--:|--:|:-----:|
+| 1 | -3 | 2 | 2, 1 |
+| 1 | 2 | 1 | -1 |
+
+> When $b^2 < 4ac$ there are no real roots: use `cmath` instead.
+
+- [x] derive the formula
+- [ ] handle $a = 0$
+- read more on [Wikipedia](https://en.wikipedia.org/wiki/Quadratic_formula)
+
+---
+
+That is all: **two roots**, *at most*.
+"""
+
+
+def seed_markdown_showcase(store: Store, model: str = "mimo-v2.5-pro") -> str:
+    """A session whose reply uses every Markdown element a reply can draw (headings, code,
+    tables, quotes, task lists, links, math), for the look of replies in each theme."""
+    session = store.create_session(model, session_id="5e55100d0002")
+    store.add_message(session.id, Message("user", RICH_QUESTION))
+    _reply(store, session.id, model, RICH_ANSWER, REASONING, Usage(60, 410, 31))
+    return session.id
