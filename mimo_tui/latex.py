@@ -64,7 +64,7 @@ SUPER = dict(
 SUB = dict(zip("0123456789+-=()aeoxhklmnpstijruv", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ", strict=True))
 # Commands whose argument is shown as it is (fonts, text, operators by name).
 PLAIN = {"text", "mathrm", "mathit", "mathbf", "mathsf", "mathtt", "textbf", "textit",
-         "operatorname", "boldsymbol", "bm", "mbox", "displaystyle", "mathcal", "mathfrak"}  # fmt: skip
+         "operatorname", "boldsymbol", "bm", "mbox", "mathcal", "mathfrak"}  # fmt: skip
 IGNORED = {"left", "right", "big", "Big", "bigg", "Bigg", "limits", "nolimits", "displaystyle",
            "textstyle", "scriptstyle"}  # fmt: skip
 
