@@ -28,6 +28,7 @@ from rich.syntax import Syntax
 
 from mimo_tui.latex import math_to_unicode
 from mimo_tui.text import split_code
+from mimo_tui.ui.widgets.code_copy import CODE_META
 from mimo_tui.ui.widgets.lines import Line, blank, render_strips
 from mimo_tui.ui.widgets.md_elements import ELEMENTS, markdown_theme, safe_link
 from mimo_tui.ui.widgets.md_palette import MarkdownPalette, current_palette
@@ -36,8 +37,6 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
     from rich.console import ConsoleOptions, RenderResult
     from rich.theme import Theme
-
-CODE_META = "code_block"  # Style meta key on a code block's label: the block's number
 
 
 class ModelMarkdown(RichMarkdown):

@@ -34,17 +34,11 @@ from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
+from mimo_tui.ui.widgets.links import safe_link
 from mimo_tui.ui.widgets.md_palette import MarkdownPalette
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
-
-SAFE_SCHEMES = ("http://", "https://")
-
-
-def safe_link(href: str) -> str:
-    """`href` if a click may open it (http or https), else "" (the text stays, not live)."""
-    return href if href.lower().startswith(SAFE_SCHEMES) else ""
 
 
 def markdown_theme(palette: MarkdownPalette) -> Theme:
