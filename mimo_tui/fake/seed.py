@@ -173,3 +173,35 @@ def seed_markdown_showcase(store: Store, model: str = "mimo-v2.5-pro") -> str:
     store.add_message(session.id, Message("user", RICH_QUESTION))
     _reply(store, session.id, model, RICH_ANSWER, REASONING, Usage(60, 410, 31))
     return session.id
+
+
+# (title, age in seconds, model, format, messages, tokens) of the sessions seed_history writes.
+HISTORY = (
+    ("Refactor the store's paging into one query", 7_200, "mimo-v2.5-pro", "openai", 14, 38_200),
+    ("周末去杭州玩两天，怎么安排？", 26 * 3_600, "mimo-v2.5", "anthropic", 6, 4_100),
+    ("Why does my asyncio task never finish?", 3 * 86_400, "mimo-v2.5-pro", "openai", 9, 12_900),
+    ("Quadratic formula, with code", 20 * 86_400, "mimo-v2-flash", "openai", 2, 530),
+)
+
+
+def seed_history(store: Store, now: float) -> list[str]:
+    """Older sessions of varied age, model, wire format and size (for the session list and
+    the welcome view), timed against `now` (Unix seconds) so relative dates are fixed."""
+    ids: list[str] = []
+    clock = store.clock
+    try:
+        for n, (title, age, model, api, count, tokens) in enumerate(HISTORY):
+            store.clock = lambda at=now - age: at
+            session = store.create_session(model, {"api": api}, session_id=f"5e55100d01{n:02d}")
+            for i in range(count):
+                role = "user" if i % 2 == 0 else "assistant"
+                usage = Usage(tokens // count, 0, 0) if role == "assistant" else None
+                message = store.add_message(session.id, Message(role, f"{title} ({i})"))
+                if usage is not None:
+                    message.model, message.usage = model, usage
+                    store.update_message(message)
+            store.rename_session(session.id, title)
+            ids.append(session.id)
+    finally:
+        store.clock = clock
+    return ids

@@ -134,7 +134,7 @@ class ChatScreen(VersionActions, HistoryActions):
         self._paging = False
         # The side panels keep their state from the start but are mounted when first shown
         # (see _panel): the first frame does not show them.
-        self.sessions_panel = SessionList()
+        self.sessions_panel = SessionList(now=lambda: self.runtime.clock().timestamp())
         self.inspector = ToolInspector(self._exchange)
 
     # ---- layout ----------------------------------------------------------------------------
