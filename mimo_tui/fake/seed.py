@@ -3,7 +3,9 @@ where live timings (TTFT, durations) would make every picture different."""
 
 from __future__ import annotations
 
-from mimo_tui.model import Message, ToolCall, ToolRecord, Usage
+import functools
+
+from mimo_tui.model import Message, Role, ToolCall, ToolRecord, Usage
 from mimo_tui.store import Store
 from mimo_tui.tools import BUILTINS
 
@@ -191,10 +193,10 @@ def seed_history(store: Store, now: float) -> list[str]:
     clock = store.clock
     try:
         for n, (title, age, model, api, count, tokens) in enumerate(HISTORY):
-            store.clock = lambda at=now - age: at
+            store.clock = functools.partial(float, now - age)
             session = store.create_session(model, {"api": api}, session_id=f"5e55100d01{n:02d}")
             for i in range(count):
-                role = "user" if i % 2 == 0 else "assistant"
+                role: Role = "user" if i % 2 == 0 else "assistant"
                 usage = Usage(tokens // count, 0, 0) if role == "assistant" else None
                 message = store.add_message(session.id, Message(role, f"{title} ({i})"))
                 if usage is not None:
