@@ -43,6 +43,7 @@ from mimo_tui.ui.widgets.session_list import SessionList
 from mimo_tui.ui.widgets.status import StatusLine
 from mimo_tui.ui.widgets.steppable import MessageStep
 from mimo_tui.ui.widgets.tool_call import ToolCallLine
+from mimo_tui.ui.widgets.welcome import Welcome, welcome_view
 
 if TYPE_CHECKING:
     from mimo_tui.ui.widgets.message import AssistantMessage
@@ -196,6 +197,8 @@ class ChatScreen(VersionActions, HistoryActions):
         visible_msgs = shown_in_chat(messages)
         self.index_versions(messages)
         await self._show_window(visible_msgs, max(0, len(visible_msgs) - PAGE), len(visible_msgs))
+        if not visible_msgs:
+            await conv.mount(welcome_view(self))
         if not self.runtime.has_key:
             await conv.mount(Notice(NO_KEY_HELP, "warning"))
         for notice in self.runtime.take_notices():  # e.g. a stored model that is not sent
@@ -527,6 +530,7 @@ class ChatScreen(VersionActions, HistoryActions):
             case UserSaved(message=msg):
                 from mimo_tui.ui.widgets.message import UserMessage
 
+                await conv.query(Welcome).remove()
                 await conv.mount(UserMessage(msg))
                 conv.anchor()
                 self._update_topbar()
@@ -679,6 +683,14 @@ class ChatScreen(VersionActions, HistoryActions):
             await self._show_inspector(True)
         if self.sessions_panel.has_class("-open"):
             await self._show_sessions(True)
+
+    @on(Welcome.Open)
+    async def reopen(self, event: Welcome.Open) -> None:
+        if self.busy:
+            self.notify("Stop the reply first (Escape).", markup=False)
+            return
+        await self.open_session(event.session_id)
+        self.focus_input()
 
     @on(ToolCallLine.Selected)
     async def open_call(self, event: ToolCallLine.Selected) -> None:
