@@ -147,3 +147,21 @@ async def test_a_click_on_a_code_blocks_label_copies_it(settings, paths):
         await pilot.pause()
         assert app.clipboard.startswith("python -c")
         assert any("Copied code block 2" in str(n.message) for n in app._notifications)
+
+
+async def test_turns_are_separated_by_a_rule_in_the_themes_colour(settings, paths):
+    from mimo_tui.fake.seed import seed_conversation
+    from mimo_tui.ui.widgets.message import UserMessage
+
+    runtime = build_runtime(settings, paths, clock=lambda: FROZEN)
+    app = MimoApp(runtime, seed_conversation(runtime.store, tools=True))
+    async with app.run_test(size=(100, 50)) as pilot:
+        await pilot.pause()
+        first, second = list(app.screen.query(UserMessage))
+        assert first.styles.border_top[0] in ("", "none")  # no rule above the first turn
+        kind, colour = second.styles.border_top
+        assert kind == "solid"
+        assert colour.hex6.upper() == THEMES["mimo-dark"].variables["turn-rule"].upper()
+        screen = screen_lines(app)
+        at = next(i for i, line in enumerate(screen) if "What time is it in Beijing?" in line)
+        assert "───" in screen[at - 1]

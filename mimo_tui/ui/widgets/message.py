@@ -85,6 +85,9 @@ class UserMessage(Static, Steppable, can_focus=True):
         border-left: thick $primary;
         background: $boost;
     }
+    /* A new turn: a rule in the theme's $turn-rule above every question but the first. */
+    UserMessage { border-top: solid $turn-rule; }
+    UserMessage:first-of-type { border-top: none; }
     UserMessage:focus { background: $primary 25%; }
     """
 
