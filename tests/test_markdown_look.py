@@ -165,3 +165,17 @@ async def test_turns_are_separated_by_a_rule_in_the_themes_colour(settings, path
         screen = screen_lines(app)
         at = next(i for i, line in enumerate(screen) if "What time is it in Beijing?" in line)
         assert "───" in screen[at - 1]
+
+
+async def test_a_click_on_a_web_link_opens_it(settings, paths):
+    app = _showcase_app(settings, paths)
+    opened: list[str] = []
+    app.open_url = lambda url, **kw: opened.append(url)  # type: ignore[method-assign]
+    async with app.run_test(size=(110, 64)) as pilot:
+        await pilot.pause()
+        screen = screen_lines(app)
+        y = next(i for i, t in enumerate(screen) if "read more on Wikipedia" in t)
+        x = screen[y].index("Wikipedia") + 3
+        assert await pilot.click(offset=(x, y))
+        await pilot.pause()
+        assert opened == ["https://en.wikipedia.org/wiki/Quadratic_formula"]
