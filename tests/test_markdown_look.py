@@ -179,3 +179,27 @@ async def test_a_click_on_a_web_link_opens_it(settings, paths):
         assert await pilot.click(offset=(x, y))
         await pilot.pause()
         assert opened == ["https://en.wikipedia.org/wiki/Quadratic_formula"]
+
+
+def test_an_indented_code_block_is_framed_too_but_has_no_number():
+    text = text_of(render("Before.\n\n    indented = True\n\nAfter.\n"))
+    top = next(t for t in text if t.startswith("╭"))
+    assert "code" in top and "copy" not in top
+    assert any(t.startswith("│ indented = True") for t in text)
+
+
+async def test_switching_the_theme_redraws_replies_in_its_palette(settings, paths):
+    app = _showcase_app(settings, paths)
+    async with app.run_test(size=(110, 64)) as pilot:
+        await pilot.pause()
+        reply = app.screen.query_one(StoredReply)
+
+        def label_background() -> str:
+            lines = reply.build_lines(reply.content_region.width)
+            label = next(s for line in lines for s in line if "1 · python" in s.text)
+            return label.style.bgcolor.triplet.hex
+
+        assert label_background() == THEMES["mimo-dark"].variables["code-background"].lower()
+        app.theme = "mimo-light"
+        await pilot.pause()
+        assert label_background() == THEMES["mimo-light"].variables["code-background"].lower()
