@@ -23,11 +23,12 @@ from mimo_tui.config import ConfigError
 from mimo_tui.inspect import round_exchange, tool_records
 from mimo_tui.model import Message, ToolRecord, Usage
 from mimo_tui.runtime import Runtime
-from mimo_tui.text import code_blocks, secret_in, visible
+from mimo_tui.text import secret_in, visible
 from mimo_tui.ui.history import HistoryActions
 from mimo_tui.ui.memory import release_render_caches
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.versions import VersionActions
+from mimo_tui.ui.widgets.code_copy import copied_note, numbered_code_blocks
 from mimo_tui.ui.widgets.conversation import (
     Conversation,
     EarlierNotice,
@@ -726,11 +727,10 @@ class ChatScreen(VersionActions, HistoryActions):
     def action_copy_code(self) -> None:
         """Copy the last code block of the newest answer that has one."""
         for reply in reversed(replies(self)):
-            blocks = code_blocks(reply.answer_text)
+            blocks = numbered_code_blocks(reply.answer_text)
             if blocks:
-                self.app.copy_to_clipboard(blocks[-1])
-                lines = blocks[-1].count("\n") + 1
-                self.notify(f"Copied a code block ({lines} lines).", markup=False, timeout=2)
+                self.app.copy_to_clipboard(blocks[-1].code)
+                self.notify(copied_note(blocks[-1]), markup=False, timeout=2)
                 return
         self.notify("No code block to copy.", markup=False, timeout=2)
 

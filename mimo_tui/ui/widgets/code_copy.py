@@ -41,7 +41,7 @@ def copied_note(block: CodeBlock) -> str:
 
 
 COPY_CODE_BINDINGS = [
-    Binding("y", "copy_code_prefix", "Copy code block (y1…y9)", id="message.copy_code"),
+    Binding("y", "copy_code_prefix", "Copy code block (y1…y9)", id="stored.copy_code"),
 ]
 
 
