@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
 from rich.style import Style
-from rich.syntax import Syntax
+from rich.syntax import PygmentsSyntaxTheme, Syntax, SyntaxTheme
 
 from mimo_tui.latex import math_to_unicode
 from mimo_tui.text import split_code
@@ -94,6 +94,27 @@ def _rich_theme(palette: MarkdownPalette) -> Theme:
     return markdown_theme(palette)
 
 
+class _OnTint(PygmentsSyntaxTheme):
+    """A Pygments style without its background: code is drawn on the theme's code tint
+    (passed as the base style). Rich then takes its fast path for a transparent
+    background, one pass over the text instead of a second render of every line."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self._background_color = None
+        self._background_style = Style()
+
+
+@functools.lru_cache(maxsize=8)
+def syntax_theme(name: str) -> SyntaxTheme:
+    """A Pygments style as Rich uses it, made once: each one caches the Rich style of every
+    token type, and a new one per block (Syntax(theme=name)) made code 3x slower to draw."""
+    try:
+        return _OnTint(name)
+    except Exception:  # not a Pygments style (a theme's typo): the terminal's colours
+        return Syntax.get_theme("ansi_dark")
+
+
 def code_label(language: str | None, number: int | None) -> str:
     """`1 · python`: what a code block's top border says."""
     name = language if language and language != "text" else "code"
@@ -109,15 +130,19 @@ class FramedCode:
         language: str | None,
         number: int | None,
         palette: MarkdownPalette | None = None,
+        wrap: bool = False,
     ) -> None:
         self.code = code
         self.language = language
         self.number = number
         self.palette = palette or current_palette()
+        self.wrap = wrap  # a block drawn at its own width (top level) never needs to wrap
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+    def lines(self, console: Console, width: int) -> list[Line]:
+        """The block as lines of exactly `width` cells (drawn once: no second pass to
+        split and crop what Rich rendered)."""
         p = self.palette
-        width = max(options.max_width, 6)
+        width = max(width, 6)
         tint = Style(bgcolor=p.code_background)
         border = tint + Style(color=p.code_border)
         meta = Style.from_meta({CODE_META: self.number}) if self.number is not None else Style()
@@ -130,32 +155,37 @@ class FramedCode:
         if cell_len(label) + 4 > width:
             label = ""
         fill = width - 4 - cell_len(label) - cell_len(hint)
-        yield Segment("╭─", border)
-        yield Segment(label, label_style)
-        yield Segment("─" * fill, border)
-        yield Segment(hint, hint_style)
-        yield Segment("─╮", border)
-        yield Segment.line()
+        top = [
+            Segment("╭─", border),
+            Segment(label, label_style),
+            Segment("─" * fill, border),
+            Segment(hint, hint_style),
+            Segment("─╮", border),
+        ]
         syntax = Syntax(
             self.code,
             lexer(self.language or "text"),
-            theme=p.code_theme,
-            background_color=p.code_background,
+            theme=syntax_theme(p.code_theme),
             tab_size=4,
-            word_wrap=True,
+            word_wrap=self.wrap,
         )
-        inner = options.update(width=width - 4, highlight=False)
-        for line in console.render_lines(syntax, inner, style=tint, pad=True):
-            yield Segment("│ ", border)
+        inner = console.options.update(width=width - 4, highlight=False)
+        left, right = Segment("│ ", border), Segment(" │", border)
+        body = [
+            [left, *line, right]
+            for line in console.render_lines(syntax, inner, style=tint, pad=True)
+        ]
+        return [top, *body, [Segment("╰" + "─" * (width - 2) + "╯", border)]]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.lines(console, options.max_width):
             yield from line
-            yield Segment(" │", border)
             yield Segment.line()
-        yield Segment("╰" + "─" * (width - 2) + "╯", border)
-        yield Segment.line()
 
 
 def framed_code(code: str, language: str | None, number: int | None, width: int) -> FramedCode:
-    return FramedCode(code, language, number)
+    """A code block nested in a list or quote: as wide as its place, so its lines wrap."""
+    return FramedCode(code, language, number, wrap=True)
 
 
 def code_width(code: str) -> int:
@@ -187,7 +217,7 @@ def render_markdown_block(
                     part.pop()
             else:
                 code = FramedCode(text, language, number, palette)
-                part = render_strips(console, code, max(width, code_width(text)), style)
+                part = code.lines(console, max(width, code_width(text)))
                 number += 1
             if lines and part:
                 lines.append(blank(width, style))  # one blank line between parts, as Rich does
