@@ -85,9 +85,10 @@ class UserMessage(Static, Steppable, can_focus=True):
         border-left: thick $primary;
         background: $boost;
     }
-    /* A new turn: a rule in the theme's $turn-rule above every question but the first. */
+    /* A new turn: a rule in the theme's $turn-rule above every question. (Not
+       `:first-of-type` to spare the first: Textual restyles every sibling on each mount
+       for such a selector, and paging through history mounts 40 at a time.) */
     UserMessage { border-top: solid $turn-rule; }
-    UserMessage:first-of-type { border-top: none; }
     UserMessage:focus { background: $primary 25%; }
     """
 
