@@ -41,10 +41,10 @@ async def test_every_call_is_listed_with_its_round_and_place_in_the_round():
         inspector = app.query_one(ToolInspector)
         table = inspector.table
         assert [r[1:] for r in rows(table)] == [
-            ["1", "1", "current_time", "done", "0.00 s"],
-            ["1", "2", "read_file", "failed", ""],
-            ["2", "1", "read_file", "done", "0.01 s"],
-            ["1", "1", "get_weather", "denied", ""],  # a later turn starts at round 1
+            ["1", "1", "1", "current_time", "done", "0.00 s"],
+            ["2", "1", "2", "read_file", "failed", ""],
+            ["3", "2", "1", "read_file", "done", "0.01 s"],
+            ["4", "1", "1", "get_weather", "denied", ""],  # a later turn starts at round 1
         ]
         assert table.size.height == len(CALLS) + 1  # every row shown, no scroller
 

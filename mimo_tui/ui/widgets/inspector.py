@@ -83,7 +83,7 @@ class ToolInspector(Vertical, can_focus=False):
             id="inspector-title",
         )
         table: DataTable = DataTable(id="calls", cursor_type="row", zebra_stripes=True)
-        table.add_columns("", "round", "#", "tool", "status", "time")
+        table.add_columns("", "#", "round", "call", "tool", "status", "time")
         yield table
         with VerticalScroll(id="detail"):
             yield Static(id="detail-body", markup=False)
@@ -124,12 +124,14 @@ class ToolInspector(Vertical, can_focus=False):
         ]
         return same.index(record.key) + 1 if record.key in same else len(same) + 1
 
-    def _row(self, record: ToolRecord) -> list[Text]:
-        """Round, the call's place in its round (parallel calls share one), name, status
-        and time."""
+    def _row(self, record: ToolRecord, number: int) -> list[Text]:
+        """`number` counts the session's calls (1, 2, 3...; rounds repeat in each turn),
+        then the round, the call's place in its round (parallel calls share one), name,
+        status and time."""
         took = f"{record.duration_ms / 1000:.2f} s" if record.duration_ms is not None else ""
         return [
             Text(STATUS_ICONS.get(record.status, "·")),
+            Text(str(number), justify="right"),
             Text(str(record.round), justify="right"),
             Text(str(self._index_in_round(record)), justify="right"),
             Text(visible(record.name)),
@@ -145,11 +147,11 @@ class ToolInspector(Vertical, can_focus=False):
             return
         table = self.table
         if key in self.records:
-            cells = self._row(record)
+            cells = self._row(record, table.get_row_index(key) + 1)
             for column, cell in zip(table.columns, cells, strict=True):
                 table.update_cell(key, column, cell)
         else:
-            table.add_row(*self._row(record), key=key)
+            table.add_row(*self._row(record, table.row_count + 1), key=key)
         self.records[key] = record
         table.styles.height = table.row_count + 1  # every call, no scroller (up to 50%)
         if self.selected in (None, key):

@@ -28,6 +28,7 @@ from mimo_tui.ui.widgets.when import relative_time
 
 WIDE = 100  # from this many terminal columns a session takes one line
 FORMATS = {"openai": "OpenAI", "anthropic": "Anthropic"}
+BADGE_MAX = 24  # cells of a model badge at most (the list pads all to the widest)
 
 
 def _fit(text: str, width: int) -> str:
@@ -50,7 +51,12 @@ def model_badge(model: str) -> str:
 
 
 def session_label(
-    session: Session, current: bool, width: int = 46, now: float | None = None, wide: bool = False
+    session: Session,
+    current: bool,
+    width: int = 46,
+    now: float | None = None,
+    wide: bool = False,
+    badge_width: int = 8,
 ) -> Content:
     """One session as the list shows it, `width` cells wide at most: one line when `wide`
     (the terminal has WIDE columns or more), else two."""
@@ -60,7 +66,7 @@ def session_label(
     when = relative_time(session.updated_at, now)
     count = f"{session.message_count} msg{'' if session.message_count == 1 else 's'}"
     tokens = f"{short_tokens(session.usage.total_tokens)} tok"
-    model = f" {_pad(_fit(model_badge(session.model), 10), 8)} "
+    model = f" {_pad(_fit(model_badge(session.model), BADGE_MAX), badge_width)} "
     api = session.settings.get("api") if isinstance(session.settings, dict) else None
     fmt = f" {FORMATS.get(str(api or 'openai'), 'OpenAI')} "
     title_style = "bold" if current else ""
