@@ -87,7 +87,7 @@ def session_label(
     room = width - len(mark) - len(when) - 1
     first = _fit(title, room)
     gap = " " * max(1, width - len(mark) - cell_len(first) - len(when))
-    meta = f"    {count} · {tokens} "
+    meta = _pad(f"    {count} · {tokens} ", 24)  # the badges line up from row to row
     rest = width - len(meta) - len(model) - len(fmt) - 1
     if rest < 0:  # too narrow for the badges: the counts alone
         return Content.assemble(
