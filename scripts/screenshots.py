@@ -6,13 +6,20 @@ Run: python scripts/screenshots.py   (then `rsvg-convert` a file to PNG to look 
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from mimo_tui.config import Paths, Settings
-from mimo_tui.fake.seed import sample_approval, seed_conversation
+from mimo_tui.fake.seed import (
+    sample_approval,
+    seed_conversation,
+    seed_history,
+    seed_markdown_showcase,
+)
 from mimo_tui.runtime import build_runtime
 from mimo_tui.tool_runner import ApprovalRequest
 from mimo_tui.tools import BUILTINS
@@ -21,6 +28,8 @@ from mimo_tui.ui.widgets.approval import ApprovalScreen
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 FROZEN = datetime(2026, 5, 12, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+os.environ["TZ"] = "UTC"  # relative dates count calendar days in local time: pictures in UTC
+time.tzset()
 Step = Callable[[object], Awaitable[None]]
 
 
@@ -104,14 +113,26 @@ async def shoot(
     theme: str = "mimo-dark",
     cached: bool = False,
     model: str = "mimo-v2.5-pro",
+    scene: str = "seeded",
 ) -> None:
+    """`scene`: the seeded conversation, `markdown` (a reply using every element) or
+    `new` (an empty chat, so the welcome view); older sessions are seeded for all three."""
     with tempfile.TemporaryDirectory() as tmp:
         paths = Paths(Path(tmp) / "config", Path(tmp) / "data")
         settings = Settings(
             api_key="demo", base_url="http://127.0.0.1:9/v1", theme=theme, model=model
         )
         runtime = build_runtime(settings, paths, clock=lambda: FROZEN)
-        app = MimoApp(runtime, seed_conversation(runtime.store, tools=tools, cached=cached))
+        store = runtime.store
+        store.clock = lambda: FROZEN.timestamp() - 60
+        seed_history(store, FROZEN.timestamp())
+        if scene == "markdown":
+            session_id = seed_markdown_showcase(store)
+        elif scene == "new":
+            session_id = store.create_session(settings.model, {"api": "openai"}, "5e55100d0099").id
+        else:
+            session_id = seed_conversation(store, tools=tools, cached=cached)
+        app = MimoApp(runtime, session_id)
         async with app.run_test(size=size) as pilot:
             app.screen.query_one("PromptInput").cursor_blink = False
             await pilot.pause()
@@ -136,6 +157,12 @@ async def main() -> None:
     await shoot("settings", (110, 40), settings_open)
     await shoot("meter", (150, 34), nothing, tools=True, cached=True)
     await shoot("attachments", (110, 34), attachments_shown, model="mimo-v2.5")
+    await shoot("markdown", (110, 62), nothing, scene="markdown")
+    await shoot("markdown-light", (110, 62), nothing, theme="mimo-light", scene="markdown")
+    hc = "mimo-high-contrast"
+    await shoot("markdown-high-contrast", (110, 62), nothing, theme=hc, scene="markdown")
+    await shoot("welcome", (110, 30), nothing, scene="new")
+    await shoot("sessions-80x24", (80, 24), sessions_open, tools=True)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.hangup import HANGUP_EXIT, detach, terminal_fds, watch_terminal
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.themes import VARIABLE_DEFAULTS, load_themes
+from mimo_tui.ui.widgets.md_palette import set_palette
 
 GC_YOUNG_THRESHOLD = 10_000  # allocations between young collections (CPython: 700)
 GC_NO_AUTOMATIC_FULL = 1_000_000  # middle collections between full ones: never, in practice
@@ -74,12 +75,17 @@ class MimoApp(App):
             self.theme = name
             return
         self.set_reactive(App.theme, name)
+        set_palette(self.current_theme)
         theme = self.current_theme
         self.set_class(theme.dark, "-dark-mode", update=False)
         self.set_class(not theme.dark, "-light-mode", update=False)
         self.set_class(True, f"-theme-{name}", update=False)
         refresh_filter(self.ansi_theme)
         self.stylesheet.set_variables(self.get_css_variables())
+
+    def watch_theme(self, name: str) -> None:
+        """Replies are drawn in the new theme's palette (before the next frame)."""
+        set_palette(self.current_theme)
 
     def _remember_theme(self, theme: Theme) -> None:
         """A theme picked anywhere (palette, settings) is the theme next time."""

@@ -23,13 +23,14 @@ from mimo_tui.config import ConfigError
 from mimo_tui.inspect import round_exchange, tool_records
 from mimo_tui.model import Message, ToolRecord
 from mimo_tui.runtime import Runtime
-from mimo_tui.text import code_blocks, secret_in, visible
+from mimo_tui.text import secret_in, visible
 from mimo_tui.ui.attach import AttachActions
 from mimo_tui.ui.history import HistoryActions
 from mimo_tui.ui.memory import release_render_caches
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.versions import VersionActions
 from mimo_tui.ui.widgets.attachment_bar import AttachmentBar
+from mimo_tui.ui.widgets.code_copy import copied_note, numbered_code_blocks
 from mimo_tui.ui.widgets.conversation import (
     Conversation,
     EarlierNotice,
@@ -45,6 +46,7 @@ from mimo_tui.ui.widgets.session_list import SessionList
 from mimo_tui.ui.widgets.status import StatusLine
 from mimo_tui.ui.widgets.steppable import MessageStep
 from mimo_tui.ui.widgets.tool_call import ToolCallLine
+from mimo_tui.ui.widgets.welcome import Welcome, welcome_view
 
 if TYPE_CHECKING:
     from mimo_tui.ui.widgets.message import AssistantMessage
@@ -138,7 +140,7 @@ class ChatScreen(VersionActions, HistoryActions, AttachActions):
         self._context_warned: str | None = None  # the session the 80 % warning was shown in
         # The side panels keep their state from the start but are mounted when first shown
         # (see _panel): the first frame does not show them.
-        self.sessions_panel = SessionList()
+        self.sessions_panel = SessionList(now=lambda: self.runtime.clock().timestamp())
         self.inspector = ToolInspector(self._exchange)
 
     # ---- layout ----------------------------------------------------------------------------
@@ -202,6 +204,8 @@ class ChatScreen(VersionActions, HistoryActions, AttachActions):
         visible_msgs = shown_in_chat(messages)
         self.index_versions(messages)
         await self._show_window(visible_msgs, max(0, len(visible_msgs) - PAGE), len(visible_msgs))
+        if not visible_msgs:
+            await conv.mount(welcome_view(self))
         if not self.runtime.has_key:
             await conv.mount(Notice(NO_KEY_HELP, "warning"))
         for notice in self.runtime.take_notices():  # e.g. a stored model that is not sent
@@ -549,6 +553,7 @@ class ChatScreen(VersionActions, HistoryActions, AttachActions):
                 from mimo_tui.ui.widgets.attachment_view import AttachmentLines
                 from mimo_tui.ui.widgets.message import UserMessage
 
+                await conv.query(Welcome).remove()
                 await conv.mount(UserMessage(msg))
                 if msg.attachments:
                     await conv.mount(AttachmentLines(msg.attachments))
@@ -727,6 +732,14 @@ class ChatScreen(VersionActions, HistoryActions, AttachActions):
         if self.sessions_panel.has_class("-open"):
             await self._show_sessions(True)
 
+    @on(Welcome.Open)
+    async def reopen(self, event: Welcome.Open) -> None:
+        if self.busy:
+            self.notify("Stop the reply first (Escape).", markup=False)
+            return
+        await self.open_session(event.session_id)
+        self.focus_input()
+
     @on(ToolCallLine.Selected)
     async def open_call(self, event: ToolCallLine.Selected) -> None:
         await self._show_inspector(True)
@@ -762,11 +775,10 @@ class ChatScreen(VersionActions, HistoryActions, AttachActions):
     def action_copy_code(self) -> None:
         """Copy the last code block of the newest answer that has one."""
         for reply in reversed(replies(self)):
-            blocks = code_blocks(reply.answer_text)
+            blocks = numbered_code_blocks(reply.answer_text)
             if blocks:
-                self.app.copy_to_clipboard(blocks[-1])
-                lines = blocks[-1].count("\n") + 1
-                self.notify(f"Copied a code block ({lines} lines).", markup=False, timeout=2)
+                self.app.copy_to_clipboard(blocks[-1].code)
+                self.notify(copied_note(blocks[-1]), markup=False, timeout=2)
                 return
         self.notify("No code block to copy.", markup=False, timeout=2)
 

@@ -26,6 +26,9 @@ from textual.reactive import Reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from mimo_tui.text import code_blocks
+from mimo_tui.ui.widgets.md_palette import MarkdownPalette, current_palette
+
 Line = list[Segment]  # kept as plain segments: a Strip carries seven caches of its own
 
 
@@ -42,12 +45,15 @@ def blank(width: int, style: Style) -> Line:
     return [Segment(" " * width, style)]
 
 
-def render_block(console: Console, source: str, width: int, style: Style) -> list[Line]:
-    """One Markdown block as lines (see markdown_render; loaded at the first reply drawn, so
-    a new session's first frame does not wait for markdown-it and Pygments)."""
+def render_block(
+    console: Console, source: str, width: int, style: Style, first_code: int = 1
+) -> list[Line]:
+    """One Markdown block as lines, its code blocks numbered from `first_code` (see
+    markdown_render; loaded at the first reply drawn, so a new session's first frame does
+    not wait for markdown-it and Pygments)."""
     from mimo_tui.ui.widgets.markdown_render import render_markdown_block
 
-    return render_markdown_block(console, source, width, style)
+    return render_markdown_block(console, source, width, style, first_code)
 
 
 class MarkdownBlocks:
@@ -55,9 +61,10 @@ class MarkdownBlocks:
 
     def __init__(self, sources: Sequence[str] = ()) -> None:
         self.sources: list[str] = [s for s in sources if s]
-        self._key: tuple[int, Style] | None = None
+        self._key: tuple[int, Style, MarkdownPalette] | None = None
         self._lines: list[Line] = []
         self._rendered = 0
+        self._codes = 0  # fenced code blocks in the rendered sources (they are numbered)
 
     @property
     def text(self) -> str:
@@ -67,14 +74,22 @@ class MarkdownBlocks:
         if source:
             self.sources.append(source)
 
+    @property
+    def code_count(self) -> int:
+        """How many fenced code blocks the rendered sources hold (the tail numbers on)."""
+        return self._codes
+
     def lines(self, console: Console, width: int, style: Style) -> list[Line]:
-        """All lines at `width`; blocks are separated by one blank line."""
-        if (width, style) != self._key:
-            self._key, self._lines, self._rendered = (width, style), [], 0
+        """All lines at `width` in the theme's palette; blocks are separated by one blank
+        line, code blocks numbered from 1 across them."""
+        key = (width, style, current_palette())
+        if key != self._key:
+            self._key, self._lines, self._rendered, self._codes = key, [], 0, 0
         for source in self.sources[self._rendered :]:
             if self._lines:
                 self._lines.append(blank(width, style))
-            self._lines.extend(render_block(console, source, width, style))
+            self._lines.extend(render_block(console, source, width, style, self._codes + 1))
+            self._codes += len(code_blocks(source))
         self._rendered = len(self.sources)
         return self._lines
 
@@ -231,13 +246,16 @@ class LiveAnswer(LinesWidget):
 
     def build_lines(self, width: int) -> list[Line]:
         style = self.rich_style
-        key = (width, style, self.source, len(self.blocks.sources))
+        palette = current_palette()
+        key = (width, style, self.source, len(self.blocks.sources), palette)
         if self._lines is not None and self._lines[0] == key:
             return self._lines[1]
         done = self.blocks.lines(self.app.console, width, style)
-        tail_key = (width, style, self.source)
+        first = self.blocks.code_count + 1
+        tail_key = (width, style, self.source, palette, first)
         if self._tail is None or self._tail[0] != tail_key:
-            self._tail = (tail_key, render_block(self.app.console, self.source, width, style))
+            lines = render_block(self.app.console, self.source, width, style, first)
+            self._tail = (tail_key, lines)
         tail = self._tail[1]
         gap = [blank(width, style)] if done and tail else []  # as between blocks
         lines = done + gap + tail

@@ -21,6 +21,7 @@ from mimo_tui.catalogue import Catalogue
 from mimo_tui.cost import reply_stats
 from mimo_tui.model import Message
 from mimo_tui.text import one_line, visible
+from mimo_tui.ui.widgets.code_copy import COPY_CODE_BINDINGS, CodeCopy
 from mimo_tui.ui.widgets.conversation import MessageAction
 from mimo_tui.ui.widgets.lines import (
     LaidOutOnce,
@@ -31,6 +32,7 @@ from mimo_tui.ui.widgets.lines import (
     blank,
     render_strips,
 )
+from mimo_tui.ui.widgets.links import safe_link
 from mimo_tui.ui.widgets.reasoning import ReasoningPanel, WrappedLines
 from mimo_tui.ui.widgets.steppable import STEP_BINDINGS, Steppable
 
@@ -86,6 +88,10 @@ class UserMessage(Static, Steppable, can_focus=True):
         border-left: thick $primary;
         background: $boost;
     }
+    /* A new turn: a rule in the theme's $turn-rule above every question. (Not
+       `:first-of-type` to spare the first: Textual restyles every sibling on each mount
+       for such a selector, and paging through history mounts 40 at a time.) */
+    UserMessage { border-top: solid $turn-rule; }
     UserMessage:focus { background: $primary 25%; }
     """
 
@@ -334,7 +340,7 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
             self.reasoning.collapsed = not show
 
 
-class StoredReply(LinesWidget, Steppable, can_focus=True):
+class StoredReply(LinesWidget, Steppable, CodeCopy, can_focus=True):
     """A finished reply, drawn as ONE widget from cached lines, not the dozen a live
     Markdown reply needs: a long session opens and scrolls as fast as a short one.
 
@@ -350,6 +356,7 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
 
     BINDINGS = [
         *STEP_BINDINGS,
+        *COPY_CODE_BINDINGS,
         Binding("c", "act('copy')", "Copy", id="stored.copy_answer"),
         Binding("g", "act('regenerate')", "Regenerate", id="stored.regenerate"),
         Binding("enter", "toggle_reasoning", "Reasoning", id="stored.reasoning"),
@@ -568,7 +575,14 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
         self.app.push_screen(SourcePicker(self._sources.sources, start), chosen)
 
     def on_click(self, event: Click) -> None:
-        if event.y == 0:  # the reasoning header line
+        """The reasoning header folds; a code block's label copies it; a web link opens."""
+        style = event.style
+        if self.copy_code_at(style.meta):
+            return
+        link = safe_link(style.link or "")
+        if link:
+            self.app.open_url(link)
+        elif event.y == 0 and self.has_reasoning:  # the reasoning header line
             self.toggle_reasoning()
         elif self._sources_at is not None and self._sources is not None:
             row = event.y - self._sources_at
