@@ -199,6 +199,8 @@ class FakeMimo:
         if not isinstance(messages, list) or not messages:
             return "messages must be a non-empty list"
         for i, tool in enumerate(body.get("tools") or []):
+            if isinstance(tool, dict) and tool.get("type") == "web_search":
+                continue  # a built-in tool: checked by fake/web_search.py
             name = (tool.get("function") or {}).get("name") if isinstance(tool, dict) else None
             if not isinstance(name, str) or not _FUNCTION_NAME.fullmatch(name):
                 return f"tools[{i}].function.name must match ^[a-zA-Z0-9_-]{{1,64}}$, got {name!r}"
