@@ -86,6 +86,35 @@ def _common(parser: argparse.ArgumentParser, sub: bool = False) -> None:
     parser.argument_default = before
 
 
+def version_text() -> str:
+    """`mimo-tui 0.1.0 (Python 3.11.7, Textual 8.2.8)`: what a bug report needs. Textual's
+    version is read from its metadata, not by importing it (that is ~100 ms)."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        textual = version("textual")
+    except PackageNotFoundError:
+        textual = "not installed"
+    return f"mimo-tui {__version__} (Python {platform.python_version()}, Textual {textual})"
+
+
+def _version_action() -> type:
+    import argparse
+
+    class VersionAction(argparse.Action):
+        """--version, its text made only when asked for (not on every parse)."""
+
+        def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+            super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+        def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+            print(version_text())
+            parser.exit()
+
+    return VersionAction
+
+
 def build_parser() -> argparse.ArgumentParser:
     import argparse
     from argparse import SUPPRESS
@@ -94,7 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mimo-tui",
         description="A terminal chat client for Xiaomi MiMo. Without a command, opens the chat UI.",
     )
-    parser.add_argument("--version", action="version", version=f"mimo-tui {__version__}")
+    parser.add_argument(
+        "--version",
+        action=_version_action(),
+        help="print mimo-tui's version and those of Python and Textual, then exit",
+    )
     _common(parser)
     parser.add_argument("--theme", help="UI theme")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

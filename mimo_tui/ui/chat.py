@@ -716,9 +716,10 @@ class ChatScreen(VersionActions, HistoryActions):
         for reply in reversed(replies(self)):
             blocks = code_blocks(reply.answer_text)
             if blocks:
-                self.app.copy_to_clipboard(blocks[-1])
+                from mimo_tui.ui.clipboard import copy_and_notify
+
                 lines = blocks[-1].count("\n") + 1
-                self.notify(f"Copied a code block ({lines} lines).", markup=False, timeout=2)
+                copy_and_notify(self.app, blocks[-1], f"a code block ({lines} lines)")
                 return
         self.notify("No code block to copy.", markup=False, timeout=2)
 
