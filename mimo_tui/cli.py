@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from mimo_tui import __version__
 from mimo_tui.cli_sessions import add_parsers as add_session_parsers
 from mimo_tui.cli_sessions import cmd_sessions, cmd_usage, note_recovery
+from mimo_tui.cli_serve import add_parser as add_serve_parser
 from mimo_tui.cli_signals import CtrlC
 from mimo_tui.config import (
     ConfigError,
@@ -158,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--json", action="store_true", help="print the list as JSON")
 
     add_session_parsers(sub)
+    add_serve_parser(sub, _common)
 
     key = sub.add_parser("key", help="store, show or delete the API key file")
     key.add_argument("action", choices=["set", "show", "delete"])
@@ -236,6 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_tools(settings, paths, args.json)
     if args.command == "themes":
         return cmd_themes(settings, paths, args.json)
+    if args.command == "serve":
+        return cmd_serve(args)
     if args.command in ("sessions", "usage", "ask"):
         assert not isinstance(args, SimpleNamespace)  # PLAIN_START names no command
         if args.command == "sessions":
@@ -255,6 +259,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"mimo-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def cmd_serve(args: argparse.Namespace | SimpleNamespace) -> int:
+    """The chat UI in a browser (cli_serve.py has the rules, ui/serve.py the server)."""
+    from mimo_tui.cli_serve import child_command, textual_serve_missing
+
+    problem = textual_serve_missing()
+    if problem:
+        print(f"mimo-tui: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    from mimo_tui.ui.serve import serve
+
+    assert not isinstance(args, SimpleNamespace)
+    return serve(child_command(args), args.host, args.port)
 
 
 def anthropic_missing(importing: bool) -> str | None:

@@ -199,6 +199,17 @@ class MimoApp(App):
                 timeout=15,
             )
 
+    def on_app_focus(self) -> None:
+        """Focus where the screen would have put it, if nothing has it when the app gains
+        focus. The browser page of `mimo-tui serve` blurs the app as it starts, before the
+        chat screen's auto-focus, which Textual then skips: typing went nowhere."""
+        screen = self.screen
+        if screen.focused is None and screen.AUTO_FOCUS:
+            for widget in screen.query(screen.AUTO_FOCUS):
+                if widget.focusable:
+                    widget.focus(scroll_visible=False)
+                    break
+
     def on_ready(self) -> None:
         """The first frame is on its way: what start-up deferred can begin after it."""
         self.call_after_refresh(self._after_first_frame)
