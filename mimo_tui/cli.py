@@ -19,9 +19,9 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TextIO
 
 from mimo_tui import __version__
+from mimo_tui.cli_serve import add_parser as add_serve_parser
 from mimo_tui.cli_sessions import add_parsers as add_session_parsers
 from mimo_tui.cli_sessions import cmd_sessions, cmd_usage, note_recovery
-from mimo_tui.cli_serve import add_parser as add_serve_parser
 from mimo_tui.cli_signals import CtrlC
 from mimo_tui.config import (
     ConfigError,

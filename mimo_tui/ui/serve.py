@@ -20,7 +20,6 @@ import contextlib
 import html
 import signal
 import sys
-from typing import Any
 
 from aiohttp import web
 from textual_serve.server import Server
@@ -62,9 +61,7 @@ body.-closed #terminal {{ opacity: 0.3; }}
 </html>
 """
 
-REFUSED = (
-    "403: this mimo-tui server needs the token of the URL `mimo-tui serve` printed.\n"
-)
+REFUSED = "403: this mimo-tui server needs the token of the URL `mimo-tui serve` printed.\n"
 
 
 class MimoServer(Server):
@@ -93,7 +90,7 @@ class MimoServer(Server):
         )
         return app
 
-    async def handle_index(self, request: web.Request) -> web.Response:  # type: ignore[override]
+    async def handle_index(self, request: web.Request) -> web.Response:
         if not self._passes(request, request.query.get("token")):
             return web.Response(status=403, text=REFUSED)
         scheme = "wss" if request.secure else "ws"
