@@ -146,6 +146,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--show-reasoning", action="store_true", help="stream the model's reasoning to stderr"
     )
     ask.add_argument("-y", "--yes", action="store_true", help="run every tool call without asking")
+    ask.add_argument(
+        "-e",
+        "--editor",
+        action="store_true",
+        help="write the prompt in $VISUAL/$EDITOR (starting from PROMPT, if given)",
+    )
     _common(ask, sub=True)
 
     sub.add_parser("config", help="print the effective settings and every path")
@@ -473,11 +479,28 @@ def cmd_themes(settings: Settings, paths: Paths, as_json: bool) -> int:
 
 
 def _read_prompt(args: argparse.Namespace) -> str | None:
+    if args.editor:
+        return _prompt_from_editor(args.prompt if args.prompt != "-" else None)
     if args.prompt and args.prompt != "-":
         return args.prompt
     if args.prompt == "-" or not sys.stdin.isatty():
         return sys.stdin.read()
     return None
+
+
+def _prompt_from_editor(start: str | None) -> str | None:
+    """`ask -e`: the prompt as written in the user's editor (None: nothing to send)."""
+    from mimo_tui.external_editor import EditorError, edit_text, editor_argv
+
+    try:
+        argv = editor_argv()
+        if argv is None:
+            print("mimo-tui ask -e: set $VISUAL or $EDITOR", file=sys.stderr)
+            return None
+        return edit_text(start or "", argv)
+    except EditorError as exc:
+        print(f"mimo-tui ask -e: {visible(str(exc))}; nothing sent", file=sys.stderr)
+        return None
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:

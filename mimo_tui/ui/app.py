@@ -144,6 +144,11 @@ class MimoApp(App):
             ),
             ("Edit last message", "Edit and resend as a fork (Ctrl+Up)", chat.action_edit_last),
             (
+                "Edit in $EDITOR",
+                "The message box in $VISUAL/$EDITOR, or a larger editor here (F9)",
+                chat.action_external_editor,
+            ),
+            (
                 "Change model",
                 "Pick from the API's list or type a name (F7)",
                 chat.action_change_model,

@@ -116,6 +116,7 @@ class ChatScreen(VersionActions, HistoryActions):
         Binding("f6", "toggle_thinking", "Thinking", id="chat.thinking", show=False, priority=True),
         Binding("f7", "change_model", "Model", id="chat.model", show=False, priority=True),
         Binding("f8", "settings", "Settings", id="chat.settings", show=False),
+        Binding("f9", "external_editor", "Editor", id="chat.editor", show=False),
     ]
 
     def __init__(self, runtime: Runtime, session_id: str) -> None:
@@ -722,6 +723,12 @@ class ChatScreen(VersionActions, HistoryActions):
                 copy_and_notify(self.app, blocks[-1], f"a code block ({lines} lines)")
                 return
         self.notify("No code block to copy.", markup=False, timeout=2)
+
+    def action_external_editor(self) -> None:
+        """The message box in $VISUAL/$EDITOR, or the in-app editor (ui/editor.py)."""
+        from mimo_tui.ui.editor import edit_message_box
+
+        edit_message_box(self.query_one("#prompt", PromptInput))
 
     def action_edit_last(self) -> None:
         users: list[Any] = list(self.query("UserMessage"))  # loaded lazily: queried by name
