@@ -19,6 +19,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TextIO
 
 from mimo_tui import __version__
+from mimo_tui.cli_completion import add_parser as add_completion_parser
 from mimo_tui.cli_serve import add_parser as add_serve_parser
 from mimo_tui.cli_sessions import add_parsers as add_session_parsers
 from mimo_tui.cli_sessions import cmd_sessions, cmd_usage, note_recovery
@@ -166,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_session_parsers(sub)
     add_serve_parser(sub, _common)
+    add_completion_parser(sub)
 
     key = sub.add_parser("key", help="store, show or delete the API key file")
     key.add_argument("action", choices=["set", "show", "delete"])
@@ -246,6 +248,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_themes(settings, paths, args.json)
     if args.command == "serve":
         return cmd_serve(args)
+    if args.command == "completion":
+        from mimo_tui.cli_completion import cmd_completion
+
+        assert not isinstance(args, SimpleNamespace)
+        return cmd_completion(args, build_parser(), paths)
     if args.command in ("sessions", "usage", "ask"):
         assert not isinstance(args, SimpleNamespace)  # PLAIN_START names no command
         if args.command == "sessions":
