@@ -19,8 +19,6 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TextIO
 
 from mimo_tui import __version__
-from mimo_tui.cli_completion import add_parser as add_completion_parser
-from mimo_tui.cli_serve import add_parser as add_serve_parser
 from mimo_tui.cli_sessions import add_parsers as add_session_parsers
 from mimo_tui.cli_sessions import cmd_sessions, cmd_usage, note_recovery
 from mimo_tui.cli_signals import CtrlC
@@ -166,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--json", action="store_true", help="print the list as JSON")
 
     add_session_parsers(sub)
+    # Imported here, not at the top: plain `mimo-tui` builds no parser (see parse_args).
+    from mimo_tui.cli_completion import add_parser as add_completion_parser
+    from mimo_tui.cli_serve import add_parser as add_serve_parser
+
     add_serve_parser(sub, _common)
     add_completion_parser(sub)
 

@@ -116,7 +116,7 @@ class ChatScreen(VersionActions, HistoryActions):
         Binding("f6", "toggle_thinking", "Thinking", id="chat.thinking", show=False, priority=True),
         Binding("f7", "change_model", "Model", id="chat.model", show=False, priority=True),
         Binding("f8", "settings", "Settings", id="chat.settings", show=False),
-        Binding("f9", "external_editor", "Editor", id="chat.editor", show=False),
+        Binding("f9", "external_editor", "Edit in $EDITOR", id="chat.editor", show=False),
     ]
 
     def __init__(self, runtime: Runtime, session_id: str) -> None:
