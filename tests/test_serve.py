@@ -9,6 +9,7 @@ on this machine.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import re
@@ -17,6 +18,7 @@ import socket
 import struct
 import subprocess
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -212,8 +214,11 @@ def browser(tmp_path: Path) -> Iterator[tuple]:
             context.close()
 
 
-def _chat_in_browser(context, url: str, shot: Path) -> str:
-    """Open `url`, wait for the chat, type a message, wait for the answer; what the page got."""
+def _chat_in_browser(context, url: str, shot: Path, then_f9: bool = False) -> str:
+    """Open `url`, wait for the chat, type a message, wait for the answer; what the page got.
+    With `then_f9`, F9 afterwards: in the browser the message is edited in the app."""
+    from playwright.sync_api import Error as playwright_error
+
     page = context.new_page()
     received = bytearray()
 
@@ -222,12 +227,14 @@ def _chat_in_browser(context, url: str, shot: Path) -> str:
 
     def wait_for(text: str) -> None:
         """Until the page has received `text`, one websocket frame at a time (bounded)."""
-        for _ in range(2000):
-            if text in shown():
-                return
-            with socket_.expect_event("framereceived", timeout=60_000):
+        deadline = time.monotonic() + 60
+        while text not in shown():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"{text!r} never arrived; the page got: {shown()[-3000:]}")
+            waiting = socket_.expect_event("framereceived", timeout=left * 1000)
+            with contextlib.suppress(playwright_error), waiting:  # time out: said above
                 pass
-        raise AssertionError(f"{text!r} never arrived; the page got: {shown()[-2000:]}")
 
     with page.expect_websocket(timeout=60_000) as info:
         page.goto(url)
@@ -243,6 +250,12 @@ def _chat_in_browser(context, url: str, shot: Path) -> str:
     wait_for("You said:")
     wait_for("TTFT")  # the status line after the reply: it is complete
     page.screenshot(path=str(shot))
+    if then_f9:
+        page.keyboard.type("draft")
+        page.keyboard.press("F9")
+        wait_for("Edit the message")
+        wait_for("In the browser, messages are edited here.")
+        page.keyboard.press("Control+S")
     return shown()
 
 
@@ -271,5 +284,5 @@ def test_chromium_is_refused_without_the_token_and_served_with_it(browser, serve
     response = page.goto(served.base)
     assert response is not None and response.status == 403
     assert "needs the token" in page.inner_text("body")
-    shown = _chat_in_browser(context, served.url, tmp_path / "token.png")
-    assert "You said:" in shown
+    shown = _chat_in_browser(context, served.url, tmp_path / "token.png", then_f9=True)
+    assert "You said:" in shown and "Edit the message" in shown

@@ -110,10 +110,10 @@ def edit_message_box(box: TextArea) -> None:
         else:
             _put_back(box, edited)
             return
-    elif argv is None and not note:
-        note = "Set $VISUAL or $EDITOR to edit in your own editor."
     elif app.is_web:
         note = "In the browser, messages are edited here."
+    elif argv is None and not note:
+        note = "Set $VISUAL or $EDITOR to edit in your own editor."
 
     def done(text: str | None) -> None:
         if text is not None:
