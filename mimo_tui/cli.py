@@ -99,6 +99,35 @@ def _common(parser: argparse.ArgumentParser, sub: bool = False) -> None:
     parser.argument_default = before
 
 
+def version_text() -> str:
+    """`mimo-tui 0.1.0 (Python 3.11.7, Textual 8.2.8)`: what a bug report needs. Textual's
+    version is read from its metadata, not by importing it (that is ~100 ms)."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        textual = version("textual")
+    except PackageNotFoundError:
+        textual = "not installed"
+    return f"mimo-tui {__version__} (Python {platform.python_version()}, Textual {textual})"
+
+
+def _version_action() -> type:
+    import argparse
+
+    class VersionAction(argparse.Action):
+        """--version, its text made only when asked for (not on every parse)."""
+
+        def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+            super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+        def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+            print(version_text())
+            parser.exit()
+
+    return VersionAction
+
+
 def build_parser() -> argparse.ArgumentParser:
     import argparse
     from argparse import SUPPRESS
@@ -107,7 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mimo-tui",
         description="A terminal chat client for Xiaomi MiMo. Without a command, opens the chat UI.",
     )
-    parser.add_argument("--version", action="version", version=f"mimo-tui {__version__}")
+    parser.add_argument(
+        "--version",
+        action=_version_action(),
+        help="print mimo-tui's version and those of Python and Textual, then exit",
+    )
     _common(parser)
     parser.add_argument("--theme", help="UI theme")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -128,6 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
     from mimo_tui import cli_attach  # with the parser: plain `mimo-tui` builds none
 
     cli_attach.add_arguments(ask)
+    ask.add_argument(
+        "-e",
+        "--editor",
+        action="store_true",
+        help="write the prompt in $VISUAL/$EDITOR (starting from PROMPT, if given)",
+    )
     _common(ask, sub=True)
 
     sub.add_parser("config", help="print the effective settings and every path")
@@ -144,6 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--json", action="store_true", help="print the list as JSON")
 
     add_session_parsers(sub)
+    # Imported here, not at the top: plain `mimo-tui` builds no parser (see parse_args).
+    from mimo_tui.cli_completion import add_parser as add_completion_parser
+    from mimo_tui.cli_serve import add_parser as add_serve_parser
+
+    add_serve_parser(sub, _common)
+    add_completion_parser(sub)
 
     key = sub.add_parser("key", help="store, show or delete the API key file")
     key.add_argument("action", choices=["set", "show", "delete"])
@@ -227,6 +272,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_tools(settings, paths, args.json)
     if args.command == "themes":
         return cmd_themes(settings, paths, args.json)
+    if args.command == "serve":
+        return cmd_serve(args)
+    if args.command == "completion":
+        from mimo_tui.cli_completion import cmd_completion
+
+        assert not isinstance(args, SimpleNamespace)
+        return cmd_completion(args, build_parser(), paths)
     if args.command in ("sessions", "usage", "ask"):
         assert not isinstance(args, SimpleNamespace)  # PLAIN_START names no command
         if args.command == "sessions" and args.op in COMPACT_OPS:  # these need the API
@@ -248,6 +300,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"mimo-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def cmd_serve(args: argparse.Namespace | SimpleNamespace) -> int:
+    """The chat UI in a browser (cli_serve.py has the rules, ui/serve.py the server)."""
+    from mimo_tui.cli_serve import child_command, textual_serve_missing
+
+    problem = textual_serve_missing()
+    if problem:
+        print(f"mimo-tui: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    from mimo_tui.ui.serve import serve
+
+    assert not isinstance(args, SimpleNamespace)
+    return serve(child_command(args), args.host, args.port)
 
 
 def anthropic_missing(importing: bool) -> str | None:
@@ -482,6 +548,8 @@ def cmd_themes(settings: Settings, paths: Paths, as_json: bool) -> int:
 
 
 def _read_prompt(args: argparse.Namespace) -> str | None:
+    if args.editor:
+        return _prompt_from_editor(args.prompt if args.prompt != "-" else None)
     if args.prompt and args.prompt != "-":
         return args.prompt
     if "-" in (args.attach or []):  # stdin holds the attachment, not the prompt
@@ -489,6 +557,21 @@ def _read_prompt(args: argparse.Namespace) -> str | None:
     if args.prompt == "-" or not sys.stdin.isatty():
         return sys.stdin.read()
     return None
+
+
+def _prompt_from_editor(start: str | None) -> str | None:
+    """`ask -e`: the prompt as written in the user's editor (None: nothing to send)."""
+    from mimo_tui.external_editor import EditorError, edit_text, editor_argv
+
+    try:
+        argv = editor_argv()
+        if argv is None:
+            print("mimo-tui ask -e: set $VISUAL or $EDITOR", file=sys.stderr)
+            return None
+        return edit_text(start or "", argv)
+    except EditorError as exc:
+        print(f"mimo-tui ask -e: {visible(str(exc))}; nothing sent", file=sys.stderr)
+        return None
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:

@@ -12,7 +12,7 @@ from mimo_tui.fake.seed import RICH_ANSWER, seed_markdown_showcase
 from mimo_tui.runtime import build_runtime
 from mimo_tui.ui.app import MimoApp
 from mimo_tui.ui.themes import load_themes
-from mimo_tui.ui.widgets.code_copy import CODE_META, copied_note, numbered_code_blocks
+from mimo_tui.ui.widgets.code_copy import CODE_META, copied_what, numbered_code_blocks
 from mimo_tui.ui.widgets.lines import MarkdownBlocks, render_block
 from mimo_tui.ui.widgets.md_palette import palette_from_theme
 from mimo_tui.ui.widgets.message import StoredReply
@@ -99,7 +99,7 @@ def test_code_blocks_are_numbered_across_streamed_blocks_as_in_the_whole_reply()
 
 def test_the_toast_says_bytes_and_lines():
     block = numbered_code_blocks("```bash\necho é\nls\n```\n")[0]
-    assert copied_note(block) == "Copied code block 1 (bash): 10 bytes, 2 lines."
+    assert copied_what(block) == "code block 1 (bash): 10 bytes, 2 lines"
 
 
 def _showcase_app(settings, paths, theme: str = "mimo-dark") -> MimoApp:
@@ -119,7 +119,7 @@ async def test_y_then_a_number_copies_that_code_block(settings, paths):
         await pilot.pause()
         assert app.clipboard == "python -c 'from quad import roots; print(roots(1, -3, 2))'"
         notes = [str(n.message) for n in app._notifications]
-        assert "Copied code block 2 (bash): 58 bytes, 1 line." in notes
+        assert "Copied code block 2 (bash): 58 bytes, 1 line (OSC 52)." in notes
         await pilot.press("y", "1")
         assert app.clipboard.startswith("import math\n")
         assert "$" not in app.clipboard

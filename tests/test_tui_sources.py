@@ -1,5 +1,5 @@
 """Web search in the chat screen, driven with Pilot against the fake over real HTTP: the
-F9 / palette switch, the numbered Sources panel under the reply (fold by key and click),
+F10 / palette switch, the numbered Sources panel under the reply (fold by key and click),
 the picker that shows a source's URL and opens it, the plugin-not-enabled notice."""
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ async def test_f9_switches_web_search_for_the_session(settings, paths, fake):
         await send(pilot, "no search")
         await app.workers.wait_for_complete()
         assert "tools" not in fake.chat_requests()[-1].body
-        await pilot.press("f9")
+        await pilot.press("f10")
         await pilot.pause()
         assert "web search on" in screen_text(app)  # the top bar says so
         await send(pilot, "latest news about MiMo")

@@ -160,6 +160,11 @@ class MimoApp(App):
             ),
             ("Edit last message", "Edit and resend as a fork (Ctrl+Up)", chat.action_edit_last),
             (
+                "Edit in $EDITOR",
+                "The message box in $VISUAL/$EDITOR, or a larger editor here (F9)",
+                chat.action_external_editor,
+            ),
+            (
                 "Change model",
                 "Pick from the API's list or type a name (F7)",
                 chat.action_change_model,
@@ -171,7 +176,7 @@ class MimoApp(App):
             ),
             (
                 "Toggle web search",
-                "MiMo's Web Search plugin on or off for this session, billed per search (F9)",
+                "MiMo's Web Search plugin on or off for this session, billed per search (F10)",
                 chat.action_toggle_web_search,
             ),
             (
@@ -220,6 +225,17 @@ class MimoApp(App):
                 severity="error",
                 timeout=15,
             )
+
+    def on_app_focus(self) -> None:
+        """Focus where the screen would have put it, if nothing has it when the app gains
+        focus. The browser page of `mimo-tui serve` blurs the app as it starts, before the
+        chat screen's auto-focus, which Textual then skips: typing went nowhere."""
+        screen = self.screen
+        if screen.focused is None and screen.AUTO_FOCUS:
+            for widget in screen.query(screen.AUTO_FOCUS):
+                if widget.focusable:
+                    widget.focus(scroll_visible=False)
+                    break
 
     def on_ready(self) -> None:
         """The first frame is on its way: what start-up deferred can begin after it."""

@@ -30,7 +30,7 @@ from mimo_tui.ui.memory import release_render_caches
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.versions import VersionActions
 from mimo_tui.ui.widgets.attachment_bar import AttachmentBar
-from mimo_tui.ui.widgets.code_copy import copied_note, numbered_code_blocks
+from mimo_tui.ui.widgets.code_copy import copied_what, numbered_code_blocks
 from mimo_tui.ui.widgets.conversation import (
     Conversation,
     EarlierNotice,
@@ -120,7 +120,8 @@ class ChatScreen(VersionActions, HistoryActions, AttachActions):
         Binding("f6", "toggle_thinking", "Thinking", id="chat.thinking", show=False, priority=True),
         Binding("f7", "change_model", "Model", id="chat.model", show=False, priority=True),
         Binding("f8", "settings", "Settings", id="chat.settings", show=False),
-        Binding("f9", "toggle_web_search", "Web search", id="chat.web_search", show=False),
+        Binding("f9", "external_editor", "Edit in $EDITOR", id="chat.editor", show=False),
+        Binding("f10", "toggle_web_search", "Web search", id="chat.web_search", show=False),
     ]
 
     def __init__(self, runtime: Runtime, session_id: str) -> None:
@@ -777,10 +778,17 @@ class ChatScreen(VersionActions, HistoryActions, AttachActions):
         for reply in reversed(replies(self)):
             blocks = numbered_code_blocks(reply.answer_text)
             if blocks:
-                self.app.copy_to_clipboard(blocks[-1].code)
-                self.notify(copied_note(blocks[-1]), markup=False, timeout=2)
+                from mimo_tui.ui.clipboard import copy_and_notify
+
+                copy_and_notify(self.app, blocks[-1].code, copied_what(blocks[-1]))
                 return
         self.notify("No code block to copy.", markup=False, timeout=2)
+
+    def action_external_editor(self) -> None:
+        """The message box in $VISUAL/$EDITOR, or the in-app editor (ui/editor.py)."""
+        from mimo_tui.ui.editor import edit_message_box
+
+        edit_message_box(self.query_one("#prompt", PromptInput))
 
     def action_edit_last(self) -> None:
         users: list[Any] = list(self.query("UserMessage"))  # loaded lazily: queried by name

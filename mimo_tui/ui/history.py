@@ -228,9 +228,10 @@ class HistoryActions(Screen):
             await self.action_regenerate()
 
     def copy_text(self, text: str) -> None:
-        """Copy to the system clipboard through the terminal (OSC 52)."""
-        self.app.copy_to_clipboard(text)
-        self.notify(f"Copied {len(text)} characters.", markup=False, timeout=2)
+        """Copy to the system clipboard (OSC 52, or a clipboard program: ui/clipboard.py)."""
+        from mimo_tui.ui.clipboard import copy_and_notify
+
+        copy_and_notify(self.app, text)
 
     def action_copy_last(self) -> None:
         answers = [w.message.content for w in replies(self) if w.message and w.message.content]

@@ -31,13 +31,13 @@ def numbered_code_blocks(markdown: str) -> list[CodeBlock]:
     return [CodeBlock(n, lang, code) for n, (code, lang) in enumerate(blocks, 1)]
 
 
-def copied_note(block: CodeBlock) -> str:
-    """What the toast says: `Copied code block 2 (bash): 58 bytes, 1 line.`"""
+def copied_what(block: CodeBlock) -> str:
+    """What was copied, for the toast: `code block 2 (bash): 58 bytes, 1 line`."""
     size = len(block.code.encode("utf-8"))
     lines = block.code.count("\n") + 1 if block.code else 0
     name = "" if block.language in ("", "text") else f" ({block.language})"
     plural = "" if lines == 1 else "s"
-    return f"Copied code block {block.number}{name}: {size} bytes, {lines} line{plural}."
+    return f"code block {block.number}{name}: {size} bytes, {lines} line{plural}"
 
 
 COPY_CODE_BINDINGS = [
@@ -81,8 +81,9 @@ class CodeCopy(Widget):
             self.notify(f"This reply has no code block {number}.", markup=False, timeout=2)
             return False
         block = blocks[number - 1]
-        self.app.copy_to_clipboard(block.code)
-        self.notify(copied_note(block), markup=False, timeout=3)
+        from mimo_tui.ui.clipboard import copy_and_notify
+
+        copy_and_notify(self.app, block.code, copied_what(block))
         return True
 
     def copy_code_at(self, meta: dict[str, object]) -> bool:

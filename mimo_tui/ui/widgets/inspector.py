@@ -267,5 +267,6 @@ class ToolInspector(Vertical, can_focus=False):
     def action_copy(self, what: str) -> None:
         text = self._raw.get(what, "")
         if text:
-            self.app.copy_to_clipboard(text)
-            self.notify(f"Copied the {what} to the clipboard.", markup=False, timeout=2)
+            from mimo_tui.ui.clipboard import copy_and_notify
+
+            copy_and_notify(self.app, text, f"the {what}")
