@@ -134,6 +134,8 @@ async def test_a_text_only_model_is_named_before_sending_and_the_switch_is_offer
     async with app.run_test(size=SIZE) as pilot:
         app.screen.attach_ref(str(tmp_path / "a.png"))
         await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        # The modal is pushed before it is drawn: wait for its text, not just the screen.
+        await wait_until(pilot, lambda: "Switch this" in "\n".join(screen_lines(app)))
         text = "\n".join(screen_lines(app))
         assert "mimo-v2.5-pro does not accept image input" in text and "Switch this" in text
         await pilot.press("escape")  # no: the chip stays, and sending says so again
