@@ -30,9 +30,14 @@ from mimo_tui.store_rows import (
     copy_json,
     message_from_row,
 )
-from mimo_tui.store_search import search_messages
+from mimo_tui.store_search import remember_terms, search_messages
 
 __all__ = ["MAX_PAGES_ENV", "Store", "StoreError", "StoreFull"]
+
+
+def _texts(message: Message) -> list[str | None]:
+    """What the search index holds of a message."""
+    return [message.content, message.reasoning_content, calls_json(message.tool_calls)]
 
 
 def _new_id() -> str:
@@ -200,15 +205,28 @@ class Store:
                 )
                 if msg.role == "assistant":
                     reply_id = cur.lastrowid
+            remember_terms(
+                db,
+                [
+                    t
+                    for m in messages
+                    for t in (m.content, m.reasoning_content, calls_json(m.tool_calls))
+                ],
+            )
         return self.get_session(session_id)
 
     def supersede_after(self, session_id: str, message_id: int) -> int:
         """Mark every reply after `message_id` superseded (regenerate): kept, never replayed."""
+        where = "session_id = ? AND id > ? AND role IN ('assistant', 'tool')"
         with self._write() as db:
-            cur = db.execute(
-                "UPDATE messages SET status = 'superseded' WHERE session_id = ? AND id > ? "
-                "AND role IN ('assistant', 'tool')",
+            streaming = db.execute(
+                "SELECT content, reasoning_content, tool_calls FROM messages "
+                f"WHERE {where} AND status = 'streaming'",
                 (session_id, message_id),
+            ).fetchall()
+            remember_terms(db, [t for row in streaming for t in row])
+            cur = db.execute(
+                f"UPDATE messages SET status = 'superseded' WHERE {where}", (session_id, message_id)
             )
         return cur.rowcount
 
@@ -301,6 +319,8 @@ class Store:
                 ),
             )
             message.id = cur.lastrowid
+            if message.status != "streaming":
+                remember_terms(db, _texts(message))
             if message.role == "user":
                 title = " ".join(message.content.split())[:80]
                 db.execute(
@@ -337,6 +357,8 @@ class Store:
                     message.id,
                 ),
             )
+            if message.status != "streaming":  # the final write: indexed for search now
+                remember_terms(db, _texts(message))
 
     def messages(
         self, session_id: str, from_id: int | None = None, before_id: int | None = None

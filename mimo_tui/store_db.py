@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from mimo_tui.migrations import MIGRATIONS, SCHEMA_VERSION
+from mimo_tui.store_search import remember_terms
 
 
 class StoreError(Exception):
@@ -155,6 +156,12 @@ def _mark_orphans(db: sqlite3.Connection, path: Path) -> None:
     dead = [row["id"] for row in rows if not _pid_alive(row["owner_pid"])]
     if dead:
         with write(db, path):
+            texts = db.execute(
+                "SELECT content, reasoning_content, tool_calls FROM messages "
+                f"WHERE id IN ({','.join('?' * len(dead))})",
+                dead,
+            ).fetchall()
+            remember_terms(db, [t for row in texts for t in row])  # indexed from now on
             db.executemany(
                 "UPDATE messages SET status = 'interrupted' WHERE id = ?", [(i,) for i in dead]
             )
