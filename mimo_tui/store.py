@@ -403,6 +403,14 @@ class Store:
         ).fetchall()
         return [message_from_row(r) for r in reversed(rows)]
 
+    def last_id(self, session_id: str, role: str) -> int | None:
+        """The id of the session's newest message of this role, read newest first."""
+        row = self.db.execute(
+            "SELECT id FROM messages WHERE session_id = ? AND role = ? ORDER BY id DESC LIMIT 1",
+            (session_id, role),
+        ).fetchone()
+        return int(row[0]) if row else None
+
     def message(self, message_id: int) -> Message | None:
         row = self._tuples(
             f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)

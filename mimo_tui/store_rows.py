@@ -20,12 +20,16 @@ MESSAGE_COLUMNS = (
 )
 
 
+_CONTAINERS = (dict, list)
+
+
 def copy_json(value: Any) -> Any:
-    """A copy of decoded JSON, each session its own: ~2x cheaper than decoding it again."""
-    if isinstance(value, dict):
-        return {k: copy_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [copy_json(v) for v in value]
+    """A copy of decoded JSON, each session its own: several times cheaper than decoding it
+    again. Only containers recurse: a session's settings are mostly scalars and one list."""
+    if type(value) is dict:
+        return {k: copy_json(v) if type(v) in _CONTAINERS else v for k, v in value.items()}
+    if type(value) is list:
+        return [copy_json(v) if type(v) in _CONTAINERS else v for v in value]
     return value
 
 
