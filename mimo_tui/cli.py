@@ -19,6 +19,8 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TextIO
 
 from mimo_tui import __version__
+from mimo_tui.cli_compact import OPS as COMPACT_OPS
+from mimo_tui.cli_compact import cmd_compact
 from mimo_tui.cli_sessions import add_parsers as add_session_parsers
 from mimo_tui.cli_sessions import cmd_sessions, cmd_usage, note_recovery
 from mimo_tui.cli_signals import CtrlC
@@ -205,6 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_themes(settings, paths, args.json)
     if args.command in ("sessions", "usage", "ask"):
         assert not isinstance(args, SimpleNamespace)  # PLAIN_START names no command
+        if args.command == "sessions" and args.op in COMPACT_OPS:  # these need the API
+            return cmd_compact(args, settings, paths)
         if args.command == "sessions":
             return cmd_sessions(args, paths, settings.api_key)
         if args.command == "usage":
@@ -615,7 +619,9 @@ def ask_approver(yes: bool) -> Any:
 
 
 async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) -> int:
+    from mimo_tui.compaction import compacted_note
     from mimo_tui.events import (  # with the engine: the TUI's start does without them
+        Compacted,
         ContentDelta,
         ReasoningDelta,
         RetryScheduled,
@@ -651,6 +657,8 @@ async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) 
                     wait, retry = event.wait_s, event.attempt
                     note = retry_note(event.status, wait, event.exact, retry, event.max_retries)
                     printer.error(note[0])
+                elif isinstance(event, Compacted):
+                    printer.error(compacted_note(*event))
                 elif isinstance(event, RoundFinished):
                     total = total + (event.message.usage or Usage())
                 elif isinstance(event, TurnFinished):

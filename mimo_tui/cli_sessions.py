@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mimo_tui.cli_compact import add_ops as add_compact_ops
 from mimo_tui.config import Paths
 from mimo_tui.store import Store, StoreError
 from mimo_tui.text import one_line, visible
@@ -56,6 +57,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = ops.add_parser("delete", help="delete a session")
     p.add_argument("ref")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    add_compact_ops(ops)
 
     usage = sub.add_parser("usage", help="requests and tokens by day and model")
     usage.add_argument("--since", metavar="WHEN", help="YYYY-MM-DD, or Nd for the last N days")

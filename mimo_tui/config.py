@@ -94,6 +94,10 @@ class Settings:
     idle_timeout_s: float = 120.0
     max_retries: int = 2
     max_rounds: int = 8
+    # Compact a session before a turn once its last request used this share of the model's
+    # context window (0: never; see mimo_tui.compaction), keeping this many recent turns.
+    auto_compact: float = 0.0
+    compact_keep_turns: int = 2
     theme: str = "mimo-dark"
     demo: bool = False
     tools: str | None = None  # --tools NAME,...|all|none; None: the session's own choice
@@ -131,6 +135,8 @@ _FILE_KEYS: dict[str, tuple[type, ...]] = {
     "idle_timeout_s": (int, float),
     "max_retries": (int,),
     "max_rounds": (int,),
+    "auto_compact": (int, float),
+    "compact_keep_turns": (int,),
     "theme": (str,),
 }
 
@@ -146,6 +152,8 @@ _RANGES: dict[str, tuple[float, float, bool]] = {
     "idle_timeout_s": (0, 86_400, True),
     "max_retries": (0, 10, False),
     "max_rounds": (1, 1000, False),
+    "auto_compact": (0, 0.95, False),
+    "compact_keep_turns": (0, 100, False),
 }
 
 

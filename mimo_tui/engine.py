@@ -20,9 +20,11 @@ from typing import Any, Protocol
 
 from mimo_tui.assemble import Assembler
 from mimo_tui.client import ChatClient, RequestParams
+from mimo_tui.compaction import replay_record, with_summary
 from mimo_tui.config import Settings
 from mimo_tui.errors import ApiError, ReplayError
 from mimo_tui.events import (
+    Compacted,
     ContentDelta,
     ReasoningDelta,
     RoundFinished,
@@ -37,7 +39,7 @@ from mimo_tui.events import (
 )
 from mimo_tui.model import Message, ToolCall, ToolRecord, ToolStatus
 from mimo_tui.prompt import Clock, local_now, system_prompt
-from mimo_tui.store import Store, StoreFull
+from mimo_tui.store import Store, StoreError, StoreFull
 from mimo_tui.text import valid_unicode
 from mimo_tui.tool_ids import unique_call_ids
 from mimo_tui.tool_runner import redact_record
@@ -160,9 +162,46 @@ class Engine:
             yield TurnFailed(f"{exc}. Your message was not sent", "disk_full", None)
             return
         yield UserSaved(user)
+        if self.settings.auto_compact and self.client is not None:
+            compacted = await self._auto_compact(session_id)
+            if compacted is not None:
+                yield compacted
         async with contextlib.aclosing(self.rounds(session_id)) as events:
             async for event in events:
                 yield event
+
+    async def _auto_compact(self, session_id: str) -> Compacted | None:
+        """Compact first when the last request filled `auto_compact` of the context window.
+
+        Measured by the last reply's prompt + completion tokens, which is what the next
+        request will carry at least. A failure is reported and the turn goes on uncompacted.
+        """
+        from mimo_tui.catalogue import Catalogue
+        from mimo_tui.compaction import NothingToCompact, compact
+
+        assert self.client is not None
+        recent = self.store.page(session_id, limit=50)
+        last = next((m for m in reversed(recent) if m.role == "assistant" and m.usage), None)
+        if last is None or last.usage is None:
+            return None
+        used = last.usage.prompt_tokens + last.usage.completion_tokens
+        window = Catalogue().lookup(self.settings.model).context_window
+        if used < self.settings.auto_compact * window:
+            return None
+        try:
+            done = await compact(
+                self.store,
+                self.client,
+                session_id,
+                self.settings.model,
+                self.current_system_prompt(),
+                keep_turns=self.settings.compact_keep_turns + 1,  # the new turn counts too
+            )
+        except NothingToCompact:
+            return None
+        except (ApiError, StoreError) as exc:
+            return Compacted(0, 0, 0, error=str(exc))
+        return Compacted(done.compaction.covered, done.bytes_before, done.bytes_after)
 
     async def rounds(self, session_id: str) -> AsyncGenerator[TurnEvent, None]:
         """Ask the model about the session as stored (also the 'retry' entry point)."""
@@ -274,8 +313,10 @@ class Engine:
         self, session_id: str, round_no: int, holder: list[Message]
     ) -> AsyncGenerator[TurnEvent, None]:
         assert self.client is not None
-        system = self.current_system_prompt()
-        messages = self.store.replay(session_id, system)
+        prompt = self.current_system_prompt()
+        messages = self.store.replay(session_id, prompt)
+        compaction = self.store.active_compaction(session_id)
+        system = with_summary(prompt, compaction)  # what the request carries, as recorded
         params = self.params()
         try:
             reply = self.store.add_message(
@@ -287,7 +328,7 @@ class Engine:
                 reply.id,
                 params.model,
                 system,
-                self.client.request_record(params),
+                replay_record(self.client.request_record(params), compaction),
                 len(messages),
             )
         except StoreFull as exc:

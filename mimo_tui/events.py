@@ -93,6 +93,17 @@ class TurnFinished(NamedTuple):
     notice: str | None = None
 
 
+class Compacted(NamedTuple):
+    """Before this turn, the session was compacted automatically (its context was filling):
+    `covered` older messages are now replayed as a summary. `error`: it was tried and failed,
+    and the turn goes on with the full history."""
+
+    covered: int
+    bytes_before: int
+    bytes_after: int
+    error: str | None = None
+
+
 class TurnFailed(NamedTuple):
     """The turn ended with an error; the partial reply (if any) is stored and marked."""
 
@@ -112,6 +123,7 @@ StreamEvent = (
 )
 TurnEvent = (
     UserSaved
+    | Compacted
     | RoundStarted
     | ReasoningDelta
     | ContentDelta

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from mimo_tui.compaction import REPLAY_FROM
 from mimo_tui.model import Message, ToolRecord, ToolStatus
 from mimo_tui.replay import build_replay, openai_messages
 from mimo_tui.store import Store
@@ -56,8 +57,9 @@ def round_exchange(store: Store, message_id: int, key: str | None) -> tuple[str,
     sent = store.request_for(message_id)
     if reply is None or sent is None or reply.session_id is None:
         return "(no request recorded for this round)", "(no response recorded)"
-    earlier = [m for m in store.messages(reply.session_id) if (m.id or 0) < message_id]
     body: dict[str, Any] = dict(sent["params"])
+    start = int(body.pop(REPLAY_FROM, -1))  # a compacted replay began at its cut
+    earlier = [m for m in store.messages(reply.session_id) if start <= (m.id or 0) < message_id]
     replayed = build_replay(earlier, sent["system_prompt"])
     dump = lambda data: scrub(json.dumps(data, indent=2, ensure_ascii=False), key)  # noqa: E731
     if body.pop("_wire", "openai") == "anthropic":

@@ -223,6 +223,26 @@ def _index_two_character_words(db: sqlite3.Connection) -> None:
         )
 
 
+def _compactions(db: sqlite3.Connection) -> None:
+    """Summaries that stand in for a session's older messages when replaying (see
+    mimo_tui.compaction). A table of their own: the messages they cover stay untouched."""
+    _script(
+        db,
+        """
+        CREATE TABLE compactions(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            before_id INTEGER NOT NULL,
+            summary TEXT NOT NULL,
+            covered INTEGER NOT NULL DEFAULT 0,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX compactions_by_session ON compactions(session_id, id)
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1,
     _v2,
@@ -231,6 +251,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v5,
     _v6,
     _v7,
+    _compactions,
     _index_streaming_replies,
     _count_on_the_session_row,
     _index_two_character_words,

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from mimo_tui.model import Message, SearchHit, Session, Usage, UsageRow
-from mimo_tui.replay import build_replay
+from mimo_tui.store_compactions import CompactionsMixin
 from mimo_tui.store_db import MAX_PAGES_ENV, StoreError, StoreFull, open_db, write
 from mimo_tui.store_rows import (
     MESSAGE_COLUMNS,
@@ -45,7 +45,7 @@ def _new_id() -> str:
     return os.urandom(6).hex()
 
 
-class Store:
+class Store(CompactionsMixin):
     """All access to the sessions database. Synchronous: each call is a few milliseconds."""
 
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:
@@ -465,8 +465,3 @@ class Store:
             "history_count": row["history_count"],
             "created_at": row["created_at"],
         }
-
-    # ---- replay --------------------------------------------------------------------------------
-
-    def replay(self, session_id: str, system_prompt: str | None) -> list[dict[str, Any]]:
-        return build_replay(self.messages(session_id), system_prompt)

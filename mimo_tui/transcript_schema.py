@@ -170,6 +170,11 @@ SESSION = Obj(
     }
 )
 
+COMPACTION = Obj(  # mimo_tui.compaction.Compaction, its ids those of the exported messages
+    {"before_id": INT, "summary": STR, "covered": COUNT, "active": BOOL, "created_at": TIMESTAMP},
+    required=("before_id", "summary"),
+)
+
 DOCUMENT = Obj(
     {
         "format": STR,
@@ -177,6 +182,7 @@ DOCUMENT = Obj(
         "session": SESSION,
         "messages": ListOf(MESSAGE),
         "openai_messages": ListOf(ANY_OBJECT),  # derived from `messages`; not imported
+        "compactions": ListOf(COMPACTION),
     },
     required=("format", "version", "messages"),
 )

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mimo_tui import transcript_schema as schema
+from mimo_tui.compaction import Compaction, base_prompt
 from mimo_tui.model import Message, Session, ToolCall, Usage
 from mimo_tui.replay import build_replay, openai_messages
 from mimo_tui.store import Store
@@ -70,7 +71,19 @@ def export_json(store: Store, session: Session, key: str | None = None) -> str:
             "updated_at": session.updated_at,
         },
         "messages": [_message_dict(m) for m in messages],
-        "openai_messages": openai_messages(build_replay(messages, _system_prompt(store, messages))),
+        "openai_messages": openai_messages(
+            build_replay(messages, base_prompt(_system_prompt(store, messages)))
+        ),
+        "compactions": [
+            {
+                "before_id": c.before_id,
+                "summary": c.summary,
+                "covered": c.covered,
+                "active": c.active,
+                "created_at": c.created_at,
+            }
+            for c in store.compactions(session.id)
+        ],
     }
     return scrub(json.dumps(data, indent=2, ensure_ascii=False), key) + "\n"
 
@@ -177,7 +190,10 @@ def export_markdown(store: Store, session: Session, key: str | None = None) -> s
         "",
         *_superseded_md(versions.get(None)),
     ]
+    pending = store.compactions(session.id)
     for msg in _shown(messages):
+        while pending and pending[0].before_id <= (msg.id or 0):
+            out += _compaction_md(pending.pop(0))
         if msg.role == "user":
             out += ["## You", "", _md(msg.content), ""]
             out += _superseded_md(versions.get(msg.id))
@@ -207,6 +223,19 @@ def export_markdown(store: Store, session: Session, key: str | None = None) -> s
             if msg.error:
                 out += [f"> error: {_md_line(msg.error)}", ""]
     return scrub("\n".join(out), key)
+
+
+def _compaction_md(c: Compaction) -> list[str]:
+    """A compaction's summary where it takes over: the messages above it are kept in full."""
+    state = "replayed instead of the messages above" if c.active else "undone, not replayed"
+    return [
+        f"<details><summary>Summary of {c.covered} earlier messages ({state})</summary>",
+        "",
+        _md(c.summary),
+        "",
+        "</details>",
+        "",
+    ]
 
 
 def _results_by_call(messages: list[Message]) -> dict[int | None, list[Any]]:
@@ -473,8 +502,12 @@ def _decode(text: str, origin: str) -> Any:
     return data
 
 
-def parse_transcript(text: str, origin: str) -> tuple[str, str, dict[str, Any], list[Message]]:
-    """(title, model, settings, messages) from our JSON or a bare OpenAI `messages` array."""
+Parsed = tuple[str, str, dict[str, Any], list[Message], list[dict[str, Any]]]
+
+
+def parse_transcript(text: str, origin: str) -> Parsed:
+    """(title, model, settings, messages, compactions) from our JSON or a bare OpenAI
+    `messages` array (which has no compactions)."""
     data = _decode(text, origin)
     if isinstance(data, dict) and data.get("format") == FORMAT:
         if data.get("version") != VERSION:
@@ -491,7 +524,13 @@ def parse_transcript(text: str, origin: str) -> tuple[str, str, dict[str, Any], 
         title = str(session.get("title") or "")
         stored = session.get("settings")
         ours: dict[str, Any] = stored if isinstance(stored, dict) else {}
-        return title, str(session.get("model") or "mimo-v2.5-pro"), ours, read
+        ids = [m.get("id") if isinstance(m.get("id"), int) else -1 for m in raw]
+        compactions = []  # each with `at`: the index of the first message it does not cover
+        for c in data.get("compactions") or []:
+            at = next((i for i, old in enumerate(ids) if old >= c["before_id"]), None)
+            if at is not None:
+                compactions.append({**c, "at": at})
+        return title, str(session.get("model") or "mimo-v2.5-pro"), ours, read, compactions
     if isinstance(data, dict) and isinstance(data.get("messages"), list):
         data = data["messages"]  # an OpenAI request body
     if not isinstance(data, list):
@@ -510,10 +549,22 @@ def parse_transcript(text: str, origin: str) -> tuple[str, str, dict[str, Any], 
         raise TranscriptError(f"{origin}: no messages to import")
     first_user = next((m.content for m in messages if m.role == "user"), "")
     title = " ".join(first_user.split())[:80] or "Imported session"
-    return title, "mimo-v2.5-pro", settings, messages
+    return title, "mimo-v2.5-pro", settings, messages, []
 
 
 def import_transcript(store: Store, text: str, origin: str) -> Session:
     """Validate everything first, then write the session in one transaction."""
-    title, model, settings, messages = parse_transcript(text, origin)
-    return store.import_session(title, model, settings, messages)
+    title, model, settings, messages, compactions = parse_transcript(text, origin)
+    session = store.import_session(title, model, settings, messages)
+    if compactions:  # their cuts named exported ids: put them on the imported messages
+        new_ids = [m.id or 0 for m in store.messages(session.id)]
+        active = None
+        for c in compactions:
+            made = store.add_compaction(
+                session.id, new_ids[c["at"]], c["summary"], c.get("covered", 0)
+            )
+            store.set_compaction(made.id, active=False)
+            active = made.id if c.get("active", True) else active
+        if active is not None:
+            store.set_compaction(active, active=True)
+    return session

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from mimo_tui.compaction import SUMMARY_HEADER, SUMMARY_INSTRUCTION
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -135,6 +137,25 @@ def _demo_tool_scenario(body: dict[str, Any], prompt: str, delay_s: float) -> Sc
     return None
 
 
+def _summary_scenario(body: dict[str, Any], delay_s: float) -> Scenario:
+    """A compaction's summary request: one bullet per user message that arrived, so tests can
+    see exactly which turns were summarised (and that an earlier summary was built on)."""
+    messages = body.get("messages") or []
+    bullets = [
+        "- The user asked: " + " ".join(str(m.get("content")).split())[:80]
+        for m in messages[:-1]
+        if m.get("role") == "user" and isinstance(m.get("content"), str)
+    ]
+    for m in messages:  # a real model folds an earlier summary into the new one
+        text = str(m.get("content"))
+        if m.get("role") == "system" and SUMMARY_HEADER in text:
+            earlier = text.split(SUMMARY_HEADER, 1)[1].strip().splitlines()
+            bullets[:0] = ["- (continues an earlier summary)", *earlier]
+    if len(bullets) > 40:  # a summary is short, however long the conversation was
+        bullets = [*bullets[:20], f"- … and {len(bullets) - 40} more", *bullets[-20:]]
+    return Scenario(content="\n".join(bullets) or "- (nothing to summarise)", delay_s=delay_s)
+
+
 def demo_scenario(body: dict[str, Any], delay_s: float = 0.012) -> Scenario:
     """The demo's answer to the last user message of a request."""
     prompt = ""
@@ -143,6 +164,8 @@ def demo_scenario(body: dict[str, Any], delay_s: float = 0.012) -> Scenario:
             content = msg.get("content")
             prompt = content if isinstance(content, str) else "(non-text content)"
             break
+    if prompt == SUMMARY_INSTRUCTION:
+        return _summary_scenario(body, delay_s)
     short = " ".join(prompt.split())[:200]
     with_tools = _demo_tool_scenario(body, prompt, delay_s)
     if with_tools is not None:

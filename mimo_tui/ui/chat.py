@@ -508,6 +508,7 @@ class ChatScreen(VersionActions, HistoryActions):
     async def render_event(self, event: Any) -> None:
         # The events load with the engine (after the first frame), not with this screen.
         from mimo_tui.events import (
+            Compacted,
             ContentDelta,
             ReasoningDelta,
             RetryScheduled,
@@ -530,6 +531,10 @@ class ChatScreen(VersionActions, HistoryActions):
                 await conv.mount(UserMessage(msg))
                 conv.anchor()
                 self._update_topbar()
+            case Compacted(covered=n, bytes_before=a, bytes_after=b, error=error):
+                from mimo_tui.compaction import compacted_note
+
+                notify_safe(self, compacted_note(n, a, b, error), timeout=8)
             case RoundStarted(message_id=message_id):
                 from mimo_tui.ui.widgets.message import AssistantMessage
 
