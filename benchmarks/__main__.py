@@ -7,7 +7,7 @@ import importlib
 import os
 import platform
 
-NAMES = ["startup", "streaming", "long_session", "store", "memory", "compaction", "attach"]
+NAMES = ["startup", "streaming", "long_session", "store", "big_store", "memory", "compaction"]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
