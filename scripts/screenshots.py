@@ -105,6 +105,37 @@ async def attachments_shown(pilot) -> None:
     await pilot.pause(0.05)
 
 
+async def sources_shown(pilot) -> None:
+    """A web-search reply: `[n]` references in the answer and its numbered Sources panel."""
+    from mimo_tui.model import Message
+
+    app = pilot.app
+    store = app.screen.runtime.store
+    session_id = app.screen.session_id
+    store.add_message(session_id, Message(role="user", content="latest news about MiMo"))
+    reply = store.add_message(session_id, Message(role="assistant", model="mimo-v2.5-pro"))
+    reply.content = (
+        "Xiaomi released the **MiMo V2.5** family with a 1M-token context [1], and the "
+        "open-weight models are on Hugging Face [2]. The API adds built-in web search, "
+        "billed per search [3]."
+    )
+    reply.sources = [
+        {
+            "type": "url_citation",
+            "url_citation": {"url": url, "title": title, "start_index": 0, "end_index": 0},
+            "site_name": site,
+        }
+        for url, title, site in (
+            ("https://news.example.org/mimo-v2-5", "MiMo V2.5: longer context", "news.example.org"),
+            ("https://models.example.org/XiaomiMiMo", "XiaomiMiMo weights", "models.example.org"),
+            ("https://docs.example.org/mimo/web-search", "Web search plugin", "docs.example.org"),
+        )
+    ]
+    store.update_message(reply)
+    await app.screen.load_session(session_id)
+    await pilot.pause(0.05)
+
+
 async def shoot(
     name: str,
     size: tuple[int, int],
@@ -163,6 +194,7 @@ async def main() -> None:
     await shoot("markdown-high-contrast", (110, 62), nothing, theme=hc, scene="markdown")
     await shoot("welcome", (110, 30), nothing, scene="new")
     await shoot("sessions-80x24", (80, 24), sessions_open, tools=True)
+    await shoot("sources", (110, 30), sources_shown, scene="new")
 
 
 if __name__ == "__main__":
