@@ -10,7 +10,6 @@ an AttachmentError whose message names the file and the limit.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import struct
 from pathlib import Path
@@ -218,7 +217,7 @@ def from_bytes(data: bytes, name: str, mime: str | None = None) -> tuple[Attachm
             mime=found,
             kind=kind,
             size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
+            sha256=_sha256(data),
             width=dims[0] if dims else None,
             height=dims[1] if dims else None,
         ),
@@ -295,3 +294,9 @@ def refusal(model: str, kinds: set[str], capable: list[str]) -> str:
     what = " or ".join(sorted(kinds))
     hint = f"; {capable[0]} does" if capable else ""
     return f"{model} does not accept {what} input{hint}"
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib  # only when a file is attached, not at start-up
+
+    return hashlib.sha256(data).hexdigest()

@@ -6,7 +6,6 @@ Markdown-escaped or HTML-escaped, and only http(s) URLs become links.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from mimo_tui.web_search import safe_url, sources_of
@@ -39,6 +38,8 @@ def sources_markdown(raw: list[dict[str, Any]] | None) -> list[str]:
 
 def sources_html(raw: list[dict[str, Any]] | None) -> str:
     """An `<ol class=sources>` of the sources (links for http(s) only), or ""."""
+    import html  # the entity table is start-up time otherwise: the store imports us
+
     sources = sources_of(raw)
     if not sources:
         return ""

@@ -4,7 +4,6 @@ several separated by spaces. Only a paste that is nothing but existing files cou
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -15,6 +14,8 @@ def pasted_paths(text: str) -> list[str]:
     if not text or len(text) > 8192:
         return []
     try:
+        import shlex  # on paste, not at start-up
+
         words = shlex.split(text)
     except ValueError:
         return []

@@ -4,7 +4,6 @@ their metadata and the command that opens them with the system viewer)."""
 
 from __future__ import annotations
 
-import shlex
 import sys
 from pathlib import Path
 
@@ -64,6 +63,8 @@ class AttachmentLines(Vertical):
 
 def open_command(path: Path) -> str:
     opener = "open" if sys.platform == "darwin" else "xdg-open"
+    import shlex  # when a preview opens, not at start-up
+
     return f"{opener} {shlex.quote(str(path))}"
 
 
