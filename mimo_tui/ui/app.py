@@ -149,6 +149,12 @@ class MimoApp(App):
             ("Copy last answer", "To the clipboard (Ctrl+Y)", chat.action_copy_last),
             ("Regenerate", "Ask again for the last reply (Ctrl+G)", chat.action_regenerate),
             (
+                "Compact this session",
+                "Send a summary of the older turns instead of all of them (kept, undoable)",
+                chat.action_compact,
+            ),
+            ("Undo compaction", "Send every message of this session again", chat.action_uncompact),
+            (
                 "Toggle all reasoning",
                 "Open or fold every reasoning panel on screen (Ctrl+O)",
                 chat.action_toggle_reasoning_all,

@@ -802,6 +802,17 @@ class ChatScreen(VersionActions, HistoryActions, AttachActions):
         state = "on" if self.runtime.settings.thinking else "off"
         self.notify(f"Thinking {state} for this session.", markup=False, timeout=2)
 
+    def action_compact(self) -> None:
+        from mimo_tui.ui.compact import compact_session
+
+        # A worker: the summary request streams while the screen keeps answering keys.
+        self.run_worker(compact_session(self), group="compact", exclusive=True)
+
+    def action_uncompact(self) -> None:
+        from mimo_tui.ui.compact import undo_compaction
+
+        undo_compaction(self)
+
     def action_toggle_web_search(self) -> None:
         self.apply_settings({"web_search": not self.runtime.settings.web_search}, save=False)
         from mimo_tui.web_search import switch_notice
