@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from mimo_tui.catalogue import Catalogue
 from mimo_tui.cli_compact import add_ops as add_compact_ops
 from mimo_tui.config import Paths
-from mimo_tui.cost import cost_cell, estimate_note, percent, usage_table
+from mimo_tui.cost import estimate_note, totals_cells, usage_table
 from mimo_tui.store import Store, StoreError
 from mimo_tui.text import one_line, visible
 from mimo_tui.transcripts import (
@@ -257,17 +257,7 @@ def cmd_usage(args: argparse.Namespace, paths: Paths, catalogue: Catalogue | Non
     if not table:
         print("no requests recorded" + (f" since {args.since}" if args.since else ""))
         return EXIT_OK
-    totals = [
-        "total",
-        "",
-        total.requests,
-        total.prompt_tokens,
-        total.cached_tokens if total.prompt_known else "",
-        "" if total.hit_rate is None else percent(total.hit_rate),
-        total.completion_tokens,
-        total.reasoning_tokens,
-        *(cost_cell(total, c) for c in ("CNY", "USD")),
-    ]
+    totals = ["total", "", *totals_cells(total)]
     widths = [max(len(str(x)) for x in col) for col in zip(header, *table, totals, strict=True)]
     for row in (header, *table, totals):
         print(

@@ -304,3 +304,16 @@ def cost_cell(meter: Meter, currency: str, mark: bool = True) -> str:
     if currency not in meter.costs:
         return ""
     return ("≤" if mark and meter.at_most else "") + f"{meter.costs[currency]:.4f}"
+
+
+def totals_cells(total: Meter) -> list[Any]:
+    """The usage table's total row after its day and model columns (CLI and TUI alike)."""
+    return [
+        total.requests,
+        total.prompt_tokens,
+        total.cached_tokens if total.prompt_known else "",
+        "" if total.hit_rate is None else percent(total.hit_rate),
+        total.completion_tokens,
+        total.reasoning_tokens,
+        *(cost_cell(total, c) for c in ("CNY", "USD")),
+    ]

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from mimo_tui.catalogue import Catalogue
-from mimo_tui.cost import cost_cell, estimate_note, percent, usage_table
+from mimo_tui.cost import estimate_note, totals_cells, usage_table
 from mimo_tui.model import UsageRow
 from mimo_tui.ui.safe import safe_text
 
@@ -55,15 +55,7 @@ class UsageScreen(ModalScreen[None]):
                     safe_text(row[1], single_line=True),
                     *(Text(str(v), justify="right") for v in row[2:]),
                 )
-            totals = [
-                total.requests,
-                total.prompt_tokens,
-                total.cached_tokens if total.prompt_known else "",
-                "" if total.hit_rate is None else percent(total.hit_rate),
-                total.completion_tokens,
-                total.reasoning_tokens,
-                *(cost_cell(total, c) for c in ("CNY", "USD")),
-            ]
+            totals = totals_cells(total)
             table.add_row(
                 Text("total", style="bold"),
                 Text(""),
