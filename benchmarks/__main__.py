@@ -7,7 +7,16 @@ import importlib
 import os
 import platform
 
-NAMES = ["startup", "streaming", "long_session", "scroll", "store", "memory", "compaction"]
+NAMES = [
+    "startup",
+    "streaming",
+    "long_session",
+    "scroll",
+    "store",
+    "big_store",
+    "memory",
+    "compaction",
+]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

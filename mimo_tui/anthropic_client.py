@@ -32,6 +32,7 @@ from mimo_tui.errors import ApiError, map_exception
 from mimo_tui.events import (
     ContentDelta,
     ReasoningDelta,
+    SourcesReported,
     StreamEvent,
     StreamFinished,
     ThinkingBlockDone,
@@ -41,6 +42,7 @@ from mimo_tui.events import (
 from mimo_tui.model import Usage
 from mimo_tui.replay import THINKING_BLOCKS
 from mimo_tui.text import valid_unicode
+from mimo_tui.web_search import anthropic_sources, explained, is_search_entry
 
 INSTALL_HINT = (
     "The anthropic format needs the anthropic SDK, which is not installed: "
@@ -83,6 +85,24 @@ def _tool_input(arguments: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"_arguments": value}
 
 
+def _user_block(part: dict[str, Any]) -> dict[str, Any]:
+    """An OpenAI content part as an Anthropic block: images as `image` blocks (base64 or
+    URL source); audio and video, which this format cannot carry, as a note."""
+    if part.get("type") == "image_url":
+        url = str((part.get("image_url") or {}).get("url") or "")
+        if url.startswith("data:") and ";base64," in url:
+            mime, data = url[5:].split(";base64,", 1)
+            return {"type": "image", "source": {"type": "base64", "media_type": mime, "data": data}}
+        return {"type": "image", "source": {"type": "url", "url": url}}
+    if part.get("type") in ("input_audio", "video_url"):
+        return {
+            "type": "text",
+            "text": "[an audio or video attachment: the Anthropic format "
+            "cannot carry it; use the OpenAI format]",
+        }
+    return {"type": "text", "text": str(part.get("text") or "")}
+
+
 def to_anthropic_messages(
     messages: list[dict[str, Any]],
 ) -> tuple[str | None, list[dict[str, Any]]]:
@@ -108,7 +128,11 @@ def to_anthropic_messages(
         if role == "system":
             system_parts.append(str(msg.get("content") or ""))
         elif role == "user":
-            push("user", [{"type": "text", "text": str(msg.get("content") or "")}])
+            content = msg.get("content")
+            if isinstance(content, list):  # attachments: content parts (mimo_tui.media)
+                push("user", [_user_block(p) for p in content])
+            else:
+                push("user", [{"type": "text", "text": str(content or "")}])
         elif role == "tool":
             push(
                 "user",
@@ -167,7 +191,10 @@ def request_params(params: RequestParams) -> dict[str, Any]:
             body["top_p"] = params.top_p
     if params.tools:
         body["tools"] = [
-            {
+            # MiMo's web_search entry goes as it is (its Anthropic form is not documented).
+            tool
+            if is_search_entry(tool)
+            else {
                 "name": tool["function"]["name"],
                 "description": tool["function"].get("description", ""),
                 "input_schema": tool["function"].get("parameters")
@@ -219,9 +246,11 @@ def response_message(
     }
     if usage:
         out["usage"] = {
-            "input_tokens": usage.prompt_tokens,
+            "input_tokens": usage.prompt_tokens - (usage.cached_tokens or 0),
             "output_tokens": usage.completion_tokens,
         }
+        if usage.cached_tokens is not None:
+            out["usage"]["cache_read_input_tokens"] = usage.cached_tokens
     return out
 
 
@@ -245,6 +274,7 @@ class EventMapper:
         self.tool_index: dict[int, int] = {}
         self.thinking: dict[int, dict[str, Any]] = {}
         self.input_tokens = 0
+        self.cached: int | None = None
         self.finished = False
 
     def feed(self, event: dict[str, Any]) -> list[StreamEvent]:
@@ -260,10 +290,13 @@ class EventMapper:
         out: list[StreamEvent] = []
         if kind == "message_start":
             usage = (event.get("message") or {}).get("usage") or {}
-            self.input_tokens = int(usage.get("input_tokens") or 0)
+            self.input_tokens, self.cached = prompt_counts(usage)
         elif kind == "content_block_start":
             block = event.get("content_block") or {}
             block_type = str(block.get("type"))
+            found = anthropic_sources(block)  # web search: results or citations, tolerant
+            if found:
+                out.append(SourcesReported(found))
             self.kinds[index] = block_type
             if block_type == "thinking":
                 self.thinking[index] = {
@@ -303,6 +336,8 @@ class EventMapper:
                 block["signature"] = (block.get("signature") or "") + (delta.get("signature") or "")
             elif delta_type == "text_delta" and delta.get("text"):
                 out.append(ContentDelta(delta["text"]))
+            elif delta_type == "citations_delta" and isinstance(delta.get("citation"), dict):
+                out.append(SourcesReported([delta["citation"]]))
             elif delta_type == "input_json_delta":
                 number = self.tool_index.setdefault(index, len(self.tool_index))
                 out.append(ToolCallDelta(number, None, None, delta.get("partial_json") or ""))
@@ -313,11 +348,13 @@ class EventMapper:
             stop = (event.get("delta") or {}).get("stop_reason")
             usage = event.get("usage") or {}
             if usage:
+                prompt, cached = prompt_counts(usage)
                 out.append(
                     UsageReported(
                         Usage(
-                            prompt_tokens=int(usage.get("input_tokens") or self.input_tokens),
+                            prompt_tokens=prompt or self.input_tokens,
                             completion_tokens=int(usage.get("output_tokens") or 0),
+                            cached_tokens=cached if prompt else self.cached,
                         )
                     )
                 )
@@ -329,6 +366,24 @@ class EventMapper:
                 out.append(StreamFinished(finish))
                 self.finished = True
         return out
+
+
+def prompt_counts(usage: dict[str, Any]) -> tuple[int, int | None]:
+    """(prompt tokens, of which cached) from an Anthropic usage object.
+
+    In this format `input_tokens` counts only what was neither read from nor written to the
+    cache; the whole prompt is the sum with `cache_read_input_tokens` and
+    `cache_creation_input_tokens`. The cached part is the cache reads; None when neither
+    cache field is present (unknown, not 0)."""
+
+    def count(name: str) -> int | None:
+        value = usage.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    read, written = count("cache_read_input_tokens"), count("cache_creation_input_tokens")
+    prompt = (count("input_tokens") or 0) + (read or 0) + (written or 0)
+    cached = None if read is None and written is None else (read or 0)
+    return prompt, cached
 
 
 def _clean(value: Any) -> Any:
@@ -415,7 +470,8 @@ class AnthropicClient(ChatClient):
             raise
         except Exception as exc:
             retried = attempts_retried(exc, self.max_retries)
-            raise map_exception(exc, self.base_url, self.api_key, retried, sdk) from exc
+            error = map_exception(exc, self.base_url, self.api_key, retried, sdk)
+            raise explained(error, params.tools) from exc
         if not mapper.finished:
             raise incomplete()
 

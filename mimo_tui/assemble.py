@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from mimo_tui.events import (
     ContentDelta,
     ReasoningDelta,
+    SourcesReported,
     StreamEvent,
     StreamFinished,
     ThinkingBlockDone,
@@ -38,6 +39,7 @@ class Assembler:
     usage: Usage | None = None
     finish_reason: str | None = None
     thinking_blocks: list[dict] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)  # web search annotations, raw
 
     def feed(self, event: StreamEvent) -> None:
         match event:
@@ -58,6 +60,8 @@ class Assembler:
                 self.usage = usage
             case ThinkingBlockDone(block=block):
                 self.thinking_blocks.append(block)
+            case SourcesReported(annotations=annotations):
+                self.sources.extend(annotations)
             case StreamFinished(finish_reason=reason):
                 self.finish_reason = reason
 

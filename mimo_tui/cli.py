@@ -66,6 +66,12 @@ def _common(parser: argparse.ArgumentParser, sub: bool = False) -> None:
     g.add_argument("--no-thinking", action="store_true", help="turn MiMo's thinking mode off")
     g.add_argument("--no-system", action="store_true", help="send no system prompt")
     g.add_argument(
+        "--web-search",
+        action="store_true",
+        help="let MiMo search the web (its Web Search plugin, billed per search; "
+        "options in config.toml's [web_search])",
+    )
+    g.add_argument(
         "--demo",
         action="store_true",
         help="use the built-in offline MiMo simulator (no key needed)",
@@ -76,6 +82,11 @@ def _common(parser: argparse.ArgumentParser, sub: bool = False) -> None:
         help="tools to offer: NAME,... | all | none (default: the session's choice)",
     )
     g.add_argument("--tools-file", metavar="PATH", help="read tool definitions from PATH")
+    g.add_argument(
+        "--mcp-config",
+        metavar="FILE",
+        help='MCP servers from a JSON file in the common {"mcpServers": ...} shape',
+    )
     s = parser.add_argument_group("session")
     s.add_argument(
         "-c",
@@ -88,6 +99,35 @@ def _common(parser: argparse.ArgumentParser, sub: bool = False) -> None:
     parser.argument_default = before
 
 
+def version_text() -> str:
+    """`mimo-tui 0.1.0 (Python 3.11.7, Textual 8.2.8)`: what a bug report needs. Textual's
+    version is read from its metadata, not by importing it (that is ~100 ms)."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        textual = version("textual")
+    except PackageNotFoundError:
+        textual = "not installed"
+    return f"mimo-tui {__version__} (Python {platform.python_version()}, Textual {textual})"
+
+
+def _version_action() -> type:
+    import argparse
+
+    class VersionAction(argparse.Action):
+        """--version, its text made only when asked for (not on every parse)."""
+
+        def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+            super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+        def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+            print(version_text())
+            parser.exit()
+
+    return VersionAction
+
+
 def build_parser() -> argparse.ArgumentParser:
     import argparse
     from argparse import SUPPRESS
@@ -96,7 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mimo-tui",
         description="A terminal chat client for Xiaomi MiMo. Without a command, opens the chat UI.",
     )
-    parser.add_argument("--version", action="version", version=f"mimo-tui {__version__}")
+    parser.add_argument(
+        "--version",
+        action=_version_action(),
+        help="print mimo-tui's version and those of Python and Textual, then exit",
+    )
     _common(parser)
     parser.add_argument("--theme", help="UI theme")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -114,6 +158,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--show-reasoning", action="store_true", help="stream the model's reasoning to stderr"
     )
     ask.add_argument("-y", "--yes", action="store_true", help="run every tool call without asking")
+    from mimo_tui import cli_attach  # with the parser: plain `mimo-tui` builds none
+
+    cli_attach.add_arguments(ask)
+    ask.add_argument(
+        "-e",
+        "--editor",
+        action="store_true",
+        help="write the prompt in $VISUAL/$EDITOR (starting from PROMPT, if given)",
+    )
     _common(ask, sub=True)
 
     sub.add_parser("config", help="print the effective settings and every path")
@@ -121,12 +174,21 @@ def build_parser() -> argparse.ArgumentParser:
     tools.add_argument(  # SUPPRESS: `mimo-tui --tools-file P tools` keeps P (see _common)
         "--tools-file", metavar="PATH", default=SUPPRESS, help="read tool definitions from PATH"
     )
+    tools.add_argument(
+        "--mcp-config", metavar="FILE", default=SUPPRESS, help="MCP servers from a JSON file"
+    )
     tools.add_argument("--json", action="store_true", help="print the list as JSON")
 
     themes = sub.add_parser("themes", help="list the themes (bundled, yours, Textual's)")
     themes.add_argument("--json", action="store_true", help="print the list as JSON")
 
     add_session_parsers(sub)
+    # Imported here, not at the top: plain `mimo-tui` builds no parser (see parse_args).
+    from mimo_tui.cli_completion import add_parser as add_completion_parser
+    from mimo_tui.cli_serve import add_parser as add_serve_parser
+
+    add_serve_parser(sub, _common)
+    add_completion_parser(sub)
 
     key = sub.add_parser("key", help="store, show or delete the API key file")
     key.add_argument("action", choices=["set", "show", "delete"])
@@ -145,10 +207,13 @@ def _overrides(args: argparse.Namespace | SimpleNamespace) -> dict[str, Any]:
         out["thinking"] = False
     if getattr(args, "no_system", False):
         out["send_system_prompt"] = False
+    if getattr(args, "web_search", False):
+        out["web_search"] = True
     if getattr(args, "theme", None):
         out["theme"] = args.theme
     out["tools"] = getattr(args, "tools", None)
     out["tools_file"] = getattr(args, "tools_file", None)
+    out["mcp_config"] = getattr(args, "mcp_config", None)
     return out
 
 
@@ -160,9 +225,11 @@ PLAIN_START = {
     "lang": None,
     "no_thinking": False,
     "no_system": False,
+    "web_search": False,
     "demo": False,
     "tools": None,
     "tools_file": None,
+    "mcp_config": None,
     "resume": False,
     "session": None,
     "theme": None,
@@ -205,6 +272,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_tools(settings, paths, args.json)
     if args.command == "themes":
         return cmd_themes(settings, paths, args.json)
+    if args.command == "serve":
+        return cmd_serve(args)
+    if args.command == "completion":
+        from mimo_tui.cli_completion import cmd_completion
+
+        assert not isinstance(args, SimpleNamespace)
+        return cmd_completion(args, build_parser(), paths)
     if args.command in ("sessions", "usage", "ask"):
         assert not isinstance(args, SimpleNamespace)  # PLAIN_START names no command
         if args.command == "sessions" and args.op in COMPACT_OPS:  # these need the API
@@ -212,7 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "sessions":
             return cmd_sessions(args, paths, settings.api_key)
         if args.command == "usage":
-            return cmd_usage(args, paths)
+            return cmd_usage(args, paths, settings.catalogue)
         return cmd_ask(args, settings, paths)
     # No garbage collection until the first frame is drawn: importing textual and building
     # the screen allocate some 300,000 long-lived objects and nothing cyclic worth freeing,
@@ -226,6 +300,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"mimo-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def cmd_serve(args: argparse.Namespace | SimpleNamespace) -> int:
+    """The chat UI in a browser (cli_serve.py has the rules, ui/serve.py the server)."""
+    from mimo_tui.cli_serve import child_command, textual_serve_missing
+
+    problem = textual_serve_missing()
+    if problem:
+        print(f"mimo-tui: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    from mimo_tui.ui.serve import serve
+
+    assert not isinstance(args, SimpleNamespace)
+    return serve(child_command(args), args.host, args.port)
 
 
 def anthropic_missing(importing: bool) -> str | None:
@@ -256,9 +344,12 @@ def anthropic_missing(importing: bool) -> str | None:
 
 
 # Settings fields that are bookkeeping, not something a user sets: `config` leaves them out.
-_CONFIG_HIDDEN = frozenset({"api_key_source", "explicit", "keymap", "notices"})  # not settings
+# not settings, or shown as their own table
+_CONFIG_HIDDEN = frozenset(
+    {"api_key_source", "explicit", "keymap", "notices", "models", "web_search_options"}
+)
 # Set only by a flag for one run: shown when given.
-_CONFIG_FLAG_ONLY = frozenset({"demo", "tools", "tools_file"})
+_CONFIG_FLAG_ONLY = frozenset({"demo", "tools", "tools_file", "mcp_config"})
 _CONFIG_ENV = {"base_url": "MIMO_BASE_URL", "model": "MIMO_MODEL"}
 _CONFIG_UNSET = {  # what None means, where it means something
     "system_prompt": "(not set: MiMo's recommended prompt)",
@@ -318,11 +409,20 @@ def cmd_config(settings: Settings, paths: Paths) -> int:
         print("\n[keys]  # config.toml")
         for action, key in sorted(settings.keymap.items()):
             print(f"{visible(action)} = {_config_value(key)}")
+    for model_id, info in sorted(settings.models.items()):
+        print(f"\n[models.{_config_value(model_id)}]  # config.toml")
+        print(f"context_window = {info.context_window}\nmax_output = {info.max_output}")
+    if settings.web_search_options:
+        print("\n[web_search]  # config.toml")
+        for option, chosen in settings.web_search_options.items():
+            print(f"{option} = {json.dumps(chosen, ensure_ascii=False)}")
     print("\n[paths]")
     for name in (
         "config_file",
         "key_file",
         "tools_file",
+        "mcp_file",
+        "mcp_log_dir",
         "themes_dir",
         "store_file",
         "demo_store_file",
@@ -364,32 +464,53 @@ def cmd_key(action: str, settings: Settings, paths: Paths) -> int:
 def cmd_tools(settings: Settings, paths: Paths, as_json: bool) -> int:
     from pathlib import Path
 
+    from mimo_tui.runtime import mcp_hub
     from mimo_tui.tools import available_tools, default_selection
 
     tools_file = Path(settings.tools_file) if settings.tools_file else paths.tools_file
     available, problems = available_tools(tools_file)
+    hub = mcp_hub(settings, paths, problems)
+    servers: list[dict[str, Any]] = []
+    if hub is not None:  # MCP tools are known once their servers answer: start, list, stop
+        from mimo_tui.cli_mcp import list_servers
+
+        servers = list_servers(hub, available)
     default = set(default_selection(available))
     rows: list[dict[str, Any]] = [
         {
-            "name": spec.name,
+            "name": label,
+            "api_name": spec.name,
             "source": spec.source,
             "approve": spec.approve,
-            "offered_by_default": spec.name in default,
+            "offered_by_default": label in default or bool(spec.mcp_server),
             "command": spec.display_command(),
             "timeout_s": spec.timeout_s,
             "description": spec.description,
             "parameters": spec.parameters,
             "pass_env": list(spec.pass_env),
         }
-        for spec in available.values()
+        for label, spec in available.items()
     ]
     if as_json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                rows if hub is None else {"tools": rows, "mcp_servers": servers},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         print(f"tools file: {tools_file}")
+        for server in servers:
+            print(
+                visible(f"MCP server {server['name']}: {server['status']}  ({server['transport']})")
+            )
         for row in rows:
             mark = "on " if row["offered_by_default"] else "off"
-            print(f"\n[{mark}] {row['name']}  ({row['source']}, approve={row['approve']})")
+            where = visible(f"{row['source']}, approve={row['approve']}")
+            print(f"\n[{mark}] {visible(row['name'])}  ({where})")
+            if row["api_name"] != row["name"]:
+                print(f"      sent to the API as: {row['api_name']}")
             if row["description"]:
                 print(f"      {visible(row['description'])}")
             print(f"      command: {visible(' '.join(row['command']))}")
@@ -399,9 +520,10 @@ def cmd_tools(settings: Settings, paths: Paths, as_json: bool) -> int:
                 print(f"      secrets passed in its environment: {', '.join(passed)}")
     for problem in problems:
         print(f"mimo-tui: {visible(problem)}", file=sys.stderr)
+    failed = any(s["state"] == "failed" for s in servers)
     # A broken tools.toml is a configuration error, even though the good tools still list:
     # a script checking the file (`mimo-tui tools && ...`) must see it.
-    return EXIT_USAGE if problems else EXIT_OK
+    return EXIT_USAGE if problems or failed else EXIT_OK
 
 
 def cmd_themes(settings: Settings, paths: Paths, as_json: bool) -> int:
@@ -426,14 +548,39 @@ def cmd_themes(settings: Settings, paths: Paths, as_json: bool) -> int:
 
 
 def _read_prompt(args: argparse.Namespace) -> str | None:
+    if args.editor:
+        return _prompt_from_editor(args.prompt if args.prompt != "-" else None)
     if args.prompt and args.prompt != "-":
         return args.prompt
+    if "-" in (args.attach or []):  # stdin holds the attachment, not the prompt
+        return None
     if args.prompt == "-" or not sys.stdin.isatty():
         return sys.stdin.read()
     return None
 
 
+def _prompt_from_editor(start: str | None) -> str | None:
+    """`ask -e`: the prompt as written in the user's editor (None: nothing to send)."""
+    from mimo_tui.external_editor import EditorError, edit_text, editor_argv
+
+    try:
+        argv = editor_argv()
+        if argv is None:
+            print("mimo-tui ask -e: set $VISUAL or $EDITOR", file=sys.stderr)
+            return None
+        return edit_text(start or "", argv)
+    except EditorError as exc:
+        print(f"mimo-tui ask -e: {visible(str(exc))}; nothing sent", file=sys.stderr)
+        return None
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
+    from mimo_tui import cli_attach
+
+    loaded = cli_attach.load_all(args)
+    if isinstance(loaded, str):
+        print(f"mimo-tui ask: {loaded}", file=sys.stderr)
+        return EXIT_USAGE
     prompt = _read_prompt(args)
     if not prompt or not prompt.strip():
         print("mimo-tui ask: give a prompt, or pipe one on stdin", file=sys.stderr)
@@ -469,9 +616,14 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
             return EXIT_USAGE
         for notice in runtime.take_notices():
             print(f"mimo-tui: {visible(notice)}", file=sys.stderr)
+        refused = cli_attach.model_problem(loaded, runtime.settings.model, runtime.engine.catalogue)
+        if refused:  # before anything is saved or sent
+            print(f"mimo-tui: {refused}", file=sys.stderr)
+            runtime.store.delete_if_empty(session.id)
+            return EXIT_USAGE
         printer = AskPrinter(sys.stdout, sys.stderr, args.show_reasoning, args.json)
         try:
-            return asyncio.run(_ask(runtime, session.id, prompt, printer))
+            return asyncio.run(_ask(runtime, session.id, prompt, printer, loaded))
         except KeyboardInterrupt:
             printer.end()
             print("mimo-tui: cancelled; the partial reply is saved", file=sys.stderr)
@@ -491,6 +643,7 @@ class AskPrinter:
         self.err_tty = err.isatty()
         self._in_reasoning = False
         self._wrote = False
+        self.sources: list[dict[str, Any]] | None = None  # the turn's last web sources, raw
 
     def _emit(self, stream: TextIO, text: str, tty: bool) -> None:
         stream.write(visible(text) if tty else text)
@@ -524,6 +677,8 @@ class AskPrinter:
             self._wrote = False
 
     def final(self, session_id: str, message: Message, usage_total: Any) -> None:
+        from mimo_tui.web_search import sources_block, sources_json
+
         self.end()
         if self.as_json:
             payload = {
@@ -538,18 +693,25 @@ class AskPrinter:
                     "prompt_tokens": usage_total.prompt_tokens,
                     "completion_tokens": usage_total.completion_tokens,
                     "reasoning_tokens": usage_total.reasoning_tokens,
+                    "cached_tokens": usage_total.cached_tokens,  # null: not reported
                 },
+                **sources_json(self.sources),
             }
             self.out.write(json.dumps(payload, ensure_ascii=False) + "\n")
             self.out.flush()
+        elif self.sources:  # after the answer, on stderr: stdout stays the answer
+            self.err.write(visible(sources_block(self.sources)) + "\n")
+            self.err.flush()
 
     def tool(self, record: ToolRecord) -> None:
         """One line on stderr per finished tool call."""
         self.end()
         took = f" {record.duration_ms / 1000:.1f} s" if record.duration_ms else ""
         first = record.result.strip().splitlines()[0][:120] if record.result.strip() else ""
+        mcp = record.mcp or {}
+        name = f"{mcp.get('server')}.{mcp.get('tool')}" if mcp else record.name
         self.err.write(
-            visible(f"⚙ {record.name}({record.arguments}) → {record.status}{took}: {first}") + "\n"
+            visible(f"⚙ {name}({record.arguments}) → {record.status}{took}: {first}") + "\n"
         )
         self.err.flush()
 
@@ -600,7 +762,11 @@ def ask_approver(yes: bool) -> Any:
             return Decision("deny")
         print(f"\nThe model wants to run {name}:", file=sys.stderr)
         print(visible(request.arguments_pretty), file=sys.stderr)
-        print("command: " + visible(" ".join(request.spec.display_command())), file=sys.stderr)
+        spec = request.spec
+        if spec.mcp_server:
+            print(visible(f"MCP server {spec.mcp_server}, tool {spec.mcp_tool}"), file=sys.stderr)
+        else:
+            print("command: " + visible(" ".join(spec.display_command())), file=sys.stderr)
         while True:
             answer = await _prompt("Run it? [y]es / [n]o / [e]dit arguments / [a]lways: ")
             answer = answer.strip().lower()
@@ -618,7 +784,13 @@ def ask_approver(yes: bool) -> Any:
     return approve
 
 
-async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) -> int:
+async def _ask(
+    runtime: Any,
+    session_id: str,
+    prompt: str,
+    printer: AskPrinter,
+    attachments: list[Any] | None = None,
+) -> int:
     from mimo_tui.compaction import compacted_note
     from mimo_tui.events import (  # with the engine: the TUI's start does without them
         Compacted,
@@ -641,7 +813,8 @@ async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) 
     ctrl_c.install()
     total = Usage()
     try:
-        async with contextlib.aclosing(runtime.engine.turn(session_id, prompt)) as events:
+        turn = runtime.engine.turn(session_id, prompt, attachments or ())
+        async with contextlib.aclosing(turn) as events:
             async for event in events:
                 ctrl_c.check()
                 if isinstance(event, ReasoningDelta):
@@ -650,7 +823,7 @@ async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) 
                     printer.content(event.text)
                 elif isinstance(event, TurnFailed):
                     printer.error(event.error)
-                    return EXIT_USAGE if event.kind == "no_key" else EXIT_API
+                    return EXIT_USAGE if event.kind in ("no_key", "plan_mismatch") else EXIT_API
                 elif isinstance(event, ToolCallUpdated) and event.record.final:
                     printer.tool(event.record)
                 elif isinstance(event, RetryScheduled):  # said, as the TUI's status line does
@@ -661,6 +834,7 @@ async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) 
                     printer.error(compacted_note(*event))
                 elif isinstance(event, RoundFinished):
                     total = total + (event.message.usage or Usage())
+                    printer.sources = event.message.sources or printer.sources
                 elif isinstance(event, TurnFinished):
                     printer.final(session_id, event.message, total)
                     if event.notice:
@@ -676,8 +850,7 @@ async def _ask(runtime: Any, session_id: str, prompt: str, printer: AskPrinter) 
     finally:
         ctrl_c.stopped()
         try:
-            if runtime.engine.client is not None:
-                await runtime.engine.client.aclose()
+            await runtime.close_client()  # and stops the MCP servers this turn started
         finally:
             ctrl_c.uninstall()
     return EXIT_OK

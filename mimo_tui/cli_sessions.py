@@ -10,13 +10,21 @@ import json
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from mimo_tui.catalogue import Catalogue
 from mimo_tui.cli_compact import add_ops as add_compact_ops
 from mimo_tui.config import Paths
+from mimo_tui.cost import estimate_note, totals_cells, usage_table
 from mimo_tui.store import Store, StoreError
 from mimo_tui.text import one_line, visible
-from mimo_tui.transcripts import FORMATS, TranscriptError, export, import_transcript, write_atomic
+from mimo_tui.transcripts import (
+    FORMATS,
+    TranscriptError,
+    export,
+    import_transcript,
+    write_export,
+)
 
 if TYPE_CHECKING:
     import argparse
@@ -169,12 +177,12 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
         return EXIT_OK
     if args.op == "export":
         session = store.get_session(args.ref)
-        text = export(store, session, args.format, key)
         if args.output:
-            write_atomic(Path(args.output), text)
+            write_export(store, session, args.format, Path(args.output), key)
+            text = Path(args.output).expanduser().read_text(encoding="utf-8")
             print(f"wrote {args.output} ({args.format}, {len(text)} characters)", file=sys.stderr)
         else:
-            sys.stdout.write(text)
+            sys.stdout.write(export(store, session, args.format, key))
         return EXIT_OK
     if args.op == "import":
         if args.file == "-":
@@ -227,7 +235,7 @@ def parse_since(text: str | None) -> float | None:
         raise ValueError(f"--since: expected YYYY-MM-DD or Nd, got {text!r}") from None
 
 
-def cmd_usage(args: argparse.Namespace, paths: Paths) -> int:
+def cmd_usage(args: argparse.Namespace, paths: Paths, catalogue: Catalogue | None = None) -> int:
     try:
         since = parse_since(args.since)
         store = Store(paths.demo_store_file if args.demo else paths.store_file)
@@ -238,18 +246,7 @@ def cmd_usage(args: argparse.Namespace, paths: Paths) -> int:
         rows = store.usage_report(since)
     finally:
         store.close()
-    header = ["day", "model", "requests", "prompt_tokens", "completion_tokens", "reasoning_tokens"]
-    table: list[list[Any]] = [
-        [
-            r.day,
-            r.model,
-            r.requests,
-            r.usage.prompt_tokens,
-            r.usage.completion_tokens,
-            r.usage.reasoning_tokens,
-        ]
-        for r in rows
-    ]
+    header, table, total = usage_table(rows, catalogue or Catalogue(), mark=not args.csv)
     if args.csv:
         import csv
 
@@ -260,13 +257,18 @@ def cmd_usage(args: argparse.Namespace, paths: Paths) -> int:
     if not table:
         print("no requests recorded" + (f" since {args.since}" if args.since else ""))
         return EXIT_OK
-    totals = ["total", "", *(sum(r[i] for r in table) for i in range(2, 6))]
+    totals = ["total", "", *totals_cells(total)]
     widths = [max(len(str(x)) for x in col) for col in zip(header, *table, totals, strict=True)]
     for row in (header, *table, totals):
         print(
             "  ".join(
-                str(v).rjust(w) if isinstance(v, int) else visible(str(v)).ljust(w)
-                for v, w in zip(row, widths, strict=True)
+                visible(str(v)).ljust(w) if i < 2 else str(v).rjust(w)
+                for i, (v, w) in enumerate(zip(row, widths, strict=True))
             )
         )
+    # On stderr: stdout is the table alone.
+    print(
+        f"costs: {estimate_note()} (mimo-tui's table; config.toml [models] overrides)",
+        file=sys.stderr,
+    )
     return EXIT_OK

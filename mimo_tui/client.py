@@ -17,6 +17,7 @@ from mimo_tui.errors import ApiError, ReplayError, map_exception
 from mimo_tui.events import (
     ContentDelta,
     ReasoningDelta,
+    SourcesReported,
     StreamEvent,
     StreamFinished,
     ToolCallDelta,
@@ -25,6 +26,7 @@ from mimo_tui.events import (
 from mimo_tui.model import Usage
 from mimo_tui.replay import openai_messages
 from mimo_tui.text import valid_unicode
+from mimo_tui.web_search import annotations_in, explained
 
 RETRYABLE = {408, 409, 429}
 T = TypeVar("T")
@@ -298,7 +300,8 @@ class ChatClient:
             raise
         except Exception as exc:
             retried = attempts_retried(exc, self.max_retries)
-            raise map_exception(exc, self.base_url, self.api_key, retried) from exc
+            error = map_exception(exc, self.base_url, self.api_key, retried)
+            raise explained(error, params.tools) from exc
         if not finished:
             raise incomplete()
 
@@ -312,9 +315,14 @@ class ChatClient:
         """
         import openai
 
+        from mimo_tui.media import json_body
+
+        # Attachments: their base64 is spliced into the JSON, not encoded on the loop.
+        raw = json_body(body)
+        sent: dict[str, Any] = {"body": body} if raw is None else {"content": raw}
         return await self._client().post(
             "/chat/completions",
-            body=body,
+            **sent,
             cast_to=object,
             stream=True,
             stream_cls=openai.AsyncStream[object],
@@ -359,6 +367,9 @@ def chunk_events(chunk: Any) -> list[StreamEvent]:
     if not isinstance(chunk, dict):
         return []
     events: list[StreamEvent] = []
+    annotations = annotations_in(chunk)  # web search sources, wherever the server put them
+    if annotations:
+        events.append(SourcesReported(annotations))
     for choice in _dicts(chunk.get("choices")):
         delta = choice.get("delta")
         if isinstance(delta, dict):
@@ -393,7 +404,16 @@ def chunk_events(chunk: Any) -> list[StreamEvent]:
                     reasoning_tokens=_int(details.get("reasoning_tokens"))
                     if isinstance(details, dict)
                     else 0,
+                    cached_tokens=cached_tokens(usage),
                 )
             )
         )
     return events
+
+
+def cached_tokens(usage: dict[str, Any]) -> int | None:
+    """`usage.prompt_tokens_details.cached_tokens`: the prompt's cache hits. Missing or null
+    (MiMo sends `prompt_tokens_details: null`) is unknown, not 0."""
+    details = usage.get("prompt_tokens_details")
+    value = details.get("cached_tokens") if isinstance(details, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 from platformdirs import user_config_dir, user_data_dir
 
+from mimo_tui.catalogue import Catalogue, ModelInfo
+from mimo_tui.catalogue import from_config as models_from_config
 from mimo_tui.keynames import key_spec_problem
 from mimo_tui.text import is_model_id, redact
 
@@ -69,6 +71,15 @@ class Paths(NamedTuple):
     def themes_dir(self) -> Path:
         return self.config_dir / "themes"
 
+    @property
+    def mcp_file(self) -> Path:
+        return self.config_dir / "mcp.toml"
+
+    @property
+    def mcp_log_dir(self) -> Path:
+        """Each MCP server's stderr, one log per server (the inspector shows its tail)."""
+        return self.data_dir / "mcp-logs"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -94,6 +105,7 @@ class Settings:
     idle_timeout_s: float = 120.0
     max_retries: int = 2
     max_rounds: int = 8
+    max_replayed_attachments: int = 8  # earlier attachments a request replays (newest first)
     # Compact a session before a turn once its last request used this share of the model's
     # context window (0: never; see mimo_tui.compaction), keeping this many recent turns.
     auto_compact: float = 0.0
@@ -102,18 +114,30 @@ class Settings:
     demo: bool = False
     tools: str | None = None  # --tools NAME,...|all|none; None: the session's own choice
     tools_file: str | None = None  # --tools-file; None: tools.toml in the config dir
+    mcp_config: str | None = None  # --mcp-config: an `mcpServers` JSON file, besides mcp.toml
     explicit: frozenset[str] = frozenset()  # settings given as flags: they beat a session's own
     keymap: dict[str, str] = field(default_factory=dict)  # [keys] in config.toml: id -> key
+    # [models."id"] in config.toml: context window, inputs, prices... over the built-in table.
+    models: dict[str, ModelInfo] = field(default_factory=dict)
+    # MiMo's built-in web search (--web-search, `[web_search]`): on or off, and its options.
+    web_search: bool = False
+    web_search_options: dict[str, Any] = field(default_factory=dict)
     # What loading found wrong but could work around (a bad value: the default is used); the
     # CLI prints these on stderr, the TUI shows them as notifications, each once.
     notices: tuple[str, ...] = ()
     key_problem: str | None = None  # why a key that was found is not used
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The model table: the built-in one with config.toml's [models] over it."""
+        return Catalogue(extra=self.models)
 
     def redacted(self) -> dict[str, Any]:
         """The settings as a dict with the key shown only as a redaction, for `mimo-tui config`."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["api_key"] = redact(self.api_key)
         del out["notices"], out["key_problem"]  # printed on stderr, not as settings
+        out["models"] = sorted(self.models)  # the ids config.toml describes
         return out
 
 
@@ -135,6 +159,7 @@ _FILE_KEYS: dict[str, tuple[type, ...]] = {
     "idle_timeout_s": (int, float),
     "max_retries": (int,),
     "max_rounds": (int,),
+    "max_replayed_attachments": (int,),
     "auto_compact": (int, float),
     "compact_keep_turns": (int,),
     "theme": (str,),
@@ -152,6 +177,7 @@ _RANGES: dict[str, tuple[float, float, bool]] = {
     "idle_timeout_s": (0, 86_400, True),
     "max_retries": (0, 10, False),
     "max_rounds": (1, 1000, False),
+    "max_replayed_attachments": (0, 1000, False),
     "auto_compact": (0, 0.95, False),
     "compact_keep_turns": (0, 100, False),
 }
@@ -246,7 +272,7 @@ def read_config_file(path: Path, notices: list[str] | None = None) -> dict[str, 
 def _settings_from(data: dict[str, Any], path: Path, notices: list[str] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
-        if key in ("keys", "tools"):  # sections owned by other features (bindings, tools)
+        if key in ("keys", "tools", "models", "mcp", "web_search"):  # other features' tables
             continue
         try:
             if key not in _FILE_KEYS:
@@ -376,6 +402,7 @@ def load_settings(
     notices: list[str] = []
     data = _parse_config(paths.config_file)
     values: dict[str, Any] = _settings_from(data, paths.config_file, notices)
+    values.update(_web_search_from(data, paths.config_file, notices))
     key, source, rejected = _load_key(paths, env)
     if rejected:
         notices.append(rejected)
@@ -399,6 +426,7 @@ def load_settings(
         api_key_source=source,
         explicit=frozenset(explicit),
         keymap=_keymap_from(data, paths.config_file, notices),
+        models=models_from_config(data.get("models", {}), str(paths.config_file), notices),
         key_problem=rejected,
         **values,
     )
@@ -468,6 +496,16 @@ def _set_key(section: Any, name: str, value: Any) -> None:
             del section[name]
     else:
         section[name] = value
+
+
+def _web_search_from(data: dict[str, Any], path: Path, notices: list[str]) -> dict[str, Any]:
+    from mimo_tui.web_search import options_from
+
+    enabled, options = options_from(data.get("web_search"), str(path), notices)
+    out: dict[str, Any] = {"web_search_options": options}
+    if enabled is not None:
+        out["web_search"] = enabled
+    return out
 
 
 def read_keymap(path: Path, notices: list[str] | None = None) -> dict[str, str]:

@@ -14,11 +14,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from mimo_tui import media
 from mimo_tui.assemble import Assembler
+from mimo_tui.attachments import refusal, suggest
+from mimo_tui.catalogue import Catalogue
 from mimo_tui.client import ChatClient, RequestParams
 from mimo_tui.compaction import replay_record, with_summary
 from mimo_tui.config import Settings
@@ -37,12 +40,14 @@ from mimo_tui.events import (
     TurnFinished,
     UserSaved,
 )
-from mimo_tui.model import Message, ToolCall, ToolRecord, ToolStatus
+from mimo_tui.model import Attachment, Message, ToolCall, ToolRecord, ToolStatus
+from mimo_tui.plans import plan_problem
 from mimo_tui.prompt import Clock, local_now, system_prompt
 from mimo_tui.store import Store, StoreError, StoreFull
 from mimo_tui.text import valid_unicode
 from mimo_tui.tool_ids import unique_call_ids
 from mimo_tui.tool_runner import redact_record
+from mimo_tui.web_search import tool_entry
 
 CHECKPOINT_S = 1.0
 
@@ -60,6 +65,9 @@ class ToolHandler(Protocol):
     """Approves and runs one round's tool calls, yielding each call's state changes."""
 
     def specs(self) -> list[dict[str, Any]]: ...
+
+    async def prepare(self) -> None:
+        """Before each request: ready what specs() lists (MCP servers start here)."""
 
     def run(
         self, session_id: str, round_no: int, assistant_id: int | None, calls: list[ToolCall]
@@ -130,6 +138,15 @@ class Engine:
     mono: Callable[[], float] = time.monotonic
     tools: ToolHandler | None = None
 
+    @property
+    def catalogue(self) -> Catalogue:
+        """The built-in model table with config.toml's [models] additions."""
+        return self.settings.catalogue
+
+    def accepts(self, kind: str) -> bool:
+        """Whether this session's model takes `kind` input (text always)."""
+        return kind == "text" or self.catalogue.lookup(self.settings.model).accepts(kind)  # type: ignore[arg-type]
+
     # ---- request shaping -------------------------------------------------------------------
 
     def current_system_prompt(self) -> str | None:
@@ -146,17 +163,41 @@ class Engine:
             temperature=s.temperature,
             top_p=s.top_p,
             max_completion_tokens=s.max_completion_tokens,
-            tools=self.tools.specs() if self.tools else [],
+            tools=[
+                *(self.tools.specs() if self.tools else []),
+                *([tool_entry(s.web_search_options)] if s.web_search else []),
+            ],
         )
 
     # ---- turns -----------------------------------------------------------------------------
 
-    async def turn(self, session_id: str, text: str) -> AsyncGenerator[TurnEvent, None]:
-        """Save the user's message, then run model rounds until the model is done."""
+    async def turn(
+        self,
+        session_id: str,
+        text: str,
+        attachments: Sequence[tuple[Attachment, bytes | None]] = (),
+    ) -> AsyncGenerator[TurnEvent, None]:
+        """Save the user's message (and its attachments), then run model rounds until the
+        model is done. Attachments the model cannot take are refused before anything is
+        saved or sent."""
+        kinds = {a.kind for a, _ in attachments}
+        refused = media.unaccepted(kinds, self.accepts)
+        if refused:
+            capable = suggest(self.catalogue, refused)
+            yield TurnFailed(refusal(self.settings.model, refused, capable), "media", None)
+            return
+        for a, data in attachments:  # the bytes are on disk before any row names them
+            if data is not None:
+                await asyncio.to_thread(self.store.blobs.put, a.sha256, data)
         # A pasted lone surrogate (undecodable input) cannot be stored: replace it, once.
         try:
             user = self.store.add_message(
-                session_id, Message(role="user", content=valid_unicode(text))
+                session_id,
+                Message(
+                    role="user",
+                    content=valid_unicode(text),
+                    attachments=tuple(a for a, _ in attachments),
+                ),
             )
         except StoreFull as exc:  # nothing was sent: the question is still in the input
             yield TurnFailed(f"{exc}. Your message was not sent", "disk_full", None)
@@ -176,7 +217,6 @@ class Engine:
         Measured by the last reply's prompt + completion tokens, which is what the next
         request will carry at least. A failure is reported and the turn goes on uncompacted.
         """
-        from mimo_tui.catalogue import Catalogue
         from mimo_tui.compaction import NothingToCompact, compact
 
         assert self.client is not None
@@ -185,7 +225,8 @@ class Engine:
         if last is None or last.usage is None:
             return None
         used = last.usage.prompt_tokens + last.usage.completion_tokens
-        window = Catalogue().lookup(self.settings.model).context_window
+        # The window as config.toml's [models] may correct it (the context meter's too).
+        window = self.settings.catalogue.lookup(self.settings.model).context_window
         if used < self.settings.auto_compact * window:
             return None
         try:
@@ -212,6 +253,11 @@ class Engine:
                 "no_key",
                 None,
             )
+            return
+        # A Token Plan key on the pay-as-you-go host (or the reverse) can only get a 401.
+        mix = plan_problem(self.client.api_key, self.client.base_url)
+        if mix:
+            yield TurnFailed(mix, "plan_mismatch", None)
             return
         last: Message | None = None
         for round_no in range(1, self.settings.max_rounds + 1):
@@ -313,10 +359,23 @@ class Engine:
         self, session_id: str, round_no: int, holder: list[Message]
     ) -> AsyncGenerator[TurnEvent, None]:
         assert self.client is not None
+        if self.tools is not None:
+            await self.tools.prepare()
         prompt = self.current_system_prompt()
-        messages = self.store.replay(session_id, prompt)
         compaction = self.store.active_compaction(session_id)
         system = with_summary(prompt, compaction)  # what the request carries, as recorded
+        # As Store.replay, from the compaction's cut on, with attachments as content parts
+        # (encoded off the loop).
+        history = self.store.messages(
+            session_id, from_id=compaction.before_id if compaction else None
+        )
+        messages = await media.replay(
+            history,
+            system,
+            self.store.blobs,
+            self.accepts,
+            self.settings.max_replayed_attachments,
+        )
         params = self.params()
         try:
             reply = self.store.add_message(
@@ -388,6 +447,7 @@ class Engine:
         # Ids distinct within the round: a server may repeat one (see mimo_tui.tool_ids).
         reply.tool_calls = unique_call_ids(asm.tool_calls())
         reply.thinking_blocks = list(asm.thinking_blocks) or None
+        reply.sources = list(asm.sources) or None
         reply.usage = asm.usage
         reply.finish_reason = asm.finish_reason
         reply.status = status  # type: ignore[assignment]

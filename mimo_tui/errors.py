@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from mimo_tui import plans
 from mimo_tui.text import scrub
 
 
@@ -30,24 +31,61 @@ class ReplayError(ValueError):
     """The history about to be sent would break one of MiMo's 400 rules; nothing was sent."""
 
 
-# status -> (kind, what happened, what to do)
+# status -> (kind, what happened, what to do): MiMo's documented codes (wire brief §6, §17.4).
 _HINTS = {
-    400: ("bad_request", "MiMo rejected the request", ""),
+    400: (
+        "bad_request",
+        "MiMo rejected the request",
+        "The detail says what was refused: check the model name and the settings it names "
+        "(F8 or config.toml)",
+    ),
     401: (
         "auth",
         "The API key was rejected",
         "Check MIMO_API_KEY, or store a key with `mimo-tui key set`",
     ),
-    402: ("balance", "Insufficient balance", "Top up your MiMo account balance, then retry"),
+    402: (
+        "balance",
+        "Insufficient balance on your MiMo account",
+        "Top up the balance in the MiMo console (platform.xiaomimimo.com), then retry",
+    ),
     403: (
         "forbidden",
         "Access forbidden",
-        "The region may not be served, or the key is restricted",
+        "MiMo does not serve your region, or risk control restricted this key: check the "
+        "key's status in the MiMo console, or contact MiMo support",
     ),
-    404: ("not_found", "Not found", "Check the base URL and the model name"),
-    421: ("content_filter", "MiMo's content filter blocked this request", "Rephrase and retry"),
+    404: (
+        "not_found",
+        "Not found",
+        "Check the base URL and the model name (F7 lists the models); a model without image "
+        "input also answers 404 to an image",
+    ),
+    421: (
+        "content_filter",
+        "MiMo's content filter blocked this request",
+        "Rephrase the message and send it again",
+    ),
     429: ("rate_limit", "Rate limited by MiMo", "Wait a moment, then retry"),
+    500: ("server", "MiMo server error", "Try again in a moment"),
+    503: ("server", "MiMo server overloaded", "Try again in a minute"),
 }
+_QUOTA = (
+    "quota",
+    "The Token Plan quota is used up",
+    "Wait until the plan's quota resets (the MiMo console shows when), or use a pay-as-you-go key",
+)
+
+
+def _plan_hint(status: int, detail: str, key: str | None) -> tuple[str, str, str] | None:
+    """The advice for a plan mix (401) or an exhausted Token Plan quota (429)."""
+    if status == 401 and (plans.is_token_plan_key(key) or plans.mentions_plan_mix(detail)):
+        advice = plans.token_plan_advice() if plans.is_token_plan_key(key) else plans.payg_advice()
+        # Kind "auth" like any 401 (`ask` exits 1); the pre-send check is "plan_mismatch".
+        return "auth", "The key and the base URL belong to different MiMo plans", advice
+    if status == 429 and "quota" in detail.lower():
+        return _QUOTA
+    return None
 
 
 def parse_error_body(body: Any) -> dict[str, Any]:
@@ -82,10 +120,10 @@ def from_status(
 ) -> ApiError:
     """An ApiError for an HTTP error status and its body: what happened, then what to do."""
     detail = _detail(parse_error_body(body))
-    if status >= 500:
-        kind, headline, advice = "server", "MiMo server error", "Try again in a moment"
-    else:
-        kind, headline, advice = _HINTS.get(status, ("http", "MiMo answered an error", ""))
+    hint = _plan_hint(status, detail, key) or _HINTS.get(status)
+    if hint is None and status >= 500:
+        hint = _HINTS[500]
+    kind, headline, advice = hint or ("http", "MiMo answered an error", "")
     text = f"{headline} (HTTP {status}{': ' + detail if detail else ''})"
     if retries and (status >= 500 or status == 429):
         text += f", still failing after {retries + 1} attempts"

@@ -56,6 +56,12 @@ class ThinkingBlockDone(NamedTuple):
     block: dict[str, Any]
 
 
+class SourcesReported(NamedTuple):
+    """Web search: annotation objects (sources, citations) exactly as the server sent them."""
+
+    annotations: list[dict[str, Any]]
+
+
 class StreamFinished(NamedTuple):
     """The model's stream ended with this finish reason (client-level event)."""
 
@@ -118,6 +124,7 @@ StreamEvent = (
     | ToolCallDelta
     | UsageReported
     | ThinkingBlockDone
+    | SourcesReported
     | StreamFinished
     | RetryScheduled
 )
@@ -130,6 +137,7 @@ TurnEvent = (
     | ToolCallDelta
     | UsageReported
     | ThinkingBlockDone
+    | SourcesReported
     | RetryScheduled
     | RoundFinished
     | ToolCallUpdated

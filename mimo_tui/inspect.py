@@ -97,5 +97,8 @@ def round_exchange(store: Store, message_id: int, key: str | None) -> tuple[str,
             "completion_tokens": reply.usage.completion_tokens,
             "total_tokens": reply.usage.total_tokens,
             "completion_tokens_details": {"reasoning_tokens": reply.usage.reasoning_tokens},
+            "prompt_tokens_details": None
+            if reply.usage.cached_tokens is None
+            else {"cached_tokens": reply.usage.cached_tokens},
         }
     return dump(body), dump(response)

@@ -17,18 +17,26 @@ Status = Literal["complete", "streaming", "interrupted", "error", "superseded"]
 
 
 class Usage(NamedTuple):
-    """Token counts of one model round (completion includes reasoning, as MiMo reports it)."""
+    """Token counts of one model round (completion includes reasoning, as MiMo reports it).
+
+    `cached_tokens` is the part of the prompt the server found in its prefix cache; None
+    when the server did not say (unknown, which is not the same as 0)."""
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
     reasoning_tokens: int = 0
+    cached_tokens: int | None = None
 
     # Field-wise sum, not tuple concatenation: every caller adds up rounds' token counts.
     def __add__(self, other: Usage) -> Usage:  # type: ignore[override]
+        cached = None
+        if self.cached_tokens is not None or other.cached_tokens is not None:
+            cached = (self.cached_tokens or 0) + (other.cached_tokens or 0)
         return Usage(
             self.prompt_tokens + other.prompt_tokens,
             self.completion_tokens + other.completion_tokens,
             self.reasoning_tokens + other.reasoning_tokens,
+            cached,
         )
 
     @property
@@ -49,6 +57,20 @@ class ToolCall(NamedTuple):
             "type": "function",
             "function": {"name": self.name, "arguments": self.arguments},
         }
+
+
+class Attachment(NamedTuple):
+    """A file (or URL) sent with a user message. Bytes live in the store's blob folder under
+    their sha256 (see mimo_tui.blobs); a URL given by the user is sent as is (sha256 "")."""
+
+    name: str
+    mime: str
+    kind: str  # image | audio | video
+    size: int
+    sha256: str = ""
+    url: str = ""
+    width: int | None = None
+    height: int | None = None
 
 
 @dataclass
@@ -75,6 +97,9 @@ class Message:
     # Anthropic format: the reply's thinking blocks exactly as received (signature included),
     # replayed unchanged on later turns. None for replies made in the OpenAI format.
     thinking_blocks: list[dict[str, Any]] | None = None
+    attachments: tuple[Attachment, ...] = ()  # user messages: files sent with it, in order
+    # Web search: the reply's annotation objects as received (raw JSON; see web_search.py).
+    sources: list[dict[str, Any]] | None = None
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -115,7 +140,8 @@ class UsageRow(NamedTuple):
     day: str
     model: str
     requests: int
-    usage: Usage
+    usage: Usage  # cached_tokens: summed over the requests that reported it
+    cache_known_prompt: int = 0  # prompt tokens of the requests that reported cache hits
 
 
 ToolStatus = Literal["awaiting", "running", "done", "failed", "denied", "cancelled"]
@@ -141,6 +167,9 @@ class ToolRecord(NamedTuple):
     # The arguments as the model sent them, when the user edited them before the run
     # (`arguments` is then what ran). None when they ran as sent.
     model_arguments: str | None = None
+    # A call to an MCP server's tool: server, tool, transport, the MCP request and response
+    # JSON, its log's path (see mimo_tui.mcp_hub). None for every other tool.
+    mcp: dict[str, Any] | None = None
 
     @property
     def final(self) -> bool:
@@ -166,6 +195,7 @@ class ToolRecord(NamedTuple):
             "manual": self.manual,
             "assistant_message_id": self.assistant_message_id,
             "model_arguments": self.model_arguments,
+            **({"mcp": self.mcp} if self.mcp else {}),
         }
 
     @classmethod
@@ -186,6 +216,7 @@ class ToolRecord(NamedTuple):
             manual=meta.get("manual", False),
             assistant_message_id=meta.get("assistant_message_id"),
             model_arguments=meta.get("model_arguments"),
+            mcp=meta.get("mcp") if isinstance(meta.get("mcp"), dict) else None,
         )
 
 

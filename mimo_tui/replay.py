@@ -23,7 +23,11 @@ NO_RESULT = (
 )
 
 
-def build_replay(history: list[Message], system_prompt: str | None) -> list[dict[str, Any]]:
+def build_replay(
+    history: list[Message],
+    system_prompt: str | None,
+    media: dict[int, list[dict[str, Any]]] | None = None,
+) -> list[dict[str, Any]]:
     """The OpenAI `messages` for the next request, satisfying MiMo's 400 rules by construction.
 
     - System prompt first (rendered for this request), when there is one.
@@ -37,13 +41,20 @@ def build_replay(history: list[Message], system_prompt: str | None) -> list[dict
     - Every tool call gets exactly one `tool` answer right after its round, in call order;
       one the store lacks (a crash while the tool ran) is answered with an explicit
       "no result" string.
+    - A user message with attachments is a list of content parts, `media[id]` (built by
+      mimo_tui.media, which encodes the bytes off the event loop) then its text.
     """
     out: list[dict[str, Any]] = []
     if system_prompt:
         out.append({"role": "system", "content": system_prompt})
     for msg, calls, results in rounds(history):
         if msg.role == "user":
-            out.append({"role": "user", "content": msg.content})
+            parts = media.get(msg.id or 0) if media else None
+            if parts:
+                text = [{"type": "text", "text": msg.content}] if msg.content else []
+                out.append({"role": "user", "content": [*parts, *text]})
+            else:
+                out.append({"role": "user", "content": msg.content})
         elif msg.role == "assistant":
             if msg.status != "complete":
                 continue

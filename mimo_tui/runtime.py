@@ -102,9 +102,12 @@ class Runtime:
             ChatClient.warm_up()
 
     async def close_client(self) -> None:
-        """Close the API client's connections, if one was made."""
-        if self._engine is not None and self._engine.client is not None:
-            await self._engine.client.aclose()
+        """Close the API client's connections, if one was made, and stop the MCP servers."""
+        try:
+            if self._engine is not None and self._engine.client is not None:
+                await self._engine.client.aclose()
+        finally:
+            await self.toolbox.aclose()
 
     def _use_api(self, api: str) -> None:
         """Talk to the API in this wire format from now on (a new client if it changed)."""
@@ -138,6 +141,7 @@ class Runtime:
             ("thinking", bool),
             ("lang", str),
             ("system_prompt", str),
+            ("web_search", bool),
         ):
             if (
                 name in stored
@@ -161,7 +165,9 @@ class Runtime:
         self._use_api(api if api in API_FORMATS else "openai")
         tools = stored.get("tools")
         if "tools" not in self.settings.explicit and isinstance(tools, list):
-            self.toolbox.selected = [n for n in tools if n in self.toolbox.available]
+            self.toolbox.selected = [
+                n for n in tools if isinstance(n, str) and self.toolbox.knows(n)
+            ]
         self.toolbox.always_allowed.clear()
 
     def new_session(self) -> Session:
@@ -176,6 +182,7 @@ class Runtime:
                 "api": s.api,
                 "base_url": s.base_url,
                 "tools": list(self.toolbox.selected),
+                "web_search": s.web_search,
             },
         )
         self.created.add(session.id)
@@ -183,7 +190,7 @@ class Runtime:
 
     def select_tools(self, session_id: str, names: list[str]) -> None:
         """Offer these tools from now on in this session (remembered with the session)."""
-        self.toolbox.selected = [n for n in names if n in self.toolbox.available]
+        self.toolbox.selected = [n for n in names if self.toolbox.knows(n)]
         self.store.update_session_settings(session_id, {"tools": self.toolbox.selected})
 
     def close(self) -> None:
@@ -191,6 +198,8 @@ class Runtime:
         for session_id in self.created:
             self.store.delete_if_empty(session_id)
         self.store.close()
+        if self.toolbox.mcp is not None:  # what an orderly stop did not reach (a hang-up)
+            self.toolbox.mcp.kill_all()
         if self.fake is not None:
             self.fake.stop()
 
@@ -210,13 +219,15 @@ def build_runtime(
     available, problems = available_tools(
         Path(settings.tools_file) if settings.tools_file else paths.tools_file
     )
+    hub = mcp_hub(settings, paths, problems)
+    servers = list(hub.servers) if hub is not None else []
     if settings.tools is not None:
         try:
-            selected = parse_selection(settings.tools, available)
+            selected = parse_selection(settings.tools, available, servers)
         except ValueError as exc:
             raise ConfigError(f"--tools: {exc}") from exc
     else:
-        selected = default_selection(available)
+        selected = default_selection(available, servers)
         if settings.demo:  # the demo shows tool calls with the safe built-ins
             selected += [name for name in ("current_time", "read_file") if name not in selected]
     toolbox = ToolBox(
@@ -226,6 +237,7 @@ def build_runtime(
         BuiltinContext(cwd or Path.cwd(), forbidden=(paths.config_dir, paths.data_dir)),
         api_key=settings.api_key,
         key_file=paths.key_file,
+        mcp=hub,
     )
     fake = None
     if settings.demo:
@@ -240,6 +252,20 @@ def build_runtime(
         )
     store = Store(paths.demo_store_file if settings.demo else paths.store_file)
     return Runtime(settings, paths, store, toolbox, problems, fake, clock=clock)
+
+
+def mcp_hub(settings: Settings, paths: Paths, problems: list[str]) -> Any:
+    """The configured MCP servers (mcp.toml, [mcp.servers] in config.toml, --mcp-config),
+    not started; None when there are none. Their problems are added to `problems`."""
+    from mimo_tui.mcp_config import load_servers
+
+    servers, found = load_servers(paths.mcp_file, paths.config_file, settings.mcp_config)
+    problems += found
+    if not servers:
+        return None
+    from mimo_tui.mcp_hub import McpHub
+
+    return McpHub(servers, paths.mcp_log_dir)
 
 
 def make_client(settings: Settings) -> ChatClient | None:

@@ -166,12 +166,17 @@ def redact_record(record: ToolRecord, secrets: Iterable[str | None]) -> ToolReco
     """`record` with every secret scrubbed from its result and stderr, and a note saying so
     (the model and the user see that something was there, never what)."""
     result, stderr = record.result, record.stderr
+    mcp = dict(record.mcp) if record.mcp else None
+    secrets = list(secrets)
     for secret in secrets:
         result, stderr = scrub(result, secret), scrub(stderr, secret)
+        for k, v in (mcp or {}).items():  # an MCP call's request and response JSON
+            if isinstance(v, str):
+                mcp[k] = scrub(v, secret)  # type: ignore[index]
     if result == record.result and stderr == record.stderr:
-        return record
+        return record._replace(mcp=mcp)
     note = f"\n{REDACTED_NOTE}" if result else REDACTED_NOTE
-    return record._replace(result=result + note, stderr=stderr)
+    return record._replace(result=result + note, stderr=stderr, mcp=mcp)
 
 
 async def run_command(
@@ -252,9 +257,73 @@ class ToolBox:
     mono: Callable[[], float] = time.monotonic
     api_key: str | None = field(default=None, repr=False)  # scrubbed from every result
     key_file: Path | None = None  # its key too, read when a result is final
+    # The configured MCP servers (mimo_tui.mcp_hub.McpHub), None without any. Their tools
+    # join `available` (keyed `server.tool`) once a server is ready; `selected` may name a
+    # server's every tool as `server.*`.
+    mcp: Any = None
+
+    def offered(self) -> list[ToolSpec]:
+        """The tools offered now, in the order chosen, each once."""
+        out: dict[str, ToolSpec] = {}
+        for n in self.selected:
+            if n.endswith(".*"):
+                server = n[:-2]
+                specs = [s for s in self.available.values() if s.mcp_server == server]
+            else:
+                specs = [self.available[n]] if n in self.available else []
+            for spec in specs:
+                out.setdefault(spec.name, spec)
+        return list(out.values())
 
     def specs(self) -> list[dict[str, Any]]:
-        return [self.available[n].to_api() for n in self.selected if n in self.available]
+        return [spec.to_api() for spec in self.offered()]
+
+    def knows(self, name: str) -> bool:
+        """Whether `name` can be chosen: a tool, or one of a configured MCP server's."""
+        if name in self.available:
+            return True
+        return self.mcp is not None and name.partition(".")[0] in self.mcp.servers
+
+    def offered_servers(self) -> list[str]:
+        """The MCP servers whose tools the selection names (they start when first needed)."""
+        if self.mcp is None:
+            return []
+        wanted = {n.partition(".")[0] for n in self.selected if "." in n}
+        return [s for s in self.mcp.servers if s in wanted]
+
+    def choices(self) -> dict[str, ToolSpec]:
+        """What Ctrl+T offers: every tool, and a `server.*` row per MCP server (all of its
+        tools, known or not yet) saying how the server is doing."""
+        out = dict(self.available)
+        for server, cfg in (self.mcp.servers if self.mcp is not None else {}).items():
+            state = self.mcp.states[server].text()
+            out[f"{server}.*"] = ToolSpec(
+                f"{server}.*",
+                f"every tool of the MCP server {server}",
+                {},
+                approve=cfg.approve,
+                source=f"MCP server {server}: {state}",
+                mcp_server=server,
+            )
+        return out
+
+    def refresh_mcp(self) -> None:
+        """Take in the tools of the MCP servers that are ready (names kept distinct)."""
+        if self.mcp is None:
+            return
+        own = {k: v for k, v in self.available.items() if not v.mcp_server}
+        self.available = {**own, **self.mcp.specs({s.name for s in own.values()})}
+
+    async def prepare(self) -> None:
+        """Before a request: start the offered MCP servers, wait for their tool lists."""
+        servers = self.offered_servers()
+        if servers:
+            await self.mcp.ensure(servers)
+            self.refresh_mcp()
+
+    async def aclose(self) -> None:
+        if self.mcp is not None:
+            await self.mcp.aclose()
 
     async def run(
         self, session_id: str, round_no: int, assistant_id: int | None, calls: list[ToolCall]
@@ -279,9 +348,10 @@ class ToolBox:
             "awaiting",
             assistant_message_id=assistant_id,
         )
-        spec = self.available.get(call.name) if call.name in self.selected else None
+        offered_specs = self.offered()
+        spec = next((s for s in offered_specs if s.name == call.name), None)
         if spec is None:
-            offered = ", ".join(self.selected) or "none"
+            offered = ", ".join(s.name for s in offered_specs) or "none"
             yield ToolCallUpdated(
                 record._replace(
                     status="failed",
@@ -295,12 +365,12 @@ class ToolBox:
         if isinstance(args, str):
             yield ToolCallUpdated(record._replace(status="failed", result=args))
             return
-        if spec.approve != "auto" and spec.name not in self.always_allowed:
+        if spec.approve != "auto" and spec.label not in self.always_allowed:
             yield ToolCallUpdated(record)
             pretty = visible_json(args)  # invisible characters as \\uXXXX, still JSON
             decision = await self.approver(ApprovalRequest(record, spec, pretty))
             if decision.always:
-                self.always_allowed.add(spec.name)
+                self.always_allowed.add(spec.label)
             if decision.action == "deny":
                 yield ToolCallUpdated(record._replace(status="denied", result=DENIED))
                 return
@@ -336,6 +406,8 @@ class ToolBox:
     async def _execute(
         self, spec: ToolSpec, args: dict[str, Any], arguments: str, record: ToolRecord
     ) -> ToolRecord:
+        if spec.mcp_server and self.mcp is not None:
+            return await self.mcp.call(spec, args, record)  # type: ignore[no-any-return]
         if spec.builtin is not None:
             try:
                 text = await asyncio.wait_for(spec.builtin(args, self.context), spec.timeout_s)

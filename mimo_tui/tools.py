@@ -12,7 +12,7 @@ import json
 import os
 import stat
 import tomllib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -51,6 +51,10 @@ class ToolSpec(NamedTuple):
     source: str = "built-in"
     # Secret MIMO_* variables (the API key...) this tool is trusted to see; others never do.
     pass_env: tuple[str, ...] = ()
+    # A tool of an MCP server (mimo_tui.mcp_hub): the server's and the tool's own names.
+    # `name` is then the API's name for it (`server__tool`), its label `server.tool`.
+    mcp_server: str = ""
+    mcp_tool: str = ""
 
     def to_api(self) -> dict[str, Any]:
         """The entry sent in the request's `tools`."""
@@ -63,7 +67,14 @@ class ToolSpec(NamedTuple):
             },
         }
 
+    @property
+    def label(self) -> str:
+        """The name people see and choose: `server.tool` for an MCP tool."""
+        return f"{self.mcp_server}.{self.mcp_tool}" if self.mcp_server else self.name
+
     def display_command(self) -> list[str]:
+        if self.mcp_server:
+            return [f"(MCP) {self.label}"]
         return list(self.command) if self.command else [f"(built-in) {self.name}"]
 
 
@@ -280,22 +291,38 @@ def available_tools(tools_file: Path) -> tuple[dict[str, ToolSpec], list[str]]:
     return out, problems
 
 
-def default_selection(available: dict[str, ToolSpec]) -> list[str]:
-    """User-defined tools are offered unless deselected; built-ins only when chosen."""
-    return [name for name, spec in available.items() if spec.builtin is None]
+def default_selection(available: dict[str, ToolSpec], servers: Iterable[str] = ()) -> list[str]:
+    """User-defined tools are offered unless deselected; built-ins only when chosen. Every
+    tool of a configured MCP server (`server.*`) is offered, like a tools.toml tool."""
+    names = [name for name, spec in available.items() if spec.builtin is None]
+    return names + [f"{server}.*" for server in servers]
 
 
-def parse_selection(text: str, available: dict[str, ToolSpec]) -> list[str]:
-    """`--tools NAME,...|all|none` -> names; ValueError names the unknown ones."""
+def parse_selection(
+    text: str, available: dict[str, ToolSpec], servers: Iterable[str] = ()
+) -> list[str]:
+    """`--tools NAME,...|all|none` -> names; ValueError names the unknown ones.
+
+    An MCP server's tools are `server.tool`, or all of them `server.*` (or just `server`);
+    its tools are not known before it starts, so any `server.tool` of a configured server is
+    accepted here (an unknown one is offered as nothing).
+    """
+    servers = list(servers)
     text = text.strip()
     if text == "all":
-        return list(available)
+        return [*available, *(f"{s}.*" for s in servers)]
     if text in ("none", ""):
         return []
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    unknown = [n for n in names if n not in available]
+    names = []
+    for raw in (n.strip() for n in text.split(",")):
+        if raw in servers:
+            raw = f"{raw}.*"
+        if raw:
+            names.append(raw)
+    unknown = [n for n in names if n not in available and n.partition(".")[0] not in servers]
     if unknown:
+        known = [*available, *(f"{s}.*" for s in servers)]
         raise ValueError(
-            f"unknown tool(s) {', '.join(unknown)}; available: {', '.join(available) or 'none'}"
+            f"unknown tool(s) {', '.join(unknown)}; available: {', '.join(known) or 'none'}"
         )
     return names

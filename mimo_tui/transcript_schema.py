@@ -94,7 +94,14 @@ ROLES = ("user", "assistant", "tool")
 STATUSES = ("complete", "streaming", "interrupted", "error", "superseded")
 TOOL_STATUSES = ("awaiting", "running", "done", "failed", "denied", "cancelled")
 
-USAGE = Obj({"prompt_tokens": COUNT, "completion_tokens": COUNT, "reasoning_tokens": COUNT})
+USAGE = Obj(
+    {
+        "prompt_tokens": COUNT,
+        "completion_tokens": COUNT,
+        "reasoning_tokens": COUNT,
+        "cached_tokens": Nullable(COUNT),  # the prompt's cache hits; null: not reported
+    }
+)
 
 TOOL_CALL = Obj(
     {
@@ -120,7 +127,33 @@ TOOL_META = Obj(  # ToolRecord.meta(): what is stored beside a tool result
         "manual": BOOL,
         "assistant_message_id": Nullable(INT),
         "model_arguments": Nullable(STR),  # the model's own, when the user edited them
+        # A call to an MCP server's tool (mimo_tui.mcp_hub): the MCP request and response
+        # JSON as text, and where the server's log is.
+        "mcp": Obj(
+            {
+                "server": STR,
+                "tool": STR,
+                "transport": STR,
+                "request": STR,
+                "response": STR,
+                "log": STR,
+            }
+        ),
     }
+)
+
+ATTACHMENT = Obj(
+    {
+        "name": STR,
+        "mime": STR,
+        "kind": one_of("image", "audio", "video"),
+        "size": COUNT,
+        "sha256": STR,
+        "url": STR,
+        "width": Nullable(COUNT),
+        "height": Nullable(COUNT),
+    },
+    required=("name", "mime", "kind", "size"),
 )
 
 MESSAGE = Obj(
@@ -142,6 +175,8 @@ MESSAGE = Obj(
         "created_at": TIMESTAMP,
         "tool_meta": Nullable(TOOL_META),
         "thinking_blocks": Nullable(ListOf(ANY_OBJECT)),
+        "attachments": Nullable(ListOf(ATTACHMENT)),
+        "sources": Nullable(ListOf(ANY_OBJECT)),  # web search annotations, as received
     },
     required=("role",),
 )
@@ -182,6 +217,7 @@ DOCUMENT = Obj(
         "session": SESSION,
         "messages": ListOf(MESSAGE),
         "openai_messages": ListOf(ANY_OBJECT),  # derived from `messages`; not imported
+        "attachments": Obj({}, open=True),  # sha256 -> base64 of the bytes
         "compactions": ListOf(COMPACTION),
     },
     required=("format", "version", "messages"),

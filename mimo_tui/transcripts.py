@@ -25,6 +25,7 @@ from mimo_tui.replay import build_replay, openai_messages
 from mimo_tui.store import Store
 from mimo_tui.text import scrub, visible
 from mimo_tui.tool_ids import ran_call, rounds
+from mimo_tui.transcript_sources import sources_html, sources_markdown
 from mimo_tui.versions import TurnVersions, combined, reply_versions, version_label
 
 FORMAT = "mimo-tui.session"
@@ -54,12 +55,25 @@ def _message_dict(msg: Message) -> dict[str, Any]:
     data["tool_calls"] = [c._asdict() for c in msg.tool_calls]
     data["usage"] = msg.usage._asdict() if msg.usage else None
     data.pop("session_id", None)
+    if msg.attachments:
+        data["attachments"] = [a._asdict() for a in msg.attachments]
+    else:
+        data.pop("attachments", None)
     return data
 
 
 def export_json(store: Store, session: Session, key: str | None = None) -> str:
     messages = store.messages(session.id)
-    data = {
+    media_parts = None
+    table: dict[str, str] = {}
+    if any(m.attachments for m in messages):
+        from mimo_tui import media
+        from mimo_tui.transcript_media import blob_table
+
+        table = blob_table(store.blobs, messages)
+        everything = media.plan(messages, lambda _kind: True, 1_000_000)
+        media_parts = media.encode(store.blobs, everything)
+    data: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
         "session": {
@@ -72,7 +86,7 @@ def export_json(store: Store, session: Session, key: str | None = None) -> str:
         },
         "messages": [_message_dict(m) for m in messages],
         "openai_messages": openai_messages(
-            build_replay(messages, base_prompt(_system_prompt(store, messages)))
+            build_replay(messages, base_prompt(_system_prompt(store, messages)), media_parts)
         ),
         "compactions": [
             {
@@ -85,6 +99,8 @@ def export_json(store: Store, session: Session, key: str | None = None) -> str:
             for c in store.compactions(session.id)
         ],
     }
+    if table:  # each attachment's bytes once, by sha256 (messages name them)
+        data["attachments"] = table
     return scrub(json.dumps(data, indent=2, ensure_ascii=False), key) + "\n"
 
 
@@ -119,7 +135,8 @@ def _reply_heading(msg: Message) -> str:
         u = msg.usage
         # The Anthropic format reports no reasoning count: say nothing rather than "0".
         split = f" ({u.reasoning_tokens} reasoning)" if u.reasoning_tokens else ""
-        parts.append(f"{u.prompt_tokens} in / {u.completion_tokens} out{split}")
+        cached = f", {u.cached_tokens} cached" if u.cached_tokens is not None else ""
+        parts.append(f"{u.prompt_tokens} in{cached} / {u.completion_tokens} out{split}")
     if msg.duration_ms:
         parts.append(f"{msg.duration_ms / 1000:.1f} s")
     if msg.status != "complete":
@@ -177,7 +194,10 @@ def _superseded_md(turn: TurnVersions | None) -> list[str]:
     return out
 
 
-def export_markdown(store: Store, session: Session, key: str | None = None) -> str:
+def export_markdown(
+    store: Store, session: Session, key: str | None = None, media_folder: str = "attachments"
+) -> str:
+    """Attachments are linked as `media_folder/<file>`; write_markdown puts them there."""
     messages = store.messages(session.id)
     results = _results_by_call(messages)
     versions = reply_versions(messages)
@@ -196,6 +216,10 @@ def export_markdown(store: Store, session: Session, key: str | None = None) -> s
             out += _compaction_md(pending.pop(0))
         if msg.role == "user":
             out += ["## You", "", _md(msg.content), ""]
+            if msg.attachments:
+                from mimo_tui.transcript_media import markdown_lines
+
+                out += markdown_lines(msg, media_folder, _md_line)
             out += _superseded_md(versions.get(msg.id))
         elif msg.role == "assistant":
             out += [f"## {_md_line(_reply_heading(msg))}{notes.get(msg.id, '')}", ""]
@@ -210,6 +234,7 @@ def export_markdown(store: Store, session: Session, key: str | None = None) -> s
                 ]
             if msg.content:
                 out += [_md(msg.content), ""]
+            out += sources_markdown(msg.sources)
             for call, res in results.get(msg.id, []):
                 status = (res.tool_meta or {}).get("status", "done") if res else "no result"
                 out += [
@@ -345,8 +370,14 @@ def export_html(store: Store, session: Session, key: str | None = None) -> str:
     ]
     for msg in _shown(messages):
         if msg.role == "user":
+            files = ""
+            if msg.attachments:
+                from mimo_tui.transcript_media import html_parts
+
+                files = html_parts(store.blobs, msg)
             body.append(
-                f"<div class='msg user'><b>You</b>{_markdown_html(visible(msg.content))}</div>"
+                f"<div class='msg user'><b>You</b>{_markdown_html(visible(msg.content))}"
+                f"{files}</div>"
             )
             body += _superseded_html(versions.get(msg.id))
         elif msg.role == "assistant":
@@ -359,6 +390,7 @@ def export_html(store: Store, session: Session, key: str | None = None) -> str:
                 )
             if msg.content:
                 part.append(_markdown_html(visible(msg.content)))
+            part.append(sources_html(msg.sources))
             for call, res in results.get(msg.id, []):
                 status = (res.tool_meta or {}).get("status", "done") if res else "no result"
                 part.append(
@@ -377,7 +409,7 @@ def export_html(store: Store, session: Session, key: str | None = None) -> str:
         "<!doctype html><html><head><meta charset=utf-8>"
         "<meta name=viewport content='width=device-width, initial-scale=1'>"
         "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "
-        "style-src 'unsafe-inline'\">"
+        "style-src 'unsafe-inline'; img-src data:\">"
         f"<title>{esc(session.title or 'mimo-tui session')}</title><style>{_CSS}</style>"
         f"</head><body>{''.join(body)}</body></html>\n"
     )
@@ -388,6 +420,19 @@ def export(store: Store, session: Session, fmt: str, key: str | None = None) -> 
     return {"md": export_markdown, "json": export_json, "html": export_html}[fmt](
         store, session, key
     )
+
+
+def write_export(store: Store, session: Session, fmt: str, path: Path, key: str | None) -> None:
+    """Export to `path`; Markdown also writes the attachments beside it, in `<stem>.files/`."""
+    path = path.expanduser()
+    if fmt != "md":
+        write_atomic(path, export(store, session, fmt, key))
+        return
+    from mimo_tui.transcript_media import files_dir, write_files
+
+    folder = files_dir(path)
+    write_atomic(path, export_markdown(store, session, key, folder.name))
+    write_files(store.blobs, store.messages(session.id), path)
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -468,6 +513,15 @@ def _our_message(raw: Any, where: str) -> Message:
         fields.pop("id", None)
         fields["tool_calls"] = [ToolCall(**c) for c in fields.get("tool_calls") or []]
         fields["usage"] = Usage(**fields["usage"]) if fields.get("usage") else None
+        if fields.get("attachments"):
+            from mimo_tui.transcript_media import from_dict
+
+            fields["attachments"] = tuple(
+                from_dict(a, f"{where}: attachment {i + 1}")
+                for i, a in enumerate(fields["attachments"])
+            )
+        else:
+            fields.pop("attachments", None)
         msg = Message(**fields)
     except (TypeError, KeyError) as exc:
         raise TranscriptError(f"{where}: {exc}") from exc
@@ -481,6 +535,10 @@ def _our_message(raw: Any, where: str) -> Message:
         isinstance(blocks, list) and all(isinstance(b, dict) for b in blocks)
     ):
         raise TranscriptError(f"{where}: thinking_blocks must be a list of objects")
+    if msg.sources is not None and not (
+        isinstance(msg.sources, list) and all(isinstance(s, dict) for s in msg.sources)
+    ):
+        raise TranscriptError(f"{where}: sources must be a list of objects")
     return msg
 
 
@@ -553,8 +611,19 @@ def parse_transcript(text: str, origin: str) -> Parsed:
 
 
 def import_transcript(store: Store, text: str, origin: str) -> Session:
-    """Validate everything first, then write the session in one transaction."""
+    """Validate everything first, then write the attachments' bytes and the session (in one
+    transaction)."""
     title, model, settings, messages, compactions = parse_transcript(text, origin)
+    if any(m.attachments for m in messages):
+        from mimo_tui.transcript_media import MediaError, check_present, decode_table
+
+        try:
+            table = decode_table(json.loads(text).get("attachments"), origin)
+            check_present(messages, table, store.blobs, origin)
+        except MediaError as exc:
+            raise TranscriptError(str(exc)) from None
+        for sha, data in table.items():
+            store.blobs.put(sha, data)
     session = store.import_session(title, model, settings, messages)
     if compactions:  # their cuts named exported ids: put them on the imported messages
         new_ids = [m.id or 0 for m in store.messages(session.id)]

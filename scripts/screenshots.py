@@ -6,13 +6,20 @@ Run: python scripts/screenshots.py   (then `rsvg-convert` a file to PNG to look 
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from mimo_tui.config import Paths, Settings
-from mimo_tui.fake.seed import sample_approval, seed_conversation
+from mimo_tui.fake.seed import (
+    sample_approval,
+    seed_conversation,
+    seed_history,
+    seed_markdown_showcase,
+)
 from mimo_tui.runtime import build_runtime
 from mimo_tui.tool_runner import ApprovalRequest
 from mimo_tui.tools import BUILTINS
@@ -21,6 +28,8 @@ from mimo_tui.ui.widgets.approval import ApprovalScreen
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 FROZEN = datetime(2026, 5, 12, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+os.environ["TZ"] = "UTC"  # relative dates count calendar days in local time: pictures in UTC
+time.tzset()
 Step = Callable[[object], Awaitable[None]]
 
 
@@ -60,14 +69,101 @@ async def settings_open(pilot) -> None:
         await pilot.pause(0.05)
 
 
+async def nothing(pilot) -> None:
+    """The screen as it opens (the meter: the status line and each reply's stats line)."""
+
+
+async def attachments_shown(pilot) -> None:
+    """A question sent with a photo (its attachment line, the model's answer) and a second
+    file waiting as a chip above the input."""
+    from mimo_tui import attachments
+    from mimo_tui.model import Message
+    from mimo_tui.pixels import thumbnail  # noqa: F401  (the preview's decoder: PNG)
+    from tests.media_helpers import png
+
+    app = pilot.app
+    store = app.screen.runtime.store
+    session_id = app.screen.session_id
+    photo, data = attachments.from_bytes(png(1280, 960, (40, 90, 200)), "street-photo.png")
+    store.blobs.put(photo.sha256, data)
+    store.add_message(
+        session_id,
+        Message(role="user", content="What colour is the car?", attachments=(photo,)),
+    )
+    store.add_message(
+        session_id,
+        Message(
+            role="assistant",
+            content="The car in the photo is **blue**, parked at the kerb on the left.",
+            model="mimo-v2.5",
+        ),
+    )
+    await app.screen.load_session(session_id)
+    clip, clip_data = attachments.from_bytes(png(640, 480), "dashboard.png")
+    await app.screen.attachment_bar.add(clip, clip_data)
+    app.screen.query_one("PromptInput").text = "and this one?"
+    await pilot.pause(0.05)
+
+
+async def sources_shown(pilot) -> None:
+    """A web-search reply: `[n]` references in the answer and its numbered Sources panel."""
+    from mimo_tui.model import Message
+
+    app = pilot.app
+    store = app.screen.runtime.store
+    session_id = app.screen.session_id
+    store.add_message(session_id, Message(role="user", content="latest news about MiMo"))
+    reply = store.add_message(session_id, Message(role="assistant", model="mimo-v2.5-pro"))
+    reply.content = (
+        "Xiaomi released the **MiMo V2.5** family with a 1M-token context [1], and the "
+        "open-weight models are on Hugging Face [2]. The API adds built-in web search, "
+        "billed per search [3]."
+    )
+    reply.sources = [
+        {
+            "type": "url_citation",
+            "url_citation": {"url": url, "title": title, "start_index": 0, "end_index": 0},
+            "site_name": site,
+        }
+        for url, title, site in (
+            ("https://news.example.org/mimo-v2-5", "MiMo V2.5: longer context", "news.example.org"),
+            ("https://models.example.org/XiaomiMiMo", "XiaomiMiMo weights", "models.example.org"),
+            ("https://docs.example.org/mimo/web-search", "Web search plugin", "docs.example.org"),
+        )
+    ]
+    store.update_message(reply)
+    await app.screen.load_session(session_id)
+    await pilot.pause(0.05)
+
+
 async def shoot(
-    name: str, size: tuple[int, int], step: Step, tools: bool = False, theme: str = "mimo-dark"
+    name: str,
+    size: tuple[int, int],
+    step: Step,
+    tools: bool = False,
+    theme: str = "mimo-dark",
+    cached: bool = False,
+    model: str = "mimo-v2.5-pro",
+    scene: str = "seeded",
 ) -> None:
+    """`scene`: the seeded conversation, `markdown` (a reply using every element) or
+    `new` (an empty chat, so the welcome view); older sessions are seeded for all three."""
     with tempfile.TemporaryDirectory() as tmp:
         paths = Paths(Path(tmp) / "config", Path(tmp) / "data")
-        settings = Settings(api_key="demo", base_url="http://127.0.0.1:9/v1", theme=theme)
+        settings = Settings(
+            api_key="demo", base_url="http://127.0.0.1:9/v1", theme=theme, model=model
+        )
         runtime = build_runtime(settings, paths, clock=lambda: FROZEN)
-        app = MimoApp(runtime, seed_conversation(runtime.store, tools=tools))
+        store = runtime.store
+        store.clock = lambda: FROZEN.timestamp() - 60
+        seed_history(store, FROZEN.timestamp())
+        if scene == "markdown":
+            session_id = seed_markdown_showcase(store)
+        elif scene == "new":
+            session_id = store.create_session(settings.model, {"api": "openai"}, "5e55100d0099").id
+        else:
+            session_id = seed_conversation(store, tools=tools, cached=cached)
+        app = MimoApp(runtime, session_id)
         async with app.run_test(size=size) as pilot:
             app.screen.query_one("PromptInput").cursor_blink = False
             await pilot.pause()
@@ -90,6 +186,15 @@ async def main() -> None:
     await shoot("inspector-high-contrast", (150, 44), inspector_open, True, "mimo-high-contrast")
     await shoot("help", (100, 40), help_open)
     await shoot("settings", (110, 40), settings_open)
+    await shoot("meter", (150, 34), nothing, tools=True, cached=True)
+    await shoot("attachments", (110, 34), attachments_shown, model="mimo-v2.5")
+    await shoot("markdown", (110, 62), nothing, scene="markdown")
+    await shoot("markdown-light", (110, 62), nothing, theme="mimo-light", scene="markdown")
+    hc = "mimo-high-contrast"
+    await shoot("markdown-high-contrast", (110, 62), nothing, theme=hc, scene="markdown")
+    await shoot("welcome", (110, 30), nothing, scene="new")
+    await shoot("sessions-80x24", (80, 24), sessions_open, tools=True)
+    await shoot("sources", (110, 30), sources_shown, scene="new")
 
 
 if __name__ == "__main__":

@@ -100,3 +100,11 @@ def cli_paths(tmp_path: Path) -> Paths:
 
 PYTHON = sys.executable
 __all__ = ["FROZEN", "KEY", "PYTHON", "cli_env", "cli_paths", "collect", "make_engine", "replace"]
+
+
+@pytest.fixture(autouse=True)
+def _no_clipboard_program(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A copy in a test never reaches this machine's clipboard (ui/clipboard.py falls back to
+    wl-copy/xclip when the terminal may not take OSC 52): no display to find them by."""
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "WSL_DISTRO_NAME"):
+        monkeypatch.delenv(name, raising=False)

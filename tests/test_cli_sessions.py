@@ -77,8 +77,12 @@ def test_usage_table_csv_and_since(tmp_path):
     table = mimo(tmp_path, None, "usage")
     assert "mimo-v2.5-pro" in table.stdout and "total" in table.stdout
     rows = mimo(tmp_path, None, "usage", "--csv").stdout.splitlines()
-    assert rows[0] == "day,model,requests,prompt_tokens,completion_tokens,reasoning_tokens"
-    assert rows[1].endswith(",mimo-v2.5-pro,3,477,188,69")
+    assert rows[0] == (
+        "day,model,requests,prompt_tokens,cached_tokens,cache_hit,completion_tokens,"
+        "reasoning_tokens,cost_cny,cost_usd"
+    )
+    # The seeded replies say nothing of the cache: blank, not 0; the cost counts it missed.
+    assert rows[1].endswith(",mimo-v2.5-pro,3,477,,,188,69,0.0026,")
     assert "no requests" in mimo(tmp_path, None, "usage", "--since", "2999-01-01").stdout
     bad = mimo(tmp_path, None, "usage", "--since", "yesterday")
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr

@@ -47,7 +47,9 @@ FIELDS = (
 
 texts = st.text(max_size=40)
 calls = st.builds(ToolCall, id=st.text(min_size=1, max_size=12), name=texts, arguments=texts)
-usages = st.none() | st.builds(Usage, *(st.integers(0, 10**6),) * 3)
+usages = st.none() | st.builds(
+    Usage, *(st.integers(0, 10**6),) * 3, cached_tokens=st.none() | st.integers(0, 10**6)
+)
 messages = st.builds(
     Message,
     role=st.sampled_from(["user", "assistant", "tool"]),

@@ -175,6 +175,8 @@ async def test_export_from_the_palette_action_and_the_usage_screen(settings, pat
         table = app.screen.query_one("DataTable")
         assert table.row_count == 2  # one day and model, and the total
         assert str(table.get_row_at(1)[2]) == "3"
+        assert [str(c.label) for c in table.columns.values()][4:6] == ["cached", "hit"]
+        assert str(table.get_row_at(1)[8]).startswith("≤0.00")  # ¥, the cache not reported
     runtime.close()
 
 

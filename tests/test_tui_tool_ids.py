@@ -42,7 +42,7 @@ async def test_three_turns_reusing_one_call_id_each_keep_their_own_line_and_row(
         inspector = app.screen.query_one(ToolInspector)
         await wait_until(pilot, lambda: inspector.table.row_count == 3)
         assert numbers(inspector) == ["1", "2", "3"]
-        statuses = [str(inspector.table.get_row_at(i)[3]) for i in range(3)]
+        statuses = [str(inspector.table.get_row_at(i)[5]) for i in range(3)]
         assert statuses == ["failed", "done", "done"]
         await pilot.click(shown[0])  # the first turn's line opens the first call
         await pilot.pause()
@@ -64,7 +64,7 @@ async def test_a_reopened_session_lists_every_reused_id_call(settings, paths, fa
         await pilot.press("f3")
         inspector = app.screen.query_one(ToolInspector)
         await wait_until(pilot, lambda: inspector.table.row_count == 3)
-        statuses = [str(inspector.table.get_row_at(i)[3]) for i in range(3)]
+        statuses = [str(inspector.table.get_row_at(i)[5]) for i in range(3)]
         assert statuses == ["failed", "done", "done"]
         assert [line.record.status for line in lines(app)] == ["failed", "done", "done"]
     runtime.close()
@@ -101,7 +101,7 @@ async def test_a_tool_stopped_with_escape_shows_cancelled(settings, paths, fake)
         await pilot.press("f3")
         inspector = app.screen.query_one(ToolInspector)
         await wait_until(pilot, lambda: inspector.table.row_count == 1)
-        assert str(inspector.table.get_row_at(0)[3]) == "cancelled"
+        assert str(inspector.table.get_row_at(0)[5]) == "cancelled"
     runtime.close()
 
 

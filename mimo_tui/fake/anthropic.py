@@ -31,6 +31,18 @@ def error_envelope(status: int, message: str) -> dict[str, Any]:
     return {"type": "error", "error": {"type": kind, "message": message}}
 
 
+def input_usage(usage: dict[str, Any]) -> dict[str, int]:
+    """The prompt's counts as this format gives them: `input_tokens` is only what the cache
+    did not serve; the cache reads come apart (the fake writes no cache entries it bills)."""
+    details = usage.get("prompt_tokens_details") or {}
+    cached = int(details.get("cached_tokens") or 0)
+    return {
+        "input_tokens": usage["prompt_tokens"] - cached,
+        "cache_read_input_tokens": cached,
+        "cache_creation_input_tokens": 0,
+    }
+
+
 def _blocks(content: Any) -> list[dict[str, Any]]:
     if isinstance(content, str):
         return [{"type": "text", "text": content}]
@@ -101,6 +113,16 @@ def check_messages(
     return None
 
 
+def _image_part(block: dict[str, Any]) -> dict[str, Any]:
+    """An Anthropic image block as the OpenAI image_url part carrying the same bytes."""
+    source = block.get("source") or {}
+    if source.get("type") == "url":
+        url = str(source.get("url") or "")
+    else:
+        url = f"data:{source.get('media_type')};base64,{source.get('data') or ''}"
+    return {"type": "image_url", "image_url": {"url": url}}
+
+
 def openai_view(body: dict[str, Any]) -> dict[str, Any]:
     """The request in the OpenAI shape, so the demo's responder and usage work unchanged."""
     messages: list[dict[str, Any]] = []
@@ -119,7 +141,11 @@ def openai_view(body: dict[str, Any]) -> dict[str, Any]:
                         }
                     )
             text = "".join(b.get("text", "") for b in blocks if b.get("type") == "text")
-            if text or not any(b.get("type") == "tool_result" for b in blocks):
+            images = [_image_part(b) for b in blocks if b.get("type") == "image"]
+            if images:  # as OpenAI content parts, so the same media rules apply
+                parts = [*images, *([{"type": "text", "text": text}] if text else [])]
+                messages.append({"role": "user", "content": parts})
+            elif text or not any(b.get("type") == "tool_result" for b in blocks):
                 messages.append({"role": "user", "content": text})
         else:
             messages.append(
@@ -183,7 +209,7 @@ def stream_events(
                     "content": [],
                     "stop_reason": None,
                     "stop_sequence": None,
-                    "usage": {"input_tokens": usage["prompt_tokens"], "output_tokens": 0},
+                    "usage": {**input_usage(usage), "output_tokens": 0},
                 },
             },
         )

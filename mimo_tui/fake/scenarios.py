@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from mimo_tui.compaction import SUMMARY_HEADER, SUMMARY_INSTRUCTION
+from mimo_tui.fake.media import describe, text_of
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Scenario:
     finish_reason: str | None = None  # default: "tool_calls" when there are calls, else "stop"
     usage: bool = True
     usage_on_finish: bool = False
+    # `prompt_tokens_details: {"cached_tokens": N}` in the usage; False sends null there.
+    cache_details: bool = True
     delay_s: float = 0.0  # between chunks
     first_byte_delay_s: float = 0.0
     # After the first frame (the role / message_start), keepalives only for this long: MiMo's
@@ -161,8 +164,7 @@ def demo_scenario(body: dict[str, Any], delay_s: float = 0.012) -> Scenario:
     prompt = ""
     for msg in reversed(body.get("messages") or []):
         if msg.get("role") == "user":
-            content = msg.get("content")
-            prompt = content if isinstance(content, str) else "(non-text content)"
+            prompt = text_of(msg.get("content"))
             break
     if prompt == SUMMARY_INSTRUCTION:
         return _summary_scenario(body, delay_s)
@@ -171,9 +173,12 @@ def demo_scenario(body: dict[str, Any], delay_s: float = 0.012) -> Scenario:
     if with_tools is not None:
         return with_tools
     thinking = (body.get("thinking") or {}).get("type", "enabled") != "disabled"
+    received = describe(body.get("messages") or [])
+    listed = "".join(f"\n- {line}" for line in received)
     return Scenario(
         reasoning=DEMO_REASONING.format(prompt=short) if thinking else "",
-        content=DEMO_ANSWER.format(prompt=short or "(nothing)"),
+        content=DEMO_ANSWER.format(prompt=short or "(nothing)")
+        + (f"\n\nMedia received:{listed}" if received else ""),
         delay_s=delay_s,
     )
 
@@ -218,6 +223,13 @@ def hostile_transcript(title: str = "IMPORTED-T") -> str:
 
 
 SCENARIOS: dict[str, Scenario] = {
+    # The key's Web Search plugin is off (what FakeMimo(web_search_enabled=False) answers).
+    "web_search_disabled": Scenario(
+        status=400,
+        error_message="Web Search plugin is not activated",
+        error_param="the web_search tool needs the Web Search plugin: "
+        "activate it in the console first",
+    ),
     "text": Scenario(content="Hello! I'm MiMo, Xiaomi's AI assistant."),
     "thinking_text": Scenario(reasoning="The user wants a short greeting.", content="Hello world."),
     "markdown": Scenario(
@@ -258,6 +270,7 @@ SCENARIOS: dict[str, Scenario] = {
         content="Usage rides on the finish chunk.", usage_on_finish=True
     ),
     "no_usage": Scenario(content="No usage this time.", usage=False),
+    "no_cache_details": Scenario(content="The cache is not mentioned.", cache_details=False),
     "length": Scenario(content="This answer is cut", finish_reason="length"),
     "repetition_truncation": Scenario(
         content="again again again", finish_reason="repetition_truncation"
@@ -305,10 +318,16 @@ SCENARIOS: dict[str, Scenario] = {
     "http_401": _error(401, "Invalid API Key"),
     "http_402": _error(402, "Insufficient Balance"),
     "http_403": _error(403, "Forbidden"),
+    "http_403_region": _error(403, "Forbidden Access", "the region is not supported"),
+    "http_403_risk": _error(403, "Forbidden Access", "the API key is restricted by risk control"),
     "http_404": _error(404, "Not Found"),
     "http_421": _error(421, "Content Filter"),
+    "http_421_detail": _error(421, "Content Filter", "the input was blocked by moderation"),
     "http_429": _error(429, "Too Many Requests", retry_after="0.01"),
     "http_429_no_retry_after": _error(429, "Too Many Requests"),
+    "http_429_quota": _error(
+        429, "Too Many Requests", "Token Plan quota exhausted", retry_after="0.01"
+    ),
     "http_500": _error(500, "Server Error", retry_after="0.01"),
     "http_503": _error(503, "Server Overloaded", retry_after="0.01"),
 }

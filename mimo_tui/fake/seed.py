@@ -3,7 +3,9 @@ where live timings (TTFT, durations) would make every picture different."""
 
 from __future__ import annotations
 
-from mimo_tui.model import Message, ToolCall, ToolRecord, Usage
+import functools
+
+from mimo_tui.model import Message, Role, ToolCall, ToolRecord, Usage
 from mimo_tui.store import Store
 from mimo_tui.tools import BUILTINS
 
@@ -64,11 +66,15 @@ def _reply(
     return reply
 
 
-def seed_conversation(store: Store, model: str = "mimo-v2.5-pro", tools: bool = False) -> str:
-    """Write a finished exchange with reasoning (and, with `tools`, a tool-call turn)."""
+def seed_conversation(
+    store: Store, model: str = "mimo-v2.5-pro", tools: bool = False, cached: bool = False
+) -> str:
+    """Write a finished exchange with reasoning (and, with `tools`, a tool-call turn); with
+    `cached`, the replies report prefix-cache hits as MiMo's usage does (the meter's picture)."""
+    hits = (0, 150, 200) if cached else (None, None, None)
     session = store.create_session(model, session_id=SEED_SESSION_ID)
     store.add_message(session.id, Message("user", "Show me a greeting function in Python."))
-    _reply(store, session.id, model, ANSWER, REASONING, Usage(57, 120, 31))
+    _reply(store, session.id, model, ANSWER, REASONING, Usage(57, 120, 31, hits[0]))
     if tools:
         store.add_message(session.id, Message("user", "What time is it in Beijing?"))
         call = ToolCall("call_5eed0000000000000000c0de", "current_time", "{}")
@@ -78,7 +84,7 @@ def seed_conversation(store: Store, model: str = "mimo-v2.5-pro", tools: bool = 
             model,
             "",
             "The user asks for the time; current_time gives the local time and zone.",
-            Usage(180, 28, 20),
+            Usage(180, 28, 20, hits[1]),
             [call],
             tools_offered=True,
         )
@@ -103,7 +109,7 @@ def seed_conversation(store: Store, model: str = "mimo-v2.5-pro", tools: bool = 
             model,
             "It is **09:30** on Tuesday, 12 May 2026, China Standard Time.",
             "The tool says 09:30 CST, Tuesday. Beijing uses CST, so that is the answer.",
-            Usage(240, 40, 18),
+            Usage(240, 40, 18, hits[2]),
             tools_offered=True,
         )
     return session.id
@@ -121,3 +127,87 @@ def sample_approval() -> tuple[ToolRecord, str]:
         argv=tuple(spec.display_command()),
     )
     return record, '{\n  "path": "README.md"\n}'
+
+
+RICH_QUESTION = "Explain the quadratic formula, with code."
+RICH_ANSWER = """\
+# Solving quadratics
+
+The roots of $ax^2 + bx + c = 0$ are given by:
+
+$$x = \\frac{-b \\pm \\sqrt{b^2 - 4ac}}{2a}$$
+
+## In Python
+
+```python
+import math
+
+def roots(a: float, b: float, c: float) -> tuple[float, float]:
+    d = math.sqrt(b * b - 4 * a * c)  # the discriminant's root; raises ValueError below zero
+    return (-b + d) / (2 * a), (-b - d) / (2 * a)
+```
+
+### Checking it
+
+Call `roots(1, -3, 2)` and you get `(2.0, 1.0)`:
+
+```bash
+python -c 'from quad import roots; print(roots(1, -3, 2))'
+```
+
+| a | b | c | roots |
+|---|--:|--:|:-----:|
+| 1 | -3 | 2 | 2, 1 |
+| 1 | 2 | 1 | -1 |
+
+> When $b^2 < 4ac$ there are no real roots: use `cmath` instead.
+
+- [x] derive the formula
+- [ ] handle $a = 0$
+- read more on [Wikipedia](https://en.wikipedia.org/wiki/Quadratic_formula)
+
+---
+
+That is all: **two roots**, *at most*.
+"""
+
+
+def seed_markdown_showcase(store: Store, model: str = "mimo-v2.5-pro") -> str:
+    """A session whose reply uses every Markdown element a reply can draw (headings, code,
+    tables, quotes, task lists, links, math), for the look of replies in each theme."""
+    session = store.create_session(model, session_id="5e55100d0002")
+    store.add_message(session.id, Message("user", RICH_QUESTION))
+    _reply(store, session.id, model, RICH_ANSWER, REASONING, Usage(60, 410, 31))
+    return session.id
+
+
+# (title, age in seconds, model, format, messages, tokens) of the sessions seed_history writes.
+HISTORY = (
+    ("Refactor the store's paging into one query", 7_200, "mimo-v2.5-pro", "openai", 14, 38_200),
+    ("周末去杭州玩两天，怎么安排？", 26 * 3_600, "mimo-v2.5", "anthropic", 6, 4_100),
+    ("Why does my asyncio task never finish?", 3 * 86_400, "mimo-v2.5-pro", "openai", 9, 12_900),
+    ("Quadratic formula, with code", 20 * 86_400, "mimo-v2-flash", "openai", 2, 530),
+)
+
+
+def seed_history(store: Store, now: float) -> list[str]:
+    """Older sessions of varied age, model, wire format and size (for the session list and
+    the welcome view), timed against `now` (Unix seconds) so relative dates are fixed."""
+    ids: list[str] = []
+    clock = store.clock
+    try:
+        for n, (title, age, model, api, count, tokens) in enumerate(HISTORY):
+            store.clock = functools.partial(float, now - age)
+            session = store.create_session(model, {"api": api}, session_id=f"5e55100d01{n:02d}")
+            for i in range(count):
+                role: Role = "user" if i % 2 == 0 else "assistant"
+                usage = Usage(tokens // count, 0, 0) if role == "assistant" else None
+                message = store.add_message(session.id, Message(role, f"{title} ({i})"))
+                if usage is not None:
+                    message.model, message.usage = model, usage
+                    store.update_message(message)
+            store.rename_session(session.id, title)
+            ids.append(session.id)
+    finally:
+        store.clock = clock
+    return ids

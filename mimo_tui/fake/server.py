@@ -10,22 +10,43 @@ are a 400. Every request is recorded for assertions.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import secrets
 import threading
 import time
 import zlib
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from mimo_tui.fake import anthropic as anth
+from mimo_tui.fake import media
+from mimo_tui.fake import web_search as search
 from mimo_tui.fake.scenarios import SCENARIOS, Scenario, demo_scenario, split_tokens
 
-MODELS = ["mimo-v2.5-pro", "mimo-v2.5", "mimo-v2-flash"]
+MODELS = ["mimo-v2.5-pro", "mimo-v2.5", "mimo-v2-flash", "mimo-v2.6-pro", "mimo-v2.6-flash"]
+# What OpenAI-compatible services accept as a function name (MCP tools are mapped to it).
+_FUNCTION_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 THINKING_OFF_BY_DEFAULT = {"mimo-v2-flash"}
+# The 401 MiMo answers a key of the other plan with (wire brief §17.4; the exact text is not
+# documented, the error-codes page names the cause).
+PLAN_MIX = "API Key that mixes Token Plan and Pay-as-you-go API"
+
+
+class _Served(set[str]):
+    """The served ids; `id[1m]` (the 1M-context route, not listed by /models) too."""
+
+    def __contains__(self, model: object) -> bool:
+        if isinstance(model, str) and model.endswith("[1m]"):
+            model = model[: -len("[1m]")]
+        return super().__contains__(model)
+
+
+SERVED = _Served(MODELS)
 CREATED = 1776848906  # fixed, for deterministic snapshots
 
 
@@ -53,6 +74,15 @@ class FakeMimo:
     requests: list[Recorded] = field(default_factory=list)
     # Listed by GET /v1/models after the real ones, but not served (hostile-id tests).
     extra_models: tuple[str, ...] = ()
+    # Which MiMo host this fake plays: "payg" (api.xiaomimimo.com) refuses tp- keys,
+    # "token_plan" (token-plan-*.xiaomimimo.com) refuses every other key, with the 401.
+    plan: str = "payg"
+    # Prefix cache: a digest of every message prefix (per model) seen in this fake's life.
+    _prefixes: set[str] = field(default_factory=set)
+    # Web search: whether this key's Web Search plugin is on, and sources to send instead of
+    # the generated ones (see fake/web_search.py).
+    web_search_enabled: bool = True
+    search_results: list[dict[str, Any]] | None = None
     _queue: deque[Scenario] = field(default_factory=deque)
     # Every reasoning sent with a call id (a set: scenarios may reuse an id across turns).
     _reasoning_by_call: dict[str, set[str]] = field(default_factory=dict)
@@ -126,10 +156,40 @@ class FakeMimo:
                 return True
         return key == self.api_key
 
+    def auth_error(self, headers: dict[str, str]) -> dict[str, Any] | None:
+        """The 401 envelope for this request's key, or None when it may pass."""
+        key = headers.get("api-key") or headers.get("x-api-key") or ""
+        auth = headers.get("authorization") or ""
+        key = key or (auth[7:].strip() if auth.lower().startswith("bearer ") else "")
+        if key and key.startswith("tp-") != (self.plan == "token_plan"):
+            return _envelope(401, "Invalid API Key", PLAN_MIX)
+        if not self.authorized(headers):
+            return _envelope(401, "Invalid API Key")
+        return None
+
+    def cached_tokens(self, body: dict[str, Any]) -> tuple[int, int]:
+        """(prompt tokens, of which cached): the cache holds every message prefix this fake
+        has seen for the model, so a replayed history hits up to its last new message."""
+        digest = hashlib.sha256(str(body.get("model")).encode())
+        chars, cached = 0, 0
+        keys = []
+        for message in body["messages"]:
+            # Sorted keys: the same message hashes the same; its length is the same either way.
+            text = json.dumps(message, ensure_ascii=False, sort_keys=True)
+            chars += len(text)
+            digest.update(text.encode("utf-8", "surrogatepass"))
+            keys.append((digest.hexdigest(), chars))
+        with self._lock:
+            for key, upto in keys:
+                if key in self._prefixes:
+                    cached = upto // 4
+                self._prefixes.add(key)
+        return max(1, chars // 4), cached
+
     def check_chat(self, body: dict[str, Any]) -> str | None:
         """The `param` detail of the 400 the real service would return, or None."""
         model = body.get("model")
-        if model not in MODELS:
+        if model not in SERVED:
             return "model not found"
         thinking_cfg = (body.get("thinking") or {}).get("type")
         thinking = (
@@ -138,6 +198,15 @@ class FakeMimo:
         messages = body.get("messages")
         if not isinstance(messages, list) or not messages:
             return "messages must be a non-empty list"
+        for i, tool in enumerate(body.get("tools") or []):
+            if isinstance(tool, dict) and tool.get("type") == "web_search":
+                continue  # a built-in tool: checked by fake/web_search.py
+            name = (tool.get("function") or {}).get("name") if isinstance(tool, dict) else None
+            if not isinstance(name, str) or not _FUNCTION_NAME.fullmatch(name):
+                return f"tools[{i}].function.name must match ^[a-zA-Z0-9_-]{{1,64}}$, got {name!r}"
+        media_problem = media.check(model, messages)
+        if media_problem:
+            return media_problem
         for msg in messages:
             role = msg.get("role")
             if role == "assistant" and msg.get("tool_calls"):
@@ -267,8 +336,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         rec = self._record(None)
-        if not self.owner.authorized(rec.headers):
-            self._send_json(rec, 401, _envelope(401, "Invalid API Key"))
+        refused = self.owner.auth_error(rec.headers)
+        if refused:
+            self._send_json(rec, 401, refused)
         elif self.path.rstrip("/").endswith("/v1/models"):
             data = [
                 {"id": m, "object": "model", "created": 0, "owned_by": "xiaomi"}
@@ -287,8 +357,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not self.path.rstrip("/").endswith("/v1/chat/completions"):
             self._send_json(rec, 404, _envelope(404, "Not Found"))
             return
-        if not self.owner.authorized(rec.headers):
-            self._send_json(rec, 401, _envelope(401, "Invalid API Key"))
+        refused = self.owner.auth_error(rec.headers)
+        if refused:
+            self._send_json(rec, 401, refused)
             return
         if not isinstance(body, dict):
             self._send_json(rec, 400, _envelope(400, "Invalid Format", "body is not JSON"))
@@ -300,7 +371,14 @@ class _Handler(BaseHTTPRequestHandler):
             raw = b"data:" + json.dumps(payload).encode() if stream else None
             self._send_json(rec, 400, payload, raw=raw)
             return
+        problem = search.problem(body)
+        if problem:
+            self._send_json(rec, 400, _envelope(400, "Param Incorrect", problem))
+            return
         sc = self.owner.next_scenario(rec.headers, body)
+        if search.entry(body) and not self.owner.web_search_enabled:
+            self._send_json(rec, 400, _envelope(400, *search.NOT_ENABLED))
+            return
         if sc.first_byte_delay_s and self._sleep(sc.first_byte_delay_s):
             return
         if sc.status:
@@ -373,26 +451,41 @@ class _Handler(BaseHTTPRequestHandler):
         return calls
 
     def _usage(self, body: dict[str, Any], sc: Scenario) -> dict[str, Any]:
-        prompt_chars = sum(len(json.dumps(m, ensure_ascii=False)) for m in body["messages"])
+        """The usage of this request (once per request: it also fills the prefix cache)."""
+        prompt, cached = self.owner.cached_tokens(body)
         reasoning = len(split_tokens(sc.reasoning))
         completion = reasoning + len(split_tokens(sc.content)) + 8 * len(sc.tool_calls)
         return {
-            "prompt_tokens": max(1, prompt_chars // 4),
+            "prompt_tokens": prompt,
             "completion_tokens": completion,
-            "total_tokens": max(1, prompt_chars // 4) + completion,
+            "total_tokens": prompt + completion,
             "completion_tokens_details": {"reasoning_tokens": reasoning},
-            "prompt_tokens_details": None,
+            # MiMo sends null where it says nothing of the cache (a scenario can do so too).
+            "prompt_tokens_details": {"cached_tokens": cached} if sc.cache_details else None,
         }
 
     def _finish(self, sc: Scenario) -> str:
         return sc.finish_reason or ("tool_calls" if sc.tool_calls else "stop")
 
+    def _search(self, body: dict[str, Any], sc: Scenario) -> tuple[list[Any], Scenario]:
+        """With a web_search tool: the sources, and the scenario with its answer citing them
+        (a round that only calls tools searches when force_search says so)."""
+        tool = search.entry(body)
+        if tool is None or not (sc.content or tool.get("force_search")):
+            return [], sc
+        found = self.owner.search_results
+        found = search.results(body) if found is None else found
+        return found, replace(sc, content=search.cited(sc.content, len(found)))
+
     def _complete(self, rec: Recorded, body: dict[str, Any], sc: Scenario) -> None:
+        found, sc = self._search(body, sc)
         message: dict[str, Any] = {
             "role": "assistant",
             "content": sc.content,
             "tool_calls": self._calls(sc) or None,
         }
+        if found:
+            message["annotations"] = found
         thinking = (body.get("thinking") or {}).get("type") != "disabled"
         if thinking:
             message["reasoning_content"] = sc.reasoning
@@ -420,6 +513,7 @@ class _Handler(BaseHTTPRequestHandler):
         model = body["model"]
         thinking = (body.get("thinking") or {}).get("type") != "disabled"
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        found, sc = self._search(body, sc)
 
         def frame(choices: list[dict[str, Any]], usage: Any = None, with_usage: bool = False):
             data: dict[str, Any] = {
@@ -442,6 +536,8 @@ class _Handler(BaseHTTPRequestHandler):
                     "role": "assistant",
                     "content": "",
                     **({"reasoning_content": ""} if thinking else {}),
+                    # "the first packet will return all search sources" (wire brief §17.2)
+                    **({"annotations": found} if found else {}),
                 }
             )
         ]
@@ -540,19 +636,26 @@ class _Handler(BaseHTTPRequestHandler):
     # ---- the Anthropic format -----------------------------------------------------------------
 
     def _anthropic(self, rec: Recorded, body: Any) -> None:
-        if not self.owner.authorized(rec.headers):
-            self._send_json(rec, 401, anth.error_envelope(401, "Invalid API Key"))
+        refused = self.owner.auth_error(rec.headers)
+        if refused:
+            detail = refused["error"]["param"]
+            message = f"Invalid API Key: {detail}" if detail else "Invalid API Key"
+            self._send_json(rec, 401, anth.error_envelope(401, message))
             return
         if not isinstance(body, dict):
             self._send_json(rec, 400, _envelope(400, "Invalid Format", "body is not JSON"))
             return
         problem = anth.check_messages(
-            body, set(MODELS), THINKING_OFF_BY_DEFAULT, self.owner._reasoning_by_call
+            body, SERVED, THINKING_OFF_BY_DEFAULT, self.owner._reasoning_by_call
         )
         if problem:  # MiMo answers its own 400s in its OpenAI envelope on this path too
             self._send_json(rec, 400, _envelope(400, "Param Incorrect", problem))
             return
         view = anth.openai_view(body)
+        problem = media.check(body.get("model"), view["messages"])
+        if problem:
+            self._send_json(rec, 400, _envelope(400, "Param Incorrect", problem))
+            return
         sc = self.owner.next_scenario(rec.headers, view)
         if sc.first_byte_delay_s and self._sleep(sc.first_byte_delay_s):
             return
@@ -591,7 +694,7 @@ class _Handler(BaseHTTPRequestHandler):
                         "stop_reason": anth.stop_reason(sc),
                         "stop_sequence": None,
                         "usage": {
-                            "input_tokens": usage["prompt_tokens"],
+                            **anth.input_usage(usage),
                             "output_tokens": usage["completion_tokens"],
                         },
                     },

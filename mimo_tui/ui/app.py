@@ -5,16 +5,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import importlib
 import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
+
+if TYPE_CHECKING:
+    from mimo_tui.mcp_hub import ServerState
 
 from mimo_tui.config import ConfigError, Paths, Settings, write_key_file
 from mimo_tui.prompt import Clock, local_now
@@ -26,6 +31,7 @@ from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.hangup import HANGUP_EXIT, detach, terminal_fds, watch_terminal
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.themes import VARIABLE_DEFAULTS, load_themes
+from mimo_tui.ui.widgets.md_palette import set_palette
 
 GC_YOUNG_THRESHOLD = 10_000  # allocations between young collections (CPython: 700)
 GC_NO_AUTOMATIC_FULL = 1_000_000  # middle collections between full ones: never, in practice
@@ -73,12 +79,17 @@ class MimoApp(App):
             self.theme = name
             return
         self.set_reactive(App.theme, name)
+        set_palette(self.current_theme)
         theme = self.current_theme
         self.set_class(theme.dark, "-dark-mode", update=False)
         self.set_class(not theme.dark, "-light-mode", update=False)
         self.set_class(True, f"-theme-{name}", update=False)
         refresh_filter(self.ansi_theme)
         self.stylesheet.set_variables(self.get_css_variables())
+
+    def watch_theme(self, name: str) -> None:
+        """Replies are drawn in the new theme's palette (before the next frame)."""
+        set_palette(self.current_theme)
 
     def _remember_theme(self, theme: Theme) -> None:
         """A theme picked anywhere (palette, settings) is the theme next time."""
@@ -126,6 +137,11 @@ class MimoApp(App):
                 lambda: chat.export_session("html"),
             ),
             ("Import transcript", "A JSON export or an OpenAI messages array", chat.action_import),
+            (
+                "Attach a file",
+                "An image, audio or video file for the next message (Ctrl+A)",
+                chat.action_attach,
+            ),
             ("Usage report", "Requests and tokens by day and model", chat.action_usage),
             (
                 "Toggle reasoning",
@@ -136,6 +152,12 @@ class MimoApp(App):
             ("Choose tools", "Which tools this session offers (Ctrl+T)", chat.action_choose_tools),
             ("Copy last answer", "To the clipboard (Ctrl+Y)", chat.action_copy_last),
             ("Regenerate", "Ask again for the last reply (Ctrl+G)", chat.action_regenerate),
+            (
+                "Compact this session",
+                "Send a summary of the older turns instead of all of them (kept, undoable)",
+                chat.action_compact,
+            ),
+            ("Undo compaction", "Send every message of this session again", chat.action_uncompact),
             (
                 "Toggle all reasoning",
                 "Open or fold every reasoning panel on screen (Ctrl+O)",
@@ -148,6 +170,11 @@ class MimoApp(App):
             ),
             ("Edit last message", "Edit and resend as a fork (Ctrl+Up)", chat.action_edit_last),
             (
+                "Edit in $EDITOR",
+                "The message box in $VISUAL/$EDITOR, or a larger editor here (F9)",
+                chat.action_external_editor,
+            ),
+            (
                 "Change model",
                 "Pick from the API's list or type a name (F7)",
                 chat.action_change_model,
@@ -156,6 +183,11 @@ class MimoApp(App):
                 "Toggle thinking",
                 "Reasoning on or off for this session (F6)",
                 chat.action_toggle_thinking,
+            ),
+            (
+                "Toggle web search",
+                "MiMo's Web Search plugin on or off for this session, billed per search (F10)",
+                chat.action_toggle_web_search,
             ),
             (
                 "Settings",
@@ -189,6 +221,7 @@ class MimoApp(App):
         if "theme" in settings.explicit and self.theme == settings.theme:
             self._save_theme(self.theme)  # --theme is remembered like a pick from the palette
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self._watch_mcp()
         self._show_settings_notices()
         for problem in self.runtime.tool_problems:
             notify_safe(self, problem, title="Tool not loaded", severity="warning")
@@ -202,6 +235,17 @@ class MimoApp(App):
                 severity="error",
                 timeout=15,
             )
+
+    def on_app_focus(self) -> None:
+        """Focus where the screen would have put it, if nothing has it when the app gains
+        focus. The browser page of `mimo-tui serve` blurs the app as it starts, before the
+        chat screen's auto-focus, which Textual then skips: typing went nowhere."""
+        screen = self.screen
+        if screen.focused is None and screen.AUTO_FOCUS:
+            for widget in screen.query(screen.AUTO_FOCUS):
+                if widget.focusable:
+                    widget.focus(scroll_visible=False)
+                    break
 
     def on_ready(self) -> None:
         """The first frame is on its way: what start-up deferred can begin after it."""
@@ -218,6 +262,32 @@ class MimoApp(App):
         if self.runtime.settings.keymap:
             self._check_keymap_ids()
         self.run_worker(self._warm_up, thread=True, exit_on_error=False)
+        if self.runtime.toolbox.offered_servers():
+            self.run_worker(self._start_mcp(), exit_on_error=False)
+
+    def _watch_mcp(self) -> None:
+        """Hear the status of this runtime's MCP servers (a new runtime has its own)."""
+        if self.runtime.toolbox.mcp is not None:
+            self.runtime.toolbox.mcp.listeners.append(self._mcp_status)
+
+    async def _start_mcp(self) -> None:
+        """The session offers MCP tools: start their servers in the background (the SDK is
+        imported in a thread first, off the event loop)."""
+        await asyncio.to_thread(importlib.import_module, "mcp")
+        toolbox = self.runtime.toolbox
+        toolbox.mcp.start(toolbox.offered_servers())
+
+    def _mcp_status(self, name: str, state: ServerState) -> None:
+        """Each MCP server's status as it changes: starting, ready, failed, restarted."""
+        self.runtime.toolbox.refresh_mcp()
+        failed = state.state == "failed"
+        notify_safe(
+            self,
+            f"MCP server {name}: {state.text()}",
+            title="MCP",
+            severity="error" if failed else "information",
+            timeout=15 if failed else 4,
+        )
 
     def _show_settings_notices(self) -> None:
         """What loading the settings worked around (a bad value, a rejected key), once."""
@@ -253,6 +323,7 @@ class MimoApp(App):
         old = self.runtime
         self.runtime = build_runtime(replace(old.settings, demo=True), old.paths)
         self.runtime.toolbox.approver = self.approve
+        self._watch_mcp()
         session = self.runtime.session(resume=True)
         await chat.use_runtime(self.runtime, session.id)
         old.close()
@@ -268,6 +339,7 @@ class MimoApp(App):
         )
         self.runtime = build_runtime(settings, old.paths, clock=old.clock)
         self.runtime.toolbox.approver = self.approve
+        self._watch_mcp()
         session = self.runtime.session(ref=chat.session_id)
         # The sessions the old runtime made are the new one's now: closing the old one
         # would drop the open session while it is still empty.

@@ -19,9 +19,10 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from mimo_tui.inspect import round_exchange, tool_records
-from mimo_tui.model import Message, Usage
+from mimo_tui.model import Message
 from mimo_tui.runtime import Runtime
 from mimo_tui.text import visible
+from mimo_tui.ui.attach import AttachActions
 from mimo_tui.ui.chat_keys import CHAT_BINDINGS
 from mimo_tui.ui.memory import release_render_caches
 from mimo_tui.ui.panels import Panels
@@ -30,6 +31,8 @@ from mimo_tui.ui.sessions import SessionActions
 from mimo_tui.ui.settings_actions import SettingsActions
 from mimo_tui.ui.turn import TurnView
 from mimo_tui.ui.versions import VersionActions
+from mimo_tui.ui.widgets.attachment_bar import AttachmentBar
+from mimo_tui.ui.widgets.attachment_view import AttachmentLine
 from mimo_tui.ui.widgets.conversation import Conversation, MessageAction
 from mimo_tui.ui.widgets.footer import Footer
 from mimo_tui.ui.widgets.inspector import ToolInspector
@@ -37,6 +40,7 @@ from mimo_tui.ui.widgets.notices import NO_KEY_HELP, Notice
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.session_list import SessionList
 from mimo_tui.ui.widgets.status import StatusLine
+from mimo_tui.ui.widgets.welcome import Welcome, welcome_view
 
 if TYPE_CHECKING:
     from mimo_tui.ui.app import MimoApp
@@ -59,9 +63,10 @@ class ChatScreen(Screen):
         self.settings_actions = SettingsActions(self)
         self.panels = Panels(self)
         self.versions = VersionActions(self)
+        self.attach = AttachActions(self)
         # The side panels keep their state from the start but are mounted when first shown
         # (see Panels.mount): the first frame does not show them.
-        self.sessions_panel = SessionList()
+        self.sessions_panel = SessionList(now=lambda: self.runtime.clock().timestamp())
         self.inspector = ToolInspector(self._exchange)
 
     # ---- layout ----------------------------------------------------------------------------
@@ -71,6 +76,7 @@ class ChatScreen(Screen):
         yield Static("", id="topbar", markup=False)
         with Horizontal(id="main"):
             yield Conversation(self._page, id="conversation")
+        yield AttachmentBar(id="attachments")
         yield PromptInput(id="prompt")
         yield StatusLine(s.model, s.thinking, s.demo)
         yield Footer()
@@ -106,6 +112,7 @@ class ChatScreen(Screen):
         session = store.get_session(self.session_id)
         title = session.title or "New chat"
         badge = "  [offline demo]" if self.runtime.settings.demo else ""
+        badge += " · web search on" if self.runtime.settings.web_search else ""
         self.query_one("#topbar", Static).update(
             f"mimo-tui · {visible(title)} · {session.id}{badge}"
         )
@@ -119,21 +126,22 @@ class ChatScreen(Screen):
         self.session_id = session_id
         conv = self.conversation
         conv.reasoning_open = self.runtime.settings.reasoning_panel == "open"
+        conv.compaction = self.runtime.store.active_compaction(session_id)
         await conv.show_session(session_id)  # one bounded read: its newest page
         messages = self.runtime.store.messages(session_id)
         self.versions.index_versions(messages)
         self.versions.mark_versions()
+        if not messages:
+            await conv.mount(welcome_view(self))
         if not self.runtime.has_key:
             await conv.mount(Notice(NO_KEY_HELP, "warning"))
         for notice in self.runtime.take_notices():  # e.g. a stored model that is not sent
             await conv.mount(Notice(notice, "warning"))
-        usage = Usage()
-        for msg in messages:
-            usage = usage + (msg.usage or Usage())
-        self.status.session = usage
         self.status.tools = len(self.runtime.toolbox.selected)
         s = self.runtime.settings
         self.status.model, self.status.thinking = s.model, s.thinking
+        self.status.catalogue = s.catalogue
+        self.status.set_session(messages)
         self.status.api, self.status.demo = s.api, s.demo
         self.status.show_idle()
         self.inspector.set_records(tool_records(messages))
@@ -177,11 +185,11 @@ class ChatScreen(Screen):
         return any(w.group == "turn" and w.is_running for w in self.workers)
 
     @work(exclusive=True, group="turn", exit_on_error=False)
-    async def run_turn(self, text: str | None) -> None:
+    async def run_turn(self, text: str | None, attached: list[Any] | None = None) -> None:
         """Consume one turn's events (text None: retry the session as stored)."""
         engine = self.runtime.engine
         events = (
-            engine.turn(self.session_id, text)
+            engine.turn(self.session_id, text, attached or ())
             if text is not None
             else engine.rounds(self.session_id)
         )
@@ -276,6 +284,14 @@ class ChatScreen(Screen):
         if self.sessions_panel.has_class("-open"):
             await self.sessions._show_sessions(True)
 
+    @on(Welcome.Open)
+    async def reopen(self, event: Welcome.Open) -> None:
+        if self.busy:
+            self.notify("Stop the reply first (Escape).", markup=False)
+            return
+        await self.open_session(event.session_id)
+        self.focus_input()
+
     @on(Conversation.CallSelected)
     async def open_call(self, event: Conversation.CallSelected) -> None:
         await self.panels.show_inspector(True)
@@ -301,6 +317,61 @@ class ChatScreen(Screen):
     def action_set_key(self) -> None:
         self._dialog(self.settings_actions.set_key())
 
+    def action_toggle_web_search(self) -> None:
+        self.settings_actions.toggle_web_search()
+
+    # ---- attachments (ui/attach.py) ----------------------------------------------------------
+
+    @property
+    def attachment_bar(self) -> AttachmentBar:
+        return self.attach.attachment_bar
+
+    def action_attach(self, query: str = "") -> None:
+        self.attach.attach(query)
+
+    def attach_ref(self, ref: str) -> None:
+        self.attach.attach_ref(ref)
+
+    @on(PromptInput.PathsPasted)
+    def _pasted_paths(self, event: PromptInput.PathsPasted) -> None:
+        self.attach.pasted_paths(event)
+
+    @on(PromptInput.PathWanted)
+    def _complete_path(self, event: PromptInput.PathWanted) -> None:
+        self.attach.complete_path(event)
+
+    @on(AttachmentLine.Opened)
+    async def _open_preview(self, event: AttachmentLine.Opened) -> None:
+        await self.attach.open_preview(event)
+
+    # ---- the message box and the session's history -------------------------------------------
+
+    def action_external_editor(self) -> None:
+        """The message box in $VISUAL/$EDITOR, or the in-app editor (ui/editor.py)."""
+        from mimo_tui.ui.editor import edit_message_box
+
+        edit_message_box(self.query_one("#prompt", PromptInput))
+
+    def action_compact(self) -> None:
+        from mimo_tui.ui.compact import compact_session
+
+        # A worker: the summary request streams while the screen keeps answering keys.
+        self.run_worker(compact_session(self), group="compact", exclusive=True)
+
+    def action_uncompact(self) -> None:
+        from mimo_tui.ui.compact import undo_compaction
+
+        self._dialog(undo_compaction(self))
+
+    # By name: the marker loads with the first compacted session shown (ui/widgets/summary.py).
+    def on_compaction_summary_edit_wanted(self) -> None:
+        from mimo_tui.ui.compact import edit_summary
+
+        self._dialog(edit_summary(self))
+
+    def on_compaction_summary_undo_wanted(self) -> None:
+        self.action_uncompact()
+
     # ---- replies on screen (Conversation) ------------------------------------------------
 
     def action_toggle_reasoning(self) -> None:
@@ -317,9 +388,10 @@ class ChatScreen(Screen):
         if block is None:
             self.notify("No code block to copy.", markup=False, timeout=2)
             return
-        self.app.copy_to_clipboard(block)
-        lines = block.count("\n") + 1
-        self.notify(f"Copied a code block ({lines} lines).", markup=False, timeout=2)
+        from mimo_tui.ui.clipboard import copy_and_notify
+        from mimo_tui.ui.widgets.code_copy import copied_what
+
+        copy_and_notify(self.app, block.code, copied_what(block))
 
     def action_edit_last(self) -> None:
         message = self.conversation.last_user_message()

@@ -27,6 +27,11 @@ CHAT_BINDINGS: list[BindingType] = [
     Binding("f6", "toggle_thinking", "Thinking", id="chat.thinking", show=False, priority=True),
     Binding("f7", "change_model", "Model", id="chat.model", show=False, priority=True),
     Binding("f8", "settings", "Settings", id="chat.settings", show=False),
+    Binding("f9", "external_editor", "Edit in $EDITOR", id="chat.editor", show=False),
+    Binding("f10", "toggle_web_search", "Web search", id="chat.web_search", show=False),
+    Binding("f12", "compact", "Compact", id="chat.compact", show=False),
+    # Priority: the input's TextArea would take Ctrl+A as "start of line".
+    Binding("ctrl+a", "attach", "Attach", id="chat.attach", show=False, priority=True),
     # Home/End on a focused message; these from anywhere, the input included.
     Binding("ctrl+home", "jump(-1)", "Start of session", id="chat.start", show=False),
     Binding("ctrl+end", "jump(1)", "Newest messages", id="chat.end", show=False),

@@ -161,7 +161,7 @@ class SessionActions:
     # ---- export / import / usage -------------------------------------------------------------
 
     async def export_session(self, fmt: str) -> None:
-        from mimo_tui.transcripts import export, write_atomic
+        from mimo_tui.transcripts import write_export
         from mimo_tui.ui.widgets.dialogs import TextPrompt
 
         default = str(Path.cwd() / f"mimo-{self.session_id}.{fmt}")
@@ -175,9 +175,9 @@ class SessionActions:
         if not path:
             return
         store = self.runtime.store
-        text = export(store, store.get_session(self.session_id), fmt, self.runtime.settings.api_key)
-        try:
-            write_atomic(Path(path), text)
+        session = store.get_session(self.session_id)
+        try:  # Markdown also writes the attachments beside the file
+            write_export(store, session, fmt, Path(path), self.runtime.settings.api_key)
         except OSError as exc:
             notify_safe(
                 self.screen, f"Could not write {path}: {exc.strerror or exc}", severity="error"
@@ -213,7 +213,8 @@ class SessionActions:
     def action_usage(self) -> None:
         from mimo_tui.ui.widgets.usage import UsageScreen
 
-        self.app.push_screen(UsageScreen(self.runtime.store.usage_report()))
+        rows = self.runtime.store.usage_report()
+        self.app.push_screen(UsageScreen(rows, self.runtime.settings.catalogue))
 
     # ---- message actions -------------------------------------------------------------------
 
@@ -227,9 +228,10 @@ class SessionActions:
             await self.action_regenerate()
 
     def copy_text(self, text: str) -> None:
-        """Copy to the system clipboard through the terminal (OSC 52)."""
-        self.app.copy_to_clipboard(text)
-        self.notify(f"Copied {len(text)} characters.", markup=False, timeout=2)
+        """Copy to the system clipboard (OSC 52, or a clipboard program: ui/clipboard.py)."""
+        from mimo_tui.ui.clipboard import copy_and_notify
+
+        copy_and_notify(self.app, text)
 
     def action_copy_last(self) -> None:
         answers = [

@@ -33,12 +33,21 @@ class SettingsActions:
             offered = ", ".join(self.screen.runtime.toolbox.selected) or "none"
             self.screen.notify(f"Tools offered in this session: {offered}", markup=False, timeout=3)
 
-        self.screen.app.push_screen(ToolsScreen(toolbox.available, toolbox.selected), chosen)
+        toolbox.refresh_mcp()  # the tools of the MCP servers that are ready by now
+        self.screen.app.push_screen(ToolsScreen(toolbox.choices(), toolbox.selected), chosen)
 
     def toggle_thinking(self) -> None:
         self.apply_settings({"thinking": not self.screen.runtime.settings.thinking}, save=False)
         state = "on" if self.screen.runtime.settings.thinking else "off"
         self.screen.notify(f"Thinking {state} for this session.", markup=False, timeout=2)
+
+    def toggle_web_search(self) -> None:
+        from mimo_tui.web_search import switch_notice
+
+        self.apply_settings({"web_search": not self.screen.runtime.settings.web_search}, save=False)
+        notice = switch_notice(self.screen.runtime.settings.web_search)
+        self.screen.notify(notice, markup=False, timeout=3)
+        self.screen._update_topbar()
 
     def settings(self, focus: str = "model") -> None:
         from mimo_tui.ui.widgets.settings import SettingsScreen
@@ -68,9 +77,8 @@ class SettingsActions:
                 notify_safe(self.screen, f"config.toml not updated: {exc}", severity="error")
         theme = changes.get("theme")
         runtime.update_settings(replace(runtime.settings, **changes))
-        per_session = {
-            k: v for k, v in changes.items() if k in ("model", "thinking", "lang", "system_prompt")
-        }
+        kept = ("model", "thinking", "lang", "system_prompt", "web_search")
+        per_session = {k: v for k, v in changes.items() if k in kept}
         if per_session:
             runtime.store.update_session_settings(self.screen.session_id, per_session)
         if theme and theme != self.screen.app.theme:

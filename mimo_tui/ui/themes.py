@@ -30,6 +30,7 @@ VARIABLE_DEFAULTS = {
     "tool-failed": "#FF5C5C",  # failed or cancelled
     "tool-denied": "#F0B429",
     "error-foreground": "#FF5C5C",  # error notices and the status line's errors
+    "turn-rule": "#3A3A44",  # the rule between two turns of the conversation
 }
 
 

@@ -35,6 +35,7 @@ class TurnView:
         self._tokens = 0
         self._phase = ""
         self._retry: tuple[Any, float] | None = None  # the SDK's retry waited for, and since
+        self._context_warned: str | None = None  # the session the 80 % warning was shown in
 
     async def send_checked(self, text: str) -> None:
         """Send, after asking when the message seems to carry a key: it would be stored and
@@ -50,8 +51,13 @@ class TurnView:
         ):
             self.screen.notify("Not sent; the message is still in the input.", markup=False)
             return
+        taken = await self.screen.attach.take_attachments(text)
+        if taken is None:  # said why; the message and its chips stay
+            return
+        text, attached = taken
         self.screen.query_one(PromptInput).clear()
-        self.screen.run_turn(text)
+        await self.screen.attachment_bar.clear()
+        self.screen.run_turn(text, attached)
 
     async def end(self) -> None:
         """The turn's events are over (finished, failed or cancelled)."""
@@ -115,15 +121,19 @@ class TurnView:
         conv = self.screen.conversation
         match event:
             case UserSaved(message=msg):
-                from mimo_tui.ui.widgets.message import UserMessage
+                from mimo_tui.ui.widgets.welcome import Welcome
 
-                await conv.mount(UserMessage(msg))
+                await conv.query(Welcome).remove()
+                await conv.mount_all(conv.make_widgets(msg))
                 conv.anchor()
                 self.screen._update_topbar()
             case Compacted(covered=n, bytes_before=a, bytes_after=b, error=error):
                 from mimo_tui.compaction import compacted_note
 
                 notify_safe(self.screen, compacted_note(n, a, b, error), timeout=8)
+                if error is None:  # its marker, at the cut
+                    store = self.screen.runtime.store
+                    await conv.set_compaction(store.active_compaction(self.screen.session_id))
             case RoundStarted(message_id=message_id):
                 from mimo_tui.ui.widgets.message import AssistantMessage
 
@@ -157,8 +167,9 @@ class TurnView:
                 self.reply.end_reasoning()
             case RoundFinished(message=msg) if self.reply:
                 await self._settle(msg)
-                self.screen.status.add_usage(msg.usage)
+                self.screen.status.add_usage(msg.usage, msg.model)
                 self.screen.status.show_reply(msg)
+                self._warn_context()
             case ToolCallUpdated(record=record):
                 await self._show_tool(record)
             case TurnFinished(notice=notice):
@@ -174,6 +185,9 @@ class TurnView:
                 if kind == "no_key":
                     hint = "Press F5 to paste a key here, or F2 for the offline demo."
                     self.screen.status.show_error("✖ no API key · F5 pastes one", "✖ no key · F5")
+                elif kind == "plan_mismatch":
+                    hint = "Nothing was sent. Restart with the base URL set as above."
+                    self.screen.status.show_error("✖ key and base URL of different plans", "✖ plan")
                 else:
                     hint = "Press F5 to retry."
                     self.screen.status.show_error("✖ reply failed · F5 retries", "✖ failed · F5")
@@ -219,6 +233,22 @@ class TurnView:
             self.screen.status.show_waiting(elapsed, self._retry_note())
         else:
             self.screen.status.show_streaming(self._phase, elapsed, self._tokens)
+
+    def _warn_context(self) -> None:
+        """Once per session: the next request will fill 80 % of the model's window."""
+        fill = self.screen.status.context
+        session = self.screen.session_id
+        if fill is None or not fill.warning or self._context_warned == session:
+            return
+        self._context_warned = session
+        notify_safe(
+            self.screen,
+            f"This chat uses {fill.fraction * 100:.0f}% of the model's context window "
+            f"({fill.text()}): every request replays the whole history. Start a new chat "
+            "(Ctrl+N), or compact this one (`mimo-tui sessions compact`, or auto_compact in "
+            "config.toml).",
+            severity="warning",
+        )
 
     def _retry_note(self) -> tuple[str, str] | None:
         """While the SDK waits to retry a 429/5xx: what it got and when it tries again."""

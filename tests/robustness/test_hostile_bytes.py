@@ -123,7 +123,8 @@ def test_model_ids_listed_by_the_api_in_settings(tmp_path, hostile_fake, observe
         )
         opened = app.wait_for_text(lambda text: all(part in text for part in expected))
         listed = [line_with(opened, "M0D3L"), line_with(opened, "M1D3L")]
-        app.press("up", "up", "up", "up", "enter")  # the first one: a hostile id
+        # The catalogue's five models come first, then the ids it does not know: a hostile one.
+        app.press("down", "down", "down", "down", "down", "enter")
         screen = app.wait_for_text(f"Not a valid model id: {expected[0]}")
         refused = line_with(screen, "Not a valid model id")
         out = app.output
@@ -301,4 +302,31 @@ def test_config_text_in_mimo_tui_config_on_a_terminal(tmp_path, observe):
         AREA,
         "ESC]52 and C1 in a config.toml string: `mimo-tui config` on a terminal",
         f"printed `{shown(out, b'P0MPT', 30)}`; {summary}",
+    )
+
+
+def test_web_sources_in_the_sources_panel(tmp_path, hostile_fake, observe):
+    """Web search results are the web's text: their titles, sites and URLs reach the Sources
+    panel under the reply made visible, never as raw escapes."""
+    hostile_fake.search_results = [
+        {
+            "type": "url_citation",
+            "url_citation": {
+                "url": "https://src.test/\x1b]52;c;UFdORUQ=\x1b\\",
+                "title": "SRC1 \x1b]52;c;UFdORUQ=\x1b\\ \x1b]0;PWNED-TITLE\x1b\\ \x9b2J",
+            },
+            "site_name": "S1TE \x9d0;C1-TITLE\x9c [b]B[/b]",
+        }
+    ]
+    with tui(tmp_path, hostile_fake, "--web-search") as app:
+        app.write("news")
+        app.press("enter")
+        screen = app.wait_for_text(lambda text: "SRC1" in text and "S1TE" in text)
+        out = app.output
+    source = line_with(screen, "SRC1")
+    summary = assert_no_raw(out)
+    observe(
+        AREA,
+        "ESC]52, ESC]0, C1 and markup in a web source's title, site and URL: the Sources panel",
+        f"the panel shows `{source[:90]}`; {summary}",
     )

@@ -66,10 +66,15 @@ class ApprovalScreen(ModalScreen[Decision]):
                 Content(visible(f"from {spec.source} · timeout {spec.timeout_s:g} s")),
                 classes="hint",
             )
-            yield Static(
-                Content("command (run without a shell; arguments on stdin)"), classes="label"
-            )
-            yield Static(Content(argv), id="argv")
+            if spec.mcp_server:  # a tool of an MCP server: called there, nothing runs here
+                yield Static(Content("MCP call (the arguments go to the server)"), classes="label")
+                where = f"server {spec.mcp_server} · tool {spec.mcp_tool}"
+                yield Static(Content(visible(where)), id="argv")
+            else:
+                yield Static(
+                    Content("command (run without a shell; arguments on stdin)"), classes="label"
+                )
+                yield Static(Content(argv), id="argv")
             yield Static(Content("arguments (e to edit, then Ctrl+S to run)"), classes="label")
             yield TextArea(
                 self.request.arguments_pretty,

@@ -30,7 +30,6 @@ from textual.message import Message as TextualMessage
 from textual.widget import Widget
 
 from mimo_tui.model import Message, ToolRecord
-from mimo_tui.text import code_blocks
 from mimo_tui.ui.widgets.lines import LaidOutOnce
 from mimo_tui.ui.widgets.notices import EarlierNotice, LaterNotice, Notice
 from mimo_tui.ui.widgets.steppable import MessageStep
@@ -38,6 +37,9 @@ from mimo_tui.ui.widgets.tool_call import ToolCallLine
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
+
+    from mimo_tui.compaction import Compaction
+    from mimo_tui.ui.widgets.code_copy import CodeBlock
 
 __all__ = ["Conversation", "MessageAction", "Notice", "Reply", "replies", "shown_in_chat"]
 
@@ -107,6 +109,7 @@ class Conversation(LaidOutOnce, VerticalScroll):
         self.page, self.window = page, window
         self.session_id = ""
         self.reasoning_open = False  # stored replies open with their reasoning unfolded
+        self.compaction: Compaction | None = None  # its marker sits at the cut (see below)
         self.busy = False  # a reply streams at the bottom: no cutting the newest widgets
         self._first: int | None = None  # the oldest and newest stored message mounted
         self._last: int | None = None
@@ -115,6 +118,17 @@ class Conversation(LaidOutOnce, VerticalScroll):
         self.paging = False
 
     # ---- what is mounted -------------------------------------------------------------------
+
+    def make_widgets(self, msg: Message) -> list[Widget]:
+        """The widget of a stored message, and its attachments' lines under it."""
+        widget = self.make_widget(msg)
+        if not msg.attachments:
+            return [widget]
+        from mimo_tui.ui.widgets.attachment_view import AttachmentLines
+
+        lines = AttachmentLines(msg.attachments)
+        setattr(lines, "stored_id", msg.id)  # noqa: B010 (read by row_id: goes with its message)
+        return [widget, lines]
 
     def make_widget(self, msg: Message) -> Widget:
         """The widget a stored message is shown with."""
@@ -154,7 +168,7 @@ class Conversation(LaidOutOnce, VerticalScroll):
         self._first = messages[0].id if messages else None
         self._last = messages[-1].id if messages else None
         self.has_older, self.has_newer = older, newer
-        widgets = [self.make_widget(m) for m in shown_in_chat(messages)]
+        widgets = [w for m in shown_in_chat(messages) for w in self.make_widgets(m)]
         if widgets:
             notice = next(iter(self.query_children(EarlierNotice)), None)
             if notice is not None:
@@ -204,7 +218,44 @@ class Conversation(LaidOutOnce, VerticalScroll):
                 first = kind is EarlierNotice and self.children
                 await (self.mount(widget, before=0) if first else self.mount(widget))
             widget.display = hidden
+        await self._place_summary()
         self.post_message(self.WindowChanged())  # every change to the window ends here
+
+    async def set_compaction(self, compaction: Compaction | None) -> None:
+        """Show (or stop showing) the session's active compaction at its cut."""
+        self.compaction = compaction
+        await self._place_summary()
+
+    async def _place_summary(self) -> None:
+        """The summary's marker goes just above the first message replayed as it is, when
+        that message is mounted; above it are the originals it stands in for."""
+        from_name: list[Any] = list(self.query_children("CompactionSummary"))  # lazily loaded
+        compaction = self.compaction
+        place = None
+        if compaction is not None:
+            place = next(
+                (
+                    w
+                    for w in self.shown()
+                    if w not in from_name and (row_id(w) or 0) >= compaction.before_id
+                ),
+                None,
+            )
+        marker = from_name[0] if from_name else None
+        if (
+            marker is not None
+            and place is not None
+            and marker.compaction == compaction
+            and self.children.index(marker) + 1 == self.children.index(place)
+        ):
+            return  # already there
+        for old in from_name:
+            await old.remove()
+        if compaction is None or place is None:
+            return
+        from mimo_tui.ui.widgets.summary import CompactionSummary
+
+        await self.mount(CompactionSummary(compaction), before=place)
 
     def _cut(self, shown: list[Widget], start: int) -> int | None:
         """The index of the first user message at or after `start` (a turn boundary)."""
@@ -228,7 +279,7 @@ class Conversation(LaidOutOnce, VerticalScroll):
         shown = self.shown()
         anchor = shown[0] if shown else None
         notice = next(iter(self.query_children(EarlierNotice)), None)
-        widgets = [self.make_widget(m) for m in shown_in_chat(page)]
+        widgets = [w for m in shown_in_chat(page) for w in self.make_widgets(m)]
         if widgets:
             await self.mount_all(widgets, after=notice) if notice else await self.mount_all(
                 widgets, before=0
@@ -258,7 +309,7 @@ class Conversation(LaidOutOnce, VerticalScroll):
         self._last = page[-1].id
         shown = self.shown()
         anchor = shown[-1] if shown else None
-        widgets = [self.make_widget(m) for m in shown_in_chat(page)]
+        widgets = [w for m in shown_in_chat(page) for w in self.make_widgets(m)]
         if widgets:
             await self.mount_all(widgets, after=anchor) if anchor else await self.mount_all(widgets)
         shown = self.shown()
@@ -293,11 +344,13 @@ class Conversation(LaidOutOnce, VerticalScroll):
         shown = self.shown()
         if len(shown) <= 2 * self.page or not (force or self.is_vertical_scroll_end):
             return
-        keep = shown[len(shown) - self.page :]
-        first = next((row_id(w) for w in keep if row_id(w) is not None), None)
+        cut = self._cut(shown, len(shown) - self.page)  # at a question: a message and the
+        if cut is None:  # lines of its attachments go together
+            return
+        first = next((row_id(w) for w in shown[cut:] if row_id(w) is not None), None)
         if first is None:
             return
-        await self.remove_children(shown[: len(shown) - self.page])
+        await self.remove_children(shown[:cut])
         self._first, self.has_older = first, True
         await self._update_notices()
 
@@ -315,10 +368,12 @@ class Conversation(LaidOutOnce, VerticalScroll):
             reply.show_reasoning(show)
         return bool(shown)
 
-    def last_code_block(self) -> str | None:
+    def last_code_block(self) -> CodeBlock | None:
         """The last code block of the newest answer shown that has one."""
+        from mimo_tui.ui.widgets.code_copy import numbered_code_blocks
+
         for reply in reversed(replies(self)):
-            blocks = code_blocks(reply.answer_text)
+            blocks = numbered_code_blocks(reply.answer_text)
             if blocks:
                 return blocks[-1]
         return None

@@ -87,16 +87,17 @@ class EditText(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="edit.cancel"),
     ]
 
-    def __init__(self, title: str, text: str) -> None:
+    def __init__(self, title: str, text: str, accept: str = "Send") -> None:
         super().__init__()
-        self.title_text, self.text = title, text
+        self.title_text, self.text, self.accept = title, text, accept
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content(visible(self.title_text)))
             yield TextArea(visible(self.text), id="text", soft_wrap=True)  # as Input above
-            yield Static(Content("Ctrl+S sends · Escape cancels"), classes="hint")
-            yield buttons(("accept", "Send", "primary"), ("cancel", "Cancel", "default"))
+            hint = f"Ctrl+S {self.accept.lower()}s · Escape cancels"
+            yield Static(Content(hint), classes="hint")
+            yield buttons(("accept", self.accept, "primary"), ("cancel", "Cancel", "default"))
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()

@@ -80,7 +80,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(self._table(), markup=False)
             yield Static(
                 "Rebind a key in config.toml's [keys] table by its id (right column):\n"
-                '  [keys]\n  chat.search = "f9"\nEsc closes this help.',
+                '  [keys]\n  chat.search = "ctrl+s"\nEsc closes this help.',
                 id="help-foot",
                 markup=False,
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from rich.console import Group
@@ -37,6 +38,29 @@ def pretty_json(text: str) -> str:
         return visible(text)
 
 
+def mcp_parts(mcp: dict) -> list:
+    """An MCP call's server, its MCP request and response JSON, and its server's log."""
+    from rich.syntax import Syntax
+
+    parts: list = [
+        Text(f"\nMCP server {visible(str(mcp.get('server', '')))}", style="bold"),
+        Text(visible(f"{mcp.get('transport', '')} · tool {mcp.get('tool', '')}")),
+    ]
+    for key, title in (("request", "MCP request"), ("response", "MCP response")):
+        if isinstance(mcp.get(key), str):
+            parts.append(Text(f"\n{title}", style="bold"))
+            parts.append(Syntax(pretty_json(mcp[key]), "json", word_wrap=True, theme="ansi_dark"))
+    log = mcp.get("log")
+    if isinstance(log, str):
+        try:
+            tail = Path(log).read_bytes()[-4000:].decode("utf-8", "replace")
+        except OSError:
+            tail = ""
+        parts.append(Text(visible(f"\nserver log (its stderr: {log})"), style="bold"))
+        parts.append(Text(visible(tail) or "(empty)"))
+    return parts
+
+
 class ToolInspector(Vertical, can_focus=False):
     DEFAULT_CSS = """
     ToolInspector {
@@ -47,7 +71,12 @@ class ToolInspector(Vertical, can_focus=False):
     }
     ToolInspector.-open { display: block; }
     ToolInspector.-full { width: 1fr; border-left: none; }
-    ToolInspector #calls { height: auto; max-height: 40%; scrollbar-size-horizontal: 0; }
+    ToolInspector #calls {
+        height: auto;
+        max-height: 50%;
+        scrollbar-size-horizontal: 0;
+        margin: 0 0 1 0;
+    }
     ToolInspector .heading { color: $primary; text-style: bold; margin: 1 0 0 0; }
     ToolInspector #inspector-title { color: $text; text-style: bold; }
     ToolInspector #detail { height: 1fr; }
@@ -78,7 +107,7 @@ class ToolInspector(Vertical, can_focus=False):
             id="inspector-title",
         )
         table: DataTable = DataTable(id="calls", cursor_type="row", zebra_stripes=True)
-        table.add_columns("", "#", "tool", "status", "time")
+        table.add_columns("", "#", "round", "call", "tool", "status", "time")
         yield table
         with VerticalScroll(id="detail"):
             yield Static(id="detail-body", markup=False)
@@ -103,21 +132,35 @@ class ToolInspector(Vertical, can_focus=False):
         records, self.records = list(self.records.values()), {}
         for record in records:
             self.update_record(record)
+        self.table.styles.height = self.table.row_count + 1
         if not records:
             self.query_one("#detail-body", Static).update(
                 Content("No tool calls in this session yet.")
             )
 
+    def _index_in_round(self, record: ToolRecord) -> int:
+        """1 for the first call of its round (its reply), 2 for a parallel second..."""
+        same = [
+            key
+            for key, other in self.records.items()
+            if other.assistant_message_id == record.assistant_message_id
+            and other.round == record.round
+        ]
+        return same.index(record.key) + 1 if record.key in same else len(same) + 1
+
     def _row(self, record: ToolRecord, number: int) -> list[Text]:
-        """`number` counts the session's calls (1, 2, 3...): rounds repeat, and parallel
-        calls share one, so the round is in the detail instead."""
+        """`number` counts the session's calls (1, 2, 3...; rounds repeat in each turn),
+        then the round, the call's place in its round (parallel calls share one), name,
+        status and time."""
         took = f"{record.duration_ms / 1000:.2f} s" if record.duration_ms is not None else ""
         return [
             Text(STATUS_ICONS.get(record.status, "·")),
-            Text(str(number)),
+            Text(str(number), justify="right"),
+            Text(str(record.round), justify="right"),
+            Text(str(self._index_in_round(record)), justify="right"),
             Text(visible(record.name)),
             Text(record.status),
-            Text(took),
+            Text(took, justify="right"),
         ]
 
     def update_record(self, record: ToolRecord) -> None:
@@ -134,6 +177,7 @@ class ToolInspector(Vertical, can_focus=False):
         else:
             table.add_row(*self._row(record, table.row_count + 1), key=key)
         self.records[key] = record
+        table.styles.height = table.row_count + 1  # every call, no scroller (up to 50%)
         if self.selected in (None, key):
             self.select(key)
 
@@ -180,7 +224,8 @@ class ToolInspector(Vertical, can_focus=False):
         def heading(text: str) -> None:
             parts.append(Text(text, style="bold"))
 
-        heading(f"{record.name} · {record.status} · round {record.round}")
+        place = f"round {record.round}, call {self._index_in_round(record)}"
+        heading(f"{visible(record.name)} · {record.status} · {place}")
         parts.append(
             Text(
                 visible("command: " + " ".join(record.argv))
@@ -210,6 +255,8 @@ class ToolInspector(Vertical, can_focus=False):
         if record.stderr:
             heading("\nstderr")
             parts.append(Text(visible(record.stderr)))
+        if record.mcp:
+            parts.extend(mcp_parts(record.mcp))
         heading("\nrequest (this round, key redacted)")
         parts.append(Syntax(visible(request), "json", word_wrap=True, theme="ansi_dark"))
         heading("\nresponse (assembled from the stream)")
@@ -220,5 +267,6 @@ class ToolInspector(Vertical, can_focus=False):
     def action_copy(self, what: str) -> None:
         text = self._raw.get(what, "")
         if text:
-            self.app.copy_to_clipboard(text)
-            self.notify(f"Copied the {what} to the clipboard.", markup=False, timeout=2)
+            from mimo_tui.ui.clipboard import copy_and_notify
+
+            copy_and_notify(self.app, text, f"the {what}")

@@ -28,6 +28,9 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
+from mimo_tui.text import code_blocks
+from mimo_tui.ui.widgets.md_palette import MarkdownPalette, current_palette
+
 Line = list[Segment]  # kept as plain segments: a Strip carries seven caches of its own
 
 
@@ -44,12 +47,15 @@ def blank(width: int, style: Style) -> Line:
     return [Segment(" " * width, style)]
 
 
-def render_block(console: Console, source: str, width: int, style: Style) -> list[Line]:
-    """One Markdown block as lines (see markdown_render; loaded at the first reply drawn, so
-    a new session's first frame does not wait for markdown-it and Pygments)."""
+def render_block(
+    console: Console, source: str, width: int, style: Style, first_code: int = 1
+) -> list[Line]:
+    """One Markdown block as lines, its code blocks numbered from `first_code` (see
+    markdown_render; loaded at the first reply drawn, so a new session's first frame does
+    not wait for markdown-it and Pygments)."""
     from mimo_tui.ui.widgets.markdown_render import render_markdown_block
 
-    return render_markdown_block(console, source, width, style)
+    return render_markdown_block(console, source, width, style, first_code)
 
 
 class MarkdownBlocks:
@@ -57,9 +63,10 @@ class MarkdownBlocks:
 
     def __init__(self, sources: Sequence[str] = ()) -> None:
         self.sources: list[str] = [s for s in sources if s]
-        self._key: tuple[int, Style] | None = None
+        self._key: tuple[int, Style, MarkdownPalette] | None = None
         self._lines: list[Line] = []
         self._rendered = 0
+        self._codes = 0  # fenced code blocks in the rendered sources (they are numbered)
 
     @property
     def text(self) -> str:
@@ -69,14 +76,22 @@ class MarkdownBlocks:
         if source:
             self.sources.append(source)
 
+    @property
+    def code_count(self) -> int:
+        """How many fenced code blocks the rendered sources hold (the tail numbers on)."""
+        return self._codes
+
     def lines(self, console: Console, width: int, style: Style) -> list[Line]:
-        """All lines at `width`; blocks are separated by one blank line."""
-        if (width, style) != self._key:
-            self._key, self._lines, self._rendered = (width, style), [], 0
+        """All lines at `width` in the theme's palette; blocks are separated by one blank
+        line, code blocks numbered from 1 across them."""
+        key = (width, style, current_palette())
+        if key != self._key:
+            self._key, self._lines, self._rendered, self._codes = key, [], 0, 0
         for source in self.sources[self._rendered :]:
             if self._lines:
                 self._lines.append(blank(width, style))
-            self._lines.extend(render_block(console, source, width, style))
+            self._lines.extend(render_block(console, source, width, style, self._codes + 1))
+            self._codes += len(code_blocks(source))
         self._rendered = len(self.sources)
         return self._lines
 
@@ -84,20 +99,23 @@ class MarkdownBlocks:
 class LineCache:
     """The rendered lines of finished messages, per (message, width, style...), least
     recently used dropped first: a page of history mounted again (scrolling back over it,
-    Home and back) takes its lines from here instead of rendering Markdown again."""
+    Home and back) takes its lines from here instead of rendering Markdown again.
+
+    With the lines goes where a clickable part starts (`mark`, e.g. a reply's sources
+    panel), which a widget taking its lines from here would otherwise not know."""
 
     def __init__(self, size: int = 1000) -> None:
         self.size = size
-        self._lines: OrderedDict[Hashable, list[Line]] = OrderedDict()
+        self._lines: OrderedDict[Hashable, tuple[list[Line], int | None]] = OrderedDict()
 
-    def get(self, key: Hashable) -> list[Line] | None:
-        lines = self._lines.get(key)
-        if lines is not None:
+    def get(self, key: Hashable) -> tuple[list[Line], int | None] | None:
+        entry = self._lines.get(key)
+        if entry is not None:
             self._lines.move_to_end(key)
-        return lines
+        return entry
 
-    def put(self, key: Hashable, lines: list[Line]) -> None:
-        self._lines[key] = lines
+    def put(self, key: Hashable, lines: list[Line], mark: int | None = None) -> None:
+        self._lines[key] = (lines, mark)
         self._lines.move_to_end(key)
         while len(self._lines) > self.size:
             self._lines.popitem(last=False)
@@ -298,13 +316,16 @@ class LiveAnswer(LinesWidget):
 
     def build_lines(self, width: int) -> list[Line]:
         style = self.rich_style
-        key = (width, style, self.source, len(self.blocks.sources))
+        palette = current_palette()
+        key = (width, style, self.source, len(self.blocks.sources), palette)
         if self._lines is not None and self._lines[0] == key:
             return self._lines[1]
         done = self.blocks.lines(self.app.console, width, style)
-        tail_key = (width, style, self.source)
+        first = self.blocks.code_count + 1
+        tail_key = (width, style, self.source, palette, first)
         if self._tail is None or self._tail[0] != tail_key:
-            self._tail = (tail_key, render_block(self.app.console, self.source, width, style))
+            lines = render_block(self.app.console, self.source, width, style, first)
+            self._tail = (tail_key, lines)
         tail = self._tail[1]
         gap = [blank(width, style)] if done and tail else []  # as between blocks
         lines = done + gap + tail

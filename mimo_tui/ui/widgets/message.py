@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from rich.console import Console
 from rich.segment import Segment
@@ -16,9 +17,12 @@ from textual.events import Click
 from textual.message import Message as TextualMessage
 from textual.widgets import Static
 
+from mimo_tui.catalogue import Catalogue
+from mimo_tui.cost import reply_stats
 from mimo_tui.model import Message
 from mimo_tui.stream_buffer import StreamBuffer
-from mimo_tui.text import visible
+from mimo_tui.text import one_line, visible
+from mimo_tui.ui.widgets.code_copy import COPY_CODE_BINDINGS, CodeCopy
 from mimo_tui.ui.widgets.conversation import MessageAction
 from mimo_tui.ui.widgets.lines import (
     RENDERED,
@@ -30,6 +34,7 @@ from mimo_tui.ui.widgets.lines import (
     blank,
     render_strips,
 )
+from mimo_tui.ui.widgets.links import safe_link
 from mimo_tui.ui.widgets.reasoning import ReasoningPanel, WrappedLines
 from mimo_tui.ui.widgets.steppable import STEP_BINDINGS, Steppable
 
@@ -70,6 +75,10 @@ class UserMessage(Static, Steppable, can_focus=True):
         border-left: thick $primary;
         background: $boost;
     }
+    /* A new turn: a rule in the theme's $turn-rule above every question. (Not
+       `:first-of-type` to spare the first: Textual restyles every sibling on each mount
+       for such a selector, and paging through history mounts 40 at a time.) */
+    UserMessage { border-top: solid $turn-rule; }
     UserMessage:focus { background: $primary 25%; }
     """
 
@@ -87,8 +96,11 @@ class UserMessage(Static, Steppable, can_focus=True):
         self.post_message(MessageAction(action, self.message))
 
 
-def meta_text(message: Message, error_below: bool = False) -> str:
-    """The line under a reply: status, model, tokens, time, tool calls, finish reason.
+def meta_text(
+    message: Message, error_below: bool = False, catalogue: Catalogue | None = None
+) -> str:
+    """The line under a reply: status, model, tokens, prompt and cache hits, estimated cost,
+    time, tool calls, finish reason.
 
     With `error_below`, the error is said in full in a notice under the reply (just after
     it failed), so the line only says that it failed.
@@ -101,7 +113,9 @@ def meta_text(message: Message, error_below: bool = False) -> str:
     if message.model:
         parts.append(message.model)
     if message.usage:
-        parts.append(f"{message.usage.completion_tokens} tokens")
+        info = (catalogue or Catalogue()).lookup(message.model or "")
+        prompt, *cost = reply_stats(message.usage, info)  # `79 in, 40% cached`, `~¥0.0003`
+        parts += [prompt, f"{message.usage.completion_tokens} out", *cost]
     if message.duration_ms:
         parts.append(f"{message.duration_ms / 1000:.1f} s")
     if message.tool_calls:
@@ -304,7 +318,7 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
             self.reasoning.collapsed = not show
 
 
-class StoredReply(LinesWidget, Steppable, can_focus=True):
+class StoredReply(LinesWidget, Steppable, CodeCopy, can_focus=True):
     """A finished reply, drawn as ONE widget from cached lines, not the dozen a live
     Markdown reply needs: a long session opens and scrolls as fast as a short one.
 
@@ -320,6 +334,7 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
 
     BINDINGS = [
         *STEP_BINDINGS,
+        *COPY_CODE_BINDINGS,
         Binding("c", "act('copy')", "Copy", id="stored.copy_answer"),
         Binding("g", "act('regenerate')", "Regenerate", id="stored.regenerate"),
         Binding("enter", "toggle_reasoning", "Reasoning", id="stored.reasoning"),
@@ -340,6 +355,8 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
             id="stored.version_newer",
             show=False,
         ),
+        Binding("s", "toggle_sources", "Sources", id="stored.sources", show=False),
+        Binding("o", "open_source", "Open a source", id="stored.open_source", show=False),
     ]
 
     class VersionWanted(TextualMessage):
@@ -373,6 +390,12 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
         self._wrapped = WrappedLines()  # the open reasoning's lines, wrapped once per width
         self.turn: int | None = None  # the user message answered, once versions are known
         self.version: tuple[int, int] | None = None  # (this one, how many), 1-based
+        self._sources: Any = None  # web search: its SourcesPanel (ui/widgets/sources.py)
+        self._sources_at: int | None = None  # the panel's header line, once drawn
+        if message.sources:
+            from mimo_tui.ui.widgets.sources import SourcesPanel
+
+            self._sources = SourcesPanel(message.sources) or None
 
     def set_version(self, turn: int | None, index: int, total: int) -> None:
         """Mark this reply as version `index` of `total` of the answer to `turn`."""
@@ -401,6 +424,8 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "version":  # only a regenerated reply has other versions
             return self.version is not None
+        if action in ("toggle_sources", "open_source"):
+            return self._sources is not None
         return True
 
     @property
@@ -452,12 +477,15 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
         style = self._variable(variable)
         hint = " · ←/→ scroll wide code" if wide_code else ""
         lead = "superseded · " if self.superseded else ""
-        meta = meta_text(self.message, self.error_below)
+        runtime = getattr(self.app, "runtime", None)
+        catalogue = runtime.settings.catalogue if runtime is not None else None
+        meta = meta_text(self.message, self.error_below, catalogue)
         return Text(lead + meta + self._version_hint() + hint, style=style)
 
     def build_lines(self, width: int) -> list[Line]:
         style = self.rich_style
-        key = (width, style, self.reasoning_open, self.version)
+        sources = self._sources
+        key = (width, style, self.reasoning_open, self.version, sources and sources.open)
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1]
         msg = self.message
@@ -467,20 +495,30 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
             shared = (*what, self.error_below, self.app.theme, *key)
             cached = RENDERED.get(shared)
             if cached is not None:
-                self._cache = (key, cached)
-                return cached
+                lines, self._sources_at = cached
+                self._cache = (key, lines)
+                return lines
         console = self.app.console
         lines = self._head(console, width, style)
         wide = False
         if self.message.content:
             body = self._blocks.lines(console, width, style)
             wide = any(sum(s.cell_length for s in line) > width for line in body)
+            if sources is not None:  # the answer's [n] markers refer to the panel below
+                from mimo_tui.ui.widgets.sources import mark_citations
+
+                accent = self._variable("accent") + Style(bold=True)
+                body = mark_citations(body, len(sources.sources), accent)
             lines += body
+            lines.append(blank(width, style))
+        if sources is not None:
+            self._sources_at = len(lines)
+            lines += sources.lines(console, width, style, self._variable("accent"))
             lines.append(blank(width, style))
         lines += render_strips(console, self._meta(wide), width, style)
         self._cache = (key, lines)
         if shared is not None:
-            RENDERED.put(shared, lines)
+            RENDERED.put(shared, lines, self._sources_at)
         return lines
 
     def _draw(self) -> None:
@@ -508,9 +546,40 @@ class StoredReply(LinesWidget, Steppable, can_focus=True):
     def action_act(self, action: str) -> None:
         self.post_message(MessageAction(action, self.message))
 
+    def action_toggle_sources(self) -> None:
+        if self._sources is not None:
+            self._sources.open = not self._sources.open
+            self._draw()
+
+    def action_open_source(self, start: int | None = None) -> None:
+        """The reply's sources in a picker; the URL chosen there opens in the browser."""
+        if self._sources is None:
+            return
+        from mimo_tui.ui.widgets.sources import SourcePicker
+
+        def chosen(url: str | None) -> None:
+            if url:
+                self.app.open_url(url)
+                self.notify(f"Opening {one_line(url)}", markup=False, timeout=3)
+
+        self.app.push_screen(SourcePicker(self._sources.sources, start), chosen)
+
     def on_click(self, event: Click) -> None:
-        if event.y == 0:  # the reasoning header line
+        """The reasoning header folds; a code block's label copies it; a web link opens."""
+        style = event.style
+        if self.copy_code_at(style.meta):
+            return
+        link = safe_link(style.link or "")
+        if link:
+            self.app.open_url(link)
+        elif event.y == 0 and self.has_reasoning:  # the reasoning header line
             self.toggle_reasoning()
+        elif self._sources_at is not None and self._sources is not None:
+            row = event.y - self._sources_at
+            if row == 0:
+                self.action_toggle_sources()
+            elif self._sources.open and 1 <= row <= len(self._sources.sources):
+                self.action_open_source(row - 1)
 
 
 class SupersededReply(StoredReply):

@@ -47,6 +47,21 @@ class PromptInput(TextArea):
     class HelpWanted(Message):
         """`?` typed into an empty input: show the key bindings instead."""
 
+    class PathsPasted(Message):
+        """A paste that is only existing file paths (a file dropped on the terminal)."""
+
+        def __init__(self, paths: list[str]) -> None:
+            super().__init__()
+            self.paths = paths
+
+    class PathWanted(Message):
+        """Tab on an `@word`: complete it to a file (the screen opens the picker)."""
+
+        def __init__(self, prompt_input: PromptInput, fragment: str) -> None:
+            super().__init__()
+            self.prompt_input = prompt_input
+            self.fragment = fragment
+
     def __init__(self, **kwargs) -> None:
         super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus", **kwargs)
 
@@ -63,12 +78,42 @@ class PromptInput(TextArea):
             event.prevent_default()
             self.post_message(self.LeaveUp())
             return
+        if event.key == "tab" and (word := self._at_word()) is not None:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.PathWanted(self, word))
+            return
         if event.character == "?" and not self.text:
             event.stop()
             event.prevent_default()
             self.post_message(self.HelpWanted())
             return
         await super()._on_key(event)
+
+    def _at_word(self) -> str | None:
+        """The `@fragment` just before the cursor (without the @), or None."""
+        row, col = self.cursor_location
+        before = self.document.get_line(row)[:col]
+        word = before.rsplit(" ", 1)[-1]
+        return word[1:] if word.startswith("@") else None
+
+    def drop_at_word(self, fragment: str) -> None:
+        """Remove the `@fragment` before the cursor (it became an attachment chip)."""
+        row, col = self.cursor_location
+        width = len(fragment) + 1
+        if self.document.get_line(row)[max(0, col - width) : col] == "@" + fragment:
+            self.delete((row, col - width), (row, col))
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        from mimo_tui.ui.pasted import pasted_paths
+
+        paths = pasted_paths(event.text)
+        if paths:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.PathsPasted(paths))
+        # Otherwise TextArea's own _on_paste inserts it: Textual calls each class's handler
+        # along the MRO until one prevents the default.
 
     def action_newline(self) -> None:
         start, end = self.selection

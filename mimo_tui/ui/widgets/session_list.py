@@ -1,50 +1,125 @@
-"""The session list: a sidebar (full screen when narrow) to open, create, rename, delete."""
+"""The session list: a sidebar (full screen when narrow) to open, create, rename, delete.
+
+Each session is one line when the list is wide enough (title, relative date, messages,
+tokens, model and format badges in columns) and two tidy lines otherwise (title and date,
+then the counts and badges, indented under the title). Labels are cut to the list's width
+so nothing wraps onto column 0; they are laid out again when the list changes width.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import time
+from collections.abc import Callable
 
+from rich.cells import cell_len, set_cell_size
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.events import Resize
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from mimo_tui.model import Session
 from mimo_tui.text import one_line, visible
-from mimo_tui.ui.widgets.status import human_tokens
+from mimo_tui.ui.widgets.status import short_tokens
+from mimo_tui.ui.widgets.when import relative_time
+
+WIDE = 100  # from this many terminal columns a session takes one line
+FORMATS = {"openai": "OpenAI", "anthropic": "Anthropic"}
+BADGE_MAX = 24  # cells of a model badge at most (the list pads all to the widest)
 
 
-def _when(ts: float) -> str:
-    moment = datetime.fromtimestamp(ts)
-    return moment.strftime("%H:%M" if moment.date() == datetime.now().date() else "%Y-%m-%d")
+def _fit(text: str, width: int) -> str:
+    """`text` cut to `width` cells (CJK is two cells a character), with `…` if cut."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, width - 1).rstrip() + "…"
 
 
-def session_label(session: Session, current: bool) -> Content:
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - cell_len(text))
+
+
+def model_badge(model: str) -> str:
+    """`v2.5-pro` for `mimo-v2.5-pro`: the family is the same on every row."""
+    model = one_line(model)
+    return model[5:] if model.startswith("mimo-") and len(model) > 5 else model
+
+
+def session_label(
+    session: Session,
+    current: bool,
+    width: int = 46,
+    now: float | None = None,
+    wide: bool = False,
+    badge_width: int = 8,
+) -> Content:
+    """One session as the list shows it, `width` cells wide at most: one line when `wide`
+    (the terminal has WIDE columns or more), else two."""
+    now = time.time() if now is None else now
     mark = "● " if current else "  "
-    title = visible(session.title or "New chat")
-    if len(title) > 60:
-        title = title[:59] + "…"
-    meta = (
-        f"  {one_line(session.model)} · {session.message_count} msgs · "
-        f"{human_tokens(session.usage.total_tokens)} tok · {_when(session.updated_at)}"
+    title = visible(one_line(session.title or "New chat"))
+    when = relative_time(session.updated_at, now)
+    count = f"{session.message_count} msg{'' if session.message_count == 1 else 's'}"
+    tokens = f"{short_tokens(session.usage.total_tokens)} tok"
+    model = f" {_pad(_fit(model_badge(session.model), BADGE_MAX), badge_width)} "
+    api = session.settings.get("api") if isinstance(session.settings, dict) else None
+    fmt = f" {FORMATS.get(str(api or 'openai'), 'OpenAI')} "
+    title_style = "bold" if current else ""
+    badge = "$text on $primary-muted"
+    fmt_badge = "$text on $secondary-muted"
+    if wide:
+        right = f"{when:>10} {count:>8} {tokens:>8} "
+        fmt = fmt.ljust(11)
+        room = width - len(mark) - len(right) - len(model) - len(fmt) - 3
+        title = _pad(_fit(title, room), room)
+        return Content.assemble(
+            (mark + title + "  ", title_style),
+            (right, "$text-muted"),
+            (model, badge),
+            " ",
+            (fmt, fmt_badge),
+        )
+    room = width - len(mark) - len(when) - 1
+    first = _fit(title, room)
+    gap = " " * max(1, width - len(mark) - cell_len(first) - len(when))
+    meta = _pad(f"    {count} · {tokens} ", 24)  # the badges line up from row to row
+    rest = width - len(meta) - len(model) - len(fmt) - 1
+    if rest < 0:  # too narrow for the badges: the counts alone
+        return Content.assemble(
+            (mark + first, title_style), gap, (when, "$text-muted"), "\n",
+            (_fit(meta, width), "$text-muted"),
+        )  # fmt: skip
+    return Content.assemble(
+        (mark + first, title_style),
+        gap,
+        (when, "$text-muted"),
+        "\n",
+        (meta, "$text-muted"),
+        (model, badge),
+        " ",
+        (fmt, fmt_badge),
     )
-    return Content.assemble((mark + title, "bold" if current else ""), "\n", (meta, "dim"))
 
 
 class SessionList(Vertical):
     DEFAULT_CSS = """
     SessionList {
         display: none;
-        width: 48;
+        width: 75%;
+        min-width: 72;
+        max-width: 130;
         border-right: vkey $tool-border;
     }
     SessionList.-open { display: block; }
-    SessionList.-full { width: 1fr; border-right: none; }
+    SessionList.-full { width: 1fr; min-width: 0; max-width: 100%; border-right: none; }
     SessionList #sessions-title { padding: 0 1; color: $text; text-style: bold; }
     SessionList OptionList { height: 1fr; border: none; }
+    SessionList OptionList > .option-list--option { padding: 0 1; }
     """
 
     BINDINGS = [
@@ -61,29 +136,53 @@ class SessionList(Vertical):
             self.action = action
             self.session_id = session_id
 
-    def __init__(self) -> None:
+    def __init__(self, now: Callable[[], float] = time.time) -> None:
         super().__init__()
         self.sessions: list[Session] = []
+        self.current = ""
+        self.now = now  # relative dates are counted from this clock
+        self._width = 0
 
     def compose(self) -> ComposeResult:
-        yield Static(Content("Sessions · Enter open · n r d"), id="sessions-title")
+        yield Static(
+            Content("Sessions · Enter open · n new · r rename · d delete"), id="sessions-title"
+        )
         yield OptionList(id="session-options")
 
     @property
     def options(self) -> OptionList:
         return self.query_one("#session-options", OptionList)
 
+    @property
+    def label_width(self) -> int:
+        """Cells a label may take: the list's width less its padding and scrollbar."""
+        region = self.options.scrollable_content_region.width
+        if not region:  # not laid out yet (just opened): its width as the CSS will make it
+            screen = self.app.size.width
+            full = self.has_class("-full")
+            region = (screen if full else min(max(screen * 3 // 4, 72), 130, screen)) - 3
+        return max(20, region - 2)  # the option's padding
+
     def show(self, sessions: list[Session], current: str) -> None:
         """Refill the list; the highlight stays on the same session (else the open one)."""
         keep = self._highlighted()
-        self.sessions = sessions
+        self.sessions, self.current = sessions, current
         options = self.options
+        self._width = width = self.label_width
+        now, wide = self.now(), self.app.size.width >= WIDE
         options.clear_options()
-        options.add_options(Option(session_label(s, s.id == current), id=s.id) for s in sessions)
+        options.add_options(
+            Option(session_label(s, s.id == current, width, now, wide), id=s.id) for s in sessions
+        )
         ids = [s.id for s in sessions]
         target = keep if keep in ids else current
         if target in ids:
             options.highlighted = ids.index(target)
+
+    def on_resize(self, event: Resize) -> None:
+        """Lay the labels out again for the new width (one line or two)."""
+        if self.sessions and self.label_width != self._width:
+            self.show(self.sessions, self.current)
 
     def _highlighted(self) -> str | None:
         index = self.options.highlighted

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
 from mimo_tui.config import REASONING_PANEL_MODES, ConfigError, Settings, check_setting
+from mimo_tui.cost import describe_model, estimate_note, picker_models
 from mimo_tui.text import is_model_id
 from mimo_tui.ui.safe import safe_text
 
@@ -81,6 +82,7 @@ class SettingsScreen(ModalScreen[dict[str, Any] | None]):
                         allow_blank=True,
                     )
                 yield Static("", classes="hint", id="models-hint", markup=False)
+                yield Static("", classes="hint", id="model-info", markup=False)
                 with Horizontal(classes="row"):
                     yield Label("Thinking")
                     yield Switch(s.thinking, id="thinking")
@@ -152,6 +154,7 @@ class SettingsScreen(ModalScreen[dict[str, Any] | None]):
     async def load_models(self) -> None:
         """Offer the models the API lists (GET /v1/models); typing any name still works."""
         hint = self.query_one("#models-hint", Static)
+        self._offer(None)  # the catalogue's models at once, the server's when listed
         client = self.app.runtime.engine.client  # type: ignore[attr-defined]
         if client is None:
             hint.update("No API key: type a model name.")
@@ -162,21 +165,37 @@ class SettingsScreen(ModalScreen[dict[str, Any] | None]):
         except Exception as exc:  # any failure: the free-text field still works
             hint.update(safe_text(f"Could not list models ({exc}); type a name."))
             return
-        names = sorted(set(models) | {self.settings.model})
-        select = self.query_one("#models", Select)
-        # The ids are the API's text: shown through the sanitizer, never as markup.
-        select.set_options([(safe_text(m, single_line=True), m) for m in names])
-        select.value = self.settings.model
+        self._offer(models)
         bad = sum(1 for m in models if not is_model_id(m))
         note = f" ({bad} not valid model ids, shown escaped; they cannot be picked)" if bad else ""
+        unknown = sum(1 for m in models if not self.settings.catalogue.lookup(m).known)
+        known = f", {unknown} unknown to mimo-tui" if unknown else ""
         hint.update(
-            safe_text(f"{len(models)} models from the API{note}; pick one or type a name above.")
+            safe_text(
+                f"{len(models)} models from the API{known}{note}; pick one or type a name above."
+            )
         )
+
+    def _offer(self, listed: list[str] | None) -> None:
+        """The picker's options: every catalogue model (window, inputs, thinking default,
+        price), then the server's ids the catalogue does not know, marked as unknown."""
+        select = self.query_one("#models", Select)
+        entries = picker_models(self.settings.catalogue, listed, self.settings.model)
+        # The ids are the API's text: shown through the sanitizer, never as markup.
+        select.set_options([(safe_text(label, single_line=True), m) for label, m in entries])
+        select.value = self.settings.model
+
+    def _describe(self, model: str) -> None:
+        """The picked model's entry in full: window, max output, inputs, thinking, prices."""
+        info = self.settings.catalogue.lookup(model)
+        when = f" ({estimate_note()})" if info.prices else ""
+        self.query_one("#model-info", Static).update(safe_text(describe_model(info) + when))
 
     @on(Select.Changed, "#models")
     def pick_model(self, event: Select.Changed) -> None:
         if not isinstance(event.value, str):
             return
+        self._describe(event.value)
         if is_model_id(event.value):
             self.query_one("#model", Input).value = event.value
             self.query_one("#errors", Static).update("")

@@ -13,6 +13,8 @@ from rich.cells import cell_len
 from textual.content import Content
 from textual.widgets import Static
 
+from mimo_tui.catalogue import PRICES_AS_OF, Catalogue
+from mimo_tui.cost import ContextFill, Meter, approx, context_fill, costs_text, percent
 from mimo_tui.model import Message, Usage
 from mimo_tui.text import one_line
 
@@ -23,13 +25,17 @@ SECTION_SEP = " │ "
 # numbers people look at most; the lowest go first when the line is too narrow.
 STATE = 100  # waiting, streaming, retrying, failed
 DEMO = 95
+CONTEXT_FULL = 92  # the context meter once the window is 80 % full
 MODEL = 90
 LAST = 70  # the last reply's tokens
+CONTEXT = 54  # context used against the model's window
 THINKING = 60
 REASONING = 57  # the last reply's reasoning tokens: what thinking cost
 TTFT = 56  # time to first token: how the service is doing
 SESSION = 55  # the session's totals
 API = 50
+COST = 47  # the session's estimated cost
+CACHE = 45  # the session's cache hits
 RATE = 38  # tokens per second
 SESSION_REASONING = 33
 TOOLS = 30
@@ -147,6 +153,9 @@ class StatusLine(Static):
         self.demo = demo
         self.last: list[Part] = []  # the last reply's numbers
         self.session = Usage()
+        self.catalogue = Catalogue()  # the screen sets config.toml's (windows, prices)
+        self.meter = Meter()  # the session's requests: cache hits, cost
+        self.replayed: Usage | None = None  # the last reply the next request replays
         self.tools = 0
         self.api = "openai"  # the session's wire format; shown when it is not the default
         self.parts: list[Part] = []
@@ -165,13 +174,44 @@ class StatusLine(Static):
             parts.append(Part(0, TOOLS, (f"{self.tools} tool{'s' if self.tools != 1 else ''}",)))
         return parts
 
+    def _meter_parts(self) -> list[Part]:
+        """The session's cache hits and estimated cost, and the context meter."""
+        parts = []
+        meter = self.meter
+        if meter.hit_rate is not None:
+            rate = percent(meter.hit_rate)
+            parts.append(
+                Part(
+                    2,
+                    CACHE,
+                    (
+                        f"{short_tokens(meter.cached_tokens)} cached / "
+                        f"{short_tokens(meter.uncached_tokens)} uncached ({rate})",
+                        f"{rate} cached",
+                    ),
+                )
+            )
+        cost = costs_text(meter.costs, meter.at_most)
+        if cost:
+            cost = approx(cost)
+            dated = f"{cost} estimate (prices of {PRICES_AS_OF})"
+            parts.append(Part(2, COST, (dated, f"{cost} est.", cost)))
+        fill = self.context
+        if fill is not None:
+            if fill.warning:
+                forms: tuple[str, ...] = (f"⚠ context {fill.text()}", f"⚠ ctx {fill.text()}")
+                parts.append(Part(2, CONTEXT_FULL, forms))
+            else:
+                parts.append(Part(2, CONTEXT, (f"context {fill.text()}", f"ctx {fill.text()}")))
+        return parts
+
     def _compose_line(self, middle: list[Part]) -> None:
         tail = (
             usage_parts(2, self.session, "session", SESSION, SESSION_REASONING)
             if self.session.total_tokens
             else []
         )
-        self.parts = self._head() + middle + tail
+        self.parts = self._head() + middle + tail + self._meter_parts()
         # One line high whatever it says: a repaint, not a screen-wide layout, per tick.
         self.refresh(layout=False)
 
@@ -223,9 +263,28 @@ class StatusLine(Static):
         self.last = parts
         self.show_idle()
 
-    def add_usage(self, usage: Usage | None) -> None:
+    def add_usage(self, usage: Usage | None, model: str | None = None) -> None:
+        """Count one finished request of the session (made with `model`)."""
         if usage:
             self.session = self.session + usage
+            self.meter.add(usage, self.catalogue.lookup(model or self.model))
+            self.replayed = usage
+
+    def set_session(self, messages: list[Message]) -> None:
+        """The totals of a session opened with these messages (superseded replies count:
+        they were requests too); the context is the last reply that is replayed."""
+        self.session, self.meter, self.replayed = Usage(), Meter(), None
+        for msg in messages:
+            if msg.usage:
+                self.session = self.session + msg.usage
+                self.meter.add(msg.usage, self.catalogue.lookup(msg.model or self.model))
+                if msg.status != "superseded":
+                    self.replayed = msg.usage
+
+    @property
+    def context(self) -> ContextFill | None:
+        """The context the next request uses, against the window of the model it goes to."""
+        return context_fill(self.replayed, self.catalogue.lookup(self.model))
 
     def show_error(self, text: str, short: str = "") -> None:
         self.remove_class("-busy")

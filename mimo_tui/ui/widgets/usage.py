@@ -1,4 +1,4 @@
-"""The usage report: requests and tokens per day and model, from the local store."""
+"""The usage report: requests, tokens, cache hits and estimated cost per day and model."""
 
 from __future__ import annotations
 
@@ -10,8 +10,20 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from mimo_tui.catalogue import Catalogue
+from mimo_tui.cost import estimate_note, totals_cells, usage_table
 from mimo_tui.model import UsageRow
 from mimo_tui.ui.safe import safe_text
+
+_SHORT = {  # column titles that fit the modal
+    "prompt_tokens": "prompt",
+    "cached_tokens": "cached",
+    "cache_hit": "hit",
+    "completion_tokens": "completion",
+    "reasoning_tokens": "reasoning",
+    "cost_cny": "¥ est.",
+    "cost_usd": "$ est.",
+}
 
 
 class UsageScreen(ModalScreen[None]):
@@ -26,36 +38,36 @@ class UsageScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,q", "close", "Close", id="usage.close")]
 
-    def __init__(self, rows: list[UsageRow]) -> None:
+    def __init__(self, rows: list[UsageRow], catalogue: Catalogue | None = None) -> None:
         super().__init__()
         self.rows = rows
+        self.catalogue = catalogue or Catalogue()
 
     def compose(self) -> ComposeResult:
+        header, rows, total = usage_table(self.rows, self.catalogue)
         with Vertical():
             yield Static(Content("Usage by day and model (this machine's store)"))
             table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
-            table.add_columns("day", "model", "requests", "prompt", "completion", "reasoning")
-            total = [0, 0, 0, 0]
-            for r in self.rows:
-                values = [
-                    r.requests,
-                    r.usage.prompt_tokens,
-                    r.usage.completion_tokens,
-                    r.usage.reasoning_tokens,
-                ]
-                total = [a + b for a, b in zip(total, values, strict=True)]
+            table.add_columns(*(_SHORT.get(name, name) for name in header))
+            for row in rows:
                 table.add_row(
-                    Text(r.day),
-                    safe_text(r.model, single_line=True),
-                    *(Text(str(v), justify="right") for v in values),
+                    Text(row[0]),
+                    safe_text(row[1], single_line=True),
+                    *(Text(str(v), justify="right") for v in row[2:]),
                 )
+            totals = totals_cells(total)
             table.add_row(
                 Text("total", style="bold"),
                 Text(""),
-                *(Text(str(v), justify="right", style="bold") for v in total),
+                *(Text(str(v), justify="right", style="bold") for v in totals),
             )
             yield table
-            yield Static(Content("Escape closes · `mimo-tui usage --csv` exports"), classes="hint")
+            yield Static(
+                Content(
+                    f"Costs: {estimate_note()} · Escape closes · `mimo-tui usage --csv` exports"
+                ),
+                classes="hint",
+            )
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,200 @@
+"""Stored rows to `Message`s and back: column order, JSON columns, damaged rows.
+
+A row no reader could use (a wrong type in a column, JSON that does not parse or has the
+wrong shape: a file edited by hand, another program, an old bug) becomes a visibly damaged
+message instead of an exception, so every reader keeps working around it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mimo_tui import transcript_schema as schema
+from mimo_tui.model import Message, Role, ToolCall, Usage
+
+MESSAGE_COLUMNS = (
+    "id, session_id, role, content, reasoning_content, tool_calls, tool_call_id, model, "
+    "prompt_tokens, completion_tokens, reasoning_tokens, finish_reason, status, error, "
+    "ttft_ms, reasoning_ms, duration_ms, created_at, tool_meta, thinking_blocks, cached_tokens"
+)
+
+
+_CONTAINERS = (dict, list)
+
+
+def copy_json(value: Any) -> Any:
+    """A copy of decoded JSON, each session its own: several times cheaper than decoding it
+    again. Only containers recurse: a session's settings are mostly scalars and one list."""
+    if type(value) is dict:
+        return {k: copy_json(v) if type(v) in _CONTAINERS else v for k, v in value.items()}
+    if type(value) is list:
+        return [copy_json(v) if type(v) in _CONTAINERS else v for v in value]
+    return value
+
+
+def blocks_json(blocks: list[dict[str, Any]] | None) -> str | None:
+    return json.dumps(blocks, ensure_ascii=False) if blocks else None
+
+
+def calls_json(calls: list[ToolCall]) -> str | None:
+    if not calls:
+        return None
+    return json.dumps([{"id": c.id, "name": c.name, "arguments": c.arguments} for c in calls])
+
+
+_ROLES = ("user", "assistant", "tool", "system")
+_STATUSES = ("complete", "streaming", "interrupted", "error", "superseded")
+_NUMBERS = ("prompt_tokens", "completion_tokens", "reasoning_tokens", "ttft_ms", "reasoning_ms")
+
+
+def message_from_row(row: tuple[Any, ...]) -> Message:
+    """A Message from a plain row; a row no reader could use (a wrong type in a column,
+    JSON that does not parse or has the wrong shape: a file edited by hand, another
+    program, an old bug) comes back as a visibly damaged message instead of an exception,
+    so `sessions show`, the exports, the TUI and the replay all keep working around it."""
+    try:
+        message = _decoded(row)
+        problem = _problem(message)
+    except (ValueError, TypeError) as exc:  # JSON that does not parse / has the wrong shape
+        message, problem = None, _why(row, exc)
+    if problem is None and message is not None:
+        return message
+    return _damaged(row, problem or "unreadable row")
+
+
+def _problem(m: Message) -> str | None:
+    """What is wrong with a decoded row, or None. Cheap type checks first (every message of
+    a long session passes through here); the format's table names the field when one fails."""
+    ints = (m.ttft_ms, m.reasoning_ms, m.duration_ms)
+    if (
+        m.role in _ROLES
+        and m.status in _STATUSES
+        and type(m.content) is str
+        and type(m.reasoning_content) is str
+        and all(v is None or type(v) is int for v in ints)
+        and (m.usage is None or all(type(v) is int for v in m.usage[:3]))
+        and (m.usage is None or m.usage.cached_tokens is None or type(m.usage[3]) is int)
+        and all(v is None or type(v) is str for v in (m.tool_call_id, m.model, m.error))
+        and (m.finish_reason is None or type(m.finish_reason) is str)
+        and type(m.created_at) in (int, float)
+        and all(type(v) is str for call in m.tool_calls for v in call)
+        and (m.tool_meta is None or type(m.tool_meta) is dict)
+        and (m.thinking_blocks is None or all(type(b) is dict for b in m.thinking_blocks))
+    ):
+        if m.tool_meta is None:
+            return None
+        try:
+            schema.check(m.tool_meta, schema.TOOL_META, "tool_meta")
+        except schema.SchemaError as exc:
+            return str(exc)
+        return None
+    fields = {
+        "role": m.role if m.role != "system" else "user",
+        "content": m.content,
+        "reasoning_content": m.reasoning_content,
+        "tool_calls": [c._asdict() for c in m.tool_calls],
+        "tool_call_id": m.tool_call_id,
+        "model": m.model,
+        "usage": m.usage._asdict() if m.usage else None,
+        "finish_reason": m.finish_reason,
+        "status": m.status,
+        "error": m.error,
+        "ttft_ms": m.ttft_ms,
+        "reasoning_ms": m.reasoning_ms,
+        "duration_ms": m.duration_ms,
+        "created_at": m.created_at,
+        "tool_meta": m.tool_meta,
+        "thinking_blocks": m.thinking_blocks,
+    }
+    try:
+        schema.check(fields, schema.MESSAGE)
+    except schema.SchemaError as exc:
+        return str(exc)
+    return "unreadable row"
+
+
+def _why(row: tuple[Any, ...], exc: Exception) -> str:
+    """Which JSON column of `row` failed to decode (tool_calls, tool_meta, thinking_blocks)."""
+    for name, index in (("tool_calls", 5), ("tool_meta", 18), ("thinking_blocks", 19)):
+        value = row[index]
+        if value is None:
+            continue
+        try:
+            decoded = json.loads(value)
+            if name == "tool_calls":
+                [ToolCall(**c) for c in decoded]
+        except json.JSONDecodeError as inner:
+            return f"{name} is not valid JSON ({inner.msg})"
+        except (ValueError, TypeError):
+            return f"{name} does not have the shape of stored {name}"
+    return f"unreadable row ({type(exc).__name__})"
+
+
+def _damaged(row: tuple[Any, ...], problem: str) -> Message:
+    """A stand-in for an unusable row: its id, place and role where readable, its problem as
+    the text. An assistant stand-in is an error (never replayed to the model)."""
+    roles: dict[Any, Role] = {"user": "user", "assistant": "assistant", "tool": "tool"}
+    role = roles.get(row[2], "assistant")
+    created = row[17] if type(row[17]) in (int, float) else 0.0
+    return Message(
+        role=role,
+        content=f"[damaged message: {problem}]",
+        tool_call_id=row[6] if type(row[6]) is str else None,
+        id=row[0],
+        session_id=row[1],
+        status="error" if role == "assistant" else "complete",
+        error=f"damaged message: {problem}" if role == "assistant" else None,
+        created_at=created,
+    )
+
+
+def _decoded(row: tuple[Any, ...]) -> Message:
+    """A Message from a plain row in MESSAGE_COLUMNS order. Unpacked by position: naming
+    twenty columns of a sqlite3.Row per message was most of reading a long session."""
+    (
+        id_,
+        session_id,
+        role,
+        content,
+        reasoning_content,
+        tool_calls,
+        tool_call_id,
+        model,
+        prompt_tokens,
+        completion_tokens,
+        reasoning_tokens,
+        finish_reason,
+        status,
+        error,
+        ttft_ms,
+        reasoning_ms,
+        duration_ms,
+        created_at,
+        tool_meta,
+        thinking_blocks,
+        cached,
+    ) = row
+    usage = None
+    if completion_tokens is not None or prompt_tokens is not None:
+        usage = Usage(prompt_tokens or 0, completion_tokens or 0, reasoning_tokens or 0, cached)
+    return Message(
+        role=role,
+        content=content,
+        reasoning_content=reasoning_content,
+        tool_calls=[ToolCall(**c) for c in json.loads(tool_calls)] if tool_calls else [],
+        tool_call_id=tool_call_id,
+        id=id_,
+        session_id=session_id,
+        model=model,
+        usage=usage,
+        finish_reason=finish_reason,
+        status=status,
+        error=error,
+        ttft_ms=ttft_ms,
+        reasoning_ms=reasoning_ms,
+        duration_ms=duration_ms,
+        created_at=created_at,
+        tool_meta=json.loads(tool_meta) if tool_meta else None,
+        thinking_blocks=json.loads(thinking_blocks) if thinking_blocks else None,
+    )

@@ -1,0 +1,154 @@
+"""Attachments in transcripts: JSON carries their bytes (base64, once per sha256) and imports
+them back; HTML shows images inline as data URLs (the page stays one self-contained file);
+Markdown links to copies written beside the .md, in `<name>.files/`."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import html
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from mimo_tui.attachments import LIMITS, describe
+from mimo_tui.blobs import BlobStore
+from mimo_tui.model import Attachment, Message
+from mimo_tui.text import visible
+
+
+class MediaError(ValueError):
+    """An imported file's attachments are not usable; the message says which and why."""
+
+
+def as_dict(a: Attachment) -> dict[str, Any]:
+    return a._asdict()
+
+
+def from_dict(raw: Any, where: str) -> Attachment:
+    if not isinstance(raw, dict):
+        raise MediaError(f"{where}: an attachment must be an object")
+    try:
+        a = Attachment(**raw)
+    except TypeError as exc:
+        raise MediaError(f"{where}: {exc}") from exc
+    if a.kind not in LIMITS or not isinstance(a.size, int) or not isinstance(a.name, str):
+        raise MediaError(f"{where}: not an attachment this version knows")
+    if a.sha256 and (len(a.sha256) != 64 or any(c not in "0123456789abcdef" for c in a.sha256)):
+        raise MediaError(f"{where}: sha256 must be 64 lowercase hex digits")
+    if not a.sha256 and not a.url.startswith(("http://", "https://")):
+        raise MediaError(f"{where}: an attachment needs a sha256 or an http(s) url")
+    return a
+
+
+def blob_table(blobs: BlobStore, messages: list[Message]) -> dict[str, str]:
+    """sha256 → base64 of every stored attachment of these messages (each once)."""
+    table: dict[str, str] = {}
+    for msg in messages:
+        for a in msg.attachments:
+            if a.sha256 and a.sha256 not in table:
+                try:
+                    table[a.sha256] = base64.b64encode(blobs.get(a.sha256)).decode("ascii")
+                except OSError:
+                    continue  # missing: the import will say so for this attachment
+    return table
+
+
+def decode_table(raw: Any, origin: str) -> dict[str, bytes]:
+    """The JSON `attachments` table checked: valid base64 whose sha256 is its key."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise MediaError(f"{origin}: `attachments` must be an object of sha256 → base64")
+    out: dict[str, bytes] = {}
+    for sha, text in raw.items():
+        try:
+            data = base64.b64decode(str(text), validate=True)
+        except (binascii.Error, ValueError):
+            raise MediaError(f"{origin}: attachments.{sha[:16]}: not valid base64") from None
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise MediaError(
+                f"{origin}: attachments.{sha[:16]}: the bytes do not match their sha256"
+            )
+        out[sha] = data
+    return out
+
+
+def check_present(
+    messages: list[Message], table: dict[str, bytes], blobs: BlobStore, origin: str
+) -> None:
+    for i, msg in enumerate(messages):
+        for a in msg.attachments:
+            if a.sha256 and a.sha256 not in table and not blobs.exists(a.sha256):
+                raise MediaError(
+                    f"{origin}: message {i + 1}: attachment {visible(a.name)}: its bytes are "
+                    "not in the file"
+                )
+
+
+def files_dir(md_path: Path) -> Path:
+    return md_path.with_name(md_path.stem + ".files")
+
+
+def file_name(a: Attachment) -> str:
+    """`<sha prefix>-<name>`: distinct per content, no path separators."""
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in a.name)[:80] or "file"
+    return f"{a.sha256[:12]}-{safe}"
+
+
+def markdown_lines(msg: Message, folder: str, esc: Callable[[str], str]) -> list[str]:
+    """Links to the attachments' copies (written by write_files), or to their URLs; `esc`
+    escapes the link text as the transcript escapes every line (raw HTML never runs)."""
+    out = []
+    for a in msg.attachments:
+        text = esc(describe(a)).replace("[", "\\[").replace("]", "\\]")
+        target = a.url if a.url else f"{folder}/{file_name(a)}"
+        link = quote(target, safe=":/?&=#%")
+        out.append(f"{'!' if a.kind == 'image' else ''}[{text}]({link})")
+    return [*out, ""] if out else []
+
+
+def write_files(blobs: BlobStore, messages: list[Message], md_path: Path) -> int:
+    """Copy every stored attachment beside the .md (owner-only); how many were written."""
+    wanted = [a for m in messages for a in m.attachments if a.sha256]
+    if not wanted:
+        return 0
+    folder = files_dir(md_path)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    count = 0
+    for a in wanted:
+        target = folder / file_name(a)
+        try:
+            data = blobs.get(a.sha256)
+        except OSError:
+            continue
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        count += 1
+    return count
+
+
+def html_parts(blobs: BlobStore, msg: Message) -> str:
+    """Images inline (data URLs), other files as their description."""
+    out = []
+    for a in msg.attachments:
+        caption = html.escape(visible(describe(a)))
+        data = None
+        if a.kind == "image" and a.sha256:
+            try:
+                data = blobs.get(a.sha256)
+            except OSError:
+                data = None
+        if data is not None:
+            src = f"data:{html.escape(a.mime)};base64,{base64.b64encode(data).decode('ascii')}"
+            out.append(
+                f"<figure><img src='{src}' alt='{caption}'>"
+                f"<figcaption>{caption}</figcaption></figure>"
+            )
+        else:
+            out.append(f"<p class=meta>◆ {caption}</p>")
+    return "".join(out)

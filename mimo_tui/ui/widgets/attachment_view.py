@@ -1,0 +1,132 @@
+"""Attachments in the conversation: one line per file under the user's message, and the
+preview Enter opens (a block-character picture of a PNG; for other images, audio and video
+their metadata and the command that opens them with the system viewer)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from mimo_tui.attachments import describe
+from mimo_tui.model import Attachment
+from mimo_tui.text import visible
+from mimo_tui.ui.widgets.attachment_bar import ICONS
+
+
+def line_text(a: Attachment) -> str:
+    return f"{ICONS.get(a.kind, '◆')} {visible(describe(a))}"
+
+
+class AttachmentLine(Static, can_focus=True):
+    """One attachment of a user message; Enter (or a click) opens the preview."""
+
+    DEFAULT_CSS = """
+    AttachmentLine { padding: 0 1; color: $text-muted; height: 1; }
+    AttachmentLine:focus { background: $primary 25%; color: $text; }
+    """
+    BINDINGS = [Binding("enter", "open", "Preview", id="attachment.preview")]
+
+    class Opened(Message):
+        def __init__(self, attachment: Attachment) -> None:
+            super().__init__()
+            self.attachment = attachment
+
+    def __init__(self, attachment: Attachment) -> None:
+        super().__init__(Content(line_text(attachment)), markup=False)
+        self.attachment = attachment
+
+    def action_open(self) -> None:
+        self.post_message(self.Opened(self.attachment))
+
+    def on_click(self) -> None:
+        self.action_open()
+
+
+class AttachmentLines(Vertical):
+    """The lines of one message's attachments (mounted right after the message)."""
+
+    DEFAULT_CSS = "AttachmentLines { height: auto; margin: -1 0 1 0; }"
+
+    def __init__(self, attachments: tuple[Attachment, ...]) -> None:
+        super().__init__(*(AttachmentLine(a) for a in attachments))
+
+
+def open_command(path: Path) -> str:
+    opener = "open" if sys.platform == "darwin" else "xdg-open"
+    import shlex  # when a preview opens, not at start-up
+
+    return f"{opener} {shlex.quote(str(path))}"
+
+
+def blocks(grid: list[list[tuple[int, int, int]]]) -> Text:
+    """Two pixel rows per terminal line: '▀' with the top pixel as foreground."""
+    text = Text()
+    for y in range(0, len(grid), 2):
+        top, bottom = grid[y], grid[y + 1] if y + 1 < len(grid) else None
+        for x, rgb in enumerate(top):
+            below = bottom[x] if bottom else (0, 0, 0)
+            text.append("▀", Style(color=f"rgb{rgb}", bgcolor=f"rgb{below}"))
+        text.append("\n")
+    return text
+
+
+class AttachmentPreview(ModalScreen[None]):
+    """The picture (PNG, in block characters) or the metadata, and how to open the file."""
+
+    DEFAULT_CSS = """
+    AttachmentPreview { align: center middle; }
+    AttachmentPreview > VerticalScroll {
+        width: 90%;
+        height: 90%;
+        border: round $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    AttachmentPreview #preview-picture { width: auto; }
+    """
+    BINDINGS = [Binding("escape,q,enter", "close", "Close", id="preview.close")]
+
+    def __init__(self, attachment: Attachment, path: Path | None, data: bytes | None) -> None:
+        super().__init__()
+        self.attachment, self.path, self.data = attachment, path, data
+
+    def compose(self) -> ComposeResult:
+        a = self.attachment
+        with VerticalScroll():
+            yield Static(Content(line_text(a)), id="preview-title", markup=False)
+            picture = self._picture()
+            if picture is not None:
+                yield Static(picture, id="preview-picture")
+            elif a.kind == "image":
+                yield Static("(no inline picture for this image format)", markup=False)
+            how = (
+                f"URL: {visible(a.url)}"
+                if a.url
+                else f"Open it with the system viewer:  {visible(open_command(self.path))}"
+                if self.path
+                else "The file is missing from the store."
+            )
+            yield Static(Content(how), id="preview-open", markup=False)
+
+    def _picture(self) -> Text | None:
+        if self.attachment.kind != "image" or not self.data:
+            return None
+        from mimo_tui.pixels import thumbnail
+
+        width = max(8, min(self.app.size.width - 12, 120))
+        height = max(8, (self.app.size.height - 10) * 2)
+        grid = thumbnail(self.data, width, height)
+        return blocks(grid) if grid else None
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,78 @@
+"""`mimo-tui ask -a FILE`: a real process, the fake over HTTP checking the bytes that arrived."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+
+from mimo_tui.fake import FakeMimo
+from mimo_tui.store import Store
+from tests.conftest import PYTHON, cli_env, cli_paths
+from tests.media_helpers import big_png, png, write
+
+
+def mimo(tmp_path, fake, *args, input: bytes | None = None):
+    return subprocess.run(
+        [PYTHON, "-m", "mimo_tui", *args],
+        env=cli_env(tmp_path, fake),
+        input=input,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+def test_ask_with_an_image_prints_the_answer_about_the_exact_bytes(tmp_path, fake: FakeMimo):
+    image = png(32, 16)
+    photo = write(tmp_path, "photo.png", image)
+    result = mimo(tmp_path, fake, "ask", "-a", str(photo), "-m", "mimo-v2.5", "describe")
+    assert result.returncode == 0, result.stderr
+    sha = hashlib.sha256(image).hexdigest()
+    assert f"user#1 image image/png bytes={len(image)} sha256={sha}" in result.stdout.decode()
+    store = Store(cli_paths(tmp_path).store_file)
+    (user, _) = store.messages(store.get_session("last").id)
+    assert user.attachments[0][:4] == ("photo.png", "image/png", "image", len(image))
+    assert (user.attachments[0].width, user.attachments[0].height) == (32, 16)
+    store.close()
+
+
+def test_ask_reads_an_attachment_from_stdin_with_its_type(tmp_path, fake: FakeMimo):
+    image = png(5, 5)
+    result = mimo(
+        tmp_path,
+        fake,
+        "ask",
+        "-a",
+        "-",
+        "--type",
+        "image/png",
+        "-m",
+        "mimo-v2.5",
+        "what is it?",
+        input=image,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        f"bytes={len(image)} sha256={hashlib.sha256(image).hexdigest()}" in result.stdout.decode()
+    )
+
+
+def test_ask_refuses_a_text_only_model_with_a_suggestion_before_sending(tmp_path, fake: FakeMimo):
+    photo = write(tmp_path, "photo.png", png())
+    result = mimo(tmp_path, fake, "ask", "-a", str(photo), "describe")  # default mimo-v2.5-pro
+    assert result.returncode == 2
+    err = result.stderr.decode()
+    assert "mimo-v2.5-pro does not accept image input" in err and "(use -m " in err
+    assert fake.chat_requests() == []
+    store = Store(cli_paths(tmp_path).store_file)
+    assert store.list_sessions() == []  # nothing saved either
+    store.close()
+
+
+def test_ask_refuses_a_12_mb_image_naming_the_file_and_the_limit(tmp_path, fake: FakeMimo):
+    photo = write(tmp_path, "big.png", big_png(12 * 1024 * 1024))
+    result = mimo(tmp_path, fake, "ask", "-a", str(photo), "-m", "mimo-v2.5", "describe")
+    assert result.returncode == 2
+    assert (
+        "big.png: 12.0 MB is over the 10 MB limit for image attachments" in result.stderr.decode()
+    )
+    assert fake.chat_requests() == []

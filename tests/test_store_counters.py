@@ -1,0 +1,109 @@
+"""Each session row carries its message count and token sums; opening reads no messages."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from mimo_tui.config import Paths
+from mimo_tui.migrations import MIGRATIONS
+from mimo_tui.model import Message, Session, Usage
+from mimo_tui.store import Store
+
+
+def _counted(store: Store, session_id: str) -> tuple[int, Usage]:
+    """What the messages themselves add up to, for comparison with the session row."""
+    row = store.db.execute(
+        "SELECT count(*), coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0),"
+        " coalesce(sum(reasoning_tokens), 0) FROM messages WHERE session_id = ?",
+        (session_id,),
+    ).fetchone()
+    return row[0], Usage(row[1], row[2], row[3])
+
+
+def _listed(store: Store, session_id: str) -> Session:
+    return next(s for s in store.list_sessions(limit=1000) if s.id == session_id)
+
+
+def _reply(store: Store, session_id: str, usage: Usage) -> Message:
+    reply = store.add_message(session_id, Message("assistant", status="streaming"))
+    reply.content, reply.usage, reply.status = "answer", usage, "complete"
+    store.update_message(reply)
+    return reply
+
+
+def test_counters_follow_adds_updates_supersedes_forks_imports_and_deletes(store: Store):
+    session = store.create_session("m")
+    assert (_listed(store, session.id).message_count, _listed(store, session.id).usage) == (
+        0,
+        Usage(),
+    )
+    first = store.add_message(session.id, Message("user", "hello"))
+    _reply(store, session.id, Usage(10, 5, 2))
+    second = store.add_message(session.id, Message("user", "again"))
+    reply = _reply(store, session.id, Usage(20, 7, 3))
+    listed, got = _listed(store, session.id), store.get_session(session.id)
+    assert (
+        (listed.message_count, listed.usage) == (4, Usage(30, 12, 5)) == _counted(store, session.id)
+    )
+    assert (got.message_count, got.usage) == (4, Usage(30, 12, 5))
+
+    reply.usage = Usage(25, 9, 4)  # a retried final write with other numbers
+    store.update_message(reply)
+    assert (store.get_session(session.id).message_count, store.get_session(session.id).usage) == (
+        4,
+        Usage(35, 14, 6),
+    )
+
+    store.supersede_after(session.id, second.id or 0)  # kept, so still counted
+    assert store.get_session(session.id).message_count == 4
+
+    fork = store.fork_session(session.id, second.id or 0, "fork")
+    assert (fork.message_count, fork.usage) == (2, Usage(10, 5, 2)) == _counted(store, fork.id)
+    imported = store.import_session("imported", "m", {}, store.messages(session.id))
+    assert (imported.message_count, imported.usage) == _counted(store, imported.id)
+
+    store.db.execute("DELETE FROM messages WHERE id = ?", (first.id,))
+    assert (store.get_session(session.id).message_count, store.get_session(session.id).usage) == (
+        _counted(store, session.id)
+    )
+    store.delete_session(session.id)
+    assert [s.id for s in store.list_sessions()] == [imported.id, fork.id]
+
+
+def test_an_older_store_gets_its_counters_backfilled(paths: Paths):
+    """A store of schema 7 (before the counters) lists the same numbers once upgraded."""
+    paths.data_dir.mkdir(parents=True)
+    db = sqlite3.connect(paths.store_file, isolation_level=None)
+    for version, migrate in enumerate(MIGRATIONS[:7], start=1):
+        migrate(db)
+        db.execute(f"PRAGMA user_version = {version}")
+    db.execute(
+        "INSERT INTO sessions(id, model, created_at, updated_at) VALUES "
+        "('old', 'm', 1, 1), ('empty', 'm', 2, 2)"
+    )
+    db.executemany(
+        "INSERT INTO messages(session_id, role, content, prompt_tokens, completion_tokens, "
+        "reasoning_tokens, created_at, updated_at) VALUES ('old', ?, ?, ?, ?, ?, 1, 1)",
+        [("user", "q", None, None, None), ("assistant", "a", 100, 40, 9)],
+    )
+    db.close()
+    store = Store(paths.store_file)
+    listed = {s.id: (s.message_count, s.usage) for s in store.list_sessions()}
+    assert listed == {"old": (2, Usage(100, 40, 9)), "empty": (0, Usage())}
+    store.close()
+
+
+def test_opening_looks_up_streaming_replies_without_reading_every_message(store: Store):
+    plan = store.db.execute(
+        "EXPLAIN QUERY PLAN SELECT id, owner_pid FROM messages WHERE status = 'streaming'"
+    ).fetchall()
+    assert "USING INDEX messages_streaming" in plan[0][3]
+
+
+def test_listing_sessions_reads_the_sessions_table_alone(store: Store):
+    store.create_session("m")
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    store.list_sessions(limit=10)
+    store.db.set_trace_callback(None)
+    assert statements and all("messages" not in sql for sql in statements)
