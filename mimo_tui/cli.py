@@ -28,11 +28,10 @@ from mimo_tui.config import (
     ConfigError,
     Paths,
     Settings,
-    key_problem,
     load_settings,
-    write_key_file,
 )
 from mimo_tui.errors import ApiError
+from mimo_tui.key_file import key_problem, write_key_file
 from mimo_tui.model import Message, ToolRecord, Usage
 from mimo_tui.store import StoreError
 from mimo_tui.text import redact, visible

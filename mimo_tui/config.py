@@ -10,7 +10,6 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
-import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -21,6 +20,7 @@ from platformdirs import user_config_dir, user_data_dir
 
 from mimo_tui.catalogue import Catalogue, ModelInfo
 from mimo_tui.catalogue import from_config as models_from_config
+from mimo_tui.key_file import KeyFileError, key_problem, read_key_file
 from mimo_tui.keynames import key_spec_problem
 from mimo_tui.text import is_model_id, redact
 
@@ -294,58 +294,6 @@ def _default_used(problem: str, key: str) -> str:
     return f"{problem}; using the default ({shown})"
 
 
-def key_problem(key: str) -> str | None:
-    """Why `key` (already stripped) cannot be an API key, or None.
-
-    A key with a line break or other control character cannot go into an HTTP header: the
-    transport then failed with an error quoting the whole header, key included, which was
-    shown, stored with the reply and exported. Such a key is refused before any use.
-    """
-    for char in key:
-        if char in "\r\n":
-            return "contains a line break"
-        if char.isspace():
-            return "contains a space or tab"
-        if not char.isprintable():
-            return f"contains a control character (U+{ord(char):04X})"
-        if not char.isascii():
-            return f"contains a non-ASCII character (U+{ord(char):04X})"
-    return None
-
-
-def read_key_file(path: Path) -> str | None:
-    """The key in the key file (surrounding whitespace removed); ConfigError if unusable."""
-    try:
-        key = path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the key file ({exc.strerror})") from exc
-    except UnicodeDecodeError:
-        raise ConfigError(
-            f"{path}: the key file is not text; the key was not used. "
-            "Store it again with `mimo-tui key set`"
-        ) from None
-    problem = key_problem(key)
-    if problem:
-        raise ConfigError(
-            f"{path}: the API key {problem}; it was not used. The file must hold the key "
-            "alone, on one line: store it again with `mimo-tui key set`"
-        )
-    return key or None
-
-
-def write_key_file(path: Path, key: str) -> None:
-    """Store the key owner-only (0600, folder 0700); created with that mode, never widened."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(key.strip() + "\n")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-
-
 def _load_key(paths: Paths, env: dict[str, str]) -> tuple[str | None, str, str | None]:
     """(key, where it came from, why a key that was found is not used). The environment
     wins over the key file; a bad key in the environment is not replaced by the file's."""
@@ -361,7 +309,7 @@ def _load_key(paths: Paths, env: dict[str, str]) -> tuple[str | None, str, str |
         return key, "environment MIMO_API_KEY", None
     try:
         file_key = read_key_file(paths.key_file)
-    except ConfigError as exc:
+    except KeyFileError as exc:
         return None, "none (key file rejected)", str(exc)
     if file_key:
         return file_key, f"key file {paths.key_file}", None
@@ -434,68 +382,6 @@ def load_settings(
     if warning and key and not settings.demo:
         notices.append(warning)
     return replace(settings, notices=tuple(notices))
-
-
-def save_config(path: Path, changes: dict[str, Any], table: str | None = None) -> None:
-    """Write `changes` into config.toml, keeping everything else in it byte for byte.
-
-    Top-level keys (table None) are replaced where they stand or added among the others;
-    keys of `table` (e.g. "keys") go into that table, created at the end if needed. A key
-    that already exists keeps its spelling: `chat.search` (a dotted key) stays dotted,
-    `"chat.search"` stays quoted. A value of None removes the key. The result is parsed
-    back before it replaces the file, so a bug here can never leave the user with a config
-    that does not load.
-
-    tomlkit keeps comments, multi-line strings and the layout of what is not changed; it is
-    imported here, when the user saves, not when the app starts.
-    """
-    import tomlkit
-    import tomlkit.exceptions
-
-    try:
-        with open(path, encoding="utf-8", newline="") as fh:  # line endings as they are
-            raw = fh.read()
-    except FileNotFoundError:
-        raw = ""
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read ({exc}); not changed") from exc
-    try:
-        doc = tomlkit.parse(raw)
-    except tomlkit.exceptions.ParseError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}); not changed") from exc
-    section: Any = doc
-    if table is not None:
-        if table not in doc:
-            doc[table] = tomlkit.table()
-        section = doc[table]
-        if not isinstance(section, dict):
-            raise ConfigError(f"{path}: {table} is not a table; not changed")
-    for name, value in changes.items():
-        _set_key(section, name, value)
-    content = tomlkit.dumps(doc)
-    if "\r\n" in raw:  # tomlkit ends the lines it adds with \n: keep a Windows file uniform
-        content = re.sub(r"(?<!\r)\n", "\r\n", content)
-    try:
-        tomllib.loads(content)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: could not update the file safely ({exc})") from exc
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(content, encoding="utf-8", newline="")
-    os.replace(tmp, path)
-
-
-def _set_key(section: Any, name: str, value: Any) -> None:
-    """Set (None: remove) `name` in a tomlkit table, as a dotted key where one is written."""
-    head, dot, rest = name.partition(".")
-    if name not in section and dot and isinstance(section.get(head), dict):
-        _set_key(section[head], rest, value)  # `chat.search = ...`: the nested "chat" table
-        return
-    if value is None:
-        if name in section:
-            del section[name]
-    else:
-        section[name] = value
 
 
 def _web_search_from(data: dict[str, Any], path: Path, notices: list[str]) -> dict[str, Any]:

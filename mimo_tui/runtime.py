@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mimo_tui.config import API_FORMATS, ConfigError, Paths, Settings, save_config
+from mimo_tui.config import API_FORMATS, ConfigError, Paths, Settings
 from mimo_tui.model import Session
 from mimo_tui.prompt import Clock, local_now
 from mimo_tui.store import Store
@@ -84,6 +84,8 @@ class Runtime:
         Raises ConfigError or OSError when the file cannot be updated."""
         if self.settings.demo:
             return False
+        from mimo_tui.config_write import save_config  # tomlkit: only when saving
+
         save_config(self.paths.config_file, changes)
         return True
 

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mimo_tui.config import ConfigError, load_settings, save_config
+from mimo_tui.config import ConfigError, load_settings
+from mimo_tui.config_write import save_config
 
 # A file as people write them: comments everywhere, a multi-line prompt whose lines look
 # like settings and tables, a dotted key and a quoted key in [keys], escapes, a DEL.

@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from textual.widgets import Input, Switch
 
-from mimo_tui.config import load_settings, save_config
+from mimo_tui.config import load_settings
+from mimo_tui.config_write import save_config
 from mimo_tui.fake.scenarios import scenario
 from mimo_tui.ui.widgets.help import HelpScreen
 from mimo_tui.ui.widgets.message import StoredReply, UserMessage

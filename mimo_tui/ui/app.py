@@ -21,7 +21,8 @@ from textual.theme import Theme
 if TYPE_CHECKING:
     from mimo_tui.mcp_hub import ServerState
 
-from mimo_tui.config import ConfigError, Paths, Settings, write_key_file
+from mimo_tui.config import ConfigError, Paths, Settings
+from mimo_tui.key_file import write_key_file
 from mimo_tui.prompt import Clock, local_now
 from mimo_tui.runtime import Runtime, build_runtime
 from mimo_tui.store import StoreError

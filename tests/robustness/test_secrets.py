@@ -10,8 +10,9 @@ import stat
 import subprocess
 from dataclasses import replace
 
-from mimo_tui.config import Settings, write_key_file
+from mimo_tui.config import Settings
 from mimo_tui.fake.scenarios import Scenario
+from mimo_tui.key_file import write_key_file
 from mimo_tui.runtime import build_runtime
 from mimo_tui.tool_runner import ApprovalRequest, Decision
 from mimo_tui.tools import BUILTINS, BuiltinContext
