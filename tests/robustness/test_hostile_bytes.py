@@ -330,3 +330,59 @@ def test_web_sources_in_the_sources_panel(tmp_path, hostile_fake, observe):
         "ESC]52, ESC]0, C1 and markup in a web source's title, site and URL: the Sources panel",
         f"the panel shows `{source[:90]}`; {summary}",
     )
+
+
+def test_an_imported_compaction_summary_unfolded(tmp_path, hostile_fake, observe):
+    """A compaction summary is model text, and an imported one is a file's: unfolded at its
+    marker it is drawn visibly, never as raw escapes or markup."""
+    import json
+
+    from mimo_tui.transcripts import FORMAT, VERSION
+
+    summary = "SUMM4RY \x1b]52;c;UFdORUQ=\x07 \x1b]0;PWNED\x07 \x9b2J [b]B[/b]"
+    file = tmp_path / "compacted.json"
+    file.write_text(
+        json.dumps(
+            {
+                "format": FORMAT,
+                "version": VERSION,
+                "session": {"title": "COMPACTED", "model": DEFAULT_MODEL, "settings": {}},
+                "messages": [
+                    {"id": 1, "role": "user", "content": "first question"},
+                    {"id": 2, "role": "assistant", "content": "first answer", "status": "complete"},
+                    {"id": 3, "role": "user", "content": "second question"},
+                    {"id": 4, "role": "assistant", "content": "LAST answer", "status": "complete"},
+                ],
+                "compactions": [{"before_id": 3, "summary": summary, "covered": 2, "active": True}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [PYTHON, "-m", "mimo_tui", "sessions", "import", str(file)],
+        env=cli_env(tmp_path, hostile_fake),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    with tui(tmp_path, hostile_fake, "-c") as app:
+        app.wait_for_text("Enter unfolds")
+        # Up steps to the last reply, the question above it, then the marker; each step is
+        # seen in the footer before the next key (a key sent earlier goes to the old focus).
+        footer = [lambda s: "Regenerate" in s, lambda s: "Regenerate" not in s]
+        footer.append(lambda s: "Undo compaction" in s)
+        for seen in footer:
+            app.press("up")
+            app.wait_for_text(lambda text, seen=seen: seen(text.rstrip().rsplit("\n", 1)[-1]))
+        app.press("enter")
+        screen = app.wait_for_text("SUMM4RY")
+        out = app.output
+    unfolded = line_with(screen, "SUMM4RY")
+    assert "␛]52;c;UFdORUQ=" in unfolded and "[b]B[/b]" in unfolded, unfolded
+    summary_bytes = assert_no_raw(out)
+    observe(
+        AREA,
+        "ESC]52, ESC]0, C1 and markup in an imported compaction summary: its marker unfolded",
+        f"the marker shows `{unfolded[:80]}`; {summary_bytes}",
+    )
