@@ -11,6 +11,7 @@ NAMES = [
     "startup",
     "streaming",
     "long_session",
+    "resume",
     "scroll",
     "store",
     "big_store",

@@ -48,8 +48,11 @@ def median_ms(fn: Callable[[], object], repeat: int = 5) -> float:
 
 
 def temp_paths() -> Paths:
+    """Fresh config and data folders, laid out as `Paths.default()` finds them under the
+    XDG variables env_for() sets (XDG_DATA_HOME/mimo-tui/...), so a benchmark that starts
+    `mimo-tui` as a process opens the store it seeded."""
     root = Path(tempfile.mkdtemp(prefix="mimo-bench-"))
-    return Paths(root / "config", root / "data")
+    return Paths(root / "config" / "mimo-tui", root / "data" / "mimo-tui")
 
 
 REPLY = """Here is what I found about **{n}**:
