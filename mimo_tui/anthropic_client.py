@@ -18,16 +18,10 @@ from typing import Any
 
 from mimo_tui import retries
 from mimo_tui.anthropic_wire import EventMapper, request_body, request_params
-from mimo_tui.client import (
-    ChatClient,
-    RequestParams,
-    attempts_retried,
-    before_first_token,
-    idle_watched,
-    incomplete,
-)
+from mimo_tui.client import ChatClient, RequestParams, attempts_retried
 from mimo_tui.errors import ApiError, map_exception
 from mimo_tui.events import StreamEvent
+from mimo_tui.stream_timeouts import before_first_token, idle_watched, incomplete
 from mimo_tui.text import valid_unicode
 from mimo_tui.web_search import explained
 
