@@ -9,7 +9,7 @@ fake/anthropic.py is the same for the Anthropic format.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from mimo_tui.fake.scenarios import Scenario, split_tokens
 
@@ -30,15 +30,20 @@ def thinking_requested(body: dict[str, Any]) -> bool:
     return (body.get("thinking") or {}).get("type") != "disabled"
 
 
-def completion(
-    body: dict[str, Any],
-    sc: Scenario,
-    calls: list[dict[str, Any]],
-    usage: dict[str, Any],
-    found: list[Any],
-    reply_id: str,
-) -> dict[str, Any]:
+class Reply(NamedTuple):
+    """One request's answer: its scenario, and what the handler settled for it."""
+
+    body: dict[str, Any]  # the request
+    sc: Scenario
+    calls: list[dict[str, Any]]  # the tool calls, ids chosen
+    usage: dict[str, Any]
+    found: list[Any]  # web search sources, sent as annotations
+    reply_id: str  # the completion's id (every chunk of a stream carries it)
+
+
+def completion(reply: Reply) -> dict[str, Any]:
     """The whole reply of a request without `stream`."""
+    body, sc, calls, usage, found, reply_id = reply
     message: dict[str, Any] = {
         "role": "assistant",
         "content": sc.content,
@@ -58,15 +63,9 @@ def completion(
     }
 
 
-def chunks(
-    body: dict[str, Any],
-    sc: Scenario,
-    calls: list[dict[str, Any]],
-    usage: dict[str, Any],
-    found: list[Any],
-    chunk_id: str,
-) -> list[Any]:
+def chunks(reply: Reply) -> list[Any]:
     """The stream's events in order: chunk dicts, then the "[DONE]" sentinel."""
+    body, sc, calls, usage, found, chunk_id = reply
     model = body["model"]
     thinking = thinking_requested(body)
     include_usage = bool((body.get("stream_options") or {}).get("include_usage"))

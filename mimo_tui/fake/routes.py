@@ -135,17 +135,15 @@ class Handler(Transport):
     def _complete(self, rec: Recorded, body: dict[str, Any], sc: Scenario) -> None:
         found, sc = self._search(body, sc)
         calls = self._calls(sc)
-        reply = chat.completion(
-            body, sc, calls, self._usage(body, sc), found, secrets.token_hex(16)
-        )
-        self.send_json(rec, 200, reply)
+        reply = chat.Reply(body, sc, calls, self._usage(body, sc), found, secrets.token_hex(16))
+        self.send_json(rec, 200, chat.completion(reply))
 
     def _stream(self, rec: Recorded, body: dict[str, Any], sc: Scenario) -> None:
         self.start_sse(rec)
         chunk_id = secrets.token_hex(16)
         found, sc = self._search(body, sc)
         calls = self._calls(sc)
-        events = chat.chunks(body, sc, calls, self._usage(body, sc), found, chunk_id)
+        events = chat.chunks(chat.Reply(body, sc, calls, self._usage(body, sc), found, chunk_id))
         error = envelope(500, "Internal Error", "the model backend failed mid-stream")
         self.send_events(
             sc,
@@ -193,12 +191,7 @@ class Handler(Transport):
                 return
             self.send_json(rec, sc.status, payload, extra)
             return
-        thinking_cfg = (body.get("thinking") or {}).get("type")
-        thinking = (
-            thinking_cfg == "enabled"
-            if thinking_cfg
-            else body["model"] not in rules.THINKING_OFF_BY_DEFAULT
-        )
+        thinking = rules.thinking_on(body)
         calls = self._calls(sc if thinking else Scenario(tool_calls=sc.tool_calls))
         usage = self._usage(view, sc)
         message_id = secrets.token_hex(16)

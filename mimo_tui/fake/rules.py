@@ -35,6 +35,16 @@ class _Served(set[str]):
 SERVED = _Served(MODELS)
 
 
+def thinking_on(body: dict[str, Any]) -> bool:
+    """Whether a request runs in thinking mode: as it says, else the model's default."""
+    thinking_cfg = (body.get("thinking") or {}).get("type")
+    return (
+        thinking_cfg == "enabled"
+        if thinking_cfg
+        else body.get("model") not in THINKING_OFF_BY_DEFAULT
+    )
+
+
 def chat_problem(
     body: dict[str, Any], strict: bool, reasoning_by_call: dict[str, set[str]]
 ) -> str | None:
@@ -46,8 +56,7 @@ def chat_problem(
     model = body.get("model")
     if model not in SERVED:
         return "model not found"
-    thinking_cfg = (body.get("thinking") or {}).get("type")
-    thinking = thinking_cfg == "enabled" if thinking_cfg else model not in THINKING_OFF_BY_DEFAULT
+    thinking = thinking_on(body)
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         return "messages must be a non-empty list"
