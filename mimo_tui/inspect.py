@@ -63,7 +63,7 @@ def round_exchange(store: Store, message_id: int, key: str | None) -> tuple[str,
     replayed = build_replay(earlier, sent["system_prompt"])
     dump = lambda data: scrub(json.dumps(data, indent=2, ensure_ascii=False), key)  # noqa: E731
     if body.pop("_wire", "openai") == "anthropic":
-        from mimo_tui.anthropic_client import response_message, to_anthropic_messages
+        from mimo_tui.anthropic_wire import response_message, to_anthropic_messages
 
         system, body["messages"] = to_anthropic_messages(replayed)
         if system:

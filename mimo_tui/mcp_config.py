@@ -74,7 +74,7 @@ def server_name(raw: str) -> str:
 
 def _secret_var(name: str) -> bool:
     """MIMO_API_KEY and the MIMO_* variables a user tool is never given either."""
-    from mimo_tui.tool_runner import tool_env
+    from mimo_tui.tool_process import tool_env
 
     return not tool_env(environ={name: ""})
 

@@ -259,7 +259,7 @@ class McpHub:
             http = create_mcp_http_client(headers=dict(cfg.headers) or None)
             return streamable_http_client(cfg.url, http_client=http), None
         from mimo_tui.mcp_stdio import StdioConnection
-        from mimo_tui.tool_runner import tool_env
+        from mimo_tui.tool_process import tool_env
 
         env = {**tool_env(), **dict(cfg.env)}
         stdio = StdioConnection([cfg.command, *cfg.args], env, cfg.cwd, log)
@@ -312,13 +312,13 @@ class McpHub:
     def kill_all(self) -> None:
         """SIGKILL every stdio server's process group still around (a hurried quit); no
         server is restarted after this."""
-        from mimo_tui.tool_runner import _group_alive
+        from mimo_tui.tool_process import group_alive
 
         if self._stop is not None:
             self._stop.set()
 
         for pgid in list(self._pids):
-            if _group_alive(pgid):
+            if group_alive(pgid):
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     import os
 

@@ -1,10 +1,10 @@
 """Approve and run the tool calls of one round; the engine stores what comes back.
 
 Commands run as an argv list (never a shell, arguments never interpolated) in their own process
-group, the JSON arguments on stdin, with a timeout and a 64 KiB output cap. The group is stopped
-after every call, so a background child never outlives it. A tool's environment lacks the API
-key and every secret MIMO_* variable unless its `pass_env` names it, and every result has the
-key scrubbed from it before anyone sees it (whatever way the tool found it). Every failure
+group, with a timeout and a 64 KiB output cap (mimo_tui.tool_process runs them). A tool's
+environment lacks the API key and every secret MIMO_* variable unless its `pass_env` names it,
+and every result has the key scrubbed from it before anyone sees it (whatever way the tool
+found it). Every failure
 (malformed arguments, unknown tool, a tool that cannot start, exits non-zero, hangs, or is
 denied) becomes a result string the model can read; nothing here raises into the turn.
 """
@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import json
 import os
-import signal
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,7 +23,8 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from mimo_tui.model import ToolCall, ToolRecord
 from mimo_tui.text import scrub, visible_json
-from mimo_tui.tools import MAX_OUTPUT, BuiltinContext, ToolSpec
+from mimo_tui.tool_process import is_secret_name, result_text, run_command, tool_env
+from mimo_tui.tools import BuiltinContext, ToolSpec
 
 if TYPE_CHECKING:
     from mimo_tui.events import ToolCallUpdated
@@ -57,93 +57,6 @@ async def deny_all(request: ApprovalRequest) -> Decision:
     return Decision("deny")
 
 
-class Outcome(NamedTuple):
-    stdout: str
-    stderr: str
-    exit_code: int | None
-    truncated: bool
-    timed_out: bool
-
-
-async def _read_capped(stream: asyncio.StreamReader) -> tuple[bytes, bool]:
-    """Read everything (so the child never blocks), keep the first MAX_OUTPUT bytes."""
-    kept = bytearray()
-    truncated = False
-    while chunk := await stream.read(65536):
-        room = MAX_OUTPUT - len(kept)
-        if room > 0:
-            kept += chunk[:room]
-        if len(chunk) > room:
-            truncated = True
-    return bytes(kept), truncated
-
-
-def _kill_group(proc: asyncio.subprocess.Process) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
-STOP_GRACE_S = 0.5  # how long what a tool left running gets to exit on SIGTERM
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except (ProcessLookupError, PermissionError):
-        return False
-    return _live_member(pgid)
-
-
-def _live_member(pgid: int) -> bool:
-    """Whether a member of the group is more than a zombie. Signal 0 reaches zombies too, and
-    an orphan stays one where PID 1 never reaps (containers): /proc tells them apart."""
-    try:
-        pids = [name for name in os.listdir("/proc") if name.isdigit()]
-    except OSError:
-        return True  # no /proc: trust the signal
-    for pid in pids:
-        try:  # "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses
-            with open(f"/proc/{pid}/stat", "rb") as fh:
-                state, _ppid, pgrp = fh.read().rsplit(b")", 1)[1].split()[:3]
-            if int(pgrp) == pgid and state not in (b"Z", b"X"):
-                return True
-        except (OSError, ValueError):
-            continue
-    return False
-
-
-async def _stop_group(pgid: int) -> None:
-    """End what a finished tool left running in its group (`cmd &`): SIGTERM, then SIGKILL.
-
-    The common case (nothing left) costs one signal-0 probe; only a leftover waits the grace.
-    """
-    if not _group_alive(pgid):
-        return
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_GRACE_S
-    while _group_alive(pgid) and time.monotonic() < deadline:
-        await asyncio.sleep(0.02)  # a bounded grace period, not a synchronisation
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)  # also whatever ignored SIGTERM (zombies don't mind)
-
-
-def _is_secret_name(name: str) -> bool:
-    """MIMO_API_KEY and any MIMO_* variable named like a credential."""
-    if not name.startswith("MIMO_"):
-        return False
-    rest = name[len("MIMO_") :].upper()
-    return any(word in rest for word in ("KEY", "TOKEN", "SECRET", "PASSWORD"))
-
-
-def tool_env(
-    pass_env: tuple[str, ...] = (), environ: dict[str, str] | None = None
-) -> dict[str, str]:
-    """The environment a user tool runs with: ours, minus the secrets it was not given."""
-    source = dict(os.environ) if environ is None else environ
-    return {k: v for k, v in source.items() if k in pass_env or not _is_secret_name(k)}
-
-
 def known_secrets(api_key: str | None, key_file: Path | None) -> list[str]:
     """Every secret a tool result must not carry: the key in use, the key file's key (it may
     differ when MIMO_API_KEY wins over it), the values of secret MIMO_* variables."""
@@ -151,7 +64,7 @@ def known_secrets(api_key: str | None, key_file: Path | None) -> list[str]:
     if key_file is not None:
         with contextlib.suppress(OSError, UnicodeDecodeError):
             found.append(key_file.read_text(encoding="utf-8").strip())
-    found += [v.strip() for k, v in os.environ.items() if _is_secret_name(k)]
+    found += [v.strip() for k, v in os.environ.items() if is_secret_name(k)]
     # Short values (a flag such as MIMO_TOKEN_CACHE=1) would scrub ordinary text.
     return sorted({s for s in found if len(s) >= 8}, key=len, reverse=True)
 
@@ -177,72 +90,6 @@ def redact_record(record: ToolRecord, secrets: Iterable[str | None]) -> ToolReco
         return record._replace(mcp=mcp)
     note = f"\n{REDACTED_NOTE}" if result else REDACTED_NOTE
     return record._replace(result=result + note, stderr=stderr, mcp=mcp)
-
-
-async def run_command(
-    argv: list[str],
-    stdin: bytes,
-    timeout_s: float,
-    cwd: Path,
-    env: dict[str, str] | None = None,
-) -> Outcome:
-    """Run argv without a shell in its own process group; stop the whole group after it
-    exits, times out or is cancelled."""
-    proc = await asyncio.create_subprocess_exec(
-        *argv,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        cwd=cwd,
-        env=env,
-        start_new_session=True,
-    )
-    assert proc.stdin and proc.stdout and proc.stderr
-    pipe_in = proc.stdin
-
-    async def feed() -> None:
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            pipe_in.write(stdin)
-            await pipe_in.drain()
-            pipe_in.close()
-
-    work = asyncio.gather(feed(), _read_capped(proc.stdout), _read_capped(proc.stderr))
-    try:
-        _, (out, out_cut), (err, _) = await asyncio.wait_for(work, timeout_s)
-        code = await proc.wait()
-        timed_out = False
-        await _stop_group(proc.pid)
-    except TimeoutError:
-        _kill_group(proc)
-        await proc.wait()
-        return Outcome("", "", None, False, True)
-    except BaseException:
-        _kill_group(proc)
-        work.cancel()
-        # Collect the cancelled readers' outcome, so asyncio never logs "exception was never
-        # retrieved" at exit.
-        work.add_done_callback(lambda f: f.cancelled() or f.exception())
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(proc.wait(), 2)
-        raise
-    return Outcome(
-        out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), code, out_cut, timed_out
-    )
-
-
-def result_text(outcome: Outcome) -> str:
-    """What the model reads: stdout on success, a labelled error otherwise."""
-    text = outcome.stdout
-    if outcome.truncated:
-        text += f"\n[output truncated at {MAX_OUTPUT // 1024} KiB]"
-    if outcome.exit_code == 0:
-        return text
-    parts = [f"error: the tool exited with status {outcome.exit_code}"]
-    if outcome.stderr.strip():
-        parts.append(f"stderr:\n{outcome.stderr.strip()[:4000]}")
-    if text.strip():
-        parts.append(f"stdout:\n{text}")
-    return "\n".join(parts)
 
 
 @dataclass

@@ -11,7 +11,8 @@ from dataclasses import replace
 
 import pytest
 
-from mimo_tui.anthropic_client import EventMapper, anthropic_base_url, to_anthropic_messages
+from mimo_tui.anthropic_client import anthropic_base_url
+from mimo_tui.anthropic_wire import EventMapper, to_anthropic_messages
 from mimo_tui.config import Settings
 from mimo_tui.events import RoundFinished, ThinkingBlockDone, TurnFailed
 from mimo_tui.fake import FakeMimo
