@@ -16,6 +16,7 @@ NAMES = [
     "big_store",
     "memory",
     "compaction",
+    "attach",
 ]
 
 

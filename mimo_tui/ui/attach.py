@@ -25,6 +25,8 @@ from mimo_tui.ui.widgets.file_picker import FilePicker
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from mimo_tui.ui.chat import ChatScreen
 
 AT_PATH = re.compile(r"(?:(?<=\s)|^)@(\S+)")
@@ -75,9 +77,9 @@ class AttachActions:
 
         self.screen.app.push_screen(FilePicker(Path.cwd(), query), picked)
 
-    def attach_ref(self, ref: str) -> None:
+    def attach_ref(self, ref: str) -> Worker[None]:
         """Read and check a file (or URL) off the loop, then show it as a chip."""
-        self.screen.run_worker(self._attach(ref), group="attach")
+        return self.screen.run_worker(self._attach(ref), group="attach")
 
     async def _attach(self, ref: str) -> None:
         """Read and check a file (or URL) off the loop, then show it as a chip."""

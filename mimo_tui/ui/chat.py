@@ -329,8 +329,9 @@ class ChatScreen(Screen):
     def action_attach(self, query: str = "") -> None:
         self.attach.attach(query)
 
-    def attach_ref(self, ref: str) -> None:
-        self.attach.attach_ref(ref)
+    def attach_ref(self, ref: str) -> Worker[None]:
+        """Attach a file or URL; the worker that reads and checks it (awaitable)."""
+        return self.attach.attach_ref(ref)
 
     @on(PromptInput.PathsPasted)
     def _pasted_paths(self, event: PromptInput.PathsPasted) -> None:
