@@ -21,20 +21,25 @@ from mimo_tui.attachments import describe
 from mimo_tui.model import Attachment
 from mimo_tui.text import visible
 from mimo_tui.ui.widgets.attachment_bar import ICONS
+from mimo_tui.ui.widgets.steppable import STEP_BINDINGS, Steppable
 
 
 def line_text(a: Attachment) -> str:
     return f"{ICONS.get(a.kind, '◆')} {visible(describe(a))}"
 
 
-class AttachmentLine(Static, can_focus=True):
-    """One attachment of a user message; Enter (or a click) opens the preview."""
+class AttachmentLine(Static, Steppable, can_focus=True):
+    """One attachment of a user message; Enter (or a click) opens the preview. Up/Down step
+    through it like through the messages (the conversation lists it among its items)."""
 
     DEFAULT_CSS = """
     AttachmentLine { padding: 0 1; color: $text-muted; height: 1; }
     AttachmentLine:focus { background: $primary 25%; color: $text; }
     """
-    BINDINGS = [Binding("enter", "open", "Preview", id="attachment.preview")]
+    BINDINGS = [
+        *STEP_BINDINGS,
+        Binding("enter", "open", "Preview", id="attachment.preview"),
+    ]
 
     class Opened(Message):
         def __init__(self, attachment: Attachment) -> None:
