@@ -391,7 +391,11 @@ class Engine:
                 reply.id,
                 params.model,
                 system,
-                replay_record(self.client.request_record(params), compaction),
+                media.with_cap(
+                    replay_record(self.client.request_record(params), compaction),
+                    history,
+                    self.settings.max_replayed_attachments,
+                ),
                 len(messages),
             )
         except StoreFull as exc:

@@ -105,7 +105,8 @@ class ChatScreen(Screen):
         return self.query_one(StatusLine)
 
     def _exchange(self, message_id: int) -> tuple[str, str]:
-        return round_exchange(self.runtime.store, message_id, self.runtime.settings.api_key)
+        settings = self.runtime.settings
+        return round_exchange(self.runtime.store, message_id, settings.api_key, settings.catalogue)
 
     def _update_topbar(self) -> None:
         store = self.runtime.store
