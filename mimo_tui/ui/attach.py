@@ -149,12 +149,20 @@ class AttachActions:
     # ---- showing -----------------------------------------------------------------------------
 
     async def open_preview(self, event: AttachmentLine.Opened) -> None:
+        from mimo_tui.media_info import probe
+
         a = event.attachment
         path = self.screen.runtime.store.blobs.path(a.sha256) if a.sha256 else None
         data = None
-        if path is not None and a.kind == "image":
-            try:
-                data = await asyncio.to_thread(path.read_bytes)
-            except OSError:
+        details = []
+        if path is not None:  # the bytes and the headers are read off the loop
+            if not path.exists():
                 path = None
-        self.screen.app.push_screen(AttachmentPreview(a, path, data))
+            else:
+                details = await asyncio.to_thread(probe, path, a.mime)
+            if path is not None and a.kind == "image":
+                try:
+                    data = await asyncio.to_thread(path.read_bytes)
+                except OSError:
+                    path = None
+        self.screen.app.push_screen(AttachmentPreview(a, path, data, details))
