@@ -17,6 +17,7 @@ NAMES = [
     "big_store",
     "memory",
     "compaction",
+    "attach",
 ]
 
 

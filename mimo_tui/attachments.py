@@ -4,18 +4,18 @@ The type comes from the file's first bytes (magic numbers), with the extension a
 for audio and video containers the sniffer does not know; an image must *be* one of the
 formats MiMo reads (jpg/jpeg/png/gif/webp/bmp), whatever its name says. Limits (wire brief
 §17.1): images ≤ 10 MB, video ≤ 300 MB, audio ≤ 50 MB (no documented limit; a client-side cap).
-Image dimensions are read from the headers, so no imaging library is needed. Every refusal is
-an AttachmentError whose message names the file and the limit.
+Image dimensions are read from the headers (mimo_tui.media_info), so no imaging library is
+needed. Every refusal is an AttachmentError whose message names the file and the limit.
 """
 
 from __future__ import annotations
 
 import os
-import struct
 from pathlib import Path
 from typing import Literal
 
 from mimo_tui.catalogue import Catalogue
+from mimo_tui.media_info import image_size
 from mimo_tui.model import Attachment
 
 Kind = Literal["image", "audio", "video"]
@@ -111,60 +111,6 @@ def sniff(head: bytes) -> str | None:
         return "video/quicktime" if brand == b"qt  " else "video/mp4"
     if head.startswith(b"\x1a\x45\xdf\xa3"):
         return "video/webm" if b"webm" in head[:64] else "video/x-matroska"
-    return None
-
-
-def image_size(data: bytes, mime: str) -> tuple[int, int] | None:
-    """(width, height) from an image's header, or None when the header does not say."""
-    try:
-        if mime == "image/png" and data[12:16] == b"IHDR":
-            w, h = struct.unpack(">II", data[16:24])
-            return w, h
-        if mime == "image/gif":
-            w, h = struct.unpack("<HH", data[6:10])
-            return w, h
-        if mime == "image/bmp":
-            w, h = struct.unpack("<ii", data[18:26])
-            return w, abs(h)
-        if mime == "image/webp":
-            return _webp_size(data)
-        if mime == "image/jpeg":
-            return _jpeg_size(data)
-    except struct.error:
-        return None
-    return None
-
-
-def _webp_size(data: bytes) -> tuple[int, int] | None:
-    chunk = data[12:16]
-    if chunk == b"VP8 " and data[23:26] == b"\x9d\x01\x2a":
-        w, h = struct.unpack("<HH", data[26:30])
-        return w & 0x3FFF, h & 0x3FFF
-    if chunk == b"VP8L" and data[20:21] == b"\x2f":
-        bits = int.from_bytes(data[21:25], "little")
-        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
-    if chunk == b"VP8X":
-        w = int.from_bytes(data[24:27], "little") + 1
-        h = int.from_bytes(data[27:30], "little") + 1
-        return w, h
-    return None
-
-
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    i = 2
-    while i + 9 < len(data):
-        if data[i] != 0xFF:
-            i += 1
-            continue
-        marker = data[i + 1]
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
-            i += 1 if marker == 0xFF else 2
-            continue
-        length = struct.unpack(">H", data[i + 2 : i + 4])[0]
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            h, w = struct.unpack(">HH", data[i + 5 : i + 9])
-            return w, h
-        i += 2 + length
     return None
 
 

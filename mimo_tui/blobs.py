@@ -13,10 +13,11 @@ Why it looks like this:
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,14 @@ class BlobStore:
             raise
         return target
 
+    def put_new(self, sha256: str, data: bytes) -> bool:
+        """`put`, saying whether this call wrote the file (False: it was already stored), so
+        a turn that fails later removes only what it added."""
+        if self.exists(sha256):
+            return False
+        self.put(sha256, data)
+        return True
+
     def get(self, sha256: str) -> bytes:
         return self.path(sha256).read_bytes()
 
@@ -64,6 +73,20 @@ class BlobStore:
     def remove(self, sha256: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             self.path(sha256).unlink()
+
+
+def blob_failure(exc: BaseException, items: Sequence[tuple[Attachment, bytes | None]]) -> str:
+    """What to tell the user when a message with attachments could not be saved (the disk
+    is full, the folder unwritable): which files, why, and that nothing was sent."""
+    if not isinstance(exc, OSError):  # StoreFull: the store's own message says it all
+        return f"{exc}. Your message was not sent"
+    names = ", ".join(a.name for a, data in items if data is not None) or "the attachments"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (
+            f"The disk is full: {names} could not be stored ({exc.strerror}). "
+            "Free some space; your message was not sent"
+        )
+    return f"{names} could not be stored ({exc.strerror or exc}). Your message was not sent"
 
 
 def blob_dir(store_path: Path) -> Path:

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from mimo_tui import media
 from mimo_tui.assemble import Assembler
 from mimo_tui.attachments import refusal, suggest
+from mimo_tui.blobs import blob_failure
 from mimo_tui.catalogue import Catalogue
 from mimo_tui.client import ChatClient, RequestParams
 from mimo_tui.compaction import replay_record, with_summary
@@ -186,11 +187,13 @@ class Engine:
             capable = suggest(self.catalogue, refused)
             yield TurnFailed(refusal(self.settings.model, refused, capable), "media", None)
             return
-        for a, data in attachments:  # the bytes are on disk before any row names them
-            if data is not None:
-                await asyncio.to_thread(self.store.blobs.put, a.sha256, data)
-        # A pasted lone surrogate (undecodable input) cannot be stored: replace it, once.
+        written: list[str] = []  # blobs this turn wrote: removed again if it cannot be saved
         try:
+            for a, data in attachments:  # the bytes are on disk before any row names them
+                put = self.store.blobs.put_new
+                if data is not None and await asyncio.to_thread(put, a.sha256, data):
+                    written.append(a.sha256)
+            # A pasted lone surrogate (undecodable input) cannot be stored: replace it.
             user = self.store.add_message(
                 session_id,
                 Message(
@@ -199,8 +202,9 @@ class Engine:
                     attachments=tuple(a for a, _ in attachments),
                 ),
             )
-        except StoreFull as exc:  # nothing was sent: the question is still in the input
-            yield TurnFailed(f"{exc}. Your message was not sent", "disk_full", None)
+        except (StoreFull, OSError) as exc:  # nothing was sent, nothing half-saved is left
+            self.store.forget_blobs(written)
+            yield TurnFailed(blob_failure(exc, attachments), "disk_full", None)
             return
         yield UserSaved(user)
         if self.settings.auto_compact and self.client is not None:
@@ -387,7 +391,11 @@ class Engine:
                 reply.id,
                 params.model,
                 system,
-                replay_record(self.client.request_record(params), compaction),
+                media.with_cap(
+                    replay_record(self.client.request_record(params), compaction),
+                    history,
+                    self.settings.max_replayed_attachments,
+                ),
                 len(messages),
             )
         except StoreFull as exc:

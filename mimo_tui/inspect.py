@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from mimo_tui import media
+from mimo_tui.catalogue import Catalogue
 from mimo_tui.compaction import REPLAY_FROM
 from mimo_tui.model import Message, ToolRecord, ToolStatus
 from mimo_tui.replay import build_replay, openai_messages
@@ -46,12 +48,17 @@ def tool_records(messages: list[Message]) -> list[ToolRecord]:
     return out
 
 
-def round_exchange(store: Store, message_id: int, key: str | None) -> tuple[str, str]:
+def round_exchange(
+    store: Store, message_id: int, key: str | None, catalogue: Catalogue | None = None
+) -> tuple[str, str]:
     """(request JSON, response JSON) of the round that produced assistant message `message_id`.
 
     The request is rebuilt exactly: the recorded parameters and system prompt, with the
     history replayed as it stood before that round. The response is the streamed reply as
-    assembled (SSE chunks are merged), in the API's message shape.
+    assembled (SSE chunks are merged), in the API's message shape. Attachments show as the
+    content parts they were sent as, re-planned with the recorded model and cap (`catalogue`
+    says what that model accepts), each file's data URL abbreviated to its type, size and
+    sha256 prefix.
     """
     reply = store.message(message_id)
     sent = store.request_for(message_id)
@@ -60,7 +67,13 @@ def round_exchange(store: Store, message_id: int, key: str | None) -> tuple[str,
     body: dict[str, Any] = dict(sent["params"])
     start = int(body.pop(REPLAY_FROM, -1))  # a compacted replay began at its cut
     earlier = [m for m in store.messages(reply.session_id) if start <= (m.id or 0) < message_id]
-    replayed = build_replay(earlier, sent["system_prompt"])
+    cap = body.pop(media.CAP_KEY, None)
+    parts = None
+    if isinstance(cap, int):
+        info = (catalogue or Catalogue()).lookup(str(body.get("model", "")))
+        accepts = lambda kind: kind == "text" or info.accepts(kind)  # noqa: E731
+        parts = media.abbreviated(media.plan(earlier, accepts, cap))
+    replayed = build_replay(earlier, sent["system_prompt"], parts)
     dump = lambda data: scrub(json.dumps(data, indent=2, ensure_ascii=False), key)  # noqa: E731
     if body.pop("_wire", "openai") == "anthropic":
         from mimo_tui.anthropic_wire import response_message, to_anthropic_messages

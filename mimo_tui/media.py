@@ -90,6 +90,37 @@ def encode(blobs: BlobStore, planned: dict[int, list[tuple[Attachment, str | Non
     return parts
 
 
+CAP_KEY = "_max_replayed_attachments"  # in a recorded request: the cap it replayed with
+
+
+def with_cap(record: dict[str, Any], history: list[Message], cap: int) -> dict[str, Any]:
+    """A request's recorded parameters plus the attachment cap, when its history has any
+    attachments (the inspector re-plans which of them the request carried)."""
+    return {**record, CAP_KEY: cap} if any(m.attachments for m in history) else record
+
+
+def stand_in(a: Attachment) -> str:
+    """What the inspector shows in place of a file's data URL: its type, name, size, how
+    much base64 went on the wire and its sha256 prefix (never the megabytes themselves)."""
+    from mimo_tui.attachments import human_size  # only when the inspector opens
+
+    encoded = 4 * -(-a.size // 3)  # base64 of `size` bytes
+    return (
+        f"data:{a.mime};base64,… ({a.name}, {human_size(a.size)}, {human_size(encoded)} "
+        f"of base64, sha256 {a.sha256[:12]}…)"
+    )
+
+
+def abbreviated(planned: dict[int, list[tuple[Attachment, str | None]]]) -> Parts:
+    """The content parts as `encode` builds them, each data URL replaced by its stand-in."""
+    return {
+        message_id: [
+            note(a, why) if why is not None else part(a, a.url or stand_in(a)) for a, why in items
+        ]
+        for message_id, items in planned.items()
+    }
+
+
 async def replay(
     history: list[Message],
     system_prompt: str | None,

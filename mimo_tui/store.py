@@ -151,6 +151,10 @@ class Store(CompactionsMixin):
             db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
         attached.collect(self.db, self.blobs, shas)
 
+    def forget_blobs(self, shas: list[str]) -> None:
+        """Remove those of `shas` no message references (a turn that wrote them failed)."""
+        attached.collect(self.db, self.blobs, shas)
+
     def delete_if_empty(self, session_id: str) -> None:
         with self._write() as db:
             db.execute(

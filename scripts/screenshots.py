@@ -105,6 +105,64 @@ async def attachments_shown(pilot) -> None:
     await pilot.pause(0.05)
 
 
+def gradient_png(width: int, height: int) -> bytes:
+    """A PNG of a sky-to-road gradient with a blue car-coloured block (so the preview's
+    picture shows something)."""
+    import struct
+    import zlib
+
+    rows = b""
+    for y in range(height):
+        row = bytearray(b"\x00")
+        for x in range(width):
+            sky = (90 + y, 150 + y // 2, 230 - y)
+            car = width // 3 < x < width // 2 and height // 2 < y < height * 4 // 5
+            row += bytes((30, 80, 200) if car else tuple(min(255, c) for c in sky))
+        rows += bytes(row)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + (chunk(b"IEND", b""))
+    )
+
+
+async def attachment_preview(pilot) -> None:
+    """Enter on a photo's attachment line: its picture (block characters here; kitty or
+    sixel graphics with the images extra), its details and the command that opens it."""
+    from mimo_tui import attachments
+    from mimo_tui.model import Message
+    from mimo_tui.ui.widgets.attachment_view import AttachmentLine
+    from tests.media_helpers import wav
+
+    app = pilot.app
+    store = app.screen.runtime.store
+    session_id = app.screen.session_id
+    photo, data = attachments.from_bytes(gradient_png(160, 72), "street-photo.png")
+    voice, sound = attachments.from_bytes(wav(24000), "voice-note.wav")
+    for a, d in ((photo, data), (voice, sound)):
+        store.blobs.put(a.sha256, d)
+    store.add_message(
+        session_id,
+        Message(role="user", content="What colour is the car?", attachments=(photo, voice)),
+    )
+    await app.screen.load_session(session_id)
+    await pilot.pause()
+    app.screen.query(AttachmentLine).first().focus()
+    await pilot.press("enter")
+    for _ in range(50):
+        if type(app.screen).__name__ == "AttachmentPreview":
+            break
+        await pilot.pause(0.02)
+    await pilot.pause(0.05)
+
+
 async def sources_shown(pilot) -> None:
     """A web-search reply: `[n]` references in the answer and its numbered Sources panel."""
     from mimo_tui.model import Message
@@ -188,6 +246,7 @@ async def main() -> None:
     await shoot("settings", (110, 40), settings_open)
     await shoot("meter", (150, 34), nothing, tools=True, cached=True)
     await shoot("attachments", (110, 34), attachments_shown, model="mimo-v2.5")
+    await shoot("attachment-preview", (110, 34), attachment_preview, model="mimo-v2.5")
     await shoot("markdown", (110, 62), nothing, scene="markdown")
     await shoot("markdown-light", (110, 62), nothing, theme="mimo-light", scene="markdown")
     hc = "mimo-high-contrast"

@@ -108,3 +108,11 @@ def _no_clipboard_program(monkeypatch: pytest.MonkeyPatch) -> None:
     wl-copy/xclip when the terminal may not take OSC 52): no display to find them by."""
     for name in ("DISPLAY", "WAYLAND_DISPLAY", "WSL_DISTRO_NAME"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _block_pictures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The attachment preview draws block characters in every test unless the test asks for
+    a protocol: what a test sees never depends on the terminal it was started from (kitty,
+    tmux, ...); tests/test_inline_image.py checks the choice itself."""
+    monkeypatch.setenv("MIMO_TUI_IMAGES", "blocks")

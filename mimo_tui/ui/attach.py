@@ -25,6 +25,8 @@ from mimo_tui.ui.widgets.file_picker import FilePicker
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from mimo_tui.ui.chat import ChatScreen
 
 AT_PATH = re.compile(r"(?:(?<=\s)|^)@(\S+)")
@@ -75,9 +77,9 @@ class AttachActions:
 
         self.screen.app.push_screen(FilePicker(Path.cwd(), query), picked)
 
-    def attach_ref(self, ref: str) -> None:
+    def attach_ref(self, ref: str) -> Worker[None]:
         """Read and check a file (or URL) off the loop, then show it as a chip."""
-        self.screen.run_worker(self._attach(ref), group="attach")
+        return self.screen.run_worker(self._attach(ref), group="attach")
 
     async def _attach(self, ref: str) -> None:
         """Read and check a file (or URL) off the loop, then show it as a chip."""
@@ -147,12 +149,20 @@ class AttachActions:
     # ---- showing -----------------------------------------------------------------------------
 
     async def open_preview(self, event: AttachmentLine.Opened) -> None:
+        from mimo_tui.media_info import probe
+
         a = event.attachment
         path = self.screen.runtime.store.blobs.path(a.sha256) if a.sha256 else None
         data = None
-        if path is not None and a.kind == "image":
-            try:
-                data = await asyncio.to_thread(path.read_bytes)
-            except OSError:
+        details = []
+        if path is not None:  # the bytes and the headers are read off the loop
+            if not path.exists():
                 path = None
-        self.screen.app.push_screen(AttachmentPreview(a, path, data))
+            else:
+                details = await asyncio.to_thread(probe, path, a.mime)
+            if path is not None and a.kind == "image":
+                try:
+                    data = await asyncio.to_thread(path.read_bytes)
+                except OSError:
+                    path = None
+        self.screen.app.push_screen(AttachmentPreview(a, path, data, details))

@@ -105,7 +105,8 @@ class ChatScreen(Screen):
         return self.query_one(StatusLine)
 
     def _exchange(self, message_id: int) -> tuple[str, str]:
-        return round_exchange(self.runtime.store, message_id, self.runtime.settings.api_key)
+        settings = self.runtime.settings
+        return round_exchange(self.runtime.store, message_id, settings.api_key, settings.catalogue)
 
     def _update_topbar(self) -> None:
         store = self.runtime.store
@@ -329,8 +330,9 @@ class ChatScreen(Screen):
     def action_attach(self, query: str = "") -> None:
         self.attach.attach(query)
 
-    def attach_ref(self, ref: str) -> None:
-        self.attach.attach_ref(ref)
+    def attach_ref(self, ref: str) -> Worker[None]:
+        """Attach a file or URL; the worker that reads and checks it (awaitable)."""
+        return self.attach.attach_ref(ref)
 
     @on(PromptInput.PathsPasted)
     def _pasted_paths(self, event: PromptInput.PathsPasted) -> None:

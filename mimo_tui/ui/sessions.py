@@ -256,7 +256,9 @@ class SessionActions:
         title = store.get_session(self.session_id).title or "New chat"
         fork = store.fork_session(self.session_id, msg.id, f"{title} (edit)")
         await self.open_session(fork.id)
-        self.screen.run_turn(text)
+        # The edited question keeps its attachments: their bytes are already stored (None:
+        # nothing to write), so the new message references the same blobs.
+        self.screen.run_turn(text, [(a, None) for a in msg.attachments])
 
     async def action_regenerate(self) -> None:
         """Ask again for the last turn's reply; the old one is kept (superseded), not replayed."""

@@ -36,6 +36,8 @@ class TurnView:
         self._phase = ""
         self._retry: tuple[Any, float] | None = None  # the SDK's retry waited for, and since
         self._context_warned: str | None = None  # the session the 80 % warning was shown in
+        # What was just sent and is not saved yet: given back to the input if saving fails.
+        self._unsent: tuple[str, list[Any]] | None = None
 
     async def send_checked(self, text: str) -> None:
         """Send, after asking when the message seems to carry a key: it would be stored and
@@ -57,10 +59,24 @@ class TurnView:
         text, attached = taken
         self.screen.query_one(PromptInput).clear()
         await self.screen.attachment_bar.clear()
+        self._unsent = (text, list(attached))
         self.screen.run_turn(text, attached)
+
+    async def _give_back(self) -> bool:
+        """The message that could not be saved goes back into the input with its chips (when
+        the user has not typed anew). True when it did."""
+        unsent, self._unsent = self._unsent, None
+        box = self.screen.query_one(PromptInput)
+        if unsent is None or box.text.strip() or self.screen.attachment_bar.chips:
+            return False
+        box.text = unsent[0]
+        for attachment, data in unsent[1]:
+            await self.screen.attachment_bar.add(attachment, data)
+        return True
 
     async def end(self) -> None:
         """The turn's events are over (finished, failed or cancelled)."""
+        self._unsent = None
         self._tools_as_stored()
         if self.reply is not None:  # cancelled mid-round: mark what arrived
             msg = self._stored(self.reply)
@@ -121,6 +137,7 @@ class TurnView:
         conv = self.screen.conversation
         match event:
             case UserSaved(message=msg):
+                self._unsent = None
                 from mimo_tui.ui.widgets.welcome import Welcome
 
                 await conv.query(Welcome).remove()
@@ -188,6 +205,9 @@ class TurnView:
                 elif kind == "plan_mismatch":
                     hint = "Nothing was sent. Restart with the base URL set as above."
                     self.screen.status.show_error("✖ key and base URL of different plans", "✖ plan")
+                elif msg is None and self._unsent is not None and await self._give_back():
+                    hint = "It is back in the input, with its attachments: send it again."
+                    self.screen.status.show_error("✖ not saved · not sent", "✖ not sent")
                 else:
                     hint = "Press F5 to retry."
                     self.screen.status.show_error("✖ reply failed · F5 retries", "✖ failed · F5")

@@ -1,9 +1,12 @@
 """Attachments in the conversation: one line per file under the user's message, and the
-preview Enter opens (a block-character picture of a PNG; for other images, audio and video
-their metadata and the command that opens them with the system viewer)."""
+preview Enter opens: the picture (inline with kitty / sixel / iTerm2 graphics where the
+terminal has them and the images extra is installed, see ui/inline_image.py; block
+characters for a PNG otherwise), the file's details (duration, channels, frame size:
+mimo_tui.media_info) and the command that opens it with the system viewer."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -18,23 +21,29 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from mimo_tui.attachments import describe
+from mimo_tui.media_info import Details
 from mimo_tui.model import Attachment
 from mimo_tui.text import visible
 from mimo_tui.ui.widgets.attachment_bar import ICONS
+from mimo_tui.ui.widgets.steppable import STEP_BINDINGS, Steppable
 
 
 def line_text(a: Attachment) -> str:
     return f"{ICONS.get(a.kind, '◆')} {visible(describe(a))}"
 
 
-class AttachmentLine(Static, can_focus=True):
-    """One attachment of a user message; Enter (or a click) opens the preview."""
+class AttachmentLine(Static, Steppable, can_focus=True):
+    """One attachment of a user message; Enter (or a click) opens the preview. Up/Down step
+    through it like through the messages (the conversation lists it among its items)."""
 
     DEFAULT_CSS = """
     AttachmentLine { padding: 0 1; color: $text-muted; height: 1; }
     AttachmentLine:focus { background: $primary 25%; color: $text; }
     """
-    BINDINGS = [Binding("enter", "open", "Preview", id="attachment.preview")]
+    BINDINGS = [
+        *STEP_BINDINGS,
+        Binding("enter", "open", "Preview", id="attachment.preview"),
+    ]
 
     class Opened(Message):
         def __init__(self, attachment: Attachment) -> None:
@@ -81,7 +90,8 @@ def blocks(grid: list[list[tuple[int, int, int]]]) -> Text:
 
 
 class AttachmentPreview(ModalScreen[None]):
-    """The picture (PNG, in block characters) or the metadata, and how to open the file."""
+    """The picture (inline graphics, or PNG in block characters), the file's details, and
+    how to open the file."""
 
     DEFAULT_CSS = """
     AttachmentPreview { align: center middle; }
@@ -93,22 +103,32 @@ class AttachmentPreview(ModalScreen[None]):
         padding: 0 1;
     }
     AttachmentPreview #preview-picture { width: auto; }
+    AttachmentPreview #preview-inline { width: auto; height: auto; max-height: 30; }
+    AttachmentPreview #preview-details { color: $text-muted; margin: 1 0 0 0; }
     """
     BINDINGS = [Binding("escape,q,enter", "close", "Close", id="preview.close")]
 
-    def __init__(self, attachment: Attachment, path: Path | None, data: bytes | None) -> None:
+    def __init__(
+        self,
+        attachment: Attachment,
+        path: Path | None,
+        data: bytes | None,
+        details: Details | None = None,
+    ) -> None:
         super().__init__()
         self.attachment, self.path, self.data = attachment, path, data
+        self.details = details or []
+        self.protocol = "blocks"  # how the picture was drawn: kitty, sixel, iterm or blocks
 
     def compose(self) -> ComposeResult:
         a = self.attachment
         with VerticalScroll():
             yield Static(Content(line_text(a)), id="preview-title", markup=False)
-            picture = self._picture()
-            if picture is not None:
-                yield Static(picture, id="preview-picture")
-            elif a.kind == "image":
-                yield Static("(no inline picture for this image format)", markup=False)
+            yield from self._picture()
+            if self.details:
+                width = max(len(k) for k, _ in self.details)
+                text = "\n".join(f"{k.ljust(width)}  {v}" for k, v in self.details)
+                yield Static(Content(visible(text)), id="preview-details", markup=False)
             how = (
                 f"URL: {visible(a.url)}"
                 if a.url
@@ -118,15 +138,32 @@ class AttachmentPreview(ModalScreen[None]):
             )
             yield Static(Content(how), id="preview-open", markup=False)
 
-    def _picture(self) -> Text | None:
+    def _picture(self) -> ComposeResult:
         if self.attachment.kind != "image" or not self.data:
-            return None
+            return
+        from mimo_tui.ui.inline_image import choose, picture
+
+        # A browser (mimo-tui serve) has no terminal graphics, whatever the server's TERM.
+        wanted = "blocks" if self.app.is_web else choose(os.environ)
+        inline = picture(self.data, wanted) if wanted != "blocks" else None
+        if inline is not None:
+            self.protocol = wanted
+            yield inline
+            return
         from mimo_tui.pixels import thumbnail
 
         width = max(8, min(self.app.size.width - 12, 120))
         height = max(8, (self.app.size.height - 10) * 2)
         grid = thumbnail(self.data, width, height)
-        return blocks(grid) if grid else None
+        if grid:
+            yield Static(blocks(grid), id="preview-picture")
+        else:
+            yield Static(
+                "(block pictures are drawn for PNG only; a terminal with kitty or sixel "
+                "graphics and the images extra draws every format)",
+                id="preview-no-picture",
+                markup=False,
+            )
 
     def action_close(self) -> None:
         self.dismiss(None)

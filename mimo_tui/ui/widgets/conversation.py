@@ -149,8 +149,19 @@ class Conversation(LaidOutOnce, VerticalScroll):
         return [w for w in self.children if not isinstance(w, Notice | EarlierNotice | LaterNotice)]
 
     def items(self) -> list[Widget]:
-        """The items focus steps through."""
-        return [w for w in self.children if w.can_focus and w.display]
+        """The items focus steps through: the focusable children, and the attachment lines
+        inside a message's AttachmentLines (a container, so they are one level down)."""
+        from mimo_tui.ui.widgets.attachment_view import AttachmentLines  # loaded once, lazily
+
+        out: list[Widget] = []
+        for w in self.children:
+            if not w.display:
+                continue
+            if w.can_focus:
+                out.append(w)
+            elif isinstance(w, AttachmentLines):
+                out += [line for line in w.children if line.can_focus and line.display]
+        return out
 
     async def _read(self, before: int | None, after: int | None) -> list[Message]:
         return self.messages(self.session_id, before, after)
