@@ -22,7 +22,7 @@ from mimo_tui.client import ChatClient, RequestParams, attempts_retried
 from mimo_tui.errors import ApiError, map_exception
 from mimo_tui.events import StreamEvent
 from mimo_tui.stream_timeouts import before_first_token, idle_watched, incomplete
-from mimo_tui.text import valid_unicode
+from mimo_tui.text import valid_unicode, visible
 from mimo_tui.web_search import explained
 
 INSTALL_HINT = (
@@ -33,6 +33,28 @@ INSTALL_HINT = (
 
 def sdk_installed() -> bool:
     return importlib.util.find_spec("anthropic") is not None
+
+
+def sdk_problem(importing: bool) -> str | None:
+    """Why the anthropic format cannot be used (naming the extra to install), or None.
+
+    `ask` imports the SDK, as it would a moment later anyway: a package that is found but
+    does not import (a broken or partial install) is as missing as none. The TUI only looks
+    for it, to keep its start fast; a failing import shows there as the reply's error.
+    """
+    if not importing:
+        return None if sdk_installed() else INSTALL_HINT
+    try:
+        import anthropic  # noqa: F401
+    except ImportError as exc:
+        if not sdk_installed():
+            return INSTALL_HINT
+        return (
+            f"The anthropic format needs the anthropic SDK, which is installed but does not "
+            f"import ({visible(str(exc))}): pip install 'mimo-tui[anthropic]' "
+            "(or choose --api openai)"
+        )
+    return None
 
 
 def anthropic_base_url(base_url: str) -> str:
