@@ -59,7 +59,8 @@ def round_exchange(store: Store, message_id: int, key: str | None) -> tuple[str,
         return "(no request recorded for this round)", "(no response recorded)"
     body: dict[str, Any] = dict(sent["params"])
     start = int(body.pop(REPLAY_FROM, -1))  # a compacted replay began at its cut
-    earlier = [m for m in store.messages(reply.session_id) if start <= (m.id or 0) < message_id]
+    # Its own branch's history, whichever branch is active now.
+    earlier = [m for m in store.lineage(message_id) if start <= (m.id or 0) < message_id]
     replayed = build_replay(earlier, sent["system_prompt"])
     dump = lambda data: scrub(json.dumps(data, indent=2, ensure_ascii=False), key)  # noqa: E731
     if body.pop("_wire", "openai") == "anthropic":

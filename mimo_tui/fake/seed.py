@@ -211,3 +211,34 @@ def seed_history(store: Store, now: float) -> list[str]:
     finally:
         store.clock = clock
     return ids
+
+
+def seed_branches(store: Store, model: str = "mimo-v2.5-pro") -> str:
+    """The seeded conversation with branches (for the tree view's pictures): the time
+    question's reply regenerated once, and the first question edited into another one, with
+    the original path active again at the end."""
+    sid = seed_conversation(store, model, tools=True)
+    path = store.messages(sid)
+    first, time_question, leaf = path[0], path[2], path[-1]
+    store.branch_from(sid, time_question.id)
+    _reply(
+        store,
+        sid,
+        model,
+        "I cannot see a clock, but Beijing is on China Standard Time (UTC+8).",
+        "No tool this time: answer from what is known.",
+        Usage(150, 22, 9),
+    )
+    store.branch_from(sid, first.parent_id)
+    store.add_message(sid, Message("user", "Show me a greeting function in Rust."))
+    _reply(
+        store,
+        sid,
+        model,
+        'fn greet(name: &str) -> String { format!("Hello, {name}!") }',
+        "A Rust one-liner with format!.",
+        Usage(55, 30, 12),
+    )
+    assert leaf.id is not None
+    store.set_active_leaf(sid, leaf.id)
+    return sid

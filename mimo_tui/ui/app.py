@@ -160,6 +160,11 @@ class MimoApp(App):
             ),
             ("Undo compaction", "Send every message of this session again", chat.action_uncompact),
             (
+                "Conversation tree",
+                "Branches made by edits and regenerations; switch the active one (Ctrl+L)",
+                chat.action_conversation_tree,
+            ),
+            (
                 "Toggle all reasoning",
                 "Open or fold every reasoning panel on screen (Ctrl+O)",
                 chat.action_toggle_reasoning_all,
@@ -169,7 +174,11 @@ class MimoApp(App):
                 "The last code block of the newest answer (Ctrl+B)",
                 chat.action_copy_code,
             ),
-            ("Edit last message", "Edit and resend as a fork (Ctrl+Up)", chat.action_edit_last),
+            (
+                "Edit last message",
+                "Edit and resend as a new branch (Ctrl+Up)",
+                chat.action_edit_last,
+            ),
             (
                 "Edit in $EDITOR",
                 "The message box in $VISUAL/$EDITOR, or a larger editor here (F9)",

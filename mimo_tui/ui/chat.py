@@ -128,8 +128,9 @@ class ChatScreen(Screen):
         conv.reasoning_open = self.runtime.settings.reasoning_panel == "open"
         conv.compaction = self.runtime.store.active_compaction(session_id)
         await conv.show_session(session_id)  # one bounded read: its newest page
-        messages = self.runtime.store.messages(session_id)
-        self.versions.index_versions(messages)
+        tree = self.runtime.store.tree(session_id)  # every branch: the `[` / `]` versions
+        messages = tree.path()
+        self.versions.index_versions(tree)
         self.versions.mark_versions()
         if not messages:
             await conv.mount(welcome_view(self))
@@ -357,6 +358,11 @@ class ChatScreen(Screen):
 
         # A worker: the summary request streams while the screen keeps answering keys.
         self.run_worker(compact_session(self), group="compact", exclusive=True)
+
+    def action_conversation_tree(self) -> None:
+        from mimo_tui.ui.branches import open_tree
+
+        self._dialog(open_tree(self))
 
     def action_uncompact(self) -> None:
         from mimo_tui.ui.compact import undo_compaction
