@@ -163,14 +163,14 @@ def label(branch: Sequence[Message], width: int = 60) -> str:
     if not branch:
         return ""
     first = branch[0]
-    words = next((m.content for m in branch if m.content.strip()), "")
+    said = (m.content for m in branch if m.role != "tool" and m.content.strip())
+    words = next(said, "")
     text = " ".join(words.split())
     if len(text) > width:
         text = text[: width - 1] + "…"
-    replies = sum(1 for m in branch if m.role == "assistant")
     tail = f" · {len(branch)} messages" if len(branch) > 1 else ""
     who = "you" if first.role == "user" else "reply"
-    return f"{who}: {text or '(empty)'}{tail}" + (f" · {replies} replies" if replies > 1 else "")
+    return f"{who}: {text or '(empty)'}{tail}"
 
 
 def branch_outline(tree: Tree) -> list[tuple[str, list[tuple[bool, str]]]]:

@@ -17,12 +17,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from mimo_tui.text import one_line
 from mimo_tui.tree import Tree, label
-from mimo_tui.ui.safe import safe_text
 from mimo_tui.ui.widgets.dialogs import buttons
 
 HINT = "● active path · Enter switches to the highlighted branch · Escape closes"
 NONE = "This conversation has no branches yet: edit a message (e) or regenerate (Ctrl+G)."
+
+
+def _line(text: str, style: str) -> Content:
+    """A list line of stored text: sanitised to one visible line, styled, never markup."""
+    return Content.styled(one_line(text), style)
 
 
 class BranchTree(ModalScreen[int | None]):
@@ -49,16 +54,14 @@ class BranchTree(ModalScreen[int | None]):
         points = self.conversation_tree.branch_points()
         options: list[Option | None] = []
         for n, point in enumerate(points, 1):
-            where = "the start" if point.parent is None else label([point.parent], 70)
+            where = "at the start" if point.parent is None else "after " + label([point.parent], 60)
             if options:
                 options.append(None)  # a separator between branch points
-            options.append(
-                Option(safe_text(f"Branch point {n} · after {where}", "bold", True), disabled=True)
-            )
+            options.append(Option(_line(f"Branch point {n} · {where}", "bold"), disabled=True))
             for i, alt in enumerate(point.alternatives):
                 active = i == point.active
                 mark = "  ● " if active else "  ○ "
-                text = safe_text(mark + label(alt, 70), "bold $success" if active else "", True)
+                text = _line(mark + label(alt, 60), "bold $success" if active else "")
                 options.append(Option(text, id=f"m{alt[0].id}"))
         with Vertical():
             yield Static(Content("Conversation tree"), classes="title")
