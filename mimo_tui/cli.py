@@ -134,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mimo-tui",
         description="A terminal chat client for Xiaomi MiMo. Without a command, opens the chat UI.",
+        allow_abbrev=False,  # `ask --n 3` is ask's --n, not an abbreviation of --no-thinking
     )
     parser.add_argument(
         "--version",
@@ -155,6 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument(
         "--show-reasoning", action="store_true", help="stream the model's reasoning to stderr"
+    )
+    ask.add_argument(
+        "--n",
+        type=int,
+        default=1,
+        metavar="N",
+        help="ask for N candidate answers (2-4), each kept as a branch; printed at the end",
     )
     ask.add_argument("-y", "--yes", action="store_true", help="run every tool call without asking")
     from mimo_tui import cli_attach  # with the parser: plain `mimo-tui` builds none
@@ -580,6 +588,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
     if isinstance(loaded, str):
         print(f"mimo-tui ask: {loaded}", file=sys.stderr)
         return EXIT_USAGE
+    if not 1 <= args.n <= 4:
+        print("mimo-tui ask: --n takes 1 to 4 candidates", file=sys.stderr)
+        return EXIT_USAGE
     prompt = _read_prompt(args)
     if not prompt or not prompt.strip():
         print("mimo-tui ask: give a prompt, or pipe one on stdin", file=sys.stderr)
@@ -622,6 +633,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
             return EXIT_USAGE
         printer = AskPrinter(sys.stdout, sys.stderr, args.show_reasoning, args.json)
         try:
+            if args.n > 1:
+                from mimo_tui.cli_compare import ask_n
+
+                return asyncio.run(ask_n(runtime, session.id, prompt, args.n, args.json, loaded))
             return asyncio.run(_ask(runtime, session.id, prompt, printer, loaded))
         except KeyboardInterrupt:
             printer.end()
