@@ -12,23 +12,10 @@ import json
 import sys
 from typing import Any, TextIO
 
-from mimo_tui.compare import Candidate, ask_candidates, regenerations
+from mimo_tui.compare import Candidate, ask_candidates, regenerations, summary
 from mimo_tui.text import visible
 
 EXIT_OK, EXIT_API = 0, 1  # as cli.py's
-
-
-def summary(candidate: Candidate) -> str:
-    """`candidate 2 · mimo-v2.5-pro · 57 in / 120 out (31 reasoning) · 3.1 s`."""
-    u = candidate.usage
-    parts = [candidate.variant.label]
-    if candidate.model and candidate.model != candidate.variant.label:
-        parts.append(candidate.model)
-    split = f" ({u.reasoning_tokens} reasoning)" if u.reasoning_tokens else ""
-    parts.append(f"{u.prompt_tokens} in / {u.completion_tokens} out{split}")
-    if candidate.duration_ms:
-        parts.append(f"{candidate.duration_ms / 1000:.1f} s")
-    return " · ".join(parts)
 
 
 def print_candidates(

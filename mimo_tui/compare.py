@@ -109,6 +109,19 @@ class Candidate:
         }
 
 
+def summary(candidate: Candidate) -> str:
+    """`candidate 2 · mimo-v2.5-pro · 57 in / 120 out (31 reasoning) · 3.1 s`."""
+    u = candidate.usage
+    parts = [candidate.variant.label]
+    if candidate.model and candidate.model != candidate.variant.label:
+        parts.append(candidate.model)
+    split = f" ({u.reasoning_tokens} reasoning)" if u.reasoning_tokens else ""
+    parts.append(f"{u.prompt_tokens} in / {u.completion_tokens} out{split}")
+    if candidate.duration_ms:
+        parts.append(f"{candidate.duration_ms / 1000:.1f} s")
+    return " · ".join(parts)
+
+
 @contextlib.contextmanager
 def _asked_as(engine: Engine, variant: Variant) -> Iterator[None]:
     """The engine's settings with the variant's model / thinking, for one candidate."""

@@ -160,11 +160,6 @@ class MimoApp(App):
             ),
             ("Undo compaction", "Send every message of this session again", chat.action_uncompact),
             (
-                "Conversation tree",
-                "Branches made by edits and regenerations; switch the active one (Ctrl+L)",
-                chat.action_conversation_tree,
-            ),
-            (
                 "Toggle all reasoning",
                 "Open or fold every reasoning panel on screen (Ctrl+O)",
                 chat.action_toggle_reasoning_all,
@@ -206,6 +201,9 @@ class MimoApp(App):
             ),
             ("Help", "Every key binding (F1)", self.action_help),
         ]
+        from mimo_tui.ui.compare import palette_commands
+
+        commands += palette_commands(chat)
         for title, help_text, callback in commands:
             yield SystemCommand(title, help_text, callback)
 

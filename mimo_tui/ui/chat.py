@@ -364,6 +364,11 @@ class ChatScreen(Screen):
 
         self._dialog(open_tree(self))
 
+    def action_compare(self, how: str = "n") -> None:
+        from mimo_tui.ui.compare import start_compare
+
+        start_compare(self, how)
+
     def action_uncompact(self) -> None:
         from mimo_tui.ui.compact import undo_compaction
 
