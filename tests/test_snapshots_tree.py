@@ -50,7 +50,7 @@ def test_compare_view(snap_compare, tmp_path):
     reasoning) and time, a folded "Reasoning" and its answer; "thinking off" with its
     answer and, under "Diff against candidate 1", the second answer with the words it
     dropped struck through in red and the ones it added in green; a "Keep this" button
-    under each column, and Close at the bottom."""
+    under each column's heading, and Close at the bottom."""
     paths = Paths(tmp_path / "config", tmp_path / "data")
     settings = Settings(api_key=KEY, base_url="http://127.0.0.1:9/v1")
     runtime = build_runtime(settings, paths, clock=lambda: FROZEN)

@@ -2,7 +2,7 @@
 
 One column per candidate: its label, model, tokens and time; its reasoning folded; its
 answer; and, from the second column on, a word-level diff against the first (removed words
-struck through in red, added ones in green). "Keep this" under a column makes that
+struck through in red, added ones in green). "Keep this" at the top of a column makes that
 candidate the active branch; Escape / Close keeps the one that is active (the first).
 Every text shown is the model's, so all of it goes through the sanitizer, never markup.
 """
@@ -67,6 +67,7 @@ class CompareScreen(ModalScreen[int | None]):
                 for n, c in enumerate(self.candidates):
                     with VerticalScroll(classes="column active" if n == 0 else "column"):
                         yield Static(Content(one_line(summary(c))), classes="head")
+                        yield Button(Content("Keep this"), id=f"keep-{n}", variant="primary")
                         if c.reasoning:
                             with Collapsible(title="Reasoning", collapsed=True):
                                 yield Static(Content(visible(c.reasoning)))
@@ -76,7 +77,6 @@ class CompareScreen(ModalScreen[int | None]):
                         if n:
                             yield Static(Content("Diff against candidate 1"), classes="diff-title")
                             yield Static(diff_content(first, c.answer), classes="diff")
-                        yield Button(Content("Keep this"), id=f"keep-{n}", variant="primary")
             yield Static(
                 Content("Keep this: make that reply the active branch · Escape keeps the first"),
                 classes="hint",
