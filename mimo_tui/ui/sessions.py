@@ -247,7 +247,7 @@ class SessionActions:
             return
         text = await self.app.push_screen_wait(
             EditText(
-                "Edit and resend (a new branch; the original stays in the tree, Ctrl+B)",
+                "Edit and resend (a new branch; the original stays in the tree, Ctrl+L)",
                 msg.content,
             )
         )
