@@ -11,12 +11,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mimo_tui.model import Message
 from mimo_tui.store_db import StoreError
 from mimo_tui.store_rows import MESSAGE_COLUMNS, message_from_row
-from mimo_tui.tree import Tree
+
+if TYPE_CHECKING:
+    from mimo_tui.tree import Tree
 
 _ANCESTORS = (
     "WITH RECURSIVE up(id) AS (SELECT ? UNION ALL "
@@ -66,6 +68,8 @@ class TreeMixin:
         self.set_active_leaf(session_id, message_id)
 
     def tree(self, session_id: str) -> Tree:
+        from mimo_tui.tree import Tree  # loaded when first used, not with the store
+
         return Tree(self.messages(session_id, branches=True))
 
     def switch_branch(self, session_id: str, message_id: int) -> int:
