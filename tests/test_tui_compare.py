@@ -107,3 +107,25 @@ async def test_the_palette_lists_the_compare_commands(settings, paths, fake):
             "Compare with another model",
         } <= titles
     runtime.close()
+
+
+async def test_hostile_answers_and_model_ids_show_as_text(settings, paths, fake):
+    from mimo_tui.compare import Candidate, Variant
+    from mimo_tui.fake.scenarios import HOSTILE, HOSTILE_MODEL_IDS
+    from mimo_tui.model import Message
+
+    evil = Candidate(
+        Variant(HOSTILE_MODEL_IDS[0], model=HOSTILE_MODEL_IDS[0]),
+        [Message("assistant", f"ANSWER {HOSTILE}", f"THOUGHT {HOSTILE}", id=1)],
+    )
+    plain = Candidate(Variant("plain"), [Message("assistant", "ANSWER plain", id=2)])
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(CompareScreen([plain, evil], f"Q {HOSTILE}"))
+        await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen))
+        await pilot.pause()
+        text = shown(app)
+        assert "[@click=app.quit]Q[/]" in text and "[bold]B[/bold]" in text  # literally
+        assert "M0D3L" in text and "\x1b" not in text and "\x9b" not in text
+        assert isinstance(app.screen, CompareScreen)  # no markup ran (no quit, no click)
+    runtime.close()

@@ -118,3 +118,27 @@ async def test_branch_labels_from_the_store_go_through_the_sanitizer(settings, p
         assert "[b]markup[/b]" in text and "\x1b" not in text
         assert "Branch point 3" in text
     runtime.close()
+
+
+async def test_a_search_hit_on_another_branch_switches_to_it(settings, paths, fake):
+    from textual.widgets import Input
+
+    from mimo_tui.ui.widgets.message import StoredReply
+    from mimo_tui.ui.widgets.search import SearchScreen
+
+    app, runtime = make_app(settings, paths)
+    sid = seed_branches(runtime.store)  # the regenerated "cannot see a clock" reply is off the path
+    async with app.run_test(size=SIZE) as pilot:
+        await chat(app).open_session(sid)
+        assert "cannot see a clock" not in shown(app)
+        await pilot.press("ctrl+f")
+        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        app.screen.query_one(Input).value = "cannot see a clock"
+        await wait_until(pilot, lambda: bool(app.screen.hits))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "cannot see a clock" in shown(app))
+        await pilot.pause()
+        assert isinstance(app.focused, StoredReply)
+        assert "cannot see a clock" in app.focused.message.content
+        assert runtime.store.messages(sid)[-1].content.startswith("I cannot see a clock")
+    runtime.close()

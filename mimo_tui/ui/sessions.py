@@ -148,10 +148,16 @@ class SessionActions:
         target = hit.message_id
         store = self.runtime.store
         found = store.message(hit.message_id)
+        if found is not None and not found.on_path:  # on another branch: make it the path
+            if self.screen.busy:
+                self.notify("Stop the reply first (Escape).", markup=False)
+                return
+            store.switch_branch(hit.session_id, hit.message_id)
+            self.notify("Switched to the branch with that message.", markup=False, timeout=3)
         if found is not None and found.role == "tool":  # show the reply that made the call
             earlier = [
                 m
-                for m in store.messages(hit.session_id)
+                for m in store.lineage(hit.message_id)
                 if m.role == "assistant" and (m.id or 0) < hit.message_id
             ]
             if earlier and earlier[-1].id is not None:
