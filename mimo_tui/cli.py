@@ -127,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mimo-tui",
         description="A terminal chat client for Xiaomi MiMo. Without a command, opens the chat UI.",
+        allow_abbrev=False,  # `ask --n 3` is ask's --n, not an abbreviation of --no-thinking
     )
     parser.add_argument(
         "--version",
@@ -148,6 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument(
         "--show-reasoning", action="store_true", help="stream the model's reasoning to stderr"
+    )
+    ask.add_argument(
+        "--n",
+        type=int,
+        default=1,
+        metavar="N",
+        help="ask for N candidate answers (2-4), each kept as a branch; printed at the end",
     )
     ask.add_argument("-y", "--yes", action="store_true", help="run every tool call without asking")
     from mimo_tui import cli_attach  # with the parser: plain `mimo-tui` builds none

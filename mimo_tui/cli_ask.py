@@ -64,6 +64,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
     if isinstance(loaded, str):
         print(f"mimo-tui ask: {loaded}", file=sys.stderr)
         return EXIT_USAGE
+    if not 1 <= args.n <= 4:
+        print("mimo-tui ask: --n takes 1 to 4 candidates", file=sys.stderr)
+        return EXIT_USAGE
     prompt = _read_prompt(args)
     if not prompt or not prompt.strip():
         print("mimo-tui ask: give a prompt, or pipe one on stdin", file=sys.stderr)
@@ -106,6 +109,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
             return EXIT_USAGE
         printer = AskPrinter(sys.stdout, sys.stderr, args.show_reasoning, args.json)
         try:
+            if args.n > 1:
+                from mimo_tui.cli_compare import ask_n
+
+                return asyncio.run(ask_n(runtime, session.id, prompt, args.n, args.json, loaded))
             return asyncio.run(_ask(runtime, session.id, prompt, printer, loaded))
         except KeyboardInterrupt:
             printer.end()

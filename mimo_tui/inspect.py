@@ -66,7 +66,8 @@ def round_exchange(
         return "(no request recorded for this round)", "(no response recorded)"
     body: dict[str, Any] = dict(sent["params"])
     start = int(body.pop(REPLAY_FROM, -1))  # a compacted replay began at its cut
-    earlier = [m for m in store.messages(reply.session_id) if start <= (m.id or 0) < message_id]
+    # Its own branch's history, whichever branch is active now.
+    earlier = [m for m in store.lineage(message_id) if start <= (m.id or 0) < message_id]
     cap = body.pop(media.CAP_KEY, None)
     parts = None
     if isinstance(cap, int):

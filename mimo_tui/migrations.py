@@ -287,6 +287,45 @@ def _add_message_sources(db: sqlite3.Connection) -> None:
     )
 
 
+def _conversation_tree(db: sqlite3.Connection) -> None:
+    """Edits and regenerations become branches of one session (see mimo_tui.tree): each
+    message names its parent, the session its active leaf, and the active path is marked
+    (`on_path`, indexed with the session and id) so replay and paging read only it.
+
+    Existing sessions: a message follows the one before it; a run of superseded replies
+    becomes sibling branches off the path, with the status they had before (tree.legacy_links).
+    Sessions forked by the old edit stay sessions of their own, unchanged."""
+    from mimo_tui.tree import LegacyRow, legacy_links
+
+    db.execute("ALTER TABLE messages ADD COLUMN parent_id INTEGER")
+    db.execute("ALTER TABLE messages ADD COLUMN on_path INTEGER NOT NULL DEFAULT 1")
+    db.execute("ALTER TABLE sessions ADD COLUMN active_leaf INTEGER")
+    db.execute(  # through the (session_id, id) index: one seek per message
+        "UPDATE messages SET parent_id = (SELECT max(p.id) FROM messages p "
+        "WHERE p.session_id = messages.session_id AND p.id < messages.id)"
+    )
+    branched = db.execute(
+        "SELECT DISTINCT session_id FROM messages WHERE status = 'superseded'"
+    ).fetchall()
+    for (session_id,) in branched:
+        rows = db.execute(
+            "SELECT id, role, status, tool_calls IS NOT NULL, finish_reason IS NOT NULL "
+            "FROM messages WHERE session_id = ? ORDER BY id",
+            (session_id,),
+        ).fetchall()
+        for link in legacy_links(LegacyRow(*r) for r in rows):
+            db.execute(
+                "UPDATE messages SET parent_id = ?, status = ?, on_path = ? WHERE id = ?",
+                (link.parent_id, link.status, int(link.on_path), link.id),
+            )
+    db.execute(
+        "UPDATE sessions SET active_leaf = (SELECT max(id) FROM messages "
+        "WHERE session_id = sessions.id AND on_path = 1)"
+    )
+    db.execute("CREATE INDEX messages_on_path ON messages(session_id, on_path, id)")
+    db.execute("CREATE INDEX messages_by_parent ON messages(parent_id)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1,
     _v2,
@@ -302,5 +341,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _index_streaming_replies,
     _count_on_the_session_row,
     _index_two_character_words,
+    _conversation_tree,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -100,6 +100,10 @@ class Message:
     attachments: tuple[Attachment, ...] = ()  # user messages: files sent with it, in order
     # Web search: the reply's annotation objects as received (raw JSON; see web_search.py).
     sources: list[dict[str, Any]] | None = None
+    # The conversation tree (see tree.py): the message this one follows (None: a root), and
+    # whether it is on the session's active path, the one replayed and shown.
+    parent_id: int | None = None
+    on_path: bool = True
 
     @property
     def tokens_per_second(self) -> float | None:

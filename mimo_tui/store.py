@@ -26,6 +26,7 @@ from mimo_tui import source_store
 from mimo_tui.model import Message, SearchHit, Session, Usage, UsageRow
 from mimo_tui.store_compactions import CompactionsMixin
 from mimo_tui.store_db import MAX_PAGES_ENV, StoreError, StoreFull, open_db, write
+from mimo_tui.store_import import ImportMixin, new_id
 from mimo_tui.store_rows import (
     MESSAGE_COLUMNS,
     blocks_json,
@@ -34,6 +35,7 @@ from mimo_tui.store_rows import (
     message_from_row,
 )
 from mimo_tui.store_search import context, remember_terms, search_messages
+from mimo_tui.store_tree import TreeMixin
 
 __all__ = ["MAX_PAGES_ENV", "Store", "StoreError", "StoreFull"]
 
@@ -43,12 +45,7 @@ def _texts(message: Message) -> list[str | None]:
     return [message.content, message.reasoning_content, calls_json(message.tool_calls)]
 
 
-def _new_id() -> str:
-    """A session id: 12 random hex digits (os.urandom: `secrets` costs 1.5 ms of start-up)."""
-    return os.urandom(6).hex()
-
-
-class Store(CompactionsMixin):
+class Store(CompactionsMixin, TreeMixin, ImportMixin):
     """All access to the sessions database. Synchronous: each call is a few milliseconds."""
 
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:
@@ -77,7 +74,7 @@ class Store(CompactionsMixin):
         self, model: str, settings: dict[str, Any] | None = None, session_id: str | None = None
     ) -> Session:
         now = self.clock()
-        session_id = session_id or _new_id()
+        session_id = session_id or new_id()
         with self._write() as db:
             db.execute(
                 "INSERT INTO sessions(id, model, settings, created_at, updated_at) "
@@ -162,100 +159,6 @@ class Store(CompactionsMixin):
                 "(SELECT 1 FROM messages WHERE session_id = ?)",
                 (session_id, session_id),
             )
-
-    def fork_session(self, session_id: str, before_message_id: int, title: str) -> Session:
-        """A new session holding copies of the messages before `before_message_id`.
-
-        Edit-and-resend forks instead of rewriting: the original session stays intact.
-        """
-        source = self.get_session(session_id)
-        kept = [m for m in self.messages(session_id) if (m.id or 0) < before_message_id]
-        return self.import_session(title, source.model, source.settings, kept)
-
-    def import_session(
-        self,
-        title: str,
-        model: str,
-        settings: dict[str, Any],
-        messages: list[Message],
-        created_at: float | None = None,
-    ) -> Session:
-        """Write a whole session in one transaction: all of it lands, or none of it."""
-        now = self.clock()
-        session_id = _new_id()
-        with self._write() as db:
-            db.execute(
-                "INSERT INTO sessions(id, title, model, settings, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (session_id, title, model, json.dumps(settings), created_at or now, now),
-            )
-            reply_id: int | None = None  # the last reply written: its calls' results follow
-            for msg in messages:
-                usage = msg.usage
-                meta = msg.tool_meta
-                if meta and "assistant_message_id" in meta:
-                    # A call is known by its reply's id in *this* session (forks, imports).
-                    meta = {**meta, "assistant_message_id": reply_id}
-                cur = db.execute(
-                    "INSERT INTO messages(session_id, role, content, reasoning_content, "
-                    "tool_calls, tool_call_id, model, prompt_tokens, completion_tokens, "
-                    "reasoning_tokens, finish_reason, status, error, ttft_ms, reasoning_ms, "
-                    "duration_ms, created_at, updated_at, tool_meta, thinking_blocks, "
-                    "cached_tokens) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        session_id,
-                        msg.role,
-                        msg.content,
-                        msg.reasoning_content,
-                        calls_json(msg.tool_calls),
-                        msg.tool_call_id,
-                        msg.model,
-                        usage.prompt_tokens if usage else None,
-                        usage.completion_tokens if usage else None,
-                        usage.reasoning_tokens if usage else None,
-                        msg.finish_reason,
-                        "interrupted" if msg.status == "streaming" else msg.status,
-                        msg.error,
-                        msg.ttft_ms,
-                        msg.reasoning_ms,
-                        msg.duration_ms,
-                        msg.created_at or now,
-                        now,
-                        json.dumps(meta) if meta is not None else None,
-                        blocks_json(msg.thinking_blocks),
-                        usage.cached_tokens if usage else None,
-                    ),
-                )
-                if msg.role == "assistant":
-                    reply_id = cur.lastrowid
-                    source_store.put(db, reply_id, msg.sources)
-                if msg.attachments and cur.lastrowid is not None:
-                    attached.insert(db, session_id, cur.lastrowid, msg.attachments)
-            remember_terms(
-                db,
-                [
-                    t
-                    for m in messages
-                    for t in (m.content, m.reasoning_content, calls_json(m.tool_calls))
-                ],
-            )
-        return self.get_session(session_id)
-
-    def supersede_after(self, session_id: str, message_id: int) -> int:
-        """Mark every reply after `message_id` superseded (regenerate): kept, never replayed."""
-        where = "session_id = ? AND id > ? AND role IN ('assistant', 'tool')"
-        with self._write() as db:
-            streaming = db.execute(
-                "SELECT content, reasoning_content, tool_calls FROM messages "
-                f"WHERE {where} AND status = 'streaming'",
-                (session_id, message_id),
-            ).fetchall()
-            remember_terms(db, [t for row in streaming for t in row])
-            cur = db.execute(
-                f"UPDATE messages SET status = 'superseded' WHERE {where}", (session_id, message_id)
-            )
-        return cur.rowcount
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Messages of any session matching every word of `query` in their text (see
@@ -344,10 +247,16 @@ class Store(CompactionsMixin):
         message.session_id = session_id
         message.created_at = message.created_at or now
         with self._write() as db:
+            # It follows the session's active leaf (tree.py), and becomes that leaf.
+            leaf = db.execute(
+                "SELECT active_leaf FROM sessions WHERE id = ?", (session_id,)
+            ).fetchone()
+            message.parent_id = leaf[0] if leaf else None
+            message.on_path = True
             cur = db.execute(
                 "INSERT INTO messages(session_id, role, content, reasoning_content, tool_calls, "
-                "tool_call_id, model, status, owner_pid, created_at, updated_at, tool_meta) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "tool_call_id, model, status, owner_pid, created_at, updated_at, tool_meta, "
+                "parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session_id,
                     message.role,
@@ -361,6 +270,7 @@ class Store(CompactionsMixin):
                     message.created_at,
                     now,
                     json.dumps(message.tool_meta) if message.tool_meta is not None else None,
+                    message.parent_id,
                 ),
             )
             message.id = cur.lastrowid
@@ -374,7 +284,10 @@ class Store(CompactionsMixin):
                     "UPDATE sessions SET title = ? WHERE id = ? AND title = ''",
                     (title, session_id),
                 )
-            db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, session_id))
+            db.execute(
+                "UPDATE sessions SET updated_at = ?, active_leaf = ? WHERE id = ?",
+                (now, message.id, session_id),
+            )
         return message
 
     def update_message(self, message: Message) -> None:
@@ -411,15 +324,21 @@ class Store(CompactionsMixin):
                 remember_terms(db, _texts(message))
 
     def messages(
-        self, session_id: str, from_id: int | None = None, before_id: int | None = None
+        self,
+        session_id: str,
+        from_id: int | None = None,
+        before_id: int | None = None,
+        *,
+        branches: bool = False,
     ) -> list[Message]:
-        """The session's messages in order; optionally only ids in [from_id, before_id)
-        (the chat screen pages through long sessions that way, ~40 rows at a time)."""
+        """The active path's messages in order (tree.py); optionally only ids in
+        [from_id, before_id). `branches`: every message of every branch."""
         low = from_id if from_id is not None else -1
         high = before_id if before_id is not None else 2**62
+        path = "" if branches else " AND on_path = 1"
         rows = self._tuples(
             f"SELECT {MESSAGE_COLUMNS} FROM messages"
-            " WHERE session_id = ? AND id >= ? AND id < ? ORDER BY id",
+            f" WHERE session_id = ?{path} AND id >= ? AND id < ? ORDER BY id",
             (session_id, low, high),
         ).fetchall()
         return self._completed(session_id, [message_from_row(r) for r in rows])
@@ -432,7 +351,8 @@ class Store(CompactionsMixin):
         after_id: int | None = None,
         limit: int = 40,
     ) -> list[Message]:
-        """At most `limit` messages in id order, read through the (session_id, id) index.
+        """At most `limit` messages of the active path in id order, read through the
+        (session_id, on_path, id) index.
 
         No bound: the newest `limit`. `before_id`: the `limit` just older than it (scrolling up).
         `after_id`: the `limit` just newer than it (scrolling down). The cost depends on `limit`,
@@ -441,14 +361,14 @@ class Store(CompactionsMixin):
         if after_id is not None:
             rows = self._tuples(
                 f"SELECT {MESSAGE_COLUMNS} FROM messages"
-                " WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?",
+                " WHERE session_id = ? AND on_path = 1 AND id > ? ORDER BY id LIMIT ?",
                 (session_id, after_id, limit),
             ).fetchall()
             return self._completed(session_id, [message_from_row(r) for r in rows])
         high = before_id if before_id is not None else 2**62
         rows = self._tuples(
             f"SELECT {MESSAGE_COLUMNS} FROM messages"
-            " WHERE session_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+            " WHERE session_id = ? AND on_path = 1 AND id < ? ORDER BY id DESC LIMIT ?",
             (session_id, high, limit),
         ).fetchall()
         return self._completed(session_id, [message_from_row(r) for r in reversed(rows)])
@@ -456,7 +376,8 @@ class Store(CompactionsMixin):
     def last_id(self, session_id: str, role: str) -> int | None:
         """The id of the session's newest message of this role, read newest first."""
         row = self.db.execute(
-            "SELECT id FROM messages WHERE session_id = ? AND role = ? ORDER BY id DESC LIMIT 1",
+            "SELECT id FROM messages WHERE session_id = ? AND on_path = 1 AND role = ? "
+            "ORDER BY id DESC LIMIT 1",
             (session_id, role),
         ).fetchone()
         return int(row[0]) if row else None

@@ -51,9 +51,25 @@ class CompactionsMixin:
         ]
 
     def active_compaction(self, session_id: str) -> Compaction | None:
-        """The compaction replay uses now, if any (the newest active one)."""
+        """The compaction replay uses now, if any: the newest active one, while it holds for
+        the active path (its cut message on the path: ancestors never change, so the path
+        then begins with exactly what was summarised). On a branch that left the path before
+        the cut, the whole path is replayed."""
         active = [c for c in self.compactions(session_id) if c.active]
-        return active[-1] if active else None
+        if not active:
+            return None
+        cut = active[-1]
+        row = self._tuples(
+            "SELECT on_path FROM messages WHERE session_id = ? AND id = ?",
+            (session_id, cut.before_id),
+        ).fetchone()
+        if row is None:  # everything was summarised: the newest message it covered
+            row = self._tuples(
+                "SELECT on_path FROM messages WHERE session_id = ? AND id < ? "
+                "ORDER BY id DESC LIMIT 1",
+                (session_id, cut.before_id),
+            ).fetchone()
+        return cut if row is not None and row[0] else None
 
     def set_compaction(
         self, compaction_id: int, *, active: bool, summary: str | None = None

@@ -16,7 +16,8 @@ from mimo_tui.model import Message, Role, ToolCall, Usage
 MESSAGE_COLUMNS = (
     "id, session_id, role, content, reasoning_content, tool_calls, tool_call_id, model, "
     "prompt_tokens, completion_tokens, reasoning_tokens, finish_reason, status, error, "
-    "ttft_ms, reasoning_ms, duration_ms, created_at, tool_meta, thinking_blocks, cached_tokens"
+    "ttft_ms, reasoning_ms, duration_ms, created_at, tool_meta, thinking_blocks, cached_tokens, "
+    "parent_id, on_path"
 )
 
 
@@ -146,6 +147,8 @@ def _damaged(row: tuple[Any, ...], problem: str) -> Message:
         status="error" if role == "assistant" else "complete",
         error=f"damaged message: {problem}" if role == "assistant" else None,
         created_at=created,
+        parent_id=row[21] if type(row[21]) is int else None,
+        on_path=bool(row[22]),
     )
 
 
@@ -174,6 +177,8 @@ def _decoded(row: tuple[Any, ...]) -> Message:
         tool_meta,
         thinking_blocks,
         cached,
+        parent_id,
+        on_path,
     ) = row
     usage = None
     if completion_tokens is not None or prompt_tokens is not None:
@@ -197,4 +202,6 @@ def _decoded(row: tuple[Any, ...]) -> Message:
         created_at=created_at,
         tool_meta=json.loads(tool_meta) if tool_meta else None,
         thinking_blocks=json.loads(thinking_blocks) if thinking_blocks else None,
+        parent_id=parent_id,
+        on_path=bool(on_path),
     )

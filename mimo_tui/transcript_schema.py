@@ -163,7 +163,9 @@ MESSAGE = Obj(
         "reasoning_content": STR,
         "tool_calls": Nullable(ListOf(TOOL_CALL)),
         "tool_call_id": Nullable(STR),
-        "id": Nullable(INT),  # ignored: the store numbers imported messages anew
+        "id": Nullable(INT),  # the store numbers imported messages anew; parent_id names it
+        "parent_id": Nullable(INT),  # the conversation tree (mimo_tui.tree); absent: linear
+        "on_path": BOOL,  # on the active path (absent: true)
         "model": Nullable(STR),
         "usage": Nullable(USAGE),
         "finish_reason": Nullable(STR),

@@ -25,6 +25,7 @@ from mimo_tui.replay import build_replay, openai_messages
 from mimo_tui.store import Store
 from mimo_tui.text import scrub, visible
 from mimo_tui.tool_ids import ran_call, rounds
+from mimo_tui.transcript_branches import branches_html, branches_markdown
 from mimo_tui.transcript_sources import sources_html, sources_markdown
 from mimo_tui.versions import TurnVersions, combined, reply_versions, version_label
 
@@ -63,16 +64,19 @@ def _message_dict(msg: Message) -> dict[str, Any]:
 
 
 def export_json(store: Store, session: Session, key: str | None = None) -> str:
-    messages = store.messages(session.id)
+    """Every message of every branch (each with its parent_id and on_path); the
+    `openai_messages` are the active path's replay."""
+    everything = store.messages(session.id, branches=True)
+    messages = [m for m in everything if m.on_path]
     media_parts = None
     table: dict[str, str] = {}
-    if any(m.attachments for m in messages):
+    if any(m.attachments for m in everything):
         from mimo_tui import media
         from mimo_tui.transcript_media import blob_table
 
-        table = blob_table(store.blobs, messages)
-        everything = media.plan(messages, lambda _kind: True, 1_000_000)
-        media_parts = media.encode(store.blobs, everything)
+        table = blob_table(store.blobs, everything)
+        planned = media.plan(messages, lambda _kind: True, 1_000_000)
+        media_parts = media.encode(store.blobs, planned)
     data: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
@@ -84,7 +88,7 @@ def export_json(store: Store, session: Session, key: str | None = None) -> str:
             "created_at": session.created_at,
             "updated_at": session.updated_at,
         },
-        "messages": [_message_dict(m) for m in messages],
+        "messages": [_message_dict(m) for m in everything],
         "openai_messages": openai_messages(
             build_replay(messages, base_prompt(_system_prompt(store, messages)), media_parts)
         ),
@@ -144,10 +148,6 @@ def _reply_heading(msg: Message) -> str:
     return " · ".join(parts)
 
 
-def _shown(messages: list[Message]) -> list[Message]:
-    return [m for m in messages if m.status != "superseded"]
-
-
 def _md(text: str) -> str:
     """Message text for the Markdown export: visible, raw HTML inert, headings demoted."""
     from mimo_tui.mdtext import transcript_markdown
@@ -198,9 +198,10 @@ def export_markdown(
     store: Store, session: Session, key: str | None = None, media_folder: str = "attachments"
 ) -> str:
     """Attachments are linked as `media_folder/<file>`; write_markdown puts them there."""
-    messages = store.messages(session.id)
+    tree = store.tree(session.id)
+    messages = tree.path()
     results = _results_by_call(messages)
-    versions = reply_versions(messages)
+    versions = reply_versions(tree)
     notes = _version_notes(versions)
     out = [
         f"# {_md_line(session.title or 'Untitled session')}",
@@ -211,7 +212,7 @@ def export_markdown(
         *_superseded_md(versions.get(None)),
     ]
     pending = store.compactions(session.id)
-    for msg in _shown(messages):
+    for msg in messages:
         while pending and pending[0].before_id <= (msg.id or 0):
             out += _compaction_md(pending.pop(0))
         if msg.role == "user":
@@ -247,6 +248,7 @@ def export_markdown(
                     out += ["Result:", "", _fence(visible(res.content)), ""]
             if msg.error:
                 out += [f"> error: {_md_line(msg.error)}", ""]
+    out += branches_markdown(tree)
     return scrub("\n".join(out), key)
 
 
@@ -268,7 +270,7 @@ def _results_by_call(messages: list[Message]) -> dict[int | None, list[Any]]:
     arguments as they ran."""
     return {
         msg.id: [(ran_call(call, res), res) for call, res in zip(calls, results, strict=True)]
-        for msg, calls, results in rounds(_shown(messages))
+        for msg, calls, results in rounds(messages)
         if calls
     }
 
@@ -354,13 +356,14 @@ def _superseded_html(turn: TurnVersions | None) -> list[str]:
 def export_html(store: Store, session: Session, key: str | None = None) -> str:
     import html  # its entity table is 2 ms of the TUI's start-up otherwise
 
-    messages = store.messages(session.id)
+    tree = store.tree(session.id)
+    messages = tree.path()
     results = _results_by_call(messages)
 
     def esc(text: str) -> str:
         return html.escape(visible(text))
 
-    versions = reply_versions(messages)
+    versions = reply_versions(tree)
     notes = _version_notes(versions)
     body = [
         f"<h1>{esc(session.title or 'Untitled session')}</h1>",
@@ -368,7 +371,7 @@ def export_html(store: Store, session: Session, key: str | None = None) -> str:
         f"{_when(session.created_at)}</p>",
         *_superseded_html(versions.get(None)),
     ]
-    for msg in _shown(messages):
+    for msg in messages:
         if msg.role == "user":
             files = ""
             if msg.attachments:
@@ -405,6 +408,7 @@ def export_html(store: Store, session: Session, key: str | None = None) -> str:
                 part.append(f"<p class=error>error: {esc(msg.error)}</p>")
             part.append("</div>")
             body.append("".join(part))
+    body.append(branches_html(tree))
     page = (
         "<!doctype html><html><head><meta charset=utf-8>"
         "<meta name=viewport content='width=device-width, initial-scale=1'>"
@@ -510,7 +514,8 @@ def _our_message(raw: Any, where: str) -> Message:
         raise TranscriptError(f"{where}: must be an object")
     try:
         fields = dict(raw)
-        fields.pop("id", None)
+        if not isinstance(fields.get("id"), int):  # kept only to resolve parent_id links
+            fields.pop("id", None)
         fields["tool_calls"] = [ToolCall(**c) for c in fields.get("tool_calls") or []]
         fields["usage"] = Usage(**fields["usage"]) if fields.get("usage") else None
         if fields.get("attachments"):
@@ -626,7 +631,7 @@ def import_transcript(store: Store, text: str, origin: str) -> Session:
             store.blobs.put(sha, data)
     session = store.import_session(title, model, settings, messages)
     if compactions:  # their cuts named exported ids: put them on the imported messages
-        new_ids = [m.id or 0 for m in store.messages(session.id)]
+        new_ids = [m.id or 0 for m in store.messages(session.id, branches=True)]
         active = None
         for c in compactions:
             made = store.add_compaction(

@@ -1,11 +1,10 @@
-"""The versions of a reply: what regenerate keeps, grouped so it can be shown again.
+"""The versions of a reply: the other replies to a user message, shown folded by it.
 
-Regenerate (Ctrl+G) marks the last turn's reply `superseded` and asks again; the old reply
-stays in the store, is never replayed (replay.py sends only complete, active rounds), and
-is shown folded next to the active one by the exports and the TUI. The store keeps no
-version number, so the versions are read back from the order of the messages: after a user
-message come the superseded replies, oldest first, then the active one. One version may be
-several messages (a round with tool calls, its results, the next round).
+Regenerate (Ctrl+G) starts a new branch under the last user message (see tree.py); the
+replies it replaced stay in the store as sibling branches, never replayed while another is
+active, and are shown folded next to the active one by the exports and the TUI (`[` / `]`).
+One version may be several messages (a round with tool calls, its results, the next round);
+a version ends where its branch's next user message begins.
 """
 
 from __future__ import annotations
@@ -13,29 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from mimo_tui.model import Message, Usage
-
-SUPERSEDED = "superseded"
-
-
-def split_versions(run: list[Message]) -> list[list[Message]]:
-    """Consecutive superseded messages of one turn, cut into the replies they were.
-
-    A reply ends with an assistant message that asked for no tools (its answer, or the
-    round that failed); the next assistant message starts another version. A version that
-    was stopped while a tool ran (regenerated before the model answered) cannot be told
-    apart from the round that would have followed it, so it joins the next version.
-    """
-    versions: list[list[Message]] = []
-    ended = True
-    for msg in run:
-        if msg.role == "assistant" and ended:
-            versions.append([])
-        if not versions:  # tool results before any assistant message: their own version
-            versions.append([])
-        versions[-1].append(msg)
-        if msg.role == "assistant":
-            ended = not msg.tool_calls
-    return versions
+from mimo_tui.tree import Tree
 
 
 class TurnVersions(NamedTuple):
@@ -50,30 +27,26 @@ class TurnVersions(NamedTuple):
         return len(self.superseded) + (self.active_id is not None)
 
 
-def reply_versions(messages: list[Message]) -> dict[int | None, TurnVersions]:
-    """Each turn that has superseded replies, by its user message id (None: replies stored
-    before any user message, as an import may have)."""
+def reply_versions(tree: Tree) -> dict[int | None, TurnVersions]:
+    """Each user message on the active path that has replies off the path, by its id: those
+    replies (oldest first) and the first message of the active one (None while the new one
+    is being asked for)."""
     out: dict[int | None, TurnVersions] = {}
-    turn: int | None = None
-    run: list[Message] = []
-    active: int | None = None
-
-    def close() -> None:
-        if run or turn in out:
-            old = out[turn].superseded if turn in out else []
-            out[turn] = TurnVersions(old + split_versions(run), active)
-        run.clear()
-
-    for msg in messages:
-        if msg.role == "user":
-            close()
-            turn, active = msg.id, None
-        elif msg.status == SUPERSEDED:
-            run.append(msg)
-        elif active is None and msg.role == "assistant":
-            active = msg.id
-    close()
+    for msg in tree.path():
+        if msg.role != "user":
+            continue
+        kids = tree.children.get(msg.id, [])
+        others = [_reply_part(tree.descend(k)) for k in kids if not k.on_path and k.role != "user"]
+        if others:
+            active = next((k.id for k in kids if k.on_path and k.role != "user"), None)
+            out[msg.id] = TurnVersions(others, active)
     return out
+
+
+def _reply_part(branch: list[Message]) -> list[Message]:
+    """A branch's messages up to its next user message (the reply, with its tool rounds)."""
+    end = next((i for i, m in enumerate(branch) if m.role == "user"), len(branch))
+    return branch[:end]
 
 
 def version_label(index: int, total: int) -> str:

@@ -15,7 +15,10 @@ from pathlib import Path
 
 from mimo_tui.config import Paths, Settings
 from mimo_tui.fake.seed import (
+    COMPARE_QUESTION,
     sample_approval,
+    seed_branches,
+    seed_compare,
     seed_conversation,
     seed_history,
     seed_markdown_showcase,
@@ -67,6 +70,23 @@ async def settings_open(pilot) -> None:
     hint = pilot.app.screen.query_one("#models-hint")
     while "Loading" in str(hint.render()):  # the model list request (refused here) settles
         await pilot.pause(0.05)
+
+
+async def tree_open(pilot) -> None:
+    await pilot.press("ctrl+l")
+    for _ in range(200):  # the tree opens from a worker
+        if type(pilot.app.screen).__name__ == "BranchTree":
+            break
+        await pilot.pause(0.02)
+
+
+CANDIDATES: list[object] = []  # the compare scene's, set when it is seeded
+
+
+async def compare_open(pilot) -> None:
+    from mimo_tui.ui.widgets.compare_view import CompareScreen
+
+    pilot.app.push_screen(CompareScreen(CANDIDATES, COMPARE_QUESTION))  # type: ignore[arg-type]
 
 
 async def nothing(pilot) -> None:
@@ -217,6 +237,10 @@ async def shoot(
         seed_history(store, FROZEN.timestamp())
         if scene == "markdown":
             session_id = seed_markdown_showcase(store)
+        elif scene == "branches":
+            session_id = seed_branches(store)
+        elif scene == "compare":
+            session_id, CANDIDATES[:] = seed_compare(store)
         elif scene == "new":
             session_id = store.create_session(settings.model, {"api": "openai"}, "5e55100d0099").id
         else:
@@ -254,6 +278,8 @@ async def main() -> None:
     await shoot("welcome", (110, 30), nothing, scene="new")
     await shoot("sessions-80x24", (80, 24), sessions_open, tools=True)
     await shoot("sources", (110, 30), sources_shown, scene="new")
+    await shoot("tree", (110, 34), tree_open, scene="branches")
+    await shoot("compare", (120, 34), compare_open, scene="compare")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ def regenerated_with_html(tmp_path) -> str:
     user = store.add_message(session.id, Message("user", "Tell me something."))
     store.add_message(session.id, Message("assistant", f"# Old\n\n{OLD}"))
     assert user.id is not None
-    store.supersede_after(session.id, user.id)
+    store.branch_from(session.id, user.id)
     store.add_message(session.id, Message("assistant", f"{SCRIPT}\n\n{NEW}"))
     store.close()
     return session.id

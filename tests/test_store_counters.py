@@ -54,7 +54,7 @@ def test_counters_follow_adds_updates_supersedes_forks_imports_and_deletes(store
         Usage(35, 14, 6),
     )
 
-    store.supersede_after(session.id, second.id or 0)  # kept, so still counted
+    store.branch_from(session.id, second.id or 0)  # the old reply a branch: still counted
     assert store.get_session(session.id).message_count == 4
 
     fork = store.fork_session(session.id, second.id or 0, "fork")

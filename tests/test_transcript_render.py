@@ -44,7 +44,7 @@ def regenerated(store: Store, tools: bool = False) -> str:
         store.add_message(session.id, Message("tool", "09:30", tool_call_id="call_1"))
         store.add_message(session.id, Message("assistant", OLD, usage=Usage(9, 3, 0)))
     assert user.id is not None
-    store.supersede_after(session.id, user.id)
+    store.branch_from(session.id, user.id)
     store.add_message(session.id, Message("assistant", NEW, model="mimo-v2.5-pro"))
     return session.id
 

@@ -217,13 +217,15 @@ def test_rename_delete_and_fork_keep_the_original(store: Store):
     assert store.search("Greeting (edit)") == [] and store.search("type-hinted")
 
 
-def test_regenerate_supersedes_without_losing_anything(store: Store):
+def test_regenerate_branches_without_losing_anything(store: Store):
     sid = seed_conversation(store)
-    user = store.messages(sid)[0]
-    assert store.supersede_after(sid, user.id) == 1
-    msgs = store.messages(sid)
-    assert msgs[1].status == "superseded" and msgs[1].content  # kept
-    assert [m["role"] for m in store.replay(sid, None)] == ["user"]  # never replayed
+    user, old = store.messages(sid)[:2]
+    store.branch_from(sid, user.id)
+    assert [m.id for m in store.messages(sid)] == [user.id]  # the path ends at the question
+    kept = store.messages(sid, branches=True)[1]
+    assert kept.id == old.id and kept.content and kept.status == "complete"  # kept, as it was
+    assert not kept.on_path and kept.parent_id == user.id
+    assert [m["role"] for m in store.replay(sid, None)] == ["user"]  # not replayed
 
 
 def test_usage_report_sums_requests_and_tokens_by_day_and_model(store: Store):

@@ -248,11 +248,12 @@ async def test_edit_text_send_button_resends(settings, paths, fake, how):
         editor = await open_edit(pilot, app, seeded)
         editor.query_one(TextArea).text = "What time is it in Tokyo?"
         await press_button(pilot, "accept", how)
-        await wait_until(pilot, lambda: chat(app).session_id != seeded)
+        await wait_until(pilot, lambda: len(fake.chat_requests()) == 1)
         await app.workers.wait_for_complete()
         assert fake.chat_requests()[0].body["messages"][-1]["content"] == (
             "What time is it in Tokyo?"
         )
+        assert chat(app).session_id == seeded  # a new branch of the same session
     runtime.close()
 
 

@@ -14,7 +14,7 @@ from mimo_tui.ui.widgets.message import StoredReply, UserMessage
 from mimo_tui.ui.widgets.search import SearchScreen
 from mimo_tui.ui.widgets.session_list import SessionList
 from mimo_tui.ui.widgets.usage import UsageScreen
-from tests.tui_helpers import make_app, send, wait_until
+from tests.tui_helpers import make_app, screen_lines, send, wait_until
 
 SIZE = (120, 40)
 
@@ -115,10 +115,14 @@ async def test_copy_a_message_and_the_last_answer(settings, paths, fake):
     runtime.close()
 
 
-async def test_edit_and_resend_forks_and_keeps_the_original(settings, paths, fake):
+async def test_edit_and_resend_branches_in_the_same_session_and_keeps_the_original(
+    settings, paths, fake
+):
     fake.queue("text")
     app, runtime, seeded = await two_sessions(settings, paths, fake)
-    before = [m.content for m in runtime.store.messages(seeded)]
+    store = runtime.store
+    before = store.messages(seeded)
+    sessions = len(store.list_sessions())
     async with app.run_test(size=SIZE) as pilot:
         await chat(app).open_session(seeded)
         list(chat(app).query(UserMessage))[1].focus()
@@ -126,17 +130,21 @@ async def test_edit_and_resend_forks_and_keeps_the_original(settings, paths, fak
         await wait_until(pilot, lambda: isinstance(app.screen, EditText))
         app.screen.query_one("TextArea").text = "What time is it in Tokyo?"
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: chat(app).session_id != seeded)
+        await wait_until(pilot, lambda: len(fake.chat_requests()) == 1)
         await app.workers.wait_for_complete()
         await pilot.pause()
-        fork = chat(app).session_id
-        assert runtime.store.get_session(fork).title.endswith("(edit)")
-    assert [m.content for m in runtime.store.messages(seeded)] == before  # untouched
-    forked = runtime.store.messages(fork)
-    assert [m.content for m in forked[:2]] == before[:2]
-    assert forked[2].content == "What time is it in Tokyo?"
+        assert chat(app).session_id == seeded  # no new session: a branch of this one
+        assert "What time is it in Tokyo?" in "\n".join(screen_lines(app))
+    assert len(store.list_sessions()) == sessions
+    path = store.messages(seeded)
+    assert [m.content for m in path[:2]] == [m.content for m in before[:2]]
+    assert path[2].content == "What time is it in Tokyo?"
+    assert path[2].parent_id == before[2].parent_id == before[1].id  # a sibling of the edited
+    everything = store.messages(seeded, branches=True)
+    assert {m.id for m in before} <= {m.id for m in everything}  # the original branch is kept
     sent = fake.chat_requests()[0].body["messages"]
     assert [m["role"] for m in sent] == ["system", "user", "assistant", "user"]
+    assert sent[-1]["content"] == "What time is it in Tokyo?"
     runtime.close()
 
 
@@ -152,8 +160,10 @@ async def test_regenerate_replaces_the_last_reply_and_keeps_the_old_one(settings
         replies = list(chat(app).query("AssistantMessage, StoredReply"))
         assert len(replies) == 1
         assert replies[0].answer_text.startswith("Hello! I'm MiMo")
-        stored = runtime.store.messages(chat(app).session_id)
-        assert [m.status for m in stored] == ["complete", "superseded", "complete"]
+        stored = runtime.store.messages(chat(app).session_id, branches=True)
+        assert [m.status for m in stored] == ["complete", "complete", "complete"]
+        assert [m.on_path for m in stored] == [True, False, True]  # the old one a branch
+        assert stored[1].parent_id == stored[2].parent_id == stored[0].id
         assert [m["role"] for m in fake.chat_requests()[1].body["messages"]] == ["system", "user"]
     runtime.close()
 

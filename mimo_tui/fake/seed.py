@@ -4,6 +4,7 @@ where live timings (TTFT, durations) would make every picture different."""
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from mimo_tui.model import Message, Role, ToolCall, ToolRecord, Usage
 from mimo_tui.store import Store
@@ -211,3 +212,70 @@ def seed_history(store: Store, now: float) -> list[str]:
     finally:
         store.clock = clock
     return ids
+
+
+def seed_branches(store: Store, model: str = "mimo-v2.5-pro") -> str:
+    """The seeded conversation with branches (for the tree view's pictures): the time
+    question's reply regenerated once, and the first question edited into another one, with
+    the original path active again at the end."""
+    sid = seed_conversation(store, model, tools=True)
+    path = store.messages(sid)
+    first, time_question, leaf = path[0], path[2], path[-1]
+    store.branch_from(sid, time_question.id)
+    _reply(
+        store,
+        sid,
+        model,
+        "I cannot see a clock, but Beijing is on China Standard Time (UTC+8).",
+        "No tool this time: answer from what is known.",
+        Usage(150, 22, 9),
+    )
+    store.branch_from(sid, first.parent_id)
+    store.add_message(sid, Message("user", "Show me a greeting function in Rust."))
+    _reply(
+        store,
+        sid,
+        model,
+        'fn greet(name: &str) -> String { format!("Hello, {name}!") }',
+        "A Rust one-liner with format!.",
+        Usage(55, 30, 12),
+    )
+    assert leaf.id is not None
+    store.set_active_leaf(sid, leaf.id)
+    return sid
+
+
+COMPARE_QUESTION = "Explain recursion in one sentence."
+COMPARE_ANSWERS = (
+    (
+        "thinking on",
+        "Recursion is when a function solves a problem by calling itself on a smaller part "
+        "of it, until it reaches a case simple enough to answer directly.",
+        "One sentence: self-reference plus a base case. Mention the smaller subproblem.",
+        Usage(40, 62, 30),
+    ),
+    (
+        "thinking off",
+        "Recursion is when a function calls itself on a smaller piece of the problem until "
+        "it reaches a case it can answer directly.",
+        "",
+        Usage(40, 28, 0),
+    ),
+)
+
+
+def seed_compare(store: Store, model: str = "mimo-v2.5-pro") -> tuple[str, list[Any]]:
+    """A question answered with thinking on and off, both stored as branches, and the two
+    candidates as the compare screen shows them (for its pictures)."""
+    from mimo_tui.compare import Candidate, Variant
+
+    session = store.create_session(model, session_id="5e55100d0c0e")
+    question = store.add_message(session.id, Message("user", COMPARE_QUESTION))
+    found = []
+    for label, answer, reasoning, usage in COMPARE_ANSWERS:
+        store.branch_from(session.id, question.id)
+        reply = _reply(store, session.id, model, answer, reasoning, usage)
+        found.append(Candidate(Variant(label, thinking=label == "thinking on"), [reply]))
+    assert found[0].leaf_id is not None
+    store.set_active_leaf(session.id, found[0].leaf_id)
+    return session.id, found

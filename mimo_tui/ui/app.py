@@ -169,7 +169,11 @@ class MimoApp(App):
                 "The last code block of the newest answer (Ctrl+B)",
                 chat.action_copy_code,
             ),
-            ("Edit last message", "Edit and resend as a fork (Ctrl+Up)", chat.action_edit_last),
+            (
+                "Edit last message",
+                "Edit and resend as a new branch (Ctrl+Up)",
+                chat.action_edit_last,
+            ),
             (
                 "Edit in $EDITOR",
                 "The message box in $VISUAL/$EDITOR, or a larger editor here (F9)",
@@ -197,6 +201,9 @@ class MimoApp(App):
             ),
             ("Help", "Every key binding (F1)", self.action_help),
         ]
+        from mimo_tui.ui.compare import palette_commands
+
+        commands += palette_commands(chat)
         for title, help_text, callback in commands:
             yield SystemCommand(title, help_text, callback)
 

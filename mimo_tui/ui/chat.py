@@ -129,8 +129,9 @@ class ChatScreen(Screen):
         conv.reasoning_open = self.runtime.settings.reasoning_panel == "open"
         conv.compaction = self.runtime.store.active_compaction(session_id)
         await conv.show_session(session_id)  # one bounded read: its newest page
-        messages = self.runtime.store.messages(session_id)
-        self.versions.index_versions(messages)
+        tree = self.runtime.store.tree(session_id)  # every branch: the `[` / `]` versions
+        messages = tree.path()
+        self.versions.index_versions(tree)
         self.versions.mark_versions()
         if not messages:
             await conv.mount(welcome_view(self))
@@ -359,6 +360,16 @@ class ChatScreen(Screen):
 
         # A worker: the summary request streams while the screen keeps answering keys.
         self.run_worker(compact_session(self), group="compact", exclusive=True)
+
+    def action_conversation_tree(self) -> None:
+        from mimo_tui.ui.branches import open_tree
+
+        self._dialog(open_tree(self))
+
+    def action_compare(self, how: str = "n") -> None:
+        from mimo_tui.ui.compare import start_compare
+
+        start_compare(self, how)
 
     def action_uncompact(self) -> None:
         from mimo_tui.ui.compact import undo_compaction

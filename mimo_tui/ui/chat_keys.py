@@ -30,6 +30,7 @@ CHAT_BINDINGS: list[BindingType] = [
     Binding("f9", "external_editor", "Edit in $EDITOR", id="chat.editor", show=False),
     Binding("f10", "toggle_web_search", "Web search", id="chat.web_search", show=False),
     Binding("f12", "compact", "Compact", id="chat.compact", show=False),
+    Binding("ctrl+l", "conversation_tree", "Conversation tree", id="chat.tree", show=False),
     # Priority: the input's TextArea would take Ctrl+A as "start of line".
     Binding("ctrl+a", "attach", "Attach", id="chat.attach", show=False, priority=True),
     # Home/End on a focused message; these from anywhere, the input included.

@@ -148,10 +148,16 @@ class SessionActions:
         target = hit.message_id
         store = self.runtime.store
         found = store.message(hit.message_id)
+        if found is not None and not found.on_path:  # on another branch: make it the path
+            if self.screen.busy:
+                self.notify("Stop the reply first (Escape).", markup=False)
+                return
+            store.switch_branch(hit.session_id, hit.message_id)
+            self.notify("Switched to the branch with that message.", markup=False, timeout=3)
         if found is not None and found.role == "tool":  # show the reply that made the call
             earlier = [
                 m
-                for m in store.messages(hit.session_id)
+                for m in store.lineage(hit.message_id)
                 if m.role == "assistant" and (m.id or 0) < hit.message_id
             ]
             if earlier and earlier[-1].id is not None:
@@ -247,27 +253,28 @@ class SessionActions:
             return
         text = await self.app.push_screen_wait(
             EditText(
-                "Edit and resend (the original session is kept; this forks a new one)", msg.content
+                "Edit and resend (a new branch; the original stays in the tree, Ctrl+L)",
+                msg.content,
             )
         )
         if not text or not text.strip():
             return
-        store = self.runtime.store
-        title = store.get_session(self.session_id).title or "New chat"
-        fork = store.fork_session(self.session_id, msg.id, f"{title} (edit)")
-        await self.open_session(fork.id)
+        # A sibling of the edited message: the new branch follows what it followed.
+        self.runtime.store.branch_from(self.session_id, msg.parent_id)
+        await self.screen.load_session(self.session_id)
         # The edited question keeps its attachments: their bytes are already stored (None:
         # nothing to write), so the new message references the same blobs.
         self.screen.run_turn(text, [(a, None) for a in msg.attachments])
 
     async def action_regenerate(self) -> None:
-        """Ask again for the last turn's reply; the old one is kept (superseded), not replayed."""
+        """Ask again for the last turn's reply: a new branch under its user message; the old
+        reply stays as another branch, not replayed."""
         if self.screen.busy:
             return
         users = [m for m in self.runtime.store.messages(self.session_id) if m.role == "user"]
         if not users or users[-1].id is None:
             self.notify("Nothing to regenerate yet.", markup=False, timeout=2)
             return
-        self.runtime.store.supersede_after(self.session_id, users[-1].id)
+        self.runtime.store.branch_from(self.session_id, users[-1].id)
         await self.screen.load_session(self.session_id)
         self.screen.run_turn(None)

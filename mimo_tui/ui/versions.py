@@ -1,10 +1,10 @@
 """The chat screen's regenerated replies: the version marker and `[` / `]` to switch.
 
-Regenerate keeps the replaced reply in the store (superseded, never replayed). The active
+Regenerate keeps the replaced reply in the store (another branch, not replayed). The active
 reply of such a turn says `version 2 of 2 · [ / ] to switch`; `[` shows the older version
 in its place (a SupersededReply, marked "superseded") with the active one's widgets hidden,
 `]` goes back. Only what is mounted changes: the store, the replay and the paging window
-(which skips superseded messages) are as before.
+(the active path) are as before; the tree view (Ctrl+B) switches branches for good.
 
 A collaborator of ChatScreen (not a base class): the screen tells it when messages were read
 or mounted, and hands it the `[` / `]` message.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mimo_tui.model import Message
+from mimo_tui.tree import Tree
 from mimo_tui.ui.widgets.tool_call import ToolCallLine
 from mimo_tui.versions import TurnVersions, combined, reply_versions
 
@@ -37,9 +37,9 @@ class VersionActions:
     def notify(self, text: str, **kwargs: Any) -> None:
         self.screen.notify(text, **kwargs)
 
-    def index_versions(self, messages: list[Message]) -> None:
-        """Remember which turns have superseded replies (`messages`: the whole session)."""
-        self._versions = reply_versions(messages)
+    def index_versions(self, tree: Tree) -> None:
+        """Remember which turns have other reply branches (`tree`: the whole session)."""
+        self._versions = reply_versions(tree)
 
     def _turns(self) -> list[tuple[int | None, list[Any]]]:
         """The mounted replies by the turn they answer: (user message id, its widgets)."""
