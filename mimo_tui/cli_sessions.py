@@ -18,11 +18,11 @@ from mimo_tui.config import Paths
 from mimo_tui.cost import estimate_note, totals_cells, usage_table
 from mimo_tui.store import Store, StoreError
 from mimo_tui.text import one_line, visible
+from mimo_tui.transcript_import import import_transcript
 from mimo_tui.transcripts import (
     FORMATS,
     TranscriptError,
     export,
-    import_transcript,
     write_export,
 )
 

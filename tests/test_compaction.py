@@ -22,7 +22,8 @@ from mimo_tui.inspect import round_exchange
 from mimo_tui.model import Message, ToolCall
 from mimo_tui.store import Store
 from mimo_tui.tool_ids import rounds
-from mimo_tui.transcripts import export, import_transcript
+from mimo_tui.transcript_import import import_transcript
+from mimo_tui.transcripts import export
 from tests.conftest import KEY, cli_env, collect
 
 # ---- a random history: turns of user → (assistant with calls → tool results)* → reply ------

@@ -13,7 +13,8 @@ import pytest
 
 from mimo_tui import attachments
 from mimo_tui.store import Store
-from mimo_tui.transcripts import TranscriptError, export, import_transcript, write_export
+from mimo_tui.transcript_import import import_transcript
+from mimo_tui.transcripts import TranscriptError, export, write_export
 from tests.conftest import collect, make_engine
 from tests.media_helpers import png
 

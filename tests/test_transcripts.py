@@ -18,11 +18,11 @@ from mimo_tui.client import validate_messages
 from mimo_tui.fake.seed import seed_conversation
 from mimo_tui.model import Message, ToolCall, Usage
 from mimo_tui.store import Store
+from mimo_tui.transcript_import import import_transcript
 from mimo_tui.transcripts import (
     TranscriptError,
     export,
     export_json,
-    import_transcript,
     write_atomic,
 )
 from tests.conftest import KEY

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from mimo_tui import transcripts
+from mimo_tui import transcript_import, transcripts
 from mimo_tui.config import Paths, load_settings
 from mimo_tui.events import SourcesReported, TurnFailed, TurnFinished
 from mimo_tui.fake import FakeMimo
@@ -156,7 +156,7 @@ async def test_sources_are_exported_in_md_json_and_html_and_imported_back(store,
     exported = transcripts.export(store, session, "json")
     reply = next(m for m in json.loads(exported)["messages"] if m["role"] == "assistant")
     assert reply["sources"][1]["url_citation"]["title"] == "MiMo API documentation"
-    imported = transcripts.import_transcript(store, exported, "x.json")
+    imported = transcript_import.import_transcript(store, exported, "x.json")
     again = next(m for m in store.messages(imported.id) if m.role == "assistant")
     assert again.sources == reply["sources"]
 

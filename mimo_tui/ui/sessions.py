@@ -192,7 +192,8 @@ class SessionActions:
         notify_safe(self.screen, f"Exported to {path}")
 
     async def action_import(self) -> None:
-        from mimo_tui.transcripts import TranscriptError, import_transcript
+        from mimo_tui.transcript_import import import_transcript
+        from mimo_tui.transcripts import TranscriptError
         from mimo_tui.ui.widgets.dialogs import TextPrompt
 
         path = await self.app.push_screen_wait(
