@@ -202,7 +202,7 @@ class Engine:
         except StoreFull as exc:  # nothing was sent: the question is still in the input
             yield TurnFailed(f"{exc}. Your message was not sent", "disk_full", None)
             return
-        yield UserSaved(user)
+        yield UserSaved(user, self.store.get_session(session_id).title)
         if self.settings.auto_compact and self.client is not None:
             compacted = await self._auto_compact(session_id)
             if compacted is not None:

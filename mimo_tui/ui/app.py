@@ -40,6 +40,17 @@ GC_IDLE_S = 60.0  # a full collection at least this often while no reply streams
 HANGUP_GRACE_S = 5.0  # how long a hang-up waits for the reply in flight to be saved
 
 
+async def approve_in_app(request: ApprovalRequest) -> Decision:
+    """The TUI's approver (given to build_runtime before any app exists): a modal over the
+    app of the worker that runs the turn, awaited there (push_screen_wait needs a worker)."""
+    from textual.worker import get_current_worker
+
+    from mimo_tui.ui.widgets.approval import ApprovalScreen
+
+    app = get_current_worker().node.app
+    return await app.push_screen_wait(ApprovalScreen(request))
+
+
 class MimoApp(App):
     TITLE = "mimo-tui"
     # The screens' layout (widgets keep their DEFAULT_CSS); absolute: Textual finds a relative
@@ -53,7 +64,6 @@ class MimoApp(App):
     def __init__(self, runtime: Runtime, session_id: str) -> None:
         super().__init__()
         self.runtime = runtime
-        self.runtime.toolbox.approver = self.approve
         self.session_id = session_id
         self.terminal: list[int] = []  # the tty's descriptors, watched for a hang-up
         themes, self.theme_problems = load_themes(runtime.paths.themes_dir)
@@ -322,8 +332,9 @@ class MimoApp(App):
     async def start_demo(self, chat: ChatScreen) -> None:
         """Switch this window to the offline demo (offered when no key is set)."""
         old = self.runtime
-        self.runtime = build_runtime(replace(old.settings, demo=True), old.paths)
-        self.runtime.toolbox.approver = self.approve
+        self.runtime = build_runtime(
+            replace(old.settings, demo=True), old.paths, approver=approve_in_app
+        )
         self._watch_mcp()
         session = self.runtime.session(resume=True)
         await chat.use_runtime(self.runtime, session.id)
@@ -338,8 +349,7 @@ class MimoApp(App):
         settings = replace(
             old.settings, api_key=key, api_key_source=f"key file {old.paths.key_file}"
         )
-        self.runtime = build_runtime(settings, old.paths, clock=old.clock)
-        self.runtime.toolbox.approver = self.approve
+        self.runtime = build_runtime(settings, old.paths, clock=old.clock, approver=approve_in_app)
         self._watch_mcp()
         session = self.runtime.session(ref=chat.session_id)
         # The sessions the old runtime made are the new one's now: closing the old one
@@ -348,12 +358,6 @@ class MimoApp(App):
         await chat.use_runtime(self.runtime, session.id)
         old.close()
         self.run_worker(self._warm_up, thread=True, exit_on_error=False)
-
-    async def approve(self, request: ApprovalRequest) -> Decision:
-        """The TUI's approval: a modal over the chat (awaited from the turn's worker)."""
-        from mimo_tui.ui.widgets.approval import ApprovalScreen
-
-        return await self.push_screen_wait(ApprovalScreen(request))
 
     def _warm_up(self) -> None:
         """Load the API client's code and the message widgets (a new chat's first frame has
@@ -429,7 +433,7 @@ def run_tui(
     clock: Clock = local_now,
 ) -> int:
     try:
-        runtime = build_runtime(settings, paths, clock=clock)
+        runtime = build_runtime(settings, paths, clock=clock, approver=approve_in_app)
     except StoreError as exc:
         print(f"mimo-tui: {exc}", file=sys.stderr)
         return 2

@@ -108,13 +108,14 @@ class ChatScreen(Screen):
         return round_exchange(self.runtime.store, message_id, self.runtime.settings.api_key)
 
     def _update_topbar(self) -> None:
-        store = self.runtime.store
-        session = store.get_session(self.session_id)
-        title = session.title or "New chat"
+        self.show_title(self.runtime.store.get_session(self.session_id).title)
+
+    def show_title(self, title: str) -> None:
+        """The top bar: the session's title (the user's text, made visible), id and mode."""
         badge = "  [offline demo]" if self.runtime.settings.demo else ""
         badge += " · web search on" if self.runtime.settings.web_search else ""
         self.query_one("#topbar", Static).update(
-            f"mimo-tui · {visible(title)} · {session.id}{badge}"
+            f"mimo-tui · {visible(title or 'New chat')} · {self.session_id}{badge}"
         )
 
     async def load_session(self, session_id: str) -> None:

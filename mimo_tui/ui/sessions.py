@@ -115,9 +115,9 @@ class SessionActions:
             Confirm(f"Delete '{title}' ({count} messages)? This cannot be undone.")
         ):
             return
-        self.runtime.store.delete_session(session_id)
-        if session_id == self.session_id:
-            await self.screen.load_session(self.runtime.new_session().id)
+        shown = self.runtime.delete_session(session_id, open_id=self.session_id)
+        if shown is not None and shown != self.session_id:
+            await self.screen.load_session(shown)
         self.refresh_sessions()
         self.notify("Session deleted.", markup=False, timeout=2)
 
@@ -262,10 +262,8 @@ class SessionActions:
         """Ask again for the last turn's reply; the old one is kept (superseded), not replayed."""
         if self.screen.busy:
             return
-        users = [m for m in self.runtime.store.messages(self.session_id) if m.role == "user"]
-        if not users or users[-1].id is None:
+        if not self.runtime.regenerate(self.session_id):
             self.notify("Nothing to regenerate yet.", markup=False, timeout=2)
             return
-        self.runtime.store.supersede_after(self.session_id, users[-1].id)
         await self.screen.load_session(self.session_id)
         self.screen.run_turn(None)

@@ -120,13 +120,13 @@ class TurnView:
 
         conv = self.screen.conversation
         match event:
-            case UserSaved(message=msg):
+            case UserSaved(message=msg, title=title):
                 from mimo_tui.ui.widgets.welcome import Welcome
 
                 await conv.query(Welcome).remove()
                 await conv.mount_all(conv.make_widgets(msg))
                 conv.anchor()
-                self.screen._update_topbar()
+                self.screen.show_title(title)
             case Compacted(covered=n, bytes_before=a, bytes_after=b, error=error):
                 from mimo_tui.compaction import compacted_note
 
