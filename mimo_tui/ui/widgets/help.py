@@ -18,6 +18,8 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from mimo_tui.ui.keymap import keymap_of
+
 
 def binding_groups() -> list[tuple[str, list[Binding]]]:
     """(where it applies, its bindings), in the order a user meets them."""
@@ -86,7 +88,7 @@ class HelpScreen(ModalScreen[None]):
             )
 
     def _table(self) -> Table:
-        keymap = getattr(self.app, "_keymap", {}) or {}
+        keymap = keymap_of(self.app)
         table = Table(box=None, expand=True, show_header=True, header_style="bold")
         table.add_column("Key", no_wrap=True, style="bold", min_width=10)
         table.add_column("Does")
