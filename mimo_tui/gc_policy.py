@@ -18,11 +18,17 @@ them ~140 times on the way to the first frame (a full pass of 24 ms among them).
    everything the reply had rendered so far (35-60 ms each, five in an 8,000-token reply).
 4. Code loaded after start-up on purpose (the warm-up's API client and message widgets) is
    frozen too, with `freeze()`.
+5. Building one large result of acyclic objects (listing 100,000 sessions: about a million
+   tuples, dicts and dataclasses) runs `with bulk():`. Every 700 allocations CPython would
+   otherwise collect the young generation, and each older pass walks the result built so
+   far: a third of the listing's time, for no garbage at all.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
+from collections.abc import Iterator
 
 YOUNG_THRESHOLD = 10_000  # allocations between young collections (CPython: 700)
 NO_AUTOMATIC_FULL = 1_000_000  # middle collections between full ones: never, in practice
@@ -50,6 +56,19 @@ def settle() -> None:
 def freeze() -> None:
     """Take what was loaded since (long-lived code and classes) out of the collector's sight."""
     gc.freeze()
+
+
+@contextlib.contextmanager
+def bulk() -> Iterator[None]:
+    """No collection while the block builds its result (nothing it makes is cyclic); the
+    collector is as it was afterwards (off during start-up, say)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def collect() -> None:
