@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mimo_tui.config import API_FORMATS, ConfigError, Paths, Settings
+from mimo_tui.inspect import round_exchange
 from mimo_tui.model import Session
 from mimo_tui.prompt import Clock, local_now
 from mimo_tui.store import Store
@@ -235,6 +236,11 @@ class Runtime:
         if session_id == open_id:
             return self.new_session().id
         return open_id
+
+    def round_exchange(self, message_id: int) -> tuple[str, str]:
+        """The exact request and response of one round, as the inspector shows them (the
+        key redacted)."""
+        return round_exchange(self.store, message_id, self.settings.api_key)
 
     async def list_models(self) -> list[str] | None:
         """The model ids the API lists (GET /v1/models, whatever the session's format);

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mimo_tui.model import Message, SearchHit
+from mimo_tui.transcripts import TranscriptError, import_transcript, write_export
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.widgets.conversation import MessageAction, replies
 from mimo_tui.ui.widgets.session_list import SessionList
@@ -126,7 +127,7 @@ class SessionActions:
         self.runtime.apply_session_settings(self.runtime.store.get_session(session_id))
         await self.screen.load_session(session_id)
         if at_message is not None:  # mounted with the page around it, however old it is
-            widget = await self.screen.show_around(at_message)
+            widget = await self.screen.conversation.show_around(at_message)
             if widget is not None:
                 self.screen.conversation.release_anchor()
                 widget.scroll_visible(top=True, animate=False)
@@ -161,7 +162,6 @@ class SessionActions:
     # ---- export / import / usage -------------------------------------------------------------
 
     async def export_session(self, fmt: str) -> None:
-        from mimo_tui.transcripts import write_export
         from mimo_tui.ui.widgets.dialogs import TextPrompt
 
         default = str(Path.cwd() / f"mimo-{self.session_id}.{fmt}")
@@ -186,7 +186,6 @@ class SessionActions:
         notify_safe(self.screen, f"Exported to {path}")
 
     async def action_import(self) -> None:
-        from mimo_tui.transcripts import TranscriptError, import_transcript
         from mimo_tui.ui.widgets.dialogs import TextPrompt
 
         path = await self.app.push_screen_wait(
@@ -232,6 +231,25 @@ class SessionActions:
         from mimo_tui.ui.clipboard import copy_and_notify
 
         copy_and_notify(self.app, text)
+
+    def copy_code(self) -> None:
+        """Copy the last code block of the newest answer that has one."""
+        block = self.screen.conversation.last_code_block()
+        if block is None:
+            self.notify("No code block to copy.", markup=False, timeout=2)
+            return
+        from mimo_tui.ui.clipboard import copy_and_notify
+        from mimo_tui.ui.widgets.code_copy import copied_what
+
+        copy_and_notify(self.app, block.code, copied_what(block))
+
+    def edit_last(self) -> None:
+        """Edit and resend the last message the user sent (a fork, like `e` on it)."""
+        message = self.screen.conversation.last_user_message()
+        if message is None:
+            self.notify("No message to edit yet.", markup=False, timeout=2)
+            return
+        self.screen.post_message(MessageAction("edit", message))
 
     def action_copy_last(self) -> None:
         answers = [

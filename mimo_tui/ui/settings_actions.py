@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mimo_tui.ui.safe import notify_safe
+from mimo_tui.web_search import switch_notice
 
 if TYPE_CHECKING:
     from mimo_tui.ui.chat import ChatScreen
@@ -40,8 +41,6 @@ class SettingsActions:
         self.screen.notify(f"Thinking {state} for this session.", markup=False, timeout=2)
 
     def toggle_web_search(self) -> None:
-        from mimo_tui.web_search import switch_notice
-
         self.apply_settings({"web_search": not self.screen.runtime.settings.web_search}, save=False)
         notice = switch_notice(self.screen.runtime.settings.web_search)
         self.screen.notify(notice, markup=False, timeout=3)

@@ -114,9 +114,10 @@ class HelpScreen(ModalScreen[None]):
 
     def _state(self, where: str, binding: Binding) -> bool | None:
         """Whether the key works now (True), not now (None: nothing to cancel, a reply to
-        wait for) or is not offered at all as things are set up (False: the screen's
-        `offered`), asked of the screen or app it belongs to; widgets' keys always show."""
+        wait for) or is not offered at all as things are set up (False: chat_keys'
+        key_offered), asked of the screen or app it belongs to; widgets' keys always show."""
         from mimo_tui.ui.chat import ChatScreen
+        from mimo_tui.ui.chat_keys import key_offered
 
         node: DOMNode | None = None
         if where == "Everywhere":
@@ -126,8 +127,7 @@ class HelpScreen(ModalScreen[None]):
         if node is None:
             return True
         _namespace, name, params = parse(binding.action)
-        offered = getattr(node, "offered", None)
-        if offered is not None and not offered(name):
+        if isinstance(node, ChatScreen) and not key_offered(node, name):
             return False
         return True if node.check_action(name, params) else None
 
