@@ -430,11 +430,13 @@ class Store(CompactionsMixin):
         ).fetchall()
         return self._completed(session_id, [message_from_row(r) for r in reversed(rows)])
 
-    def last_id(self, session_id: str, role: str) -> int | None:
-        """The id of the session's newest message of this role, read newest first."""
+    def last_id(self, session_id: str, role: str, before: int | None = None) -> int | None:
+        """The id of the session's newest message of this role (before id `before`), read
+        newest first: one look-up, however long the session."""
         row = self.db.execute(
-            "SELECT id FROM messages WHERE session_id = ? AND role = ? ORDER BY id DESC LIMIT 1",
-            (session_id, role),
+            "SELECT id FROM messages WHERE session_id = ? AND role = ? AND id < ? "
+            "ORDER BY id DESC LIMIT 1",
+            (session_id, role, 2**62 if before is None else before),
         ).fetchone()
         return int(row[0]) if row else None
 

@@ -150,13 +150,7 @@ class SessionActions:
         store = self.runtime.store
         found = store.message(hit.message_id)
         if found is not None and found.role == "tool":  # show the reply that made the call
-            earlier = [
-                m
-                for m in store.messages(hit.session_id)
-                if m.role == "assistant" and (m.id or 0) < hit.message_id
-            ]
-            if earlier and earlier[-1].id is not None:
-                target = earlier[-1].id
+            target = store.last_id(hit.session_id, "assistant", before=hit.message_id) or target
         await self.open_session(hit.session_id, at_message=target)
 
     # ---- export / import / usage -------------------------------------------------------------
