@@ -100,6 +100,11 @@ def _fill(path: Path) -> None:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?8)",
             messages,
         )
+    # Bulk SQL skips Store.add_message, which records each text's trigrams for two-character
+    # searches (store_search): take them from the index, as the migration does for old stores.
+    db.execute("CREATE VIRTUAL TABLE temp.terms_now USING fts5vocab(main, messages_fts, row)")
+    db.execute("INSERT OR IGNORE INTO search_terms(term) SELECT term FROM temp.terms_now")
+    db.execute("DROP TABLE temp.terms_now")
     db.execute("COMMIT")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()

@@ -1,20 +1,19 @@
 """The `mimo-tui` console script and `python -m mimo_tui`.
 
-The entry point turns the garbage collector off before anything is imported: start-up
-allocates some 300,000 long-lived objects (textual, rich, our modules) and no cyclic garbage
-worth a pass over them. `cli.main` turns it back on for every command but the TUI, which
-keeps it off until its first frame is drawn (see MimoApp._tune_gc).
+The entry point turns the garbage collector off before anything else is imported (the
+policy and its reasons: gc_policy.py).
 
 It is also where the process ends the way a Unix tool does: a reader that went away
 (`| head -1`) ends it quietly with 141 (see cli_signals), Ctrl+C outside a reply with 130.
 """
 
-import gc
 import sys
+
+from mimo_tui import gc_policy
 
 
 def main() -> int:
-    gc.disable()
+    gc_policy.pause()
     from mimo_tui.cli import EXIT_CANCELLED
     from mimo_tui.cli import main as cli_main
     from mimo_tui.cli_signals import EXIT_PIPE, quiet_stdout

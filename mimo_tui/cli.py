@@ -8,14 +8,12 @@ cli_signals and __main__). Only the TUI path imports textual.
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
 from collections.abc import Sequence
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from mimo_tui import __version__
+from mimo_tui import __version__, gc_policy
 from mimo_tui.cli_compact import OPS as COMPACT_OPS
 from mimo_tui.cli_compact import cmd_compact
 from mimo_tui.cli_config import cmd_config, cmd_key, cmd_tools
@@ -195,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _overrides(args: argparse.Namespace | SimpleNamespace) -> dict[str, Any]:
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {
         "model": getattr(args, "model", None),
         "base_url": getattr(args, "base_url", None),
@@ -217,39 +215,15 @@ def _overrides(args: argparse.Namespace | SimpleNamespace) -> dict[str, Any]:
     return out
 
 
-# What the parser makes of an empty command line: the chat with every default.
-PLAIN_START = {
-    "model": None,
-    "base_url": None,
-    "api": None,
-    "lang": None,
-    "no_thinking": False,
-    "no_system": False,
-    "web_search": False,
-    "demo": False,
-    "tools": None,
-    "tools_file": None,
-    "mcp_config": None,
-    "resume": False,
-    "session": None,
-    "theme": None,
-    "command": None,
-}
-
-
-def parse_args(argv: Sequence[str]) -> argparse.Namespace | SimpleNamespace:
-    """The command line, parsed. Plain `mimo-tui`, the way the chat is usually opened,
-    needs no parser: importing argparse and building the parser (every sub-command) take
-    ~4 ms of a ~200 ms start. A test keeps PLAIN_START equal to the parser's answer."""
-    if not argv:
-        return SimpleNamespace(**PLAIN_START)
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line, parsed (build_parser imports argparse: ~4 ms, not with the module)."""
     return build_parser().parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.command is not None:  # the entry point imported us with the collector off
-        gc.enable()
+        gc_policy.resume()
     paths = Paths.default()
     try:
         settings = load_settings(paths, overrides=_overrides(args))
@@ -279,10 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "completion":
         from mimo_tui.cli_completion import cmd_completion
 
-        assert not isinstance(args, SimpleNamespace)
         return cmd_completion(args, build_parser(), paths)
     if args.command in ("sessions", "usage", "ask"):
-        assert not isinstance(args, SimpleNamespace)  # PLAIN_START names no command
         if args.command == "sessions" and args.op in COMPACT_OPS:  # these need the API
             return cmd_compact(args, settings, paths)
         if args.command == "sessions":
@@ -292,11 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mimo_tui.cli_ask import cmd_ask
 
         return cmd_ask(args, settings, paths)
-    # No garbage collection until the first frame is drawn: importing textual and building
-    # the screen allocate some 300,000 long-lived objects and nothing cyclic worth freeing,
-    # yet CPython walked them ~140 times on the way (a full pass of 24 ms among them).
-    # MimoApp freezes what start-up made and turns the collector back on after that frame.
-    gc.disable()
+    gc_policy.pause()  # until the TUI's first frame is drawn (see gc_policy)
     from mimo_tui.ui.app import run_tui  # textual only on the path that draws
 
     try:
@@ -306,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
-def cmd_serve(args: argparse.Namespace | SimpleNamespace) -> int:
+def cmd_serve(args: argparse.Namespace) -> int:
     """The chat UI in a browser (cli_serve.py has the rules, ui/serve.py the server)."""
     from mimo_tui.cli_serve import child_command, textual_serve_missing
 
@@ -316,7 +284,6 @@ def cmd_serve(args: argparse.Namespace | SimpleNamespace) -> int:
         return EXIT_USAGE
     from mimo_tui.ui.serve import serve
 
-    assert not isinstance(args, SimpleNamespace)
     return serve(child_command(args), args.host, args.port)
 
 

@@ -206,7 +206,7 @@ class Engine:
             self.store.forget_blobs(written)
             yield TurnFailed(blob_failure(exc, attachments), "disk_full", None)
             return
-        yield UserSaved(user)
+        yield UserSaved(user, self.store.get_session(session_id).title)
         if self.settings.auto_compact and self.client is not None:
             compacted = await self._auto_compact(session_id)
             if compacted is not None:

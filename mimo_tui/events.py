@@ -12,9 +12,11 @@ from mimo_tui.model import Message, ToolRecord, Usage
 
 
 class UserSaved(NamedTuple):
-    """The user's message is in the store, before any request is made."""
+    """The user's message is in the store, before any request is made; `title` is the
+    session's title with it (a first message names the session), so no reader re-reads it."""
 
     message: Message
+    title: str = ""
 
 
 class RoundStarted(NamedTuple):

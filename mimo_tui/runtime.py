@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mimo_tui.config import API_FORMATS, ConfigError, Paths, Settings
+from mimo_tui.inspect import round_exchange
 from mimo_tui.model import Session
 from mimo_tui.prompt import Clock, local_now
 from mimo_tui.store import Store
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from mimo_tui.engine import Engine
 
 DEMO_KEY = "demo-key-offline"
+# The settings a session remembers: it reopens with them (the rest are the run's).
+SESSION_SETTINGS = ("model", "thinking", "lang", "system_prompt", "web_search")
 
 
 @dataclass
@@ -138,13 +141,9 @@ class Runtime:
         except where a command-line flag said otherwise for this run."""
         stored = session.settings
         changes: dict[str, Any] = {}
-        for name, kind in (
-            ("model", str),
-            ("thinking", bool),
-            ("lang", str),
-            ("system_prompt", str),
-            ("web_search", bool),
-        ):
+        kinds = {"model": str, "thinking": bool, "lang": str, "system_prompt": str}
+        for name in SESSION_SETTINGS:
+            kind = kinds.get(name, bool)
             if (
                 name in stored
                 and isinstance(stored[name], kind)
@@ -190,10 +189,68 @@ class Runtime:
         self.created.add(session.id)
         return session
 
-    def select_tools(self, session_id: str, names: list[str]) -> None:
-        """Offer these tools from now on in this session (remembered with the session)."""
+    # ---- use cases the TUI and the CLI share -----------------------------------------------
+
+    def select_tools(self, session_id: str, names: list[str]) -> list[str]:
+        """Offer these tools from now on in this session (remembered with the session);
+        the names kept (unknown ones are dropped)."""
         self.toolbox.selected = [n for n in names if self.toolbox.knows(n)]
         self.store.update_session_settings(session_id, {"tools": self.toolbox.selected})
+        return list(self.toolbox.selected)
+
+    def apply_settings(
+        self, session_id: str, changes: dict[str, Any], save: bool = True
+    ) -> str | None:
+        """Apply settings to this run and to this session; with `save`, to config.toml too.
+
+        The session remembers SESSION_SETTINGS (it reopens with them); every change saved is
+        the default of new sessions. The change applies even when config.toml cannot be
+        written: what went wrong is returned for the user to be told, else None.
+        """
+        problem = None
+        if save:
+            try:
+                self.remember(changes)  # the demo keeps them in memory
+            except (ConfigError, OSError) as exc:
+                problem = f"config.toml not updated: {exc}"
+        self.update_settings(replace(self.settings, **changes))
+        per_session = {k: v for k, v in changes.items() if k in SESSION_SETTINGS}
+        if per_session:
+            self.store.update_session_settings(session_id, per_session)
+        return problem
+
+    def regenerate(self, session_id: str) -> bool:
+        """Start a new branch under the last question (its replies stay, as another branch,
+        never replayed), so the next `engine.rounds(session_id)` asks again. False when
+        there is no question to re-ask."""
+        last = self.store.last_id(session_id, "user")
+        if last is None:
+            return False
+        self.store.branch_from(session_id, last)
+        return True
+
+    def delete_session(self, session_id: str, open_id: str | None = None) -> str | None:
+        """Delete a session and its messages for good. Returns the session to show next:
+        `open_id`, or a new session when the open one is the one deleted."""
+        self.store.delete_session(session_id)
+        self.created.discard(session_id)
+        if session_id == open_id:
+            return self.new_session().id
+        return open_id
+
+    def round_exchange(self, message_id: int) -> tuple[str, str]:
+        """The exact request and response of one round, as the inspector shows them (the
+        key redacted)."""
+        settings = self.settings
+        return round_exchange(self.store, message_id, settings.api_key, settings.catalogue)
+
+    async def list_models(self) -> list[str] | None:
+        """The model ids the API lists (GET /v1/models, whatever the session's format);
+        None without a key. Raises ApiError when the list cannot be had."""
+        client = self.engine.client
+        if client is None:
+            return None
+        return await client.list_models()
 
     def close(self) -> None:
         """Drop the sessions this run opened but never used, then close the store."""

@@ -22,17 +22,18 @@ from pathlib import Path
 from typing import Any
 
 from mimo_tui import blobs as attached
-from mimo_tui import source_store
+from mimo_tui import gc_policy, source_store
 from mimo_tui.model import Message, SearchHit, Session, Usage, UsageRow
 from mimo_tui.store_compactions import CompactionsMixin
 from mimo_tui.store_db import MAX_PAGES_ENV, StoreError, StoreFull, open_db, write
 from mimo_tui.store_import import ImportMixin, new_id
 from mimo_tui.store_rows import (
     MESSAGE_COLUMNS,
+    SESSION_COLUMNS,
     blocks_json,
     calls_json,
-    copy_json,
     message_from_row,
+    sessions_from_rows,
 )
 from mimo_tui.store_search import context, remember_terms, search_messages
 from mimo_tui.store_tree import TreeMixin
@@ -212,33 +213,13 @@ class Store(CompactionsMixin, TreeMixin, ImportMixin):
         Rows come back as plain tuples: sqlite3.Row finds each column by name, which was a
         third of the time of listing 10,000 sessions.
         """
-        rows = self._tuples(
-            "SELECT id, title, model, created_at, updated_at, message_count, prompt_tokens, "
-            "completion_tokens, reasoning_tokens, settings FROM sessions "
-            "ORDER BY updated_at DESC, rowid DESC LIMIT ?",
-            (limit,),
-        ).fetchall()
-        parsed: dict[str, Any] = {}  # most sessions share a handful of settings
-        sessions = []
-        for row in rows:
-            text = row[9] or "{}"
-            settings = parsed.get(text)
-            if settings is None:
-                settings = parsed[text] = json.loads(text)
-            session_id, title, model, created_at, updated_at, count = row[:6]
-            sessions.append(
-                Session(
-                    session_id,
-                    title,
-                    model,
-                    created_at,
-                    updated_at,
-                    count,
-                    Usage(row[6], row[7], row[8]),
-                    copy_json(settings),
-                )
-            )
-        return sessions
+        with gc_policy.bulk():  # about a million acyclic objects for 100,000 sessions
+            rows = self._tuples(
+                f"SELECT {SESSION_COLUMNS} FROM sessions "
+                "ORDER BY updated_at DESC, rowid DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+            return sessions_from_rows(rows)
 
     # ---- messages ------------------------------------------------------------------------------
 
@@ -373,12 +354,13 @@ class Store(CompactionsMixin, TreeMixin, ImportMixin):
         ).fetchall()
         return self._completed(session_id, [message_from_row(r) for r in reversed(rows)])
 
-    def last_id(self, session_id: str, role: str) -> int | None:
-        """The id of the session's newest message of this role, read newest first."""
+    def last_id(self, session_id: str, role: str, before: int | None = None) -> int | None:
+        """The id of the session's newest message of this role (before id `before`), read
+        newest first: one look-up, however long the session."""
         row = self.db.execute(
             "SELECT id FROM messages WHERE session_id = ? AND on_path = 1 AND role = ? "
-            "ORDER BY id DESC LIMIT 1",
-            (session_id, role),
+            "AND id < ? ORDER BY id DESC LIMIT 1",
+            (session_id, role, 2**62 if before is None else before),
         ).fetchone()
         return int(row[0]) if row else None
 

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from mimo_tui import transcript_schema as schema
-from mimo_tui.model import Message, Role, ToolCall, Usage
+from mimo_tui.model import Message, Role, Session, ToolCall, Usage
 
 MESSAGE_COLUMNS = (
     "id, session_id, role, content, reasoning_content, tool_calls, tool_call_id, model, "
@@ -32,6 +32,47 @@ def copy_json(value: Any) -> Any:
     if type(value) is list:
         return [copy_json(v) if type(v) in _CONTAINERS else v for v in value]
     return value
+
+
+# What a listed session is read from (sessions_from_rows unpacks them by position).
+SESSION_COLUMNS = (
+    "id, title, model, created_at, updated_at, message_count, prompt_tokens, "
+    "completion_tokens, reasoning_tokens, settings"
+)
+
+
+def sessions_from_rows(rows: list[tuple[Any, ...]]) -> list[Session]:
+    """Sessions from SESSION_COLUMNS rows. Most sessions share a handful of settings texts:
+    each is decoded once, and every session gets its own copy of it (SettingsCopier)."""
+    copiers: dict[str, SettingsCopier] = {}
+    sessions = []
+    for row in rows:
+        text = row[9] or "{}"
+        copier = copiers.get(text)
+        if copier is None:
+            copier = copiers[text] = SettingsCopier(json.loads(text))
+        session_id, title, model, created_at, updated_at, count = row[:6]
+        usage = Usage(row[6], row[7], row[8])
+        sessions.append(
+            Session(session_id, title, model, created_at, updated_at, count, usage, copier.copy())
+        )
+    return sessions
+
+
+class SettingsCopier:
+    """Fresh copies of one decoded settings object: a shallow copy, then a deep copy of only
+    the values that are containers (found once). Settings are mostly scalars and one list
+    of tools, so this is a fraction of copy_json's walk over every key."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value if type(value) is dict else {}
+        self.nested = [k for k, v in self.value.items() if type(v) in _CONTAINERS]
+
+    def copy(self) -> dict[str, Any]:
+        out = dict(self.value)
+        for key in self.nested:
+            out[key] = copy_json(out[key])
+        return out
 
 
 def blocks_json(blocks: list[dict[str, Any]] | None) -> str | None:

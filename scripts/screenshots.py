@@ -26,7 +26,7 @@ from mimo_tui.fake.seed import (
 from mimo_tui.runtime import build_runtime
 from mimo_tui.tool_runner import ApprovalRequest
 from mimo_tui.tools import BUILTINS
-from mimo_tui.ui.app import MimoApp
+from mimo_tui.ui.app import MimoApp, approve_in_app
 from mimo_tui.ui.widgets.approval import ApprovalScreen
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
@@ -231,7 +231,7 @@ async def shoot(
         settings = Settings(
             api_key="demo", base_url="http://127.0.0.1:9/v1", theme=theme, model=model
         )
-        runtime = build_runtime(settings, paths, clock=lambda: FROZEN)
+        runtime = build_runtime(settings, paths, clock=lambda: FROZEN, approver=approve_in_app)
         store = runtime.store
         store.clock = lambda: FROZEN.timestamp() - 60
         seed_history(store, FROZEN.timestamp())

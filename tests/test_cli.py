@@ -231,24 +231,6 @@ def test_help_and_ask_do_not_import_textual(tmp_path, fake):
     run_python(code, tmp_path, fake)
 
 
-def test_plain_start_reads_the_command_line_as_the_parser_would():
-    """`mimo-tui` alone skips building the parser; what it gets must be the parser's answer."""
-    from mimo_tui.cli import build_parser, parse_args
-
-    assert vars(parse_args([])) == vars(build_parser().parse_args([]))
-    assert parse_args(["-c", "--theme", "nord"]).resume is True  # arguments still parse
-
-
-def test_plain_start_imports_no_argument_parser(tmp_path, fake):
-    code = (
-        "import sys\n"
-        "from mimo_tui.cli import parse_args\n"
-        "parse_args([])\n"
-        "assert 'argparse' not in sys.modules, 'argparse imported'\n"
-    )
-    run_python(code, tmp_path, fake)
-
-
 def test_commands_but_the_tui_run_with_the_garbage_collector_on(tmp_path, fake):
     """The entry point turns the collector off for start-up; `ask` must not stay that way."""
     fake.queue("text")

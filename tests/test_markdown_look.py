@@ -10,7 +10,7 @@ from rich.style import Style
 
 from mimo_tui.fake.seed import RICH_ANSWER, seed_markdown_showcase
 from mimo_tui.runtime import build_runtime
-from mimo_tui.ui.app import MimoApp
+from mimo_tui.ui.app import MimoApp, approve_in_app
 from mimo_tui.ui.themes import load_themes
 from mimo_tui.ui.widgets.code_copy import CODE_META, copied_what, numbered_code_blocks
 from mimo_tui.ui.widgets.lines import MarkdownBlocks, render_block
@@ -105,7 +105,9 @@ def test_the_toast_says_bytes_and_lines():
 def _showcase_app(settings, paths, theme: str = "mimo-dark") -> MimoApp:
     from dataclasses import replace
 
-    runtime = build_runtime(replace(settings, theme=theme), paths, clock=lambda: FROZEN)
+    runtime = build_runtime(
+        replace(settings, theme=theme), paths, clock=lambda: FROZEN, approver=approve_in_app
+    )
     return MimoApp(runtime, seed_markdown_showcase(runtime.store))
 
 
@@ -153,7 +155,7 @@ async def test_turns_are_separated_by_a_rule_in_the_themes_colour(settings, path
     from mimo_tui.fake.seed import seed_conversation
     from mimo_tui.ui.widgets.message import UserMessage
 
-    runtime = build_runtime(settings, paths, clock=lambda: FROZEN)
+    runtime = build_runtime(settings, paths, clock=lambda: FROZEN, approver=approve_in_app)
     app = MimoApp(runtime, seed_conversation(runtime.store, tools=True))
     async with app.run_test(size=(100, 50)) as pilot:
         await pilot.pause()

@@ -9,7 +9,7 @@ from mimo_tui.fake.seed import sample_approval, seed_conversation
 from mimo_tui.runtime import build_runtime
 from mimo_tui.tool_runner import ApprovalRequest
 from mimo_tui.tools import BUILTINS
-from mimo_tui.ui.app import MimoApp
+from mimo_tui.ui.app import MimoApp, approve_in_app
 from mimo_tui.ui.widgets.approval import ApprovalScreen
 from tests.conftest import FROZEN, KEY
 
@@ -19,7 +19,7 @@ THEMES = pytest.mark.parametrize("theme", ["mimo-dark", "mimo-light"])
 def seeded_app(tmp_path, tools: bool = False, theme: str = "mimo-dark") -> MimoApp:
     paths = Paths(tmp_path / "config", tmp_path / "data")
     settings = Settings(api_key=KEY, base_url="http://127.0.0.1:9/v1", theme=theme)
-    runtime = build_runtime(settings, paths, clock=lambda: FROZEN)
+    runtime = build_runtime(settings, paths, clock=lambda: FROZEN, approver=approve_in_app)
     return MimoApp(runtime, seed_conversation(runtime.store, tools=tools))
 
 

@@ -8,7 +8,7 @@ import pytest
 from mimo_tui.config import Paths, Settings
 from mimo_tui.fake.seed import seed_conversation, seed_history, seed_markdown_showcase
 from mimo_tui.runtime import build_runtime
-from mimo_tui.ui.app import MimoApp
+from mimo_tui.ui.app import MimoApp, approve_in_app
 from tests.conftest import FROZEN, KEY
 
 ALL_THEMES = pytest.mark.parametrize("theme", ["mimo-dark", "mimo-light", "mimo-high-contrast"])
@@ -30,7 +30,7 @@ def utc(monkeypatch):
 def app_with(tmp_path, scene: str, theme: str = "mimo-dark") -> MimoApp:
     paths = Paths(tmp_path / "config", tmp_path / "data")
     settings = Settings(api_key=KEY, base_url="http://127.0.0.1:9/v1", theme=theme)
-    runtime = build_runtime(settings, paths, clock=lambda: FROZEN)
+    runtime = build_runtime(settings, paths, clock=lambda: FROZEN, approver=approve_in_app)
     store = runtime.store
     store.clock = lambda: FROZEN.timestamp() - 60  # "1 min ago": fixed, not the real time
     seed_history(store, FROZEN.timestamp())

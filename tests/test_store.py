@@ -322,3 +322,21 @@ def test_page_reads_bounded_windows_in_id_order(tmp_path) -> None:
     newer = store.page(sid, after_id=ids[1], limit=2)
     assert [m.content for m in newer] == ["q2", "q3"]
     assert store.page(sid, before_id=ids[0], limit=5) == []
+
+
+def test_last_id_finds_the_newest_message_of_a_role_before_an_id(store: Store):
+    """Search opens a tool result at the reply that made the call: one bounded look-up."""
+    s = store.create_session("m", {})
+    ids = [
+        store.add_message(s.id, Message(role, f"{i}")).id
+        for i, role in enumerate(["user", "assistant", "tool", "assistant", "tool"])
+    ]
+    assert store.last_id(s.id, "assistant") == ids[3]
+    assert store.last_id(s.id, "assistant", before=ids[2]) == ids[1]
+    assert store.last_id(s.id, "assistant", before=ids[1]) is None
+    plan = store.db.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM messages WHERE session_id = ? AND role = ? "
+        "AND id < ? ORDER BY id DESC LIMIT 1",
+        (s.id, "assistant", 10),
+    ).fetchall()
+    assert "SCAN messages" not in " ".join(str(tuple(r)) for r in plan)

@@ -366,7 +366,7 @@ async def test_full_garbage_collections_wait_for_the_reply_to_finish(settings, p
     the reply streams; one runs once it has finished."""
     import gc
 
-    from mimo_tui.ui.app import GC_NO_AUTOMATIC_FULL
+    from mimo_tui.gc_policy import NO_AUTOMATIC_FULL
 
     fake.queue(scenario("text", content="A paragraph of the answer.\n\n" * 50))
     full: list[bool] = []  # one entry per full collection: was a reply streaming?
@@ -380,7 +380,7 @@ async def test_full_garbage_collections_wait_for_the_reply_to_finish(settings, p
     try:
         async with app.run_test(size=SIZE) as pilot:
             await app.workers.wait_for_complete()  # the warm-up sets the collector up
-            assert gc.get_threshold()[2] >= GC_NO_AUTOMATIC_FULL
+            assert gc.get_threshold()[2] >= NO_AUTOMATIC_FULL
             full.clear()
             await send(pilot, "go")
             await wait_until(pilot, lambda: full != [])

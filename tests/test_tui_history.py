@@ -298,3 +298,23 @@ async def test_a_search_hit_far_back_in_a_long_session_opens_at_that_message(set
         assert isinstance(app.focused, UserMessage) and app.focused.message.id == target.id
         assert app.focused.region.height > 0  # on screen
     runtime.close()
+
+
+async def test_search_hit_in_a_tool_result_opens_the_reply_that_made_the_call(
+    settings, paths, fake
+):
+    app, runtime, seeded = await two_sessions(settings, paths, fake)
+    stored = runtime.store.messages(seeded)
+    result = next(m for m in stored if m.role == "tool")
+    caller = [m for m in stored if m.role == "assistant" and (m.id or 0) < (result.id or 0)][-1]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+f")
+        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        app.screen.query_one(Input).value = "2026-05-12T09:30:00"
+        await wait_until(pilot, lambda: bool(app.screen.hits))
+        assert app.screen.hits[0].message_id == result.id
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: chat(app).session_id == seeded)
+        await pilot.pause()
+        assert isinstance(app.focused, StoredReply) and app.focused.message.id == caller.id
+    runtime.close()

@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 from mimo_tui.config import Paths, Settings
 from mimo_tui.runtime import Runtime, build_runtime
-from mimo_tui.ui.app import MimoApp
+from mimo_tui.ui.app import MimoApp, approve_in_app
 from tests.conftest import FROZEN
 
 
 def make_app(settings: Settings, paths: Paths, resume: bool = False) -> tuple[MimoApp, Runtime]:
-    runtime = build_runtime(settings, paths, clock=lambda: FROZEN)
+    runtime = build_runtime(settings, paths, clock=lambda: FROZEN, approver=approve_in_app)
     session = runtime.session(resume=resume)
     return MimoApp(runtime, session.id), runtime
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import importlib
 import os
 import sys
@@ -21,6 +20,7 @@ from textual.theme import Theme
 if TYPE_CHECKING:
     from mimo_tui.mcp_hub import ServerState
 
+from mimo_tui import gc_policy
 from mimo_tui.config import ConfigError, Paths, Settings
 from mimo_tui.key_file import write_key_file
 from mimo_tui.prompt import Clock, local_now
@@ -34,10 +34,18 @@ from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.themes import VARIABLE_DEFAULTS, load_themes
 from mimo_tui.ui.widgets.md_palette import set_palette
 
-GC_YOUNG_THRESHOLD = 10_000  # allocations between young collections (CPython: 700)
-GC_NO_AUTOMATIC_FULL = 1_000_000  # middle collections between full ones: never, in practice
-GC_IDLE_S = 60.0  # a full collection at least this often while no reply streams
 HANGUP_GRACE_S = 5.0  # how long a hang-up waits for the reply in flight to be saved
+
+
+async def approve_in_app(request: ApprovalRequest) -> Decision:
+    """The TUI's approver (given to build_runtime before any app exists): a modal over the
+    app of the worker that runs the turn, awaited there (push_screen_wait needs a worker)."""
+    from textual.worker import get_current_worker
+
+    from mimo_tui.ui.widgets.approval import ApprovalScreen
+
+    app = get_current_worker().node.app
+    return await app.push_screen_wait(ApprovalScreen(request))
 
 
 class MimoApp(App):
@@ -53,7 +61,6 @@ class MimoApp(App):
     def __init__(self, runtime: Runtime, session_id: str) -> None:
         super().__init__()
         self.runtime = runtime
-        self.runtime.toolbox.approver = self.approve
         self.session_id = session_id
         self.terminal: list[int] = []  # the tty's descriptors, watched for a hang-up
         themes, self.theme_problems = load_themes(runtime.paths.themes_dir)
@@ -63,30 +70,8 @@ class MimoApp(App):
         if wanted not in self.available_themes:
             self.theme_problems.append(f"Theme {wanted!r} not found; using mimo-dark.")
             wanted = "mimo-dark"
-        self._start_with_theme(wanted)
+        self.theme = wanted
         self.set_keymap(runtime.settings.keymap)
-
-    def _start_with_theme(self, name: str) -> None:
-        """Set the first theme the way Textual's theme watcher would, minus its re-parse.
-
-        The watcher re-parses every stylesheet and restyles the DOM (2.2 ms at start-up,
-        measured), which before the app runs only repeats the parse the app is about to do
-        with the same sources. Nothing is parsed or styled yet, so what matters of the
-        watcher is the theme's CSS variables, its classes and the ANSI colour filter.
-        Should Textual rename the filter's hook, the watcher's way is used.
-        """
-        refresh_filter = getattr(self, "_refresh_truecolor_filter", None)
-        if refresh_filter is None:
-            self.theme = name
-            return
-        self.set_reactive(App.theme, name)
-        set_palette(self.current_theme)
-        theme = self.current_theme
-        self.set_class(theme.dark, "-dark-mode", update=False)
-        self.set_class(not theme.dark, "-light-mode", update=False)
-        self.set_class(True, f"-theme-{name}", update=False)
-        refresh_filter(self.ansi_theme)
-        self.stylesheet.set_variables(self.get_css_variables())
 
     def watch_theme(self, name: str) -> None:
         """Replies are drawn in the new theme's palette (before the next frame)."""
@@ -221,7 +206,7 @@ class MimoApp(App):
         return dict(VARIABLE_DEFAULTS)
 
     def on_mount(self) -> None:
-        self.set_interval(GC_IDLE_S, self.collect_garbage)
+        self.set_interval(gc_policy.IDLE_S, self.collect_garbage)
         if not self.is_headless:
             self.terminal = terminal_fds()
             watch_terminal(self.hung_up, self.terminal)
@@ -260,13 +245,13 @@ class MimoApp(App):
         self.call_after_refresh(self._after_first_frame)
 
     def _after_first_frame(self) -> None:
-        """Set the collector up (see _tune_gc) and, in a thread, load what the first frame
+        """Set the collector up (gc_policy.settle) and, in a thread, load what the first frame
         did not need (see _warm_up).
 
         Both wait for the first frame: a thread importing openai holds the GIL for much of
         its ~0.4 s, and the frame is what the user is waiting for.
         """
-        self._tune_gc()
+        gc_policy.settle()
         if self.runtime.settings.keymap:
             self._check_keymap_ids()
         self.run_worker(self._warm_up, thread=True, exit_on_error=False)
@@ -329,8 +314,9 @@ class MimoApp(App):
     async def start_demo(self, chat: ChatScreen) -> None:
         """Switch this window to the offline demo (offered when no key is set)."""
         old = self.runtime
-        self.runtime = build_runtime(replace(old.settings, demo=True), old.paths)
-        self.runtime.toolbox.approver = self.approve
+        self.runtime = build_runtime(
+            replace(old.settings, demo=True), old.paths, approver=approve_in_app
+        )
         self._watch_mcp()
         session = self.runtime.session(resume=True)
         await chat.use_runtime(self.runtime, session.id)
@@ -345,8 +331,7 @@ class MimoApp(App):
         settings = replace(
             old.settings, api_key=key, api_key_source=f"key file {old.paths.key_file}"
         )
-        self.runtime = build_runtime(settings, old.paths, clock=old.clock)
-        self.runtime.toolbox.approver = self.approve
+        self.runtime = build_runtime(settings, old.paths, clock=old.clock, approver=approve_in_app)
         self._watch_mcp()
         session = self.runtime.session(ref=chat.session_id)
         # The sessions the old runtime made are the new one's now: closing the old one
@@ -356,12 +341,6 @@ class MimoApp(App):
         old.close()
         self.run_worker(self._warm_up, thread=True, exit_on_error=False)
 
-    async def approve(self, request: ApprovalRequest) -> Decision:
-        """The TUI's approval: a modal over the chat (awaited from the turn's worker)."""
-        from mimo_tui.ui.widgets.approval import ApprovalScreen
-
-        return await self.push_screen_wait(ApprovalScreen(request))
-
     def _warm_up(self) -> None:
         """Load the API client's code and the message widgets (a new chat's first frame has
         none) off the event loop, so the first reply does not wait for them, and take them
@@ -370,40 +349,12 @@ class MimoApp(App):
 
         if self.runtime.has_key:
             self.runtime.warm_up()
-        gc.freeze()
-
-    @staticmethod
-    def _tune_gc() -> None:
-        """Take everything start-up loaded out of the garbage collector's sight and turn the
-        collector on (the TUI's entry point starts the process with it off).
-
-        A full collection walks every tracked object; with textual, rich and openai loaded
-        that is some 300,000 objects and 200 ms with the UI frozen, several times during a
-        long reply. Modules, classes and the app's long-lived widgets never become cyclic
-        garbage, so freezing them once makes those pauses proportional to what streaming
-        allocates instead. A larger first generation lets the short-lived strips and regions
-        of each frame die young instead of being promoted, which is what triggers full
-        collections (streaming 1,500 tokens: 32 full collections, worst 114 ms -> 2).
-        The full collections that remain are moved out of the stream: see collect_garbage.
-        """
-        gc.freeze()
-        gc.set_threshold(GC_YOUNG_THRESHOLD, 10, GC_NO_AUTOMATIC_FULL)
-        gc.enable()
+        gc_policy.freeze()
 
     def collect_garbage(self) -> None:
-        """A full collection at a quiet moment: when a turn has finished, and every
-        GC_IDLE_S while none is streaming.
-
-        Left to CPython, a full collection comes when enough objects have aged, which during
-        a long reply means in the middle of it: each walks every object the reply has
-        rendered so far (35-60 ms each, five in an 8,000-token reply, the worst pauses of
-        the stream). Automatic full collections are off; the cyclic garbage of a turn (its
-        live widgets, replaced when it settles) is collected after it, while the user reads.
-        """
-        screen = self.screen
-        if getattr(screen, "busy", False):
-            return
-        gc.collect()
+        """A full collection at a quiet moment (see gc_policy): not while a reply streams."""
+        if not getattr(self.screen, "busy", False):
+            gc_policy.collect()
 
     async def hung_up(self) -> None:
         """The terminal is gone (see ui/hangup.py): stop the reply in flight, so the store
@@ -436,7 +387,7 @@ def run_tui(
     clock: Clock = local_now,
 ) -> int:
     try:
-        runtime = build_runtime(settings, paths, clock=clock)
+        runtime = build_runtime(settings, paths, clock=clock, approver=approve_in_app)
     except StoreError as exc:
         print(f"mimo-tui: {exc}", file=sys.stderr)
         return 2

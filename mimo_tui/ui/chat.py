@@ -7,8 +7,6 @@ which widget is the reply in flight; the store is the transcript.
 
 from __future__ import annotations
 
-import contextlib
-import time
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -18,13 +16,12 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from mimo_tui.inspect import round_exchange, tool_records
+from mimo_tui.inspect import tool_records
 from mimo_tui.model import Message
 from mimo_tui.runtime import Runtime
 from mimo_tui.text import visible
 from mimo_tui.ui.attach import AttachActions
-from mimo_tui.ui.chat_keys import CHAT_BINDINGS
-from mimo_tui.ui.memory import release_render_caches
+from mimo_tui.ui.chat_keys import CHAT_BINDINGS, key_state
 from mimo_tui.ui.panels import Panels
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.sessions import SessionActions
@@ -67,7 +64,7 @@ class ChatScreen(Screen):
         # The side panels keep their state from the start but are mounted when first shown
         # (see Panels.mount): the first frame does not show them.
         self.sessions_panel = SessionList(now=lambda: self.runtime.clock().timestamp())
-        self.inspector = ToolInspector(self._exchange)
+        self.inspector = ToolInspector(lambda message_id: self.runtime.round_exchange(message_id))
 
     # ---- layout ----------------------------------------------------------------------------
 
@@ -104,18 +101,15 @@ class ChatScreen(Screen):
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
 
-    def _exchange(self, message_id: int) -> tuple[str, str]:
-        settings = self.runtime.settings
-        return round_exchange(self.runtime.store, message_id, settings.api_key, settings.catalogue)
-
     def _update_topbar(self) -> None:
-        store = self.runtime.store
-        session = store.get_session(self.session_id)
-        title = session.title or "New chat"
+        self.show_title(self.runtime.store.get_session(self.session_id).title)
+
+    def show_title(self, title: str) -> None:
+        """The top bar: the session's title (the user's text, made visible), id and mode."""
         badge = "  [offline demo]" if self.runtime.settings.demo else ""
         badge += " · web search on" if self.runtime.settings.web_search else ""
         self.query_one("#topbar", Static).update(
-            f"mimo-tui · {visible(title)} · {session.id}{badge}"
+            f"mimo-tui · {visible(title or 'New chat')} · {self.session_id}{badge}"
         )
 
     async def load_session(self, session_id: str) -> None:
@@ -160,12 +154,6 @@ class ChatScreen(Screen):
     def _window_changed(self) -> None:
         self.versions.mark_versions()
 
-    async def show_around(self, message_id: int) -> Any:
-        return await self.conversation.show_around(message_id)
-
-    async def trim(self, force: bool = False) -> None:
-        await self.conversation.trim(force)
-
     def focus_input(self) -> None:
         self.query_one(PromptInput).focus()
 
@@ -188,32 +176,8 @@ class ChatScreen(Screen):
 
     @work(exclusive=True, group="turn", exit_on_error=False)
     async def run_turn(self, text: str | None, attached: list[Any] | None = None) -> None:
-        """Consume one turn's events (text None: retry the session as stored)."""
-        engine = self.runtime.engine
-        events = (
-            engine.turn(self.session_id, text, attached or ())
-            if text is not None
-            else engine.rounds(self.session_id)
-        )
-        turn = self.turn
-        turn.started = time.monotonic()
-        conv = self.conversation
-        conv.anchor()  # sending follows the reply at the bottom...
-        await self.trim(force=True)  # ...so far history paged in earlier can go
-        conv.busy = True
-        ticker = self.set_interval(0.1, turn.tick)
-        self.refresh_bindings()
-        try:
-            async with contextlib.aclosing(events) as stream:
-                async for event in stream:
-                    await turn.render(event)
-        finally:
-            conv.busy = False
-            ticker.stop()
-            self.call_after_refresh(self.refresh_bindings)
-            release_render_caches()
-            await turn.end()
-            self.set_timer(0.5, self.mimo.collect_garbage)
+        """Run one turn in this worker (text None: retry the session as stored)."""
+        await self.turn.run(text, attached or [])
 
     @on(Worker.StateChanged)
     def worker_changed(self, event: Worker.StateChanged) -> None:
@@ -396,22 +360,10 @@ class ChatScreen(Screen):
             self.notify("No reasoning to show yet.", markup=False, timeout=2)
 
     def action_copy_code(self) -> None:
-        """Copy the last code block of the newest answer that has one."""
-        block = self.conversation.last_code_block()
-        if block is None:
-            self.notify("No code block to copy.", markup=False, timeout=2)
-            return
-        from mimo_tui.ui.clipboard import copy_and_notify
-        from mimo_tui.ui.widgets.code_copy import copied_what
-
-        copy_and_notify(self.app, block.code, copied_what(block))
+        self.sessions.copy_code()
 
     def action_edit_last(self) -> None:
-        message = self.conversation.last_user_message()
-        if message is None:
-            self.notify("No message to edit yet.", markup=False, timeout=2)
-            return
-        self.post_message(MessageAction("edit", message))
+        self.sessions.edit_last()
 
     def action_help(self) -> None:
         from mimo_tui.ui.widgets.help import HelpScreen
@@ -440,28 +392,8 @@ class ChatScreen(Screen):
         session = self.runtime.new_session()
         await self.load_session(session.id)
 
-    def offered(self, action: str) -> bool:
-        """Whether a key is offered at all as things are set up: the demo and pasting a key
-        only without an API key, retry only with one. F1's help leaves the others out."""
-        if action in ("start_demo", "set_key"):
-            return not self.runtime.has_key
-        if action == "retry":
-            return self.runtime.has_key
-        return True
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if not self.offered(action):
-            return False
-        if action == "retry":  # dimmed while a reply streams
-            return None if self.busy else True
-        if action == "cancel":  # in the footer only when Escape would do something
-            return (
-                self.busy
-                or not isinstance(self.focused, PromptInput)
-                or self.inspector.has_class("-open")
-                or self.sessions_panel.has_class("-open")
-            )
-        return True
+        return key_state(self, action)
 
     async def action_start_demo(self) -> None:
         await self.mimo.start_demo(self)

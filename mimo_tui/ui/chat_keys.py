@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.binding import Binding, BindingType
+
+if TYPE_CHECKING:
+    from mimo_tui.ui.chat import ChatScreen
 
 CHAT_BINDINGS: list[BindingType] = [
     Binding("escape", "cancel", "Cancel", id="chat.cancel"),
@@ -37,3 +42,31 @@ CHAT_BINDINGS: list[BindingType] = [
     Binding("ctrl+home", "jump(-1)", "Start of session", id="chat.start", show=False),
     Binding("ctrl+end", "jump(1)", "Newest messages", id="chat.end", show=False),
 ]
+
+
+def key_offered(screen: ChatScreen, action: str) -> bool:
+    """Whether a key is offered at all as things are set up: the demo and pasting a key
+    only without an API key, retry only with one. F1's help leaves the others out."""
+    if action in ("start_demo", "set_key"):
+        return not screen.runtime.has_key
+    if action == "retry":
+        return screen.runtime.has_key
+    return True
+
+
+def key_state(screen: ChatScreen, action: str) -> bool | None:
+    """The screen's check_action: hidden (False), dimmed (None) or offered (True)."""
+    from mimo_tui.ui.widgets.prompt_input import PromptInput
+
+    if not key_offered(screen, action):
+        return False
+    if action == "retry":  # dimmed while a reply streams
+        return None if screen.busy else True
+    if action == "cancel":  # in the footer only when Escape would do something
+        return (
+            screen.busy
+            or not isinstance(screen.focused, PromptInput)
+            or screen.inspector.has_class("-open")
+            or screen.sessions_panel.has_class("-open")
+        )
+    return True

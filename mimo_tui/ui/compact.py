@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mimo_tui.compaction import NothingToCompact, compact
+from mimo_tui.errors import ApiError
 from mimo_tui.ui.safe import notify_safe
 
 if TYPE_CHECKING:
@@ -19,9 +21,6 @@ if TYPE_CHECKING:
 
 async def compact_session(screen: ChatScreen) -> None:
     """Summarise all but the last `compact_keep_turns` turns of the open session."""
-    from mimo_tui.compaction import NothingToCompact, compact
-    from mimo_tui.errors import ApiError
-
     runtime = screen.runtime
     if screen.busy:
         screen.notify("Wait for the reply to finish, then compact.", markup=False, timeout=3)

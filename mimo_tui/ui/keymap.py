@@ -15,6 +15,15 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 
 
+def keymap_of(app: DOMNode) -> dict[str, str]:
+    """The app's keymap (binding id -> keys), to show keys as the user bound them.
+
+    Textual keeps it in a private attribute (App._keymap; there is no public getter): read
+    here only, and tests/test_library_contracts.py fails if Textual renames it."""
+    keymap = getattr(app, "_keymap", None)
+    return dict(keymap) if isinstance(keymap, dict) else {}
+
+
 def _import_ui_modules() -> None:
     import mimo_tui.ui
     import mimo_tui.ui.widgets

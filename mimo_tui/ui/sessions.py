@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mimo_tui.model import Message, SearchHit
+from mimo_tui.transcript_import import import_transcript
+from mimo_tui.transcripts import TranscriptError, write_export
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.widgets.conversation import MessageAction, replies
 from mimo_tui.ui.widgets.session_list import SessionList
@@ -115,9 +117,9 @@ class SessionActions:
             Confirm(f"Delete '{title}' ({count} messages)? This cannot be undone.")
         ):
             return
-        self.runtime.store.delete_session(session_id)
-        if session_id == self.session_id:
-            await self.screen.load_session(self.runtime.new_session().id)
+        shown = self.runtime.delete_session(session_id, open_id=self.session_id)
+        if shown is not None and shown != self.session_id:
+            await self.screen.load_session(shown)
         self.refresh_sessions()
         self.notify("Session deleted.", markup=False, timeout=2)
 
@@ -126,7 +128,7 @@ class SessionActions:
         self.runtime.apply_session_settings(self.runtime.store.get_session(session_id))
         await self.screen.load_session(session_id)
         if at_message is not None:  # mounted with the page around it, however old it is
-            widget = await self.screen.show_around(at_message)
+            widget = await self.screen.conversation.show_around(at_message)
             if widget is not None:
                 self.screen.conversation.release_anchor()
                 widget.scroll_visible(top=True, animate=False)
@@ -155,19 +157,12 @@ class SessionActions:
             store.switch_branch(hit.session_id, hit.message_id)
             self.notify("Switched to the branch with that message.", markup=False, timeout=3)
         if found is not None and found.role == "tool":  # show the reply that made the call
-            earlier = [
-                m
-                for m in store.lineage(hit.message_id)
-                if m.role == "assistant" and (m.id or 0) < hit.message_id
-            ]
-            if earlier and earlier[-1].id is not None:
-                target = earlier[-1].id
+            target = store.last_id(hit.session_id, "assistant", before=hit.message_id) or target
         await self.open_session(hit.session_id, at_message=target)
 
     # ---- export / import / usage -------------------------------------------------------------
 
     async def export_session(self, fmt: str) -> None:
-        from mimo_tui.transcripts import write_export
         from mimo_tui.ui.widgets.dialogs import TextPrompt
 
         default = str(Path.cwd() / f"mimo-{self.session_id}.{fmt}")
@@ -192,8 +187,6 @@ class SessionActions:
         notify_safe(self.screen, f"Exported to {path}")
 
     async def action_import(self) -> None:
-        from mimo_tui.transcript_import import import_transcript
-        from mimo_tui.transcripts import TranscriptError
         from mimo_tui.ui.widgets.dialogs import TextPrompt
 
         path = await self.app.push_screen_wait(
@@ -240,6 +233,25 @@ class SessionActions:
 
         copy_and_notify(self.app, text)
 
+    def copy_code(self) -> None:
+        """Copy the last code block of the newest answer that has one."""
+        block = self.screen.conversation.last_code_block()
+        if block is None:
+            self.notify("No code block to copy.", markup=False, timeout=2)
+            return
+        from mimo_tui.ui.clipboard import copy_and_notify
+        from mimo_tui.ui.widgets.code_copy import copied_what
+
+        copy_and_notify(self.app, block.code, copied_what(block))
+
+    def edit_last(self) -> None:
+        """Edit and resend the last message the user sent (a fork, like `e` on it)."""
+        message = self.screen.conversation.last_user_message()
+        if message is None:
+            self.notify("No message to edit yet.", markup=False, timeout=2)
+            return
+        self.screen.post_message(MessageAction("edit", message))
+
     def action_copy_last(self) -> None:
         answers = [
             w.message.content for w in replies(self.screen) if w.message and w.message.content
@@ -272,10 +284,8 @@ class SessionActions:
         reply stays as another branch, not replayed."""
         if self.screen.busy:
             return
-        users = [m for m in self.runtime.store.messages(self.session_id) if m.role == "user"]
-        if not users or users[-1].id is None:
+        if not self.runtime.regenerate(self.session_id):
             self.notify("Nothing to regenerate yet.", markup=False, timeout=2)
             return
-        self.runtime.store.branch_from(self.session_id, users[-1].id)
         await self.screen.load_session(self.session_id)
         self.screen.run_turn(None)

@@ -5,11 +5,10 @@ A collaborator of ChatScreen (not a base class); the screen binds the keys and d
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from mimo_tui.config import ConfigError
 from mimo_tui.ui.safe import notify_safe
+from mimo_tui.web_search import switch_notice
 
 if TYPE_CHECKING:
     from mimo_tui.ui.chat import ChatScreen
@@ -27,10 +26,10 @@ class SettingsActions:
         def chosen(names: list[str] | None) -> None:
             if names is None:
                 return
-            self.screen.runtime.select_tools(self.screen.session_id, names)
-            self.screen.status.tools = len(self.screen.runtime.toolbox.selected)
+            kept = self.screen.runtime.select_tools(self.screen.session_id, names)
+            self.screen.status.tools = len(kept)
             self.screen.status.show_idle()
-            offered = ", ".join(self.screen.runtime.toolbox.selected) or "none"
+            offered = ", ".join(kept) or "none"
             self.screen.notify(f"Tools offered in this session: {offered}", markup=False, timeout=3)
 
         toolbox.refresh_mcp()  # the tools of the MCP servers that are ready by now
@@ -42,8 +41,6 @@ class SettingsActions:
         self.screen.notify(f"Thinking {state} for this session.", markup=False, timeout=2)
 
     def toggle_web_search(self) -> None:
-        from mimo_tui.web_search import switch_notice
-
         self.apply_settings({"web_search": not self.screen.runtime.settings.web_search}, save=False)
         notice = switch_notice(self.screen.runtime.settings.web_search)
         self.screen.notify(notice, markup=False, timeout=3)
@@ -60,33 +57,23 @@ class SettingsActions:
 
         themes = sorted(self.screen.app.available_themes)
         self.screen.app.push_screen(
-            SettingsScreen(self.screen.runtime.settings, themes, focus), done
+            SettingsScreen(
+                self.screen.runtime.settings, themes, focus, self.screen.runtime.list_models
+            ),
+            done,
         )
 
     def apply_settings(self, changes: dict[str, Any], save: bool = True) -> None:
-        """Apply settings to this run and this session; with `save`, write config.toml too.
-
-        Model, thinking and prompt choices are remembered with the session (it reopens with
-        them); every change saved lands in config.toml as the default for new sessions.
-        """
+        """Apply settings through the core (Runtime.apply_settings), then show them."""
         runtime = self.screen.runtime
-        if save:
-            try:
-                runtime.remember(changes)  # the demo keeps them in memory
-            except (ConfigError, OSError) as exc:
-                notify_safe(self.screen, f"config.toml not updated: {exc}", severity="error")
+        problem = runtime.apply_settings(self.screen.session_id, changes, save)
+        if problem:
+            notify_safe(self.screen, problem, severity="error")
         theme = changes.get("theme")
-        runtime.update_settings(replace(runtime.settings, **changes))
-        kept = ("model", "thinking", "lang", "system_prompt", "web_search")
-        per_session = {k: v for k, v in changes.items() if k in kept}
-        if per_session:
-            runtime.store.update_session_settings(self.screen.session_id, per_session)
         if theme and theme != self.screen.app.theme:
             self.screen.app.theme = theme
-        self.screen.status.model, self.screen.status.thinking = (
-            runtime.settings.model,
-            runtime.settings.thinking,
-        )
+        self.screen.status.model = runtime.settings.model
+        self.screen.status.thinking = runtime.settings.thinking
         self.screen.status.show_idle()
 
     async def set_key(self) -> None:

@@ -8,16 +8,20 @@ It holds no transcript: the store is the transcript.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import TYPE_CHECKING, Any
 
+from mimo_tui.compaction import compacted_note
 from mimo_tui.inspect import tool_records
 from mimo_tui.model import Message, ToolRecord
 from mimo_tui.text import secret_in
+from mimo_tui.ui.memory import release_render_caches
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.widgets.notices import Notice
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.tool_call import ToolCallLine
+from mimo_tui.ui.widgets.welcome import Welcome
 
 if TYPE_CHECKING:
     from mimo_tui.ui.chat import ChatScreen
@@ -73,6 +77,35 @@ class TurnView:
         for attachment, data in unsent[1]:
             await self.screen.attachment_bar.add(attachment, data)
         return True
+
+    async def run(self, text: str | None, attached: list[Any]) -> None:
+        """Consume one turn's events (text None: retry the session as stored), in the
+        screen's "turn" worker."""
+        screen = self.screen
+        engine = screen.runtime.engine
+        events = (
+            engine.turn(screen.session_id, text, attached)
+            if text is not None
+            else engine.rounds(screen.session_id)
+        )
+        self.started = time.monotonic()
+        conv = screen.conversation
+        conv.anchor()  # sending follows the reply at the bottom...
+        await conv.trim(force=True)  # ...so far history paged in earlier can go
+        conv.busy = True
+        ticker = screen.set_interval(0.1, self.tick)
+        screen.refresh_bindings()
+        try:
+            async with contextlib.aclosing(events) as stream:
+                async for event in stream:
+                    await self.render(event)
+        finally:
+            conv.busy = False
+            ticker.stop()
+            screen.call_after_refresh(screen.refresh_bindings)
+            release_render_caches()
+            await self.end()
+            screen.set_timer(0.5, screen.mimo.collect_garbage)
 
     async def end(self) -> None:
         """The turn's events are over (finished, failed or cancelled)."""
@@ -136,17 +169,13 @@ class TurnView:
 
         conv = self.screen.conversation
         match event:
-            case UserSaved(message=msg):
+            case UserSaved(message=msg, title=title):
                 self._unsent = None
-                from mimo_tui.ui.widgets.welcome import Welcome
-
                 await conv.query(Welcome).remove()
                 await conv.mount_all(conv.make_widgets(msg))
                 conv.anchor()
-                self.screen._update_topbar()
+                self.screen.show_title(title)
             case Compacted(covered=n, bytes_before=a, bytes_after=b, error=error):
-                from mimo_tui.compaction import compacted_note
-
                 notify_safe(self.screen, compacted_note(n, a, b, error), timeout=8)
                 if error is None:  # its marker, at the cut
                     store = self.screen.runtime.store
@@ -193,7 +222,7 @@ class TurnView:
                 if notice:
                     await conv.mount(Notice(notice, "warning"))
                 self.screen.status.show_idle()
-                await self.screen.trim()
+                await self.screen.conversation.trim()
             case TurnFailed(error=error, kind=kind, message=msg):
                 # Said once, in full, in the notice; the reply and the status line only
                 # point to it.

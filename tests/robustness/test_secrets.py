@@ -40,8 +40,8 @@ def test_the_key_never_lands_in_files_screens_or_messages(settings, paths, fake,
             await pilot.press("f3")
             await pilot.pause()
             svg = app.export_screenshot()
-            request_json, _ = app.screen._exchange(
-                runtime.store.messages(app.screen.session_id)[1].id
+            request_json, _ = runtime.round_exchange(  # what the inspector shows
+                runtime.store.messages(app.screen.session_id)[1].id or 0
             )
             error = runtime.store.messages(app.screen.session_id)[-1].error or ""
             session = runtime.store.get_session(app.screen.session_id)

@@ -18,6 +18,8 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from mimo_tui.ui.keymap import keymap_of
+
 
 def binding_groups() -> list[tuple[str, list[Binding]]]:
     """(where it applies, its bindings), in the order a user meets them."""
@@ -86,7 +88,7 @@ class HelpScreen(ModalScreen[None]):
             )
 
     def _table(self) -> Table:
-        keymap = getattr(self.app, "_keymap", {}) or {}
+        keymap = keymap_of(self.app)
         table = Table(box=None, expand=True, show_header=True, header_style="bold")
         table.add_column("Key", no_wrap=True, style="bold", min_width=10)
         table.add_column("Does")
@@ -112,9 +114,10 @@ class HelpScreen(ModalScreen[None]):
 
     def _state(self, where: str, binding: Binding) -> bool | None:
         """Whether the key works now (True), not now (None: nothing to cancel, a reply to
-        wait for) or is not offered at all as things are set up (False: the screen's
-        `offered`), asked of the screen or app it belongs to; widgets' keys always show."""
+        wait for) or is not offered at all as things are set up (False: chat_keys'
+        key_offered), asked of the screen or app it belongs to; widgets' keys always show."""
         from mimo_tui.ui.chat import ChatScreen
+        from mimo_tui.ui.chat_keys import key_offered
 
         node: DOMNode | None = None
         if where == "Everywhere":
@@ -124,8 +127,7 @@ class HelpScreen(ModalScreen[None]):
         if node is None:
             return True
         _namespace, name, params = parse(binding.action)
-        offered = getattr(node, "offered", None)
-        if offered is not None and not offered(name):
+        if isinstance(node, ChatScreen) and not key_offered(node, name):
             return False
         return True if node.check_action(name, params) else None
 

@@ -22,6 +22,7 @@ from mimo_tui.cost import reply_stats
 from mimo_tui.model import Message
 from mimo_tui.stream_buffer import StreamBuffer
 from mimo_tui.text import one_line, visible
+from mimo_tui.ui.keymap import keymap_of
 from mimo_tui.ui.widgets.code_copy import COPY_CODE_BINDINGS, CodeCopy
 from mimo_tui.ui.widgets.conversation import MessageAction
 from mimo_tui.ui.widgets.lines import (
@@ -407,7 +408,7 @@ class StoredReply(LinesWidget, Steppable, CodeCopy, can_focus=True):
         """` · version 2 of 2 · [ / ] to switch`, with the keys as the user bound them."""
         if self.version is None:
             return ""
-        keymap = getattr(self.app, "_keymap", {}) or {}
+        keymap = keymap_of(self.app)
         keys = [
             self.app.get_key_display(Binding(keymap.get(f"stored.{n}", d).split(",")[0], ""))
             for n, d in (

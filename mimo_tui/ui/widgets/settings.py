@@ -1,12 +1,13 @@
 """The settings screen: what config.toml holds, edited in place and validated as typed.
 
 The screen only collects and validates; the chat screen applies the result to the running
-session and writes config.toml (see ChatScreen.apply_settings), so the file and the screen
+session and writes config.toml (Runtime.apply_settings), so the file and the screen
 never disagree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual import on, work
@@ -55,9 +56,17 @@ class SettingsScreen(ModalScreen[dict[str, Any] | None]):
         Binding("escape", "cancel", "Cancel", id="settings.cancel"),
     ]
 
-    def __init__(self, settings: Settings, themes: list[str], focus: str = "model") -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        themes: list[str],
+        focus: str = "model",
+        list_models: Callable[[], Awaitable[list[str] | None]] | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings
+        # Runtime.list_models: the screen is handed the use case, it never reaches the app.
+        self.list_models = list_models
         self.themes = themes
         self.initial_focus = focus
 
@@ -155,15 +164,16 @@ class SettingsScreen(ModalScreen[dict[str, Any] | None]):
         """Offer the models the API lists (GET /v1/models); typing any name still works."""
         hint = self.query_one("#models-hint", Static)
         self._offer(None)  # the catalogue's models at once, the server's when listed
-        client = self.app.runtime.engine.client  # type: ignore[attr-defined]
-        if client is None:
-            hint.update("No API key: type a model name.")
+        if self.list_models is None:
             return
         hint.update("Loading the model list…")
         try:
-            models = await client.list_models()
+            models = await self.list_models()
         except Exception as exc:  # any failure: the free-text field still works
             hint.update(safe_text(f"Could not list models ({exc}); type a name."))
+            return
+        if models is None:
+            hint.update("No API key: type a model name.")
             return
         self._offer(models)
         bad = sum(1 for m in models if not is_model_id(m))

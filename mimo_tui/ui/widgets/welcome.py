@@ -21,6 +21,7 @@ from textual.widgets import Static
 
 from mimo_tui.model import Session
 from mimo_tui.text import one_line, visible
+from mimo_tui.ui.keymap import keymap_of
 from mimo_tui.ui.widgets.steppable import STEP_BINDINGS, MessageStep, Steppable
 from mimo_tui.ui.widgets.when import relative_time
 
@@ -186,7 +187,7 @@ def welcome_view(screen: ChatLike) -> Welcome:
     runtime = screen.runtime
     s = runtime.settings
     app = screen.app
-    keymap = getattr(app, "_keymap", {}) or {}
+    keymap = keymap_of(app)
     keys = tuple(
         (app.get_key_display(Binding(keymap.get(bid, key).split(",")[0] if bid else key, "")), what)
         for bid, key, what in KEYS
