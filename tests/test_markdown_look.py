@@ -76,6 +76,15 @@ def test_headings_tables_quotes_and_inline_code_in_every_theme(theme):
     assert not code.style.bold
 
 
+def test_an_ordered_list_keeps_the_period_after_each_number():
+    text = text_of(render("1. Read the file\n2. Count the words, a line long enough to wrap\n", 30))
+    assert text[0] == " 1. Read the file"
+    assert text[1].startswith(" 2. Count the words")
+    assert text[2].startswith("    ") and text[2].strip()  # wrapped under its own text
+    ten = text_of(render("".join(f"{n}. item {n}\n" for n in range(1, 11)), 30))
+    assert "  9. item 9" in ten and " 10. item 10" in ten  # the periods line up
+
+
 def test_only_web_links_are_live_and_all_links_are_underlined():
     lines = render(
         "[web](https://example.com) [rel](docs/x.md) [mail](mailto:a@b.c) [js](javascript:x)"
