@@ -175,6 +175,25 @@ async def test_turns_are_separated_by_a_rule_in_the_themes_colour(settings, path
         assert "───" in screen[at - 1]
 
 
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two `#RRGGBB` colours."""
+
+    def luminance(colour: str) -> float:
+        rgb = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["mimo-dark", "mimo-light", "mimo-high-contrast"])
+def test_the_rule_between_turns_shows_in_every_theme(theme):
+    """A quiet rule, but one a person sees on the light theme's cream as on the dark one."""
+    variables = THEMES[theme].variables
+    assert _contrast(variables["turn-rule"], THEMES[theme].background) >= 1.33
+
+
 async def test_a_click_on_a_web_link_opens_it(settings, paths):
     app = _showcase_app(settings, paths)
     opened: list[str] = []
