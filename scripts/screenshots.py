@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -16,7 +17,6 @@ from pathlib import Path
 from mimo_tui.config import Paths, Settings
 from mimo_tui.fake.seed import (
     COMPARE_QUESTION,
-    sample_approval,
     seed_branches,
     seed_compare,
     seed_conversation,
@@ -24,52 +24,30 @@ from mimo_tui.fake.seed import (
     seed_markdown_showcase,
 )
 from mimo_tui.runtime import build_runtime
-from mimo_tui.tool_runner import ApprovalRequest
-from mimo_tui.tools import BUILTINS
 from mimo_tui.ui.app import MimoApp, approve_in_app
-from mimo_tui.ui.widgets.approval import ApprovalScreen
 
-OUT = Path(__file__).resolve().parent.parent / "screenshots"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "screenshots"
+# The scenes are the snapshot tests' (tests/scenes.py); `python scripts/screenshots.py` puts
+# scripts/ on the path, not the checkout.
+sys.path.insert(0, str(ROOT))
+from tests.scenes import (  # noqa: E402
+    approval,
+    attachments_shown,
+    help_open,
+    inspector_open,
+    nothing,
+    reasoning_open,
+    search_open,
+    sessions_open,
+    settings_open,
+    sources_shown,
+)
+
 FROZEN = datetime(2026, 5, 12, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 os.environ["TZ"] = "UTC"  # relative dates count calendar days in local time: pictures in UTC
 time.tzset()
 Step = Callable[[object], Awaitable[None]]
-
-
-async def reasoning_open(pilot) -> None:
-    await pilot.press("ctrl+r")
-
-
-async def inspector_open(pilot) -> None:
-    await pilot.press("f3")
-
-
-async def sessions_open(pilot) -> None:
-    await pilot.press("f4")
-
-
-async def search_open(pilot) -> None:
-    await pilot.press("ctrl+f")
-    await pilot.pause()
-    await pilot.press(*"greeting")
-    await pilot.pause(0.3)
-
-
-async def approval(pilot) -> None:
-    record, pretty = sample_approval()
-    pilot.app.push_screen(ApprovalScreen(ApprovalRequest(record, BUILTINS["read_file"], pretty)))
-
-
-async def help_open(pilot) -> None:
-    await pilot.press("f1")
-
-
-async def settings_open(pilot) -> None:
-    await pilot.press("f8")
-    await pilot.pause()
-    hint = pilot.app.screen.query_one("#models-hint")
-    while "Loading" in str(hint.render()):  # the model list request (refused here) settles
-        await pilot.pause(0.05)
 
 
 async def tree_open(pilot) -> None:
@@ -87,42 +65,6 @@ async def compare_open(pilot) -> None:
     from mimo_tui.ui.widgets.compare_view import CompareScreen
 
     pilot.app.push_screen(CompareScreen(CANDIDATES, COMPARE_QUESTION))  # type: ignore[arg-type]
-
-
-async def nothing(pilot) -> None:
-    """The screen as it opens (the meter: the status line and each reply's stats line)."""
-
-
-async def attachments_shown(pilot) -> None:
-    """A question sent with a photo (its attachment line, the model's answer) and a second
-    file waiting as a chip above the input."""
-    from mimo_tui import attachments
-    from mimo_tui.model import Message
-    from mimo_tui.pixels import thumbnail  # noqa: F401  (the preview's decoder: PNG)
-    from tests.media_helpers import png
-
-    app = pilot.app
-    store = app.screen.runtime.store
-    session_id = app.screen.session_id
-    photo, data = attachments.from_bytes(png(1280, 960, (40, 90, 200)), "street-photo.png")
-    store.blobs.put(photo.sha256, data)
-    store.add_message(
-        session_id,
-        Message(role="user", content="What colour is the car?", attachments=(photo,)),
-    )
-    store.add_message(
-        session_id,
-        Message(
-            role="assistant",
-            content="The car in the photo is **blue**, parked at the kerb on the left.",
-            model="mimo-v2.5",
-        ),
-    )
-    await app.screen.load_session(session_id)
-    clip, clip_data = attachments.from_bytes(png(640, 480), "dashboard.png")
-    await app.screen.attachment_bar.add(clip, clip_data)
-    app.screen.query_one("PromptInput").text = "and this one?"
-    await pilot.pause(0.05)
 
 
 def gradient_png(width: int, height: int) -> bytes:
@@ -180,37 +122,6 @@ async def attachment_preview(pilot) -> None:
         if type(app.screen).__name__ == "AttachmentPreview":
             break
         await pilot.pause(0.02)
-    await pilot.pause(0.05)
-
-
-async def sources_shown(pilot) -> None:
-    """A web-search reply: `[n]` references in the answer and its numbered Sources panel."""
-    from mimo_tui.model import Message
-
-    app = pilot.app
-    store = app.screen.runtime.store
-    session_id = app.screen.session_id
-    store.add_message(session_id, Message(role="user", content="latest news about MiMo"))
-    reply = store.add_message(session_id, Message(role="assistant", model="mimo-v2.5-pro"))
-    reply.content = (
-        "Xiaomi released the **MiMo V2.5** family with a 1M-token context [1], and the "
-        "open-weight models are on Hugging Face [2]. The API adds built-in web search, "
-        "billed per search [3]."
-    )
-    reply.sources = [
-        {
-            "type": "url_citation",
-            "url_citation": {"url": url, "title": title, "start_index": 0, "end_index": 0},
-            "site_name": site,
-        }
-        for url, title, site in (
-            ("https://news.example.org/mimo-v2-5", "MiMo V2.5: longer context", "news.example.org"),
-            ("https://models.example.org/XiaomiMiMo", "XiaomiMiMo weights", "models.example.org"),
-            ("https://docs.example.org/mimo/web-search", "Web search plugin", "docs.example.org"),
-        )
-    ]
-    store.update_message(reply)
-    await app.screen.load_session(session_id)
     await pilot.pause(0.05)
 
 

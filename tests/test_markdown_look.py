@@ -76,6 +76,15 @@ def test_headings_tables_quotes_and_inline_code_in_every_theme(theme):
     assert not code.style.bold
 
 
+def test_an_ordered_list_keeps_the_period_after_each_number():
+    text = text_of(render("1. Read the file\n2. Count the words, a line long enough to wrap\n", 30))
+    assert text[0] == " 1. Read the file"
+    assert text[1].startswith(" 2. Count the words")
+    assert text[2].startswith("    ") and text[2].strip()  # wrapped under its own text
+    ten = text_of(render("".join(f"{n}. item {n}\n" for n in range(1, 11)), 30))
+    assert "  9. item 9" in ten and " 10. item 10" in ten  # the periods line up
+
+
 def test_only_web_links_are_live_and_all_links_are_underlined():
     lines = render(
         "[web](https://example.com) [rel](docs/x.md) [mail](mailto:a@b.c) [js](javascript:x)"
@@ -166,6 +175,25 @@ async def test_turns_are_separated_by_a_rule_in_the_themes_colour(settings, path
         screen = screen_lines(app)
         at = next(i for i, line in enumerate(screen) if "What time is it in Beijing?" in line)
         assert "───" in screen[at - 1]
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two `#RRGGBB` colours."""
+
+    def luminance(colour: str) -> float:
+        rgb = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["mimo-dark", "mimo-light", "mimo-high-contrast"])
+def test_the_rule_between_turns_shows_in_every_theme(theme):
+    """A quiet rule, but one a person sees on the light theme's cream as on the dark one."""
+    variables = THEMES[theme].variables
+    assert _contrast(variables["turn-rule"], THEMES[theme].background) >= 1.33
 
 
 async def test_a_click_on_a_web_link_opens_it(settings, paths):

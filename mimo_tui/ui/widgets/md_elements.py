@@ -127,7 +127,22 @@ class DocTable(TableElement):
 
 
 class DocListItem(ListItem):
-    """A list item; `[ ]` / `[x]` at its start (a task) is drawn as a box for a bullet."""
+    """A list item; `[ ]` / `[x]` at its start (a task) is drawn as a box for a bullet, and
+    an ordered item's number keeps its period (`1.`, as written and as a document prints
+    it; Rich drops it, so `1 Read` reads like a count)."""
+
+    def render_number(
+        self, console: Console, options: ConsoleOptions, number: int, last_number: int
+    ) -> RenderResult:
+        width = len(str(last_number)) + 3  # the digits, the period, a space either side
+        lines = console.render_lines(
+            self.elements, options.update(width=options.max_width - width), style=self.style
+        )
+        style = console.get_style("markdown.item.number", default="none")
+        for n, line in enumerate(lines):
+            yield Segment(f"{number}.".rjust(width - 1) + " " if n == 0 else " " * width, style)
+            yield from line
+            yield Segment.line()
 
     def _task(self) -> str | None:
         children = self.elements._renderables
