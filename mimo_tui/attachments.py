@@ -70,6 +70,25 @@ def kind_of(mime: str) -> Kind | None:
     return None
 
 
+def has_media_extension(name: str) -> bool:
+    """Whether the name ends like an image, audio or video file (a cheap check, no read)."""
+    return Path(name).suffix.lower() in _BY_EXT
+
+
+def looks_attachable(path: Path | str) -> bool:
+    """Whether a file could be attached: a media extension, or media bytes at its start
+    (a screenshot saved without one). False when it cannot be read."""
+    if has_media_extension(str(path)):
+        return True
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(32)
+    except OSError:
+        return False
+    sniffed = sniff(head)
+    return sniffed is not None and kind_of(sniffed) is not None
+
+
 def human_size(size: int) -> str:
     """1,536 → '1.5 KB' (binary units, as the limits are)."""
     value = float(size)

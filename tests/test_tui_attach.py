@@ -12,7 +12,7 @@ from textual import events
 from mimo_tui.ui.widgets.attachment_bar import AttachmentBar, AttachmentChip
 from mimo_tui.ui.widgets.attachment_view import AttachmentLine, AttachmentPreview
 from mimo_tui.ui.widgets.dialogs import Confirm
-from mimo_tui.ui.widgets.file_picker import FilePicker, fuzzy_filter
+from mimo_tui.ui.widgets.file_picker import FilePicker, files_below, fuzzy_filter
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from tests.media_helpers import png, write
 from tests.tui_helpers import make_app, screen_lines, send, wait_until
@@ -103,6 +103,36 @@ async def test_pasting_a_file_path_attaches_it_and_inserts_nothing(
         app.post_message(events.Paste("just text"))
         await wait_until(pilot, lambda: prompt.text == "just text")
     runtime.close()
+
+
+async def test_pasting_a_path_that_cannot_be_attached_keeps_it_as_text(
+    settings, paths, fake, tmp_path, monkeypatch
+):
+    """`/etc/hosts` or notes.txt pasted mid-sentence is text: it goes into the input (it used
+    to be taken for a dropped file, refused, and lost). A PNG saved without an extension is
+    still a dropped file (its bytes say so)."""
+    monkeypatch.chdir(tmp_path)
+    notes = write(tmp_path, "notes.txt", b"some notes")
+    shot = write(tmp_path, "screenshot", png())
+    app, runtime = make_app(replace(settings, model="mimo-v2.5"), paths)
+    async with app.run_test(size=SIZE) as pilot:
+        prompt = app.screen.query_one(PromptInput)
+        prompt.focus()
+        prompt.insert("explain the file ")
+        app.post_message(events.Paste(str(notes)))
+        await wait_until(pilot, lambda: prompt.text == f"explain the file {notes}")
+        assert chips(app) == []
+        app.post_message(events.Paste(str(shot)))
+        await wait_until(pilot, lambda: bool(chips(app)))
+        assert chips(app)[0].attachment.name == "screenshot"
+        assert prompt.text == f"explain the file {notes}"
+    runtime.close()
+
+
+def test_the_picker_lists_only_files_that_can_be_attached(tmp_path):
+    for name in ("photo.PNG", "voice.wav", "clip.mp4", "notes.txt", "page.html", "data.json"):
+        write(tmp_path, name, b"x")
+    assert sorted(files_below(tmp_path)) == ["clip.mp4", "photo.PNG", "voice.wav"]
 
 
 async def test_at_word_and_tab_open_the_picker_filtered_and_the_word_becomes_a_chip(

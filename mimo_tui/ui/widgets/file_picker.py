@@ -1,8 +1,9 @@
 """A fuzzy file picker over the files below the working directory (Ctrl+A, `@path` + Tab).
 
 Typing filters by fuzzy match (the letters in order, closer and earlier matches first);
-Enter picks the highlighted file, Escape closes with nothing. Hidden folders and the usual
-build and environment folders are skipped; at most MAX_FILES are listed.
+Enter picks the highlighted file, Escape closes with nothing. Only files with an image,
+audio or video extension are listed (the others would be refused); hidden folders and the
+usual build and environment folders are skipped; at most MAX_FILES are listed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from mimo_tui.attachments import has_media_extension
 from mimo_tui.text import visible
 
 MAX_FILES = 5000
@@ -27,13 +29,13 @@ SKIP = {"node_modules", "__pycache__", ".git", "venv", ".venv", "dist", "build",
 
 
 def files_below(root: Path, limit: int = MAX_FILES) -> list[str]:
-    """Relative paths of regular files below `root`, shallow ones first."""
+    """Relative paths of the media files below `root`, shallow ones first."""
     found: list[str] = []
     for here, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP)
         rel = Path(here).relative_to(root)
         for name in sorted(names):
-            if not name.startswith("."):
+            if not name.startswith(".") and has_media_extension(name):
                 found.append(str(rel / name) if str(rel) != "." else name)
                 if len(found) >= limit:
                     return found
