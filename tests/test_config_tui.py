@@ -46,6 +46,25 @@ async def test_f8_save_changes_only_the_edited_line(paths, fake):
     assert paths.config_file.read_text() == expected
 
 
+async def test_f8_with_an_unknown_theme_shows_the_one_in_use_and_saves_nothing(paths, fake):
+    """config.toml names a theme that does not exist: the app uses mimo-dark (and says so);
+    F8 shows mimo-dark, and Save with nothing changed leaves the file byte for byte."""
+    from textual.widgets import Select
+
+    paths.config_dir.mkdir(parents=True)
+    text = 'theme = "nope"  # a typo\ntemperature = 0.7\n'
+    paths.config_file.write_text(text)
+    app, runtime = make_app(loaded(paths, fake), paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await wait_until(pilot, lambda: isinstance(app.screen, SettingsScreen))
+        assert app.screen.query_one("#theme", Select).value == app.theme == "mimo-dark"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not isinstance(app.screen, SettingsScreen))
+    runtime.close()
+    assert paths.config_file.read_text() == text
+
+
 async def test_switching_theme_in_the_demo_leaves_config_toml_alone(paths):
     paths.config_dir.mkdir(parents=True)
     paths.config_file.write_text(USER_FILE)

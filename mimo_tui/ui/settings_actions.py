@@ -58,7 +58,11 @@ class SettingsActions:
         themes = sorted(self.screen.app.available_themes)
         self.screen.app.push_screen(
             SettingsScreen(
-                self.screen.runtime.settings, themes, focus, self.screen.runtime.list_models
+                self.screen.runtime.settings,
+                themes,
+                focus,
+                self.screen.runtime.list_models,
+                theme_in_use=self.screen.app.theme,
             ),
             done,
         )

@@ -62,9 +62,16 @@ class SettingsScreen(ModalScreen[dict[str, Any] | None]):
         themes: list[str],
         focus: str = "model",
         list_models: Callable[[], Awaitable[list[str] | None]] | None = None,
+        theme_in_use: str | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
+        # The theme field shows the theme in use: config.toml may name one that does not
+        # exist (the app fell back, and said so). Left as shown, saving keeps the file's.
+        if settings.theme in themes:
+            self._theme_shown = settings.theme
+        else:
+            self._theme_shown = theme_in_use if theme_in_use in themes else themes[0]
         # Runtime.list_models: the screen is handed the use case, it never reaches the app.
         self.list_models = list_models
         self.themes = themes
@@ -142,7 +149,7 @@ class SettingsScreen(ModalScreen[dict[str, Any] | None]):
                     yield Label("Theme")
                     yield Select[str](
                         [(t, t) for t in self.themes],
-                        value=s.theme if s.theme in self.themes else self.themes[0],
+                        value=self._theme_shown,
                         allow_blank=False,
                         id="theme",
                     )
@@ -257,7 +264,8 @@ class SettingsScreen(ModalScreen[dict[str, Any] | None]):
         else:
             out["system_prompt"] = prompt.strip() or None
         out["reasoning_panel"] = self.query_one("#reasoning_panel", Select).value
-        out["theme"] = self.query_one("#theme", Select).value
+        theme = self.query_one("#theme", Select).value
+        out["theme"] = self.settings.theme if theme == self._theme_shown else theme
         return out
 
     def action_save(self) -> None:
