@@ -210,7 +210,9 @@ def export_markdown(
         "",
         *_superseded_md(versions.get(None)),
     ]
-    pending = store.compactions(session.id)
+    # Each where it cuts, in the order of the messages (an undone one can cut later than the
+    # active one made after it); one cut after the last message goes at the end.
+    pending = sorted(store.compactions(session.id), key=lambda c: (c.before_id, c.id))
     for msg in messages:
         while pending and pending[0].before_id <= (msg.id or 0):
             out += _compaction_md(pending.pop(0))
@@ -247,6 +249,8 @@ def export_markdown(
                     out += ["Result:", "", _fence(visible(res.content)), ""]
             if msg.error:
                 out += [f"> error: {_md_line(msg.error)}", ""]
+    for c in pending:
+        out += _compaction_md(c)
     out += branches_markdown(tree)
     return scrub("\n".join(out), key)
 

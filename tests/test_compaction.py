@@ -131,6 +131,26 @@ async def test_undo_restores_full_replay_and_a_second_compaction_builds_on_the_f
     assert "question number 0 about topic0" in [m.get("content") for m in sent]
 
 
+async def test_markdown_shows_every_summary_where_it_cuts_after_undo_and_redo(
+    engine, store: Store, fake
+):
+    """Compact keeping 1 turn, compact keeping none (its cut after the last message), undo,
+    compact keeping 1 again: the export shows the active summary above the last turn and
+    both undone ones, the one cut after everything at the end."""
+    sid = await _chat(engine, store, fake, 4)
+    assert engine.client is not None
+    await compact(store, engine.client, sid, "mimo-v2.5-pro", keep_turns=1)
+    everything = await compact(store, engine.client, sid, "mimo-v2.5-pro", keep_turns=0)
+    store.set_compaction(everything.compaction.id, active=False)
+    again = await compact(store, engine.client, sid, "mimo-v2.5-pro", keep_turns=1)
+    md = export(store, store.get_session(sid), "md", KEY)
+    active = md.index("messages (replayed instead of the messages above)")
+    assert md.count("(undone, not replayed)") == 2
+    assert md.index("question number 2 about topic2") < active
+    assert active < md.index("question number 3 about topic3")
+    assert again.compaction.summary.strip().splitlines()[0] in md[active:]
+
+
 async def test_nothing_to_compact_changes_nothing(engine, store: Store, fake):
     sid = await _chat(engine, store, fake, 2)
     assert engine.client is not None
