@@ -41,6 +41,9 @@ class Runtime:
     created: set[str] = field(default_factory=set)  # sessions this run created
     new_api: str = ""  # the wire format of new sessions (config / --api); set on creation
     default_model: str = ""  # config / env / flag (validated there); set on creation
+    # What a new session starts with (config / env / flags, and what F8 saved since): a
+    # session's own model, thinking or web search, switched for it alone, stays with it.
+    session_defaults: dict[str, Any] = field(default_factory=dict)
     clock: Clock = local_now
     # Things a person should be told about the session just opened (see take_notices).
     notices: list[str] = field(default_factory=list)
@@ -49,6 +52,9 @@ class Runtime:
     def __post_init__(self) -> None:
         self.new_api = self.new_api or self.settings.api
         self.default_model = self.default_model or self.settings.model
+        self.session_defaults = self.session_defaults or {
+            name: getattr(self.settings, name) for name in SESSION_SETTINGS
+        }
 
     def take_notices(self) -> list[str]:
         """The notices so far, once: the TUI and `ask` show each where the user looks."""
@@ -173,6 +179,7 @@ class Runtime:
 
     def new_session(self) -> Session:
         self._use_api(self.new_api)
+        self.update_settings(replace(self.settings, **self.session_defaults))
         s = self.settings
         self.toolbox.always_allowed.clear()
         session = self.store.create_session(
@@ -209,6 +216,9 @@ class Runtime:
         """
         problem = None
         if save:
+            self.session_defaults.update(
+                (k, v) for k, v in changes.items() if k in SESSION_SETTINGS
+            )
             try:
                 self.remember(changes)  # the demo keeps them in memory
             except (ConfigError, OSError) as exc:

@@ -133,6 +133,10 @@ class Store(CompactionsMixin, TreeMixin, ImportMixin):
             db.execute(
                 "UPDATE sessions SET settings = ? WHERE id = ?", (json.dumps(current), session_id)
             )
+            if isinstance(changes.get("model"), str):  # the list's model column says it too
+                db.execute(
+                    "UPDATE sessions SET model = ? WHERE id = ?", (changes["model"], session_id)
+                )
 
     def rename_session(self, session_id: str, title: str) -> None:
         title = " ".join(title.split())[:200]

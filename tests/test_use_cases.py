@@ -56,6 +56,21 @@ def test_apply_settings_without_save_leaves_config_toml_alone(runtime: Runtime) 
     assert not runtime.paths.config_file.exists()
 
 
+def test_a_switch_for_this_session_stays_with_it(runtime: Runtime) -> None:
+    """ "Switch this session to mimo-v2.6-pro?" (or F6): the session and the session list
+    say the new model; a new chat starts from the defaults again. Saved (F8), it is the
+    default of new chats too."""
+    default = runtime.settings.model
+    sid = runtime.new_session().id
+    runtime.apply_settings(sid, {"model": "mimo-v2.6-pro", "thinking": False}, save=False)
+    assert runtime.store.get_session(sid).model == "mimo-v2.6-pro"
+    assert [s.model for s in runtime.store.list_sessions() if s.id == sid] == ["mimo-v2.6-pro"]
+    fresh = runtime.new_session()
+    assert fresh.model == runtime.settings.model == default and runtime.settings.thinking
+    runtime.apply_settings(fresh.id, {"model": "mimo-v2-flash"})
+    assert runtime.new_session().model == "mimo-v2-flash"
+
+
 def test_apply_settings_still_applies_when_config_toml_cannot_be_written(
     runtime: Runtime,
 ) -> None:
