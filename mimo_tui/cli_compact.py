@@ -84,7 +84,8 @@ def cmd_compact(args: argparse.Namespace, settings: Settings, paths: Paths) -> i
         c = done.compaction
         print(
             f"compacted {session.id}: {c.covered} older messages → a {len(c.summary):,}-character "
-            f"summary; the next request replays {done.messages_after} messages, "
+            f"summary; the next request replays {done.messages_after} "
+            f"message{'s' if done.messages_after != 1 else ''}, "
             f"{_kb(done.bytes_after)} (was {done.messages_before}, {_kb(done.bytes_before)}). "
             f"`mimo-tui sessions uncompact {session.id}` undoes it."
         )
