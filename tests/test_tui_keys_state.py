@@ -89,6 +89,33 @@ async def test_a_key_pasted_in_the_app_is_stored_0600_and_used(settings, paths, 
     app.runtime.close()
 
 
+async def test_after_a_rejected_key_the_palette_takes_a_new_one(settings, paths, fake):
+    """A 401 with a wrong key: F5 only retries, so the palette's *Set API key* is the way to
+    put the right one in without leaving the app; the next message goes with it."""
+    from tests.test_tui_compact import palette
+
+    app, _ = make_app(replace(settings, api_key="sk-wrong-key-0000"), paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hello")
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: "API key was rejected" in "\n".join(screen_lines(app)))
+        await palette(pilot, "Set API key")
+        prompt = await _prompt(pilot)
+        prompt.query_one("Input").insert_text_at_cursor(KEY)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: paths.key_file.exists())
+        await wait_until(pilot, lambda: not isinstance(app.screen, TextPrompt))
+        await send(pilot, "hello with the right key")
+        await app.workers.wait_for_complete()
+        assert fake.chat_requests()[-1].body["messages"][-1]["content"] == (
+            "hello with the right key"
+        )
+        await wait_until(pilot, lambda: not app.screen.busy)
+        last = app.runtime.store.messages(app.screen.session_id)[-1]
+        assert last.role == "assistant" and last.status == "complete"
+    app.runtime.close()
+
+
 async def _prompt(pilot) -> TextPrompt:
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, TextPrompt))
     return pilot.app.screen

@@ -184,6 +184,11 @@ class MimoApp(App):
                 "Model, sampling, prompt, reasoning panel, theme (F8)",
                 chat.action_settings,
             ),
+            (
+                "Set API key",
+                "Paste a key (a rejected one too); stored owner-only, as `mimo-tui key set` does",
+                chat.action_set_key,
+            ),
             ("Help", "Every key binding (F1)", self.action_help),
         ]
         from mimo_tui.ui.compare import palette_commands
