@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from benchmarks.big_store import SESSIONS, big_store
-from benchmarks.common import Result, env_for, median_ms, temp_paths
-from benchmarks.startup_bench import MINIMAL, READY, _time_to
+from benchmarks.common import Result, median_ms, temp_paths
+from benchmarks.startup_bench import READY, paired, pty_env
 from mimo_tui.store import Store
 
 
@@ -53,24 +52,8 @@ def _first_frame(path: Path, quick: bool) -> list[Result]:
     """A new chat's first frame with the big store, paired with the minimal app."""
     paths = temp_paths()
     big_store(paths.store_file)
-    env = env_for(
-        paths,
-        TERM="xterm-256color",
-        MIMO_API_KEY="bench-key",
-        MIMO_BASE_URL="http://127.0.0.1:9/v1",
-        COLORTERM="truecolor",
-    )
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    script = Path(tempfile.mkdtemp()) / "minimal.py"
-    script.write_text(MINIMAL)
-    ours_argv, minimal_argv = [sys.executable, "-m", "mimo_tui"], [sys.executable, str(script)]
-    _time_to(ours_argv, READY, env)
-    _time_to(minimal_argv, (b"minimal-ready",), env)
-    ours, minimal = [], []
-    for i in range(5 if quick else 11):
-        pair = [(ours, ours_argv, READY), (minimal, minimal_argv, (b"minimal-ready",))]
-        for times, argv, markers in pair if i % 2 else reversed(pair):
-            times.append(_time_to(argv, markers, env))
+    argv = [sys.executable, "-m", "mimo_tui"]
+    ours, minimal = paired(argv, READY, pty_env(paths), 5 if quick else 11)
     ratio = statistics.median(o / m for o, m in zip(ours, minimal, strict=True))
     return [
         Result(

@@ -68,8 +68,8 @@ def _time_to(argv: list[str], markers: tuple[bytes, ...], env: dict[str, str]) -
         os.close(master)
 
 
-def run(quick: bool = False) -> list[Result]:
-    paths = temp_paths()
+def pty_env(paths) -> dict[str, str]:
+    """The environment of a measured start: these folders, a key, no server needed."""
     env = env_for(
         paths,
         TERM="xterm-256color",
@@ -81,20 +81,36 @@ def run(quick: bool = False) -> list[Result]:
     # some environments, this one included) would make every start compile mimo_tui from
     # source (~80 ms) while textual, installed by pip, is precompiled: not what users run.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def paired(
+    ours_argv: list[str], ready: tuple[bytes, ...], env: dict[str, str], repeat: int
+) -> tuple[list[float], list[float]]:
+    """Seconds to the first frame of `ours_argv` and of the minimal app, run in pairs.
+
+    The host's speed drifts within seconds (the minimal app alone takes 170-280 ms over an
+    afternoon), so each run of mimo-tui is compared with a run of the minimal app made
+    beside it, in alternating order; callers take the median of the pairs' ratios."""
     script = Path(tempfile.mkdtemp()) / "minimal.py"
     script.write_text(MINIMAL)
-    repeat = 5 if quick else 15
-    ours_argv, minimal_argv = [sys.executable, "-m", "mimo_tui"], [sys.executable, str(script)]
-    _time_to(ours_argv, READY, env)  # writes the bytecode
+    minimal_argv = [sys.executable, str(script)]
+    _time_to(ours_argv, ready, env)  # writes the bytecode
     _time_to(minimal_argv, (b"minimal-ready",), env)
-    # The host's speed drifts within seconds (the minimal app alone takes 170-280 ms over an
-    # afternoon), so each run of mimo-tui is compared with a run of the minimal app made
-    # beside it, in alternating order, and the ratio is the median of those pairs.
-    ours, minimal = [], []
+    ours: list[float] = []
+    minimal: list[float] = []
     for i in range(repeat):
-        pair = [(ours, ours_argv, READY), (minimal, minimal_argv, (b"minimal-ready",))]
+        pair = [(ours, ours_argv, ready), (minimal, minimal_argv, (b"minimal-ready",))]
         for times, argv, markers in pair if i % 2 else reversed(pair):
             times.append(_time_to(argv, markers, env))
+    return ours, minimal
+
+
+def run(quick: bool = False) -> list[Result]:
+    env = pty_env(temp_paths())
+    repeat = 5 if quick else 15
+    ours_argv = [sys.executable, "-m", "mimo_tui"]
+    ours, minimal = paired(ours_argv, READY, env, repeat)
     ratios = [o / m for o, m in zip(ours, minimal, strict=True)]
     ratio = statistics.median(ratios)
     q1, _, q3 = statistics.quantiles(ratios, n=4)

@@ -116,3 +116,16 @@ def _block_pictures(monkeypatch: pytest.MonkeyPatch) -> None:
     a protocol: what a test sees never depends on the terminal it was started from (kitty,
     tmux, ...); tests/test_inline_image.py checks the choice itself."""
     monkeypatch.setenv("MIMO_TUI_IMAGES", "blocks")
+
+
+@pytest.fixture
+def utc(monkeypatch):
+    """Relative dates count calendar days in local time: snapshots are taken in UTC
+    (`pytestmark = pytest.mark.usefixtures("utc")`)."""
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

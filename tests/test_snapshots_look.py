@@ -15,16 +15,7 @@ ALL_THEMES = pytest.mark.parametrize("theme", ["mimo-dark", "mimo-light", "mimo-
 NEW_CHAT_ID = "5e55100d0099"
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    """Relative dates count calendar days in local time: pictures are taken in UTC."""
-    import time
-
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 def app_with(tmp_path, scene: str, theme: str = "mimo-dark") -> MimoApp:

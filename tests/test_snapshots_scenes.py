@@ -22,16 +22,7 @@ from tests.tui_helpers import screen_lines, send, wait_until
 NOWHERE = "http://127.0.0.1:9/v1"  # nothing listens: a seeded scene never reaches a server
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    """Relative dates count calendar days in local time: pictures are taken in UTC."""
-    import time
-
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 def scene_app(

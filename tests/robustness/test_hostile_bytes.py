@@ -71,8 +71,13 @@ def tui(tmp_path, fake, *args: str) -> PtyApp:
 
 def import_hostile_session(tmp_path, fake, title: str = "IMPORTED-T") -> str:
     """Import a session whose stored model is hostile, the way a user does (the CLI)."""
+    return import_file(tmp_path, fake, hostile_transcript(title))
+
+
+def import_file(tmp_path, fake, text: str) -> str:
+    """`mimo-tui sessions import` of a JSON transcript with this text; the new session id."""
     file = tmp_path / "hostile-session.json"
-    file.write_text(hostile_transcript(title), encoding="utf-8")
+    file.write_text(text, encoding="utf-8")
     done = subprocess.run(
         [PYTHON, "-m", "mimo_tui", "sessions", "import", str(file)],
         env=cli_env(tmp_path, fake),
@@ -340,8 +345,9 @@ def test_an_imported_compaction_summary_unfolded(tmp_path, hostile_fake, observe
     from mimo_tui.transcripts import FORMAT, VERSION
 
     summary = "SUMM4RY \x1b]52;c;UFdORUQ=\x07 \x1b]0;PWNED\x07 \x9b2J [b]B[/b]"
-    file = tmp_path / "compacted.json"
-    file.write_text(
+    import_file(
+        tmp_path,
+        hostile_fake,
         json.dumps(
             {
                 "format": FORMAT,
@@ -356,16 +362,7 @@ def test_an_imported_compaction_summary_unfolded(tmp_path, hostile_fake, observe
                 "compactions": [{"before_id": 3, "summary": summary, "covered": 2, "active": True}],
             }
         ),
-        encoding="utf-8",
     )
-    done = subprocess.run(
-        [PYTHON, "-m", "mimo_tui", "sessions", "import", str(file)],
-        env=cli_env(tmp_path, hostile_fake),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
     with tui(tmp_path, hostile_fake, "-c") as app:
         app.wait_for_text("Enter unfolds")
         # Up steps to the last reply, the question above it, then the marker; each step is
