@@ -30,6 +30,7 @@ from textual.message import Message as TextualMessage
 from textual.widget import Widget
 
 from mimo_tui.model import Message, ToolRecord
+from mimo_tui.ui.widgets.history_rows import HistoryRows
 from mimo_tui.ui.widgets.lines import LaidOutOnce
 from mimo_tui.ui.widgets.notices import EarlierNotice, LaterNotice, Notice
 from mimo_tui.ui.widgets.steppable import MessageStep
@@ -116,6 +117,7 @@ class Conversation(LaidOutOnce, VerticalScroll):
         self.has_older = False  # stored messages above the window, and below it
         self.has_newer = False
         self.paging = False
+        self._rows: HistoryRows | None = None  # (kept: a query per page cost ~1 ms)
 
     # ---- what is mounted -------------------------------------------------------------------
 
@@ -145,8 +147,35 @@ class Conversation(LaidOutOnce, VerticalScroll):
         return widget
 
     def shown(self) -> list[Widget]:
-        """The message items mounted, oldest first (not the notices)."""
-        return [w for w in self.children if not isinstance(w, Notice | EarlierNotice | LaterNotice)]
+        """The message items mounted, oldest first (not the notices, not the rows)."""
+        skip = (Notice, EarlierNotice, LaterNotice, HistoryRows)
+        return [w for w in self.children if not isinstance(w, skip)]
+
+    @property
+    def rows(self) -> HistoryRows | None:
+        """The older history scrolled back to, drawn as rows above the widgets (if any)."""
+        rows = self._rows
+        return rows if rows is not None and rows.parent is self else None
+
+    async def _mount_rows(self) -> HistoryRows:
+        """The rows, mounted the first time older history is scrolled back to: below the
+        notice that there is more, above the mounted messages."""
+        rows = self.rows
+        if rows is None:
+            rows = self._rows = HistoryRows(self.reasoning_open)
+            rows.compaction = self.compaction
+            notice = next(iter(self.query_children(EarlierNotice)), None)
+            if notice is not None:
+                await self.mount(rows, after=notice)
+            else:
+                await self.mount(rows, before=0 if self.children else None)
+        rows.reasoning_open = self.reasoning_open
+        return rows
+
+    def _clear_rows(self) -> None:
+        rows = self.rows
+        if rows is not None:
+            rows.clear()
 
     def items(self) -> list[Widget]:
         """The items focus steps through."""
@@ -163,16 +192,17 @@ class Conversation(LaidOutOnce, VerticalScroll):
 
     async def _show(self, messages: list[Message], older: bool, newer: bool) -> None:
         """Mount exactly these stored messages (keeping the app's notices)."""
-        keep = (Notice, EarlierNotice, LaterNotice)
+        keep = (Notice, EarlierNotice, LaterNotice, HistoryRows)
         await self.remove_children([w for w in self.children if not isinstance(w, keep)])
+        self._clear_rows()
         self._first = messages[0].id if messages else None
         self._last = messages[-1].id if messages else None
         self.has_older, self.has_newer = older, newer
         widgets = [w for m in shown_in_chat(messages) for w in self.make_widgets(m)]
         if widgets:
-            notice = next(iter(self.query_children(EarlierNotice)), None)
-            if notice is not None:
-                await self.mount_all(widgets, after=notice)
+            above = self.rows or next(iter(self.query_children(EarlierNotice)), None)
+            if above is not None:
+                await self.mount_all(widgets, after=above)
             else:
                 await self.mount_all(widgets, before=0 if self.children else None)
         await self._update_notices()
@@ -224,6 +254,10 @@ class Conversation(LaidOutOnce, VerticalScroll):
     async def set_compaction(self, compaction: Compaction | None) -> None:
         """Show (or stop showing) the session's active compaction at its cut."""
         self.compaction = compaction
+        rows = self.rows
+        if rows is not None:
+            rows.compaction = compaction
+            rows.refresh(layout=True)
         await self._place_summary()
 
     async def _place_summary(self) -> None:
@@ -232,7 +266,12 @@ class Conversation(LaidOutOnce, VerticalScroll):
         from_name: list[Any] = list(self.query_children("CompactionSummary"))  # lazily loaded
         compaction = self.compaction
         place = None
-        if compaction is not None:
+        rows = self.rows.rows if self.rows is not None else []
+        # A cut among the rows is drawn by the rows; one below them goes above a widget.
+        in_rows = (
+            compaction is not None and bool(rows) and (rows[-1].id or 0) >= compaction.before_id
+        )
+        if compaction is not None and not in_rows:
             place = next(
                 (
                     w
@@ -267,7 +306,8 @@ class Conversation(LaidOutOnce, VerticalScroll):
         )
 
     async def load_earlier(self) -> bool:
-        """Mount the previous page above the oldest shown; False at the start."""
+        """Add the previous page above the oldest shown, as rows of lines (no widgets are
+        mounted: see HistoryRows); False at the start. The view stays where it was."""
         if not self.has_older or self._first is None:
             return False
         page = await self._read(self._first, None)
@@ -276,26 +316,23 @@ class Conversation(LaidOutOnce, VerticalScroll):
             await self._update_notices()
             return False
         self._first = page[0].id
-        shown = self.shown()
-        anchor = shown[0] if shown else None
-        notice = next(iter(self.query_children(EarlierNotice)), None)
-        widgets = [w for m in shown_in_chat(page) for w in self.make_widgets(m)]
-        if widgets:
-            await self.mount_all(widgets, after=notice) if notice else await self.mount_all(
-                widgets, before=0
-            )
-        if not self.busy:  # past the window, the newest widgets go back to the store
-            shown = self.shown()
-            cut = self._cut(shown, self.window) if len(shown) > self.window else None
-            if cut is not None:
-                boundary = row_id(shown[cut])
-                await self.remove_children(shown[cut:])
-                if boundary is not None:
-                    self._last, self.has_newer = boundary - 1, True
-        await self._update_notices()
-        if anchor is not None:  # keep what the user was looking at in place, once laid out
-            self._keep_in_view(anchor, top=True)
+        rows = await self._mount_rows()
+        added = rows.prepend(shown_in_chat(page))
+        notice = next((w for w in self.children if isinstance(w, EarlierNotice)), None)
+        if notice is not None and notice.display != self.has_older:
+            notice.display = self.has_older  # the window of widgets is as it was
+        if added:
+            self._scroll_down_by(added)
         return True
+
+    def _scroll_down_by(self, lines: int) -> None:
+        """Keep what the user looks at in place when `lines` were added above it, once the
+        taller column is laid out (before that, the scroll position would be clamped)."""
+
+        def scroll() -> None:
+            self.scroll_to(y=self.scroll_y + lines, animate=False, immediate=True)
+
+        self.call_after_refresh(scroll)
 
     async def load_later(self) -> bool:
         """Mount the next page of newer messages below the newest shown; False at the end."""
@@ -314,7 +351,8 @@ class Conversation(LaidOutOnce, VerticalScroll):
             await self.mount_all(widgets, after=anchor) if anchor else await self.mount_all(widgets)
         shown = self.shown()
         cut = self._cut(shown, len(shown) - self.window) if len(shown) > self.window else None
-        if cut is not None:  # the oldest widgets go back to the store
+        if cut is not None:  # the oldest widgets (and the rows above) go back to the store
+            self._clear_rows()
             await self.remove_children(shown[:cut])
             self._first, self.has_older = row_id(shown[cut]), True
         await self._update_notices()
@@ -350,6 +388,7 @@ class Conversation(LaidOutOnce, VerticalScroll):
         first = next((row_id(w) for w in shown[cut:] if row_id(w) is not None), None)
         if first is None:
             return
+        self._clear_rows()
         await self.remove_children(shown[:cut])
         self._first, self.has_older = first, True
         await self._update_notices()
@@ -412,7 +451,7 @@ class Conversation(LaidOutOnce, VerticalScroll):
 
     async def jump_to_start(self) -> None:
         """Home: the first messages of the session, without paging through the rest."""
-        if self.has_older:
+        if self.has_older or (self.rows is not None and self.rows.rows):
             await self.show_start()
         else:
             self.scroll_home(animate=False)
@@ -434,13 +473,29 @@ class Conversation(LaidOutOnce, VerticalScroll):
             items[-1].scroll_visible(animate=False)
         return bool(items)
 
+    async def mount_newest_rows(self) -> bool:
+        """Turn the newest rows into widgets (a page of them, from a question on), just
+        above the mounted messages; False if there are no rows."""
+        rows = self.rows
+        if rows is None or not rows.rows:
+            return False
+        messages = rows.take_newest(self.page)
+        widgets = [w for m in messages for w in self.make_widgets(m)]
+        if widgets:
+            await self.mount_all(widgets, after=rows)
+        await self._update_notices()
+        return bool(widgets)
+
     @on(MessageStep)
-    def _step(self, event: MessageStep) -> None:
-        """Up/Down on a focused message: its neighbour; below the last one, out."""
+    async def _step(self, event: MessageStep) -> None:
+        """Up/Down on a focused message: its neighbour; below the last one, out. Up from
+        the first widget mounts the rows above it (c, e, g work on a focused widget)."""
         event.stop()
         items = self.items()
         if event.widget not in items:
             return
+        if items.index(event.widget) + event.direction < 0 and await self.mount_newest_rows():
+            items = self.items()
         index = items.index(event.widget) + event.direction
         if index >= len(items):
             self.post_message(self.SteppedPastEnd())
