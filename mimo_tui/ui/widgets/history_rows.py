@@ -254,7 +254,7 @@ class HistoryRows(LinesWidget):
         rule = body + Style(color=self._colour("turn-rule"))
         inner = max(1, width - 3)
         text = render_strips(self.app.console, Text(visible(message.content)), inner, body)
-        lines: list[Line] = [[Segment("█", edge), Segment("─" * (width - 1), rule)]]
+        lines: list[Line] = [[Segment("┌", rule), Segment("─" * (width - 1), rule)]]
         pad = Segment(" ", body)
         lines += [[Segment("█", edge), pad, *line, pad] for line in text]
         if message.attachments:
@@ -308,7 +308,10 @@ class HistoryRows(LinesWidget):
             self._settle(crop, width)
             if self._shift:
                 self._scroll_by(self._shift)
-        return Widget.render_lines(self, crop)
+        try:
+            return Widget.render_lines(self, crop)
+        finally:
+            self._shift = 0
 
     def _scroll_by(self, lines: int) -> None:
         """Move the column's scroll position by `lines` after this frame (this frame is
