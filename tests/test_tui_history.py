@@ -184,7 +184,7 @@ async def test_a_long_session_opens_a_page_and_pages_in_older_messages(settings,
     """The newest page opens as widgets; reaching the top adds the page before it as rows of
     lines above them (no more widgets mounted), starting at the right message."""
     from benchmarks.common import seed_long_session
-    from mimo_tui.ui.widgets.conversation import PAGE
+    from mimo_tui.ui.widgets.conversation import PAGE, ROWS_PAGE
     from mimo_tui.ui.widgets.notices import EarlierNotice
 
     app, runtime = make_app(settings, paths)
@@ -203,10 +203,10 @@ async def test_a_long_session_opens_a_page_and_pages_in_older_messages(settings,
         screen.conversation.scroll_home(animate=False)  # reaching the top pages in more
         await wait_until(pilot, lambda: screen.conversation.rows is not None)
         rows = screen.conversation.rows
-        await wait_until(pilot, lambda: len(rows.rows) >= PAGE)
+        await wait_until(pilot, lambda: len(rows.rows) >= ROWS_PAGE)
         assert len(screen.query(shown)) == PAGE  # no widget more
         assert notice.display and screen.conversation.children[1] is rows
-        expected = runtime.store.messages(sid)[total - 2 * PAGE]
+        expected = runtime.store.messages(sid)[total - PAGE - ROWS_PAGE]  # a read for rows
         assert rows.first_id == expected.id
         fake.queue("text")
         await send(pilot, "one more")

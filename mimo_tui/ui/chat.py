@@ -84,8 +84,10 @@ class ChatScreen(Screen):
     async def on_mount(self) -> None:
         await self.load_session(self.session_id)
 
-    def _page(self, session_id: str, before: int | None, after: int | None) -> list[Message]:
-        return self.runtime.store.page(session_id, before_id=before, after_id=after)
+    def _page(
+        self, session_id: str, before: int | None, after: int | None, limit: int = 40
+    ) -> list[Message]:
+        return self.runtime.store.page(session_id, before_id=before, after_id=after, limit=limit)
 
     @property
     def conversation(self) -> Conversation:

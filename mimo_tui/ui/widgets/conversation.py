@@ -45,9 +45,17 @@ if TYPE_CHECKING:
 __all__ = ["Conversation", "MessageAction", "Notice", "Reply", "replies", "shown_in_chat"]
 
 PAGE = 40  # messages read and mounted at a time; the rest of a session stays in the store
+ROWS_PAGE = 4 * PAGE  # messages read at a time into the rows (no widgets: a read is cheap)
 WINDOW = 3 * PAGE  # message widgets mounted at most while paging through history
 
-Loader = Callable[[str, int | None, int | None], list[Message]]
+
+class Loader(Protocol):
+    """`messages(session, before_id, after_id, limit)`: at most `limit` stored messages
+    just older than `before_id`, just newer than `after_id`, or the newest."""
+
+    def __call__(
+        self, session_id: str, before: int | None, after: int | None, limit: int = PAGE
+    ) -> list[Message]: ...
 
 
 def shown_in_chat(messages: list[Message]) -> list[Message]:
@@ -106,7 +114,7 @@ class Conversation(LaidOutOnce, VerticalScroll):
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
-        self.messages = messages or (lambda session, before, after: [])
+        self.messages: Loader = messages or (lambda session, before, after, limit=PAGE: [])
         self.page, self.window = page, window
         self.session_id = ""
         self.reasoning_open = False  # stored replies open with their reasoning unfolded
@@ -181,8 +189,10 @@ class Conversation(LaidOutOnce, VerticalScroll):
         """The items focus steps through."""
         return [w for w in self.children if w.can_focus and w.display]
 
-    async def _read(self, before: int | None, after: int | None) -> list[Message]:
-        return self.messages(self.session_id, before, after)
+    async def _read(
+        self, before: int | None, after: int | None, limit: int | None = None
+    ) -> list[Message]:
+        return self.messages(self.session_id, before, after, limit or self.page)
 
     async def show_session(self, session_id: str) -> None:
         """Clear the column and show a session's newest page."""
@@ -310,8 +320,8 @@ class Conversation(LaidOutOnce, VerticalScroll):
         mounted: see HistoryRows); False at the start. The view stays where it was."""
         if not self.has_older or self._first is None:
             return False
-        page = await self._read(self._first, None)
-        self.has_older = len(page) >= self.page
+        page = await self._read(self._first, None, ROWS_PAGE)
+        self.has_older = len(page) >= ROWS_PAGE
         if not page:
             await self._update_notices()
             return False

@@ -55,12 +55,13 @@ TOOL_BORDERS = {
 
 def estimate(message: Message, width: int) -> int:
     """Lines a message's row will take at `width`, without rendering it (a guess for
-    Markdown: a line per source line, wrapped, and a blank line between paragraphs)."""
+    Markdown: a line per source line plus its wrapping; every stored message passes here
+    as it is paged in, so it stays this cheap)."""
     inner = max(1, width - 3)
     if message.role == "tool":
         return 1
     text = message.content or ""
-    body = sum(1 + len(line) // inner for line in text.split("\n")) if text else 0
+    body = text.count("\n") + 1 + len(text) // inner if text else 0
     if message.role == "user":
         return 1 + max(1, body) + len(message.attachments)
     head = 2 if message.reasoning_content else 0
@@ -188,7 +189,9 @@ class HistoryRows(LinesWidget):
         return self._total + self._from_end[index]
 
     def height_now(self) -> int:
-        width = self.content_region.width or self._width or 80
+        parent = self.parent
+        column = parent.scrollable_content_region.width if isinstance(parent, Widget) else 0
+        width = self.content_region.width or column or self._width or 80
         self._layout(width)
         return self._total
 
@@ -224,9 +227,20 @@ class HistoryRows(LinesWidget):
         if lines is None:
             lines = self._render_row(message, width, style)
             self._cache[key] = lines
-        if message.id is not None:
-            self._heights[message.id] = len(lines)
         return lines
+
+    def _fix_height(self, index: int, height: int) -> int:
+        """Row `index` was drawn `height` lines high: the rows from it up move (O(index),
+        not a new layout of every row); returns the change."""
+        message = self.rows[index]
+        change = height - self._body_height(message)
+        if message.id is not None:
+            self._heights[message.id] = height
+        if change and not self._dirty:
+            ends = self._from_end
+            ends[: index + 1] = [end - change for end in ends[: index + 1]]
+            self._total = self._top_gap(0) - ends[0]
+        return change
 
     def _render_row(self, message: Message, width: int, style: Style) -> list[Line]:
         console = self.app.console
@@ -288,15 +302,13 @@ class HistoryRows(LinesWidget):
                 if message.id is not None and message.id in self._heights:
                     anchored = True
                 else:
-                    guess = self._body_height(message)
-                    change = len(self.row_lines(message, width)) - guess
+                    change = self._fix_height(index, len(self.row_lines(message, width)))
                     fresh = True
                     if not anchored:
                         moved += change
                 index += 1
             if not fresh:
                 return
-            self._dirty = True
             if anchored and moved:
                 self._shift += moved
             self.refresh(layout=True)
