@@ -31,6 +31,7 @@ from mimo_tui.ui.sessions import SessionActions
 from mimo_tui.ui.settings_actions import SettingsActions
 from mimo_tui.ui.turn import TurnView
 from mimo_tui.ui.versions import VersionActions
+from mimo_tui.ui.widgets import conversation_items as items
 from mimo_tui.ui.widgets.attachment_bar import AttachmentBar
 from mimo_tui.ui.widgets.attachment_view import AttachmentLine
 from mimo_tui.ui.widgets.conversation import Conversation, MessageAction
@@ -377,16 +378,16 @@ class ChatScreen(Screen):
     # ---- replies on screen (Conversation) ------------------------------------------------
 
     def action_toggle_reasoning(self) -> None:
-        if not self.conversation.toggle_reasoning():
+        if not items.toggle_reasoning(self.conversation):
             self.notify("No reasoning to show yet.", markup=False, timeout=2)
 
     def action_toggle_reasoning_all(self) -> None:
-        if not self.conversation.toggle_all_reasoning():
+        if not items.toggle_all_reasoning(self.conversation):
             self.notify("No reasoning to show yet.", markup=False, timeout=2)
 
     def action_copy_code(self) -> None:
         """Copy the last code block of the newest answer that has one."""
-        block = self.conversation.last_code_block()
+        block = items.last_code_block(self.conversation)
         if block is None:
             self.notify("No code block to copy.", markup=False, timeout=2)
             return
@@ -396,7 +397,7 @@ class ChatScreen(Screen):
         copy_and_notify(self.app, block.code, copied_what(block))
 
     def action_edit_last(self) -> None:
-        message = self.conversation.last_user_message()
+        message = items.last_user_message(self.conversation)
         if message is None:
             self.notify("No message to edit yet.", markup=False, timeout=2)
             return

@@ -1,27 +1,23 @@
-"""The conversation column: it owns which stored messages are mounted and how they are read.
+"""The conversation column: it owns which stored messages are shown and how they are read.
 
-Finished messages are line-drawn widgets (one each: StoredReply, UserMessage, ToolCallLine)
-whose rendered lines are cached per (message, width), so a page mounted again costs no
-Markdown rendering. Only a window of a session is mounted: the newest page when it opens,
-older pages as the user scrolls up (newer ones as they scroll back down), the very start
-on Home and the newest again on End. Every page is a bounded read through the `messages`
-callback (`messages(session, before_id, after_id)`: at most `page` messages just older than
-`before_id`, just newer than `after_id`, or the newest), so a 50,000-message session opens
-and jumps like a 50-message one.
+The newest page of a session (and the reply in flight, which the screen mounts) are
+widgets: the line-drawn StoredReply, UserMessage, ToolCallLine, whose lines are cached per
+(message, width). Older history the user scrolls back to is not mounted: each page read
+above is prepended to HistoryRows, one line-API widget drawing rows of lines (Textual's
+`Log` pattern), so the top of a 50,000-message session is reached without a widget
+mounted. Up on the first widget mounts the newest rows as widgets (the keys c, e, g act
+on a focused one); Home shows the first page as widgets, End the newest, a search hit the
+page around it. Every read is bounded, through the `messages` callback (Loader).
 
 The column reports upward only by messages (MessageFocused, CallSelected, WindowChanged,
-SteppedPastEnd) and never reaches into the screen; the screen mounts the reply in flight
-and the app's notices into it.
-
-The message widgets (mimo_tui.ui.widgets.message, with the reasoning panel and Textual's
-Collapsible) load with the first message shown or in the warm-up after the first frame: a
-new chat's first frame does without their ~3 ms.
+SteppedPastEnd) and never reaches into the screen. The message widgets load lazily (with
+the first message shown or after the first frame).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.binding import Binding
@@ -30,6 +26,15 @@ from textual.message import Message as TextualMessage
 from textual.widget import Widget
 
 from mimo_tui.model import Message, ToolRecord
+from mimo_tui.ui.widgets.conversation_items import (
+    PAGE,
+    Loader,
+    MessageAction,
+    Reply,
+    replies,
+    row_id,
+    shown_in_chat,
+)
 from mimo_tui.ui.widgets.history_rows import HistoryRows
 from mimo_tui.ui.widgets.lines import LaidOutOnce
 from mimo_tui.ui.widgets.notices import EarlierNotice, LaterNotice, Notice
@@ -37,42 +42,12 @@ from mimo_tui.ui.widgets.steppable import MessageStep
 from mimo_tui.ui.widgets.tool_call import ToolCallLine
 
 if TYPE_CHECKING:
-    from textual.dom import DOMNode
-
     from mimo_tui.compaction import Compaction
-    from mimo_tui.ui.widgets.code_copy import CodeBlock
 
-__all__ = ["Conversation", "MessageAction", "Notice", "Reply", "replies", "shown_in_chat"]
+__all__ = ["PAGE", "Conversation", "MessageAction", "Notice", "Reply", "replies", "shown_in_chat"]
 
-PAGE = 40  # messages read and mounted at a time; the rest of a session stays in the store
 ROWS_PAGE = 4 * PAGE  # messages read at a time into the rows (no widgets: a read is cheap)
 WINDOW = 3 * PAGE  # message widgets mounted at most while paging through history
-
-
-class Loader(Protocol):
-    """`messages(session, before_id, after_id, limit)`: at most `limit` stored messages
-    just older than `before_id`, just newer than `after_id`, or the newest."""
-
-    def __call__(
-        self, session_id: str, before: int | None, after: int | None, limit: int = PAGE
-    ) -> list[Message]: ...
-
-
-def shown_in_chat(messages: list[Message]) -> list[Message]:
-    """The messages the conversation shows: all but those an edit-and-resend replaced."""
-    return [m for m in messages if m.status != "superseded"]
-
-
-def row_id(widget: Widget) -> int | None:
-    """The stored message an item of the conversation shows (None: not stored yet)."""
-    stored = getattr(widget, "stored_id", None)
-    if stored is not None:
-        return cast("int", stored)
-    message = getattr(widget, "message", None)
-    if message is not None:
-        return cast("int | None", message.id)
-    record = getattr(widget, "record", None)
-    return getattr(record, "message_id", None) or getattr(record, "assistant_message_id", None)
 
 
 class Conversation(LaidOutOnce, VerticalScroll):
@@ -271,40 +246,17 @@ class Conversation(LaidOutOnce, VerticalScroll):
         await self._place_summary()
 
     async def _place_summary(self) -> None:
-        """The summary's marker goes just above the first message replayed as it is, when
-        that message is mounted; above it are the originals it stands in for."""
-        from_name: list[Any] = list(self.query_children("CompactionSummary"))  # lazily loaded
-        compaction = self.compaction
-        place = None
+        """The compaction marker just above the first message replayed as it is (a cut
+        among the rows is drawn by the rows)."""
         rows = self.rows.rows if self.rows is not None else []
-        # A cut among the rows is drawn by the rows; one below them goes above a widget.
-        in_rows = (
-            compaction is not None and bool(rows) and (rows[-1].id or 0) >= compaction.before_id
-        )
-        if compaction is not None and not in_rows:
-            place = next(
-                (
-                    w
-                    for w in self.shown()
-                    if w not in from_name and (row_id(w) or 0) >= compaction.before_id
-                ),
-                None,
-            )
-        marker = from_name[0] if from_name else None
-        if (
-            marker is not None
-            and place is not None
-            and marker.compaction == compaction
-            and self.children.index(marker) + 1 == self.children.index(place)
-        ):
-            return  # already there
-        for old in from_name:
-            await old.remove()
-        if compaction is None or place is None:
+        markers = list(self.query_children("CompactionSummary"))  # the class loads lazily
+        c = self.compaction
+        if c is None and not markers:
             return
-        from mimo_tui.ui.widgets.summary import CompactionSummary
+        in_rows = c is not None and bool(rows) and (rows[-1].id or 0) >= c.before_id
+        from mimo_tui.ui.widgets.summary import place_summary
 
-        await self.mount(CompactionSummary(compaction), before=place)
+        await place_summary(self, self.shown(), None if in_rows else c, row_id)
 
     def _cut(self, shown: list[Widget], start: int) -> int | None:
         """The index of the first user message at or after `start` (a turn boundary)."""
@@ -403,34 +355,6 @@ class Conversation(LaidOutOnce, VerticalScroll):
         self._first, self.has_older = first, True
         await self._update_notices()
 
-    # ---- the replies shown -----------------------------------------------------------------
-
-    def toggle_reasoning(self) -> bool:
-        """Fold or unfold the newest reply's reasoning; False if none has any."""
-        return any(reply.toggle_reasoning() for reply in reversed(replies(self)))
-
-    def toggle_all_reasoning(self) -> bool:
-        """Open every reasoning shown, or fold them all if all are open; False if none."""
-        shown = [r for r in replies(self) if r.has_reasoning]
-        show = not all(r.reasoning_open for r in shown)
-        for reply in shown:
-            reply.show_reasoning(show)
-        return bool(shown)
-
-    def last_code_block(self) -> CodeBlock | None:
-        """The last code block of the newest answer shown that has one."""
-        from mimo_tui.ui.widgets.code_copy import numbered_code_blocks
-
-        for reply in reversed(replies(self)):
-            blocks = numbered_code_blocks(reply.answer_text)
-            if blocks:
-                return blocks[-1]
-        return None
-
-    def last_user_message(self) -> Message | None:
-        users: list[Any] = list(self.query_children("UserMessage"))  # loaded lazily: by name
-        return users[-1].message if users else None
-
     # ---- scrolling, keys and focus ---------------------------------------------------------
 
     def watch_scroll_y(self, old: float, new: float) -> None:
@@ -522,40 +446,3 @@ class Conversation(LaidOutOnce, VerticalScroll):
     def _call_selected(self, event: ToolCallLine.Selected) -> None:
         event.stop()
         self.post_message(self.CallSelected(event.call_id, event.key))
-
-
-class Reply(Protocol):
-    """What a reply on screen offers, streaming (AssistantMessage) or stored (StoredReply).
-
-    The two widgets load lazily (after the first frame), so the screen queries them by name
-    and types the result through this protocol.
-    """
-
-    message: Message | None
-
-    @property
-    def reasoning_open(self) -> bool: ...
-
-    @property
-    def answer_text(self) -> str: ...
-
-    @property
-    def has_reasoning(self) -> bool: ...
-
-    def toggle_reasoning(self) -> bool: ...
-
-    def show_reasoning(self, show: bool) -> None: ...
-
-
-def replies(node: DOMNode) -> list[Reply]:
-    """Every reply below `node`, oldest first."""
-    return cast("list[Reply]", list(node.query("AssistantMessage, StoredReply")))
-
-
-class MessageAction(TextualMessage):
-    """A key on a focused message: copy it, edit and resend it, or regenerate it."""
-
-    def __init__(self, action: str, message: Message) -> None:
-        super().__init__()
-        self.action = action
-        self.message = message
