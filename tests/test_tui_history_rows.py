@@ -111,3 +111,28 @@ async def test_home_on_rows_mounts_the_start_and_focuses_its_first_message(setti
         rows = screen.conversation.rows
         assert rows is None or not rows.rows
     runtime.close()
+
+
+async def test_the_compaction_marker_is_drawn_among_the_rows_at_its_cut(settings, paths):
+    """A compaction whose cut lies far back: scrolled back to, the rows show its marker just
+    above the first message sent as it is, the originals above it."""
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 600)
+    stored = runtime.store.messages(sid)
+    cut = next(m for m in stored[20:] if m.role == "user")
+    runtime.store.add_compaction(sid, cut.id, "- what came before", covered=20)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        rows = await at_the_top(pilot, screen)
+        assert not screen.query("CompactionSummary")  # the cut is not among the widgets
+        index = next(i for i, m in enumerate(rows.rows) if m.id == cut.id)
+        y = rows._start(index)
+        screen.conversation.scroll_to(y=max(0, y - 5), animate=False, immediate=True)
+        await pilot.pause()
+        await pilot.pause()
+        text = "\n".join(screen_lines(app))
+        assert "Summary · sent instead of 20 earlier messages" in text
+        lines = [rows.render_line(y - 1).text, rows.render_line(y + 1).text]
+        assert "Summary" in lines[0] and cut.content in lines[1]
+    runtime.close()

@@ -254,9 +254,12 @@ class Conversation(LaidOutOnce, VerticalScroll):
         if c is None and not markers:
             return
         in_rows = c is not None and bool(rows) and (rows[-1].id or 0) >= c.before_id
+        # (a cut above everything read yet is shown once the messages before it are)
+        first = self._first
+        above = c is not None and self.has_older and first is not None and first >= c.before_id
         from mimo_tui.ui.widgets.summary import place_summary
 
-        await place_summary(self, self.shown(), None if in_rows else c, row_id)
+        await place_summary(self, self.shown(), None if in_rows or above else c, row_id)
 
     def _cut(self, shown: list[Widget], start: int) -> int | None:
         """The index of the first user message at or after `start` (a turn boundary)."""
@@ -283,6 +286,8 @@ class Conversation(LaidOutOnce, VerticalScroll):
         notice = next((w for w in self.children if isinstance(w, EarlierNotice)), None)
         if notice is not None and notice.display != self.has_older:
             notice.display = self.has_older  # the window of widgets is as it was
+        if self.compaction is not None:  # its cut may now be among the rows
+            await self._place_summary()
         if added:
             self._scroll_down_by(added)
         return True

@@ -351,13 +351,13 @@ class HistoryRows(LinesWidget):
         if index < 0:
             return Strip(blank(width, style), width)
         start = self._start(index)
-        message = self.rows[index]
-        if y < start:  # a margin between rows, or the compaction marker above this row
-            marker = self._marker_before(index) and y == start - 1
-            return Strip(self._marker_line(width) if marker else blank(width, style), width)
-        lines = self.row_lines(message, width)
+        lines = self.row_lines(self.rows[index], width)
         if y - start < len(lines):
             return Strip(lines[y - start]).crop_extend(0, width, style)
+        # Below the row: a margin, or the compaction marker just above the next row.
+        after = index + 1
+        if after < len(self.rows) and self._marker_before(after) and y == self._start(after) - 1:
+            return Strip(self._marker_line(width), width)
         return Strip(blank(width, style), width)
 
     # ---- the mouse ----------------------------------------------------------------------
