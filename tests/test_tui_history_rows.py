@@ -136,3 +136,31 @@ async def test_the_compaction_marker_is_drawn_among_the_rows_at_its_cut(settings
         lines = [rows.render_line(y - 1).text, rows.render_line(y + 1).text]
         assert "Summary" in lines[0] and cut.content in lines[1]
     runtime.close()
+
+
+async def test_scrolling_up_into_rows_not_drawn_yet_keeps_what_is_on_screen(settings, paths):
+    """Rows drawn for the first time get their real height, but what the user was reading
+    stays put: each step up by three lines moves the screen by exactly three lines."""
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 600)
+    for n, message in enumerate(runtime.store.messages(sid)):
+        if message.role == "assistant" and message.content:  # estimated far off either way
+            message.content = "para\n\n\n\n\n\n\nend" if n % 2 else "word " * 300
+            runtime.store.update_message(message)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        conv = screen.conversation
+        await conv.load_earlier()
+        await pilot.pause()
+        conv.scroll_to(y=conv.rows.region.height + 5, animate=False, immediate=True)
+        await pilot.pause()
+        body = slice(2, 30)  # the conversation's lines, clear of the top bar and the input
+        for _ in range(40):
+            before = screen_lines(app)[body]
+            conv.scroll_to(y=conv.scroll_y - 3, animate=False, immediate=True)
+            await pilot.pause()
+            await pilot.pause()
+            after = screen_lines(app)[body]
+            assert [line[:110] for line in after[3:]] == [line[:110] for line in before[:-3]]
+    runtime.close()

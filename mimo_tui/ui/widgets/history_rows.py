@@ -297,6 +297,7 @@ class HistoryRows(LinesWidget):
             self._layout(width)
             first = max(0, self._row_at(crop.y + self._shift))
             index, moved, anchored, fresh = first, 0, False, False
+            end = self._total  # (what is below the rows, in view, is an anchor too)
             while index < len(self.rows) and self._start(index) < crop.bottom + self._shift:
                 message = self.rows[index]
                 if message.id is not None and message.id in self._heights:
@@ -309,6 +310,7 @@ class HistoryRows(LinesWidget):
                 index += 1
             if not fresh:
                 return
+            anchored = anchored or crop.bottom + self._shift >= end
             if anchored and moved:
                 self._shift += moved
             self.refresh(layout=True)
