@@ -191,8 +191,10 @@ async def test_export_from_the_palette_action_and_the_usage_screen(settings, pat
 
 
 async def test_a_long_session_opens_a_page_and_pages_in_older_messages(settings, paths, fake):
+    """The newest page opens as widgets; reaching the top adds the page before it as rows of
+    lines above them (no more widgets mounted), starting at the right message."""
     from benchmarks.common import seed_long_session
-    from mimo_tui.ui.widgets.conversation import PAGE
+    from mimo_tui.ui.widgets.conversation import PAGE, ROWS_PAGE
     from mimo_tui.ui.widgets.notices import EarlierNotice
 
     app, runtime = make_app(settings, paths)
@@ -209,12 +211,13 @@ async def test_a_long_session_opens_a_page_and_pages_in_older_messages(settings,
         assert notice.display
         assert screen.conversation.children[0] is notice  # above the messages
         screen.conversation.scroll_home(animate=False)  # reaching the top pages in more
-        await wait_until(pilot, lambda: len(screen.query(shown)) == 2 * PAGE)
-        assert notice.display
-        expected = runtime.store.messages(sid)[total - 2 * PAGE]
-        first = screen.query(shown).first()
-        got = first.record.call_id if hasattr(first, "record") else first.message.id
-        assert got == (expected.tool_call_id if expected.role == "tool" else expected.id)
+        await wait_until(pilot, lambda: screen.conversation.rows is not None)
+        rows = screen.conversation.rows
+        await wait_until(pilot, lambda: len(rows.rows) >= ROWS_PAGE)
+        assert len(screen.query(shown)) == PAGE  # no widget more
+        assert notice.display and screen.conversation.children[1] is rows
+        expected = runtime.store.messages(sid)[total - PAGE - ROWS_PAGE]  # a read for rows
+        assert rows.first_id == expected.id
         fake.queue("text")
         await send(pilot, "one more")
         await app.workers.wait_for_complete()
@@ -224,18 +227,19 @@ async def test_a_long_session_opens_a_page_and_pages_in_older_messages(settings,
     runtime.close()
 
 
-async def test_reading_far_back_keeps_a_window_mounted_and_sending_jumps_to_the_newest(
+async def test_reading_far_back_mounts_no_widgets_and_up_mounts_the_rows_above(
     settings, paths, fake
 ):
-    """Paging up through 600 messages never mounts more than a window of them; the newer
-    ones come back when scrolling down, and sending a message shows the newest again."""
+    """Paging up through 600 messages adds rows only (the widgets stay the newest page);
+    rows and widgets together are the session in order, down to its first message; Up on
+    the first widget mounts the newest rows as widgets and focuses the one above; sending
+    still shows the newest."""
     from benchmarks.common import seed_long_session
-    from mimo_tui.ui.widgets.conversation import PAGE, WINDOW
-    from mimo_tui.ui.widgets.notices import LaterNotice
+    from mimo_tui.ui.widgets.conversation import PAGE, shown_in_chat
 
     app, runtime = make_app(settings, paths)
     sid = seed_long_session(runtime.store, 600)
-    stored = runtime.store.messages(sid)
+    stored = shown_in_chat(runtime.store.messages(sid))
 
     def shown_ids(screen) -> list[int]:
         ids = []
@@ -246,35 +250,35 @@ async def test_reading_far_back_keeps_a_window_mounted_and_sending_jumps_to_the_
                 ids.append(widget.message.id)
         return ids
 
-    def contiguous(ids: list[int]) -> bool:
-        all_ids = [m.id for m in stored]
-        at = all_ids.index(ids[0])
-        return ids == all_ids[at : at + len(ids)]
-
     async with app.run_test(size=SIZE) as pilot:
         screen = chat(app)
         await screen.open_session(sid)
-        most = 0
-        while await screen.conversation.load_earlier():
+        conv = screen.conversation
+        while await conv.load_earlier():
             await pilot.pause()
-            ids = shown_ids(screen)
-            most = max(most, len(ids))
-            assert contiguous(ids)
-        assert shown_ids(screen)[0] == stored[0].id  # the very first message is reachable
-        assert most <= WINDOW + PAGE
-        later = screen.query_one(LaterNotice)
-        assert later.display
-        assert await screen.conversation.load_later()  # scrolling down brings newer ones back
+            assert len(shown_ids(screen)) == PAGE
+        rows = conv.rows
+        assert [m.id for m in rows.rows] + shown_ids(screen) == [m.id for m in stored]
+        first = screen.query(UserMessage).first()
+        first.focus()
         await pilot.pause()
-        assert contiguous(shown_ids(screen)) and shown_ids(screen)[0] > stored[0].id
+        await pilot.press("up")
+        await pilot.pause()
+        widgets = shown_ids(screen)
+        assert len(widgets) > PAGE  # the newest rows came down as widgets
+        assert [m.id for m in rows.rows] + widgets == [m.id for m in stored]
+        above = stored[stored.index(next(m for m in stored if m.id == first.message.id)) - 1]
+        focused = app.focused
+        assert focused is not None and focused is not first
+        got = focused.record.call_id if hasattr(focused, "record") else focused.message.id
+        assert got == (above.tool_call_id if above.role == "tool" else above.id)
         fake.queue("text")
         await send(pilot, "back to the present")
         await app.workers.wait_for_complete()
         await pilot.pause()
         ids = shown_ids(screen)
         newest = runtime.store.messages(sid)
-        assert ids[-1] == newest[-1].id and contiguous(ids[:-2])  # the newest page + the turn
-        assert not later.display
+        assert ids[-1] == newest[-1].id
     runtime.close()
 
 

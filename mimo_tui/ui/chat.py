@@ -28,6 +28,7 @@ from mimo_tui.ui.sessions import SessionActions
 from mimo_tui.ui.settings_actions import SettingsActions
 from mimo_tui.ui.turn import TurnView
 from mimo_tui.ui.versions import VersionActions
+from mimo_tui.ui.widgets import conversation_items as items
 from mimo_tui.ui.widgets.attachment_bar import AttachmentBar
 from mimo_tui.ui.widgets.attachment_view import AttachmentLine
 from mimo_tui.ui.widgets.conversation import Conversation, MessageAction
@@ -81,8 +82,10 @@ class ChatScreen(Screen):
     async def on_mount(self) -> None:
         await self.load_session(self.session_id)
 
-    def _page(self, session_id: str, before: int | None, after: int | None) -> list[Message]:
-        return self.runtime.store.page(session_id, before_id=before, after_id=after)
+    def _page(
+        self, session_id: str, before: int | None, after: int | None, limit: int = 40
+    ) -> list[Message]:
+        return self.runtime.store.page(session_id, before_id=before, after_id=after, limit=limit)
 
     @property
     def conversation(self) -> Conversation:
@@ -352,11 +355,11 @@ class ChatScreen(Screen):
     # ---- replies on screen (Conversation) ------------------------------------------------
 
     def action_toggle_reasoning(self) -> None:
-        if not self.conversation.toggle_reasoning():
+        if not items.toggle_reasoning(self.conversation):
             self.notify("No reasoning to show yet.", markup=False, timeout=2)
 
     def action_toggle_reasoning_all(self) -> None:
-        if not self.conversation.toggle_all_reasoning():
+        if not items.toggle_all_reasoning(self.conversation):
             self.notify("No reasoning to show yet.", markup=False, timeout=2)
 
     def action_copy_code(self) -> None:

@@ -14,6 +14,7 @@ from mimo_tui.model import Message, SearchHit
 from mimo_tui.transcript_import import import_transcript
 from mimo_tui.transcripts import TranscriptError, write_export
 from mimo_tui.ui.safe import notify_safe
+from mimo_tui.ui.widgets import conversation_items as items
 from mimo_tui.ui.widgets.conversation import MessageAction, replies
 from mimo_tui.ui.widgets.session_list import SessionList
 
@@ -235,7 +236,7 @@ class SessionActions:
 
     def copy_code(self) -> None:
         """Copy the last code block of the newest answer that has one."""
-        block = self.screen.conversation.last_code_block()
+        block = items.last_code_block(self.screen.conversation)
         if block is None:
             self.notify("No code block to copy.", markup=False, timeout=2)
             return
@@ -245,8 +246,8 @@ class SessionActions:
         copy_and_notify(self.app, block.code, copied_what(block))
 
     def edit_last(self) -> None:
-        """Edit and resend the last message the user sent (a fork, like `e` on it)."""
-        message = self.screen.conversation.last_user_message()
+        """Edit and resend the last message the user sent (a new branch, like `e` on it)."""
+        message = items.last_user_message(self.screen.conversation)
         if message is None:
             self.notify("No message to edit yet.", markup=False, timeout=2)
             return

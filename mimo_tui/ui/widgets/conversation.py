@@ -1,27 +1,23 @@
-"""The conversation column: it owns which stored messages are mounted and how they are read.
+"""The conversation column: it owns which stored messages are shown and how they are read.
 
-Finished messages are line-drawn widgets (one each: StoredReply, UserMessage, ToolCallLine)
-whose rendered lines are cached per (message, width), so a page mounted again costs no
-Markdown rendering. Only a window of a session is mounted: the newest page when it opens,
-older pages as the user scrolls up (newer ones as they scroll back down), the very start
-on Home and the newest again on End. Every page is a bounded read through the `messages`
-callback (`messages(session, before_id, after_id)`: at most `page` messages just older than
-`before_id`, just newer than `after_id`, or the newest), so a 50,000-message session opens
-and jumps like a 50-message one.
+The newest page of a session (and the reply in flight, which the screen mounts) are
+widgets: the line-drawn StoredReply, UserMessage, ToolCallLine, whose lines are cached per
+(message, width). Older history the user scrolls back to is not mounted: each page read
+above is prepended to HistoryRows, one line-API widget drawing rows of lines (Textual's
+`Log` pattern), so the top of a 50,000-message session is reached without a widget
+mounted. Up on the first widget mounts the newest rows as widgets (the keys c, e, g act
+on a focused one); Home shows the first page as widgets, End the newest, a search hit the
+page around it. Every read is bounded, through the `messages` callback (Loader).
 
 The column reports upward only by messages (MessageFocused, CallSelected, WindowChanged,
-SteppedPastEnd) and never reaches into the screen; the screen mounts the reply in flight
-and the app's notices into it.
-
-The message widgets (mimo_tui.ui.widgets.message, with the reasoning panel and Textual's
-Collapsible) load with the first message shown or in the warm-up after the first frame: a
-new chat's first frame does without their ~3 ms.
+SteppedPastEnd) and never reaches into the screen. The message widgets load lazily (with
+the first message shown or after the first frame).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.binding import Binding
@@ -30,40 +26,28 @@ from textual.message import Message as TextualMessage
 from textual.widget import Widget
 
 from mimo_tui.model import Message, ToolRecord
+from mimo_tui.ui.widgets.conversation_items import (
+    PAGE,
+    Loader,
+    MessageAction,
+    Reply,
+    replies,
+    row_id,
+    shown_in_chat,
+)
+from mimo_tui.ui.widgets.history_rows import HistoryRows
 from mimo_tui.ui.widgets.lines import LaidOutOnce
 from mimo_tui.ui.widgets.notices import EarlierNotice, LaterNotice, Notice
 from mimo_tui.ui.widgets.steppable import MessageStep
 from mimo_tui.ui.widgets.tool_call import ToolCallLine
 
 if TYPE_CHECKING:
-    from textual.dom import DOMNode
-
     from mimo_tui.compaction import Compaction
-    from mimo_tui.ui.widgets.code_copy import CodeBlock
 
-__all__ = ["Conversation", "MessageAction", "Notice", "Reply", "replies", "shown_in_chat"]
+__all__ = ["PAGE", "Conversation", "MessageAction", "Notice", "Reply", "replies", "shown_in_chat"]
 
-PAGE = 40  # messages read and mounted at a time; the rest of a session stays in the store
+ROWS_PAGE = 4 * PAGE  # messages read at a time into the rows (no widgets: a read is cheap)
 WINDOW = 3 * PAGE  # message widgets mounted at most while paging through history
-
-Loader = Callable[[str, int | None, int | None], list[Message]]
-
-
-def shown_in_chat(messages: list[Message]) -> list[Message]:
-    """The messages the conversation shows: all but those an edit-and-resend replaced."""
-    return [m for m in messages if m.status != "superseded"]
-
-
-def row_id(widget: Widget) -> int | None:
-    """The stored message an item of the conversation shows (None: not stored yet)."""
-    stored = getattr(widget, "stored_id", None)
-    if stored is not None:
-        return cast("int", stored)
-    message = getattr(widget, "message", None)
-    if message is not None:
-        return cast("int | None", message.id)
-    record = getattr(widget, "record", None)
-    return getattr(record, "message_id", None) or getattr(record, "assistant_message_id", None)
 
 
 class Conversation(LaidOutOnce, VerticalScroll):
@@ -105,7 +89,7 @@ class Conversation(LaidOutOnce, VerticalScroll):
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
-        self.messages = messages or (lambda session, before, after: [])
+        self.messages: Loader = messages or (lambda session, before, after, limit=PAGE: [])
         self.page, self.window = page, window
         self.session_id = ""
         self.reasoning_open = False  # stored replies open with their reasoning unfolded
@@ -116,6 +100,7 @@ class Conversation(LaidOutOnce, VerticalScroll):
         self.has_older = False  # stored messages above the window, and below it
         self.has_newer = False
         self.paging = False
+        self._rows: HistoryRows | None = None  # (kept: a query per page cost ~1 ms)
 
     # ---- what is mounted -------------------------------------------------------------------
 
@@ -145,8 +130,35 @@ class Conversation(LaidOutOnce, VerticalScroll):
         return widget
 
     def shown(self) -> list[Widget]:
-        """The message items mounted, oldest first (not the notices)."""
-        return [w for w in self.children if not isinstance(w, Notice | EarlierNotice | LaterNotice)]
+        """The message items mounted, oldest first (not the notices, not the rows)."""
+        skip = (Notice, EarlierNotice, LaterNotice, HistoryRows)
+        return [w for w in self.children if not isinstance(w, skip)]
+
+    @property
+    def rows(self) -> HistoryRows | None:
+        """The older history scrolled back to, drawn as rows above the widgets (if any)."""
+        rows = self._rows
+        return rows if rows is not None and rows.parent is self else None
+
+    async def _mount_rows(self) -> HistoryRows:
+        """The rows, mounted the first time older history is scrolled back to: below the
+        notice that there is more, above the mounted messages."""
+        rows = self.rows
+        if rows is None:
+            rows = self._rows = HistoryRows(self.reasoning_open)
+            rows.compaction = self.compaction
+            notice = next(iter(self.query_children(EarlierNotice)), None)
+            if notice is not None:
+                await self.mount(rows, after=notice)
+            else:
+                await self.mount(rows, before=0 if self.children else None)
+        rows.reasoning_open = self.reasoning_open
+        return rows
+
+    def _clear_rows(self) -> None:
+        rows = self.rows
+        if rows is not None:
+            rows.clear()
 
     def items(self) -> list[Widget]:
         """The items focus steps through: the focusable children, and the attachment lines
@@ -163,8 +175,10 @@ class Conversation(LaidOutOnce, VerticalScroll):
                 out += [line for line in w.children if line.can_focus and line.display]
         return out
 
-    async def _read(self, before: int | None, after: int | None) -> list[Message]:
-        return self.messages(self.session_id, before, after)
+    async def _read(
+        self, before: int | None, after: int | None, limit: int | None = None
+    ) -> list[Message]:
+        return self.messages(self.session_id, before, after, limit or self.page)
 
     async def show_session(self, session_id: str) -> None:
         """Clear the column and show a session's newest page."""
@@ -174,16 +188,17 @@ class Conversation(LaidOutOnce, VerticalScroll):
 
     async def _show(self, messages: list[Message], older: bool, newer: bool) -> None:
         """Mount exactly these stored messages (keeping the app's notices)."""
-        keep = (Notice, EarlierNotice, LaterNotice)
+        keep = (Notice, EarlierNotice, LaterNotice, HistoryRows)
         await self.remove_children([w for w in self.children if not isinstance(w, keep)])
+        self._clear_rows()
         self._first = messages[0].id if messages else None
         self._last = messages[-1].id if messages else None
         self.has_older, self.has_newer = older, newer
         widgets = [w for m in shown_in_chat(messages) for w in self.make_widgets(m)]
         if widgets:
-            notice = next(iter(self.query_children(EarlierNotice)), None)
-            if notice is not None:
-                await self.mount_all(widgets, after=notice)
+            above = self.rows or next(iter(self.query_children(EarlierNotice)), None)
+            if above is not None:
+                await self.mount_all(widgets, after=above)
             else:
                 await self.mount_all(widgets, before=0 if self.children else None)
         await self._update_notices()
@@ -235,38 +250,27 @@ class Conversation(LaidOutOnce, VerticalScroll):
     async def set_compaction(self, compaction: Compaction | None) -> None:
         """Show (or stop showing) the session's active compaction at its cut."""
         self.compaction = compaction
+        rows = self.rows
+        if rows is not None:
+            rows.compaction = compaction
+            rows.refresh(layout=True)
         await self._place_summary()
 
     async def _place_summary(self) -> None:
-        """The summary's marker goes just above the first message replayed as it is, when
-        that message is mounted; above it are the originals it stands in for."""
-        from_name: list[Any] = list(self.query_children("CompactionSummary"))  # lazily loaded
-        compaction = self.compaction
-        place = None
-        if compaction is not None:
-            place = next(
-                (
-                    w
-                    for w in self.shown()
-                    if w not in from_name and (row_id(w) or 0) >= compaction.before_id
-                ),
-                None,
-            )
-        marker = from_name[0] if from_name else None
-        if (
-            marker is not None
-            and place is not None
-            and marker.compaction == compaction
-            and self.children.index(marker) + 1 == self.children.index(place)
-        ):
-            return  # already there
-        for old in from_name:
-            await old.remove()
-        if compaction is None or place is None:
+        """The compaction marker just above the first message replayed as it is (a cut
+        among the rows is drawn by the rows)."""
+        rows = self.rows.rows if self.rows is not None else []
+        markers = list(self.query_children("CompactionSummary"))  # the class loads lazily
+        c = self.compaction
+        if c is None and not markers:
             return
-        from mimo_tui.ui.widgets.summary import CompactionSummary
+        in_rows = c is not None and bool(rows) and (rows[-1].id or 0) >= c.before_id
+        # (a cut above everything read yet is shown once the messages before it are)
+        first = self._first
+        above = c is not None and self.has_older and first is not None and first >= c.before_id
+        from mimo_tui.ui.widgets.summary import place_summary
 
-        await self.mount(CompactionSummary(compaction), before=place)
+        await place_summary(self, self.shown(), None if in_rows or above else c, row_id)
 
     def _cut(self, shown: list[Widget], start: int) -> int | None:
         """The index of the first user message at or after `start` (a turn boundary)."""
@@ -278,35 +282,35 @@ class Conversation(LaidOutOnce, VerticalScroll):
         )
 
     async def load_earlier(self) -> bool:
-        """Mount the previous page above the oldest shown; False at the start."""
+        """Add the previous page above the oldest shown, as rows of lines (no widgets are
+        mounted: see HistoryRows); False at the start. The view stays where it was."""
         if not self.has_older or self._first is None:
             return False
-        page = await self._read(self._first, None)
-        self.has_older = len(page) >= self.page
+        page = await self._read(self._first, None, ROWS_PAGE)
+        self.has_older = len(page) >= ROWS_PAGE
         if not page:
             await self._update_notices()
             return False
         self._first = page[0].id
-        shown = self.shown()
-        anchor = shown[0] if shown else None
-        notice = next(iter(self.query_children(EarlierNotice)), None)
-        widgets = [w for m in shown_in_chat(page) for w in self.make_widgets(m)]
-        if widgets:
-            await self.mount_all(widgets, after=notice) if notice else await self.mount_all(
-                widgets, before=0
-            )
-        if not self.busy:  # past the window, the newest widgets go back to the store
-            shown = self.shown()
-            cut = self._cut(shown, self.window) if len(shown) > self.window else None
-            if cut is not None:
-                boundary = row_id(shown[cut])
-                await self.remove_children(shown[cut:])
-                if boundary is not None:
-                    self._last, self.has_newer = boundary - 1, True
-        await self._update_notices()
-        if anchor is not None:  # keep what the user was looking at in place, once laid out
-            self._keep_in_view(anchor, top=True)
+        rows = await self._mount_rows()
+        added = rows.prepend(shown_in_chat(page))
+        notice = next((w for w in self.children if isinstance(w, EarlierNotice)), None)
+        if notice is not None and notice.display != self.has_older:
+            notice.display = self.has_older  # the window of widgets is as it was
+        if self.compaction is not None:  # its cut may now be among the rows
+            await self._place_summary()
+        if added:
+            self._scroll_down_by(added)
         return True
+
+    def _scroll_down_by(self, lines: int) -> None:
+        """Keep what the user looks at in place when `lines` were added above it, once the
+        taller column is laid out (before that, the scroll position would be clamped)."""
+
+        def scroll() -> None:
+            self.scroll_to(y=self.scroll_y + lines, animate=False, immediate=True)
+
+        self.call_after_refresh(scroll)
 
     async def load_later(self) -> bool:
         """Mount the next page of newer messages below the newest shown; False at the end."""
@@ -325,7 +329,8 @@ class Conversation(LaidOutOnce, VerticalScroll):
             await self.mount_all(widgets, after=anchor) if anchor else await self.mount_all(widgets)
         shown = self.shown()
         cut = self._cut(shown, len(shown) - self.window) if len(shown) > self.window else None
-        if cut is not None:  # the oldest widgets go back to the store
+        if cut is not None:  # the oldest widgets (and the rows above) go back to the store
+            self._clear_rows()
             await self.remove_children(shown[:cut])
             self._first, self.has_older = row_id(shown[cut]), True
         await self._update_notices()
@@ -361,37 +366,10 @@ class Conversation(LaidOutOnce, VerticalScroll):
         first = next((row_id(w) for w in shown[cut:] if row_id(w) is not None), None)
         if first is None:
             return
+        self._clear_rows()
         await self.remove_children(shown[:cut])
         self._first, self.has_older = first, True
         await self._update_notices()
-
-    # ---- the replies shown -----------------------------------------------------------------
-
-    def toggle_reasoning(self) -> bool:
-        """Fold or unfold the newest reply's reasoning; False if none has any."""
-        return any(reply.toggle_reasoning() for reply in reversed(replies(self)))
-
-    def toggle_all_reasoning(self) -> bool:
-        """Open every reasoning shown, or fold them all if all are open; False if none."""
-        shown = [r for r in replies(self) if r.has_reasoning]
-        show = not all(r.reasoning_open for r in shown)
-        for reply in shown:
-            reply.show_reasoning(show)
-        return bool(shown)
-
-    def last_code_block(self) -> CodeBlock | None:
-        """The last code block of the newest answer shown that has one."""
-        from mimo_tui.ui.widgets.code_copy import numbered_code_blocks
-
-        for reply in reversed(replies(self)):
-            blocks = numbered_code_blocks(reply.answer_text)
-            if blocks:
-                return blocks[-1]
-        return None
-
-    def last_user_message(self) -> Message | None:
-        users: list[Any] = list(self.query_children("UserMessage"))  # loaded lazily: by name
-        return users[-1].message if users else None
 
     # ---- scrolling, keys and focus ---------------------------------------------------------
 
@@ -423,7 +401,7 @@ class Conversation(LaidOutOnce, VerticalScroll):
 
     async def jump_to_start(self) -> None:
         """Home: the first messages of the session, without paging through the rest."""
-        if self.has_older:
+        if self.has_older or (self.rows is not None and self.rows.rows):
             await self.show_start()
         else:
             self.scroll_home(animate=False)
@@ -445,13 +423,29 @@ class Conversation(LaidOutOnce, VerticalScroll):
             items[-1].scroll_visible(animate=False)
         return bool(items)
 
+    async def mount_newest_rows(self) -> bool:
+        """Turn the newest rows into widgets (a page of them, from a question on), just
+        above the mounted messages; False if there are no rows."""
+        rows = self.rows
+        if rows is None or not rows.rows:
+            return False
+        messages = rows.take_newest(self.page)
+        widgets = [w for m in messages for w in self.make_widgets(m)]
+        if widgets:
+            await self.mount_all(widgets, after=rows)
+        await self._update_notices()
+        return bool(widgets)
+
     @on(MessageStep)
-    def _step(self, event: MessageStep) -> None:
-        """Up/Down on a focused message: its neighbour; below the last one, out."""
+    async def _step(self, event: MessageStep) -> None:
+        """Up/Down on a focused message: its neighbour; below the last one, out. Up from
+        the first widget mounts the rows above it (c, e, g work on a focused widget)."""
         event.stop()
         items = self.items()
         if event.widget not in items:
             return
+        if items.index(event.widget) + event.direction < 0 and await self.mount_newest_rows():
+            items = self.items()
         index = items.index(event.widget) + event.direction
         if index >= len(items):
             self.post_message(self.SteppedPastEnd())
@@ -468,40 +462,3 @@ class Conversation(LaidOutOnce, VerticalScroll):
     def _call_selected(self, event: ToolCallLine.Selected) -> None:
         event.stop()
         self.post_message(self.CallSelected(event.call_id, event.key))
-
-
-class Reply(Protocol):
-    """What a reply on screen offers, streaming (AssistantMessage) or stored (StoredReply).
-
-    The two widgets load lazily (after the first frame), so the screen queries them by name
-    and types the result through this protocol.
-    """
-
-    message: Message | None
-
-    @property
-    def reasoning_open(self) -> bool: ...
-
-    @property
-    def answer_text(self) -> str: ...
-
-    @property
-    def has_reasoning(self) -> bool: ...
-
-    def toggle_reasoning(self) -> bool: ...
-
-    def show_reasoning(self, show: bool) -> None: ...
-
-
-def replies(node: DOMNode) -> list[Reply]:
-    """Every reply below `node`, oldest first."""
-    return cast("list[Reply]", list(node.query("AssistantMessage, StoredReply")))
-
-
-class MessageAction(TextualMessage):
-    """A key on a focused message: copy it, edit and resend it, or regenerate it."""
-
-    def __init__(self, action: str, message: Message) -> None:
-        super().__init__()
-        self.action = action
-        self.message = message

@@ -10,11 +10,14 @@ undoes the compaction (every message is sent again).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.binding import Binding
 from textual.content import Content
 from textual.events import Click
 from textual.message import Message as TextualMessage
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Static
 
 from mimo_tui.compaction import Compaction
@@ -92,3 +95,34 @@ class CompactionSummary(Static, Steppable, can_focus=True):
 
     def action_undo(self) -> None:
         self.post_message(self.UndoWanted())
+
+
+async def place_summary(
+    column: Widget,
+    shown: list[Widget],
+    compaction: Compaction | None,
+    stored_id: Callable[[Widget], int | None],
+) -> None:
+    """Put the marker of `compaction` (None: no marker) in `column` just above the first of
+    the `shown` items replayed as it is, if it is mounted; above it are the originals it
+    stands in for."""
+    markers = [w for w in column.children if isinstance(w, CompactionSummary)]
+    place = None
+    if compaction is not None:
+        cut = compaction.before_id
+        place = next(
+            (w for w in shown if w not in markers and (stored_id(w) or 0) >= cut),
+            None,
+        )
+    marker = markers[0] if markers else None
+    if (
+        marker is not None
+        and place is not None
+        and marker.compaction == compaction
+        and column.children.index(marker) + 1 == column.children.index(place)
+    ):
+        return  # already there
+    for old in markers:
+        await old.remove()
+    if compaction is not None and place is not None:
+        await column.mount(CompactionSummary(compaction), before=place)

@@ -1,0 +1,119 @@
+"""What the conversation column and the screen share about its items: how stored messages
+are read (the Loader callback), which are shown, which stored message a widget stands for,
+the replies on screen and the keys on a focused message.
+
+Apart from the column (conversation.py) so that it stays about what is mounted and where.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from textual.message import Message as TextualMessage
+from textual.widget import Widget
+
+from mimo_tui.model import Message
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
+    from mimo_tui.ui.widgets.code_copy import CodeBlock
+
+PAGE = 40  # messages read and mounted at a time; the rest of a session stays in the store
+
+
+class Loader(Protocol):
+    """`messages(session, before_id, after_id, limit)`: at most `limit` stored messages
+    just older than `before_id`, just newer than `after_id`, or the newest."""
+
+    def __call__(
+        self, session_id: str, before: int | None, after: int | None, limit: int = PAGE
+    ) -> list[Message]: ...
+
+
+def shown_in_chat(messages: list[Message]) -> list[Message]:
+    """The messages the conversation shows: all but those an edit-and-resend replaced."""
+    return [m for m in messages if m.status != "superseded"]
+
+
+def row_id(widget: Widget) -> int | None:
+    """The stored message an item of the conversation shows (None: not stored yet)."""
+    stored = getattr(widget, "stored_id", None)
+    if stored is not None:
+        return cast("int", stored)
+    message = getattr(widget, "message", None)
+    if message is not None:
+        return cast("int | None", message.id)
+    record = getattr(widget, "record", None)
+    return getattr(record, "message_id", None) or getattr(record, "assistant_message_id", None)
+
+
+class Reply(Protocol):
+    """What a reply on screen offers, streaming (AssistantMessage) or stored (StoredReply).
+
+    The two widgets load lazily (after the first frame), so the screen queries them by name
+    and types the result through this protocol.
+    """
+
+    message: Message | None
+
+    @property
+    def reasoning_open(self) -> bool: ...
+
+    @property
+    def answer_text(self) -> str: ...
+
+    @property
+    def has_reasoning(self) -> bool: ...
+
+    def toggle_reasoning(self) -> bool: ...
+
+    def show_reasoning(self, show: bool) -> None: ...
+
+
+def replies(node: DOMNode) -> list[Reply]:
+    """Every reply below `node`, oldest first."""
+    return cast("list[Reply]", list(node.query("AssistantMessage, StoredReply")))
+
+
+class MessageAction(TextualMessage):
+    """A key on a focused message: copy it, edit and resend it, or regenerate it."""
+
+    def __init__(self, action: str, message: Message) -> None:
+        super().__init__()
+        self.action = action
+        self.message = message
+
+
+# ---- the replies shown (the screen's keys act on the column through these) -------------
+
+
+def toggle_reasoning(column: DOMNode) -> bool:
+    """Fold or unfold the newest reply's reasoning; False if none has any."""
+    return any(reply.toggle_reasoning() for reply in reversed(replies(column)))
+
+
+def toggle_all_reasoning(column: DOMNode) -> bool:
+    """Open every reasoning shown, or fold them all if all are open; False if none."""
+    shown = [r for r in replies(column) if r.has_reasoning]
+    show = not all(r.reasoning_open for r in shown)
+    for reply in shown:
+        reply.show_reasoning(show)
+    return bool(shown)
+
+
+def last_code_block(column: DOMNode) -> CodeBlock | None:
+    """The last code block of the newest answer shown that has one."""
+    from mimo_tui.ui.widgets.code_copy import numbered_code_blocks
+
+    for reply in reversed(replies(column)):
+        blocks = numbered_code_blocks(reply.answer_text)
+        if blocks:
+            return blocks[-1]
+    return None
+
+
+def last_user_message(column: DOMNode) -> Message | None:
+    """The newest question shown (by name: the message widgets load lazily)."""
+    users: list[Any] = list(column.query_children("UserMessage"))
+    return users[-1].message if users else None

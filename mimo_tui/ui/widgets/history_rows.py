@@ -1,0 +1,405 @@
+"""Older history as rows of lines: the part of a long session scrolled back to, drawn
+without a widget per message.
+
+Mounting a page of message widgets costs tens of milliseconds (styles, layout, and the
+newest page unmounted again to keep the DOM small), so paging to the top of a 5,000-message
+session took 17 s. Here the messages older than the mounted window are one line-API widget
+(Textual's `Log` pattern): its height is the sum of its rows' heights, `render_line(y)` finds
+the row under `y` by bisection and draws that row's line. A row is rendered (Markdown and
+all) only when it is first drawn; until then its height is an estimate, corrected as it is
+drawn, and the scroll position moves with the correction so that what the user looks at
+stays put. Rendered rows sit in an LRU cache per (message, width, theme, fold).
+
+A reply's lines come from StoredReply's own `build_lines` (an unmounted instance given the
+column's style), so a row reads like the widget it stands for, and the two share the
+rendered-lines cache. Rows draw questions and tool calls with the widgets' borders and
+margins in the theme's colours; a click on a reply's reasoning header folds or unfolds it,
+and a mouse drag selects text (Textual's selection API, as LinesWidget). What needs a
+focused message (c, e, g, versions) needs the widget: the conversation mounts the newest
+rows as widgets when the focus steps up into them.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.cache import LRUCache
+from textual.events import Click
+from textual.geometry import Offset, Region, Size
+from textual.selection import Selection
+from textual.strip import Strip
+from textual.widget import Widget
+
+from mimo_tui.model import Message, ToolRecord
+from mimo_tui.text import visible
+from mimo_tui.ui.widgets.lines import Line, LinesWidget, blank, render_strips
+
+if TYPE_CHECKING:
+    from mimo_tui.compaction import Compaction
+
+# (margin above, margin below) of each kind of row, as the widgets' CSS has them; Textual
+# collapses two adjacent margins to the larger, and so do the rows.
+MARGINS = {"user": (1, 1), "tool": (0, 0), "assistant": (0, 1)}
+TOOL_BORDERS = {
+    "done": "tool-done",
+    "failed": "tool-failed",
+    "cancelled": "tool-failed",
+    "denied": "tool-denied",
+}
+
+
+def estimate(message: Message, width: int) -> int:
+    """Lines a message's row will take at `width`, without rendering it (a guess for
+    Markdown: a line per source line plus its wrapping; every stored message passes here
+    as it is paged in, so it stays this cheap)."""
+    inner = max(1, width - 3)
+    if message.role == "tool":
+        return 1
+    text = message.content or ""
+    body = text.count("\n") + 1 + len(text) // inner if text else 0
+    if message.role == "user":
+        return 1 + max(1, body) + len(message.attachments)
+    head = 2 if message.reasoning_content else 0
+    return head + body + (1 if text else 0) + 1 + (2 if message.sources else 0)
+
+
+class HistoryRows(LinesWidget):
+    """Stored messages above the mounted window, oldest first, drawn as rows of lines."""
+
+    DEFAULT_CSS = """
+    HistoryRows { height: auto; }
+    """
+
+    def __init__(self, reasoning_open: bool = False) -> None:
+        super().__init__()
+        self.rows: list[Message] = []
+        self.reasoning_open = reasoning_open  # rows open with their reasoning unfolded
+        self.toggled: set[int] = set()  # replies whose reasoning a click folded the other way
+        self.compaction: Compaction | None = None  # its marker goes above its cut
+        self._width = 0
+        self._heights: dict[int, int] = {}  # exact body heights at _width, by message id
+        self._guesses: dict[int, int] = {}  # estimated body heights at _width
+        # Where each row's body starts, counted back from the end (negated, so ascending):
+        # rows added above leave these as they were, so a page is added in O(page).
+        self._from_end: list[int] = []
+        self._total = 0
+        self._dirty = True
+        self._cache: LRUCache[tuple[Any, ...], list[Line]] = LRUCache(512)
+        self._shift = 0  # this render pass: lines the scroll position is about to move by
+
+    # ---- the rows ---------------------------------------------------------------------
+
+    def prepend(self, messages: list[Message]) -> int:
+        """Add older messages above the rows; returns how many lines that added (the
+        conversation scrolls down by as much, so the view does not move)."""
+        if not messages:
+            return 0
+        before = self.height_now()
+        old_first = self.rows[0] if self.rows else None
+        self.rows[:0] = messages
+        if not self._dirty:
+            self._from_end[:0] = self._spans(messages, old_first)
+            self._total = self._top_gap(0) - self._from_end[0]
+        self.refresh(layout=True)
+        return self.height_now() - before
+
+    def take_newest(self, count: int) -> list[Message]:
+        """Remove and return the newest rows from a question on (a turn's messages go
+        together), at least `count` of them if there are as many."""
+        at = max(0, len(self.rows) - count)
+        while at > 0 and self.rows[at].role != "user":
+            at -= 1
+        taken, self.rows = self.rows[at:], self.rows[:at]
+        self._dirty = True
+        self.refresh(layout=True)
+        return taken
+
+    def clear(self) -> None:
+        if self.rows:
+            self.rows = []
+            self._dirty = True
+            self.refresh(layout=True)
+
+    @property
+    def first_id(self) -> int | None:
+        return self.rows[0].id if self.rows else None
+
+    # ---- geometry -----------------------------------------------------------------------
+
+    def _body_height(self, message: Message) -> int:
+        key = message.id if message.id is not None else -1
+        exact = self._heights.get(key)
+        if exact is not None:
+            return exact
+        guess = self._guesses.get(key)
+        if guess is None:
+            guess = self._guesses[key] = estimate(message, self._width)
+        return guess
+
+    def _marker_before(self, index: int) -> bool:
+        """The compaction marker goes above the first row replayed as it is (not the first
+        row overall: what is cut is above it)."""
+        c = self.compaction
+        if c is None or index == 0:
+            return False
+        return (self.rows[index].id or 0) >= c.before_id > (self.rows[index - 1].id or 0)
+
+    def _gap(self, above: Message | None, message: Message, marker: bool) -> int:
+        """Blank lines between two rows (margins collapse to the larger), and the marker."""
+        after = MARGINS.get(above.role, (0, 0))[1] if above is not None else 0
+        return max(after, MARGINS.get(message.role, (0, 0))[0]) - after + marker
+
+    def _top_gap(self, index: int) -> int:
+        above = self.rows[index - 1] if index > 0 else None
+        return self._gap(above, self.rows[index], self._marker_before(index))
+
+    def _spans(self, messages: list[Message], below: Message | None) -> list[int]:
+        """The negated distances from each of `messages` (rows now at the top, just above
+        `below`) to the end of the rows, from the first of `self._from_end` on."""
+        count = len(messages)
+        end = self._from_end[0] - self._top_gap(count) if below is not None else 0
+        out = [0] * count
+        for index in range(count - 1, -1, -1):
+            message = self.rows[index]
+            end -= self._body_height(message) + MARGINS.get(message.role, (0, 0))[1]
+            out[index] = end
+            if index:
+                end -= self._top_gap(index)
+        return out
+
+    def _layout(self, width: int) -> None:
+        if width != self._width:
+            self._width, self._heights, self._guesses, self._dirty = width, {}, {}, True
+        if not self._dirty:
+            return
+        self._from_end = []
+        self._dirty = False
+        if self.rows:
+            self._from_end = self._spans(self.rows, None)
+            self._total = self._top_gap(0) - self._from_end[0]
+        else:
+            self._total = 0
+
+    def _start(self, index: int) -> int:
+        return self._total + self._from_end[index]
+
+    def height_now(self) -> int:
+        parent = self.parent
+        column = parent.scrollable_content_region.width if isinstance(parent, Widget) else 0
+        width = self.content_region.width or column or self._width or 80
+        self._layout(width)
+        return self._total
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        self._layout(width)
+        return self._total
+
+    def build_lines(self, width: int) -> list[Line]:
+        return []  # drawn row by row (render_line), never as one list
+
+    def _row_at(self, y: int) -> int:
+        """The row whose body starts at or above line `y` (-1: above the first row)."""
+        return bisect_right(self._from_end, y - self._total) - 1
+
+    # ---- drawing --------------------------------------------------------------------------
+
+    def _colour(self, name: str) -> str | None:
+        colour = self.app.theme_variables.get(name)
+        try:
+            Style(color=colour)
+        except Exception:  # e.g. "auto 70%": not a plain colour
+            return None
+        return colour
+
+    def _open(self, message: Message) -> bool:
+        return self.reasoning_open != (message.id in self.toggled)
+
+    def row_lines(self, message: Message, width: int) -> list[Line]:
+        """A row's body at `width`, rendered once per width, theme and fold."""
+        style = self.rich_style
+        key = (message.id, message.status, width, style, self.app.theme, self._open(message))
+        lines = self._cache.get(key)
+        if lines is None:
+            lines = self._render_row(message, width, style)
+            self._cache[key] = lines
+        return lines
+
+    def _fix_height(self, index: int, height: int) -> int:
+        """Row `index` was drawn `height` lines high: the rows from it up move (O(index),
+        not a new layout of every row); returns the change."""
+        message = self.rows[index]
+        change = height - self._body_height(message)
+        if message.id is not None:
+            self._heights[message.id] = height
+        if change and not self._dirty:
+            ends = self._from_end
+            ends[: index + 1] = [end - change for end in ends[: index + 1]]
+            self._total = self._top_gap(0) - ends[0]
+        return change
+
+    def _render_row(self, message: Message, width: int, style: Style) -> list[Line]:
+        console = self.app.console
+        if message.role == "tool":
+            record = ToolRecord.from_message(message)
+            from mimo_tui.ui.widgets.tool_call import call_summary
+
+            border = Style(color=self._colour(TOOL_BORDERS.get(record.status, "tool-border")))
+            muted = style + Style(color=self._colour("text-muted"))
+            text = Text(visible(call_summary(record)), style=muted, no_wrap=True)
+            body = render_strips(console, text, max(1, width - 4), muted)[0]
+            edge = [Segment(" ", style), Segment("█", style + border), Segment(" ", muted)]
+            return [[*edge, *body, Segment(" ", muted)]]
+        if message.role == "user":
+            return self._user_lines(message, width, style)
+        stamp = _stamp_class()(message, reasoning_open=self._open(message))
+        stamp.given = style
+        pad = [Segment(" ", style)]
+        return [pad + line + pad for line in stamp.build_lines(max(1, width - 2))]
+
+    def _user_lines(self, message: Message, width: int, style: Style) -> list[Line]:
+        boost = self._colour("boost")
+        body = style + Style(bgcolor=boost) if boost else style
+        edge = body + Style(color=self._colour("primary"))
+        rule = body + Style(color=self._colour("turn-rule"))
+        inner = max(1, width - 3)
+        text = render_strips(self.app.console, Text(visible(message.content)), inner, body)
+        lines: list[Line] = [[Segment("┌", rule), Segment("─" * (width - 1), rule)]]
+        pad = Segment(" ", body)
+        lines += [[Segment("█", edge), pad, *line, pad] for line in text]
+        if message.attachments:
+            from mimo_tui.ui.widgets.attachment_view import line_text
+
+            muted = style + Style(color=self._colour("text-muted"))
+            for attachment in message.attachments:
+                row = Text(" " + line_text(attachment), style=muted, no_wrap=True)
+                lines += render_strips(self.app.console, row, width, muted)
+        return lines
+
+    def _marker_line(self, width: int) -> Line:
+        from mimo_tui.ui.widgets.summary import marker_title
+
+        assert self.compaction is not None
+        style = self.rich_style + Style(color=self._colour("accent"))
+        text = Text(" " + visible(marker_title(self.compaction, False)), no_wrap=True)
+        return render_strips(self.app.console, text, width, style)[0]
+
+    def _settle(self, crop: Region, width: int) -> None:
+        """Render the rows in view before drawing them, so their heights are exact; rows
+        whose estimate was wrong above the first row already drawn move the scroll
+        position by the difference (the rows the user was reading stay where they were)."""
+        self._shift = 0
+        for _ in range(4):  # a few passes: a correction can bring other rows into view
+            self._layout(width)
+            first = max(0, self._row_at(crop.y + self._shift))
+            index, moved, anchored, fresh = first, 0, False, False
+            end = self._total  # (what is below the rows, in view, is an anchor too)
+            while index < len(self.rows) and self._start(index) < crop.bottom + self._shift:
+                message = self.rows[index]
+                if message.id is not None and message.id in self._heights:
+                    anchored = True
+                else:
+                    change = self._fix_height(index, len(self.row_lines(message, width)))
+                    fresh = True
+                    if not anchored:
+                        moved += change
+                index += 1
+            if not fresh:
+                return
+            anchored = anchored or crop.bottom + self._shift >= end
+            if anchored and moved:
+                self._shift += moved
+            self.refresh(layout=True)
+        # (after four passes the rest is drawn from estimates and settles next frame)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        width = self.content_region.width
+        if width > 0 and self.rows:
+            self._settle(crop, width)
+            if self._shift:
+                self._scroll_by(self._shift)
+        try:
+            return Widget.render_lines(self, crop)
+        finally:
+            self._shift = 0
+
+    def _scroll_by(self, lines: int) -> None:
+        """Move the column's scroll position by `lines` after this frame (this frame is
+        already drawn as if it had moved), and draw again from the moved position."""
+        parent = self.parent
+        if not isinstance(parent, Widget):
+            return
+        target = parent.scroll_y + lines
+
+        def scroll() -> None:
+            parent.scroll_to(y=target, animate=False, immediate=True)
+            self.refresh()
+
+        self.call_later(scroll)
+
+    def render_line(self, y: int) -> Strip:
+        y += self._shift
+        return self._selected(self._line(y), y, 0)
+
+    def _line(self, y: int) -> Strip:
+        width = self.content_region.width
+        style = self.rich_style
+        self._layout(width)
+        index = self._row_at(y)
+        if index < 0:
+            return Strip(blank(width, style), width)
+        start = self._start(index)
+        lines = self.row_lines(self.rows[index], width)
+        if y - start < len(lines):
+            return Strip(lines[y - start]).crop_extend(0, width, style)
+        # Below the row: a margin, or the compaction marker just above the next row.
+        after = index + 1
+        if after < len(self.rows) and self._marker_before(after) and y == self._start(after) - 1:
+            return Strip(self._marker_line(width), width)
+        return Strip(blank(width, style), width)
+
+    # ---- the mouse ----------------------------------------------------------------------
+
+    def on_click(self, event: Click) -> None:
+        """A click on a reply's reasoning header folds or unfolds that reasoning."""
+        self._layout(self.content_region.width)
+        index = self._row_at(event.y)
+        if index < 0 or event.y != self._start(index):
+            return
+        message = self.rows[index]
+        if message.role == "assistant" and message.reasoning_content and message.id is not None:
+            self.toggled ^= {message.id}
+            self._heights.pop(message.id, None)
+            self._dirty = True
+            self.refresh(layout=True)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The text under a selection: only the lines it spans are drawn to text."""
+        self._layout(self.content_region.width)
+        first = selection.start.y if selection.start is not None else 0
+        last = selection.end.y if selection.end is not None else self._total - 1
+        last = min(last, first + 10_000)  # select-all over 50,000 rows: a screenful's worth
+        text = "\n".join(self._line(y).text.rstrip() for y in range(first, last + 1))
+        start = selection.start - Offset(0, first) if selection.start is not None else None
+        end = selection.end - Offset(0, first) if selection.end is not None else None
+        return Selection(start, end).extract(text), "\n"
+
+
+@cache
+def _stamp_class() -> type[Any]:
+    """A StoredReply never mounted, lending its `build_lines` to a row (made at the first
+    row drawn: the message widgets load after the first frame)."""
+    from mimo_tui.ui.widgets.message import StoredReply
+
+    class Stamp(StoredReply):
+        given = Style()
+
+        @property
+        def rich_style(self) -> Style:
+            return self.given
+
+    return Stamp

@@ -1,0 +1,59 @@
+"""HistoryRows' geometry without drawing: rows added a page at a time, and heights corrected
+one row at a time, end where a layout of all the rows from scratch puts them."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mimo_tui.compaction import Compaction
+from mimo_tui.model import Message
+from mimo_tui.ui.widgets.history_rows import HistoryRows
+
+ROLES = st.sampled_from(["user", "assistant", "tool"])
+
+
+def messages(kinds: list[tuple[str, int]]) -> list[Message]:
+    out = []
+    for n, (role, size) in enumerate(kinds, start=1):
+        out.append(Message(role, "word " * size + "\n" * (size % 3), id=n))
+    return out
+
+
+def starts(rows: HistoryRows) -> list[int]:
+    return [rows._start(i) for i in range(len(rows.rows))]
+
+
+def from_scratch(rows: HistoryRows) -> tuple[list[int], int]:
+    rows._dirty = True
+    rows._layout(rows._width)
+    return starts(rows), rows._total
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kinds=st.lists(st.tuples(ROLES, st.integers(0, 60)), min_size=1, max_size=40),
+    page=st.integers(1, 9),
+    fixes=st.lists(st.tuples(st.integers(0, 39), st.integers(1, 30)), max_size=6),
+    cut=st.integers(1, 40),
+)
+def test_pages_and_corrections_match_a_layout_from_scratch(kinds, page, fixes, cut):
+    rows = HistoryRows()
+    rows.compaction = Compaction(1, "s", cut, "summary", True, 0.0, 3)
+    stored = messages(kinds)
+    added = 0
+    while stored:  # newest pages first, as scrolling up reads them
+        stored, older = stored[:-page], stored[-page:]
+        before = rows.height_now()
+        added += rows.prepend(older)
+        assert rows.height_now() - before >= 0
+    assert added == rows.height_now()
+    incremental = (starts(rows), rows._total)
+    assert incremental == from_scratch(rows)
+    for index, height in fixes:
+        if index < len(rows.rows):
+            rows._fix_height(index, height)
+    incremental = (starts(rows), rows._total)
+    assert incremental == from_scratch(rows)
+    ordered = starts(rows)
+    assert ordered == sorted(ordered) and all(rows._row_at(y) == i for i, y in enumerate(ordered))

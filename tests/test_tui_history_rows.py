@@ -1,0 +1,166 @@
+"""Older history drawn as rows of lines (HistoryRows): what scrolling far back shows, text
+selection with the mouse over it, folding a row's reasoning with a click, the compaction
+marker among the rows."""
+
+from __future__ import annotations
+
+from benchmarks.common import seed_long_session
+from mimo_tui.ui.chat import ChatScreen
+from mimo_tui.ui.widgets.history_rows import HistoryRows
+from tests.tui_helpers import make_app, screen_lines
+
+SIZE = (120, 40)
+
+
+def chat(app) -> ChatScreen:
+    return next(s for s in app.screen_stack if isinstance(s, ChatScreen))
+
+
+async def at_the_top(pilot, screen: ChatScreen) -> HistoryRows:
+    """Page up to the very first message, as scrolling up does, and show the top."""
+    conv = screen.conversation
+    while await conv.load_earlier():
+        pass
+    await pilot.pause()
+    conv.scroll_home(animate=False)
+    await pilot.pause()
+    await pilot.pause()
+    rows = conv.rows
+    assert rows is not None
+    return rows
+
+
+def row_line(rows: HistoryRows, text: str) -> int:
+    """The widget line of rows that shows `text` (drawn as the user sees it)."""
+    return next(y for y in range(30) if text in rows.render_line(y).text)
+
+
+async def test_the_top_of_a_long_session_is_drawn_from_rows_without_its_widgets(settings, paths):
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 600)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        rows = await at_the_top(pilot, screen)
+        text = "\n".join(screen_lines(app))
+        assert "Question number 0: how does step 0 work?" in text
+        assert "current_time" in text  # the first turn's tool call, as a row
+        assert "▶ Reasoning" in text  # folded, as the widgets open by default
+        assert rows.rows[0].content.startswith("Question number 0")
+        assert len(screen.query("UserMessage")) < 30  # the widgets are the newest page only
+    runtime.close()
+
+
+async def test_dragging_over_rows_selects_their_text(settings, paths):
+    """Rows offer Textual's selection as the widgets do: a drag selects what it covers."""
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 600)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        rows = await at_the_top(pilot, screen)
+        y = row_line(rows, "Question number 0")
+        x = rows.render_line(y).text.index("Question")
+        await pilot.mouse_down(rows, offset=(x, y))
+        await pilot.hover(rows, offset=(x + 14, y))  # (the cell under the pointer is in)
+        await pilot.mouse_up(rows, offset=(x + 14, y))  # (the cell under the pointer is in)
+        await pilot.pause()
+        assert screen.get_selected_text() == "Question number"
+        below = row_line(rows, "Here is what I found about 0")
+        await pilot.mouse_down(rows, offset=(x, y))
+        await pilot.hover(rows, offset=(20, below))
+        await pilot.mouse_up(rows, offset=(20, below))
+        await pilot.pause()
+        selected = screen.get_selected_text() or ""
+        assert selected.startswith("Question number 0: how does step 0 work?")
+        assert "current_time" in selected and "Here is what I" in selected
+    runtime.close()
+
+
+async def test_a_click_on_a_rows_reasoning_header_unfolds_it(settings, paths):
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 600)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        rows = await at_the_top(pilot, screen)
+        y = row_line(rows, "▶ Reasoning")
+        await pilot.click(rows, offset=(4, y))
+        await pilot.pause()
+        text = "\n".join(screen_lines(app))
+        assert "▼ Reasoning" in text and "Turn 0 needs the time tool." in text
+        await pilot.click(rows, offset=(4, y))
+        await pilot.pause()
+        assert "Turn 0 needs the time tool." not in "\n".join(screen_lines(app))
+    runtime.close()
+
+
+async def test_home_on_rows_mounts_the_start_and_focuses_its_first_message(settings, paths):
+    """Home after scrolling back: the first messages as widgets (c, e, g work on them)."""
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 600)
+    first = runtime.store.messages(sid)[0]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        await at_the_top(pilot, screen)
+        await screen.conversation.jump_to_start()
+        await pilot.pause()
+        assert getattr(app.focused, "message", None) is not None
+        assert app.focused.message.id == first.id
+        rows = screen.conversation.rows
+        assert rows is None or not rows.rows
+    runtime.close()
+
+
+async def test_the_compaction_marker_is_drawn_among_the_rows_at_its_cut(settings, paths):
+    """A compaction whose cut lies far back: scrolled back to, the rows show its marker just
+    above the first message sent as it is, the originals above it."""
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 600)
+    stored = runtime.store.messages(sid)
+    cut = next(m for m in stored[20:] if m.role == "user")
+    runtime.store.add_compaction(sid, cut.id, "- what came before", covered=20)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        rows = await at_the_top(pilot, screen)
+        assert not screen.query("CompactionSummary")  # the cut is not among the widgets
+        index = next(i for i, m in enumerate(rows.rows) if m.id == cut.id)
+        y = rows._start(index)
+        screen.conversation.scroll_to(y=max(0, y - 5), animate=False, immediate=True)
+        await pilot.pause()
+        await pilot.pause()
+        text = "\n".join(screen_lines(app))
+        assert "Summary · sent instead of 20 earlier messages" in text
+        lines = [rows.render_line(y - 1).text, rows.render_line(y + 1).text]
+        assert "Summary" in lines[0] and cut.content in lines[1]
+    runtime.close()
+
+
+async def test_scrolling_up_into_rows_not_drawn_yet_keeps_what_is_on_screen(settings, paths):
+    """Rows drawn for the first time get their real height, but what the user was reading
+    stays put: each step up by three lines moves the screen by exactly three lines."""
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 600)
+    for n, message in enumerate(runtime.store.messages(sid)):
+        if message.role == "assistant" and message.content:  # estimated far off either way
+            message.content = "para\n\n\n\n\n\n\nend" if n % 2 else "word " * 300
+            runtime.store.update_message(message)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        conv = screen.conversation
+        await conv.load_earlier()
+        await pilot.pause()
+        conv.scroll_to(y=conv.rows.region.height + 5, animate=False, immediate=True)
+        await pilot.pause()
+        body = slice(2, 30)  # the conversation's lines, clear of the top bar and the input
+        for _ in range(40):
+            before = screen_lines(app)[body]
+            conv.scroll_to(y=conv.scroll_y - 3, animate=False, immediate=True)
+            await pilot.pause()
+            await pilot.pause()
+            after = screen_lines(app)[body]
+            assert [line[:110] for line in after[3:]] == [line[:110] for line in before[:-3]]
+    runtime.close()
