@@ -303,7 +303,8 @@ def build_runtime(
         available,
         selected,
         approver,
-        BuiltinContext(cwd or Path.cwd(), forbidden=(paths.config_dir, paths.data_dir)),
+        # The run's clock (frozen in tests) is current_time's too.
+        BuiltinContext(cwd or Path.cwd(), (paths.config_dir, paths.data_dir), clock),
         api_key=settings.api_key,
         key_file=paths.key_file,
         mcp=hub,
