@@ -80,7 +80,7 @@ class ChatScreen(Screen):
         yield Footer()
 
     async def on_mount(self) -> None:
-        await self.load_session(self.session_id)
+        await self.load_session(self.session_id, first_frame=True)
 
     def _page(
         self, session_id: str, before: int | None, after: int | None, limit: int = 40
@@ -115,37 +115,50 @@ class ChatScreen(Screen):
             f"mimo-tui · {visible(title or 'New chat')} · {self.session_id}{badge}"
         )
 
-    async def load_session(self, session_id: str) -> None:
+    async def load_session(self, session_id: str, first_frame: bool = False) -> None:
         """Show a session as stored: its newest page of messages, reasoning folded.
 
         Only a window of the session is mounted (see Conversation); the rest stays in the
-        store, so a 5,000-message session opens as fast as a short one.
+        store, so a 5,000-message session opens as fast as a short one. What needs the whole
+        session (the status line's totals, the inspector's calls, the `[` / `]` versions)
+        is read after the `first_frame` is drawn when the app starts: at 5,000 messages
+        that read was a third of `mimo-tui -c`'s first frame.
         """
         self.session_id = session_id
         conv = self.conversation
         conv.reasoning_open = self.runtime.settings.reasoning_panel == "open"
         conv.compaction = self.runtime.store.active_compaction(session_id)
         await conv.show_session(session_id)  # one bounded read: its newest page
-        tree = self.runtime.store.tree(session_id)  # every branch: the `[` / `]` versions
-        messages = tree.path()
-        self.versions.index_versions(tree)
-        self.versions.mark_versions()
-        if not messages:
+        if not conv.shown():
             await conv.mount(welcome_view(self))
         if not self.runtime.has_key:
             await conv.mount(Notice(NO_KEY_HELP, "warning"))
         for notice in self.runtime.take_notices():  # e.g. a stored model that is not sent
             await conv.mount(Notice(notice, "warning"))
-        self.status.tools = len(self.runtime.toolbox.selected)
         s = self.runtime.settings
         self.status.model, self.status.thinking = s.model, s.thinking
-        self.status.catalogue = s.catalogue
-        self.status.set_session(messages)
         self.status.api, self.status.demo = s.api, s.demo
+        self._update_topbar()
+        if first_frame:
+            self.call_after_refresh(self._load_whole, session_id)
+        else:
+            self._load_whole(session_id)
+
+    def _load_whole(self, session_id: str) -> None:
+        """The part of opening a session that reads all of it (see load_session)."""
+        if session_id != self.session_id:
+            return  # another session was opened meanwhile
+        conv = self.conversation
+        tree = self.runtime.store.tree(session_id)  # every branch: the `[` / `]` versions
+        messages = tree.path()
+        self.versions.index_versions(tree)
+        self.versions.mark_versions()
+        self.status.tools = len(self.runtime.toolbox.selected)
+        self.status.catalogue = self.runtime.settings.catalogue
+        self.status.set_session(messages)
         self.status.show_idle()
         self.inspector.set_records(tool_records(messages))
         conv.anchor()
-        self._update_topbar()
         self.sessions.refresh_sessions()
 
     # By name, not @on(StoredReply.VersionWanted): the message widgets load after the first

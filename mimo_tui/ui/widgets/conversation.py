@@ -46,8 +46,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PAGE", "Conversation", "MessageAction", "Notice", "Reply", "replies", "shown_in_chat"]
 
-ROWS_PAGE = 4 * PAGE  # messages read at a time into the rows (no widgets: a read is cheap)
-WINDOW = 3 * PAGE  # message widgets mounted at most while paging through history
+ROWS_PAGE = 160  # messages read at a time into the rows (no widgets: a read is cheap)
+WINDOW = 120  # message widgets mounted at most while paging through history
 
 
 class Conversation(LaidOutOnce, VerticalScroll):
