@@ -20,7 +20,8 @@ from mimo_tui.fake.scenarios import Scenario
 from mimo_tui.runtime import build_runtime
 from mimo_tui.ui.app import MimoApp
 from mimo_tui.ui.chat import ChatScreen
-from mimo_tui.ui.widgets.message import AssistantMessage, StoredReply
+from mimo_tui.ui.widgets.message import AssistantMessage
+from mimo_tui.ui.widgets.stored_reply import StoredReply
 
 KEY = "bench-key"
 REPLY = Scenario(reasoning="thinking " * 50, content="answer word " * 150)

@@ -366,8 +366,8 @@ def test_without_the_sdk_the_anthropic_format_says_how_to_install_it(tmp_path):
 
 
 async def test_the_tui_streams_and_inspects_an_anthropic_session(settings, paths, fake):
-    from mimo_tui.ui.widgets.message import StoredReply
     from mimo_tui.ui.widgets.status import StatusLine
+    from mimo_tui.ui.widgets.stored_reply import StoredReply
     from tests.tui_helpers import make_app, send
 
     fake.queue("thinking_text")

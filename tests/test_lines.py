@@ -135,7 +135,7 @@ async def test_an_open_stored_reasoning_draws_as_rich_would():
     from textual.app import App, ComposeResult
 
     from mimo_tui.model import Message, Usage
-    from mimo_tui.ui.widgets.message import StoredReply
+    from mimo_tui.ui.widgets.stored_reply import StoredReply
 
     reasoning = "Short thoughts.\n\n" + "我需要想一想 these words wrap a few times over. " * 9
     message = Message("assistant", "The answer.", reasoning, usage=Usage(1, 2, 3))

@@ -15,7 +15,7 @@ from mimo_tui.ui.themes import load_themes
 from mimo_tui.ui.widgets.code_copy import CODE_META, copied_what, numbered_code_blocks
 from mimo_tui.ui.widgets.lines import MarkdownBlocks, render_block
 from mimo_tui.ui.widgets.md_palette import palette_from_theme
-from mimo_tui.ui.widgets.message import StoredReply
+from mimo_tui.ui.widgets.stored_reply import StoredReply
 from tests.conftest import FROZEN
 from tests.tui_helpers import screen_lines, wait_until
 

@@ -16,8 +16,8 @@ from mimo_tui.fake import FakeMimo
 from mimo_tui.fake.scenarios import Scenario
 from mimo_tui.runtime import build_runtime
 from mimo_tui.store import Store
-from mimo_tui.ui.widgets.message import StoredReply
 from mimo_tui.ui.widgets.status import StatusLine
+from mimo_tui.ui.widgets.stored_reply import StoredReply
 from tests.conftest import FROZEN, PYTHON, cli_env, cli_paths, collect
 from tests.tui_helpers import make_app, send, wait_until
 

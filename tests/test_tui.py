@@ -10,14 +10,10 @@ from mimo_tui.fake.scenarios import scenario, split_tokens
 from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.widgets.conversation import Notice
 from mimo_tui.ui.widgets.lines import LiveAnswer, MarkdownBlocks
-from mimo_tui.ui.widgets.message import (
-    AssistantMessage,
-    StoredReply,
-    UserMessage,
-    meta_text,
-)
+from mimo_tui.ui.widgets.message import AssistantMessage, UserMessage, meta_text
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.status import StatusLine
+from mimo_tui.ui.widgets.stored_reply import StoredReply
 from tests.tui_helpers import make_app, screen_lines, send, wait_until
 
 SIZE = (100, 40)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from benchmarks.common import seed_long_session
 from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.widgets.conversation import PAGE, Conversation
-from mimo_tui.ui.widgets.message import StoredReply, UserMessage
+from mimo_tui.ui.widgets.message import UserMessage
 from mimo_tui.ui.widgets.notices import EarlierNotice, LaterNotice
 from mimo_tui.ui.widgets.prompt_input import PromptInput
+from mimo_tui.ui.widgets.stored_reply import StoredReply
 from tests.tui_helpers import make_app, screen_lines, wait_until
 
 SIZE = (120, 40)

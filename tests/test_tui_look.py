@@ -11,10 +11,11 @@ from mimo_tui.config import load_settings
 from mimo_tui.config_write import save_config
 from mimo_tui.fake.scenarios import scenario
 from mimo_tui.ui.widgets.help import HelpScreen
-from mimo_tui.ui.widgets.message import StoredReply, UserMessage
+from mimo_tui.ui.widgets.message import UserMessage
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.search import SearchScreen
 from mimo_tui.ui.widgets.settings import SettingsScreen
+from mimo_tui.ui.widgets.stored_reply import StoredReply
 from tests.tui_helpers import make_app, screen_lines, send, wait_until
 
 SIZE = (110, 36)

@@ -10,8 +10,8 @@ import pytest
 
 from mimo_tui.fake.scenarios import scenario
 from mimo_tui.ui.widgets.conversation import Notice
-from mimo_tui.ui.widgets.message import StoredReply
 from mimo_tui.ui.widgets.status import StatusLine
+from mimo_tui.ui.widgets.stored_reply import StoredReply
 from tests.tui_helpers import make_app, screen_lines, send, wait_until
 
 

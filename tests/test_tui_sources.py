@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from mimo_tui.ui.widgets.conversation import Notice
-from mimo_tui.ui.widgets.message import StoredReply
 from mimo_tui.ui.widgets.sources import SourcePicker
+from mimo_tui.ui.widgets.stored_reply import StoredReply
 from tests.tui_helpers import make_app, screen_lines, send, wait_until
 
 SIZE = (110, 40)

@@ -13,7 +13,7 @@ from mimo_tui.fake import Scenario
 from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.widgets.approval import ApprovalScreen
 from mimo_tui.ui.widgets.inspector import ToolInspector
-from mimo_tui.ui.widgets.message import StoredReply
+from mimo_tui.ui.widgets.stored_reply import StoredReply
 from mimo_tui.ui.widgets.tool_call import ToolCallLine
 from mimo_tui.ui.widgets.tools_picker import ToolsScreen
 from tests.test_tools import tools_toml

@@ -123,8 +123,8 @@ async def test_branch_labels_from_the_store_go_through_the_sanitizer(settings, p
 async def test_a_search_hit_on_another_branch_switches_to_it(settings, paths, fake):
     from textual.widgets import Input
 
-    from mimo_tui.ui.widgets.message import StoredReply
     from mimo_tui.ui.widgets.search import SearchScreen
+    from mimo_tui.ui.widgets.stored_reply import StoredReply
 
     app, runtime = make_app(settings, paths)
     sid = seed_branches(runtime.store)  # the regenerated "cannot see a clock" reply is off the path

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from mimo_tui.fake.scenarios import Scenario
 from mimo_tui.ui.chat import ChatScreen
-from mimo_tui.ui.widgets.message import StoredReply
+from mimo_tui.ui.widgets.stored_reply import StoredReply
 from tests.tui_helpers import make_app, screen_lines, send, wait_until
 
 SIZE = (100, 30)

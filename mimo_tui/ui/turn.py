@@ -124,7 +124,7 @@ class TurnView:
         """The reply in flight is final: swap its live widgets for one StoredReply, so the
         conversation keeps a small DOM however long it gets (`error_below`: its error is
         told in a notice under it)."""
-        from mimo_tui.ui.widgets.message import StoredReply
+        from mimo_tui.ui.widgets.stored_reply import StoredReply
 
         reply = self.reply
         self.reply = None

@@ -43,7 +43,8 @@ class VersionActions:
 
     def _turns(self) -> list[tuple[int | None, list[Any]]]:
         """The mounted replies by the turn they answer: (user message id, its widgets)."""
-        from mimo_tui.ui.widgets.message import StoredReply, UserMessage
+        from mimo_tui.ui.widgets.message import UserMessage
+        from mimo_tui.ui.widgets.stored_reply import StoredReply
 
         turns: list[tuple[int | None, list[Any]]] = [(None, [])]
         for widget in self.conversation.children:
@@ -57,7 +58,7 @@ class VersionActions:
         """Give the first active reply of each regenerated turn on screen its marker."""
         if not self._versions:  # before the import: a new chat's first frame goes without it
             return
-        from mimo_tui.ui.widgets.message import StoredReply
+        from mimo_tui.ui.widgets.stored_reply import StoredReply
 
         for turn, widgets in self._turns():
             versions = self._versions.get(turn)
@@ -70,7 +71,7 @@ class VersionActions:
 
     async def switch(self, event: Any) -> None:
         """Show the version `event.direction` away from the focused one, in its place."""
-        from mimo_tui.ui.widgets.message import StoredReply, SupersededReply
+        from mimo_tui.ui.widgets.stored_reply import StoredReply, SupersededReply
 
         event.stop()
         reply = event.reply

@@ -14,8 +14,8 @@ from textual.widgets import Input
 from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.themes import load_themes
 from mimo_tui.ui.widgets.dialogs import TextPrompt
-from mimo_tui.ui.widgets.message import StoredReply
 from mimo_tui.ui.widgets.prompt_input import PromptInput
+from mimo_tui.ui.widgets.stored_reply import StoredReply
 from tests.conftest import PYTHON, cli_env, cli_paths
 from tests.tui_helpers import make_app, send, wait_until
 

@@ -316,7 +316,7 @@ async def test_a_full_disk_mid_reply_in_the_tui_says_so_and_stays_usable(
     from mimo_tui.config import Settings
     from mimo_tui.store import MAX_PAGES_ENV
     from mimo_tui.ui.widgets.conversation import Notice
-    from mimo_tui.ui.widgets.message import StoredReply
+    from mimo_tui.ui.widgets.stored_reply import StoredReply
     from tests.conftest import KEY
     from tests.tui_helpers import make_app, send, wait_until
 

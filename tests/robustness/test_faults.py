@@ -12,7 +12,7 @@ from mimo_tui.events import TurnFailed
 from mimo_tui.fake.scenarios import Scenario, scenario
 from mimo_tui.runtime import build_runtime
 from mimo_tui.ui.widgets.conversation import Notice
-from mimo_tui.ui.widgets.message import StoredReply
+from mimo_tui.ui.widgets.stored_reply import StoredReply
 from tests.conftest import FROZEN, KEY, PYTHON, cli_env, collect
 from tests.tui_helpers import make_app, send, wait_until
 

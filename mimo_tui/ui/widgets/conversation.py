@@ -117,7 +117,8 @@ class Conversation(LaidOutOnce, VerticalScroll):
 
     def make_widget(self, msg: Message) -> Widget:
         """The widget a stored message is shown with."""
-        from mimo_tui.ui.widgets.message import StoredReply, UserMessage
+        from mimo_tui.ui.widgets.message import UserMessage
+        from mimo_tui.ui.widgets.stored_reply import StoredReply
 
         widget: Widget
         if msg.role == "user":

@@ -27,10 +27,11 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
     from mimo_tui.ui.chat import ChatScreen
     from mimo_tui.ui.widgets.approval import ApprovalScreen
     from mimo_tui.ui.widgets.inspector import ToolInspector
-    from mimo_tui.ui.widgets.message import StoredReply, UserMessage
+    from mimo_tui.ui.widgets.message import UserMessage
     from mimo_tui.ui.widgets.prompt_input import PromptInput
     from mimo_tui.ui.widgets.session_list import SessionList
     from mimo_tui.ui.widgets.steppable import STEP_BINDINGS
+    from mimo_tui.ui.widgets.stored_reply import StoredReply
     from mimo_tui.ui.widgets.tool_call import ToolCallLine
 
     def own(cls: type[DOMNode]) -> list[Binding]:

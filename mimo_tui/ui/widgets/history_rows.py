@@ -393,7 +393,7 @@ class HistoryRows(LinesWidget):
 def _stamp_class() -> type[Any]:
     """A StoredReply never mounted, lending its `build_lines` to a row (made at the first
     row drawn: the message widgets load after the first frame)."""
-    from mimo_tui.ui.widgets.message import StoredReply
+    from mimo_tui.ui.widgets.stored_reply import StoredReply
 
     class Stamp(StoredReply):
         given = Style()
