@@ -139,7 +139,9 @@ class ChatScreen(Screen):
         self.status.model, self.status.thinking = s.model, s.thinking
         self.status.api, self.status.demo = s.api, s.demo
         self._update_topbar()
-        if first_frame:
+        if first_frame and conv.shown():  # a new chat has nothing to read: no second frame
+            self.status.catalogue = s.catalogue
+            self.status.show_idle()  # model and thinking now, the session's totals after
             self.call_after_refresh(self._load_whole, session_id)
         else:
             self._load_whole(session_id)
