@@ -18,6 +18,7 @@ branch of the reply that replaced it), so old sessions read, replay and export a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -157,6 +158,10 @@ class Tree:
         return self.children.get(parent, [message])
 
 
+_BLOCK_MARK = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)")
+_INLINE_MARK = re.compile(r"\*\*|`+|~~")
+
+
 def label(branch: Sequence[Message], width: int = 60) -> str:
     """A branch in one line: who speaks first and the start of what they said (raw text:
     callers pass it through the sanitizer)."""
@@ -165,7 +170,10 @@ def label(branch: Sequence[Message], width: int = 60) -> str:
     first = branch[0]
     said = (m.content for m in branch if m.role != "tool" and m.content.strip())
     words = next(said, "")
-    text = " ".join(words.split())
+    # Markdown's marks are noise in a one-line excerpt: "## Hello" and "**hi**" read as
+    # "Hello" and "hi" (heading, quote and list marks at a line's start; bold, code, strike).
+    lines = (_BLOCK_MARK.sub("", line) for line in words.splitlines())
+    text = _INLINE_MARK.sub("", " ".join(" ".join(lines).split()))
     if len(text) > width:
         text = text[: width - 1] + "…"
     tail = f" · {len(branch)} messages" if len(branch) > 1 else ""

@@ -207,3 +207,11 @@ def test_lineage_is_a_replys_own_history_whatever_branch_is_active(store):
     store.add_message(sid, Message("assistant", "a2"))
     assert a1.id is not None
     assert [m.content for m in store.lineage(a1.id)] == ["q", "a1"]
+
+
+def test_a_branch_label_is_plain_text_not_markdown_marks():
+    from mimo_tui.model import Message
+    from mimo_tui.tree import label
+
+    reply = Message("assistant", "## Hello from the demo\n\nYou said: **hello** in `code`\n- a")
+    assert label([reply]) == "reply: Hello from the demo You said: hello in code a"

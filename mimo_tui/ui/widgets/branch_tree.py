@@ -60,8 +60,10 @@ class BranchTree(ModalScreen[int | None]):
             options.append(Option(_line(f"Branch point {n} · {where}", "bold"), disabled=True))
             for i, alt in enumerate(point.alternatives):
                 active = i == point.active
-                mark = "  ● " if active else "  ○ "
-                text = _line(mark + label(alt, 60), "bold $success" if active else "")
+                # Only the mark is coloured: the highlight's own colours keep the text
+                # readable on the active path too (green on the highlight's orange was not).
+                mark = Content.styled("  ● ", "bold $success") if active else Content("  ○ ")
+                text = mark + _line(label(alt, 60), "bold" if active else "")
                 options.append(Option(text, id=f"m{alt[0].id}"))
         with Vertical():
             yield Static(Content("Conversation tree"), classes="title")
