@@ -14,8 +14,14 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from mimo_tui.config import Paths, Settings
-from mimo_tui.fake.seed import (
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "screenshots"
+# The scenes are the snapshot tests' (tests/scenes.py), and the app is this checkout's:
+# `python scripts/screenshots.py` puts scripts/ on the path, not the checkout (an editable
+# install elsewhere would be imported instead).
+sys.path.insert(0, str(ROOT))
+from mimo_tui.config import Paths, Settings  # noqa: E402
+from mimo_tui.fake.seed import (  # noqa: E402
     COMPARE_QUESTION,
     seed_branches,
     seed_compare,
@@ -23,14 +29,8 @@ from mimo_tui.fake.seed import (
     seed_history,
     seed_markdown_showcase,
 )
-from mimo_tui.runtime import build_runtime
-from mimo_tui.ui.app import MimoApp, approve_in_app
-
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "screenshots"
-# The scenes are the snapshot tests' (tests/scenes.py); `python scripts/screenshots.py` puts
-# scripts/ on the path, not the checkout.
-sys.path.insert(0, str(ROOT))
+from mimo_tui.runtime import build_runtime  # noqa: E402
+from mimo_tui.ui.app import MimoApp, approve_in_app  # noqa: E402
 from tests.scenes import (  # noqa: E402
     approval,
     attachments_shown,
