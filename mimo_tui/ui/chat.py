@@ -129,7 +129,8 @@ class ChatScreen(Screen):
         conv.reasoning_open = self.runtime.settings.reasoning_panel == "open"
         conv.compaction = self.runtime.store.active_compaction(session_id)
         await conv.show_session(session_id)  # one bounded read: its newest page
-        if not conv.shown():
+        has_messages = bool(conv.shown())
+        if not has_messages:
             await conv.mount(welcome_view(self))
         if not self.runtime.has_key:
             await conv.mount(Notice(NO_KEY_HELP, "warning"))
@@ -139,7 +140,7 @@ class ChatScreen(Screen):
         self.status.model, self.status.thinking = s.model, s.thinking
         self.status.api, self.status.demo = s.api, s.demo
         self._update_topbar()
-        if first_frame and conv.shown():  # a new chat has nothing to read: no second frame
+        if first_frame and has_messages:  # a new chat has nothing to read: no second frame
             self.status.catalogue = s.catalogue
             self.status.show_idle()  # model and thinking now, the session's totals after
             self.call_after_refresh(self._load_whole, session_id)
