@@ -6,16 +6,11 @@ the next turn replays alone."""
 from __future__ import annotations
 
 from mimo_tui.fake.scenarios import Scenario
-from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.widgets.compare_view import CompareScreen
 from mimo_tui.ui.widgets.dialogs import TextPrompt
-from tests.tui_helpers import make_app, screen_lines, send, wait_until
+from tests.tui_helpers import chat, make_app, screen_lines, send, wait_until
 
 SIZE = (140, 40)
-
-
-def chat(app) -> ChatScreen:
-    return next(s for s in app.screen_stack if isinstance(s, ChatScreen))
 
 
 def shown(app) -> str:

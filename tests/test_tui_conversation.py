@@ -4,20 +4,15 @@ stepping, folding and messages upward (Pilot)."""
 from __future__ import annotations
 
 from benchmarks.common import seed_long_session
-from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.widgets.conversation import PAGE, Conversation
 from mimo_tui.ui.widgets.message import UserMessage
 from mimo_tui.ui.widgets.notices import EarlierNotice, LaterNotice
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.stored_reply import StoredReply
-from tests.tui_helpers import make_app, screen_lines, wait_until
+from tests.tui_helpers import chat, make_app, screen_lines, wait_until
 
 SIZE = (120, 40)
 SHOWN = "UserMessage, StoredReply, ToolCallLine"
-
-
-def chat(app) -> ChatScreen:
-    return next(s for s in app.screen_stack if isinstance(s, ChatScreen))
 
 
 async def test_home_jumps_to_the_first_message_and_end_back_to_the_newest(settings, paths):

@@ -8,20 +8,15 @@ import json
 from textual.widgets import Input
 
 from mimo_tui.fake.seed import seed_conversation
-from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.widgets.dialogs import Confirm, EditText, TextPrompt
 from mimo_tui.ui.widgets.message import UserMessage
 from mimo_tui.ui.widgets.search import SearchScreen
 from mimo_tui.ui.widgets.session_list import SessionList
 from mimo_tui.ui.widgets.stored_reply import StoredReply
 from mimo_tui.ui.widgets.usage import UsageScreen
-from tests.tui_helpers import make_app, screen_lines, send, wait_until
+from tests.tui_helpers import chat, make_app, screen_lines, send, wait_until
 
 SIZE = (120, 40)
-
-
-def chat(app) -> ChatScreen:
-    return next(s for s in app.screen_stack if isinstance(s, ChatScreen))
 
 
 async def two_sessions(settings, paths, fake):

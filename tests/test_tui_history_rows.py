@@ -7,13 +7,9 @@ from __future__ import annotations
 from benchmarks.common import seed_long_session
 from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.widgets.history_rows import HistoryRows
-from tests.tui_helpers import make_app, screen_lines
+from tests.tui_helpers import chat, make_app, screen_lines
 
 SIZE = (120, 40)
-
-
-def chat(app) -> ChatScreen:
-    return next(s for s in app.screen_stack if isinstance(s, ChatScreen))
 
 
 async def at_the_top(pilot, screen: ChatScreen) -> HistoryRows:

@@ -10,14 +10,13 @@ from rich.console import Console
 from textual.widgets import TextArea
 
 from mimo_tui.fake import Scenario
-from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.widgets.approval import ApprovalScreen
 from mimo_tui.ui.widgets.inspector import ToolInspector
 from mimo_tui.ui.widgets.stored_reply import StoredReply
 from mimo_tui.ui.widgets.tool_call import ToolCallLine
 from mimo_tui.ui.widgets.tools_picker import ToolsScreen
 from tests.test_tools import tools_toml
-from tests.tui_helpers import make_app, send, wait_until
+from tests.tui_helpers import chat, make_app, send, wait_until
 
 
 def ask_call(arguments: str = '{"q": 1}', name: str = "echo_argv") -> Scenario:
@@ -30,10 +29,6 @@ def app_with_tools(settings, paths, **kw):
     paths.config_dir.mkdir(parents=True, exist_ok=True)
     tools_toml(paths.tools_file)
     return make_app(settings, paths, **kw)
-
-
-def chat(app) -> ChatScreen:
-    return next(s for s in app.screen_stack if isinstance(s, ChatScreen))
 
 
 def lines(app) -> list[ToolCallLine]:

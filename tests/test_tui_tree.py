@@ -6,17 +6,12 @@ from __future__ import annotations
 
 from mimo_tui.fake.seed import seed_branches
 from mimo_tui.model import Message
-from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.widgets.branch_tree import NONE, BranchTree
-from tests.tui_helpers import make_app, screen_lines, send, wait_until
+from tests.tui_helpers import chat, make_app, screen_lines, send, wait_until
 
 SIZE = (110, 36)
 FIRST = "Hello world."  # the "thinking_text" scenario's answer
 SECOND = "Hello! I'm MiMo, Xiaomi's AI assistant."  # the "text" scenario's
-
-
-def chat(app) -> ChatScreen:
-    return next(s for s in app.screen_stack if isinstance(s, ChatScreen))
 
 
 def shown(app) -> str:

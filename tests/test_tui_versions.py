@@ -5,17 +5,12 @@ Raw HTML in a reply shows as the text it is."""
 from __future__ import annotations
 
 from mimo_tui.fake.scenarios import Scenario
-from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.widgets.stored_reply import StoredReply
-from tests.tui_helpers import make_app, screen_lines, send, wait_until
+from tests.tui_helpers import chat, make_app, screen_lines, send, wait_until
 
 SIZE = (100, 30)
 FIRST = "Hello world."  # the "thinking_text" scenario's answer
 SECOND = "Hello! I'm MiMo, Xiaomi's AI assistant."  # the "text" scenario's
-
-
-def chat(app) -> ChatScreen:
-    return next(s for s in app.screen_stack if isinstance(s, ChatScreen))
 
 
 def screen(app) -> str:

@@ -6,12 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from mimo_tui.fake.seed import seed_history
-from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.widgets.message import UserMessage
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.welcome import RecentSession, Welcome
 from tests.conftest import FROZEN
-from tests.tui_helpers import make_app, screen_lines, send, wait_until
+from tests.tui_helpers import chat, make_app, screen_lines, send, wait_until
 
 SIZE = (100, 34)
 
@@ -20,10 +19,6 @@ def _app(settings, paths):
     app, runtime = make_app(settings, paths)
     seed_history(runtime.store, FROZEN.timestamp())
     return app, runtime
-
-
-def chat(app) -> ChatScreen:
-    return next(s for s in app.screen_stack if isinstance(s, ChatScreen))
 
 
 async def test_an_empty_chat_says_what_is_set_up_and_what_to_press(settings, paths):

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from mimo_tui.config import Paths, Settings
 from mimo_tui.runtime import Runtime, build_runtime
 from mimo_tui.ui.app import MimoApp, approve_in_app
+from mimo_tui.ui.chat import ChatScreen
 from tests.conftest import FROZEN
 
 
@@ -37,3 +38,8 @@ def screen_lines(app) -> list[str]:
     """The current screen as the terminal would be sent it, one string per line."""
     update = app.screen._compositor.render_update(full=True)
     return ["".join(segment.text for segment in strip) for strip in update.strips]
+
+
+def chat(app) -> ChatScreen:
+    """The chat screen, under any modal pushed over it."""
+    return next(s for s in app.screen_stack if isinstance(s, ChatScreen))
