@@ -14,11 +14,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from mimo_tui import __version__, gc_policy
-from mimo_tui.cli_compact import OPS as COMPACT_OPS
-from mimo_tui.cli_compact import cmd_compact
-from mimo_tui.cli_config import cmd_config, cmd_key, cmd_tools
-from mimo_tui.cli_sessions import add_parsers as add_session_parsers
-from mimo_tui.cli_sessions import cmd_sessions, cmd_usage
 from mimo_tui.config import (
     ConfigError,
     Paths,
@@ -118,9 +113,9 @@ def _version_action() -> type:
     return VersionAction
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: bool = True) -> argparse.ArgumentParser:
+    """The whole command line; without `commands`, only the chat's own flags (see parse_args)."""
     import argparse
-    from argparse import SUPPRESS
 
     parser = argparse.ArgumentParser(
         prog="mimo-tui",
@@ -135,6 +130,16 @@ def build_parser() -> argparse.ArgumentParser:
     _common(parser)
     parser.add_argument("--theme", help="UI theme")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    if commands:
+        _add_commands(sub)
+    return parser
+
+
+def _add_commands(sub: argparse._SubParsersAction) -> None:
+    """Every sub-command's parser; their modules come with them (the chat needs none)."""
+    from argparse import SUPPRESS
+
+    from mimo_tui import cli_attach, cli_completion, cli_serve, cli_sessions
 
     ask = sub.add_parser(
         "ask",
@@ -156,8 +161,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="ask for N candidate answers (2-4), each kept as a branch; printed at the end",
     )
     ask.add_argument("-y", "--yes", action="store_true", help="run every tool call without asking")
-    from mimo_tui import cli_attach  # with the parser: plain `mimo-tui` builds none
-
     cli_attach.add_arguments(ask)
     ask.add_argument(
         "-e",
@@ -180,17 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     themes = sub.add_parser("themes", help="list the themes (bundled, yours, Textual's)")
     themes.add_argument("--json", action="store_true", help="print the list as JSON")
 
-    add_session_parsers(sub)
-    # Imported here, not at the top: plain `mimo-tui` builds no parser (see parse_args).
-    from mimo_tui.cli_completion import add_parser as add_completion_parser
-    from mimo_tui.cli_serve import add_parser as add_serve_parser
-
-    add_serve_parser(sub, _common)
-    add_completion_parser(sub)
+    cli_sessions.add_parsers(sub)
+    cli_serve.add_parser(sub, _common)
+    cli_completion.add_parser(sub)
 
     key = sub.add_parser("key", help="store, show or delete the API key file")
     key.add_argument("action", choices=["set", "show", "delete"])
-    return parser
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -216,8 +214,11 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    """The command line, parsed (build_parser imports argparse: ~4 ms, not with the module)."""
-    return build_parser().parse_args(argv)
+    """The command line, parsed. A line of options only (`mimo-tui`, `-c`, `--demo`: the
+    chat) cannot name a sub-command, so the nine sub-commands' parsers, ~9 ms of a ~240 ms
+    start, are built only when some word is not an option, or for --help."""
+    commands = any(not word.startswith("-") or word in ("-h", "--help") for word in argv)
+    return build_parser(commands).parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -240,30 +241,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if problem:  # before the store is opened: nothing is created
             print(f"mimo-tui: {problem}", file=sys.stderr)
             return EXIT_USAGE
-    if args.command == "config":
-        return cmd_config(settings, paths)
-    if args.command == "key":
-        return cmd_key(args.action, settings, paths)
-    if args.command == "tools":
-        return cmd_tools(settings, paths, args.json)
-    if args.command == "themes":
-        return cmd_themes(settings, paths, args.json)
-    if args.command == "serve":
-        return cmd_serve(args)
-    if args.command == "completion":
-        from mimo_tui.cli_completion import cmd_completion
-
-        return cmd_completion(args, build_parser(), paths)
-    if args.command in ("sessions", "usage", "ask"):
-        if args.command == "sessions" and args.op in COMPACT_OPS:  # these need the API
-            return cmd_compact(args, settings, paths)
-        if args.command == "sessions":
-            return cmd_sessions(args, paths, settings.api_key)
-        if args.command == "usage":
-            return cmd_usage(args, paths, settings.catalogue)
-        from mimo_tui.cli_ask import cmd_ask
-
-        return cmd_ask(args, settings, paths)
+    if args.command is not None:
+        return _run_command(args, settings, paths)
     gc_policy.pause()  # until the TUI's first frame is drawn (see gc_policy)
     from mimo_tui.ui.app import run_tui  # textual only on the path that draws
 
@@ -272,6 +251,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"mimo-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _run_command(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
+    """A sub-command, its module loaded with it (as its parser was, in _add_commands)."""
+    from mimo_tui import cli_compact, cli_completion, cli_config, cli_sessions
+
+    if args.command == "config":
+        return cli_config.cmd_config(settings, paths)
+    if args.command == "key":
+        return cli_config.cmd_key(args.action, settings, paths)
+    if args.command == "tools":
+        return cli_config.cmd_tools(settings, paths, args.json)
+    if args.command == "themes":
+        return cmd_themes(settings, paths, args.json)
+    if args.command == "serve":
+        return cmd_serve(args)
+    if args.command == "completion":
+        return cli_completion.cmd_completion(args, build_parser(), paths)
+    if args.command == "sessions" and args.op in cli_compact.OPS:  # these need the API
+        return cli_compact.cmd_compact(args, settings, paths)
+    if args.command == "sessions":
+        return cli_sessions.cmd_sessions(args, paths, settings.api_key)
+    if args.command == "usage":
+        return cli_sessions.cmd_usage(args, paths, settings.catalogue)
+    from mimo_tui import cli_ask  # the API client comes with it
+
+    return cli_ask.cmd_ask(args, settings, paths)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ import pytest
 
 from mimo_tui.fake import FakeMimo
 from mimo_tui.store import Store
-from tests.conftest import cli_paths
+from tests.conftest import cli_paths, run_python
 from tests.test_cli import mimo
 
 
@@ -178,3 +178,44 @@ def test_usage_counts_requests_made_not_imported_replies(tmp_path, fake):
     _day, model, requests = lines[1].split()[:3]
     assert (model, requests) == ("mimo-v2.5-pro", "1")
     assert "?" not in "\n".join(lines)
+
+
+# ---- the chat's own command line builds no sub-command ------------------------------------------
+
+OPTION_LINES = [
+    [],
+    ["-c"],
+    ["--demo", "--no-thinking"],
+    ["--model=mimo-v2-flash", "--web-search", "--no-system"],
+    ["--session=abc123", "--theme=mimo-light"],
+    ["--tools=none", "--lang=zh", "--api=openai"],
+]
+
+
+@pytest.mark.parametrize("argv", OPTION_LINES)
+def test_a_line_of_options_parses_the_same_without_the_sub_commands(argv):
+    """parse_args leaves the sub-commands out for a line of options only (start-up); what
+    the chat then reads must be exactly what the whole parser would have said."""
+    from mimo_tui.cli import build_parser, parse_args
+
+    assert vars(parse_args(argv)) == vars(build_parser().parse_args(argv))
+
+
+def test_plain_start_loads_no_sub_command_module(tmp_path):
+    """Opening the chat (`mimo-tui`, `-c`) reads the command line without importing what
+    only the sub-commands use: their parsers and the export/import machinery."""
+    code = (
+        "import sys; from mimo_tui.cli import parse_args; args = parse_args(['-c']);"
+        "print(args.command, args.resume, sorted(m for m in sys.modules"
+        " if m.startswith('mimo_tui.cli_')))"
+    )
+    assert run_python(code, tmp_path, None).split() == ["None", "True", "[]"]
+
+
+def test_a_sub_command_or_help_still_gets_its_parser(capsys):
+    from mimo_tui.cli import parse_args
+
+    assert parse_args(["-m", "mimo-v2.5", "sessions", "list"]).command == "sessions"
+    with pytest.raises(SystemExit):
+        parse_args(["--help"])
+    assert "sessions" in capsys.readouterr().out
