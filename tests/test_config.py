@@ -147,7 +147,7 @@ def test_every_default_binding_key_passes_the_check():
     from textual.binding import Binding
     from textual.dom import DOMNode
 
-    from mimo_tui.ui.keymap import binding_ids  # imports every UI module
+    from mimo_tui.ui.keymap_check import binding_ids  # imports every UI module
 
     assert binding_ids()
     todo, keys = [DOMNode], set()

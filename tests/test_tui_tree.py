@@ -92,7 +92,7 @@ async def test_the_palette_offers_the_tree_and_its_key_is_rebindable(settings, p
         await pilot.pause()
         titles = [c.title for c in app.get_system_commands(chat(app))]
         assert "Conversation tree" in titles
-        from mimo_tui.ui.keymap import binding_ids
+        from mimo_tui.ui.keymap_check import binding_ids
 
         assert "chat.tree" in binding_ids()
     runtime.close()

@@ -310,7 +310,7 @@ class MimoApp(App):
 
     def _check_keymap_ids(self) -> None:
         """Name the [keys] entries whose id no binding has: Textual ignores them silently."""
-        from mimo_tui.ui.keymap import unknown_binding_problems
+        from mimo_tui.ui.keymap_check import unknown_binding_problems
 
         where = str(self.runtime.paths.config_file)
         for problem in unknown_binding_problems(self.runtime.settings.keymap, where):

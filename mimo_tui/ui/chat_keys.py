@@ -1,4 +1,4 @@
-"""The chat screen's keys (ids are what a user keymap rebinds; see keymap.py)."""
+"""The chat screen's keys (ids are what a user keymap rebinds; see keymap_check.py)."""
 
 from __future__ import annotations
 
