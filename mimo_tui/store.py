@@ -111,13 +111,15 @@ class Store(CompactionsMixin, TreeMixin, ImportMixin):
             if row is None:
                 raise StoreError("there are no sessions yet")
             return self._session(row)
+        row = self.db.execute("SELECT * FROM sessions WHERE id = ?", (ref,)).fetchone()
+        if row is not None:
+            return self._session(row)
+        # Ids that start with `ref`, as a range of the primary key's index: `id LIKE 'ref%'`
+        # ORed with the exact match scanned every session (20 ms at 100,000, on every start).
         rows = self.db.execute(
-            "SELECT * FROM sessions WHERE id = ? OR id LIKE ? ESCAPE '\\' LIMIT 3",
-            (ref, ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"),
+            "SELECT * FROM sessions WHERE id > ? AND id < ? ORDER BY id LIMIT 2",
+            (ref, ref + "\U0010ffff"),
         ).fetchall()
-        exact = [r for r in rows if r["id"] == ref]
-        if exact:
-            return self._session(exact[0])
         if not rows:
             raise StoreError(f"no session matches {ref!r}")
         if len(rows) > 1:
