@@ -90,7 +90,6 @@ def test_session_refs_accept_ids_prefixes_and_last(store: Store):
     assert store.get_session("last").id == "abd222"
 
 
-
 def test_a_session_ref_is_looked_up_in_the_id_index_not_by_scanning(store: Store):
     """Every start looks its session up by id; with 100,000 sessions a scan took 20 ms."""
     store.create_session("m", session_id="a_b111")
@@ -104,6 +103,7 @@ def test_a_session_ref_is_looked_up_in_the_id_index_not_by_scanning(store: Store
     for sql in statements:
         plan = " ".join(row[3] for row in store.db.execute("EXPLAIN QUERY PLAN " + sql))
         assert "SCAN sessions" not in plan, (sql, plan)
+
 
 def test_an_orphaned_reply_of_a_dead_process_is_marked_interrupted(paths: Paths):
     store = Store(paths.store_file)

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from platformdirs import user_downloads_path
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -206,6 +207,17 @@ class MimoApp(App):
         out when it is shown, after the batch, and drawn whole at once.
         """
         return ChatScreen(self.runtime, self.session_id)
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """The palette's Screenshot, saved where it can be: Textual writes to the downloads
+        folder and, when there is none (a server, a fresh account), says only "Failed to
+        save screenshot". Then it goes to the home folder, and the notice says where."""
+        if path is None and not self.is_web:
+            downloads = user_downloads_path()
+            path = str(downloads if downloads.is_dir() else Path.home())
+        return super().deliver_screenshot(filename, path, time_format)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
