@@ -7,17 +7,16 @@ in a key file (mode 0600) written by `mimo-tui key set`; the environment wins ov
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
 
 from platformdirs import user_config_dir, user_data_dir
 
+from mimo_tui.base_url import base_url_problem, plain_http_warning
 from mimo_tui.catalogue import Catalogue, ModelInfo
 from mimo_tui.catalogue import from_config as models_from_config
 from mimo_tui.key_file import KeyFileError, key_problem, read_key_file
@@ -190,22 +189,6 @@ def _range_text(name: str) -> str:
     return f"between {low:g} and {high:g}"
 
 
-def base_url_problem(value: str) -> str | None:
-    """Why `value` cannot be the API's base URL (an http(s) URL with a host), or None."""
-    if any(c.isspace() or not c.isprintable() for c in value):
-        return "must not contain spaces or control characters"
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
-    except ValueError as exc:
-        return f"is not a valid URL ({exc})"
-    if parts.scheme.lower() not in ("http", "https"):
-        return "must start with https:// (or http://)"
-    if not parts.hostname:
-        return "must name a host (https://host/v1)"
-    return None
-
-
 def check_setting(name: str, value: Any, where: str) -> Any:
     """Validate one setting; raise ConfigError naming `where` and the allowed range."""
     kinds = _FILE_KEYS[name]
@@ -314,26 +297,6 @@ def _load_key(paths: Paths, env: dict[str, str]) -> tuple[str | None, str, str |
     if file_key:
         return file_key, f"key file {paths.key_file}", None
     return None, "none", None
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def plain_http_warning(base_url: str) -> str | None:
-    """A warning when the key would travel unencrypted: plain http to a non-loopback host."""
-    parts = urlsplit(base_url)
-    if parts.scheme.lower() != "http" or _is_loopback(parts.hostname or ""):
-        return None
-    return (
-        f"Warning: base_url {base_url} is plain http to {parts.hostname}: your API key "
-        "would be sent unencrypted. Use https:// unless you trust every network in between"
-    )
 
 
 def load_settings(

@@ -23,6 +23,7 @@ from mimo_tui.assemble import Assembler
 from mimo_tui.attachments import refusal, suggest
 from mimo_tui.blobs import blob_failure
 from mimo_tui.catalogue import Catalogue
+from mimo_tui.checkpoints import CHECKPOINT_S, Checkpoints, Timing, fill_reply
 from mimo_tui.client import ChatClient, RequestParams
 from mimo_tui.compaction import replay_record, with_summary
 from mimo_tui.config import Settings
@@ -46,11 +47,8 @@ from mimo_tui.plans import plan_problem
 from mimo_tui.prompt import Clock, local_now, system_prompt
 from mimo_tui.store import Store, StoreError, StoreFull
 from mimo_tui.text import valid_unicode
-from mimo_tui.tool_ids import unique_call_ids
 from mimo_tui.tool_runner import redact_record
 from mimo_tui.web_search import tool_entry
-
-CHECKPOINT_S = 1.0
 
 FINISH_NOTICES = {
     "length": "The reply was cut off at max_completion_tokens (finish reason: length).",
@@ -73,61 +71,6 @@ class ToolHandler(Protocol):
     def run(
         self, session_id: str, round_no: int, assistant_id: int | None, calls: list[ToolCall]
     ) -> AsyncGenerator[ToolCallUpdated, None]: ...
-
-
-@dataclass
-class _Timing:
-    mono: Callable[[], float]
-    start: float = 0.0
-    first_token: float | None = None
-    first_answer: float | None = None
-    last_checkpoint: float = 0.0
-
-    def ms(self, a: float | None, b: float | None) -> int | None:
-        if a is None or b is None:
-            return None
-        return round((b - a) * 1000)
-
-
-class _Checkpoints:
-    """Writes the reply in flight to the store: now, or once after a delay (a stream that
-    stalls after a delta still gets it saved). A full disk stops the writes, keeps the last
-    checkpoint that fitted and remembers what to tell the user; it never raises."""
-
-    def __init__(self, store: Store, reply: Message, fill: Callable[[str], None]) -> None:
-        self.store, self.reply, self.fill = store, reply, fill
-        self.failure: str | None = None
-        self.saved_chars = 0  # of the answer and reasoning, at the last checkpoint that fitted
-        self._later: asyncio.TimerHandle | None = None
-
-    def save(self, status: str = "streaming") -> None:
-        self.cancel()
-        self.fill(status)
-        if self.failure is not None:
-            return
-        try:
-            self.store.update_message(self.reply)
-        except StoreFull as exc:
-            kept = (
-                f"the store keeps the reply as last saved ({self.saved_chars:,} characters)"
-                if self.saved_chars
-                else "the store keeps your question"
-            )
-            self.failure = (
-                f"Disk full: the reply could not be saved in full ({exc.__cause__}); "
-                f"{kept}. Free some disk space, then retry"
-            )
-            return
-        self.saved_chars = len(self.reply.content) + len(self.reply.reasoning_content)
-
-    def save_later(self, delay: float) -> None:
-        if self._later is None and self.failure is None:
-            self._later = asyncio.get_running_loop().call_later(max(delay, 0.01), self.save)
-
-    def cancel(self) -> None:
-        if self._later is not None:
-            self._later.cancel()
-            self._later = None
 
 
 @dataclass
@@ -403,9 +346,9 @@ class Engine:
             return
         yield RoundStarted(round_no, reply.id, system)
         asm = Assembler()
-        timing = _Timing(self.mono, start=self.mono())
+        timing = Timing(self.mono, start=self.mono())
         timing.last_checkpoint = timing.start
-        saver = _Checkpoints(self.store, reply, lambda how: self._fill(reply, asm, timing, how))
+        saver = Checkpoints(self.store, reply, lambda how: fill_reply(reply, asm, timing, how))
         done = False
         try:
             async for event in self.client.stream(messages, params):
@@ -441,26 +384,9 @@ class Engine:
             if not done:  # cancelled (Escape / Ctrl+C) or closed early: keep what arrived
                 saver.save("interrupted")
         if saver.failure:  # the disk filled up: the reply was shown, but not all of it saved
-            self._fill(reply, asm, timing, "error")
+            fill_reply(reply, asm, timing, "error")
             reply.error = saver.failure
             yield TurnFailed(saver.failure, "disk_full", reply)
             return
         holder.append(reply)
         yield RoundFinished(reply)
-
-    def _fill(self, reply: Message, asm: Assembler, timing: _Timing, status: str) -> None:
-        end = self.mono()
-        reply.content = asm.content_text
-        reply.reasoning_content = asm.reasoning_text
-        # Ids distinct within the round: a server may repeat one (see mimo_tui.tool_ids).
-        reply.tool_calls = unique_call_ids(asm.tool_calls())
-        reply.thinking_blocks = list(asm.thinking_blocks) or None
-        reply.sources = list(asm.sources) or None
-        reply.usage = asm.usage
-        reply.finish_reason = asm.finish_reason
-        reply.status = status  # type: ignore[assignment]
-        reply.ttft_ms = timing.ms(timing.start, timing.first_token)
-        reply.reasoning_ms = (
-            timing.ms(timing.first_token, timing.first_answer or end) if asm.reasoning else None
-        )
-        reply.duration_ms = timing.ms(timing.start, end)

@@ -2,7 +2,7 @@
 compactions) or a bare OpenAI `messages` array, checked field by field before anything is
 stored, so a corrupt or hostile file is refused with the place it went wrong.
 
-The reverse of transcripts.py's export_json; nothing imported is trusted (the widgets and
+The reverse of transcript_json.py's export_json; nothing imported is trusted (the widgets and
 exports pass it through the sanitizer like model text).
 """
 
@@ -14,7 +14,8 @@ from typing import Any
 from mimo_tui import transcript_schema as schema
 from mimo_tui.model import Message, Session, ToolCall, Usage
 from mimo_tui.store import Store
-from mimo_tui.transcripts import FORMAT, VERSION, TranscriptError
+from mimo_tui.transcript_json import FORMAT, VERSION
+from mimo_tui.transcripts import TranscriptError
 
 _ROLES = ("user", "assistant", "tool")
 

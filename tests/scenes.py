@@ -82,7 +82,7 @@ async def attachments_shown(pilot) -> None:
     )
     await app.screen.load_session(session_id)
     clip, clip_data = attachments.from_bytes(png(640, 480), "dashboard.png")
-    await app.screen.attachment_bar.add(clip, clip_data)
+    await app.screen.attach.attachment_bar.add(clip, clip_data)
     app.screen.query_one("PromptInput").text = "and this one?"
     await pilot.pause(0.05)
 

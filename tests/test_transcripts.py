@@ -19,10 +19,10 @@ from mimo_tui.fake.seed import seed_conversation
 from mimo_tui.model import Message, ToolCall, Usage
 from mimo_tui.store import Store
 from mimo_tui.transcript_import import import_transcript
+from mimo_tui.transcript_json import export_json
 from mimo_tui.transcripts import (
     TranscriptError,
     export,
-    export_json,
     write_atomic,
 )
 from tests.conftest import KEY

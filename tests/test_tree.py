@@ -14,7 +14,8 @@ from mimo_tui.migrations import MIGRATIONS, SCHEMA_VERSION
 from mimo_tui.model import Message, ToolCall
 from mimo_tui.store import Store
 from mimo_tui.transcript_import import import_transcript
-from mimo_tui.transcripts import export_html, export_json, export_markdown
+from mimo_tui.transcript_json import export_json
+from mimo_tui.transcripts import export_html, export_markdown
 from tests.conftest import collect, make_engine
 
 

@@ -9,6 +9,7 @@ from mimo_tui.fake import FakeMimo
 from mimo_tui.fake.scenarios import scenario, split_tokens
 from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.widgets.conversation import Notice
+from mimo_tui.ui.widgets.conversation_items import Reply
 from mimo_tui.ui.widgets.lines import LiveAnswer, MarkdownBlocks
 from mimo_tui.ui.widgets.message import AssistantMessage, UserMessage, meta_text
 from mimo_tui.ui.widgets.prompt_input import PromptInput
@@ -29,7 +30,7 @@ def plain(lines) -> list[str]:
 
 def replies(app) -> list[AssistantMessage | StoredReply]:
     """Replies in order: live ones while streaming, one StoredReply each once final."""
-    return list(app.screen.query("AssistantMessage, StoredReply"))
+    return list(app.screen.query(Reply))
 
 
 async def test_reasoning_streams_into_an_open_panel_before_the_answer(settings, paths, fake):

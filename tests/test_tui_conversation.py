@@ -4,12 +4,14 @@ stepping, folding and messages upward (Pilot)."""
 from __future__ import annotations
 
 from benchmarks.common import seed_long_session
+from mimo_tui.fake.scenarios import scenario, split_tokens
 from mimo_tui.ui.widgets.conversation import PAGE, Conversation
-from mimo_tui.ui.widgets.message import UserMessage
+from mimo_tui.ui.widgets.conversation_items import Reply
+from mimo_tui.ui.widgets.message import AssistantMessage, UserMessage
 from mimo_tui.ui.widgets.notices import EarlierNotice, LaterNotice
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.stored_reply import StoredReply
-from tests.tui_helpers import chat, make_app, screen_lines, wait_until
+from tests.tui_helpers import chat, make_app, screen_lines, send, wait_until
 
 SIZE = (120, 40)
 SHOWN = "UserMessage, StoredReply, ToolCallLine"
@@ -105,6 +107,41 @@ async def test_enter_on_a_stored_reply_unfolds_its_reasoning_and_folds_it_again(
         assert not reply.reasoning_open
         await pilot.pause()
         assert not any("▼ Reasoning" in line for line in screen_lines(app))
+    runtime.close()
+
+
+async def test_ctrl_o_opens_the_reasoning_of_stored_and_live_replies_alike(settings, paths, fake):
+    """A resumed session with a reply streaming: the stored replies and the live one are
+    all Replies, so Ctrl+O unfolds every reasoning shown, then folds them all."""
+    reasoning = "step " * 10
+    stall = 1 + len(split_tokens(reasoning)) + 2  # role, the reasoning, two answer chunks
+    fake.queue(
+        scenario(
+            "thinking_text", reasoning=reasoning, content="one two three four", stall_after=stall
+        )
+    )
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 30)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        await send(pilot, "and now?")
+
+        def live() -> list[AssistantMessage]:
+            return [r for r in screen.query(Reply) if isinstance(r, AssistantMessage)]
+
+        await wait_until(pilot, lambda: bool(live()) and live()[0].has_reasoning)
+        shown = list(screen.query(Reply))
+        assert {type(r).__name__ for r in shown} == {"StoredReply", "AssistantMessage"}
+        with_reasoning = [r for r in shown if r.has_reasoning]
+        assert not all(r.reasoning_open for r in with_reasoning)
+        await pilot.press("ctrl+o")
+        assert all(r.reasoning_open for r in with_reasoning)
+        assert not live()[0].reasoning.collapsed
+        await pilot.press("ctrl+o")
+        assert not any(r.reasoning_open for r in with_reasoning)
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
     runtime.close()
 
 

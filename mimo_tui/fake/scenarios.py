@@ -207,7 +207,7 @@ def hostile_transcript(title: str = "IMPORTED-T") -> str:
     """Our JSON export of a short session whose model is HOSTILE_SESSION_MODEL, to import."""
     import json
 
-    from mimo_tui.transcripts import FORMAT, VERSION
+    from mimo_tui.transcript_json import FORMAT, VERSION
 
     return json.dumps(
         {

@@ -13,13 +13,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from mimo_tui.inspect import tool_records
 from mimo_tui.model import Message
 from mimo_tui.runtime import Runtime
-from mimo_tui.text import visible
 from mimo_tui.ui.attach import AttachActions
 from mimo_tui.ui.chat_keys import CHAT_BINDINGS, key_state
 from mimo_tui.ui.panels import Panels
@@ -38,6 +36,7 @@ from mimo_tui.ui.widgets.notices import NO_KEY_HELP, Notice
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.session_list import SessionList
 from mimo_tui.ui.widgets.status import StatusLine
+from mimo_tui.ui.widgets.topbar import TopBar
 from mimo_tui.ui.widgets.welcome import Welcome, welcome_view
 
 if TYPE_CHECKING:
@@ -71,7 +70,7 @@ class ChatScreen(Screen):
 
     def compose(self) -> ComposeResult:
         s = self.runtime.settings
-        yield Static("", id="topbar", markup=False)
+        yield TopBar(id="topbar")
         with Horizontal(id="main"):
             yield Conversation(self._page, id="conversation")
         yield AttachmentBar(id="attachments")
@@ -108,12 +107,7 @@ class ChatScreen(Screen):
         self.show_title(self.runtime.store.get_session(self.session_id).title)
 
     def show_title(self, title: str) -> None:
-        """The top bar: the session's title (the user's text, made visible), id and mode."""
-        badge = "  [offline demo]" if self.runtime.settings.demo else ""
-        badge += " · web search on" if self.runtime.settings.web_search else ""
-        self.query_one("#topbar", Static).update(
-            f"mimo-tui · {visible(title or 'New chat')} · {self.session_id}{badge}"
-        )
+        self.query_one(TopBar).show(title, self.session_id, self.runtime.settings)
 
     async def load_session(self, session_id: str, first_frame: bool = False) -> None:
         """Show a session as stored: its newest page of messages, reasoning folded.
@@ -180,14 +174,7 @@ class ChatScreen(Screen):
 
     @on(PromptInput.Submitted)
     def send(self, event: PromptInput.Submitted) -> None:
-        if self.busy:
-            self.notify(
-                "A reply is still streaming: press Escape to stop it first.",
-                severity="warning",
-                markup=False,
-            )
-            return
-        self._dialog(self.turn.send_checked(event.text))
+        self.turn.submitted(event.text)
 
     @property
     def busy(self) -> bool:
@@ -248,11 +235,7 @@ class ChatScreen(Screen):
     async def action_cancel(self) -> None:
         """Escape backs out one level: the session list, the inspector, a reply in flight,
         then focus back to the input."""
-        if self.sessions_panel.has_class("-open"):
-            await self.sessions._show_sessions(False)
-            return
-        if self.inspector.has_class("-open"):  # side panel or full screen, streaming or not
-            await self.panels.show_inspector(False)
+        if await self.panels.close_one():
             return
         if self.busy:
             self.workers.cancel_group(self, "turn")
@@ -264,23 +247,15 @@ class ChatScreen(Screen):
         await self.panels.show_inspector(not self.inspector.has_class("-open"))
 
     async def on_resize(self) -> None:
-        if self.inspector.has_class("-open"):
-            await self.panels.show_inspector(True)
-        if self.sessions_panel.has_class("-open"):
-            await self.sessions._show_sessions(True)
+        await self.panels.fit()
 
     @on(Welcome.Open)
     async def reopen(self, event: Welcome.Open) -> None:
-        if self.busy:
-            self.notify("Stop the reply first (Escape).", markup=False)
-            return
-        await self.open_session(event.session_id)
-        self.focus_input()
+        await self.sessions.reopen(event.session_id)
 
     @on(Conversation.CallSelected)
     async def open_call(self, event: Conversation.CallSelected) -> None:
-        await self.panels.show_inspector(True)
-        self.inspector.select(event.key, event.call_id)
+        await self.panels.open_call(event.key, event.call_id)
 
     # ---- settings keys (ui/settings_actions.py) ---------------------------------------------
 
@@ -306,10 +281,6 @@ class ChatScreen(Screen):
         self.settings_actions.toggle_web_search()
 
     # ---- attachments (ui/attach.py) ----------------------------------------------------------
-
-    @property
-    def attachment_bar(self) -> AttachmentBar:
-        return self.attach.attachment_bar
 
     def action_attach(self, query: str = "") -> None:
         self.attach.attach(query)
@@ -406,10 +377,7 @@ class ChatScreen(Screen):
         self.action_help()
 
     async def action_new_session(self) -> None:
-        if self.busy:
-            return
-        session = self.runtime.new_session()
-        await self.load_session(session.id)
+        await self.sessions.new_session()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return key_state(self, action)

@@ -43,3 +43,27 @@ class Panels:
             inspector.table.focus()
         else:
             self.screen.query_one(PromptInput).focus()
+
+    async def close_one(self) -> bool:
+        """Escape's first steps: close the session list, else the inspector (side panel or
+        full screen, streaming or not); False if neither is open."""
+        screen = self.screen
+        if screen.sessions_panel.has_class("-open"):
+            await screen.sessions._show_sessions(False)
+            return True
+        if screen.inspector.has_class("-open"):
+            await self.show_inspector(False)
+            return True
+        return False
+
+    async def fit(self) -> None:
+        """After a resize: the open panels placed again (beside or instead of the column)."""
+        if self.screen.inspector.has_class("-open"):
+            await self.show_inspector(True)
+        if self.screen.sessions_panel.has_class("-open"):
+            await self.screen.sessions._show_sessions(True)
+
+    async def open_call(self, key: str, call_id: str) -> None:
+        """A tool call chosen in the conversation: the inspector open on it."""
+        await self.show_inspector(True)
+        self.screen.inspector.select(key, call_id)

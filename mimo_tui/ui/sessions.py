@@ -135,6 +135,19 @@ class SessionActions:
                 widget.scroll_visible(top=True, animate=False)
                 widget.focus()
 
+    async def reopen(self, session_id: str) -> None:
+        """A recent session chosen in the welcome view, unless a reply is streaming."""
+        if self.screen.busy:
+            self.notify("Stop the reply first (Escape).", markup=False)
+            return
+        await self.open_session(session_id)
+        self.screen.focus_input()
+
+    async def new_session(self) -> None:
+        """Ctrl+N: a new, empty session (not while a reply streams)."""
+        if not self.screen.busy:
+            await self.screen.load_session(self.runtime.new_session().id)
+
     # ---- search ----------------------------------------------------------------------------
 
     async def action_search(self) -> None:

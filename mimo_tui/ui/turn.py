@@ -43,6 +43,17 @@ class TurnView:
         # What was just sent and is not saved yet: given back to the input if saving fails.
         self._unsent: tuple[str, list[Any]] | None = None
 
+    def submitted(self, text: str) -> None:
+        """Enter in the message box: send, unless a reply is still streaming."""
+        if self.screen.busy:
+            self.screen.notify(
+                "A reply is still streaming: press Escape to stop it first.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.screen._dialog(self.send_checked(text))
+
     async def send_checked(self, text: str) -> None:
         """Send, after asking when the message seems to carry a key: it would be stored and
         sent to the model."""
@@ -62,7 +73,7 @@ class TurnView:
             return
         text, attached = taken
         self.screen.query_one(PromptInput).clear()
-        await self.screen.attachment_bar.clear()
+        await self.screen.attach.attachment_bar.clear()
         self._unsent = (text, list(attached))
         self.screen.run_turn(text, attached)
 
@@ -71,11 +82,11 @@ class TurnView:
         the user has not typed anew). True when it did."""
         unsent, self._unsent = self._unsent, None
         box = self.screen.query_one(PromptInput)
-        if unsent is None or box.text.strip() or self.screen.attachment_bar.chips:
+        if unsent is None or box.text.strip() or self.screen.attach.attachment_bar.chips:
             return False
         box.text = unsent[0]
         for attachment, data in unsent[1]:
-            await self.screen.attachment_bar.add(attachment, data)
+            await self.screen.attach.attachment_bar.add(attachment, data)
         return True
 
     async def run(self, text: str | None, attached: list[Any]) -> None:

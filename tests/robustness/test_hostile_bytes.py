@@ -342,7 +342,7 @@ def test_an_imported_compaction_summary_unfolded(tmp_path, hostile_fake, observe
     marker it is drawn visibly, never as raw escapes or markup."""
     import json
 
-    from mimo_tui.transcripts import FORMAT, VERSION
+    from mimo_tui.transcript_json import FORMAT, VERSION
 
     summary = "SUMM4RY \x1b]52;c;UFdORUQ=\x07 \x1b]0;PWNED\x07 \x9b2J [b]B[/b]"
     import_file(

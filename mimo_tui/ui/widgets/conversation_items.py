@@ -13,6 +13,7 @@ from textual.message import Message as TextualMessage
 from textual.widget import Widget
 
 from mimo_tui.model import Message
+from mimo_tui.ui.widgets.steppable import Steppable
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -52,32 +53,55 @@ def row_id(widget: Widget) -> int | None:
     return getattr(record, "message_id", None) or getattr(record, "assistant_message_id", None)
 
 
-class Reply(Protocol):
-    """What a reply on screen offers, streaming (AssistantMessage) or stored (StoredReply).
+class Reply(Steppable):
+    """A reply on screen, streaming (AssistantMessage, message.py) or finished (StoredReply,
+    stored_reply.py): the stored message it stands for, its answer as shown (what `c`
+    copies), its reasoning that folds, its keys on a focused reply and its look when focused.
 
-    The two widgets load lazily (after the first frame), so the screen queries them by name
-    and types the result through this protocol.
+    Here, not beside the subclasses: those two load lazily (after the first frame), and
+    `query(Reply)` must find both without importing them. Each subclass lists this base
+    FIRST: Textual matches a type selector (and inherits default CSS) along the first base
+    only, so `Reply` is in both widgets' CSS names only from there.
     """
 
-    message: Message | None
+    DEFAULT_CSS = """
+    Reply { height: auto; margin: 0 0 1 0; padding: 0 1; }
+    Reply:focus { background: $boost; }
+    """
+
+    message: Message  # the stored row (while streaming: its id, status "streaming")
 
     @property
-    def reasoning_open(self) -> bool: ...
+    def answer_text(self) -> str:
+        """The answer as shown (control characters made visible): what `c` copies."""
+        raise NotImplementedError
 
     @property
-    def answer_text(self) -> str: ...
+    def has_reasoning(self) -> bool:
+        raise NotImplementedError
 
     @property
-    def has_reasoning(self) -> bool: ...
+    def reasoning_open(self) -> bool:
+        raise NotImplementedError
 
-    def toggle_reasoning(self) -> bool: ...
+    def toggle_reasoning(self) -> bool:
+        """Fold or unfold the reasoning; False if there is none."""
+        raise NotImplementedError
 
-    def show_reasoning(self, show: bool) -> None: ...
+    def show_reasoning(self, show: bool) -> None:
+        if self.has_reasoning and self.reasoning_open != show:
+            self.toggle_reasoning()
+
+    def action_toggle_reasoning(self) -> None:
+        self.toggle_reasoning()
+
+    def action_act(self, action: str) -> None:
+        self.post_message(MessageAction(action, self.message))
 
 
 def replies(node: DOMNode) -> list[Reply]:
     """Every reply below `node`, oldest first."""
-    return cast("list[Reply]", list(node.query("AssistantMessage, StoredReply")))
+    return list(node.query(Reply))
 
 
 class MessageAction(TextualMessage):

@@ -15,7 +15,7 @@ from mimo_tui.cost import reply_stats
 from mimo_tui.model import Message
 from mimo_tui.stream_buffer import StreamBuffer
 from mimo_tui.text import visible
-from mimo_tui.ui.widgets.conversation import MessageAction
+from mimo_tui.ui.widgets.conversation_items import MessageAction, Reply
 from mimo_tui.ui.widgets.lines import (
     LaidOutOnce,
     LiveAnswer,
@@ -112,7 +112,7 @@ def meta_text(
     return visible(" · ".join(parts))
 
 
-class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
+class AssistantMessage(Reply, LaidOutOnce, Vertical, can_focus=True):
     """The reply in flight: a live reasoning panel and the streamed Markdown answer. Once
     final, the chat screen swaps it for a StoredReply.
 
@@ -123,12 +123,8 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
     """
 
     DEFAULT_CSS = """
-    AssistantMessage {
-        height: auto;
-        margin: 0 0 1 0;
-        padding: 0 1;
-    }
-    AssistantMessage:focus { background: $boost; }
+    /* Vertical's own CSS, which a Reply (the first base) does not inherit. */
+    AssistantMessage { width: 1fr; layout: vertical; overflow: hidden hidden; }
     """
 
     BINDINGS = [
@@ -137,13 +133,6 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
         Binding("g", "act('regenerate')", "Regenerate", id="message.regenerate"),
         Binding("enter", "toggle_reasoning", "Reasoning", id="message.reasoning"),
     ]
-
-    def action_act(self, action: str) -> None:
-        if self.message is not None:
-            self.post_message(MessageAction(action, self.message))
-
-    def action_toggle_reasoning(self) -> None:
-        self.toggle_reasoning()
 
     def __init__(self, message: Message, fold: str = "fold") -> None:
         super().__init__()
@@ -298,7 +287,3 @@ class AssistantMessage(LaidOutOnce, Vertical, Steppable, can_focus=True):
     @property
     def has_reasoning(self) -> bool:
         return self.reasoning is not None
-
-    def show_reasoning(self, show: bool) -> None:
-        if self.reasoning is not None:
-            self.reasoning.collapsed = not show

@@ -21,7 +21,7 @@ from mimo_tui.model import Message
 from mimo_tui.text import one_line, visible
 from mimo_tui.ui.keymap import keymap_of
 from mimo_tui.ui.widgets.code_copy import COPY_CODE_BINDINGS, CodeCopy
-from mimo_tui.ui.widgets.conversation import MessageAction
+from mimo_tui.ui.widgets.conversation_items import Reply
 from mimo_tui.ui.widgets.lines import (
     RENDERED,
     Line,
@@ -33,21 +33,16 @@ from mimo_tui.ui.widgets.lines import (
 from mimo_tui.ui.widgets.links import safe_link
 from mimo_tui.ui.widgets.message import meta_text, reasoning_title
 from mimo_tui.ui.widgets.reasoning import WrappedLines
-from mimo_tui.ui.widgets.steppable import STEP_BINDINGS, Steppable
+from mimo_tui.ui.widgets.steppable import STEP_BINDINGS
 
 
-class StoredReply(LinesWidget, Steppable, CodeCopy, can_focus=True):
+class StoredReply(Reply, LinesWidget, CodeCopy, can_focus=True):
     """A finished reply, drawn as ONE widget from cached lines, not the dozen a live
     Markdown reply needs: a long session opens and scrolls as fast as a short one.
 
     The reasoning shows as a one-line header that Enter, Ctrl+R or a click unfolds. A reply
     that just finished streaming passes in the blocks it already rendered (`blocks`), so only
     its unfinished tail is rendered again.
-    """
-
-    DEFAULT_CSS = """
-    StoredReply { height: auto; margin: 0 0 1 0; padding: 0 1; }
-    StoredReply:focus { background: $boost; }
     """
 
     BINDINGS = [
@@ -98,7 +93,7 @@ class StoredReply(LinesWidget, Steppable, CodeCopy, can_focus=True):
         super().__init__(classes=status)
         self.message = message
         self.error_below = error_below  # its error is in the notice under it (meta_text)
-        self.reasoning_open = reasoning_open
+        self._reasoning_open = reasoning_open
         answer = visible(message.content)
         if blocks is None or blocks.text != answer:
             blocks = MarkdownBlocks([answer])
@@ -145,6 +140,10 @@ class StoredReply(LinesWidget, Steppable, CodeCopy, can_focus=True):
         if action in ("toggle_sources", "open_source"):
             return self._sources is not None
         return True
+
+    @property
+    def reasoning_open(self) -> bool:
+        return self._reasoning_open
 
     @property
     def reasoning_text(self) -> str:
@@ -246,23 +245,13 @@ class StoredReply(LinesWidget, Steppable, CodeCopy, can_focus=True):
     def toggle_reasoning(self) -> bool:
         if not self.message.reasoning_content:
             return False
-        self.reasoning_open = not self.reasoning_open
+        self._reasoning_open = not self._reasoning_open
         self._draw()
         return True
 
     @property
     def has_reasoning(self) -> bool:
         return bool(self.message.reasoning_content)
-
-    def show_reasoning(self, show: bool) -> None:
-        if self.has_reasoning and self.reasoning_open != show:
-            self.toggle_reasoning()
-
-    def action_toggle_reasoning(self) -> None:
-        self.toggle_reasoning()
-
-    def action_act(self, action: str) -> None:
-        self.post_message(MessageAction(action, self.message))
 
     def action_toggle_sources(self) -> None:
         if self._sources is not None:
