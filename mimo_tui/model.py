@@ -133,25 +133,20 @@ class Session:
 
 class SessionSummary(NamedTuple):
     """One session as the lists show it (F4, the welcome view, `sessions list`): a read-only
-    row, without the session's settings decoded. The store builds 100,000 of these from
-    SQLite's row tuples without running Python per row (see Store.list_sessions), so the
-    one setting a list shows, `api`, is read from the settings text only when asked for.
-    Callers that need the whole session use Store.get_session."""
+    row of the columns they show and no more. The store builds 100,000 of these from
+    SQLite's row tuples without running Python per row (see Store.list_sessions); every
+    column is an object made per row, so the creation time and the token split, which no
+    list shows, stay out, and the one setting a list shows, `api`, is read from the
+    settings text only when asked for. Callers that need a whole session use
+    Store.get_session, or Store.sessions_in_full for many."""
 
     id: str
     title: str
     model: str
-    created_at: float
     updated_at: float
     message_count: int
-    prompt_tokens: int
-    completion_tokens: int
-    reasoning_tokens: int
+    total_tokens: int  # prompt + completion, as Usage.total_tokens
     settings_json: str
-
-    @property
-    def usage(self) -> Usage:
-        return Usage(self.prompt_tokens, self.completion_tokens, self.reasoning_tokens)
 
     @property
     def api(self) -> str | None:

@@ -227,6 +227,28 @@ class Store(CompactionsMixin, TreeMixin, ImportMixin):
             )
             return list(map(summary_from_row, rows))
 
+    def sessions_in_full(self, limit: int = 100) -> list[Session]:
+        """The newest sessions as list_sessions orders them, each whole (creation time, the
+        token split, its own settings) for an export such as `sessions list --json`. The
+        cached-token sum is not kept on the row, so it is left unknown here (get_session
+        adds it up for one session)."""
+        rows = self.db.execute(
+            "SELECT * FROM sessions ORDER BY updated_at DESC, rowid DESC LIMIT ?", (limit,)
+        ).fetchall()
+        return [
+            Session(
+                r["id"],
+                r["title"],
+                r["model"],
+                r["created_at"],
+                r["updated_at"],
+                r["message_count"],
+                Usage(r["prompt_tokens"], r["completion_tokens"], r["reasoning_tokens"]),
+                json.loads(r["settings"] or "{}"),
+            )
+            for r in rows
+        ]
+
     # ---- messages ------------------------------------------------------------------------------
 
     def add_message(self, session_id: str, message: Message) -> Message:

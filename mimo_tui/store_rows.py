@@ -25,8 +25,7 @@ MESSAGE_COLUMNS = (
 
 # What a listed session is read from, in SessionSummary's field order.
 SESSION_COLUMNS = (
-    "id, title, model, created_at, updated_at, message_count, prompt_tokens, "
-    "completion_tokens, reasoning_tokens, settings"
+    "id, title, model, updated_at, message_count, prompt_tokens + completion_tokens, settings"
 )
 
 # A SessionSummary from a SESSION_COLUMNS row, made by tuple.__new__ itself: no Python code

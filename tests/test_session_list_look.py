@@ -27,7 +27,7 @@ def test_relative_dates_read_like_a_person_says_them():
 def _session(title: str, api: str = "openai") -> SessionSummary:
     settings = json.dumps({"api": api})
     return SessionSummary(
-        "s1", title, "mimo-v2.5-pro", NOW - 7200, NOW - 7200, 14, 30_000, 8_200, 0, settings
+        "s1", title, "mimo-v2.5-pro", NOW - 7200, 14, 38_200, settings
     )  # fmt: skip
 
 

@@ -219,19 +219,23 @@ def test_short_and_long_session_pages_agree(store: Store):
             store.update_message(m)
     short = store.list_sessions(limit=10)
     long = store.list_sessions(limit=5000)
-    assert [(s.id, s.message_count, s.usage) for s in short] == [
-        (s.id, s.message_count, s.usage) for s in long
+    assert [(s.id, s.message_count, s.total_tokens) for s in short] == [
+        (s.id, s.message_count, s.total_tokens) for s in long
     ]
-    assert short[0].id == "s4" and short[0].usage == Usage(4, 8, 4)
-    for listed in short + long:  # every column lands in its own field
+    assert short[0].id == "s4" and short[0].total_tokens == 12
+    full = store.sessions_in_full(limit=5000)
+    assert [s.id for s in full] == [s.id for s in long] == [f"s{i}" for i in range(4, -1, -1)]
+    for listed, whole in zip(short + long, full + full, strict=True):  # each column in place
         one = store.get_session(listed.id)
-        assert (listed.title, listed.model, listed.api, listed.created_at) == (
+        assert (listed.title, listed.model, listed.api, listed.updated_at) == (
             one.title,
             one.model,
             one.settings.get("api"),
-            one.created_at,
+            one.updated_at,
         )
-        assert listed.updated_at == one.updated_at and listed.title.startswith("title ")
+        assert listed.total_tokens == one.usage.total_tokens and listed.title.startswith("title ")
+        assert whole.settings == one.settings and whole.created_at == one.created_at
+        assert whole.usage[:3] == one.usage[:3] and whole.message_count == one.message_count
 
 
 def test_a_range_of_a_sessions_messages_loads_only_those(store: Store):

@@ -65,7 +65,7 @@ def session_label(
     title = visible(one_line(session.title or "New chat"))
     when = relative_time(session.updated_at, now)
     count = f"{session.message_count} msg{'' if session.message_count == 1 else 's'}"
-    tokens = f"{short_tokens(session.usage.total_tokens)} tok"
+    tokens = f"{short_tokens(session.total_tokens)} tok"
     model = f" {_pad(_fit(model_badge(session.model), BADGE_MAX), badge_width)} "
     fmt = f" {FORMATS.get(session.api or 'openai', 'OpenAI')} "
     title_style = "bold" if current else ""
