@@ -110,8 +110,8 @@ def cmd_sessions(args: argparse.Namespace, paths: Paths, key: str | None) -> int
 
 def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
     if args.op == "list":
-        sessions = store.list_sessions(limit=args.limit)
-        if args.json:
+        if args.json:  # every field, for scripts: the whole sessions
+            sessions = store.sessions_in_full(limit=args.limit)
             print(
                 json.dumps(
                     [
@@ -133,10 +133,10 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
                 )
             )
             return EXIT_OK
-        for s in sessions:
+        for s in store.list_sessions(limit=args.limit):
             print(
                 f"{s.id}  {_when(s.updated_at)}  {s.message_count:>4} msgs  "
-                f"{s.usage.total_tokens:>7} tok  {one_line(s.model):<14} "
+                f"{s.total_tokens:>7} tok  {one_line(s.model):<14} "
                 f"{visible(s.title or '(new)')}"
             )
         return EXIT_OK

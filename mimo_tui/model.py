@@ -9,6 +9,8 @@ are dataclasses. The turn's events are in mimo_tui.events.
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -127,6 +129,42 @@ class Session:
     usage: Usage = field(default_factory=Usage)
     # model, thinking, lang, tools... of the session
     settings: dict[str, Any] = field(default_factory=dict)
+
+
+class SessionSummary(NamedTuple):
+    """One session as the lists show it (F4, the welcome view, `sessions list`): a read-only
+    row of the columns they show and no more. The store builds 100,000 of these from
+    SQLite's row tuples without running Python per row (see Store.list_sessions); every
+    column is an object made per row, so the creation time and the token split, which no
+    list shows, stay out, and the one setting a list shows, `api`, is read from the
+    settings text only when asked for. Callers that need a whole session use
+    Store.get_session, or Store.sessions_in_full for many."""
+
+    id: str
+    title: str
+    model: str
+    updated_at: float
+    message_count: int
+    total_tokens: int  # prompt + completion, as Usage.total_tokens
+    settings_json: str
+
+    @property
+    def api(self) -> str | None:
+        """The wire format the session was made for (None: the default, OpenAI)."""
+        value = _settings_of(self.settings_json).get("api")
+        return value if type(value) is str else None
+
+
+@functools.lru_cache(maxsize=64)
+def _settings_of(text: str | None) -> dict[str, Any]:
+    """Decoded settings, shared and never handed out (callers read one scalar): sessions
+    share a handful of settings texts. Text no reader could use (edited by hand, say)
+    reads as no settings, so one bad row does not break the list."""
+    try:
+        value = json.loads(text or "{}")
+    except (ValueError, RecursionError):
+        return {}
+    return value if type(value) is dict else {}
 
 
 class SearchHit(NamedTuple):

@@ -7,11 +7,13 @@ message instead of an exception, so every reader keeps working around it.
 
 from __future__ import annotations
 
+import functools
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from mimo_tui import transcript_schema as schema
-from mimo_tui.model import Message, Role, Session, ToolCall, Usage
+from mimo_tui.model import Message, Role, SessionSummary, ToolCall, Usage
 
 MESSAGE_COLUMNS = (
     "id, session_id, role, content, reasoning_content, tool_calls, tool_call_id, model, "
@@ -21,58 +23,16 @@ MESSAGE_COLUMNS = (
 )
 
 
-_CONTAINERS = (dict, list)
-
-
-def copy_json(value: Any) -> Any:
-    """A copy of decoded JSON, each session its own: several times cheaper than decoding it
-    again. Only containers recurse: a session's settings are mostly scalars and one list."""
-    if type(value) is dict:
-        return {k: copy_json(v) if type(v) in _CONTAINERS else v for k, v in value.items()}
-    if type(value) is list:
-        return [copy_json(v) if type(v) in _CONTAINERS else v for v in value]
-    return value
-
-
-# What a listed session is read from (sessions_from_rows unpacks them by position).
+# What a listed session is read from, in SessionSummary's field order.
 SESSION_COLUMNS = (
-    "id, title, model, created_at, updated_at, message_count, prompt_tokens, "
-    "completion_tokens, reasoning_tokens, settings"
+    "id, title, model, updated_at, message_count, prompt_tokens + completion_tokens, settings"
 )
 
-
-def sessions_from_rows(rows: list[tuple[Any, ...]]) -> list[Session]:
-    """Sessions from SESSION_COLUMNS rows. Most sessions share a handful of settings texts:
-    each is decoded once, and every session gets its own copy of it (SettingsCopier)."""
-    copiers: dict[str, SettingsCopier] = {}
-    sessions = []
-    for row in rows:
-        text = row[9] or "{}"
-        copier = copiers.get(text)
-        if copier is None:
-            copier = copiers[text] = SettingsCopier(json.loads(text))
-        session_id, title, model, created_at, updated_at, count = row[:6]
-        usage = Usage(row[6], row[7], row[8])
-        sessions.append(
-            Session(session_id, title, model, created_at, updated_at, count, usage, copier.copy())
-        )
-    return sessions
-
-
-class SettingsCopier:
-    """Fresh copies of one decoded settings object: a shallow copy, then a deep copy of only
-    the values that are containers (found once). Settings are mostly scalars and one list
-    of tools, so this is a fraction of copy_json's walk over every key."""
-
-    def __init__(self, value: Any) -> None:
-        self.value = value if type(value) is dict else {}
-        self.nested = [k for k, v in self.value.items() if type(v) in _CONTAINERS]
-
-    def copy(self) -> dict[str, Any]:
-        out = dict(self.value)
-        for key in self.nested:
-            out[key] = copy_json(out[key])
-        return out
+# A SessionSummary from a SESSION_COLUMNS row, made by tuple.__new__ itself: no Python code
+# runs per row (a lambda or SessionSummary._make would, 100,000 times for a full listing).
+summary_from_row = cast(
+    Callable[[tuple[Any, ...]], SessionSummary], functools.partial(tuple.__new__, SessionSummary)
+)
 
 
 def blocks_json(blocks: list[dict[str, Any]] | None) -> str | None:

@@ -3,9 +3,10 @@ format badges; one line per session at 100 columns or more, two tidy lines below
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
-from mimo_tui.model import Session, Usage
+from mimo_tui.model import SessionSummary
 from mimo_tui.ui.widgets.session_list import session_label
 from mimo_tui.ui.widgets.when import relative_time
 
@@ -23,10 +24,10 @@ def test_relative_dates_read_like_a_person_says_them():
     assert relative_time(NOW - 400 * 86400, NOW) == "2025-04-07"
 
 
-def _session(title: str, api: str = "openai") -> Session:
-    return Session(
-        "s1", title, "mimo-v2.5-pro", NOW - 7200, NOW - 7200, 14, Usage(30_000, 8_200, 0),
-        {"api": api},
+def _session(title: str, api: str = "openai") -> SessionSummary:
+    settings = json.dumps({"api": api})
+    return SessionSummary(
+        "s1", title, "mimo-v2.5-pro", NOW - 7200, 14, 38_200, settings
     )  # fmt: skip
 
 

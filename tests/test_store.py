@@ -210,15 +210,17 @@ def test_instances_opening_a_new_store_at_once_neither_fail_nor_set_it_aside(tmp
         assert results == [None, None, None]
 
 
-def test_listed_sessions_with_the_same_settings_do_not_share_them(store: Store):
-    """The listing decodes each distinct settings text once; every session gets its own."""
-    for i in range(3):
-        store.create_session("m", {"lang": "en", "tools": ["current_time"]}, session_id=f"s{i}")
+def test_the_list_shows_each_sessions_format_and_survives_unreadable_settings(store: Store):
+    """The list reads the one setting it shows (the wire format) from each session's own
+    settings; settings text nobody can decode (edited by hand) lists as the default."""
+    store.create_session("m", {"api": "anthropic", "tools": ["current_time"]}, session_id="a")
+    store.create_session("m", {"lang": "en"}, session_id="o")
+    store.create_session("m", session_id="bad")
+    with store._write() as db:
+        db.execute("UPDATE sessions SET settings = '{not json' WHERE id = 'bad'")
     for limit in (10, 5000):  # both query plans
-        first, second, _ = store.list_sessions(limit=limit)
-        first.settings["tools"].append("read_file")
-        first.settings["lang"] = "zh"
-        assert second.settings == {"lang": "en", "tools": ["current_time"]}
+        listed = {s.id: s.api for s in store.list_sessions(limit=limit)}
+        assert listed == {"a": "anthropic", "o": None, "bad": None}
 
 
 def test_short_and_long_session_pages_agree(store: Store):
@@ -232,19 +234,23 @@ def test_short_and_long_session_pages_agree(store: Store):
             store.update_message(m)
     short = store.list_sessions(limit=10)
     long = store.list_sessions(limit=5000)
-    assert [(s.id, s.message_count, s.usage) for s in short] == [
-        (s.id, s.message_count, s.usage) for s in long
+    assert [(s.id, s.message_count, s.total_tokens) for s in short] == [
+        (s.id, s.message_count, s.total_tokens) for s in long
     ]
-    assert short[0].id == "s4" and short[0].usage == Usage(4, 8, 4)
-    for listed in short + long:  # every column lands in its own field
+    assert short[0].id == "s4" and short[0].total_tokens == 12
+    full = store.sessions_in_full(limit=5000)
+    assert [s.id for s in full] == [s.id for s in long] == [f"s{i}" for i in range(4, -1, -1)]
+    for listed, whole in zip(short + long, full + full, strict=True):  # each column in place
         one = store.get_session(listed.id)
-        assert (listed.title, listed.model, listed.settings, listed.created_at) == (
+        assert (listed.title, listed.model, listed.api, listed.updated_at) == (
             one.title,
             one.model,
-            one.settings,
-            one.created_at,
+            one.settings.get("api"),
+            one.updated_at,
         )
-        assert listed.updated_at == one.updated_at and listed.title.startswith("title ")
+        assert listed.total_tokens == one.usage.total_tokens and listed.title.startswith("title ")
+        assert whole.settings == one.settings and whole.created_at == one.created_at
+        assert whole.usage[:3] == one.usage[:3] and whole.message_count == one.message_count
 
 
 def test_a_range_of_a_sessions_messages_loads_only_those(store: Store):

@@ -21,7 +21,14 @@ def _counted(store: Store, session_id: str) -> tuple[int, Usage]:
 
 
 def _listed(store: Store, session_id: str) -> Session:
-    return next(s for s in store.list_sessions(limit=1000) if s.id == session_id)
+    """The session as the lists read it (the row's counters), with its token split."""
+    (listed,) = [s for s in store.list_sessions(limit=1000) if s.id == session_id]
+    whole = next(s for s in store.sessions_in_full(limit=1000) if s.id == session_id)
+    assert (listed.message_count, listed.total_tokens) == (
+        whole.message_count,
+        whole.usage.total_tokens,
+    )
+    return whole
 
 
 def _reply(store: Store, session_id: str, usage: Usage) -> Message:
@@ -88,8 +95,9 @@ def test_an_older_store_gets_its_counters_backfilled(paths: Paths):
     )
     db.close()
     store = Store(paths.store_file)
-    listed = {s.id: (s.message_count, s.usage) for s in store.list_sessions()}
+    listed = {s.id: (s.message_count, s.usage) for s in store.sessions_in_full()}
     assert listed == {"old": (2, Usage(100, 40, 9)), "empty": (0, Usage())}
+    assert {s.id: s.total_tokens for s in store.list_sessions()} == {"old": 140, "empty": 0}
     store.close()
 
 

@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from mimo_tui.model import Session
+from mimo_tui.model import SessionSummary
 from mimo_tui.text import one_line, visible
 from mimo_tui.ui.widgets.status import short_tokens
 from mimo_tui.ui.widgets.when import relative_time
@@ -51,7 +51,7 @@ def model_badge(model: str) -> str:
 
 
 def session_label(
-    session: Session,
+    session: SessionSummary,
     current: bool,
     width: int = 46,
     now: float | None = None,
@@ -65,10 +65,9 @@ def session_label(
     title = visible(one_line(session.title or "New chat"))
     when = relative_time(session.updated_at, now)
     count = f"{session.message_count} msg{'' if session.message_count == 1 else 's'}"
-    tokens = f"{short_tokens(session.usage.total_tokens)} tok"
+    tokens = f"{short_tokens(session.total_tokens)} tok"
     model = f" {_pad(_fit(model_badge(session.model), BADGE_MAX), badge_width)} "
-    api = session.settings.get("api") if isinstance(session.settings, dict) else None
-    fmt = f" {FORMATS.get(str(api or 'openai'), 'OpenAI')} "
+    fmt = f" {FORMATS.get(session.api or 'openai', 'OpenAI')} "
     title_style = "bold" if current else ""
     badge = "$text on $primary-muted"
     fmt_badge = "$text on $secondary-muted"
@@ -138,7 +137,7 @@ class SessionList(Vertical):
 
     def __init__(self, now: Callable[[], float] = time.time) -> None:
         super().__init__()
-        self.sessions: list[Session] = []
+        self.sessions: list[SessionSummary] = []
         self.current = ""
         self.now = now  # relative dates are counted from this clock
         self._width = 0
@@ -163,7 +162,7 @@ class SessionList(Vertical):
             region = (screen if full else min(max(screen * 3 // 4, 72), 130, screen)) - 3
         return max(20, region - 2)  # the option's padding
 
-    def show(self, sessions: list[Session], current: str) -> None:
+    def show(self, sessions: list[SessionSummary], current: str) -> None:
         """Refill the list; the highlight stays on the same session (else the open one)."""
         keep = self._highlighted()
         self.sessions, self.current = sessions, current

@@ -19,7 +19,7 @@ from textual.events import Click, Focus
 from textual.message import Message
 from textual.widgets import Static
 
-from mimo_tui.model import Session
+from mimo_tui.model import SessionSummary
 from mimo_tui.text import one_line, visible
 from mimo_tui.ui.keymap import keymap_of
 from mimo_tui.ui.widgets.steppable import STEP_BINDINGS, MessageStep, Steppable
@@ -61,7 +61,7 @@ class WelcomeInfo:
     key_source: str | None = None  # where the key comes from; None: no key
     demo: bool = False
     keys: tuple[tuple[str, str], ...] = ()  # (key as shown, what it does)
-    recent: tuple[Session, ...] = field(default_factory=tuple)
+    recent: tuple[SessionSummary, ...] = field(default_factory=tuple)
     now: float = 0.0
 
 
@@ -89,7 +89,7 @@ class RecentSession(Static, can_focus=True):
         Binding("down", "step(1)", "Next", show=False, id="welcome.next"),
     ]
 
-    def __init__(self, session: Session, now: float) -> None:
+    def __init__(self, session: SessionSummary, now: float) -> None:
         title = visible(one_line(session.title or "New chat"))
         when = relative_time(session.updated_at, now)
         count = session.message_count
