@@ -112,13 +112,13 @@ class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
             if row is None:
                 raise StoreError("there are no sessions yet")
             return self._session(row)
+        row = self.db.execute("SELECT * FROM sessions WHERE id = ?", (ref,)).fetchone()
+        if row is not None:  # a whole id, the way the app opens one: its key, no scan
+            return self._session(row)
         rows = self.db.execute(
-            "SELECT * FROM sessions WHERE id = ? OR id LIKE ? ESCAPE '\\' LIMIT 3",
-            (ref, ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"),
+            "SELECT * FROM sessions WHERE id LIKE ? ESCAPE '\\' LIMIT 3",
+            (ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",),
         ).fetchall()
-        exact = [r for r in rows if r["id"] == ref]
-        if exact:
-            return self._session(exact[0])
         if not rows:
             raise StoreError(f"no session matches {ref!r}")
         if len(rows) > 1:
