@@ -98,3 +98,19 @@ async def test_stored_calls_given_as_a_loader_are_read_once_with_the_live_ones_k
             ["get_weather", "denied"],
         ]
         assert app.loads == 1
+
+
+async def test_calls_of_a_turn_before_the_inspector_is_shown_do_not_read_the_store():
+    app = LazyHost()
+    async with app.run_test(size=(100, 40)) as pilot:
+        inspector = app.query_one(ToolInspector)
+        await inspector.remove()  # as before the chat screen first shows it
+        await pilot.pause()
+        fresh = ToolInspector(lambda _id: ("{}", "{}"))
+        fresh.set_loader(app.load)
+        fresh.update_record(CALLS[3]._replace(status="running"))
+        assert app.loads == 1  # only the first inspector's, when it was shown
+        assert [r.call_id for r in fresh.unfinished()] == ["d"]
+        assert app.loads == 1
+        assert list(fresh.records) == [c.key for c in CALLS[:4]]  # read when asked for
+        assert app.loads == 2

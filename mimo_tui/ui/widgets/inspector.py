@@ -141,6 +141,12 @@ class ToolInspector(Vertical, can_focus=False):
         if self._built:
             self._fill()
 
+    def unfinished(self) -> list[ToolRecord]:
+        """The calls known not to have ended, without reading the stored ones: a turn's
+        own calls are always known (update_record), so a stopped turn in a long session
+        does not wait for all of its history."""
+        return [r for r in self._records.values() if not r.final]
+
     def set_loader(self, load: Callable[[], list[ToolRecord]]) -> None:
         """The session's calls, to be read when first needed (the inspector shown, a turn's
         cancel): every call of a long session is a read of all of it, not worth a first
@@ -190,8 +196,8 @@ class ToolInspector(Vertical, can_focus=False):
     def update_record(self, record: ToolRecord) -> None:
         """Add or refresh one call (by its key); DataTable cells are Text, never markup."""
         key = record.key
-        if not self._built:
-            self.records[key] = record
+        if not self._built:  # not read from the store for it: kept over the stored ones
+            self._records[key] = record
             return
         table = self.table
         if key in self.records:
