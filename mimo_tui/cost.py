@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from mimo_tui.catalogue import PRICES_AS_OF, Catalogue, ModelInfo, Price
 from mimo_tui.model import Usage, UsageRow
@@ -33,6 +33,38 @@ def price_of(usage: Usage, price: Price) -> float:
     hit = price.input_hit if price.input_hit is not None else price.input_miss
     total = missed * price.input_miss + cached * hit + usage.completion_tokens * price.output
     return total / 1_000_000
+
+
+class UsageGroup(NamedTuple):
+    """The replies of a path with one model and the same cache knowledge, summed.
+
+    `usage.cached_tokens` is the sum of min(cached, prompt) per reply (what is billed at
+    the hit rate) when `cache_known`, else None; `Meter.add(usage, info, requests,
+    known_prompt)` then counts the group exactly as it counts its replies one by one."""
+
+    model: str | None
+    usage: Usage
+    requests: int
+    known_prompt: int
+    cache_known: bool
+
+
+class PathTotals(NamedTuple):
+    """The active path's token totals (superseded replies included: they were requests
+    too), by model for the cost, and the usage of the last reply that is replayed."""
+
+    session: Usage
+    groups: list[UsageGroup]
+    replayed: Usage | None
+
+    def meter(self, catalogue: Catalogue, default_model: str) -> Meter:
+        """The requests' meter, each group priced as its model (`default_model` for replies
+        stored without one), as Meter.add counts them one by one."""
+        meter = Meter()
+        for group in self.groups:
+            info = catalogue.lookup(group.model or default_model)
+            meter.add(group.usage, info, group.requests, group.known_prompt)
+        return meter
 
 
 def reply_costs(usage: Usage, info: ModelInfo) -> dict[str, float]:

@@ -27,6 +27,7 @@ from mimo_tui.model import Message, SearchHit, Session, SessionSummary, Usage, U
 from mimo_tui.store_compactions import CompactionsMixin
 from mimo_tui.store_db import MAX_PAGES_ENV, StoreError, StoreFull, open_db, write
 from mimo_tui.store_import import ImportMixin, new_id
+from mimo_tui.store_open import OpenMixin
 from mimo_tui.store_rows import (
     MESSAGE_COLUMNS,
     SESSION_COLUMNS,
@@ -46,7 +47,7 @@ def _texts(message: Message) -> list[str | None]:
     return [message.content, message.reasoning_content, calls_json(message.tool_calls)]
 
 
-class Store(CompactionsMixin, TreeMixin, ImportMixin):
+class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
     """All access to the sessions database. Synchronous: each call is a few milliseconds."""
 
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:

@@ -62,3 +62,55 @@ async def test_a_click_on_a_call_shows_its_details_below():
         assert body.region.y >= table.region.bottom  # below the list
         text = "\n".join(screen_lines(app))
         assert "read_file · failed · round 1, call 2" in text
+
+
+class LazyHost(Host):
+    """The calls given as a loader, as ChatScreen gives a stored session's."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads = 0
+
+    def load(self) -> list[ToolRecord]:
+        self.loads += 1
+        return CALLS[:3]
+
+    def compose(self) -> ComposeResult:
+        inspector = ToolInspector(lambda _id: ("{}", "{}"))
+        inspector.add_class("-open", "-full")
+        inspector.set_loader(self.load)
+        # A call of the turn running before the inspector is first shown: kept over the
+        # stored version of the same call (its status here is newer).
+        inspector.update_record(CALLS[2]._replace(status="running"))
+        inspector.update_record(CALLS[3])
+        yield inspector
+
+
+async def test_stored_calls_given_as_a_loader_are_read_once_with_the_live_ones_kept():
+    app = LazyHost()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        table = app.query_one(ToolInspector).table
+        assert [r[4:6] for r in rows(table)] == [
+            ["current_time", "done"],
+            ["read_file", "failed"],
+            ["read_file", "running"],
+            ["get_weather", "denied"],
+        ]
+        assert app.loads == 1
+
+
+async def test_calls_of_a_turn_before_the_inspector_is_shown_do_not_read_the_store():
+    app = LazyHost()
+    async with app.run_test(size=(100, 40)) as pilot:
+        inspector = app.query_one(ToolInspector)
+        await inspector.remove()  # as before the chat screen first shows it
+        await pilot.pause()
+        fresh = ToolInspector(lambda _id: ("{}", "{}"))
+        fresh.set_loader(app.load)
+        fresh.update_record(CALLS[3]._replace(status="running"))
+        assert app.loads == 1  # only the first inspector's, when it was shown
+        assert [r.call_id for r in fresh.unfinished()] == ["d"]
+        assert app.loads == 1
+        assert list(fresh.records) == [c.key for c in CALLS[:4]]  # read when asked for
+        assert app.loads == 2

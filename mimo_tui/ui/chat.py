@@ -146,15 +146,14 @@ class ChatScreen(Screen):
         if session_id != self.session_id:
             return  # another session was opened meanwhile
         conv = self.conversation
-        tree = self.runtime.store.tree(session_id)  # every branch: the `[` / `]` versions
-        messages = tree.path()
-        self.versions.index_versions(tree)
+        store = self.runtime.store  # bounded reads: the branches off the path, a sum
+        self.versions.index_versions(store.versions_tree(session_id))
         self.versions.mark_versions()
         self.status.tools = len(self.runtime.toolbox.selected)
         self.status.catalogue = self.runtime.settings.catalogue
-        self.status.set_session(messages)
+        self.status.set_totals(store.path_totals(session_id))
         self.status.show_idle()
-        self.inspector.set_records(tool_records(messages))
+        self.inspector.set_loader(lambda: tool_records(store.messages(session_id)))
         conv.anchor()
         self.sessions.refresh_sessions()
 

@@ -270,7 +270,7 @@ class TurnView:
     def _tools_as_stored(self) -> None:
         """Calls the turn left unfinished (Escape stopped a tool; the engine stored it as
         cancelled, with no event to say so) show what the store holds."""
-        pending = [r for r in self.screen.inspector.records.values() if not r.final]
+        pending = self.screen.inspector.unfinished()
         pending += [w.record for w in self.screen.query(ToolCallLine) if not w.record.final]
         first = min((r.assistant_message_id or 0 for r in pending), default=None)
         if first is None:

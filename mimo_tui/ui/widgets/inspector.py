@@ -93,7 +93,8 @@ class ToolInspector(Vertical, can_focus=False):
         super().__init__()
         self.exchange = exchange
         # Keyed by ToolRecord.key (reply, call id): servers reuse call ids across turns.
-        self.records: dict[str, ToolRecord] = {}
+        self._records: dict[str, ToolRecord] = {}
+        self._pending: Callable[[], list[ToolRecord]] | None = None
         self.selected: str | None = None
         self._raw: dict[str, str] = {}
         self.detail: Group | None = None
@@ -120,9 +121,38 @@ class ToolInspector(Vertical, can_focus=False):
         self._built = True
         self._fill()
 
+    @property
+    def records(self) -> dict[str, ToolRecord]:
+        """The session's calls by key, read on first use when they were given as a loader
+        (see set_loader): calls added since are kept over the stored ones."""
+        if self._pending is not None:
+            load, self._pending = self._pending, None
+            live, self._records = self._records, {r.key: r for r in load()}
+            self._records.update(live)
+        return self._records
+
+    @records.setter
+    def records(self, records: dict[str, ToolRecord]) -> None:
+        self._pending, self._records = None, records
+
     def set_records(self, records: list[ToolRecord]) -> None:
         self.records = {record.key: record for record in records}
         self.selected = None
+        if self._built:
+            self._fill()
+
+    def unfinished(self) -> list[ToolRecord]:
+        """The calls known not to have ended, without reading the stored ones: a turn's
+        own calls are always known (update_record), so a stopped turn in a long session
+        does not wait for all of its history."""
+        return [r for r in self._records.values() if not r.final]
+
+    def set_loader(self, load: Callable[[], list[ToolRecord]]) -> None:
+        """The session's calls, to be read when first needed (the inspector shown, a turn's
+        cancel): every call of a long session is a read of all of it, not worth a first
+        frame that does not show them."""
+        self.set_records([])
+        self._pending = load
         if self._built:
             self._fill()
 
@@ -166,8 +196,8 @@ class ToolInspector(Vertical, can_focus=False):
     def update_record(self, record: ToolRecord) -> None:
         """Add or refresh one call (by its key); DataTable cells are Text, never markup."""
         key = record.key
-        if not self._built:
-            self.records[key] = record
+        if not self._built:  # not read from the store for it: kept over the stored ones
+            self._records[key] = record
             return
         table = self.table
         if key in self.records:

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from mimo_tui.catalogue import PRICES_AS_OF, Catalogue
-from mimo_tui.cost import ContextFill, Meter, approx, context_fill, costs_text, percent
+from mimo_tui.cost import ContextFill, Meter, PathTotals, approx, context_fill, costs_text, percent
 from mimo_tui.model import Message, Usage
 from mimo_tui.text import one_line
 
@@ -270,16 +270,11 @@ class StatusLine(Static):
             self.meter.add(usage, self.catalogue.lookup(model or self.model))
             self.replayed = usage
 
-    def set_session(self, messages: list[Message]) -> None:
-        """The totals of a session opened with these messages (superseded replies count:
-        they were requests too); the context is the last reply that is replayed."""
-        self.session, self.meter, self.replayed = Usage(), Meter(), None
-        for msg in messages:
-            if msg.usage:
-                self.session = self.session + msg.usage
-                self.meter.add(msg.usage, self.catalogue.lookup(msg.model or self.model))
-                if msg.status != "superseded":
-                    self.replayed = msg.usage
+    def set_totals(self, totals: PathTotals) -> None:
+        """The totals of a session opened (summed by the store: see Store.path_totals),
+        the same as set_session would count from its messages."""
+        self.session, self.replayed = totals.session, totals.replayed
+        self.meter = totals.meter(self.catalogue, self.model)
 
     @property
     def context(self) -> ContextFill | None:
