@@ -25,7 +25,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message as TextualMessage
 from textual.widget import Widget
 
-from mimo_tui.model import Message, ToolRecord
+from mimo_tui.model import Message
 from mimo_tui.ui.widgets.conversation_items import (
     PAGE,
     Loader,
@@ -34,6 +34,7 @@ from mimo_tui.ui.widgets.conversation_items import (
     replies,
     row_id,
     shown_in_chat,
+    stored_widgets,
 )
 from mimo_tui.ui.widgets.history_rows import HistoryRows
 from mimo_tui.ui.widgets.lines import LaidOutOnce
@@ -105,30 +106,8 @@ class Conversation(LaidOutOnce, VerticalScroll):
     # ---- what is mounted -------------------------------------------------------------------
 
     def make_widgets(self, msg: Message) -> list[Widget]:
-        """The widget of a stored message, and its attachments' lines under it."""
-        widget = self.make_widget(msg)
-        if not msg.attachments:
-            return [widget]
-        from mimo_tui.ui.widgets.attachment_view import AttachmentLines
-
-        lines = AttachmentLines(msg.attachments)
-        setattr(lines, "stored_id", msg.id)  # noqa: B010 (read by row_id: goes with its message)
-        return [widget, lines]
-
-    def make_widget(self, msg: Message) -> Widget:
-        """The widget a stored message is shown with."""
-        from mimo_tui.ui.widgets.message import UserMessage
-        from mimo_tui.ui.widgets.stored_reply import StoredReply
-
-        widget: Widget
-        if msg.role == "user":
-            widget = UserMessage(msg)
-        elif msg.role == "tool":
-            widget = ToolCallLine(ToolRecord.from_message(msg))
-        else:
-            widget = StoredReply(msg, reasoning_open=self.reasoning_open)
-        setattr(widget, "stored_id", msg.id)  # noqa: B010 (read by row_id)
-        return widget
+        """The widgets a stored message is shown with, in this column's reasoning fold."""
+        return stored_widgets(msg, self.reasoning_open)
 
     def shown(self) -> list[Widget]:
         """The message items mounted, oldest first (not the notices, not the rows)."""

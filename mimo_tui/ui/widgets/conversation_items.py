@@ -1,6 +1,6 @@
 """What the conversation column and the screen share about its items: how stored messages
-are read (the Loader callback), which are shown, which stored message a widget stands for,
-the replies on screen and the keys on a focused message.
+are read (the Loader callback), which are shown and with which widgets, which stored
+message a widget stands for, the replies on screen and the keys on a focused message.
 
 Apart from the column (conversation.py) so that it stays about what is mounted and where.
 """
@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from textual.message import Message as TextualMessage
 from textual.widget import Widget
 
-from mimo_tui.model import Message
+from mimo_tui.model import Message, ToolRecord
 from mimo_tui.ui.widgets.steppable import Steppable
+from mimo_tui.ui.widgets.tool_call import ToolCallLine
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -39,6 +40,29 @@ class Loader(Protocol):
 def shown_in_chat(messages: list[Message]) -> list[Message]:
     """The messages the conversation shows: all but those an edit-and-resend replaced."""
     return [m for m in messages if m.status != "superseded"]
+
+
+def stored_widgets(msg: Message, reasoning_open: bool) -> list[Widget]:
+    """The widget a stored message is shown with, and its attachments' lines under it; each
+    carries the message's id (read by row_id). Widget modules load with the first one."""
+    from mimo_tui.ui.widgets.message import UserMessage
+    from mimo_tui.ui.widgets.stored_reply import StoredReply
+
+    widget: Widget
+    if msg.role == "user":
+        widget = UserMessage(msg)
+    elif msg.role == "tool":
+        widget = ToolCallLine(ToolRecord.from_message(msg))
+    else:
+        widget = StoredReply(msg, reasoning_open=reasoning_open)
+    setattr(widget, "stored_id", msg.id)  # noqa: B010 (read by row_id)
+    if not msg.attachments:
+        return [widget]
+    from mimo_tui.ui.widgets.attachment_view import AttachmentLines
+
+    lines = AttachmentLines(msg.attachments)
+    setattr(lines, "stored_id", msg.id)  # noqa: B010 (goes with its message)
+    return [widget, lines]
 
 
 def row_id(widget: Widget) -> int | None:
