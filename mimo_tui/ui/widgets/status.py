@@ -271,8 +271,9 @@ class StatusLine(Static):
             self.replayed = usage
 
     def set_totals(self, totals: PathTotals) -> None:
-        """The totals of a session opened (summed by the store: see Store.path_totals),
-        the same as set_session would count from its messages."""
+        """The totals of a session opened, summed by the store along the active path (see
+        Store.path_totals): superseded replies count, they were requests too; the context
+        is the last reply that is replayed."""
         self.session, self.replayed = totals.session, totals.replayed
         self.meter = totals.meter(self.catalogue, self.model)
 
