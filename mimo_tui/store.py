@@ -47,6 +47,21 @@ def _texts(message: Message) -> list[str | None]:
     return [message.content, message.reasoning_content, calls_json(message.tool_calls)]
 
 
+def _session_of(row: sqlite3.Row, cached: int | None) -> Session:
+    """A whole session from its row; `cached` is the cached-token sum (None: not counted)."""
+    usage = Usage(row["prompt_tokens"], row["completion_tokens"], row["reasoning_tokens"], cached)
+    return Session(
+        row["id"],
+        row["title"],
+        row["model"],
+        row["created_at"],
+        row["updated_at"],
+        row["message_count"],
+        usage,
+        json.loads(row["settings"] or "{}"),
+    )
+
+
 class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
     """All access to the sessions database. Synchronous: each call is a few milliseconds."""
 
@@ -89,19 +104,7 @@ class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
         cached = self.db.execute(  # the one sum not kept on the row (most rows say nothing)
             "SELECT sum(cached_tokens) FROM messages WHERE session_id = ?", (row["id"],)
         ).fetchone()[0]
-        usage = Usage(
-            row["prompt_tokens"], row["completion_tokens"], row["reasoning_tokens"], cached
-        )
-        return Session(
-            row["id"],
-            row["title"],
-            row["model"],
-            row["created_at"],
-            row["updated_at"],
-            row["message_count"],
-            usage,
-            json.loads(row["settings"] or "{}"),
-        )
+        return _session_of(row, cached)
 
     def get_session(self, ref: str) -> Session:
         """A session by id, unique id prefix, or `last`; StoreError says why none matched."""
@@ -238,19 +241,7 @@ class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
         rows = self.db.execute(
             "SELECT * FROM sessions ORDER BY updated_at DESC, rowid DESC LIMIT ?", (limit,)
         ).fetchall()
-        return [
-            Session(
-                r["id"],
-                r["title"],
-                r["model"],
-                r["created_at"],
-                r["updated_at"],
-                r["message_count"],
-                Usage(r["prompt_tokens"], r["completion_tokens"], r["reasoning_tokens"]),
-                json.loads(r["settings"] or "{}"),
-            )
-            for r in rows
-        ]
+        return [_session_of(r, None) for r in rows]
 
     # ---- messages ------------------------------------------------------------------------------
 
