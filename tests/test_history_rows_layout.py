@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from mimo_tui.compaction import Compaction
 from mimo_tui.model import Message
 from mimo_tui.ui.widgets.history_rows import HistoryRows
+from mimo_tui.ui.widgets.summary import marker_among_widgets
 
 ROLES = st.sampled_from(["user", "assistant", "tool"])
 
@@ -57,3 +58,15 @@ def test_pages_and_corrections_match_a_layout_from_scratch(kinds, page, fixes, c
     assert incremental == from_scratch(rows)
     ordered = starts(rows)
     assert ordered == sorted(ordered) and all(rows._row_at(y) == i for i, y in enumerate(ordered))
+
+
+def test_the_compaction_marker_goes_among_the_widgets_only_when_its_cut_is_there():
+    """Among the rows when the cut is there (the rows draw it), not yet when the cut lies
+    above everything read so far, among the widgets otherwise."""
+    c = Compaction(1, "s", before_id=50, summary="- before", active=True, created_at=0.0)
+    rows = [Message("user", "q", id=40), Message("assistant", "a", id=41)]
+    assert marker_among_widgets(None, rows, False, 40) is None
+    assert marker_among_widgets(c, rows, True, 40) is c  # the cut is below the rows
+    assert marker_among_widgets(c, [*rows, Message("user", "q", id=55)], True, 40) is None
+    assert marker_among_widgets(c, [], True, 60) is None  # more unread above the cut
+    assert marker_among_widgets(c, [], False, 60) is c  # the session starts after it

@@ -160,3 +160,83 @@ async def test_scrolling_up_into_rows_not_drawn_yet_keeps_what_is_on_screen(sett
             after = screen_lines(app)[body]
             assert [line[:110] for line in after[3:]] == [line[:110] for line in before[:-3]]
     runtime.close()
+
+
+def screen_line_of(app, text: str) -> int:
+    return next(y for y, line in enumerate(screen_lines(app)) if text in line)
+
+
+async def click_row(pilot, rows: HistoryRows, message) -> None:
+    """Click the second line of a message's row (its text, not a reasoning header)."""
+    index = rows.rows.index(message)
+    await pilot.click(rows, offset=(10, rows._start(index) + 1))
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def test_a_click_on_a_row_focuses_its_message_where_it_is(settings, paths):
+    """Clicking a question drawn as a row a little above the widgets focuses that question
+    (its turn and the rows below become widgets, so c, e, g act on it), and it stays on
+    the screen line that was clicked."""
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 600)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        conv = screen.conversation
+        await conv.load_earlier()
+        await pilot.pause()
+        rows = conv.rows
+        assert rows is not None
+        target = next(m for m in reversed(rows.rows[:-6]) if m.role == "user")
+        conv.scroll_to(y=rows._start(rows.rows.index(target)) - 10, animate=False, immediate=True)
+        await pilot.pause()
+        line = screen_line_of(app, target.content)
+        await click_row(pilot, rows, target)
+        assert type(app.focused).__name__ == "UserMessage"
+        assert app.focused.message.id == target.id
+        assert screen_line_of(app, target.content) == line
+        assert all(m.id != target.id for m in rows.rows)  # a widget now, not a row
+    runtime.close()
+
+
+async def test_a_click_on_a_reply_far_back_focuses_it_with_its_fold(settings, paths):
+    """At the top of a long session (hundreds of rows below), a click on a reply focuses
+    that reply, shown with the page around it, on the line that was clicked; a reasoning
+    a click had unfolded stays unfolded."""
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 600)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        rows = await at_the_top(pilot, screen)
+        reply = next(m for m in rows.rows if m.role == "assistant" and m.content)
+        await pilot.click(rows, offset=(4, rows._start(rows.rows.index(reply))))  # unfold it
+        await pilot.pause()
+        assert "▼ Reasoning" in "\n".join(screen_lines(app))
+        line = screen_line_of(app, "Here is what I found about 0")
+        await click_row(pilot, rows, reply)
+        focused = app.focused
+        assert type(focused).__name__ == "StoredReply" and focused.message.id == reply.id
+        assert focused.reasoning_open
+        assert screen_line_of(app, "Here is what I found about 0") == line
+        assert "Reasoning about step 0: consider the cases." in "\n".join(screen_lines(app))
+    runtime.close()
+
+
+async def test_a_click_on_a_tool_row_shows_the_call_in_the_inspector(settings, paths):
+    """A tool call drawn as a row does what its line does when clicked: the inspector
+    opens on that call."""
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 600)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        rows = await at_the_top(pilot, screen)
+        tool = next(m for m in rows.rows if m.role == "tool")
+        await pilot.click(rows, offset=(10, rows._start(rows.rows.index(tool))))
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.inspector.display
+        assert screen.inspector.selected.endswith(tool.tool_call_id)
+    runtime.close()

@@ -31,6 +31,7 @@ from mimo_tui.ui.widgets.conversation_items import (
     Loader,
     MessageAction,
     Reply,
+    focus_items,
     replies,
     row_id,
     shown_in_chat,
@@ -106,8 +107,10 @@ class Conversation(LaidOutOnce, VerticalScroll):
     # ---- what is mounted -------------------------------------------------------------------
 
     def make_widgets(self, msg: Message) -> list[Widget]:
-        """The widgets a stored message is shown with, in this column's reasoning fold."""
-        return stored_widgets(msg, self.reasoning_open)
+        """The widgets a stored message is shown with, in this column's reasoning fold (or
+        the other way, if a click on its row folded it so)."""
+        toggled = self._rows is not None and msg.id in self._rows.toggled
+        return stored_widgets(msg, self.reasoning_open != toggled)
 
     def shown(self) -> list[Widget]:
         """The message items mounted, oldest first (not the notices, not the rows)."""
@@ -141,19 +144,8 @@ class Conversation(LaidOutOnce, VerticalScroll):
             rows.clear()
 
     def items(self) -> list[Widget]:
-        """The items focus steps through: the focusable children, and the attachment lines
-        inside a message's AttachmentLines (a container, so they are one level down)."""
-        from mimo_tui.ui.widgets.attachment_view import AttachmentLines  # loaded once, lazily
-
-        out: list[Widget] = []
-        for w in self.children:
-            if not w.display:
-                continue
-            if w.can_focus:
-                out.append(w)
-            elif isinstance(w, AttachmentLines):
-                out += [line for line in w.children if line.can_focus and line.display]
-        return out
+        """The items focus steps through (see focus_items)."""
+        return focus_items(self.children)
 
     async def _read(
         self, before: int | None, after: int | None, limit: int | None = None
@@ -237,20 +229,15 @@ class Conversation(LaidOutOnce, VerticalScroll):
         await self._place_summary()
 
     async def _place_summary(self) -> None:
-        """The compaction marker just above the first message replayed as it is (a cut
-        among the rows is drawn by the rows)."""
-        rows = self.rows.rows if self.rows is not None else []
-        markers = list(self.query_children("CompactionSummary"))  # the class loads lazily
-        c = self.compaction
-        if c is None and not markers:
-            return
-        in_rows = c is not None and bool(rows) and (rows[-1].id or 0) >= c.before_id
-        # (a cut above everything read yet is shown once the messages before it are)
-        first = self._first
-        above = c is not None and self.has_older and first is not None and first >= c.before_id
-        from mimo_tui.ui.widgets.summary import place_summary
+        """The compaction marker just above the first message replayed as it is (see
+        summary.marker_among_widgets)."""
+        if self.compaction is None and not self.query_children("CompactionSummary"):
+            return  # (the class loads lazily, with the first marker)
+        from mimo_tui.ui.widgets.summary import marker_among_widgets, place_summary
 
-        await place_summary(self, self.shown(), None if in_rows or above else c, row_id)
+        rows = self.rows.rows if self.rows is not None else []
+        shown = marker_among_widgets(self.compaction, rows, self.has_older, self._first)
+        await place_summary(self, self.shown(), shown, row_id)
 
     def _cut(self, shown: list[Widget], start: int) -> int | None:
         """The index of the first user message at or after `start` (a turn boundary)."""
@@ -279,16 +266,16 @@ class Conversation(LaidOutOnce, VerticalScroll):
             notice.display = self.has_older  # the window of widgets is as it was
         if self.compaction is not None:  # its cut may now be among the rows
             await self._place_summary()
-        if added:
-            self._scroll_down_by(added)
+        if added:  # what the user looks at stays in place
+            self._scroll_after_layout(lambda: self.scroll_y + added)
         return True
 
-    def _scroll_down_by(self, lines: int) -> None:
-        """Keep what the user looks at in place when `lines` were added above it, once the
-        taller column is laid out (before that, the scroll position would be clamped)."""
+    def _scroll_after_layout(self, y: Callable[[], float]) -> None:
+        """Scroll to `y()` once the column is laid out again: until then, its height and
+        the widgets' places are those before the change (the position would be clamped)."""
 
         def scroll() -> None:
-            self.scroll_to(y=self.scroll_y + lines, animate=False, immediate=True)
+            self.scroll_to(y=max(0, y()), animate=False, immediate=True)
 
         self.call_after_refresh(scroll)
 
@@ -403,18 +390,41 @@ class Conversation(LaidOutOnce, VerticalScroll):
             items[-1].scroll_visible(animate=False)
         return bool(items)
 
-    async def mount_newest_rows(self) -> bool:
-        """Turn the newest rows into widgets (a page of them, from a question on), just
-        above the mounted messages; False if there are no rows."""
+    async def mount_newest_rows(self, start: int | None = None) -> bool:
+        """Turn rows into widgets just above the mounted messages: the newest page of them
+        (from a question on), or all from row `start`; False if there were none."""
         rows = self.rows
         if rows is None or not rows.rows:
             return False
-        messages = rows.take_newest(self.page)
+        messages = rows.take_newest(self.page) if start is None else rows.take_from(start)
         widgets = [w for m in messages for w in self.make_widgets(m)]
         if widgets:
             await self.mount_all(widgets, after=rows)
         await self._update_notices()
         return bool(widgets)
+
+    @on(HistoryRows.Clicked)
+    async def focus_row(self, event: HistoryRows.Clicked) -> None:
+        """A click on a row focuses its message: its turn and the rows below become widgets
+        (c, e, g act on a focused widget), or, when that would mount more than the window
+        holds, the page around it (as for a search hit). It stays where it was clicked."""
+        event.stop()
+        rows, message_id = self.rows, event.message_id
+        at = rows.turn_start(message_id) if rows is not None else None
+        if rows is None or at is None:
+            return
+        if len(rows.rows) - at <= self.window - len(self.shown()):
+            await self.mount_newest_rows(at)
+            widget = next((w for w in self.shown() if row_id(w) == message_id), None)
+        else:
+            widget = await self.show_around(message_id)
+        if widget is None:
+            return
+        widget.focus(scroll_visible=False)
+        if isinstance(widget, ToolCallLine):  # as a click on the line does: the inspector
+            widget.action_open()
+        top = event.screen_top - self.content_region.y
+        self._scroll_after_layout(lambda: widget.virtual_region.y - top)
 
     @on(MessageStep)
     async def _step(self, event: MessageStep) -> None:

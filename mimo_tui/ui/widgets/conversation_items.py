@@ -7,6 +7,7 @@ Apart from the column (conversation.py) so that it stays about what is mounted a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from textual.message import Message as TextualMessage
@@ -63,6 +64,22 @@ def stored_widgets(msg: Message, reasoning_open: bool) -> list[Widget]:
     lines = AttachmentLines(msg.attachments)
     setattr(lines, "stored_id", msg.id)  # noqa: B010 (goes with its message)
     return [widget, lines]
+
+
+def focus_items(children: Iterable[Widget]) -> list[Widget]:
+    """The items focus steps through in the conversation: the focusable children, and the
+    attachment lines inside a message's AttachmentLines (a container: one level down)."""
+    from mimo_tui.ui.widgets.attachment_view import AttachmentLines  # loaded once, lazily
+
+    out: list[Widget] = []
+    for w in children:
+        if not w.display:
+            continue
+        if w.can_focus:
+            out.append(w)
+        elif isinstance(w, AttachmentLines):
+            out += [line for line in w.children if line.can_focus and line.display]
+    return out
 
 
 def row_id(widget: Widget) -> int | None:

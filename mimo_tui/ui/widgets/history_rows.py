@@ -16,7 +16,8 @@ rendered-lines cache. Rows draw questions and tool calls with the widgets' borde
 margins in the theme's colours; a click on a reply's reasoning header folds or unfolds it,
 and a mouse drag selects text (Textual's selection API, as LinesWidget). What needs a
 focused message (c, e, g, versions) needs the widget: the conversation mounts the newest
-rows as widgets when the focus steps up into them.
+rows as widgets when the focus steps up into them, and a row that is clicked (`Clicked`)
+together with the rows below it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from rich.text import Text
 from textual.cache import LRUCache
 from textual.events import Click
 from textual.geometry import Offset, Region, Size
+from textual.message import Message as TextualMessage
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
@@ -70,6 +72,15 @@ def estimate(message: Message, width: int) -> int:
 
 class HistoryRows(LinesWidget):
     """Stored messages above the mounted window, oldest first, drawn as rows of lines."""
+
+    class Clicked(TextualMessage):
+        """A row was clicked (not on a reasoning header, not at the end of a drag): its
+        message wants the focus, as a click on a message widget gives it."""
+
+        def __init__(self, message_id: int, screen_top: int) -> None:
+            super().__init__()
+            self.message_id = message_id
+            self.screen_top = screen_top  # the screen line the row's first line is on
 
     DEFAULT_CSS = """
     HistoryRows { height: auto; }
@@ -111,10 +122,22 @@ class HistoryRows(LinesWidget):
     def take_newest(self, count: int) -> list[Message]:
         """Remove and return the newest rows from a question on (a turn's messages go
         together), at least `count` of them if there are as many."""
-        at = max(0, len(self.rows) - count)
-        while at > 0 and self.rows[at].role != "user":
-            at -= 1
-        taken, self.rows = self.rows[at:], self.rows[:at]
+        return self.take_from(self._turn_at(max(0, len(self.rows) - count)))
+
+    def turn_start(self, message_id: int) -> int | None:
+        """The index of the row that starts the turn holding `message_id`'s row (its
+        question); None if no row shows that message."""
+        index = next((i for i, m in enumerate(self.rows) if m.id == message_id), None)
+        return None if index is None else self._turn_at(index)
+
+    def _turn_at(self, index: int) -> int:
+        while index > 0 and self.rows[index].role != "user":
+            index -= 1
+        return index
+
+    def take_from(self, index: int) -> list[Message]:
+        """Remove and return the rows from `index` to the newest."""
+        taken, self.rows = self.rows[index:], self.rows[:index]
         self._dirty = True
         self.refresh(layout=True)
         return taken
@@ -365,17 +388,25 @@ class HistoryRows(LinesWidget):
     # ---- the mouse ----------------------------------------------------------------------
 
     def on_click(self, event: Click) -> None:
-        """A click on a reply's reasoning header folds or unfolds that reasoning."""
+        """A click on a reply's reasoning header folds or unfolds that reasoning; a click
+        anywhere else on a row asks for its message to be focused (`Clicked`). The end of
+        a drag is a click too: it leaves the selection it made alone."""
         self._layout(self.content_region.width)
         index = self._row_at(event.y)
-        if index < 0 or event.y != self._start(index):
+        if index < 0 or self.text_selection is not None or event.chain > 1:
             return
         message = self.rows[index]
-        if message.role == "assistant" and message.reasoning_content and message.id is not None:
+        if message.id is None:
+            return
+        start = self._start(index)
+        if event.y == start and message.role == "assistant" and message.reasoning_content:
             self.toggled ^= {message.id}
             self._heights.pop(message.id, None)
             self._dirty = True
             self.refresh(layout=True)
+            return
+        event.stop()
+        self.post_message(self.Clicked(message.id, event.screen_y - (event.y - start)))
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         """The text under a selection: only the lines it spans are drawn to text."""

@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from mimo_tui.compaction import Compaction
+from mimo_tui.model import Message
 from mimo_tui.text import visible
 from mimo_tui.ui.widgets.steppable import STEP_BINDINGS, Steppable
 
@@ -95,6 +96,22 @@ class CompactionSummary(Static, Steppable, can_focus=True):
 
     def action_undo(self) -> None:
         self.post_message(self.UndoWanted())
+
+
+def marker_among_widgets(
+    compaction: Compaction | None, rows: list[Message], has_older: bool, first: int | None
+) -> Compaction | None:
+    """The compaction whose marker goes among the mounted widgets, if any: not when its cut
+    lies among the rows above them (the rows draw it), nor above everything read yet
+    (`first`, with more unread above: it is shown once the messages before it are)."""
+    if compaction is None:
+        return None
+    cut = compaction.before_id
+    if rows and (rows[-1].id or 0) >= cut:
+        return None
+    if has_older and first is not None and first >= cut:
+        return None
+    return compaction
 
 
 async def place_summary(
