@@ -189,7 +189,9 @@ async def test_the_fake_rejects_a_tool_history_without_its_thinking_block(settin
             messages=history,
             thinking={"type": "enabled"},
         )
-    assert "reasoning_content in the thinking mode must be passed back" in str(caught.value)
+    # (the error's body, as the app reads it: anthropic >= 2.17 keeps it out of str())
+    problem = caught.value.body["error"]["param"]
+    assert "reasoning_content in the thinking mode must be passed back" in problem
     history[1]["content"].insert(0, {"type": "thinking", "thinking": "", "signature": ""})
     fake.queue("text")
     reply = await client.messages.create(
