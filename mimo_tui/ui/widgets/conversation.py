@@ -1,13 +1,14 @@
 """The conversation column: it owns which stored messages are shown and how they are read.
 
-The newest page of a session (and the reply in flight, which the screen mounts) are
-widgets: the line-drawn StoredReply, UserMessage, ToolCallLine, whose lines are cached per
-(message, width). Older history the user scrolls back to is not mounted: each page read
-above is prepended to HistoryRows, one line-API widget drawing rows of lines (Textual's
-`Log` pattern), so the top of a 50,000-message session is reached without a widget
-mounted. Up on the first widget mounts the newest rows as widgets (the keys c, e, g act
-on a focused one); Home shows the first page as widgets, End the newest, a search hit the
-page around it. Every read is bounded, through the `messages` callback (Loader).
+The newest turns of a session that fill the screen (and the reply in flight, which the
+screen mounts) are widgets: the line-drawn StoredReply, UserMessage, ToolCallLine, whose
+lines are cached per (message, width). Older history is not mounted: the rest of the
+newest page, and each page read above as the user scrolls back, is prepended to
+HistoryRows, one line-API widget drawing rows of lines (Textual's `Log` pattern), so the
+top of a 50,000-message session is reached without a widget mounted. Up on the first
+widget, or a click on a row, mounts rows as widgets (the keys c, e, g act on a focused
+one); Home shows the first page as widgets, End the newest, a search hit the page around
+it. Every read is bounded, through the `messages` callback (Loader).
 
 The column reports upward only by messages (MessageFocused, CallSelected, WindowChanged,
 SteppedPastEnd) and never reaches into the screen. The message widgets load lazily (with
@@ -37,7 +38,7 @@ from mimo_tui.ui.widgets.conversation_items import (
     shown_in_chat,
     stored_widgets,
 )
-from mimo_tui.ui.widgets.history_rows import HistoryRows
+from mimo_tui.ui.widgets.history_rows import HistoryRows, estimate
 from mimo_tui.ui.widgets.lines import LaidOutOnce
 from mimo_tui.ui.widgets.notices import EarlierNotice, LaterNotice, Notice
 from mimo_tui.ui.widgets.steppable import MessageStep
@@ -176,10 +177,30 @@ class Conversation(LaidOutOnce, VerticalScroll):
         await self._update_notices()
 
     async def show_newest(self) -> None:
-        """The newest page, following the bottom (sending while older history is shown)."""
+        """The newest page, following the bottom (sending while older history is shown).
+        Only the newest turns that fill a screen are widgets; the rest of the page waits
+        above them as rows, drawn if scrolled to: opening a session renders what is seen."""
         page = await self._read(None, None)
-        await self._show(page, len(page) >= self.page, False)
+        split = self._screenful(page)
+        await self._show(page[split:], len(page) >= self.page, False)
+        if split:
+            rows = await self._mount_rows()
+            rows.prepend(shown_in_chat(page[:split]))
+            self._first = page[0].id
         self.anchor()
+
+    def _screenful(self, page: list[Message]) -> int:
+        """Where the newest turns of `page` that fill the screen start (at a question), by
+        the rows' estimate of their heights at the terminal's size (a session is opened
+        before the column is laid out)."""
+        width, height = self.app.size
+        split, lines = len(page), 0
+        while split > 0 and lines < height:
+            split -= 1
+            lines += estimate(page[split], width)
+        while split > 0 and page[split].role != "user":
+            split -= 1
+        return split
 
     async def show_start(self) -> None:
         """The first page of the session, at the top (Home): one bounded read."""
