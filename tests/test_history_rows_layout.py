@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from mimo_tui.compaction import Compaction
 from mimo_tui.model import Message
-from mimo_tui.ui.widgets.history_rows import HistoryRows
+from mimo_tui.ui.widgets.history_rows import HistoryRows, screenful_start
 from mimo_tui.ui.widgets.summary import marker_among_widgets
 
 ROLES = st.sampled_from(["user", "assistant", "tool"])
@@ -70,3 +70,12 @@ def test_the_compaction_marker_goes_among_the_widgets_only_when_its_cut_is_there
     assert marker_among_widgets(c, [*rows, Message("user", "q", id=55)], True, 40) is None
     assert marker_among_widgets(c, [], True, 60) is None  # more unread above the cut
     assert marker_among_widgets(c, [], False, 60) is c  # the session starts after it
+
+
+def test_a_screenful_starts_at_the_question_of_the_oldest_turn_it_needs():
+    turn = [Message("user", "q", id=1), Message("assistant", "line\n" * 9, id=2)]
+    page = [Message(m.role, m.content, id=m.id + 10 * n) for n in range(5) for m in turn]
+    assert screenful_start(page, 80, 1) == 8  # the newest turn alone covers one line
+    assert screenful_start(page, 80, 30) == 4  # three turns of ~14 lines
+    assert page[screenful_start(page, 80, 30)].role == "user"
+    assert screenful_start(page, 80, 10_000) == 0  # a screen taller than the page: all

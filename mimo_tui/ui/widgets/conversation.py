@@ -37,10 +37,11 @@ from mimo_tui.ui.widgets.conversation_items import (
     row_id,
     shown_in_chat,
     stored_widgets,
+    turn_at_or_after,
 )
-from mimo_tui.ui.widgets.history_rows import HistoryRows, estimate
+from mimo_tui.ui.widgets.history_rows import HistoryRows, screenful_start
 from mimo_tui.ui.widgets.lines import LaidOutOnce
-from mimo_tui.ui.widgets.notices import EarlierNotice, LaterNotice, Notice
+from mimo_tui.ui.widgets.notices import EarlierNotice, LaterNotice, Notice, show_more
 from mimo_tui.ui.widgets.steppable import MessageStep
 from mimo_tui.ui.widgets.tool_call import ToolCallLine
 
@@ -181,26 +182,13 @@ class Conversation(LaidOutOnce, VerticalScroll):
         Only the newest turns that fill a screen are widgets; the rest of the page waits
         above them as rows, drawn if scrolled to: opening a session renders what is seen."""
         page = await self._read(None, None)
-        split = self._screenful(page)
+        split = screenful_start(page, *self.app.size)  # (the column is not laid out yet)
         await self._show(page[split:], len(page) >= self.page, False)
         if split:
             rows = await self._mount_rows()
             rows.prepend(shown_in_chat(page[:split]))
             self._first = page[0].id
         self.anchor()
-
-    def _screenful(self, page: list[Message]) -> int:
-        """Where the newest turns of `page` that fill the screen start (at a question), by
-        the rows' estimate of their heights at the terminal's size (a session is opened
-        before the column is laid out)."""
-        width, height = self.app.size
-        split, lines = len(page), 0
-        while split > 0 and lines < height:
-            split -= 1
-            lines += estimate(page[split], width)
-        while split > 0 and page[split].role != "user":
-            split -= 1
-        return split
 
     async def show_start(self) -> None:
         """The first page of the session, at the top (Home): one bounded read."""
@@ -221,22 +209,8 @@ class Conversation(LaidOutOnce, VerticalScroll):
         return next((w for w in self.shown() if row_id(w) == message_id), None)
 
     async def _update_notices(self) -> None:
-        """Say whether there is more above and below the window. A notice is mounted the
-        first time there is something to say (a new chat never has): the earlier one first
-        in the conversation, the later one docked at its bottom."""
-        kinds: tuple[tuple[type[EarlierNotice | LaterNotice], bool], ...] = (
-            (EarlierNotice, self.has_older),
-            (LaterNotice, self.has_newer),
-        )
-        for kind, hidden in kinds:
-            widget: EarlierNotice | LaterNotice | None = next(iter(self.query_children(kind)), None)
-            if widget is None:
-                if not hidden:
-                    continue
-                widget = kind()
-                first = kind is EarlierNotice and self.children
-                await (self.mount(widget, before=0) if first else self.mount(widget))
-            widget.display = hidden
+        """Say whether there is more above and below the window (notices.show_more)."""
+        await show_more(self, self.has_older, self.has_newer)
         await self._place_summary()
         self.post_message(self.WindowChanged())  # every change to the window ends here
 
@@ -259,15 +233,6 @@ class Conversation(LaidOutOnce, VerticalScroll):
         rows = self.rows.rows if self.rows is not None else []
         shown = marker_among_widgets(self.compaction, rows, self.has_older, self._first)
         await place_summary(self, self.shown(), shown, row_id)
-
-    def _cut(self, shown: list[Widget], start: int) -> int | None:
-        """The index of the first user message at or after `start` (a turn boundary)."""
-        from mimo_tui.ui.widgets.message import UserMessage
-
-        return next(
-            (i for i in range(max(0, start), len(shown)) if isinstance(shown[i], UserMessage)),
-            None,
-        )
 
     async def load_earlier(self) -> bool:
         """Add the previous page above the oldest shown, as rows of lines (no widgets are
@@ -316,7 +281,8 @@ class Conversation(LaidOutOnce, VerticalScroll):
         if widgets:
             await self.mount_all(widgets, after=anchor) if anchor else await self.mount_all(widgets)
         shown = self.shown()
-        cut = self._cut(shown, len(shown) - self.window) if len(shown) > self.window else None
+        over = len(shown) > self.window
+        cut = turn_at_or_after(shown, len(shown) - self.window) if over else None
         if cut is not None:  # the oldest widgets (and the rows above) go back to the store
             self._clear_rows()
             await self.remove_children(shown[:cut])
@@ -348,8 +314,8 @@ class Conversation(LaidOutOnce, VerticalScroll):
         shown = self.shown()
         if len(shown) <= 2 * self.page or not (force or self.is_vertical_scroll_end):
             return
-        cut = self._cut(shown, len(shown) - self.page)  # at a question: a message and the
-        if cut is None:  # lines of its attachments go together
+        cut = turn_at_or_after(shown, len(shown) - self.page)
+        if cut is None:
             return
         first = next((row_id(w) for w in shown[cut:] if row_id(w) is not None), None)
         if first is None:

@@ -82,6 +82,17 @@ def focus_items(children: Iterable[Widget]) -> list[Widget]:
     return out
 
 
+def turn_at_or_after(shown: list[Widget], start: int) -> int | None:
+    """The index of the first question in `shown` at or after `start`: where a turn starts,
+    so a message and the lines of its attachments and its replies go together."""
+    from mimo_tui.ui.widgets.message import UserMessage
+
+    return next(
+        (i for i in range(max(0, start), len(shown)) if isinstance(shown[i], UserMessage)),
+        None,
+    )
+
+
 def row_id(widget: Widget) -> int | None:
     """The stored message an item of the conversation shows (None: not stored yet)."""
     stored = getattr(widget, "stored_id", None)

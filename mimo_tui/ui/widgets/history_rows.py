@@ -70,6 +70,18 @@ def estimate(message: Message, width: int) -> int:
     return head + body + (1 if text else 0) + 1 + (2 if message.sources else 0)
 
 
+def screenful_start(messages: list[Message], width: int, height: int) -> int:
+    """Where the newest turns of `messages` that fill a `width` x `height` screen start (at
+    a question), by the rows' estimate of their heights."""
+    start, lines = len(messages), 0
+    while start > 0 and lines < height:
+        start -= 1
+        lines += estimate(messages[start], width)
+    while start > 0 and messages[start].role != "user":
+        start -= 1
+    return start
+
+
 class HistoryRows(LinesWidget):
     """Stored messages above the mounted window, oldest first, drawn as rows of lines."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Static
 
 from mimo_tui.text import visible
@@ -57,3 +58,22 @@ class Notice(Static):
 
     def __init__(self, text: str, kind: str = "info") -> None:
         super().__init__(Content(visible(text)), markup=False, classes=f"-{kind}")
+
+
+async def show_more(column: Widget, older: bool, newer: bool) -> None:
+    """Say in `column` whether there is more above (`older`) and below (`newer`) what it
+    shows. A notice is mounted the first time there is something to say (a new chat never
+    has): the earlier one first in the column, the later one docked at its bottom."""
+    kinds: tuple[tuple[type[EarlierNotice | LaterNotice], bool], ...] = (
+        (EarlierNotice, older),
+        (LaterNotice, newer),
+    )
+    for kind, more in kinds:
+        widget: EarlierNotice | LaterNotice | None = next(iter(column.query_children(kind)), None)
+        if widget is None:
+            if not more:
+                continue
+            widget = kind()
+            first = kind is EarlierNotice and column.children
+            await (column.mount(widget, before=0) if first else column.mount(widget))
+        widget.display = more
