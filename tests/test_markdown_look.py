@@ -232,3 +232,50 @@ async def test_switching_the_theme_redraws_replies_in_its_palette(settings, path
         app.theme = "mimo-light"
         await pilot.pause()
         assert label_background() == THEMES["mimo-light"].variables["code-background"].lower()
+
+
+def test_code_drawn_plain_takes_the_same_cells_as_in_colour():
+    """Before the first frame code is drawn plain (no lexer built yet); coloured later, it
+    must not move: same text in every cell, only the token colours differ."""
+    from dataclasses import replace
+
+    from mimo_tui.ui.widgets.markdown_render import render_markdown_block
+
+    source = "Intro.\n\n```python\ndef f(x: int) -> int:\n\treturn x * 2  # twice\n```\n"
+    console = Console(width=60, force_terminal=True, color_system="truecolor")
+    palette = palette_from_theme(THEMES["mimo-dark"])
+    coloured = render_markdown_block(console, source, 60, Style(), palette=palette)
+    plain_palette = replace(palette, highlight=False)
+    plain = render_markdown_block(console, source, 60, Style(), palette=plain_palette)
+    assert text_of(plain) == text_of(coloured)
+    assert [len(line) and sum(s.cell_length for s in line) for line in plain] == [
+        len(line) and sum(s.cell_length for s in line) for line in coloured
+    ]
+
+    def colours(lines):
+        return {s.style.color for line in lines for s in line if "def" in s.text}
+
+    assert len(colours(coloured) - colours(plain)) >= 1  # `def` is a keyword in colour only
+
+
+async def test_the_first_frame_draws_code_plain_and_colours_it_right_after(settings, paths):
+    """The app turns colour off for its first frame and on once that frame is drawn, so a
+    reopened session's code is in colour by the time anyone can look."""
+    from mimo_tui.ui.widgets import md_palette
+
+    app = _showcase_app(settings, paths)
+    seen: list[bool] = []
+    colour_code = app._colour_code
+
+    def spy() -> None:  # called once the first frame is drawn
+        seen.append(md_palette.current_palette().highlight)
+        colour_code()
+
+    app._colour_code = spy  # type: ignore[method-assign]
+    async with app.run_test(size=(110, 50)) as pilot:
+        await pilot.pause()
+        assert seen == [False]  # the first frame was drawn with code plain
+        assert md_palette.current_palette().highlight
+        keyword = "#ff7b72"  # github-dark's keywords (`import`), on screen
+        assert keyword in app.export_screenshot()
+    assert md_palette.current_palette().highlight  # and stays on after the app ends

@@ -33,7 +33,8 @@ from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.hangup import HANGUP_EXIT, detach, terminal_fds, watch_terminal
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.themes import VARIABLE_DEFAULTS, load_themes
-from mimo_tui.ui.widgets.md_palette import set_palette
+from mimo_tui.ui.widgets.lines import LinesWidget
+from mimo_tui.ui.widgets.md_palette import set_highlighting, set_palette
 
 HANGUP_GRACE_S = 5.0  # how long a hang-up waits for the reply in flight to be saved
 
@@ -223,6 +224,7 @@ class MimoApp(App):
         return dict(VARIABLE_DEFAULTS)
 
     def on_mount(self) -> None:
+        set_highlighting(False)  # until the first frame is drawn (see _after_first_frame)
         self.set_interval(gc_policy.IDLE_S, self.collect_garbage)
         if not self.is_headless:
             self.terminal = terminal_fds()
@@ -258,7 +260,9 @@ class MimoApp(App):
                     break
 
     def on_ready(self) -> None:
-        """The first frame is on its way: what start-up deferred can begin after it."""
+        """The first frame is drawn (Textual posts Ready after that paint): code can be
+        coloured, and the rest of what start-up deferred can begin after the next one."""
+        self._colour_code()
         self.call_after_refresh(self._after_first_frame)
 
     def _after_first_frame(self) -> None:
@@ -274,6 +278,15 @@ class MimoApp(App):
         self.run_worker(self._warm_up, thread=True, exit_on_error=False)
         if self.runtime.toolbox.offered_servers():
             self.run_worker(self._start_mcp(), exit_on_error=False)
+
+    def _colour_code(self) -> None:
+        """Code blocks drawn plain for the first frame get their colours now (see
+        md_palette.set_highlighting); the lines are the same, so this is a repaint."""
+        set_highlighting(True)
+        for screen in self.screen_stack:  # (by isinstance: a query by type follows only
+            for widget in screen.walk_children():  # the first base, and replies have two)
+                if isinstance(widget, LinesWidget):
+                    widget.refresh()
 
     def _watch_mcp(self) -> None:
         """Hear the status of this runtime's MCP servers (a new runtime has its own)."""
@@ -393,6 +406,7 @@ class MimoApp(App):
         os._exit(HANGUP_EXIT)
 
     async def on_unmount(self) -> None:
+        set_highlighting(True)  # (for an app that ended before its first frame)
         await self.runtime.close_client()
 
 

@@ -40,6 +40,7 @@ from textual.widget import Widget
 from mimo_tui.model import Message, ToolRecord
 from mimo_tui.text import visible
 from mimo_tui.ui.widgets.lines import Line, LinesWidget, blank, render_strips
+from mimo_tui.ui.widgets.md_palette import current_palette
 
 if TYPE_CHECKING:
     from mimo_tui.compaction import Compaction
@@ -257,7 +258,8 @@ class HistoryRows(LinesWidget):
     def row_lines(self, message: Message, width: int) -> list[Line]:
         """A row's body at `width`, rendered once per width, theme and fold."""
         style = self.rich_style
-        key = (message.id, message.status, width, style, self.app.theme, self._open(message))
+        palette = current_palette()
+        key = (message.id, message.status, width, style, palette, self._open(message))
         lines = self._cache.get(key)
         if lines is None:
             lines = self._render_row(message, width, style)

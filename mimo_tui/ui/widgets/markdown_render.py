@@ -164,7 +164,7 @@ class FramedCode:
         ]
         syntax = Syntax(
             self.code,
-            lexer(self.language or "text"),
+            lexer(self.language or "text") if p.highlight else "text",
             theme=syntax_theme(p.code_theme),
             tab_size=4,
             word_wrap=self.wrap,

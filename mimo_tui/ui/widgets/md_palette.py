@@ -9,7 +9,7 @@ imports markdown-it and Pygments) so the app can set the palette at start-up for
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual.color import Color
 from textual.theme import Theme
@@ -50,6 +50,7 @@ class MarkdownPalette:
     quote_bar: str = "#FF6900"
     table_border: str = "#4A4A58"
     turn_rule: str = "#3A3A44"
+    highlight: bool = True  # code in colour; False: plain, laid out the same (see below)
 
 
 def _hex(color: Color) -> str:
@@ -116,8 +117,18 @@ _current = MarkdownPalette()
 def set_palette(theme: Theme) -> MarkdownPalette:
     """Draw replies in `theme` from now on (the app calls this whenever its theme changes)."""
     global _current
-    _current = palette_from_theme(theme)
+    _current = replace(palette_from_theme(theme), highlight=_current.highlight)
     return _current
+
+
+def set_highlighting(on: bool) -> None:
+    """Draw code in colour from now on, or plain (the same cells, the theme's text colour).
+
+    The app draws its first frame with code plain and colours it right after: building a
+    Pygments lexer compiles its regular expressions (~20 ms for Python's), a tenth of
+    `mimo-tui -c`'s first frame, and the colours are the one thing there that can wait."""
+    global _current
+    _current = replace(_current, highlight=on)
 
 
 def current_palette() -> MarkdownPalette:

@@ -31,6 +31,7 @@ from mimo_tui.ui.widgets.lines import (
     render_strips,
 )
 from mimo_tui.ui.widgets.links import safe_link
+from mimo_tui.ui.widgets.md_palette import current_palette
 from mimo_tui.ui.widgets.message import meta_text, reasoning_title
 from mimo_tui.ui.widgets.reasoning import WrappedLines
 from mimo_tui.ui.widgets.steppable import STEP_BINDINGS
@@ -202,7 +203,8 @@ class StoredReply(Reply, LinesWidget, CodeCopy, can_focus=True):
     def build_lines(self, width: int) -> list[Line]:
         style = self.rich_style
         sources = self._sources
-        key = (width, style, self.reasoning_open, self.version, sources and sources.open)
+        palette = current_palette()  # (the theme's, and whether code is coloured yet)
+        key = (width, style, palette, self.reasoning_open, self.version, sources and sources.open)
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1]
         msg = self.message
