@@ -47,8 +47,9 @@ def _texts(message: Message) -> list[str | None]:
     return [message.content, message.reasoning_content, calls_json(message.tool_calls)]
 
 
-def _session_of(row: sqlite3.Row, cached: int | None) -> Session:
-    """A whole session from its row; `cached` is the cached-token sum (None: not counted)."""
+def _session_of(row: sqlite3.Row) -> Session:
+    """A whole session from its row (its counters are kept by triggers: see migrations)."""
+    cached = row["cached_tokens"] if row["cached_known"] else None  # None: no reply said
     usage = Usage(row["prompt_tokens"], row["completion_tokens"], row["reasoning_tokens"], cached)
     return Session(
         row["id"],
@@ -100,12 +101,6 @@ class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
             )
         return Session(session_id, "", model, now, now, settings=dict(settings or {}))
 
-    def _session(self, row: sqlite3.Row) -> Session:
-        cached = self.db.execute(  # the one sum not kept on the row (most rows say nothing)
-            "SELECT sum(cached_tokens) FROM messages WHERE session_id = ?", (row["id"],)
-        ).fetchone()[0]
-        return _session_of(row, cached)
-
     def get_session(self, ref: str) -> Session:
         """A session by id, unique id prefix, or `last`; StoreError says why none matched."""
         if ref == "last":
@@ -114,10 +109,10 @@ class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
             ).fetchone()
             if row is None:
                 raise StoreError("there are no sessions yet")
-            return self._session(row)
+            return _session_of(row)
         row = self.db.execute("SELECT * FROM sessions WHERE id = ?", (ref,)).fetchone()
         if row is not None:
-            return self._session(row)
+            return _session_of(row)
         # Ids that start with `ref`, as a range of the primary key's index: `id LIKE 'ref%'`
         # ORed with the exact match scanned every session (20 ms at 100,000, on every start).
         rows = self.db.execute(
@@ -128,7 +123,7 @@ class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
             raise StoreError(f"no session matches {ref!r}")
         if len(rows) > 1:
             raise StoreError(f"{ref!r} matches several sessions; give more of the id")
-        return self._session(rows[0])
+        return _session_of(rows[0])
 
     def update_session_settings(self, session_id: str, changes: dict[str, Any]) -> None:
         """Merge `changes` into the session's stored settings (read and written under lock)."""
@@ -235,13 +230,11 @@ class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
 
     def sessions_in_full(self, limit: int = 100) -> list[Session]:
         """The newest sessions as list_sessions orders them, each whole (creation time, the
-        token split, its own settings) for an export such as `sessions list --json`. The
-        cached-token sum is not kept on the row, so it is left unknown here (get_session
-        adds it up for one session)."""
+        token split, its own settings) for an export such as `sessions list --json`."""
         rows = self.db.execute(
             "SELECT * FROM sessions ORDER BY updated_at DESC, rowid DESC LIMIT ?", (limit,)
         ).fetchall()
-        return [_session_of(r, None) for r in rows]
+        return [_session_of(r) for r in rows]
 
     # ---- messages ------------------------------------------------------------------------------
 

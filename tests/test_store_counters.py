@@ -115,3 +115,59 @@ def test_listing_sessions_reads_the_sessions_table_alone(store: Store):
     store.list_sessions(limit=10)
     store.db.set_trace_callback(None)
     assert statements and all("messages" not in sql for sql in statements)
+
+
+def test_the_row_sums_cached_tokens_and_knows_when_no_reply_said(store: Store):
+    """Cached prompt tokens are summed on the row like the others, and a session none of
+    whose replies said how many has them unknown (None), not 0 — after deletes too."""
+    session = store.create_session("m")
+    store.add_message(session.id, Message("user", "hello"))
+    _reply(store, session.id, Usage(10, 5, 2))  # the server did not say
+    assert store.get_session(session.id).usage.cached_tokens is None
+    cached = _reply(store, session.id, Usage(20, 7, 3, 16))
+    _reply(store, session.id, Usage(30, 7, 3, 0))  # said: none of it was cached
+    assert store.get_session(session.id).usage.cached_tokens == 16
+    cached.usage = Usage(20, 7, 3, 12)  # a retried final write with another number
+    store.update_message(cached)
+    whole = next(s for s in store.sessions_in_full() if s.id == session.id)
+    assert whole.usage.cached_tokens == store.get_session(session.id).usage.cached_tokens == 12
+    store.db.execute("DELETE FROM messages WHERE cached_tokens IS NOT NULL")
+    assert store.get_session(session.id).usage.cached_tokens is None
+    fork = store.import_session("imported", "m", {}, [Message("user", "q"), cached])
+    assert store.get_session(fork.id).usage.cached_tokens == 12
+
+
+def test_opening_a_session_reads_no_messages(store: Store):
+    session = store.create_session("m")
+    _reply(store, session.id, Usage(20, 7, 3, 16))
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    assert store.get_session(session.id).usage == Usage(20, 7, 3, 16)
+    store.db.set_trace_callback(None)
+    assert statements and all("messages" not in sql for sql in statements)
+
+
+def test_a_schema_15_store_gets_its_cached_sums_backfilled(paths: Paths):
+    """A store of the schema before the cached-token counters, written with its own SQL."""
+    paths.data_dir.mkdir(parents=True)
+    db = sqlite3.connect(paths.store_file, isolation_level=None)
+    for version, migrate in enumerate(MIGRATIONS[:15], start=1):
+        migrate(db)
+        db.execute(f"PRAGMA user_version = {version}")
+    db.execute(
+        "INSERT INTO sessions(id, model, created_at, updated_at) VALUES "
+        "('said', 'm', 1, 1), ('silent', 'm', 2, 2)"
+    )
+    db.executemany(
+        "INSERT INTO messages(session_id, role, content, prompt_tokens, cached_tokens, "
+        "created_at, updated_at) VALUES (?, 'assistant', 'a', 100, ?, 1, 1)",
+        [("said", 64), ("said", None), ("said", 8), ("silent", None)],
+    )
+    db.close()
+    store = Store(paths.store_file)
+    cached = {s.id: s.usage.cached_tokens for s in store.sessions_in_full()}
+    assert cached == {"said": 72, "silent": None}
+    assert store.get_session("said").usage == Usage(300, 0, 0, 72)
+    _reply(store, "silent", Usage(5, 1, 0, 4))
+    assert store.get_session("silent").usage == Usage(105, 1, 0, 4)  # the triggers work
+    store.close()

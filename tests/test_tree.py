@@ -103,7 +103,7 @@ def old_schema_store(path) -> None:
     """A store as the code before the tree wrote it (its migrations, its SQL): a session
     regenerated twice (the first reply a tool round), and a session forked by the old edit."""
     db = sqlite3.connect(path, isolation_level=None)
-    old = MIGRATIONS[: MIGRATIONS.index(MIGRATIONS[-1])]
+    old = MIGRATIONS[: [m.__name__ for m in MIGRATIONS].index("_conversation_tree")]
     for version, migration in enumerate(old, start=1):
         migration(db)
         db.execute(f"PRAGMA user_version = {version}")
