@@ -187,8 +187,9 @@ async def test_export_from_the_palette_action_and_the_usage_screen(settings, pat
 
 
 async def test_a_long_session_opens_a_page_and_pages_in_older_messages(settings, paths, fake):
-    """The newest page opens as widgets; reaching the top adds the page before it as rows of
-    lines above them (no more widgets mounted), starting at the right message."""
+    """The newest turns that fill the screen open as widgets, the rest of the newest page as
+    rows above them; reaching the top adds the page before it to the rows (no more widgets
+    mounted), starting at the right message."""
     from benchmarks.common import seed_long_session
     from mimo_tui.ui.widgets.conversation import PAGE, ROWS_PAGE
     from mimo_tui.ui.widgets.notices import EarlierNotice
@@ -202,15 +203,19 @@ async def test_a_long_session_opens_a_page_and_pages_in_older_messages(settings,
         await screen.open_session(sid)
         await pilot.pause()
         shown = "UserMessage, StoredReply, ToolCallLine"
-        assert len(screen.query(shown)) == PAGE
+        widgets = len(screen.query(shown))
+        rows = screen.conversation.rows
+        assert rows is not None and 0 < widgets < PAGE  # a screenful of a 12-message page
+        assert len(rows.rows) + widgets == PAGE  # the rest of it waits as rows
+        assert screen.conversation.region.height < sum(
+            w.outer_size.height for w in screen.query(shown)
+        )
         notice = screen.query_one(EarlierNotice)
         assert notice.display
         assert screen.conversation.children[0] is notice  # above the messages
         screen.conversation.scroll_home(animate=False)  # reaching the top pages in more
-        await wait_until(pilot, lambda: screen.conversation.rows is not None)
-        rows = screen.conversation.rows
-        await wait_until(pilot, lambda: len(rows.rows) >= ROWS_PAGE)
-        assert len(screen.query(shown)) == PAGE  # no widget more
+        await wait_until(pilot, lambda: len(rows.rows) >= PAGE - widgets + ROWS_PAGE)
+        assert len(screen.query(shown)) == widgets  # no widget more
         assert notice.display and screen.conversation.children[1] is rows
         expected = runtime.store.messages(sid)[total - PAGE - ROWS_PAGE]  # a read for rows
         assert rows.first_id == expected.id
@@ -231,7 +236,7 @@ async def test_reading_far_back_mounts_no_widgets_and_up_mounts_the_rows_above(
     the first widget mounts the newest rows as widgets and focuses the one above; sending
     still shows the newest."""
     from benchmarks.common import seed_long_session
-    from mimo_tui.ui.widgets.conversation import PAGE, shown_in_chat
+    from mimo_tui.ui.widgets.conversation import shown_in_chat
 
     app, runtime = make_app(settings, paths)
     sid = seed_long_session(runtime.store, 600)
@@ -250,9 +255,10 @@ async def test_reading_far_back_mounts_no_widgets_and_up_mounts_the_rows_above(
         screen = chat(app)
         await screen.open_session(sid)
         conv = screen.conversation
+        opened = len(shown_ids(screen))  # the newest turns that fill the screen
         while await conv.load_earlier():
             await pilot.pause()
-            assert len(shown_ids(screen)) == PAGE
+            assert len(shown_ids(screen)) == opened
         rows = conv.rows
         assert [m.id for m in rows.rows] + shown_ids(screen) == [m.id for m in stored]
         first = screen.query(UserMessage).first()
@@ -261,7 +267,7 @@ async def test_reading_far_back_mounts_no_widgets_and_up_mounts_the_rows_above(
         await pilot.press("up")
         await pilot.pause()
         widgets = shown_ids(screen)
-        assert len(widgets) > PAGE  # the newest rows came down as widgets
+        assert len(widgets) > opened  # the newest rows came down as widgets
         assert [m.id for m in rows.rows] + widgets == [m.id for m in stored]
         above = stored[stored.index(next(m for m in stored if m.id == first.message.id)) - 1]
         focused = app.focused
