@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from mimo_tui.compaction import Compaction
 from mimo_tui.model import Message
-from mimo_tui.ui.widgets.history_rows import HistoryRows, screenful_start
+from mimo_tui.ui.widgets.history_rows import HistoryRows
+from mimo_tui.ui.widgets.row_heights import screenful_start
 from mimo_tui.ui.widgets.summary import marker_among_widgets
 
 ROLES = st.sampled_from(["user", "assistant", "tool"])

@@ -278,4 +278,16 @@ async def test_the_first_frame_draws_code_plain_and_colours_it_right_after(setti
         assert md_palette.current_palette().highlight
         keyword = "#ff7b72"  # github-dark's keywords (`import`), on screen
         assert keyword in app.export_screenshot()
-    assert md_palette.current_palette().highlight  # and stays on after the app ends
+
+
+async def test_an_app_that_ends_before_its_first_frame_leaves_code_in_colour(settings, paths):
+    """Colour is off from the app's mount to its first frame; an app that ends in between
+    (here: its Ready never colours) must not leave every later rendering plain."""
+    from mimo_tui.ui.widgets import md_palette
+
+    app = _showcase_app(settings, paths)
+    app._colour_code = lambda: None  # type: ignore[method-assign]
+    async with app.run_test(size=(110, 50)) as pilot:
+        await pilot.pause()
+        assert not md_palette.current_palette().highlight
+    assert md_palette.current_palette().highlight  # on_unmount turned it back on

@@ -131,8 +131,17 @@ def test_the_row_sums_cached_tokens_and_knows_when_no_reply_said(store: Store):
     store.update_message(cached)
     whole = next(s for s in store.sessions_in_full() if s.id == session.id)
     assert whole.usage.cached_tokens == store.get_session(session.id).usage.cached_tokens == 12
+    other = store.create_session("m")
+    store.db.execute("UPDATE messages SET session_id = ? WHERE id = ?", (other.id, cached.id))
+    assert store.get_session(other.id).usage.cached_tokens == 12  # moved with its message
+    assert store.get_session(session.id).usage.cached_tokens == 0  # the other said 0
+    store.db.execute("UPDATE messages SET session_id = ? WHERE id = ?", (session.id, cached.id))
+    store.db.execute("UPDATE messages SET cached_tokens = NULL WHERE id = ?", (cached.id,))
+    assert store.get_session(session.id).usage.cached_tokens == 0
+    assert store.get_session(other.id).usage.cached_tokens is None
     store.db.execute("DELETE FROM messages WHERE cached_tokens IS NOT NULL")
     assert store.get_session(session.id).usage.cached_tokens is None
+    cached.usage = Usage(20, 7, 3, 12)
     fork = store.import_session("imported", "m", {}, [Message("user", "q"), cached])
     assert store.get_session(fork.id).usage.cached_tokens == 12
 

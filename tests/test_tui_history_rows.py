@@ -4,10 +4,16 @@ marker among the rows."""
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks.common import seed_long_session
+from mimo_tui.fake.scenarios import scenario
+from mimo_tui.model import Message, Usage
 from mimo_tui.ui.chat import ChatScreen
+from mimo_tui.ui.widgets.conversation_items import last_code_block
 from mimo_tui.ui.widgets.history_rows import HistoryRows
-from tests.tui_helpers import chat, make_app, screen_lines
+from mimo_tui.ui.widgets.row_heights import screenful_start
+from tests.tui_helpers import chat, make_app, screen_lines, send, wait_until
 
 SIZE = (120, 40)
 
@@ -239,4 +245,130 @@ async def test_a_click_on_a_tool_row_shows_the_call_in_the_inspector(settings, p
         await pilot.pause()
         assert screen.inspector.display
         assert screen.inspector.selected.endswith(tool.tool_call_id)
+    runtime.close()
+
+
+def seed_turns(store, turns: int, body) -> str:
+    """A session of `turns` question/answer turns, answer n being body(n)."""
+    session = store.create_session("mimo-v2.5-pro")
+    for n in range(turns):
+        store.add_message(session.id, Message("user", f"Question {n}"))
+        reply = Message("assistant", body(n), f"Thinking about {n}.", usage=Usage(1, 1, 0))
+        store.add_message(session.id, reply)
+    return session.id
+
+
+def tall(n: int) -> str:
+    return "\n".join(f"line {i} of answer {n}" for i in range(15))
+
+
+def markers(conv) -> int:
+    """Compaction markers on the column: widgets, and lines the rows draw."""
+    rows = conv.rows
+    drawn = 0
+    if rows is not None:
+        rows._layout(conv.scrollable_content_region.width)
+        drawn = sum(1 for y in range(rows._total) if "Summary" in rows._line(y).text)
+    return len(conv.query_children("CompactionSummary")) + drawn
+
+
+@pytest.mark.parametrize("turns, cut_at", [(5, 2), (12, "first widget")])
+async def test_the_compaction_marker_is_drawn_once_when_a_session_opens(
+    settings, paths, turns, cut_at
+):
+    """Opened with a screenful of widgets and the rest of its page as rows, a session shows
+    its compaction marker exactly once: among the rows, or above the first widget."""
+    app, runtime = make_app(settings, paths)
+    sid = seed_turns(runtime.store, turns, tall)
+    stored = runtime.store.messages(sid)
+    page = stored[-12:]
+    cut = page[screenful_start(page, *SIZE)] if cut_at == "first widget" else stored[cut_at]
+    runtime.store.add_compaction(sid, cut.id, "- before", covered=4)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        await pilot.pause()
+        assert markers(screen.conversation) == 1
+    runtime.close()
+
+
+async def test_copy_code_and_fold_all_reach_the_rows_of_the_newest_page(settings, paths):
+    """Ctrl+Y copies the newest code block though its reply opened as a row (the newest
+    page is only partly widgets); Ctrl+O folds the rows' reasoning with the widgets'."""
+    app, runtime = make_app(settings, paths)
+    code = "code:\n\n```python\nprint('from the rows')\n```\n"
+    sid = seed_turns(runtime.store, 6, lambda n: code if n == 2 else tall(n))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        await pilot.pause()
+        rows = screen.conversation.rows
+        assert rows is not None and any("print(" in m.content for m in rows.rows)
+        assert last_code_block(screen.conversation).code == "print('from the rows')"
+        assert not rows.reasoning_open
+        await pilot.press("ctrl+o")  # every reasoning open, the rows' too
+        await pilot.pause()
+        assert rows.reasoning_open and not rows.toggled
+        screen.conversation.scroll_home(animate=False)
+        await pilot.pause()
+        assert "Thinking about 0." in "\n".join(screen_lines(app))
+    runtime.close()
+
+
+async def test_a_click_far_back_while_a_reply_streams_keeps_the_reply(settings, paths, fake):
+    """The page around a message far back would replace the widgets, the reply in flight
+    among them: while it streams, such a click leaves the column as it is."""
+    fake.queue(scenario("text", stall_after=2))
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 600)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        await send(pilot, "hi")
+        await wait_until(pilot, lambda: screen.busy)
+        live = screen.conversation.children[-1]
+        rows = await at_the_top(pilot, screen)
+        await click_row(pilot, rows, next(m for m in rows.rows if m.role == "user"))
+        assert live.is_attached and screen.busy
+    runtime.close()
+
+
+async def test_a_fold_set_on_a_row_does_not_outlive_its_widget(settings, paths):
+    """A reasoning unfolded on a row goes with its message into a widget; folded there
+    again, it stays folded when the same message is shown again later."""
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 600)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        conv = screen.conversation
+        await conv.load_earlier()
+        await pilot.pause()
+        rows = conv.rows
+        reply = next(
+            m for m in reversed(rows.rows[:-20]) if m.role == "assistant" and m.reasoning_content
+        )
+        rows.toggled ^= {reply.id}  # what a click on its header does
+        widget = await conv.show_around(reply.id)
+        assert widget.reasoning_open
+        widget.toggle_reasoning()  # folded again, on the widget
+        await pilot.pause()
+        assert not (await conv.show_around(reply.id)).reasoning_open
+    runtime.close()
+
+
+async def test_a_click_on_the_margin_below_a_row_focuses_nothing(settings, paths):
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 600)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        rows = await at_the_top(pilot, screen)
+        question = rows.rows[0]
+        assert question.role == "user"
+        body = len(rows.row_lines(question, rows.content_region.width))
+        await pilot.click(rows, offset=(10, rows._start(0) + body))  # the blank line under it
+        await pilot.pause()
+        assert getattr(app.focused, "message", None) is None  # (the column itself, at most)
+        assert rows.rows[0] is question  # still a row
     runtime.close()

@@ -260,8 +260,9 @@ class MimoApp(App):
                     break
 
     def on_ready(self) -> None:
-        """The first frame is drawn (Textual posts Ready after that paint): code can be
-        coloured, and the rest of what start-up deferred can begin after the next one."""
+        """The first frame is drawn (Textual posts Ready right after its first paint, or,
+        should it be batching updates then, before a paint that will be in colour): code
+        can be coloured, and what else start-up deferred can begin after the next frame."""
         self._colour_code()
         self.call_after_refresh(self._after_first_frame)
 

@@ -39,9 +39,10 @@ from mimo_tui.ui.widgets.conversation_items import (
     stored_widgets,
     turn_at_or_after,
 )
-from mimo_tui.ui.widgets.history_rows import HistoryRows, screenful_start
+from mimo_tui.ui.widgets.history_rows import HistoryRows
 from mimo_tui.ui.widgets.lines import LaidOutOnce
 from mimo_tui.ui.widgets.notices import EarlierNotice, LaterNotice, Notice, show_more
+from mimo_tui.ui.widgets.row_heights import screenful_start
 from mimo_tui.ui.widgets.steppable import MessageStep
 from mimo_tui.ui.widgets.tool_call import ToolCallLine
 
@@ -111,7 +112,10 @@ class Conversation(LaidOutOnce, VerticalScroll):
     def make_widgets(self, msg: Message) -> list[Widget]:
         """The widgets a stored message is shown with, in this column's reasoning fold (or
         the other way, if a click on its row folded it so)."""
-        toggled = self._rows is not None and msg.id in self._rows.toggled
+        rows = self._rows
+        toggled = rows is not None and msg.id in rows.toggled
+        if toggled and rows is not None:
+            rows.toggled.discard(msg.id)  # the widget holds its fold from now on
         return stored_widgets(msg, self.reasoning_open != toggled)
 
     def shown(self) -> list[Widget]:
@@ -121,13 +125,15 @@ class Conversation(LaidOutOnce, VerticalScroll):
 
     @property
     def rows(self) -> HistoryRows | None:
-        """The older history scrolled back to, drawn as rows above the widgets (if any)."""
+        """The rows above the widgets (if any): the rest of the newest page when a screenful
+        did not need all of it, and the older history scrolled back to."""
         rows = self._rows
         return rows if rows is not None and rows.parent is self else None
 
     async def _mount_rows(self) -> HistoryRows:
-        """The rows, mounted the first time older history is scrolled back to: below the
-        notice that there is more, above the mounted messages."""
+        """The rows, mounted the first time there is something to draw there (a session
+        opened with more than a screenful, older history scrolled back to): below the notice
+        that there is more, above the mounted messages."""
         rows = self.rows
         if rows is None:
             rows = self._rows = HistoryRows(self.reasoning_open)
@@ -188,6 +194,7 @@ class Conversation(LaidOutOnce, VerticalScroll):
             rows = await self._mount_rows()
             rows.prepend(shown_in_chat(page[:split]))
             self._first = page[0].id
+            await self._place_summary()  # a cut among the rows is theirs to draw
         self.anchor()
 
     async def show_start(self) -> None:
@@ -400,9 +407,12 @@ class Conversation(LaidOutOnce, VerticalScroll):
         at = rows.turn_start(message_id) if rows is not None else None
         if rows is None or at is None:
             return
-        if len(rows.rows) - at <= self.window - len(self.shown()):
+        incoming = sum(2 if m.attachments else 1 for m in rows.rows[at:])  # widgets
+        if incoming <= self.window - len(self.shown()):
             await self.mount_newest_rows(at)
             widget = next((w for w in self.shown() if row_id(w) == message_id), None)
+        elif self.busy:  # the page around it would unmount the reply in flight
+            return
         else:
             widget = await self.show_around(message_id)
         if widget is None:

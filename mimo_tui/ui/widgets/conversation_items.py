@@ -8,6 +8,7 @@ Apart from the column (conversation.py) so that it stays about what is mounted a
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from textual.message import Message as TextualMessage
@@ -174,20 +175,34 @@ def toggle_reasoning(column: DOMNode) -> bool:
 
 
 def toggle_all_reasoning(column: DOMNode) -> bool:
-    """Open every reasoning shown, or fold them all if all are open; False if none."""
+    """Open every reasoning shown, or fold them all if all are open, the rows' too; False
+    if none."""
+    from mimo_tui.ui.widgets.history_rows import HistoryRows
+
     shown = [r for r in replies(column) if r.has_reasoning]
     show = not all(r.reasoning_open for r in shown)
     for reply in shown:
         reply.show_reasoning(show)
+    for rows in column.query_children(HistoryRows):
+        rows.fold_all(show)
     return bool(shown)
 
 
 def last_code_block(column: DOMNode) -> CodeBlock | None:
-    """The last code block of the newest answer shown that has one."""
+    """The last code block of the newest answer that has one: among the widgets, or else
+    among the rows above them (the newest page is only partly widgets)."""
     from mimo_tui.ui.widgets.code_copy import numbered_code_blocks
+    from mimo_tui.ui.widgets.history_rows import HistoryRows
 
-    for reply in reversed(replies(column)):
-        blocks = numbered_code_blocks(reply.answer_text)
+    newest = [reply.answer_text for reply in reversed(replies(column))]
+    older = (
+        m.content
+        for rows in column.query_children(HistoryRows)
+        for m in reversed(rows.rows)
+        if m.role == "assistant" and m.content
+    )
+    for text in chain(newest, older):
+        blocks = numbered_code_blocks(text)
         if blocks:
             return blocks[-1]
     return None

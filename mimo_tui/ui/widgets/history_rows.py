@@ -41,6 +41,7 @@ from mimo_tui.model import Message, ToolRecord
 from mimo_tui.text import visible
 from mimo_tui.ui.widgets.lines import Line, LinesWidget, blank, render_strips
 from mimo_tui.ui.widgets.md_palette import current_palette
+from mimo_tui.ui.widgets.row_heights import estimate
 
 if TYPE_CHECKING:
     from mimo_tui.compaction import Compaction
@@ -54,33 +55,6 @@ TOOL_BORDERS = {
     "cancelled": "tool-failed",
     "denied": "tool-denied",
 }
-
-
-def estimate(message: Message, width: int) -> int:
-    """Lines a message's row will take at `width`, without rendering it (a guess for
-    Markdown: a line per source line plus its wrapping; every stored message passes here
-    as it is paged in, so it stays this cheap)."""
-    inner = max(1, width - 3)
-    if message.role == "tool":
-        return 1
-    text = message.content or ""
-    body = text.count("\n") + 1 + len(text) // inner if text else 0
-    if message.role == "user":
-        return 1 + max(1, body) + len(message.attachments)
-    head = 2 if message.reasoning_content else 0
-    return head + body + (1 if text else 0) + 1 + (2 if message.sources else 0)
-
-
-def screenful_start(messages: list[Message], width: int, height: int) -> int:
-    """Where the newest turns of `messages` that fill a `width` x `height` screen start (at
-    a question), by the rows' estimate of their heights."""
-    start, lines = len(messages), 0
-    while start > 0 and lines < height:
-        start -= 1
-        lines += estimate(messages[start], width)
-    while start > 0 and messages[start].role != "user":
-        start -= 1
-    return start
 
 
 class HistoryRows(LinesWidget):
@@ -252,14 +226,22 @@ class HistoryRows(LinesWidget):
             return None
         return colour
 
+    def fold_all(self, open_: bool) -> None:
+        """Every row's reasoning folded (or open), as Ctrl+O does to the widgets."""
+        self.reasoning_open, self.toggled = open_, set()
+        self._heights.clear()
+        self._dirty = True
+        self.refresh(layout=True)
+
     def _open(self, message: Message) -> bool:
         return self.reasoning_open != (message.id in self.toggled)
 
     def row_lines(self, message: Message, width: int) -> list[Line]:
         """A row's body at `width`, rendered once per width, theme and fold."""
         style = self.rich_style
-        palette = current_palette()
-        key = (message.id, message.status, width, style, palette, self._open(message))
+        palette = current_palette()  # (whether code is coloured yet, besides the theme)
+        theme = self.app.theme
+        key = (message.id, message.status, width, style, theme, palette, self._open(message))
         lines = self._cache.get(key)
         if lines is None:
             lines = self._render_row(message, width, style)
@@ -413,6 +395,8 @@ class HistoryRows(LinesWidget):
         if message.id is None:
             return
         start = self._start(index)
+        if event.y - start >= len(self.row_lines(message, self.content_region.width)):
+            return  # the margin below the row, or the compaction marker above the next
         if event.y == start and message.role == "assistant" and message.reasoning_content:
             self.toggled ^= {message.id}
             self._heights.pop(message.id, None)
