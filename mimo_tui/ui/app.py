@@ -224,7 +224,7 @@ class MimoApp(App):
         return dict(VARIABLE_DEFAULTS)
 
     def on_mount(self) -> None:
-        set_highlighting(False)  # until the first frame is drawn (see _after_first_frame)
+        set_highlighting(False)  # until the first frame is drawn (see on_ready)
         self.set_interval(gc_policy.IDLE_S, self.collect_garbage)
         if not self.is_headless:
             self.terminal = terminal_fds()
