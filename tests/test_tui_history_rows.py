@@ -372,3 +372,36 @@ async def test_a_click_on_the_margin_below_a_row_focuses_nothing(settings, paths
         assert getattr(app.focused, "message", None) is None  # (the column itself, at most)
         assert rows.rows[0] is question  # still a row
     runtime.close()
+
+
+async def test_home_and_a_search_hit_while_a_reply_streams_keep_the_reply(settings, paths, fake):
+    """Home while a reply streams goes to the top of what is read (the first page would
+    replace the widgets, the reply in flight among them); a search hit asks for the reply
+    to be stopped first, as for another session."""
+    from textual.widgets import Input
+
+    from mimo_tui.ui.widgets.search import SearchScreen
+
+    fake.queue(scenario("text", stall_after=2))
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 600)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        await send(pilot, "hi")
+        await wait_until(pilot, lambda: screen.busy)
+        live = screen.conversation.children[-1]
+        conv = screen.conversation
+        await conv.jump_to_start()
+        await pilot.pause()
+        assert live.is_attached and not conv.is_vertical_scroll_end  # up, reply kept
+        await pilot.press("ctrl+f")
+        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        app.screen.query_one(Input).value = "Question number 3:"
+        await wait_until(pilot, lambda: bool(app.screen.hits))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not isinstance(app.screen, SearchScreen))
+        await pilot.pause()
+        assert live.is_attached and screen.busy
+        assert "Stop the reply first (Escape)." in [str(n.message) for n in app._notifications]
+    runtime.close()

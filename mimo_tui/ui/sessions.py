@@ -158,16 +158,13 @@ class SessionActions:
         )
         if hit is None:
             return
-        if self.screen.busy and hit.session_id != self.session_id:
+        if self.screen.busy:  # opening the hit re-reads the column, reply in flight included
             self.notify("Stop the reply first (Escape).", markup=False)
             return
         target = hit.message_id
         store = self.runtime.store
         found = store.message(hit.message_id)
         if found is not None and not found.on_path:  # on another branch: make it the path
-            if self.screen.busy:
-                self.notify("Stop the reply first (Escape).", markup=False)
-                return
             store.switch_branch(hit.session_id, hit.message_id)
             self.notify("Switched to the branch with that message.", markup=False, timeout=3)
         if found is not None and found.role == "tool":  # show the reply that made the call

@@ -361,8 +361,10 @@ class Conversation(LaidOutOnce, VerticalScroll):
         await self.jump_to_end()
 
     async def jump_to_start(self) -> None:
-        """Home: the first messages of the session, without paging through the rest."""
-        if self.has_older or (self.rows is not None and self.rows.rows):
+        """Home: the first messages of the session, without paging through the rest (while
+        a reply streams, the top of what is read: the first page would replace the widgets,
+        the reply in flight among them; older pages come in as the top is reached)."""
+        if (self.has_older or (self.rows is not None and self.rows.rows)) and not self.busy:
             await self.show_start()
         else:
             self.scroll_home(animate=False)
