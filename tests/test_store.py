@@ -15,6 +15,7 @@ from mimo_tui.config import Paths
 from mimo_tui.migrations import SCHEMA_VERSION
 from mimo_tui.model import Message, ToolCall, Usage
 from mimo_tui.store import Store, StoreError
+from tests.store_helpers import store_at_schema
 
 
 def test_a_session_survives_a_restart(paths: Paths):
@@ -299,13 +300,8 @@ def test_a_streaming_reply_is_indexed_for_search_once_it_is_final(store: Store):
 def test_replies_streaming_during_the_upgrade_leave_the_index_exact(paths: Paths):
     """A store of schema 5 (every checkpoint indexed) with a reply mid-stream upgrades to
     an exact index: that reply is not found until it is final."""
-    from mimo_tui.migrations import MIGRATIONS
-
     paths.data_dir.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(paths.store_file, isolation_level=None)
-    for version, migration in enumerate(MIGRATIONS[:5], start=1):
-        migration(db)
-        db.execute(f"PRAGMA user_version = {version}")
+    db = store_at_schema(paths.store_file, 5)
     db.execute(
         "INSERT INTO sessions(id, title, model, created_at, updated_at) "
         "VALUES ('s1', 'old', 'm', 0, 0)"

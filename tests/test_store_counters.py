@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from mimo_tui.config import Paths
-from mimo_tui.migrations import MIGRATIONS
 from mimo_tui.model import Message, Session, Usage
 from mimo_tui.store import Store
+from tests.store_helpers import store_at_schema
 
 
 def _counted(store: Store, session_id: str) -> tuple[int, Usage]:
@@ -80,10 +78,7 @@ def test_counters_follow_adds_updates_supersedes_forks_imports_and_deletes(store
 def test_an_older_store_gets_its_counters_backfilled(paths: Paths):
     """A store of schema 7 (before the counters) lists the same numbers once upgraded."""
     paths.data_dir.mkdir(parents=True)
-    db = sqlite3.connect(paths.store_file, isolation_level=None)
-    for version, migrate in enumerate(MIGRATIONS[:7], start=1):
-        migrate(db)
-        db.execute(f"PRAGMA user_version = {version}")
+    db = store_at_schema(paths.store_file, 7)
     db.execute(
         "INSERT INTO sessions(id, model, created_at, updated_at) VALUES "
         "('old', 'm', 1, 1), ('empty', 'm', 2, 2)"
@@ -159,10 +154,7 @@ def test_opening_a_session_reads_no_messages(store: Store):
 def test_a_schema_15_store_gets_its_cached_sums_backfilled(paths: Paths):
     """A store of the schema before the cached-token counters, written with its own SQL."""
     paths.data_dir.mkdir(parents=True)
-    db = sqlite3.connect(paths.store_file, isolation_level=None)
-    for version, migrate in enumerate(MIGRATIONS[:15], start=1):
-        migrate(db)
-        db.execute(f"PRAGMA user_version = {version}")
+    db = store_at_schema(paths.store_file, 15)
     db.execute(
         "INSERT INTO sessions(id, model, created_at, updated_at) VALUES "
         "('said', 'm', 1, 1), ('silent', 'm', 2, 2)"

@@ -6,7 +6,6 @@ with its superseded replies as sibling branches."""
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from mimo_tui.compaction import SUMMARY_HEADER
 from mimo_tui.fake.seed import seed_conversation
@@ -17,6 +16,7 @@ from mimo_tui.transcript_import import import_transcript
 from mimo_tui.transcript_json import export_json
 from mimo_tui.transcripts import export_html, export_markdown
 from tests.conftest import collect, make_engine
+from tests.store_helpers import store_at_schema
 
 
 def sent_texts(fake, n: int = -1) -> list[tuple[str, str]]:
@@ -102,11 +102,7 @@ def test_a_compaction_holds_only_on_paths_through_its_cut(store):
 def old_schema_store(path) -> None:
     """A store as the code before the tree wrote it (its migrations, its SQL): a session
     regenerated twice (the first reply a tool round), and a session forked by the old edit."""
-    db = sqlite3.connect(path, isolation_level=None)
-    old = MIGRATIONS[: [m.__name__ for m in MIGRATIONS].index("_conversation_tree")]
-    for version, migration in enumerate(old, start=1):
-        migration(db)
-        db.execute(f"PRAGMA user_version = {version}")
+    db = store_at_schema(path, [m.__name__ for m in MIGRATIONS].index("_conversation_tree"))
     for sid in ("s1", "fork"):
         db.execute(
             "INSERT INTO sessions(id, title, model, created_at, updated_at) "
