@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.common import Result, env_for, temp_paths
@@ -84,14 +85,52 @@ def pty_env(paths) -> dict[str, str]:
     return env
 
 
+def visit(argv: list[str], ready: tuple[bytes, ...], env: dict[str, str]) -> None:
+    """Run `argv` in a 100x30 pty until `ready` is drawn and a second more, then quit with
+    Ctrl+Q as a user does, and wait for the app to end (what it keeps at exit is kept)."""
+    import fcntl
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    proc = subprocess.Popen(
+        argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+    )
+    os.close(slave)
+    seen = b""
+    deadline = time.perf_counter() + 30
+    try:
+        while proc.poll() is None and time.perf_counter() < deadline:
+            if all(marker in seen for marker in ready):
+                time.sleep(1.0)  # the frame after the first: code in colour
+                os.write(master, b"\x11")
+                ready = (b"\x00never",)  # from now on, only wait for the end
+            if select.select([master], [], [], 0.2)[0]:
+                try:
+                    seen += os.read(master, 65536)
+                except OSError:
+                    break
+        proc.wait(timeout=max(1.0, deadline - time.perf_counter()))
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        os.close(master)
+
+
 def paired(
-    ours_argv: list[str], ready: tuple[bytes, ...], env: dict[str, str], repeat: int
+    ours_argv: list[str],
+    ready: tuple[bytes, ...],
+    env: dict[str, str],
+    repeat: int,
+    before: Callable[[], object] | None = None,
 ) -> tuple[list[float], list[float]]:
     """Seconds to the first frame of `ours_argv` and of the minimal app, run in pairs.
 
     The host's speed drifts within seconds (the minimal app alone takes 170-280 ms over an
     afternoon), so each run of mimo-tui is compared with a run of the minimal app made
-    beside it, in alternating order; callers take the median of the pairs' ratios."""
+    beside it, in alternating order; callers take the median of the pairs' ratios.
+    `before` runs before each run of mimo-tui."""
     script = Path(tempfile.mkdtemp()) / "minimal.py"
     script.write_text(MINIMAL)
     minimal_argv = [sys.executable, str(script)]
@@ -102,6 +141,8 @@ def paired(
     for i in range(repeat):
         pair = [(ours, ours_argv, ready), (minimal, minimal_argv, (b"minimal-ready",))]
         for times, argv, markers in pair if i % 2 else reversed(pair):
+            if before is not None and times is ours:
+                before()
             times.append(_time_to(argv, markers, env))
     return ours, minimal
 

@@ -33,8 +33,10 @@ from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.hangup import HANGUP_EXIT, detach, terminal_fds, watch_terminal
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.themes import VARIABLE_DEFAULTS, load_themes
+from mimo_tui.ui.widgets.kept_lines import KEPT
 from mimo_tui.ui.widgets.lines import LinesWidget
 from mimo_tui.ui.widgets.md_palette import set_highlighting, set_palette
+from mimo_tui.ui.widgets.stored_reply import keep_newest_lines
 
 HANGUP_GRACE_S = 5.0  # how long a hang-up waits for the reply in flight to be saved
 
@@ -64,6 +66,7 @@ class MimoApp(App):
         super().__init__()
         self.runtime = runtime
         self.session_id = session_id
+        self.chat: ChatScreen | None = None  # the default screen, once made
         self.terminal: list[int] = []  # the tty's descriptors, watched for a hang-up
         themes, self.theme_problems = load_themes(runtime.paths.themes_dir)
         for theme in themes:
@@ -74,6 +77,7 @@ class MimoApp(App):
             wanted = "mimo-dark"
         self.theme = wanted
         self.set_keymap(runtime.settings.keymap)
+        KEPT.use(runtime.paths.kept_lines_file)
 
     def watch_theme(self, name: str) -> None:
         """Replies are drawn in the new theme's palette (before the next frame)."""
@@ -207,7 +211,8 @@ class MimoApp(App):
         pieces over the next two frames (~25 ms later). As the default screen it is laid
         out when it is shown, after the batch, and drawn whole at once.
         """
-        return ChatScreen(self.runtime, self.session_id)
+        self.chat = ChatScreen(self.runtime, self.session_id)
+        return self.chat
 
     def deliver_screenshot(
         self, filename: str | None = None, path: str | None = None, time_format: str | None = None
@@ -408,6 +413,8 @@ class MimoApp(App):
 
     async def on_unmount(self) -> None:
         set_highlighting(True)  # (for an app that ended before its first frame)
+        if self.chat is not None:  # its newest replies, drawn at once by the next `-c`
+            keep_newest_lines(self.chat.session_id, 3 * self.size.height)
         await self.runtime.close_client()
 
 

@@ -120,6 +120,10 @@ class LineCache:
         while len(self._lines) > self.size:
             self._lines.popitem(last=False)
 
+    def items(self) -> list[tuple[Hashable, tuple[list[Line], int | None]]]:
+        """Every entry, least recently used first."""
+        return list(self._lines.items())
+
     def clear(self) -> None:
         self._lines.clear()
 

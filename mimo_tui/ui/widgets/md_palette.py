@@ -52,6 +52,10 @@ class MarkdownPalette:
     turn_rule: str = "#3A3A44"
     highlight: bool = True  # code in colour; False: plain, laid out the same (see below)
 
+    def coloured(self) -> MarkdownPalette:
+        """This palette with code in colour: what a first frame drawn plain turns into."""
+        return replace(self, highlight=True)
+
 
 def _hex(color: Color) -> str:
     return color.hex6
