@@ -9,8 +9,8 @@ for ids released after this table was written. Sources: ../shared/docs/mimo-wire
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
 
 from mimo_tui.text import is_model_id
 
@@ -21,8 +21,7 @@ INPUTS: tuple[Input, ...] = ("text", "image", "audio", "video")
 PRICES_AS_OF = "2026-10-02"
 
 
-@dataclass(frozen=True)
-class Price:
+class Price(NamedTuple):
     """Per million tokens, in one currency: prompt tokens missed / hit in the cache, output."""
 
     currency: Literal["CNY", "USD"]
@@ -31,8 +30,7 @@ class Price:
     output: float
 
 
-@dataclass(frozen=True)
-class ModelInfo:
+class ModelInfo(NamedTuple):
     id: str
     context_window: int
     max_output: int
@@ -101,7 +99,7 @@ class Catalogue:
                 return self.extra[key]
             if key in CATALOGUE:
                 found = CATALOGUE[key]
-                return found if key == model_id else replace(found, id=model_id)
+                return found if key == model_id else found._replace(id=model_id)
         return ModelInfo(model_id, DEFAULT_WINDOW, 8_192, known=False)
 
     def models(self) -> list[ModelInfo]:
@@ -227,5 +225,5 @@ def from_config(data: Any, where: str, notices: list[str]) -> dict[str, ModelInf
                 notices.append(f'{where}: [models."{model_id}"] {name} {exc}; using the default')
         if "prices" in changes and "prices_as_of" not in changes:
             changes["prices_as_of"] = "config.toml"
-        out[model_id] = replace(base, id=model_id, **changes)
+        out[model_id] = base._replace(id=model_id, **changes)
     return out

@@ -16,8 +16,7 @@ What it never does:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mimo_tui.model import Message, Usage
 from mimo_tui.replay import build_replay
@@ -40,8 +39,7 @@ SUMMARY_HEADER = (
 )
 
 
-@dataclass(frozen=True)
-class Compaction:
+class Compaction(NamedTuple):
     """A summary that stands in, for replay, for every message of a session before `before_id`."""
 
     id: int
@@ -136,8 +134,7 @@ async def summarise(
     return "".join(parts).strip(), usage
 
 
-@dataclass(frozen=True)
-class Compacted:
+class Compacted(NamedTuple):
     """What a compaction did, in the numbers a person checks it by."""
 
     compaction: Compaction

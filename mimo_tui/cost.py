@@ -187,8 +187,7 @@ def compact(n: int) -> str:
     return f"{m:.1f}".rstrip("0").rstrip(".") + "M"
 
 
-@dataclass(frozen=True)
-class ContextFill:
+class ContextFill(NamedTuple):
     """How much of the model's window the next request will use."""
 
     used: int

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class SchemaError(ValueError):
@@ -28,33 +27,29 @@ class SchemaError(ValueError):
 # ---- the building blocks -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Scalar:
+class Scalar(NamedTuple):
     """A leaf: `expected` describes it to people, `test` accepts it."""
 
     expected: str
     test: Callable[[Any], bool]
 
 
-@dataclass(frozen=True)
-class Nullable:
+class Nullable(NamedTuple):
     inner: Node
 
 
-@dataclass(frozen=True)
-class ListOf:
+class ListOf(NamedTuple):
     item: Node
 
 
-@dataclass(frozen=True)
-class Obj:
+class Obj(NamedTuple):
     """An object with declared fields; `required` must be present; others may be absent.
     Unknown keys are refused unless `open` (settings carry keys of newer versions)."""
 
     fields: dict[str, Node]
     required: tuple[str, ...] = ()
     open: bool = False
-    expected: str = field(default="an object")
+    expected: str = "an object"
 
 
 Node = Scalar | Nullable | ListOf | Obj

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from mimo_tui.model import Message, Status
@@ -105,8 +104,7 @@ def _as_status(text: str) -> Status:
     return "complete" if text == "complete" else "interrupted"
 
 
-@dataclass(frozen=True)
-class BranchPoint:
+class BranchPoint(NamedTuple):
     """A message with more than one continuation (None: the session's first messages)."""
 
     parent: Message | None

@@ -237,15 +237,13 @@ async def test_switching_the_theme_redraws_replies_in_its_palette(settings, path
 def test_code_drawn_plain_takes_the_same_cells_as_in_colour():
     """Before the first frame code is drawn plain (no lexer built yet); coloured later, it
     must not move: same text in every cell, only the token colours differ."""
-    from dataclasses import replace
-
     from mimo_tui.ui.widgets.markdown_render import render_markdown_block
 
     source = "Intro.\n\n```python\ndef f(x: int) -> int:\n\treturn x * 2  # twice\n```\n"
     console = Console(width=60, force_terminal=True, color_system="truecolor")
     palette = palette_from_theme(THEMES["mimo-dark"])
     coloured = render_markdown_block(console, source, 60, Style(), palette=palette)
-    plain_palette = replace(palette, highlight=False)
+    plain_palette = palette._replace(highlight=False)
     plain = render_markdown_block(console, source, 60, Style(), palette=plain_palette)
     assert text_of(plain) == text_of(coloured)
     assert [len(line) and sum(s.cell_length for s in line) for line in plain] == [

@@ -9,7 +9,7 @@ imports markdown-it and Pygments) so the app can set the palette at start-up for
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from textual.color import Color
 from textual.theme import Theme
@@ -31,8 +31,7 @@ MARKDOWN_VARIABLES = {
 }
 
 
-@dataclass(frozen=True)
-class MarkdownPalette:
+class MarkdownPalette(NamedTuple):
     """Colours as `#rrggbb` strings (Rich parses them), and the Pygments style name."""
 
     dark: bool = True
@@ -54,7 +53,7 @@ class MarkdownPalette:
 
     def coloured(self) -> MarkdownPalette:
         """This palette with code in colour: what a first frame drawn plain turns into."""
-        return replace(self, highlight=True)
+        return self._replace(highlight=True)
 
 
 def _hex(color: Color) -> str:
@@ -121,7 +120,7 @@ _current = MarkdownPalette()
 def set_palette(theme: Theme) -> MarkdownPalette:
     """Draw replies in `theme` from now on (the app calls this whenever its theme changes)."""
     global _current
-    _current = replace(palette_from_theme(theme), highlight=_current.highlight)
+    _current = palette_from_theme(theme)._replace(highlight=_current.highlight)
     return _current
 
 
@@ -132,7 +131,7 @@ def set_highlighting(on: bool) -> None:
     Pygments lexer compiles its regular expressions (~20 ms for Python's), a tenth of
     `mimo-tui -c`'s first frame, and the colours are the one thing there that can wait."""
     global _current
-    _current = replace(_current, highlight=on)
+    _current = _current._replace(highlight=on)
 
 
 def current_palette() -> MarkdownPalette:

@@ -8,8 +8,7 @@ conversation; the first message sent removes it. Choosing a recent session posts
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -53,15 +52,14 @@ KEYS = (
 )
 
 
-@dataclass(frozen=True)
-class WelcomeInfo:
+class WelcomeInfo(NamedTuple):
     model: str
     thinking: bool
     api: str = "openai"
     key_source: str | None = None  # where the key comes from; None: no key
     demo: bool = False
     keys: tuple[tuple[str, str], ...] = ()  # (key as shown, what it does)
-    recent: tuple[SessionSummary, ...] = field(default_factory=tuple)
+    recent: tuple[SessionSummary, ...] = ()
     now: float = 0.0
 
 
