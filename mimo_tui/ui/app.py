@@ -33,10 +33,9 @@ from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.hangup import HANGUP_EXIT, detach, terminal_fds, watch_terminal
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.themes import VARIABLE_DEFAULTS, load_themes
-from mimo_tui.ui.widgets.kept_lines import KEPT
+from mimo_tui.ui.widgets.kept_lines import KEPT, keep_newest_lines
 from mimo_tui.ui.widgets.lines import LinesWidget
 from mimo_tui.ui.widgets.md_palette import set_highlighting, set_palette
-from mimo_tui.ui.widgets.stored_reply import keep_newest_lines
 
 HANGUP_GRACE_S = 5.0  # how long a hang-up waits for the reply in flight to be saved
 

@@ -22,7 +22,7 @@ import json
 import os
 from collections.abc import Hashable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import rich as rich_package
 from rich.errors import StyleSyntaxError
@@ -32,8 +32,9 @@ from rich.style import Style
 from mimo_tui import __version__
 from mimo_tui.text import one_line
 from mimo_tui.ui.widgets.code_copy import CODE_META
-from mimo_tui.ui.widgets.lines import Line
+from mimo_tui.ui.widgets.lines import RENDERED, Line
 from mimo_tui.ui.widgets.links import safe_link
+from mimo_tui.ui.widgets.md_palette import MarkdownPalette
 
 FORMAT = 1
 # What the lines are drawn by besides the key: when one of these files changes (an upgrade,
@@ -41,6 +42,26 @@ FORMAT = 1
 _RENDERERS = ("lines.py", "markdown_render.py", "md_elements.py", "stored_reply.py", "sources.py")
 _RICH_RENDERERS = ("markdown.py", "syntax.py", "text.py")
 MAX_BYTES = 2_000_000  # a screenful is tens of KB; a bigger file is not ours
+
+
+class ReplyKey(NamedTuple):
+    """Everything a finished reply's lines depend on: its lines are rendered once per key
+    (lines.RENDERED), and kept from one run to the next under it."""
+
+    message: int
+    session: str | None
+    status: str
+    content: int  # CRC-32 of the text (stable across runs, unlike hash())
+    reasoning: int
+    error: str | None
+    error_below: bool
+    theme: str
+    width: int
+    style: Style
+    palette: MarkdownPalette
+    reasoning_open: bool
+    version: tuple[int, int] | None
+    sources_open: bool | None
 
 
 class KeptLines:
@@ -126,6 +147,9 @@ class KeptLines:
         return lines, mark
 
 
+KEPT = KeptLines()
+
+
 def _encode(line: Line, styles: dict[Style, int]) -> list[Any] | None:
     """A line as [text, style index (-1: no style), text, style index...]; None for a line
     that would not read back the same (a control segment, a style its text form misses)."""
@@ -179,4 +203,35 @@ def renderer_stamp() -> str:
     return " ".join([__version__, *times])
 
 
-KEPT = KeptLines()
+def kept_for(key: ReplyKey) -> tuple[list[Line], int | None] | None:
+    """The lines the last run kept for `key`, in colour if it drew them so: for a first
+    frame drawn plain they are as good (the same cells), and are the lines after it."""
+    coloured = key._replace(palette=key.palette.coloured())
+    kept = KEPT.take(coloured, key.width)
+    if kept is not None:
+        RENDERED.put(coloured, *kept)
+        return kept
+    return KEPT.take(key, key.width) if key != coloured else None
+
+
+def keep_newest_lines(session: str, rows: int) -> None:
+    """Keep, for the next run, the lines of `session`'s newest replies drawn at the width
+    last drawn at (in colour where they were drawn so), newest first, until they fill
+    `rows` rows."""
+    mine = [
+        (key, entry)
+        for key, entry in RENDERED.items()  # least recently used first
+        if isinstance(key, ReplyKey) and key.session == session
+    ]
+    width = mine[-1][0].width if mine else 0  # the width last drawn at
+    drawn: dict[int, tuple[ReplyKey, list[Line], int | None]] = {}
+    for key, (lines, mark) in mine:
+        if key.width == width and (key.message not in drawn or key.palette.highlight):
+            drawn[key.message] = (key, lines, mark)
+    kept = []
+    for message in sorted(drawn, reverse=True):
+        if rows <= 0:
+            break
+        kept.append(drawn[message])
+        rows -= len(drawn[message][1])
+    KEPT.save(kept)  # (none: what an earlier run kept goes, e.g. of a session deleted since)

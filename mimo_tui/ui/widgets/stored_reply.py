@@ -8,7 +8,7 @@ finishes, so only its unfinished tail is rendered again.
 from __future__ import annotations
 
 import zlib
-from typing import Any, NamedTuple
+from typing import Any
 
 from rich.console import Console
 from rich.segment import Segment
@@ -23,7 +23,7 @@ from mimo_tui.text import one_line, visible
 from mimo_tui.ui.keymap import keymap_of
 from mimo_tui.ui.widgets.code_copy import COPY_CODE_BINDINGS, CodeCopy
 from mimo_tui.ui.widgets.conversation_items import Reply
-from mimo_tui.ui.widgets.kept_lines import KEPT
+from mimo_tui.ui.widgets.kept_lines import ReplyKey, kept_for
 from mimo_tui.ui.widgets.lines import (
     RENDERED,
     Line,
@@ -33,64 +33,10 @@ from mimo_tui.ui.widgets.lines import (
     render_strips,
 )
 from mimo_tui.ui.widgets.links import safe_link
-from mimo_tui.ui.widgets.md_palette import MarkdownPalette, current_palette
+from mimo_tui.ui.widgets.md_palette import current_palette
 from mimo_tui.ui.widgets.message import meta_text, reasoning_title
 from mimo_tui.ui.widgets.reasoning import WrappedLines
 from mimo_tui.ui.widgets.steppable import STEP_BINDINGS
-
-
-class ReplyKey(NamedTuple):
-    """Everything a finished reply's lines depend on: its lines are rendered once per key
-    (RENDERED), and kept from one run to the next under it (kept_lines)."""
-
-    message: int
-    session: str | None
-    status: str
-    content: int  # CRC-32 of the text (stable across runs, unlike hash())
-    reasoning: int
-    error: str | None
-    error_below: bool
-    theme: str
-    width: int
-    style: Style
-    palette: MarkdownPalette
-    reasoning_open: bool
-    version: tuple[int, int] | None
-    sources_open: bool | None
-
-
-def _kept(key: ReplyKey) -> tuple[list[Line], int | None] | None:
-    """The lines the last run kept for `key`, in colour if it drew them so: for a first
-    frame drawn plain they are as good (the same cells), and are the lines after it."""
-    coloured = key._replace(palette=key.palette.coloured())
-    kept = KEPT.take(coloured, key.width)
-    if kept is not None:
-        RENDERED.put(coloured, *kept)
-        return kept
-    return KEPT.take(key, key.width) if key != coloured else None
-
-
-def keep_newest_lines(session: str, rows: int) -> None:
-    """Keep, for the next run, the lines of `session`'s newest replies drawn at the width
-    last drawn at (in colour where they were drawn so), newest first, until they fill
-    `rows` rows (see kept_lines)."""
-    mine = [
-        (key, entry)
-        for key, entry in RENDERED.items()  # least recently used first
-        if isinstance(key, ReplyKey) and key.session == session
-    ]
-    width = mine[-1][0].width if mine else 0  # the width last drawn at
-    drawn: dict[int, tuple[ReplyKey, list[Line], int | None]] = {}
-    for key, (lines, mark) in mine:
-        if key.width == width and (key.message not in drawn or key.palette.highlight):
-            drawn[key.message] = (key, lines, mark)
-    kept = []
-    for message in sorted(drawn, reverse=True):
-        if rows <= 0:
-            break
-        kept.append(drawn[message])
-        rows -= len(drawn[message][1])
-    KEPT.save(kept)  # (none: what an earlier run kept goes, e.g. of a session deleted since)
 
 
 class StoredReply(Reply, LinesWidget, CodeCopy, can_focus=True):
@@ -277,7 +223,7 @@ class StoredReply(Reply, LinesWidget, CodeCopy, can_focus=True):
                 self.app.theme,
                 *key,
             )
-            cached = RENDERED.get(shared) or _kept(shared)
+            cached = RENDERED.get(shared) or kept_for(shared)
             if cached is not None:
                 lines, self._sources_at = cached
                 self._cache = (key, lines)
