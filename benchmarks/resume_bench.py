@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import statistics
 import sys
+from functools import partial
 
 from benchmarks.common import Result, seed_long_session, temp_paths
 from benchmarks.startup_bench import paired, pty_env, visit
@@ -27,19 +28,19 @@ def _measure(size: int, repeat: int, cold: bool = False) -> list[Result]:
     store = Store(paths.store_file)
     sid = seed_long_session(store, size)
     last = store.message(store.last_id(sid, "user") or 0)
+    kept = store.kept_lines_file
     store.close()
-    assert last is not None
+    assert last is not None and kept is not None
     # The top bar's title, a line of the newest reply, the input's border and its footer keys.
     n = last.content.split(":")[0].rsplit(" ", 1)[1]  # "Question number 3999: ..."
     ready = (b"Long session (", f"first point about {n}".encode(), b"\xe2\x95\xad", b"Newline")
     argv = [sys.executable, "-m", "mimo_tui", "-c"]
     env = pty_env(paths)
     visit(argv, ready, env)
-    assert paths.kept_lines_file.exists(), "the visit kept no lines"
+    assert kept.exists(), "the visit kept no lines"
     results = _results(f"-c, {size:,} messages", *paired(argv, ready, env, repeat), TARGETS[size])
     if cold:
-        forget = paths.forget_kept_lines
-        ours, minimal = paired(argv, ready, env, repeat, before=forget)
+        ours, minimal = paired(argv, ready, env, repeat, before=partial(kept.unlink, True))
         results += _results(f"-c, {size:,} messages, first open (nothing kept)", ours, minimal)
     return results
 

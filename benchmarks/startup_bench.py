@@ -98,13 +98,14 @@ def visit(argv: list[str], ready: tuple[bytes, ...], env: dict[str, str]) -> Non
     )
     os.close(slave)
     seen = b""
+    quit_sent = False
     deadline = time.perf_counter() + 30
     try:
         while proc.poll() is None and time.perf_counter() < deadline:
-            if all(marker in seen for marker in ready):
+            if not quit_sent and all(marker in seen for marker in ready):
                 time.sleep(1.0)  # the frame after the first: code in colour
                 os.write(master, b"\x11")
-                ready = (b"\x00never",)  # from now on, only wait for the end
+                quit_sent = True  # from now on, only read until the app ends
             if select.select([master], [], [], 0.2)[0]:
                 try:
                     seen += os.read(master, 65536)

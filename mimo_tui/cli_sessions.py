@@ -101,14 +101,11 @@ def cmd_sessions(args: argparse.Namespace, paths: Paths, key: str | None) -> int
     except StoreError as exc:
         return _err(str(exc))
     try:
-        code = _run(args, store, key)
+        return _run(args, store, key)
     except (StoreError, TranscriptError) as exc:
         return _err(str(exc))
     finally:
         store.close()
-    if args.op == "delete":
-        paths.forget_kept_lines()  # the lines last drawn may be the deleted session's
-    return code
 
 
 def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:

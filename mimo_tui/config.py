@@ -7,7 +7,6 @@ in a key file (mode 0600) written by `mimo-tui key set`; the environment wins ov
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import tomllib
@@ -62,17 +61,6 @@ class Paths(NamedTuple):
         # The offline demo keeps its sessions apart, so `-c` never resumes a demo chat against
         # the real API and demo chatter never mixes with real transcripts.
         return self.data_dir / "demo.sqlite3"
-
-    @property
-    def kept_lines_file(self) -> Path:
-        # The newest replies as last drawn, so reopening a session draws them at once
-        # (ui/widgets/kept_lines.py): a cache, rebuilt whenever it is missing or stale.
-        return self.data_dir / "kept-lines.json"
-
-    def forget_kept_lines(self) -> None:
-        """Drop the lines kept for the next start: a session deleted is gone from disk."""
-        with contextlib.suppress(OSError):
-            self.kept_lines_file.unlink(missing_ok=True)
 
     @property
     def tools_file(self) -> Path:

@@ -243,7 +243,6 @@ class Runtime:
         """Delete a session and its messages for good. Returns the session to show next:
         `open_id`, or a new session when the open one is the one deleted."""
         self.store.delete_session(session_id)
-        self.paths.forget_kept_lines()
         self.created.discard(session_id)
         if session_id == open_id:
             return self.new_session().id

@@ -146,13 +146,26 @@ class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
         with self._write() as db:
             db.execute("UPDATE sessions SET title = ? WHERE id = ?", (title, session_id))
 
+    @property
+    def kept_lines_file(self) -> Path | None:
+        """Where the TUI keeps the lines it last drew of this store's newest replies, so
+        that reopening a session draws them at once (ui/widgets/kept_lines.py): a cache
+        beside the store, one per store (the demo's apart)."""
+        if str(self.path) == ":memory:":
+            return None
+        return self.path.with_name(self.path.stem + "-kept-lines.json")
+
     def delete_session(self, session_id: str) -> None:
         """Delete a session, its messages and its request log (one transaction), then the
-        attachment blobs no other message references."""
+        attachment blobs no other message references, and the lines the TUI kept of the
+        newest replies it drew (they may be this session's: deleted is gone from disk)."""
         with self._write() as db:
             shas = attached.of_session(db, session_id)
             db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
         attached.collect(self.db, self.blobs, shas)
+        if self.kept_lines_file is not None:
+            with contextlib.suppress(OSError):
+                self.kept_lines_file.unlink(missing_ok=True)
 
     def forget_blobs(self, shas: list[str]) -> None:
         """Remove those of `shas` no message references (a turn that wrote them failed)."""

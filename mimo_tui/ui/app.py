@@ -33,7 +33,7 @@ from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.hangup import HANGUP_EXIT, detach, terminal_fds, watch_terminal
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.themes import VARIABLE_DEFAULTS, load_themes
-from mimo_tui.ui.widgets.kept_lines import KEPT, keep_newest_lines
+from mimo_tui.ui.widgets.kept_lines import KEPT, drawing_context, keep_newest_lines
 from mimo_tui.ui.widgets.lines import LinesWidget
 from mimo_tui.ui.widgets.md_palette import set_highlighting, set_palette
 
@@ -76,7 +76,26 @@ class MimoApp(App):
             wanted = "mimo-dark"
         self.theme = wanted
         self.set_keymap(runtime.settings.keymap)
-        KEPT.use(runtime.paths.kept_lines_file)
+        self._use_kept_lines()
+
+    def _use_kept_lines(self) -> None:
+        """Replies drawn from the lines the last run kept of this store (see kept_lines)."""
+        KEPT.use(self.runtime.store.kept_lines_file, self._drawing_context)
+
+    def _drawing_context(self) -> str:
+        settings = self.runtime.settings
+        return drawing_context(self.theme_variables, settings.keymap, settings.models)
+
+    def _keep_newest_lines(self) -> None:
+        """Keep the lines of the newest replies on screen for the next start: of the
+        session shown, unless another window deleted it meanwhile (then none)."""
+        session = self.chat.session_id if self.chat is not None else None
+        if session is not None:
+            try:
+                self.runtime.store.get_session(session)
+            except StoreError:
+                session = None
+        keep_newest_lines(session, 3 * self.size.height)
 
     def watch_theme(self, name: str) -> None:
         """Replies are drawn in the new theme's palette (before the next frame)."""
@@ -353,6 +372,7 @@ class MimoApp(App):
             replace(old.settings, demo=True), old.paths, approver=approve_in_app
         )
         self._watch_mcp()
+        self._use_kept_lines()
         session = self.runtime.session(resume=True)
         await chat.use_runtime(self.runtime, session.id)
         old.close()
@@ -368,6 +388,7 @@ class MimoApp(App):
         )
         self.runtime = build_runtime(settings, old.paths, clock=old.clock, approver=approve_in_app)
         self._watch_mcp()
+        self._use_kept_lines()
         session = self.runtime.session(ref=chat.session_id)
         # The sessions the old runtime made are the new one's now: closing the old one
         # would drop the open session while it is still empty.
@@ -412,9 +433,10 @@ class MimoApp(App):
 
     async def on_unmount(self) -> None:
         set_highlighting(True)  # (for an app that ended before its first frame)
-        if self.chat is not None:  # its newest replies, drawn at once by the next `-c`
-            keep_newest_lines(self.chat.session_id, 3 * self.size.height)
-        await self.runtime.close_client()
+        try:
+            self._keep_newest_lines()  # drawn at once by the next `-c`
+        finally:
+            await self.runtime.close_client()
 
 
 def run_tui(

@@ -18,30 +18,36 @@ every line must be as wide as its key says; anything else drops the whole file.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
-from collections.abc import Hashable, Iterable
+import stat
+import tempfile
+import zlib
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import rich as rich_package
 from rich.errors import StyleSyntaxError
 from rich.segment import Segment
 from rich.style import Style
 
 from mimo_tui import __version__
+from mimo_tui.catalogue import ModelInfo
 from mimo_tui.text import one_line
 from mimo_tui.ui.widgets.code_copy import CODE_META
 from mimo_tui.ui.widgets.lines import RENDERED, Line
 from mimo_tui.ui.widgets.links import safe_link
 from mimo_tui.ui.widgets.md_palette import MarkdownPalette
 
-FORMAT = 1
-# What the lines are drawn by besides the key: when one of these files changes (an upgrade,
-# an edit in a checkout), lines kept by the old code are not used.
-_RENDERERS = ("lines.py", "markdown_render.py", "md_elements.py", "stored_reply.py", "sources.py")
-_RICH_RENDERERS = ("markdown.py", "syntax.py", "text.py")
+FORMAT = 2
 MAX_BYTES = 2_000_000  # a screenful is tens of KB; a bigger file is not ours
+MAX_STYLES = 4_000  # a screenful has some tens
+# Besides the key and the context, the lines depend on the code that draws them: ours
+# (every module of these folders) and these libraries. When one of their files changes (an
+# upgrade, an edit in a checkout), lines kept by the old code are not used.
+_OURS = (Path(__file__).parent, Path(__file__).parent.parent.parent)  # widgets, mimo_tui
+_LIBRARIES = ("rich", "textual", "pygments", "markdown_it")
 
 
 class ReplyKey(NamedTuple):
@@ -66,19 +72,25 @@ class ReplyKey(NamedTuple):
 
 class KeptLines:
     """The lines kept by the last run (read at the first reply that asks), and the writer
-    of the file for the next one."""
+    of the file for the next one.
+
+    `context` names what the lines depend on beyond their keys, the same for every reply
+    (the theme's variables, the keys as bound, config.toml's models): lines kept in another
+    context are not used."""
 
     def __init__(self) -> None:
         self.path: Path | None = None
+        self.context: Callable[[], str] = lambda: ""
         self._entries: dict[str, Any] | None = None  # key -> the entry as read, decoded on use
         self._styles: list[Style] = []
 
-    def use(self, path: Path) -> None:
+    def use(self, path: Path | None, context: Callable[[], str]) -> None:
         """Read lines from (and keep them in) `path`; nothing is read until asked for."""
-        self.path, self._entries, self._styles = path, None, []
+        self.path, self.context, self._entries, self._styles = path, context, None, []
 
     def take(self, key: Hashable, width: int) -> tuple[list[Line], int | None] | None:
-        """The lines kept under `key` (`width` cells each) with their mark, or None."""
+        """The lines kept under `key` (at least `width` cells each: wide code scrolls) with
+        their mark, or None."""
         if self._entries is None:
             self._entries = self._read()
         entry = self._entries.pop(repr(key), None)
@@ -86,8 +98,8 @@ class KeptLines:
             return None
         try:
             return self._decode(entry, width)
-        except (TypeError, ValueError, IndexError, KeyError):
-            self._entries = {}  # one bad entry: nothing from this file is trusted
+        except Exception:  # anything unexpected in a file that is not trusted: not used
+            self._entries = {}  # one bad entry, and nothing from this file is
             return None
 
     def save(self, entries: Iterable[tuple[Hashable, list[Line], int | None]]) -> None:
@@ -101,49 +113,67 @@ class KeptLines:
             encoded = [_encode(line, styles) for line in lines]
             if all(line is not None for line in encoded):
                 replies.append({"key": repr(key), "mark": mark, "lines": encoded})
-        table = [[str(style), style.meta.get(CODE_META)] for style in styles]
-        data = {"format": FORMAT, "renderer": renderer_stamp(), "styles": table}
-        data["replies"] = replies
-        tmp = self.path.with_name(self.path.name + ".tmp")
+        data = {
+            "format": FORMAT,
+            "renderer": renderer_stamp(),
+            "context": self.context(),
+            "styles": [[str(style), style.meta.get(CODE_META)] for style in styles],
+            "replies": replies,
+        }
+        folder = self.path.parent
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".kept-lines-")  # 0600
+        except OSError:
+            return
+        try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
             os.replace(tmp, self.path)
         except OSError:
             with contextlib.suppress(OSError):
-                tmp.unlink()
+                os.unlink(tmp)
 
     def _read(self) -> dict[str, Any]:
+        """The file's entries by key, or none at all: whatever is wrong with the file (not
+        a regular file, too big, not JSON, nested a million deep, made by other code or in
+        another context) is not reported, only not used."""
         if self.path is None:
             return {}
         try:
-            with open(self.path, "rb") as file:
+            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block
+            with os.fdopen(fd, "rb") as file:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    return {}
                 raw = file.read(MAX_BYTES + 1)
-            data = json.loads(raw) if len(raw) <= MAX_BYTES else None
+            if len(raw) > MAX_BYTES:
+                return {}
+            data = json.loads(raw)
             if not isinstance(data, dict) or data.get("format") != FORMAT:
                 return {}
-            if data.get("renderer") != renderer_stamp():
+            if data.get("renderer") != renderer_stamp() or data.get("context") != self.context():
+                return {}
+            if len(data["styles"]) > MAX_STYLES:
                 return {}
             self._styles = [_style(spec) for spec in data["styles"]]
             return {entry["key"]: entry for entry in data["replies"]}
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        except Exception:  # (RecursionError included)
             return {}
 
     def _decode(self, entry: dict[str, Any], width: int) -> tuple[list[Line], int | None]:
-        mark = entry["mark"]
-        if mark is not None and type(mark) is not int:
-            raise ValueError("mark")
+        styles = self._styles
         lines: list[Line] = []
         for encoded in entry["lines"]:
             line = [
-                Segment(_text(text), None if index == -1 else self._styles[index])
+                Segment(_text(text), None if index == -1 else styles[_index(index, styles)])
                 for text, index in zip(encoded[::2], encoded[1::2], strict=True)
             ]
-            if sum(segment.cell_length for segment in line) != width:
+            if sum(segment.cell_length for segment in line) < width:
                 raise ValueError("width")
             lines.append(line)
+        mark = entry["mark"]
+        if mark is not None and _index(mark, lines) != mark:
+            raise ValueError("mark")
         return lines, mark
 
 
@@ -167,6 +197,12 @@ def _encode(line: Line, styles: dict[Style, int]) -> list[Any] | None:
             styles[style] = len(styles)
         out += (text, -1 if style is None else styles[style])
     return out
+
+
+def _index(value: object, of: list[Any]) -> int:
+    if type(value) is not int or not 0 <= value < len(of):
+        raise ValueError("index")
+    return value
 
 
 def _text(text: object) -> str:
@@ -193,14 +229,32 @@ def _style(spec: list[Any]) -> Style:
 
 
 def renderer_stamp() -> str:
-    """This version of mimo-tui and its renderer's files, as they are on disk."""
-    here, rich = Path(__file__).parent, Path(rich_package.__file__).parent
-    files = [here / name for name in _RENDERERS] + [rich / name for name in _RICH_RENDERERS]
+    """This version of mimo-tui, and when its modules and the libraries drawing with them
+    last changed on disk."""
+    times = []
     try:
-        times = [str(file.stat().st_mtime_ns) for file in files]
-    except OSError:
-        times = []
-    return " ".join([__version__, *times])
+        for folder in _OURS:
+            times.append(max(e.stat().st_mtime_ns for e in os.scandir(folder) if e.is_file()))
+        for name in _LIBRARIES:
+            spec = importlib.util.find_spec(name)
+            times.append(os.stat(spec.origin).st_mtime_ns if spec and spec.origin else 0)
+    except (OSError, ValueError):
+        return ""  # never equal to a stamp written: nothing is used
+    return " ".join([__version__, *map(str, times)])
+
+
+def drawing_context(
+    theme_variables: dict[str, str], keymap: dict[str, str], models: dict[str, ModelInfo]
+) -> str:
+    """What replies' lines depend on besides their keys (see KeptLines), as a digest: the
+    theme's variables (the reasoning, error and muted colours), the keys as bound (a reply's
+    version hint names them) and config.toml's models (the prices in the meta line)."""
+    infos = [  # (a frozenset's repr has no stable order)
+        (name, sorted(info.inputs), info._replace(inputs=frozenset()))
+        for name, info in models.items()
+    ]
+    described = repr((sorted(theme_variables.items()), sorted(keymap.items()), sorted(infos)))
+    return f"{zlib.crc32(described.encode()):08x}"
 
 
 def kept_for(key: ReplyKey) -> tuple[list[Line], int | None] | None:
@@ -214,14 +268,14 @@ def kept_for(key: ReplyKey) -> tuple[list[Line], int | None] | None:
     return KEPT.take(key, key.width) if key != coloured else None
 
 
-def keep_newest_lines(session: str, rows: int) -> None:
+def keep_newest_lines(session: str | None, rows: int) -> None:
     """Keep, for the next run, the lines of `session`'s newest replies drawn at the width
     last drawn at (in colour where they were drawn so), newest first, until they fill
     `rows` rows."""
     mine = [
         (key, entry)
         for key, entry in RENDERED.items()  # least recently used first
-        if isinstance(key, ReplyKey) and key.session == session
+        if isinstance(key, ReplyKey) and session is not None and key.session == session
     ]
     width = mine[-1][0].width if mine else 0  # the width last drawn at
     drawn: dict[int, tuple[ReplyKey, list[Line], int | None]] = {}
