@@ -9,6 +9,7 @@ reached the screen, and none of the raw sequences did.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 
@@ -382,4 +383,40 @@ def test_an_imported_compaction_summary_unfolded(tmp_path, hostile_fake, observe
         AREA,
         "ESC]52, ESC]0, C1 and markup in an imported compaction summary: its marker unfolded",
         f"the marker shows `{unfolded[:80]}`; {summary_bytes}",
+    )
+
+
+def test_a_hostile_kept_lines_file_on_reopening_a_session(tmp_path, hostile_fake, observe):
+    """The lines kept at exit for the next `-c` (ui/widgets/kept_lines.py) are a file like
+    any other: planted escape sequences in it never reach the terminal."""
+    from benchmarks.common import seed_long_session
+    from mimo_tui.store import Store
+
+    store = Store(cli_paths(tmp_path).store_file)
+    seed_long_session(store, 40)
+    kept = store.kept_lines_file
+    store.close()
+    assert kept is not None
+    with tui(tmp_path, hostile_fake, "-c") as app:
+        app.wait_for_text("first point about")
+        app.press("ctrl+q")
+        app.wait_exit()
+    data = json.loads(kept.read_text(encoding="utf-8"))
+    payload = "\x1b]52;c;UFdORUQ=\x07\x1b]0;PWNED\x07\x9b2J"
+    for reply in data["replies"]:  # each line keeps its width: the payload is no cells wide,
+        for line in reply["lines"]:  # its printable part takes the padding's place
+            shown = sum(c.isprintable() for c in payload)
+            if line[-2].endswith(" " * shown):
+                line[-2] = line[-2][: len(line[-2]) - shown]
+                line[0] += payload
+    kept.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with tui(tmp_path, hostile_fake, "-c") as app:
+        screen = app.wait_for_text("first point about")
+        out = app.output
+    summary = assert_no_raw(out)
+    observe(
+        AREA,
+        "ESC]52, ESC]0, C1 planted in every line of the kept-lines file, then `-c`",
+        f"the file is not used: the newest reply is drawn from the store "
+        f"(`{line_with(screen, 'first point about').strip()}`); {summary}",
     )
