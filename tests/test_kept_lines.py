@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from mimo_tui.ui.widgets.lines import RENDERED, MarkdownBlocks
 from mimo_tui.ui.widgets.md_palette import current_palette
 from tests.conftest import cli_paths
 from tests.test_cli import mimo
-from tests.tui_helpers import make_app, screen_lines
+from tests.tui_helpers import chat, make_app, screen_lines
 
 WIDTH = 60
 SIZE = (100, 30)
@@ -351,7 +352,45 @@ async def test_a_session_deleted_by_another_window_is_not_kept_at_exit(settings,
         other.delete_session(sid)
         other.close()
     runtime.close()
-    assert point not in kept_path(paths).read_text()
+    kept = kept_path(paths)
+    assert not kept.exists() or point not in kept.read_text()
+
+
+async def test_a_new_chat_left_at_once_keeps_what_the_next_c_will_show(settings, paths):
+    """Quitting a new chat (or after looking at an older session) keeps the lines of the
+    session `-c` reopens: the last one updated."""
+    _sid, point = seeded(settings, paths)
+    await reopen(settings, paths)
+    retouch(paths, point, point.upper())
+    RENDERED.clear()
+    app, runtime = make_app(settings, paths)  # a new chat, nothing drawn but the welcome
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+    runtime.close()
+    again = await reopen(settings, paths)
+    assert any(point.upper() in line for line in again)  # what the first run kept
+
+
+def test_what_is_written_is_never_more_than_the_reader_takes(tmp_path):
+    path = tmp_path / "kept-lines.json"
+    small = rendered_reply()
+    huge = rendered_reply("```python\n" + "x = 1\n" * 40_000 + "```\n")
+    keeper_at(path).save([("small", small, None), ("huge", huge, None), ("after", small, None)])
+    assert path.stat().st_size <= kept_lines.MAX_BYTES
+    assert take(path, "small") is not None
+    assert take(path, "huge") is None  # left out: it alone is over what a reader takes
+
+
+def test_a_temporary_file_a_killed_writer_left_is_removed(tmp_path):
+    stale = tmp_path / (kept_lines.TEMP_PREFIX + "dead")
+    fresh = tmp_path / (kept_lines.TEMP_PREFIX + "writing")
+    stale.write_text("half")
+    fresh.write_text("half")
+    old = time.time() - 2 * kept_lines.STALE_TEMP_S
+    os.utime(stale, (old, old))
+    kept_file(tmp_path, rendered_reply())
+    assert not stale.exists()
+    assert fresh.exists()  # another window may be writing it now
 
 
 async def test_deleting_a_session_in_the_app_drops_the_lines_kept_of_it(settings, paths):
@@ -375,3 +414,41 @@ def test_deleting_a_session_from_the_command_line_drops_the_lines_kept(tmp_path)
     result = mimo(tmp_path, None, "sessions", "delete", sid, "--yes")
     assert result.returncode == 0, result.stderr
     assert not path.exists()
+
+
+def test_lines_are_written_under_the_stamp_of_the_code_that_drew_them(tmp_path, monkeypatch):
+    """The renderer's files change on disk while the app runs (a pull, an upgrade): what
+    it drew with the code it started with is written under that code's stamp, so the next
+    start, on the new code, does not use it."""
+    started_with = kept_lines.renderer_stamp()
+    real_stat = os.stat
+    later = 10**18  # every file now looks changed since
+    monkeypatch.setattr(
+        os, "stat", lambda p, *a, **k: os.stat_result((*real_stat(p)[:8], later, later))
+    )
+    path = kept_file(tmp_path, rendered_reply())
+    assert json.loads(path.read_text())["renderer"] == started_with
+    kept_lines.renderer_stamp.cache_clear()  # the next process, on the new code
+    try:
+        assert take(path) is None
+    finally:
+        monkeypatch.undo()
+        kept_lines.renderer_stamp.cache_clear()
+
+
+async def test_leaving_from_an_older_session_keeps_the_lines_of_the_newest(settings, paths):
+    _app, runtime = make_app(settings, paths)
+    older = seed_long_session(runtime.store, 10)
+    newest = seed_long_session(runtime.store, 40)
+    point = newest_point(runtime, newest)
+    runtime.close()
+    RENDERED.clear()
+    app, runtime = make_app(settings, paths, resume=True)  # the newest, drawn
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await chat(app).open_session(older)  # F4, an older session, then Ctrl+Q
+        await pilot.pause()
+    runtime.close()
+    retouch(paths, point, point.upper())  # the newest session's lines were kept...
+    again = await reopen(settings, paths)
+    assert any(point.upper() in line for line in again)  # ...and `-c` draws them

@@ -33,7 +33,12 @@ from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.hangup import HANGUP_EXIT, detach, terminal_fds, watch_terminal
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.themes import VARIABLE_DEFAULTS, load_themes
-from mimo_tui.ui.widgets.kept_lines import KEPT, drawing_context, keep_newest_lines
+from mimo_tui.ui.widgets.kept_lines import (
+    KEPT,
+    drawing_context,
+    keep_newest_lines,
+    renderer_stamp,
+)
 from mimo_tui.ui.widgets.lines import LinesWidget
 from mimo_tui.ui.widgets.md_palette import set_highlighting, set_palette
 
@@ -65,7 +70,6 @@ class MimoApp(App):
         super().__init__()
         self.runtime = runtime
         self.session_id = session_id
-        self.chat: ChatScreen | None = None  # the default screen, once made
         self.terminal: list[int] = []  # the tty's descriptors, watched for a hang-up
         themes, self.theme_problems = load_themes(runtime.paths.themes_dir)
         for theme in themes:
@@ -87,15 +91,14 @@ class MimoApp(App):
         return drawing_context(self.theme_variables, settings.keymap, settings.models)
 
     def _keep_newest_lines(self) -> None:
-        """Keep the lines of the newest replies on screen for the next start: of the
-        session shown, unless another window deleted it meanwhile (then none)."""
-        session = self.chat.session_id if self.chat is not None else None
-        if session is not None:
-            try:
-                self.runtime.store.get_session(session)
-            except StoreError:
-                session = None
-        keep_newest_lines(session, 3 * self.size.height)
+        """Keep, for the next `mimo-tui -c`, the lines of the newest replies of the session
+        it will open (the last one updated: not always the one shown), if this run drew
+        them. (A session deleted, here or in another window, took its kept lines with it.)"""
+        try:
+            session = self.runtime.store.get_session("last")
+        except StoreError:  # no session at all
+            return
+        keep_newest_lines(session.id, 3 * self.size.height)
 
     def watch_theme(self, name: str) -> None:
         """Replies are drawn in the new theme's palette (before the next frame)."""
@@ -229,8 +232,7 @@ class MimoApp(App):
         pieces over the next two frames (~25 ms later). As the default screen it is laid
         out when it is shown, after the batch, and drawn whole at once.
         """
-        self.chat = ChatScreen(self.runtime, self.session_id)
-        return self.chat
+        return ChatScreen(self.runtime, self.session_id)
 
     def deliver_screenshot(
         self, filename: str | None = None, path: str | None = None, time_format: str | None = None
@@ -402,6 +404,8 @@ class MimoApp(App):
         none) off the event loop, so the first reply does not wait for them, and take them
         out of the collector's sight like the rest of start-up."""
         import mimo_tui.ui.widgets.message  # noqa: F401
+
+        renderer_stamp()  # the code this process draws with, as on disk now (kept_lines)
 
         if self.runtime.has_key:
             self.runtime.warm_up()

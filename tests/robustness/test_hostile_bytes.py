@@ -413,6 +413,7 @@ def test_a_hostile_kept_lines_file_on_reopening_a_session(tmp_path, hostile_fake
     with tui(tmp_path, hostile_fake, "-c") as app:
         screen = app.wait_for_text("first point about")
         out = app.output
+    assert "␛]52" not in screen  # not even shown made visible: the file was not used
     summary = assert_no_raw(out)
     observe(
         AREA,

@@ -18,11 +18,14 @@ every line must be as wide as its key says; anything else drops the whole file.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 import json
 import os
 import stat
+import sys
 import tempfile
+import time
 import zlib
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
@@ -44,10 +47,12 @@ FORMAT = 2
 MAX_BYTES = 2_000_000  # a screenful is tens of KB; a bigger file is not ours
 MAX_STYLES = 4_000  # a screenful has some tens
 # Besides the key and the context, the lines depend on the code that draws them: ours
-# (every module of these folders) and these libraries. When one of their files changes (an
-# upgrade, an edit in a checkout), lines kept by the old code are not used.
-_OURS = (Path(__file__).parent, Path(__file__).parent.parent.parent)  # widgets, mimo_tui
-_LIBRARIES = ("rich", "textual", "pygments", "markdown_it")
+# (every module of these folders), these libraries and Python's (unicodedata). When one of
+# their files changes (an upgrade, an edit in a checkout), lines kept by other code are not
+# used.
+_OURS = tuple(Path(__file__).parents[i] for i in range(3))  # widgets, ui, mimo_tui
+_LIBRARIES = ("rich", "textual", "pygments", "markdown_it", "mdurl")
+STALE_TEMP_S = 60.0  # a temporary file this old was left by a process that died writing
 
 
 class ReplyKey(NamedTuple):
@@ -109,10 +114,16 @@ class KeptLines:
             return
         styles: dict[Style, int] = {}
         replies = []
+        size = 0  # what the reader accepts bounds what is written (a huge reply is left out)
         for key, lines, mark in entries:
             encoded = [_encode(line, styles) for line in lines]
-            if all(line is not None for line in encoded):
-                replies.append({"key": repr(key), "mark": mark, "lines": encoded})
+            if any(line is None for line in encoded):
+                continue
+            reply = {"key": repr(key), "mark": mark, "lines": encoded}
+            size += len(json.dumps(reply, ensure_ascii=False).encode())
+            if size > MAX_BYTES // 2:
+                break
+            replies.append(reply)
         data = {
             "format": FORMAT,
             "renderer": renderer_stamp(),
@@ -123,7 +134,8 @@ class KeptLines:
         folder = self.path.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".kept-lines-")  # 0600
+            _remove_stale_temps(folder)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX)  # 0600
         except OSError:
             return
         try:
@@ -178,6 +190,17 @@ class KeptLines:
 
 
 KEPT = KeptLines()
+TEMP_PREFIX = ".kept-lines-"
+
+
+def _remove_stale_temps(folder: Path) -> None:
+    """Temporary files of a writer killed before its rename (a fresh one may be another
+    window's, writing now)."""
+    now = time.time()
+    for entry in os.scandir(folder):
+        if entry.name.startswith(TEMP_PREFIX) and now - entry.stat().st_mtime > STALE_TEMP_S:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
 
 
 def _encode(line: Line, styles: dict[Style, int]) -> list[Any] | None:
@@ -228,9 +251,12 @@ def _style(spec: list[Any]) -> Style:
     return style + Style.from_meta({CODE_META: code_block})
 
 
+@functools.cache
 def renderer_stamp() -> str:
     """This version of mimo-tui, and when its modules and the libraries drawing with them
-    last changed on disk."""
+    last changed on disk: taken once per process, soon after it starts (the app asks for it
+    after its first frame, a `-c` during it), so lines drawn by code that changed on disk
+    while the app ran are written under the stamp of the code that drew them."""
     times = []
     try:
         for folder in _OURS:
@@ -240,7 +266,7 @@ def renderer_stamp() -> str:
             times.append(os.stat(spec.origin).st_mtime_ns if spec and spec.origin else 0)
     except (OSError, ValueError):
         return ""  # never equal to a stamp written: nothing is used
-    return " ".join([__version__, *map(str, times)])
+    return " ".join([__version__, sys.version, *map(str, times)])
 
 
 def drawing_context(
@@ -268,14 +294,14 @@ def kept_for(key: ReplyKey) -> tuple[list[Line], int | None] | None:
     return KEPT.take(key, key.width) if key != coloured else None
 
 
-def keep_newest_lines(session: str | None, rows: int) -> None:
+def keep_newest_lines(session: str, rows: int) -> None:
     """Keep, for the next run, the lines of `session`'s newest replies drawn at the width
     last drawn at (in colour where they were drawn so), newest first, until they fill
     `rows` rows."""
     mine = [
         (key, entry)
         for key, entry in RENDERED.items()  # least recently used first
-        if isinstance(key, ReplyKey) and session is not None and key.session == session
+        if isinstance(key, ReplyKey) and key.session == session
     ]
     width = mine[-1][0].width if mine else 0  # the width last drawn at
     drawn: dict[int, tuple[ReplyKey, list[Line], int | None]] = {}
@@ -288,4 +314,5 @@ def keep_newest_lines(session: str | None, rows: int) -> None:
             break
         kept.append(drawn[message])
         rows -= len(drawn[message][1])
-    KEPT.save(kept)  # (none: what an earlier run kept goes, e.g. of a session deleted since)
+    if kept:  # (else what an earlier run kept stays: it may be this session's still)
+        KEPT.save(kept)
