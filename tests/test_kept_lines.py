@@ -379,6 +379,7 @@ def test_what_is_written_is_never_more_than_the_reader_takes(tmp_path):
     assert path.stat().st_size <= kept_lines.MAX_BYTES
     assert take(path, "small") is not None
     assert take(path, "huge") is None  # left out: it alone is over what a reader takes
+    assert take(path, "after") is not None  # the replies after it are kept
 
 
 def test_a_temporary_file_a_killed_writer_left_is_removed(tmp_path):

@@ -1,18 +1,19 @@
 """The lines of the newest replies, kept on disk from one run to the next.
 
-`mimo-tui -c` reopens the session the user last had open, as a rule at the same width, and
-its first frame is the newest replies. Rendering them means loading markdown-it, Rich's
+`mimo-tui -c` reopens the session last updated, as a rule at the width of the last run,
+and its first frame is the newest replies. Rendering them means loading markdown-it, Rich's
 Markdown and Pygments first (~25 ms of a ~250 ms start, measured) and then the Markdown
-itself. So when the app quits, the lines of the newest replies it drew go to one small JSON
-file beside the store, each under the key of what it depends on (the message and its text,
-the width, theme and palette: stored_reply.ReplyKey), and the next run's replies take their
-lines from it when the key matches. Anything else (no file, another version of mimo-tui or
-of the renderer, a damaged or hostile file) means rendering as usual: the file is only ever
-a shortcut, and what it holds is what the store already holds, drawn.
+itself. So when the app quits, the lines it drew of that session's newest replies go to one
+small JSON file beside the store, each under the key of what it depends on (ReplyKey: the
+message and its text, the width, theme and palette...), with the stamp of the code that drew
+them and the context they were drawn in (the theme's variables, keys, models), and the next
+run's replies take their lines from it when all of that matches. Anything else (no file,
+other code, a damaged or hostile file) means rendering as usual: the file is only ever a
+shortcut, and what it holds is what the store already holds, drawn.
 
 What is read back is not trusted: a segment's text must be one visible line already (the
 sanitizer changes nothing in it), a link must be one that may be opened, a style must parse,
-every line must be as wide as its key says; anything else drops the whole file.
+every line must be at least as wide as its key says; anything else drops the whole file.
 """
 
 from __future__ import annotations
@@ -120,10 +121,10 @@ class KeptLines:
             if any(line is None for line in encoded):
                 continue
             reply = {"key": repr(key), "mark": mark, "lines": encoded}
-            size += len(json.dumps(reply, ensure_ascii=False).encode())
-            if size > MAX_BYTES // 2:
-                break
-            replies.append(reply)
+            reply_size = len(json.dumps(reply, ensure_ascii=False).encode())
+            if size + reply_size <= MAX_BYTES // 2:
+                replies.append(reply)
+                size += reply_size
         data = {
             "format": FORMAT,
             "renderer": renderer_stamp(),
