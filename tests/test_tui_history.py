@@ -7,6 +7,7 @@ import json
 
 from textual.widgets import Input
 
+from mimo_tui.fake.scenarios import scenario
 from mimo_tui.fake.seed import seed_conversation
 from mimo_tui.ui.widgets.dialogs import Confirm, EditText, TextPrompt
 from mimo_tui.ui.widgets.message import UserMessage
@@ -67,6 +68,34 @@ async def test_rename_and_delete_from_the_list(settings, paths, fake):
         await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("y")
         await wait_until(pilot, lambda: seeded not in [s.id for s in panel.sessions])
+    runtime.close()
+
+
+async def test_the_open_session_is_not_deleted_while_its_reply_streams(settings, paths, fake):
+    """Deleting the session a reply is streaming into would pull the rows from under the
+    turn: the list asks to stop the reply first and keeps session and reply; another
+    session may still be deleted."""
+    fake.queue(scenario("text", stall_after=2))
+    app, runtime, seeded = await two_sessions(settings, paths, fake)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = chat(app)
+        await send(pilot, "hi")
+        await wait_until(pilot, lambda: screen.busy)
+        open_id = screen.session_id
+        await pilot.press("f4")
+        panel = screen.query_one(SessionList)
+        panel.options.highlighted = [s.id for s in panel.sessions].index(open_id)
+        await pilot.press("d")
+        await pilot.pause()
+        assert not isinstance(app.screen, Confirm)
+        assert "Stop the reply first (Escape)." in [str(n.message) for n in app._notifications]
+        assert runtime.store.get_session(open_id) and screen.busy
+        panel.options.highlighted = [s.id for s in panel.sessions].index(seeded)
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: seeded not in [s.id for s in panel.sessions])
+        assert screen.busy and screen.session_id == open_id
     runtime.close()
 
 

@@ -82,7 +82,11 @@ class SessionActions:
 
     async def session_chosen(self, event: SessionList.Chosen) -> None:
         store = self.runtime.store
-        if event.action in ("open", "new") and self.screen.busy:
+        # A streaming reply writes into the open session: leaving it, or deleting it from
+        # under the turn, waits until the reply is stopped. Another session may go.
+        leaves = event.action in ("open", "new")
+        deletes_open = event.action == "delete" and event.session_id == self.session_id
+        if (leaves or deletes_open) and self.screen.busy:
             self.notify("Stop the reply first (Escape).", markup=False)
             return
         if event.action == "open" and event.session_id:
