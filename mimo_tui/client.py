@@ -231,11 +231,14 @@ class ChatClient:
         return {k: v for k, v in params.body([]).items() if k != "messages"}
 
     async def list_models(self) -> list[str]:
+        """The ids GET /models lists. The SDK does not check the entries, so one whose `id`
+        is not a string (`null`, `42`) is no model id and is left out."""
         try:
             page = await self._client().models.list()
         except Exception as exc:
             raise map_exception(exc, self.base_url, self.api_key, 0) from exc
-        return [m.id for m in page.data]
+        ids = (getattr(m, "id", None) for m in page.data)
+        return [i for i in ids if isinstance(i, str)]
 
 
 def _int(value: Any) -> int:

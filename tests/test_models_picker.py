@@ -60,3 +60,20 @@ async def test_f7_lists_the_catalogue_and_marks_unknown_server_ids(settings, pat
             assert "mimo-v2.6-flash · 1M ctx · 131k out · text, image" in info
             assert "$0.14 in / $0.28 out per M" in info and "prices as of" in info
         runtime.close()
+
+
+async def test_ids_that_are_not_strings_are_left_out_and_the_list_still_loads(settings, paths):
+    """A server listing `"id": null` or `"id": 42` must not leave the picker loading forever:
+    those entries are not model ids; the rest of the list is offered."""
+    extra = ("mimo-v9-preview", None, 42)
+    with FakeMimo(api_key=settings.api_key or "", extra_models=extra) as fake:
+        app, runtime = make_app(replace(settings, base_url=fake.base_url), paths)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await pilot.press("f7")
+            await wait_until(pilot, lambda: isinstance(app.screen, SettingsScreen))
+            hint = app.screen.query_one("#models-hint")
+            await wait_until(pilot, lambda: "models from the API" in str(hint.render()))
+            assert "1 unknown to mimo-tui" in str(hint.render())
+            values = [value for _, value in app.screen.query_one("#models")._options]
+            assert "mimo-v9-preview" in values and None not in values[1:] and 42 not in values
+        runtime.close()

@@ -35,8 +35,9 @@ class FakeMimo:
     host: str = "127.0.0.1"
     port: int = 0
     requests: list[Recorded] = field(default_factory=list)
-    # Listed by GET /v1/models after the real ones, but not served (hostile-id tests).
-    extra_models: tuple[str, ...] = ()
+    # Listed by GET /v1/models after the real ones, but not served (hostile-id tests; not
+    # even strings: a broken server may list `"id": null`).
+    extra_models: tuple[object, ...] = ()
     # Which MiMo host this fake plays: "payg" (api.xiaomimimo.com) refuses tp- keys,
     # "token_plan" (token-plan-*.xiaomimimo.com) refuses every other key, with the 401.
     plan: str = "payg"
