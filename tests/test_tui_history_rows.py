@@ -79,6 +79,65 @@ async def test_dragging_over_rows_selects_their_text(settings, paths):
     runtime.close()
 
 
+def drawn_text(rows: HistoryRows) -> str:
+    """Every line of rows as drawn once all their heights are exact (each row rendered)."""
+    width = rows.content_region.width
+    for index, message in enumerate(rows.rows):
+        rows._fix_height(index, len(rows.row_lines(message, width)))
+    return "\n".join(rows.render_line(y).text.rstrip() for y in range(rows._total)).strip()
+
+
+# Markdown whose height the estimate gets wrong: headings, a list, a table, a code block.
+UNEVEN = (
+    "## Step {n}\n\nFirst:\n\n- one\n- two\n\n| a | b |\n|---|---|\n| {n} | {n} |\n\n"
+    "```python\nprint({n})\n```\n\nThat is step {n}, done."
+)
+
+
+def seed_uneven_session(store, turns: int) -> str:
+    batch: list[Message] = []
+    for n in range(turns):
+        batch.append(Message("user", f"Question number {n}: how does step {n} work?"))
+        batch.append(Message("assistant", UNEVEN.format(n=n), usage=Usage(10, 10, 0)))
+    return store.import_session("Uneven", "mimo-v2.5-pro", {}, batch).id
+
+
+async def test_select_all_over_rows_copies_each_row_once_as_drawn(settings, paths):
+    """Select-all while most rows still have estimated (wrong) heights: the copy is the
+    rows' text as they draw, every line once (not lines lost or doubled at those rows)."""
+    app, runtime = make_app(settings, paths)
+    sid = seed_uneven_session(runtime.store, 150)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        rows = await at_the_top(pilot, screen)
+        questions = sum(1 for m in rows.rows if m.role == "user")
+        rows.text_select_all()
+        copied = (screen.get_selected_text() or "").strip()
+        assert copied == drawn_text(rows)
+        for n in range(questions):
+            assert copied.count(f"Question number {n}: how") == 1
+    runtime.close()
+
+
+async def test_a_selection_over_too_many_rows_copies_the_newest_and_says_so(settings, paths):
+    app, runtime = make_app(settings, paths)
+    sid = seed_long_session(runtime.store, 600)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        rows = await at_the_top(pilot, screen)
+        rows.copy_rows = 40
+        rows.text_select_all()
+        copied = screen.get_selected_text() or ""
+        left_out = len(rows.rows) - 40
+        assert copied.startswith(f"[{left_out} earlier messages not copied:")
+        newest = next(m for m in reversed(rows.rows) if m.role == "user")
+        assert newest.content in copied
+        assert "Question number 0: how" not in copied
+    runtime.close()
+
+
 async def test_a_click_on_a_rows_reasoning_header_unfolds_it(settings, paths):
     app, runtime = make_app(settings, paths)
     sid = seed_long_session(runtime.store, 600)

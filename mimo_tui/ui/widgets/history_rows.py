@@ -406,16 +406,57 @@ class HistoryRows(LinesWidget):
         event.stop()
         self.post_message(self.Clicked(message.id, event.screen_y - (event.y - start)))
 
+    # A selection over rows is drawn to text row by row, each row rendered (~4 ms a reply):
+    # a copy takes at most this many rows, the newest of them, and says what it left out.
+    copy_rows = 1_000
+
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
-        """The text under a selection: only the lines it spans are drawn to text."""
-        self._layout(self.content_region.width)
-        first = selection.start.y if selection.start is not None else 0
-        last = selection.end.y if selection.end is not None else self._total - 1
-        last = min(last, first + 10_000)  # select-all over 50,000 rows: a screenful's worth
-        text = "\n".join(self._line(y).text.rstrip() for y in range(first, last + 1))
-        start = selection.start - Offset(0, first) if selection.start is not None else None
-        end = selection.end - Offset(0, first) if selection.end is not None else None
-        return Selection(start, end).extract(text), "\n"
+        """The text under a selection, from each row's rendered lines (not from `y`, whose
+        rows below the screen may still stand at estimated heights)."""
+        width = self.content_region.width
+        self._layout(width)
+        if not self.rows or width <= 0:
+            return None
+        first, skip = self._place(selection.start.y) if selection.start else (0, 0)
+        last, upto = self._place(selection.end.y) if selection.end else (len(self.rows) - 1, -1)
+        start, end = selection.start, selection.end
+        note: list[str] = []
+        if last - first >= self.copy_rows:
+            left_out = last - self.copy_rows + 1 - first
+            note = [
+                f"[{left_out} earlier messages not copied: a selection copies at most "
+                f"{self.copy_rows}; an export has them all]"
+            ]
+            first, skip, start = last - self.copy_rows + 1, 0, None
+        lines: list[str] = []
+        for index in range(first, last + 1):
+            block = self._block_text(index, width)
+            if index == last and upto >= 0:
+                block = block[: min(upto, len(block) - 1) + 1]
+            lines += block[min(skip, len(block) - 1) :] if index == first else block
+        lines = note + lines
+        head = Offset(start.x, 0) if start is not None else None
+        tail = Offset(end.x, len(lines) - 1) if end is not None else None
+        return Selection(head, tail).extract("\n".join(lines)), "\n"
+
+    def _place(self, y: int) -> tuple[int, int]:
+        """Row `y` is in, and `y`'s line in that row's block (its body, then the gap below)."""
+        index = max(0, self._row_at(y))
+        return index, max(0, y - self._start(index))
+
+    def _block_text(self, index: int, width: int) -> list[str]:
+        """Row `index` as text: its body's lines, then the blank lines below it (the
+        compaction marker last, when it goes above the next row), as drawn."""
+        message = self.rows[index]
+        body = [Strip(line).crop(0, width).text.rstrip() for line in self.row_lines(message, width)]
+        gap = MARGINS.get(message.role, (0, 0))[1]
+        marker = ""
+        if index + 1 < len(self.rows):
+            gap += self._top_gap(index + 1)
+            if self._marker_before(index + 1):
+                gap -= 1
+                marker = Strip(self._marker_line(width)).text.rstrip()
+        return body + [""] * gap + ([marker] if marker else [])
 
 
 @cache
