@@ -162,8 +162,8 @@ def secret_in(text: str, known_key: str | None = None) -> str | None:
 @cache
 def _fence_re() -> re.Pattern[str]:
     return re.compile(
-        r"^ {0,3}(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)\n(?P<code>.*?)"
-        r"(?:^ {0,3}(?P=fence)[ \t]*$\n?|\Z)",
+        r"^ {0,3}(?P<fence>(?P<char>[`~])(?P=char){2,})(?P<info>[^\n]*)\n(?P<code>.*?)"
+        r"(?:^ {0,3}(?P=fence)(?P=char)*[ \t]*$\n?|\Z)",
         re.M | re.S,
     )
 

@@ -106,6 +106,15 @@ def test_code_blocks_are_numbered_across_streamed_blocks_as_in_the_whole_reply()
     assert [b.number for b in numbered_code_blocks("".join(parts))] == [1, 2]
 
 
+def test_code_blocks_close_as_markdown_closes_them():
+    """A fence closes with its own character, at least as long: `y1` copies the block
+    the reader sees, nested fences and all."""
+    (outer,) = numbered_code_blocks("````md\n```py\nx = 1\n```\n````\n\nafter\n")
+    assert (outer.language, outer.code) == ("md", "```py\nx = 1\n```")
+    (longer,) = numbered_code_blocks("```\nx\n`````\n\nafter\n")
+    assert longer.code == "x"
+
+
 def test_the_toast_says_bytes_and_lines():
     block = numbered_code_blocks("```bash\necho é\nls\n```\n")[0]
     assert copied_what(block) == "code block 1 (bash): 10 bytes, 2 lines"

@@ -250,6 +250,37 @@ def test_block_boundaries_never_split_a_code_fence():
     cut = _last_block_boundary(text)
     assert text[:cut].endswith("```\n\n") and text[cut:] == "after\n"
     assert _last_block_boundary("```\nopen fence\n\nstill code\n") == 0
+    # A fence closes only with its own character, at least as long, and no info string:
+    # a four-backtick block holding a three-backtick one is one block.
+    nested = "````markdown\n```python\nx = 1\n```\n\nstill in\n````\n\nafter\n"
+    assert nested[_last_block_boundary(nested) :] == "after\n"
+    assert _last_block_boundary("~~~\n```\n\nstill code\n") == 0
+    assert _last_block_boundary("```\n```python\n\nstill code\n") == 0
+
+
+NESTED = (
+    "Here is a README:\n\n````markdown\n# Title\n\n```python\nprint(1)\n```\n\n"
+    "More text in the README.\n````\n\nSee [the docs][docs] for more.\n\n"
+    "[docs]: https://example.com/docs\n"
+)
+
+
+async def test_a_streamed_reply_reads_as_the_same_reply_rendered_whole(settings, paths, fake):
+    """Nested fences and a link whose definition comes in a later block: the reply that
+    streamed in blocks, once final, is drawn as the whole Markdown renders (and so is the
+    same message opened again)."""
+    fake.queue(scenario("text", content=NESTED))
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "readme")
+        await wait_until(pilot, lambda: any(isinstance(r, StoredReply) for r in replies(app)))
+        (reply,) = replies(app)
+        width, style = reply.content_region.width, reply.rich_style
+        whole = MarkdownBlocks([NESTED]).lines(app.console, width, style)
+        drawn = plain(reply.build_lines(width))
+        assert plain(whole) and "\n".join(plain(whole)) in "\n".join(drawn)
+        assert "[docs]" not in "\n".join(drawn)  # the reference link resolved
+    runtime.close()
 
 
 async def test_a_long_reply_streams_with_finished_blocks_frozen(settings, paths, fake):

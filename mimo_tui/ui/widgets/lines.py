@@ -16,8 +16,10 @@ styling and arranging those widgets cost more than the SDK's whole read of the s
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
+from functools import cache
 
 from rich.console import Console, RenderableType
 from rich.segment import Segment
@@ -56,6 +58,17 @@ def render_block(
     from mimo_tui.ui.widgets.markdown_render import render_markdown_block
 
     return render_markdown_block(console, source, width, style, first_code)
+
+
+@cache
+def _link_definition_re() -> re.Pattern[str]:
+    return re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.M)
+
+
+def links_across_blocks(text: str) -> bool:
+    """Whether `text` defines reference links (`[docs]: https://…`): rendered block by
+    block, `[the docs][docs]` in another block stays literal, so it is rendered whole."""
+    return "]:" in text and _link_definition_re().search(text) is not None
 
 
 class MarkdownBlocks:

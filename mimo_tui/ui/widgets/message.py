@@ -41,14 +41,21 @@ def reasoning_title(
 
 
 def _last_block_boundary(text: str) -> int:
-    """Index just after the last blank line that is not inside a code fence (0 if none)."""
-    best, fenced, pos = 0, False, 0
+    """Index just after the last blank line that is not inside a code fence (0 if none).
+
+    A fence closes as CommonMark has it: a line of the opening character only, at least
+    as many of it (so a ```` block can hold a ``` one, and ``` inside ~~~ is code)."""
+    best, fence, pos = 0, "", 0
     for line in text.splitlines(keepends=True):
-        stripped = line.lstrip()
-        if stripped.startswith(("```", "~~~")):
-            fenced = not fenced
+        stripped = line.strip()
+        run = len(stripped) - len(stripped.lstrip(stripped[:1])) if stripped else 0
+        if not fence:
+            if run >= 3 and stripped[0] in "`~":
+                fence = stripped[:run]
+        elif stripped and stripped == fence[0] * run and run >= len(fence):
+            fence = ""
         pos += len(line)
-        if not fenced and not stripped.strip() and pos < len(text):
+        if not fence and not stripped and pos < len(text):
             best = pos
     return best
 

@@ -30,6 +30,7 @@ from mimo_tui.ui.widgets.lines import (
     LinesWidget,
     MarkdownBlocks,
     blank,
+    links_across_blocks,
     render_strips,
 )
 from mimo_tui.ui.widgets.links import safe_link
@@ -98,7 +99,8 @@ class StoredReply(Reply, LinesWidget, CodeCopy, can_focus=True):
         self.error_below = error_below  # its error is in the notice under it (meta_text)
         self._reasoning_open = reasoning_open
         answer = visible(message.content)
-        if blocks is None or blocks.text != answer:
+        # The blocks the reply streamed in, when they render as the whole answer would.
+        if blocks is None or blocks.text != answer or links_across_blocks(answer):
             blocks = MarkdownBlocks([answer])
         self._blocks = blocks
         self._cache: tuple[tuple, list[Line]] | None = None
