@@ -9,8 +9,9 @@ exactly when the text has a trigram starting with `ab`, or ends with `ab`:
 - the texts ending with `ab` come from expression indexes on each column's last two
   characters, newest first.
 Both are read newest first with the limit, so a two-character word that occurs nowhere
-costs look-ups, not a scan of every message (825 ms at 1,000,000 messages). A word of one
-character still scans (newest first, stopping at `limit` hits).
+costs look-ups, not a scan of every message (825 ms at 1,000,000 messages). Case is
+folded in every script, as the index folds it ('ок' finds 'ОК'). A word of one character
+still scans (newest first, stopping at `limit` hits) with LIKE, which folds ASCII only.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 from mimo_tui.model import SearchHit
 
 COLUMNS = ("content", "reasoning_content", "tool_calls")
+ASCII_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 LAST = "\U0010ffff"  # sorts after every character: the upper bound of a prefix range
 
 
@@ -123,20 +125,43 @@ def _short_words(db: sqlite3.Connection, words: list[str], limit: int) -> list[i
                 (" AND ".join(parts), limit),
             )
         )
-    clause, params = _every_word(words)
+    folded = [w.lower() for w in words]
     for word in words:
         if len(word) != 2:
             continue
-        for column in COLUMNS:
-            ids.update(
-                r[0]
-                for r in db.execute(
-                    f"SELECT id FROM messages WHERE {tail(column)} = ? "
-                    f"AND status != 'streaming' AND {clause} ORDER BY id DESC LIMIT ?",
-                    (word.lower(), *params, limit),
-                )
-            )
+        for end in _cases(word):
+            for column in COLUMNS:
+                ids.update(_ending_with(db, column, end, folded, limit))
     return sorted(ids, reverse=True)[:limit]
+
+
+def _ending_with(
+    db: sqlite3.Connection, column: str, end: str, folded: list[str], limit: int
+) -> list[int]:
+    """Ids of the newest `limit` finished messages whose `column` ends with `end` (read
+    newest first through that column's index of ends) and that hold every word of
+    `folded`, compared case-folded in Python: LIKE would fold ASCII letters only."""
+    found: list[int] = []
+    rows = db.execute(
+        "SELECT id, content, reasoning_content, tool_calls FROM messages "
+        f"WHERE {tail(column)} = ? AND status != 'streaming' ORDER BY id DESC",
+        (end,),
+    )
+    for r in rows:
+        texts = [(t or "").lower() for t in r[1:]]
+        if all(any(w in t for t in texts) for w in folded):
+            found.append(r[0])
+            if len(found) == limit:
+                break
+    return found
+
+
+def _cases(word: str) -> list[str]:
+    """The two characters `word` is, in every case, as `tail` stores them (SQLite's lower()
+    folds ASCII letters only, so 'ОК' is stored as 'ОК' and 'ок' as 'ок')."""
+    ascii_lower = str.maketrans(ASCII_UPPER, ASCII_UPPER.lower())
+    first, second = ({c, c.lower(), c.upper()} for c in word)
+    return sorted({(a + b).translate(ascii_lower) for a in first for b in second})
 
 
 def _scan(db: sqlite3.Connection, words: list[str], limit: int) -> list[int]:

@@ -17,11 +17,13 @@ TEXTS = [
     "你好世界",  # Chinese at the end
     "a walrus and a wasp",
     "x",
+    "Всё ОК",  # not ASCII, upper case, at the very end
+    "ОКНО открыто",
 ]
 
 
 def _reference(store: Store, query: str) -> list[int]:
-    """What a substring scan of every finished message finds (ASCII case-insensitive)."""
+    """What a substring scan of every finished message finds (case-insensitive)."""
     words = [w.lower() for w in query.split()]
     rows = store.db.execute(
         "SELECT id, content, reasoning_content, coalesce(tool_calls, '') FROM messages "
@@ -46,7 +48,23 @@ def filled(store: Store) -> Store:
 
 
 @pytest.mark.parametrize(
-    "query", ["wa", "WA", "世界", "好世", "he", "zq", "wa he", "walrus wa", "ds", "a", "wa x"]
+    "query",
+    [
+        "wa",
+        "WA",
+        "世界",
+        "好世",
+        "he",
+        "zq",
+        "wa he",
+        "walrus wa",
+        "ds",
+        "a",
+        "wa x",
+        "ОК",
+        "ок",
+        "ок wa",
+    ],
 )
 def test_short_words_find_what_a_scan_finds(filled: Store, query: str):
     assert [h.message_id for h in filled.search(query)] == _reference(filled, query)
@@ -76,8 +94,10 @@ def test_an_orphaned_reply_is_found_once_marked_interrupted(paths: Paths):
 def test_the_ends_of_texts_are_read_through_their_indexes(store: Store):
     for column in ("content", "reasoning_content", "tool_calls"):
         plan = store.db.execute(
-            "EXPLAIN QUERY PLAN SELECT id FROM messages "
-            f"WHERE lower(substr(coalesce({column}, ''), -2)) = ? ORDER BY id DESC LIMIT 5",
+            "EXPLAIN QUERY PLAN SELECT id, content, reasoning_content, tool_calls FROM messages "
+            f"WHERE lower(substr(coalesce({column}, ''), -2)) = ? AND status != 'streaming' "
+            "ORDER BY id DESC",
             ("wa",),
         ).fetchall()
         assert f"messages_{column}_tail" in plan[0][3]
+        assert not any("TEMP B-TREE" in row[3] for row in plan)  # newest first, no sort
