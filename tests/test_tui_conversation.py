@@ -169,3 +169,40 @@ async def test_dragging_over_a_stored_reply_selects_its_text(settings, paths):
         selected = screen.get_selected_text() or ""
         assert "Here is what I found" in selected and "def step_" in selected
     runtime.close()
+
+
+def _import(store, count: int) -> str:
+    from mimo_tui.model import Message
+
+    batch = [
+        Message("user" if n % 2 == 0 else "assistant", f"Message number {n}.") for n in range(count)
+    ]
+    return store.import_session("Exactly a page", "mimo-v2.5-pro", {}, batch).id
+
+
+def _more(screen, kind) -> bool:
+    return any(w.display for w in screen.query(kind))
+
+
+async def test_a_session_of_exactly_a_page_says_there_is_nothing_more(settings, paths):
+    """Whether there is more is read, not guessed from a full page: a session of exactly
+    one page offers no earlier messages, nor newer ones at its start (Home)."""
+    app, runtime = make_app(settings, paths)
+    exact = _import(runtime.store, PAGE)
+    longer = _import(runtime.store, PAGE + 1)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(exact)
+        await pilot.pause()
+        assert not _more(screen, EarlierNotice)
+        assert not await screen.conversation.load_earlier()
+        await screen.conversation.jump_to_start()
+        await pilot.pause()
+        assert not _more(screen, LaterNotice) and not _more(screen, EarlierNotice)
+        assert "Message number 0." in "\n".join(screen_lines(app))
+        await screen.open_session(longer)
+        await pilot.pause()
+        assert not await screen.conversation.load_later()
+        assert await screen.conversation.load_earlier()  # the one message before the page
+        assert runtime.store.messages(longer)[0].id == screen.conversation._first
+    runtime.close()

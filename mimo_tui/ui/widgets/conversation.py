@@ -160,6 +160,18 @@ class Conversation(LaidOutOnce, VerticalScroll):
     ) -> list[Message]:
         return self.messages(self.session_id, before, after, limit or self.page)
 
+    async def _read_page(
+        self, before: int | None, after: int | None, limit: int | None = None
+    ) -> tuple[list[Message], bool]:
+        """A page, and whether there is more past it in the direction read (older, or
+        newer with `after`): one message more is read than kept, so a session of exactly
+        a page does not offer an earlier page that is not there."""
+        limit = limit or self.page
+        page = await self._read(before, after, limit + 1)
+        if len(page) <= limit:
+            return page, False
+        return (page[:limit] if after is not None else page[1:]), True
+
     async def show_session(self, session_id: str) -> None:
         """Clear the column and show a session's newest page."""
         self.session_id = session_id
@@ -187,9 +199,9 @@ class Conversation(LaidOutOnce, VerticalScroll):
         """The newest page, following the bottom (sending while older history is shown).
         Only the newest turns that fill a screen are widgets; the rest of the page waits
         above them as rows, drawn if scrolled to: opening a session renders what is seen."""
-        page = await self._read(None, None)
+        page, older = await self._read_page(None, None)
         split = screenful_start(page, *self.app.size)  # (the column is not laid out yet)
-        await self._show(page[split:], len(page) >= self.page, False)
+        await self._show(page[split:], older, False)
         if split:
             rows = await self._mount_rows()
             rows.prepend(shown_in_chat(page[:split]))
@@ -199,9 +211,9 @@ class Conversation(LaidOutOnce, VerticalScroll):
 
     async def show_start(self) -> None:
         """The first page of the session, at the top (Home): one bounded read."""
-        page = await self._read(None, 0)
+        page, newer = await self._read_page(None, 0)
         self.release_anchor()
-        await self._show(page, False, len(page) >= self.page)
+        await self._show(page, False, newer)
         self.call_after_refresh(self.scroll_home, animate=False, immediate=True)
 
     async def show_around(self, message_id: int) -> Widget | None:
@@ -246,8 +258,7 @@ class Conversation(LaidOutOnce, VerticalScroll):
         mounted: see HistoryRows); False at the start. The view stays where it was."""
         if not self.has_older or self._first is None:
             return False
-        page = await self._read(self._first, None, ROWS_PAGE)
-        self.has_older = len(page) >= ROWS_PAGE
+        page, self.has_older = await self._read_page(self._first, None, ROWS_PAGE)
         if not page:
             await self._update_notices()
             return False
@@ -276,8 +287,7 @@ class Conversation(LaidOutOnce, VerticalScroll):
         """Mount the next page of newer messages below the newest shown; False at the end."""
         if not self.has_newer or self._last is None:
             return False
-        page = await self._read(None, self._last)
-        self.has_newer = len(page) >= self.page
+        page, self.has_newer = await self._read_page(None, self._last)
         if not page:
             await self._update_notices()
             return False
