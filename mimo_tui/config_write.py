@@ -6,12 +6,12 @@ which only loads when the user saves.
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from mimo_tui.atomic_file import write_atomic
 from mimo_tui.config import ConfigError
 
 
@@ -59,9 +59,7 @@ def save_config(path: Path, changes: dict[str, Any], table: str | None = None) -
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: could not update the file safely ({exc})") from exc
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(content, encoding="utf-8", newline="")
-    os.replace(tmp, path)
+    write_atomic(path, content, mode=None, newline="")  # its permissions kept
 
 
 def _set_key(section: Any, name: str, value: Any) -> None:

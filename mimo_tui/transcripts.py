@@ -11,12 +11,11 @@ Files are written atomically, owner-only.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from mimo_tui.atomic_file import write_atomic
 from mimo_tui.compaction import Compaction
 from mimo_tui.model import Message, Session
 from mimo_tui.store import Store
@@ -370,19 +369,3 @@ def write_export(store: Store, session: Session, fmt: str, path: Path, key: str 
     folder = files_dir(path)
     write_atomic(path, export_markdown(store, session, key, folder.name))
     write_files(store.blobs, store.messages(session.id), path)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder and rename: never a half-written file; 0600."""
-    path = path.expanduser()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

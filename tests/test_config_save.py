@@ -161,3 +161,21 @@ def test_tomlkit_is_not_imported_at_start_up(tmp_path):
     env = {"XDG_CONFIG_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o644])
+def test_saving_keeps_the_files_permissions_and_leaves_no_temp_file(tmp_path, mode):
+    """A config.toml the user made private stays private (it may hold MCP servers' env)."""
+    import os
+    import stat
+
+    path = tmp_path / "config.toml"
+    path.write_text('model = "mimo-v2.5-pro"\n')
+    os.chmod(path, mode)
+    save_config(path, {"thinking": False})
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert "thinking = false" in path.read_text()
+    assert [p.name for p in tmp_path.iterdir()] == ["config.toml"]
+    fresh = tmp_path / "new" / "config.toml"
+    save_config(fresh, {"thinking": False})
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600

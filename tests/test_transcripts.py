@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mimo_tui.atomic_file import write_atomic
 from mimo_tui.client import validate_messages
 from mimo_tui.fake.seed import seed_conversation
 from mimo_tui.model import Message, ToolCall, Usage
@@ -23,7 +24,6 @@ from mimo_tui.transcript_json import export_json
 from mimo_tui.transcripts import (
     TranscriptError,
     export,
-    write_atomic,
 )
 from tests.conftest import KEY
 

@@ -10,13 +10,14 @@ import stat
 import subprocess
 from dataclasses import replace
 
+from mimo_tui.atomic_file import write_atomic
 from mimo_tui.config import Settings
 from mimo_tui.fake.scenarios import Scenario
 from mimo_tui.key_file import write_key_file
 from mimo_tui.runtime import build_runtime
 from mimo_tui.tool_runner import ApprovalRequest, Decision
 from mimo_tui.tools import BUILTINS, BuiltinContext
-from mimo_tui.transcripts import export, write_atomic
+from mimo_tui.transcripts import export
 from mimo_tui.ui.widgets.dialogs import Confirm
 from tests.conftest import FROZEN, KEY, PYTHON, cli_env, cli_paths, collect
 from tests.tui_helpers import make_app, send, wait_until
