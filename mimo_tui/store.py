@@ -25,7 +25,7 @@ from mimo_tui import blobs as attached
 from mimo_tui import gc_policy, source_store
 from mimo_tui.model import Message, SearchHit, Session, SessionSummary, Usage, UsageRow
 from mimo_tui.store_compactions import CompactionsMixin
-from mimo_tui.store_db import MAX_PAGES_ENV, StoreError, StoreFull, open_db, write
+from mimo_tui.store_db import MAX_PAGES_ENV, WRITING, StoreError, StoreFull, open_db, write
 from mimo_tui.store_import import ImportMixin, new_id
 from mimo_tui.store_open import OpenMixin
 from mimo_tui.store_rows import (
@@ -283,6 +283,8 @@ class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
                 ),
             )
             message.id = cur.lastrowid
+            if message.status == "streaming" and message.id is not None:
+                WRITING.add((str(self.path), message.id))
             if message.attachments and message.id is not None:
                 attached.insert(db, session_id, message.id, message.attachments)
             if message.status != "streaming":
@@ -331,6 +333,8 @@ class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
             source_store.put(db, message.id, message.sources)
             if message.status != "streaming":  # the final write: indexed for search now
                 remember_terms(db, _texts(message))
+        if message.status != "streaming" and message.id is not None:
+            WRITING.discard((str(self.path), message.id))
 
     def messages(
         self,

@@ -44,11 +44,17 @@ def _is_full(exc: sqlite3.Error) -> bool:
     )
 
 
+# The replies this process is streaming, by store file and message id. A row left
+# `streaming` under this process's own pid was written by an earlier run that had the same
+# pid (a container's process is pid 1 at every run) unless it is in here: an orphan.
+WRITING: set[tuple[str, int]] = set()
+
+
 def _pid_alive(pid: int | None) -> bool:
     if not pid:
         return False
     if pid == os.getpid():
-        return True
+        return True  # (whether this process still writes the row: WRITING)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -150,10 +156,17 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
 
 
 def _mark_orphans(db: sqlite3.Connection, path: Path) -> None:
-    """Replies left `streaming` by a process that died are `interrupted` now (read through
-    the partial index of streaming rows: no scan of the messages)."""
+    """Replies left `streaming` by a process that died (or by an earlier run that had this
+    process's pid) are `interrupted` now (read through the partial index of streaming rows:
+    no scan of the messages)."""
     rows = db.execute("SELECT id, owner_pid FROM messages WHERE status = 'streaming'")
-    dead = [row["id"] for row in rows if not _pid_alive(row["owner_pid"])]
+    here = os.getpid()
+    dead = [
+        row["id"]
+        for row in rows
+        if not _pid_alive(row["owner_pid"])
+        or (row["owner_pid"] == here and (str(path), row["id"]) not in WRITING)
+    ]
     if dead:
         with write(db, path):
             texts = db.execute(

@@ -106,6 +106,26 @@ def test_a_session_ref_is_looked_up_in_the_id_index_not_by_scanning(store: Store
         assert "SCAN sessions" not in plan, (sql, plan)
 
 
+def test_a_reply_left_under_this_pid_by_an_earlier_run_is_an_orphan(paths: Paths):
+    """In a container every run is pid 1: a reply an earlier run left `streaming` carries
+    this process's pid, yet this process is not writing it. One it is writing stays."""
+    store = Store(paths.store_file)
+    session = store.create_session("m")
+    left = store.add_message(session.id, Message("assistant", "left by the last run"))
+    store.db.execute(
+        "UPDATE messages SET status = 'streaming', owner_pid = ? WHERE id = ?",
+        (os.getpid(), left.id),
+    )
+    live = store.add_message(session.id, Message("assistant", "mine", status="streaming"))
+    again = Store(paths.store_file)  # e.g. `mimo-tui sessions` while the TUI streams
+    statuses = {m.id: m.status for m in again.messages(session.id)}
+    assert statuses == {left.id: "interrupted", live.id: "streaming"}
+    live.status = "complete"
+    store.update_message(live)
+    store.close()
+    again.close()
+
+
 def test_an_orphaned_reply_of_a_dead_process_is_marked_interrupted(paths: Paths):
     store = Store(paths.store_file)
     session = store.create_session("m")
@@ -309,7 +329,7 @@ def test_replies_streaming_during_the_upgrade_leave_the_index_exact(paths: Paths
     db.execute(
         "INSERT INTO messages(session_id, role, content, status, owner_pid, created_at, "
         "updated_at) VALUES ('s1', 'assistant', 'wombat half', 'streaming', ?, 0, 0)",
-        (os.getpid(),),
+        (os.getppid(),),  # a process alive, still writing it
     )
     db.close()
     store = Store(paths.store_file)
