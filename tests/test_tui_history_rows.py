@@ -464,3 +464,35 @@ async def test_home_and_a_search_hit_while_a_reply_streams_keep_the_reply(settin
         assert live.is_attached and screen.busy
         assert "Stop the reply first (Escape)." in [str(n.message) for n in app._notifications]
     runtime.close()
+
+
+async def test_a_selection_stays_on_its_text_as_rows_above_it_settle(settings, paths):
+    """Rows above a selection are drawn (and their estimated heights corrected) as the user
+    scrolls up after selecting: the selection keeps to the text it was made over."""
+    app, runtime = make_app(settings, paths)
+    sid = seed_uneven_session(runtime.store, 300)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await screen.open_session(sid)
+        rows = await at_the_top(pilot, screen)
+        conv = screen.conversation
+        conv.scroll_to(y=rows._total // 2, animate=False, immediate=True)
+        await pilot.pause()
+        await pilot.pause()
+        lines = screen_lines(app)
+        at = next(i for i, line in enumerate(lines) if "Question number" in line and i > 3)
+        x, y = lines[at].index("Question"), at - rows.region.y
+        await pilot.mouse_down(rows, offset=(x, y))
+        await pilot.hover(rows, offset=(x + 20, y))
+        await pilot.mouse_up(rows, offset=(x + 20, y))
+        await pilot.pause()
+        selected = screen.get_selected_text()
+        assert selected and "number" in selected
+        settled = len(rows._heights)
+        for _ in range(6):  # up, a few screens: the rows there settle
+            conv.scroll_to(y=conv.scroll_y - 30, animate=False, immediate=True)
+            await pilot.pause()
+            await pilot.pause()
+        assert len(rows._heights) > settled  # (rows above did settle)
+        assert screen.get_selected_text() == selected
+    runtime.close()

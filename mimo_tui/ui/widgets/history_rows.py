@@ -256,10 +256,25 @@ class HistoryRows(LinesWidget):
         if message.id is not None:
             self._heights[message.id] = height
         if change and not self._dirty:
+            self._move_selection(self._start(index) + height - change, change)
             ends = self._from_end
             ends[: index + 1] = [end - change for end in ends[: index + 1]]
             self._total = self._top_gap(0) - ends[0]
         return change
+
+    def _move_selection(self, below: int, lines: int) -> None:
+        """The lines from `below` down move by `lines` (a row above them settled): so does
+        a selection's end among them, which stays on the text it was made over."""
+        selection = self.text_selection
+        if selection is None:
+            return
+
+        def moved(at: Offset | None) -> Offset | None:
+            return at + Offset(0, lines) if at is not None and at.y >= below else at
+
+        start, end = moved(selection.start), moved(selection.end)
+        if (start, end) != (selection.start, selection.end):
+            self.screen.selections = {**self.screen.selections, self: Selection(start, end)}
 
     def _render_row(self, message: Message, width: int, style: Style) -> list[Line]:
         console = self.app.console
