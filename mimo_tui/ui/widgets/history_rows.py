@@ -265,7 +265,7 @@ class HistoryRows(LinesWidget):
     def _move_selection(self, below: int, lines: int) -> None:
         """The lines from `below` down move by `lines` (a row above them settled): so does
         a selection's end among them, which stays on the text it was made over."""
-        selection = self.text_selection
+        selection = self.text_selection if self.is_attached else None
         if selection is None:
             return
 
