@@ -10,10 +10,9 @@ all) only when it is first drawn; until then its height is an estimate, correcte
 drawn, and the scroll position moves with the correction so that what the user looks at
 stays put. Rendered rows sit in an LRU cache per (message, width, theme, fold).
 
-A reply's lines come from StoredReply's own `build_lines` (an unmounted instance given the
-column's style), so a row reads like the widget it stands for, and the two share the
-rendered-lines cache. Rows draw questions and tool calls with the widgets' borders and
-margins in the theme's colours; a click on a reply's reasoning header folds or unfolds it,
+How a row looks (a reply through StoredReply's own `build_lines`, questions and tool calls
+with the widgets' borders in the theme's colours) is row_draw's; this module places the
+rows, with the widgets' margins. A click on a reply's reasoning header folds or unfolds it,
 and a mouse drag selects text (Textual's selection API, as LinesWidget). What needs a
 focused message (c, e, g, versions) needs the widget: the conversation mounts the newest
 rows as widgets when the focus steps up into them, and a row that is clicked (`Clicked`)
@@ -23,12 +22,8 @@ together with the rows below it.
 from __future__ import annotations
 
 from bisect import bisect_right
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from rich.segment import Segment
-from rich.style import Style
-from rich.text import Text
 from textual.cache import LRUCache
 from textual.events import Click
 from textual.geometry import Offset, Region, Size
@@ -37,24 +32,20 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
-from mimo_tui.model import Message, ToolRecord
-from mimo_tui.text import visible
-from mimo_tui.ui.widgets.lines import Line, LinesWidget, blank, render_strips
+from mimo_tui.model import Message
+from mimo_tui.ui.widgets import row_draw
+from mimo_tui.ui.widgets.lines import Line, LinesWidget, blank
 from mimo_tui.ui.widgets.md_palette import current_palette
 from mimo_tui.ui.widgets.row_heights import estimate
 
 if TYPE_CHECKING:
+    from rich.style import Style
+
     from mimo_tui.compaction import Compaction
 
 # (margin above, margin below) of each kind of row, as the widgets' CSS has them; Textual
 # collapses two adjacent margins to the larger, and so do the rows.
 MARGINS = {"user": (1, 1), "tool": (0, 0), "assistant": (0, 1)}
-TOOL_BORDERS = {
-    "done": "tool-done",
-    "failed": "tool-failed",
-    "cancelled": "tool-failed",
-    "denied": "tool-denied",
-}
 
 
 class HistoryRows(LinesWidget):
@@ -218,14 +209,6 @@ class HistoryRows(LinesWidget):
 
     # ---- drawing --------------------------------------------------------------------------
 
-    def _colour(self, name: str) -> str | None:
-        colour = self.app.theme_variables.get(name)
-        try:
-            Style(color=colour)
-        except Exception:  # e.g. "auto 70%": not a plain colour
-            return None
-        return colour
-
     def fold_all(self, open_: bool) -> None:
         """Every row's reasoning folded (or open), as Ctrl+O does to the widgets."""
         self.reasoning_open, self.toggled = open_, set()
@@ -244,7 +227,7 @@ class HistoryRows(LinesWidget):
         key = (message.id, message.status, width, style, theme, palette, self._open(message))
         lines = self._cache.get(key)
         if lines is None:
-            lines = self._render_row(message, width, style)
+            lines = self._draw_row(message, width, style)
             self._cache[key] = lines
         return lines
 
@@ -276,51 +259,20 @@ class HistoryRows(LinesWidget):
         if (start, end) != (selection.start, selection.end):
             self.screen.selections = {**self.screen.selections, self: Selection(start, end)}
 
-    def _render_row(self, message: Message, width: int, style: Style) -> list[Line]:
-        console = self.app.console
+    def _draw_row(self, message: Message, width: int, style: Style) -> list[Line]:
+        colour = row_draw.Colours(self.app.theme_variables)
         if message.role == "tool":
-            record = ToolRecord.from_message(message)
-            from mimo_tui.ui.widgets.tool_call import call_summary
-
-            border = Style(color=self._colour(TOOL_BORDERS.get(record.status, "tool-border")))
-            muted = style + Style(color=self._colour("text-muted"))
-            text = Text(visible(call_summary(record)), style=muted, no_wrap=True)
-            body = render_strips(console, text, max(1, width - 4), muted)[0]
-            edge = [Segment(" ", style), Segment("█", style + border), Segment(" ", muted)]
-            return [[*edge, *body, Segment(" ", muted)]]
+            return [row_draw.tool_row(self.app.console, message, width, style, colour)]
         if message.role == "user":
-            return self._user_lines(message, width, style)
-        stamp = _stamp_class()(message, reasoning_open=self._open(message))
-        stamp.given = style
-        pad = [Segment(" ", style)]
-        return [pad + line + pad for line in stamp.build_lines(max(1, width - 2))]
-
-    def _user_lines(self, message: Message, width: int, style: Style) -> list[Line]:
-        boost = self._colour("boost")
-        body = style + Style(bgcolor=boost) if boost else style
-        edge = body + Style(color=self._colour("primary"))
-        rule = body + Style(color=self._colour("turn-rule"))
-        inner = max(1, width - 3)
-        text = render_strips(self.app.console, Text(visible(message.content)), inner, body)
-        lines: list[Line] = [[Segment("┌", rule), Segment("─" * (width - 1), rule)]]
-        pad = Segment(" ", body)
-        lines += [[Segment("█", edge), pad, *line, pad] for line in text]
-        if message.attachments:
-            from mimo_tui.ui.widgets.attachment_view import line_text
-
-            muted = style + Style(color=self._colour("text-muted"))
-            for attachment in message.attachments:
-                row = Text(" " + line_text(attachment), style=muted, no_wrap=True)
-                lines += render_strips(self.app.console, row, width, muted)
-        return lines
+            return row_draw.user_rows(self.app.console, message, width, style, colour)
+        return row_draw.reply_rows(message, width, style, self._open(message))
 
     def _marker_line(self, width: int) -> Line:
-        from mimo_tui.ui.widgets.summary import marker_title
-
         assert self.compaction is not None
-        style = self.rich_style + Style(color=self._colour("accent"))
-        text = Text(" " + visible(marker_title(self.compaction, False)), no_wrap=True)
-        return render_strips(self.app.console, text, width, style)[0]
+        colour = row_draw.Colours(self.app.theme_variables)
+        return row_draw.marker_line(
+            self.app.console, self.compaction, width, self.rich_style, colour
+        )
 
     def _settle(self, crop: Region, width: int) -> None:
         """Render the rows in view before drawing them, so their heights are exact; rows
@@ -472,19 +424,3 @@ class HistoryRows(LinesWidget):
                 gap -= 1
                 marker = Strip(self._marker_line(width)).text.rstrip()
         return body + [""] * gap + ([marker] if marker else [])
-
-
-@cache
-def _stamp_class() -> type[Any]:
-    """A StoredReply never mounted, lending its `build_lines` to a row (made at the first
-    row drawn: the message widgets load after the first frame)."""
-    from mimo_tui.ui.widgets.stored_reply import StoredReply
-
-    class Stamp(StoredReply):
-        given = Style()
-
-        @property
-        def rich_style(self) -> Style:
-            return self.given
-
-    return Stamp
