@@ -353,3 +353,34 @@ async def test_search_hit_in_a_tool_result_opens_the_reply_that_made_the_call(
         await pilot.pause()
         assert isinstance(app.focused, StoredReply) and app.focused.message.id == caller.id
     runtime.close()
+
+
+async def test_the_narrow_list_keeps_each_date_on_its_titles_line_as_focus_comes_and_goes(
+    settings, paths
+):
+    """At 80 columns the list takes the screen, two lines a session. Filled while it had
+    no focus and then focused (a refresh after a reply, a click back into it), its labels
+    still fit: a title's date never wraps onto a line of its own."""
+    from mimo_tui.fake.seed import seed_history
+
+    app, runtime = make_app(settings, paths)
+    seed_history(runtime.store, runtime.store.clock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        screen = chat(app)
+        options = screen.query_one(SessionList).options
+        for focused in (False, True, False):
+            if focused:
+                options.focus()
+            else:
+                screen.focus_input()
+                await pilot.pause()
+                screen.sessions.refresh_sessions()
+            await pilot.pause()
+            lines = screen_lines(app)
+            title = next(line for line in lines if "Refactor the store's paging" in line)
+            date = title.rstrip(" ▎").split("one query")[1].strip()
+            assert date, (focused, title)  # the date is on the title's line
+            assert not any(line.strip(" ▊▎") in ("ago", "now") for line in lines), focused
+    runtime.close()

@@ -117,7 +117,7 @@ class SessionList(Vertical):
     SessionList.-open { display: block; }
     SessionList.-full { width: 1fr; min-width: 0; max-width: 100%; border-right: none; }
     SessionList #sessions-title { padding: 0 1; color: $text; text-style: bold; }
-    SessionList OptionList { height: 1fr; border: none; }
+    SessionList OptionList { height: 1fr; }
     SessionList OptionList > .option-list--option { padding: 0 1; }
     """
 
@@ -158,8 +158,10 @@ class SessionList(Vertical):
         region = self.options.scrollable_content_region.width
         if not region:  # not laid out yet (just opened): its width as the CSS will make it
             screen = self.app.size.width
-            full = self.has_class("-full")
-            region = (screen if full else min(max(screen * 3 // 4, 72), 130, screen)) - 3
+            if self.has_class("-full"):
+                region = screen - 4  # the options' border and padding
+            else:  # and the list's own border on the right
+                region = min(max(screen * 3 // 4, 72), 130, screen) - 5
         return max(20, region - 2)  # the option's padding
 
     def show(self, sessions: list[SessionSummary], current: str) -> None:
