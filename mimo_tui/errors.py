@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from mimo_tui import plans
-from mimo_tui.text import scrub
+from mimo_tui.text import one_line, scrub
 
 
 class ApiError(Exception):
@@ -134,6 +134,22 @@ def from_status(
     return ApiError(kind, scrub(text + ".", key), status)
 
 
+def redirected(status: int, response: Any, base_url: str, key: str | None) -> ApiError:
+    """A 3xx from the base URL: not followed (http_guard), since the key would go along."""
+    location = response.headers.get("location", "") if response is not None else ""
+    where = f" to {one_line(location)[:200]}" if location else ""
+    return ApiError(
+        "redirect",
+        scrub(
+            f"{base_url} redirected{where} (HTTP {status}); the redirect was not followed, "
+            "because the API key would go along. If that address is the API, set base_url "
+            "to it (config.toml or MIMO_BASE_URL)",
+            key,
+        ),
+        status,
+    )
+
+
 def map_exception(
     exc: BaseException, base_url: str, key: str | None, retries: int, sdk: Any = None
 ) -> ApiError:
@@ -156,6 +172,8 @@ def map_exception(
             "stream_error",
             scrub(f"MiMo reported an error during the reply: {_detail(envelope)}", key),
         )
+    if isinstance(exc, sdk.APIStatusError) and 300 <= exc.status_code < 400:
+        return redirected(exc.status_code, exc.response, base_url, key)
     if isinstance(exc, sdk.APIStatusError):
         retry_after = exc.response.headers.get("retry-after", "") if exc.response else ""
         return from_status(exc.status_code, exc.body, retries, key, retry_after)

@@ -12,6 +12,12 @@ Both work on the response's byte stream (`Response.stream`, the public place a b
 from), so retries, auth, proxies from the environment and every other SDK default stay the
 SDK's own. The client offers only the encodings decoded here (gzip, deflate).
 
+It also follows no redirect (the SDKs' clients follow them): the key travels in an
+`api-key` header as well as in Authorization, and httpx2 drops only Authorization when a
+redirect leaves the origin, so a base URL answering 307 elsewhere sent the key (and the
+whole conversation) to that host. A 3xx now reaches the SDK as the status it is, and
+errors.py says where it pointed and that base_url is the place to change.
+
 httpx2 (the SDKs' HTTP library) is imported by the caller's SDK already; this module is
 imported only when the first SDK client is built.
 """
@@ -131,4 +137,4 @@ def guarded_client_class(base: type[httpx2.AsyncClient]) -> type[httpx2.AsyncCli
 def guarded_client(base: type[httpx2.AsyncClient], **kwargs: Any) -> httpx2.AsyncClient:
     """An instance of `base`, guarded, offering only the encodings decoded here."""
     headers = {"Accept-Encoding": ACCEPT_ENCODING, **kwargs.pop("headers", {})}
-    return guarded_client_class(base)(headers=headers, **kwargs)
+    return guarded_client_class(base)(headers=headers, follow_redirects=False, **kwargs)

@@ -177,6 +177,35 @@ async def test_list_models(fake: FakeMimo):
     await wrong.aclose()
 
 
+@pytest.mark.parametrize("api", ["openai", "anthropic"])
+async def test_a_redirect_is_not_followed_so_the_key_never_leaves_for_another_host(
+    fake: FakeMimo, api: str
+):
+    """The base URL answers 307 to another origin (a proxy in front of the API, or a
+    server posing as it): nothing goes there, since the key and the whole conversation
+    would go along, and the message names where it pointed and what to do."""
+    from mimo_tui.anthropic_client import AnthropicClient, anthropic_base_url
+
+    with FakeMimo(api_key=KEY) as elsewhere:
+        fake.redirect_to = elsewhere.base_url.removesuffix("/v1")
+        if api == "openai":
+            client = client_for(fake)
+        else:
+            client = AnthropicClient(KEY, anthropic_base_url(fake.base_url), max_retries=0)
+        with pytest.raises(ApiError) as sending:
+            await run(client)
+        with pytest.raises(ApiError) as listing:
+            await client.list_models()
+        await client.aclose()
+        assert elsewhere.requests == []
+    for caught in (sending.value, listing.value):
+        assert caught.kind == "redirect" and caught.status == 307
+        text = caught.message
+        assert elsewhere.base_url.removesuffix("/v1") in text  # where it pointed
+        assert "not followed" in text and "base_url" in text and KEY not in text
+    assert [r.status for r in fake.requests] == [307, 307]
+
+
 async def events_until_error(client: ChatClient) -> tuple[list, ApiError | None]:
     seen, error = [], None
     try:

@@ -28,6 +28,8 @@ class Handler(Transport):
 
     def do_GET(self) -> None:
         rec = self.record(None)
+        if self._redirected(rec):
+            return
         refused = self.owner.auth_error(rec.headers)
         if refused:
             self.send_json(rec, 401, refused)
@@ -43,6 +45,8 @@ class Handler(Transport):
     def do_POST(self) -> None:
         body = self.read_body()
         rec = self.record(body)
+        if self._redirected(rec):
+            return
         if self.path.rstrip("/").endswith("/anthropic/v1/messages"):
             self._anthropic(rec, body)
             return
@@ -92,6 +96,14 @@ class Handler(Transport):
                 self._complete(rec, body, sc)
         except (BrokenPipeError, ConnectionResetError):
             rec.disconnected = True
+
+    def _redirected(self, rec: Recorded) -> bool:
+        """Answer 307 to `owner.redirect_to` (same path) when the fake plays a redirect."""
+        target = self.owner.redirect_to
+        if target is None:
+            return False
+        self.send_json(rec, 307, {}, {"Location": target.rstrip("/") + self.path})
+        return True
 
     def _calls(self, sc: Scenario) -> list[dict[str, Any]]:
         calls = []

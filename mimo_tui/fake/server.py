@@ -46,6 +46,9 @@ class FakeMimo:
     # Web search: whether this key's Web Search plugin is on, and sources to send instead of
     # the generated ones (see fake/web_search.py).
     web_search_enabled: bool = True
+    # Every request answered 307 to this origin and the same path, as a misconfigured or
+    # hostile proxy in front of the API might (the key must not follow).
+    redirect_to: str | None = None
     search_results: list[dict[str, Any]] | None = None
     _queue: deque[Scenario] = field(default_factory=deque)
     # Every reasoning sent with a call id (a set: scenarios may reuse an id across turns).
