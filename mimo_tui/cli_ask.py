@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import signal
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
@@ -22,7 +21,7 @@ from mimo_tui.config import ConfigError, Paths, Settings
 from mimo_tui.errors import ApiError
 from mimo_tui.model import Message, ToolRecord, Usage
 from mimo_tui.store import StoreError
-from mimo_tui.text import visible
+from mimo_tui.text import visible, visible_json
 
 if TYPE_CHECKING:
     import argparse
@@ -187,7 +186,7 @@ class AskPrinter:
                 },
                 **sources_json(self.sources),
             }
-            self.out.write(json.dumps(payload, ensure_ascii=False) + "\n")
+            self.out.write(visible_json(payload, indent=None) + "\n")
             self.out.flush()
         elif self.sources:  # after the answer, on stderr: stdout stays the answer
             self.err.write(visible(sources_block(self.sources)) + "\n")

@@ -8,12 +8,11 @@ TUI's tree view (Ctrl+L) or the compare screen picks another.
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any, TextIO
 
 from mimo_tui.compare import Candidate, ask_candidates, regenerations, summary
-from mimo_tui.text import visible
+from mimo_tui.text import visible, visible_json
 
 EXIT_OK, EXIT_API = 0, 1  # as cli.py's
 
@@ -27,7 +26,7 @@ def print_candidates(
             "active": 0,
             "candidates": [c.as_json() for c in candidates],
         }
-        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        out.write(visible_json(data) + "\n")
         return
     tty = out.isatty()
     for n, candidate in enumerate(candidates, 1):

@@ -14,7 +14,7 @@ from typing import Any
 
 from mimo_tui.config import Paths, Settings
 from mimo_tui.key_file import key_problem, write_key_file
-from mimo_tui.text import redact, visible
+from mimo_tui.text import one_line, redact, visible, visible_json
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -91,7 +91,7 @@ def cmd_config(settings: Settings, paths: Paths) -> int:
     if settings.web_search_options:
         print("\n[web_search]  # config.toml")
         for option, chosen in settings.web_search_options.items():
-            print(f"{option} = {json.dumps(chosen, ensure_ascii=False)}")
+            print(f"{option} = {visible_json(chosen, indent=None)}")
     print("\n[paths]")
     for name in (
         "config_file",
@@ -168,15 +168,9 @@ def cmd_tools(settings: Settings, paths: Paths, as_json: bool) -> int:
         for label, spec in available.items()
     ]
     if as_json:
-        print(
-            json.dumps(
-                rows if hub is None else {"tools": rows, "mcp_servers": servers},
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
+        print(visible_json(rows if hub is None else {"tools": rows, "mcp_servers": servers}))
     else:
-        print(f"tools file: {tools_file}")
+        print(f"tools file: {one_line(str(tools_file))}")
         for server in servers:
             print(
                 visible(f"MCP server {server['name']}: {server['status']}  ({server['transport']})")

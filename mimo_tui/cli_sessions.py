@@ -6,7 +6,6 @@ scripts. Output for people is made visible (no control characters); JSON is exac
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,7 +16,7 @@ from mimo_tui.cli_compact import add_ops as add_compact_ops
 from mimo_tui.config import Paths
 from mimo_tui.cost import estimate_note, totals_cells, usage_table
 from mimo_tui.store import Store, StoreError
-from mimo_tui.text import one_line, visible
+from mimo_tui.text import one_line, visible, visible_json
 from mimo_tui.transcript_import import import_transcript
 from mimo_tui.transcripts import (
     FORMATS,
@@ -113,7 +112,7 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
         if args.json:  # every field, for scripts: the whole sessions
             sessions = store.sessions_in_full(limit=args.limit)
             print(
-                json.dumps(
+                visible_json(
                     [
                         {
                             "id": s.id,
@@ -127,9 +126,7 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
                             "reasoning_tokens": s.usage.reasoning_tokens,
                         }
                         for s in sessions
-                    ],
-                    ensure_ascii=False,
-                    indent=2,
+                    ]
                 )
             )
             return EXIT_OK
@@ -148,7 +145,7 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
         hits = store.search(" ".join(args.query), limit=args.limit)
         if args.json:
             print(
-                json.dumps(
+                visible_json(
                     [
                         {
                             "session_id": h.session_id,
@@ -158,9 +155,7 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
                             "snippet": h.snippet.replace("\x01", "").replace("\x02", ""),
                         }
                         for h in hits
-                    ],
-                    ensure_ascii=False,
-                    indent=2,
+                    ]
                 )
             )
             return EXIT_OK
@@ -180,7 +175,10 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
         if args.output:
             write_export(store, session, args.format, Path(args.output), key)
             text = Path(args.output).expanduser().read_text(encoding="utf-8")
-            print(f"wrote {args.output} ({args.format}, {len(text)} characters)", file=sys.stderr)
+            print(
+                f"wrote {one_line(str(args.output))} ({args.format}, {len(text)} characters)",
+                file=sys.stderr,
+            )
         else:
             sys.stdout.write(export(store, session, args.format, key))
         return EXIT_OK
@@ -194,7 +192,7 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
                 return _err(f"{args.file}: cannot read ({exc})")
         session = import_transcript(store, text, origin)
         print(
-            f"imported {origin} as session {session.id} "
+            f"imported {one_line(str(origin))} as session {session.id} "
             f"({store.get_session(session.id).message_count} messages)",
             file=sys.stderr,
         )

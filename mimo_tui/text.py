@@ -213,15 +213,15 @@ def _json_escape(char: str) -> str:
     return f"\\u{code:04x}"
 
 
-def visible_json(data: object) -> str:
-    """Pretty JSON in which every invisible character is a `\\uXXXX` escape.
+def visible_json(data: object, indent: int | None = 2) -> str:
+    """JSON (pretty by default) in which every invisible character is a `\\uXXXX` escape.
 
     Still valid JSON that decodes to exactly `data` (so it can be edited and sent), but a
     bidi override or zero-width space in a tool argument shows as `\\u202e`, not as nothing.
     """
     import json
 
-    text = json.dumps(data, indent=2, ensure_ascii=False)
+    text = json.dumps(data, indent=indent, ensure_ascii=False)
     if text.isascii():
         return text
     return "".join(_json_escape(c) if _is_unsafe(c) else c for c in text)

@@ -9,7 +9,6 @@ reader sees.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
@@ -17,7 +16,7 @@ from mimo_tui.compaction import base_prompt
 from mimo_tui.model import Message, Session
 from mimo_tui.replay import build_replay, openai_messages
 from mimo_tui.store import Store
-from mimo_tui.text import scrub
+from mimo_tui.text import scrub, visible_json
 
 FORMAT = "mimo-tui.session"
 VERSION = 1
@@ -87,4 +86,4 @@ def export_json(store: Store, session: Session, key: str | None = None) -> str:
     }
     if table:  # each attachment's bytes once, by sha256 (messages name them)
         data["attachments"] = table
-    return scrub(json.dumps(data, indent=2, ensure_ascii=False), key) + "\n"
+    return scrub(visible_json(data), key) + "\n"

@@ -104,3 +104,42 @@ def test_an_unused_session_is_not_left_behind(tmp_path, fake):
 
     subprocess.run([PYTHON, "-c", code], env=cli_env(tmp_path, None), check=True)
     assert json.loads(mimo(tmp_path, None, "sessions", "list", "--json").stdout) == []
+
+
+HOSTILE = "T\u009b31mC1 \u202eRLO \u200bZW"  # a C1 CSI, a bidi override, a zero-width space
+HIDDEN = ("\u009b", "\u202e", "\u200b", "\x1b")
+
+
+def test_json_outputs_escape_invisible_characters_and_still_decode_to_the_text(tmp_path):
+    """A hostile session title (a C1 CSI, a bidi override, a zero-width space) in every JSON a user prints on a terminal: each such character is a
+    `\\uXXXX` escape, never raw, and the JSON decodes back to exactly the stored text."""
+    store = Store(cli_paths(tmp_path).store_file)
+    sid = seed_conversation(store, tools=True)
+    store.rename_session(sid, HOSTILE)
+    store.close()
+    outputs = {
+        "list": mimo(tmp_path, None, "sessions", "list", "--json"),
+        "search": mimo(tmp_path, None, "sessions", "search", "greeting", "--json"),
+        "export": mimo(tmp_path, None, "sessions", "export", sid, "--format", "json"),
+    }
+    for name, result in outputs.items():
+        assert result.returncode == 0, (name, result.stderr)
+        assert not any(c in result.stdout for c in HIDDEN), name
+        assert "\\u009b" in result.stdout and "\\u202e" in result.stdout, name
+    assert json.loads(outputs["list"].stdout)[0]["title"] == HOSTILE
+    assert {hit["session_title"] for hit in json.loads(outputs["search"].stdout)} == {HOSTILE}
+    assert json.loads(outputs["export"].stdout)["session"]["title"] == HOSTILE
+
+
+def test_file_names_in_messages_are_shown_not_obeyed(tmp_path):
+    """`sessions export -o` and `sessions import` name the file they wrote or read: a name
+    holding ESC]52 and a C1 byte is printed with both made visible."""
+    sid = seeded(tmp_path)
+    name = tmp_path / "out\x1b]52;c;QVRUQUNL\x07\u009b31m.json"
+    wrote = mimo(tmp_path, None, "sessions", "export", sid, "--format", "json", "-o", str(name))
+    assert wrote.returncode == 0, wrote.stderr
+    imported = mimo(tmp_path, None, "sessions", "import", str(name))
+    assert imported.returncode == 0, imported.stderr
+    for result in (wrote, imported):
+        assert "\x1b" not in result.stderr and "\u009b" not in result.stderr
+        assert "out␛]52;c;QVRUQUNL" in result.stderr
