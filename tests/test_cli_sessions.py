@@ -111,8 +111,9 @@ HIDDEN = ("\u009b", "\u202e", "\u200b", "\x1b")
 
 
 def test_json_outputs_escape_invisible_characters_and_still_decode_to_the_text(tmp_path):
-    """A hostile session title (a C1 CSI, a bidi override, a zero-width space) in every JSON a user prints on a terminal: each such character is a
-    `\\uXXXX` escape, never raw, and the JSON decodes back to exactly the stored text."""
+    """A hostile session title (a C1 CSI, a bidi override, a zero-width space) in every
+    JSON a user prints on a terminal: each such character is a `\\uXXXX` escape, never
+    raw, and the JSON decodes back to exactly the stored text."""
     store = Store(cli_paths(tmp_path).store_file)
     sid = seed_conversation(store, tools=True)
     store.rename_session(sid, HOSTILE)

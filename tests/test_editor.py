@@ -86,6 +86,22 @@ def test_f9_edits_the_message_box_in_editor_through_the_real_terminal(tmp_path, 
     assert sent == "draft + from the editor"
 
 
+def test_f9_with_an_editor_that_fails_gives_the_app_back_with_the_draft(tmp_path, fake):
+    """An editor that exits 1 (vim's :cq) or that is not installed: the app takes the
+    terminal back, says the message is unchanged, keeps the draft, and still quits."""
+    for editor in (scripted_editor(tmp_path, status=1), "no-such-editor-here"):
+        env = cli_env(tmp_path, fake, EDITOR=editor)
+        with PtyApp([], env, cols=100, rows=30) as app:
+            app.wait_for_text("Help")
+            app.write("my draft")
+            app.wait_for_text("my draft")
+            app.write(F9)
+            screen = app.wait_for_text("the message is unchanged", timeout=30)
+            assert "my draft" in screen
+            app.press("ctrl+q")
+            assert app.wait_exit() == 0
+
+
 async def test_without_an_editor_f9_opens_the_in_app_editor(settings, paths, monkeypatch):
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.delenv("EDITOR", raising=False)

@@ -97,18 +97,24 @@ def edit_message_box(box: TextArea) -> None:
     except EditorError as exc:
         argv, note = None, str(exc)
     if argv is not None and not app.is_web:
+        failed: EditorError | None = None
         try:
             with app.suspend():
-                edited = edit_text(box.text, argv)
+                try:  # caught in here: App.suspend() gives the terminal back to the app
+                    edited = edit_text(box.text, argv)  # only when its block ends normally
+                except EditorError as exc:
+                    failed = exc
         except SuspendNotSupported:
             note = "This terminal cannot be handed to an editor here; editing in the app."
-        except EditorError as exc:
-            app.notify(
-                visible(f"{exc}; the message is unchanged."), severity="warning", markup=False
-            )
-            return
         else:
-            _put_back(box, edited)
+            if failed is not None:
+                app.notify(
+                    visible(f"{failed}; the message is unchanged."),
+                    severity="warning",
+                    markup=False,
+                )
+            else:
+                _put_back(box, edited)
             return
     elif app.is_web:
         note = "In the browser, messages are edited here."
