@@ -224,6 +224,21 @@ async def test_an_api_error_is_shown_and_f5_retries(settings, paths, fake):
     runtime.close()
 
 
+def test_after_switching_to_the_demo_with_f2_quitting_ends_cleanly(tmp_path):
+    """No key, F2 (the offline demo), Ctrl+Q: exit 0 and no traceback. The window's first
+    runtime was closed twice (by the switch and at exit), the demo's never."""
+    from tests.conftest import cli_env
+    from tests.pty_helpers import PtyApp
+
+    with PtyApp([], cli_env(tmp_path, None), cols=100, rows=30) as app:
+        app.wait_for_text("F2 tries the offline demo")
+        app.write(b"\x1bOQ")  # F2
+        app.wait_for_text("offline demo: no key needed")
+        app.press("ctrl+q")
+        assert app.wait_exit() == 0
+        assert b"Traceback" not in app.output and b"ProgrammingError" not in app.output
+
+
 async def test_without_a_key_f2_switches_to_the_offline_demo(settings, paths, fake):
     app, _ = make_app(replace(settings, api_key=None), paths)
     async with app.run_test(size=SIZE) as pilot:

@@ -364,6 +364,7 @@ def run_tui(
     except StoreError as exc:
         print(f"mimo-tui: {exc}", file=sys.stderr)
         return 2
+    app: MimoApp | None = None
     try:
         try:
             session = runtime.session(resume, session_ref)
@@ -373,5 +374,7 @@ def run_tui(
         app = MimoApp(runtime, session.id)
         app.run()
     finally:
-        runtime.close()
+        # The app's runtime now: F2 (the demo) or F5 (a pasted key) replaced the first one
+        # and closed it already.
+        (app.runtime if app is not None else runtime).close()
     return app.return_code or 0
