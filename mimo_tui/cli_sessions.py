@@ -173,7 +173,10 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
     if args.op == "export":
         session = store.get_session(args.ref)
         if args.output:
-            write_export(store, session, args.format, Path(args.output), key)
+            try:
+                write_export(store, session, args.format, Path(args.output), key)
+            except OSError as exc:  # no such folder, a folder by that name, a full disk
+                return _err(f"Could not write {args.output}: {exc.strerror or exc}")
             text = Path(args.output).expanduser().read_text(encoding="utf-8")
             print(
                 f"wrote {one_line(str(args.output))} ({args.format}, {len(text)} characters)",

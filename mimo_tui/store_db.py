@@ -111,8 +111,17 @@ def open_db(path: Path) -> tuple[sqlite3.Connection, Path | None]:
             if busy and time.monotonic() < deadline:
                 time.sleep(0.05)
                 continue
-            why = "locked by another process" if busy else f"cannot be opened ({exc})"
-            raise StoreError(f"{path}: the store is {why}") from exc
+            if busy:
+                raise StoreError(f"{path}: the store is locked by another process") from exc
+            raise StoreError(
+                f"{path}: the store cannot be opened ({exc}). Check that its folder is "
+                "writable (not a read-only file system), or set XDG_DATA_HOME elsewhere"
+            ) from exc
+        except OSError as exc:  # its folder cannot be made (a file in the way, no rights)
+            raise StoreError(
+                f"{path}: the store cannot be created ({exc.strerror or exc}). Check that "
+                f"{path.parent} can be a folder you may write to, or set XDG_DATA_HOME"
+            ) from exc
         except sqlite3.DatabaseError:
             if db is not None:
                 db.close()

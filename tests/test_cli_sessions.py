@@ -144,3 +144,28 @@ def test_file_names_in_messages_are_shown_not_obeyed(tmp_path):
     for result in (wrote, imported):
         assert "\x1b" not in result.stderr and "\u009b" not in result.stderr
         assert "out␛]52;c;QVRUQUNL" in result.stderr
+
+
+def test_an_export_that_cannot_be_written_says_so_without_a_traceback(tmp_path):
+    """`-o` into a folder that does not exist, or naming a folder: a one-line message and
+    exit 2; nothing is left behind."""
+    sid = seeded(tmp_path)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for target, why in ((tmp_path / "no" / "x.json", "No such file"), (folder, "directory")):
+        result = mimo(tmp_path, None, "sessions", "export", sid, "--format", "json", "-o", target)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert f"Could not write {target}: " in result.stderr and why in result.stderr
+    assert list(folder.iterdir()) == [] and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_data_folder_that_cannot_be_made_is_named_with_what_to_do(tmp_path):
+    """XDG_DATA_HOME is a file: every command that opens the store, the TUI included,
+    names the store and what to check, exit 2, no traceback."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    for args in (["sessions", "list"], ["--demo", "ask", "hi"], ["--demo"]):
+        result = mimo(tmp_path, None, *args, XDG_DATA_HOME=str(blocker))
+        assert result.returncode == 2 and "Traceback" not in result.stderr, args
+        assert "the store cannot be created (Not a directory)" in result.stderr, args
+        assert "XDG_DATA_HOME" in result.stderr, args
