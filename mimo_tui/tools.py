@@ -138,6 +138,8 @@ def load_tools_file(path: Path) -> tuple[list[ToolSpec], list[str]]:
         return [], []
     except OSError as exc:
         return [], [f"{path}: cannot read ({exc.strerror})"]
+    except UnicodeDecodeError as exc:
+        return [], [f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})"]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -7,6 +7,7 @@ by the test suite instead of at every start (~2 ms of it).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import fields
 from pathlib import Path
@@ -52,10 +53,37 @@ def theme_from_toml(text: str, origin: str, check_colours: bool = True) -> Theme
     try:
         theme = Theme(**data)
         if check_colours:
-            theme.to_color_system().generate()  # bad colours fail here, not at first paint
+            generated = theme.to_color_system().generate()  # bad colours fail here
     except Exception as exc:
         raise ThemeFileError(f"{origin}: {exc}") from exc
+    if check_colours:
+        _check_variables(theme.variables, generated, origin)
     return theme
+
+
+_NAME = re.compile(r"[a-z][a-z0-9-]*")
+# What a variable's value may hold: colours, `$other 50%`, text styles. Not `;`, `:`, `{`,
+# quotes or controls, which would end the declaration it is put into and start another.
+_VALUE = re.compile(r"[A-Za-z0-9#$%.,()_ -]*")
+
+
+def _check_variables(variables: dict[str, str], generated: dict[str, str], origin: str) -> None:
+    """Every variable a CSS value, checked as it will be used (`…-style` as a text style,
+    the rest as a colour), so a bad one is reported with its file instead of stopping the
+    app at the stylesheet (and a value is never CSS that declares something else)."""
+    from textual.css.stylesheet import Stylesheet, StylesheetParseError
+
+    for name, value in variables.items():
+        if not (isinstance(value, str) and _NAME.fullmatch(name) and _VALUE.fullmatch(value)):
+            raise ThemeFileError(f"{origin}: variable {name!r} = {value!r} is not a CSS value")
+        sheet = Stylesheet(variables={**generated, **variables})
+        prop = "text-style" if name.endswith("style") else "color"
+        sheet.add_source(f"Screen {{ {prop}: ${name}; }}", read_from=(origin, name))
+        try:
+            sheet.parse()
+        except StylesheetParseError:
+            why = "a text style" if prop == "text-style" else "a colour"
+            raise ThemeFileError(f"{origin}: variable {name!r} = {value!r} is not {why}") from None
 
 
 def _load(user_dir: Path | None) -> tuple[list[tuple[Theme, str]], list[str]]:
@@ -75,6 +103,8 @@ def _load(user_dir: Path | None) -> tuple[list[tuple[Theme, str]], list[str]]:
                 sources.append((str(path), path.read_text(encoding="utf-8"), "user"))
             except OSError as exc:
                 problems.append(f"{path}: cannot read ({exc.strerror})")
+            except UnicodeDecodeError as exc:
+                problems.append(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})")
     for origin, text, source in sorted(sources, key=lambda s: s[0]):
         try:
             loaded.append((theme_from_toml(text, origin, check_colours=source == "user"), source))

@@ -180,6 +180,51 @@ def test_bad_theme_files_are_named_and_skipped(tmp_path, observe):
     )
 
 
+def test_theme_variables_that_are_not_css_values_and_files_not_utf8_are_skipped(tmp_path, observe):
+    folder = tmp_path / "themes"
+    folder.mkdir()
+    head = 'primary = "#00ff00"\n[variables]\n'
+    (folder / "inject.toml").write_text('name = "i"\n' + head + '"tool-done" = "red; x: 1"\n')
+    (folder / "word.toml").write_text('name = "w"\n' + head + '"tool-done" = "notacolor"\n')
+    (folder / "latin1.toml").write_bytes(b'name = "\xe9"\n')
+    (folder / "good.toml").write_text(
+        'name = "g"\n' + head + '"tool-done" = "#4cc38a 50%"\n"tool-failed" = "auto 70%"\n'
+        '"link-style" = "bold underline"\n'
+    )
+    themes, problems = load_themes(folder)
+    names = {t.name for t in themes}
+    assert "g" in names and not names & {"i", "w"}
+    assert len(problems) == 3
+    assert any(
+        "inject.toml" in p and "'tool-done'" in p and "not a CSS value" in p for p in problems
+    )
+    assert any("word.toml" in p and "not a colour" in p for p in problems)
+    assert any("latin1.toml" in p and "not valid UTF-8" in p for p in problems)
+    observe(
+        "Bad files",
+        "a user theme whose variable is CSS / not a colour, a theme file not in UTF-8",
+        " · ".join(f"“{p.replace(str(folder), '…')}”" for p in problems)
+        + " — a theme with `#4cc38a 50%`, `auto 70%` and a two-word text style loads",
+    )
+
+
+def test_a_tools_file_not_in_utf8_is_named_and_the_rest_starts(tmp_path, fake, observe):
+    paths = cli_paths(tmp_path)
+    paths.tools_file.parent.mkdir(parents=True, exist_ok=True)
+    paths.tools_file.write_bytes(b"\xff\xfe = 1\n")
+    result = mimo(tmp_path, fake, "tools")
+    assert "Traceback" not in result.stderr
+    assert str(paths.tools_file) in result.stderr and "not valid UTF-8" in result.stderr
+    asked = mimo(tmp_path, fake, "ask", "hi")
+    assert asked.returncode == 0 and "Traceback" not in asked.stderr
+    observe(
+        "Bad files",
+        "tools.toml that is not UTF-8",
+        f"`tools` exits {result.returncode}: “{_short(result.stderr, tmp_path)}”; `ask` "
+        f"still answers (exit {asked.returncode})",
+    )
+
+
 def test_a_bad_import_file_is_named_and_nothing_is_written(tmp_path, fake, observe):
     paths = cli_paths(tmp_path)
     _make_store(tmp_path, fake)

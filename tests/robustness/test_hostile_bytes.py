@@ -217,6 +217,31 @@ def test_toast_with_a_hostile_key_from_tools_toml(tmp_path, hostile_fake, observ
     )
 
 
+def test_a_theme_variable_that_is_css_with_escapes_is_refused(tmp_path, hostile_fake, observe):
+    """A user theme whose variable ends its declaration and carries ESC]52 and C1, chosen
+    with --theme: the theme is not loaded (a toast names it), the app runs on the default,
+    and none of the payload reaches the terminal."""
+    themes = tmp_path / "config" / "mimo-tui" / "themes"
+    themes.mkdir(parents=True)
+    (themes / "evil.toml").write_text(
+        'name = "evil"\nprimary = "#00ff00"\n[variables]\n'
+        '"reasoning-foreground" = "red; zz: \\"\\u001b]52;c;UFdORUQ=\\u0007 \\u009d0;C1\\""\n',
+        encoding="utf-8",
+    )
+    with tui(tmp_path, hostile_fake, "--theme", "evil") as app:
+        screen = app.wait_for_text(lambda text: "Theme not loaded" in text and "evil" in text)
+        app.write("still here")
+        app.wait_for_text("still here")
+        out = app.output
+    summary = assert_no_raw(out)
+    observe(
+        AREA,
+        "CSS, ESC]52 and C1 in a user theme's variable, chosen with --theme (TUI, pty bytes)",
+        f"the toast says `{line_with(screen, 'Theme not loaded')}`; the app runs on and "
+        f"takes input; {summary}",
+    )
+
+
 def test_sessions_list_and_ask_on_a_terminal(tmp_path, hostile_fake, observe):
     import_hostile_session(tmp_path, hostile_fake)
     env = cli_env(tmp_path, hostile_fake)
