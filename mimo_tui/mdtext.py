@@ -168,3 +168,29 @@ def demote_headings(text: str, tokens: list[Token] | None = None) -> str:
                 title = title[:-1] + "\\#"
             lines[start:end] = [f"{lead}{'#' * level} {title}"]
     return "\n".join(lines)
+
+
+def visible_decoded(tokens: list[Token]) -> list[Token]:
+    """`tokens` with the text markdown-it decoded made visible, in place.
+
+    The source was made visible before it was parsed, but the parser then turns entity and
+    numeric character references (`&#x202E;`, `&rlm;`, `&ZeroWidthSpace;`) into the
+    characters they name: a bidi override written as `&#x202E;` reached the screen and the
+    HTML export raw. Text, image descriptions and link titles are where references are
+    decoded (code keeps them literal)."""
+    from mimo_tui.text import visible
+
+    def walk(children: list[Token]) -> None:
+        for child in children:
+            if child.type == "text" or child.type == "image":
+                child.content = visible(child.content)
+            title = child.attrs.get("title") if child.attrs else None
+            if isinstance(title, str):
+                child.attrs["title"] = visible(title)
+            if child.children:
+                walk(child.children)
+
+    for token in tokens:
+        if token.children:
+            walk(token.children)
+    return tokens

@@ -250,10 +250,12 @@ def _markdown_html(text: str) -> str:
             highlight(source, lexer, HtmlFormatter(nowrap=True, noclasses=True, style="friendly"))
         )
 
-    from mimo_tui.mdtext import transcript_markdown
+    from mimo_tui.mdtext import transcript_markdown, visible_decoded
 
     md = MarkdownIt("commonmark", {"html": False, "highlight": code}).enable("table")
-    return str(md.render(transcript_markdown(text)))  # its headings below the page's own
+    env: dict[str, object] = {}
+    tokens = md.parse(transcript_markdown(text), env)  # its headings below the page's own
+    return str(md.renderer.render(visible_decoded(tokens), md.options, env))
 
 
 def _superseded_html(turn: TurnVersions | None) -> list[str]:

@@ -35,6 +35,10 @@ PAYLOADS = {
     "bidi overrides": "\u202eevil\u202c \u2066iso\u2069",
     "zero-width characters": "zero\u200bwidth\u200d\ufeffjoin",
     "invalid surrogates": "bad \ud800 surrogate",
+    # Markdown decodes these after the text was made visible: a bidi override by reference.
+    "character references (&#x202E; &rlm; &ZeroWidthSpace; &#x2028;)": (
+        "ref &#x202E;evil&#x202C; &rlm;x &ZeroWidthSpace;y &#x2028;z &#x9b;c1"
+    ),
 }
 UNSAFE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
