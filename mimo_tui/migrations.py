@@ -196,6 +196,20 @@ def _index_streaming_replies(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX messages_streaming ON messages(owner_pid) WHERE status = 'streaming'")
 
 
+# A session row no reader could list as it is: a column of the wrong type (a BLOB title,
+# text times), written by another program or by hand. Its partial index holds just those
+# rows (normally none), so a listing learns in O(1) whether it must read them carefully.
+DAMAGED_SESSION = (
+    "typeof(title) NOT IN ('text', 'null') OR typeof(model) != 'text' "
+    "OR typeof(updated_at) NOT IN ('integer', 'real') OR typeof(settings) NOT IN ('text', 'null')"
+)
+
+
+def _index_damaged_sessions(db: sqlite3.Connection) -> None:
+    """See DAMAGED_SESSION."""
+    db.execute(f"CREATE INDEX sessions_damaged ON sessions(id) WHERE {DAMAGED_SESSION}")
+
+
 _COUNTERS = ("message_count", "prompt_tokens", "completion_tokens", "reasoning_tokens")
 
 
@@ -379,5 +393,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _index_two_character_words,
     _conversation_tree,
     _count_cached_tokens_on_the_session_row,
+    _index_damaged_sessions,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -23,6 +23,7 @@ from typing import Any
 
 from mimo_tui import blobs as attached
 from mimo_tui import gc_policy, source_store
+from mimo_tui.migrations import DAMAGED_SESSION
 from mimo_tui.model import Message, SearchHit, Session, SessionSummary, Usage, UsageRow
 from mimo_tui.store_compactions import CompactionsMixin
 from mimo_tui.store_db import MAX_PAGES_ENV, WRITING, StoreError, StoreFull, open_db, write
@@ -30,7 +31,9 @@ from mimo_tui.store_import import ImportMixin, new_id
 from mimo_tui.store_open import OpenMixin
 from mimo_tui.store_rows import (
     MESSAGE_COLUMNS,
+    SAFE_SESSION_COLUMNS,
     SESSION_COLUMNS,
+    SESSION_ROW,
     blocks_json,
     calls_json,
     message_from_row,
@@ -59,8 +62,18 @@ def _session_of(row: sqlite3.Row) -> Session:
         row["updated_at"],
         row["message_count"],
         usage,
-        json.loads(row["settings"] or "{}"),
+        _settings(row["settings"]),
     )
+
+
+def _settings(text: str | None) -> dict[str, Any]:
+    """A session's settings column; text that is not a JSON object (a row edited by hand)
+    reads as no settings of its own."""
+    try:
+        settings = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return settings if isinstance(settings, dict) else {}
 
 
 class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
@@ -105,18 +118,18 @@ class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
         """A session by id, unique id prefix, or `last`; StoreError says why none matched."""
         if ref == "last":
             row = self.db.execute(
-                "SELECT * FROM sessions ORDER BY updated_at DESC, rowid DESC LIMIT 1"
+                f"SELECT {SESSION_ROW} FROM sessions ORDER BY updated_at DESC, rowid DESC LIMIT 1"
             ).fetchone()
             if row is None:
                 raise StoreError("there are no sessions yet")
             return _session_of(row)
-        row = self.db.execute("SELECT * FROM sessions WHERE id = ?", (ref,)).fetchone()
+        row = self.db.execute(f"SELECT {SESSION_ROW} FROM sessions WHERE id = ?", (ref,)).fetchone()
         if row is not None:
             return _session_of(row)
         # Ids that start with `ref`, as a range of the primary key's index: `id LIKE 'ref%'`
         # ORed with the exact match scanned every session (20 ms at 100,000, on every start).
         rows = self.db.execute(
-            "SELECT * FROM sessions WHERE id > ? AND id < ? ORDER BY id LIMIT 2",
+            f"SELECT {SESSION_ROW} FROM sessions WHERE id > ? AND id < ? ORDER BY id LIMIT 2",
             (ref, ref + "\U0010ffff"),
         ).fetchall()
         if not rows:
@@ -231,12 +244,15 @@ class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
         Each row's tuple becomes a SessionSummary in C (tuple.__new__ through map), with no
         Python code per row: building a full Session, its Usage and a settings dict for each
         of 100,000 rows was two thirds of listing them. Nothing built here is cyclic, so the
-        collector stays out of the way while the list grows (gc_policy.bulk).
+        collector stays out of the way while the list grows (gc_policy.bulk). A store that
+        holds a damaged row (its partial index says so at once) is read column by column
+        as the types a list needs: "(damaged title)", time 0.
         """
+        damaged = self.db.execute(f"SELECT 1 FROM sessions WHERE {DAMAGED_SESSION} LIMIT 1")
+        columns = SAFE_SESSION_COLUMNS if damaged.fetchone() else SESSION_COLUMNS
         with gc_policy.bulk():
             rows = self._tuples(
-                f"SELECT {SESSION_COLUMNS} FROM sessions "
-                "ORDER BY updated_at DESC, rowid DESC LIMIT ?",
+                f"SELECT {columns} FROM sessions ORDER BY updated_at DESC, rowid DESC LIMIT ?",
                 (limit,),
             )
             return list(map(summary_from_row, rows))
@@ -245,7 +261,8 @@ class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
         """The newest sessions as list_sessions orders them, each whole (creation time, the
         token split, its own settings) for an export such as `sessions list --json`."""
         rows = self.db.execute(
-            "SELECT * FROM sessions ORDER BY updated_at DESC, rowid DESC LIMIT ?", (limit,)
+            f"SELECT {SESSION_ROW} FROM sessions ORDER BY updated_at DESC, rowid DESC LIMIT ?",
+            (limit,),
         ).fetchall()
         return [_session_of(r) for r in rows]
 

@@ -23,9 +23,60 @@ MESSAGE_COLUMNS = (
 )
 
 
-# What a listed session is read from, in SessionSummary's field order.
+DAMAGED_TITLE = "(damaged title)"
+
+
+def _text(column: str, damaged: str) -> str:
+    """`column` as text: NULL stays NULL, any other type (a BLOB, a number) reads as
+    `damaged`. A session row edited by hand or by another program may hold any type."""
+    kind = f"CASE typeof({column})"
+    return f"{kind} WHEN 'text' THEN {column} WHEN 'null' THEN NULL ELSE '{damaged}' END"
+
+
+def _number(column: str) -> str:
+    """`column` as a number: anything else (text, a BLOB, NULL) reads as 0."""
+    return (
+        f"CASE typeof({column}) WHEN 'integer' THEN {column} WHEN 'real' THEN {column} ELSE 0 END"
+    )
+
+
+# The columns of a session a reader shows or parses, each read as the type it must be, so a
+# damaged row lists as "(damaged title)" instead of stopping the list, the TUI or the CLI.
+TITLE = _text("title", DAMAGED_TITLE)
+_SAFE = {
+    "title": TITLE,
+    "model": _text("model", ""),
+    "created_at": _number("created_at"),
+    "updated_at": _number("updated_at"),
+    "settings": _text("settings", "{}"),
+}
+# Every column of a session (Store.get_session, sessions_in_full), by name.
+SESSION_ROW = ", ".join(
+    f"{_SAFE[c]} AS {c}" if c in _SAFE else c
+    for c in (
+        "id",
+        "title",
+        "model",
+        "created_at",
+        "updated_at",
+        "message_count",
+        "prompt_tokens",
+        "completion_tokens",
+        "reasoning_tokens",
+        "cached_tokens",
+        "cached_known",
+        "settings",
+    )
+)
+# What a listed session is read from, in SessionSummary's field order: as stored, and
+# (~25% slower at 100,000 sessions) each column as the type it must be, for a store that
+# holds a damaged row (migrations.DAMAGED_SESSION).
 SESSION_COLUMNS = (
     "id, title, model, updated_at, message_count, prompt_tokens + completion_tokens, settings"
+)
+SAFE_SESSION_COLUMNS = (
+    f"id, {TITLE}, {_SAFE['model']}, {_SAFE['updated_at']}, message_count, "
+    f"prompt_tokens + completion_tokens, {_SAFE['settings']}"
 )
 
 # A SessionSummary from a SESSION_COLUMNS row, made by tuple.__new__ itself: no Python code

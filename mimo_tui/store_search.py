@@ -21,6 +21,7 @@ import sqlite3
 from typing import Any
 
 from mimo_tui.model import SearchHit
+from mimo_tui.store_rows import TITLE
 
 COLUMNS = ("content", "reasoning_content", "tool_calls")
 ASCII_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -74,7 +75,7 @@ def _long_words(db: sqlite3.Connection, words: list[str], limit: int) -> list[Se
     # Newest first straight from the index (rowid order needs no sort), so a common
     # word matching most messages costs no more than a rare one.
     rows = db.execute(
-        "SELECT m.id, m.session_id, m.role, s.title, m.created_at, hits.snip "
+        f"SELECT m.id, m.session_id, m.role, {TITLE} AS title, m.created_at, hits.snip "
         "FROM (SELECT rowid, snippet(messages_fts, -1, char(1), char(2), '…', 40) "
         "AS snip FROM messages_fts WHERE messages_fts MATCH ? "
         "ORDER BY rowid DESC LIMIT ?) AS hits "
@@ -182,7 +183,7 @@ def _hits(db: sqlite3.Connection, ids: list[int], word: str) -> list[SearchHit]:
     if not ids:
         return []
     rows = db.execute(
-        "SELECT m.id, m.session_id, m.role, s.title, m.created_at, m.content, "
+        f"SELECT m.id, m.session_id, m.role, {TITLE} AS title, m.created_at, m.content, "
         "m.reasoning_content, m.tool_calls FROM messages m "
         f"JOIN sessions s ON s.id = m.session_id WHERE m.id IN ({','.join('?' * len(ids))}) "
         "ORDER BY m.id DESC",

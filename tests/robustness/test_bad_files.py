@@ -471,6 +471,45 @@ async def test_a_damaged_row_opens_in_the_tui_as_damaged(settings, paths, fake, 
     )
 
 
+def test_a_damaged_session_row_lists_as_damaged_everywhere(tmp_path, fake, observe):
+    """A session row edited by another program: its title a BLOB holding ESC]52, its
+    times text, its settings not JSON. Every reader lists it as damaged and goes on: the
+    CLI's list, show, search, export, and the TUI (its first frame, F4)."""
+    from tests.pty_helpers import PtyApp
+
+    _make_store(tmp_path, fake)
+    db = sqlite3.connect(cli_paths(tmp_path).store_file)
+    with db:
+        db.execute(
+            "UPDATE sessions SET title = ?, created_at = 'garbage', updated_at = 'x', "
+            "settings = 'not json'",
+            (b"\x1b]52;c;QVRUQUNL\x07\xff",),
+        )
+    db.close()
+    outputs = {}
+    for op in (["list"], ["list", "--json"], ["show", "last"], ["search", "fill"]):
+        result = mimo(tmp_path, fake, "sessions", *op)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, (op, result.stderr)
+        assert "\x1b" not in result.stdout
+        outputs[" ".join(op)] = result.stdout
+    assert "(damaged title)" in outputs["list"] and "(damaged title)" in outputs["search fill"]
+    assert json.loads(outputs["list --json"])[0]["title"] == "(damaged title)"
+    with PtyApp(["-c"], cli_env(tmp_path, fake), cols=100, rows=30) as app:
+        app.wait_for_text("fill the store")
+        app.write(b"\x1bOS")  # F4
+        screen = app.wait_for_text("(damaged title)")
+        out = app.output
+    assert b"Traceback" not in out and b"\x1b]52;c;QVRUQUNL" not in out
+    listed = next(line for line in outputs["list"].splitlines() if "damaged" in line)
+    observe(
+        "Bad files",
+        "a session row with a BLOB title (holding ESC]52), text times and settings not JSON",
+        f"`sessions list` prints “{listed.split(maxsplit=1)[1].strip()}”; list --json, show "
+        "and search exit 0; the TUI opens it with -c and F4 lists “(damaged title)”; no "
+        f"traceback, no raw ESC]52 ({'F4' if '(damaged title)' in screen else ''})",
+    )
+
+
 def test_the_import_schema_knows_every_field_a_tool_record_stores(observe):
     """A field added to ToolRecord.meta() but not to the schema makes every stored tool
     result read back as damaged (seen when the edited-arguments field arrived)."""
