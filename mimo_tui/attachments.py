@@ -190,10 +190,16 @@ def from_bytes(data: bytes, name: str, mime: str | None = None) -> tuple[Attachm
     )
 
 
+def text_name(name: str) -> str:
+    """A file name as text: bytes in it that are not UTF-8 (which Python keeps as lone
+    surrogates, and no database, request or terminal takes) become U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def from_path(path: Path | str, mime: str | None = None) -> tuple[Attachment, bytes]:
     """An attachment of the file at `path`: too big is refused before it is read whole."""
     path = Path(path).expanduser()
-    name = path.name
+    name = text_name(path.name)
     try:
         st = path.stat()
         if not path.is_file():
@@ -205,8 +211,9 @@ def from_path(path: Path | str, mime: str | None = None) -> tuple[Attachment, by
             assert kind is not None
             check_size(name, kind, st.st_size)
             data = head + fh.read()
-    except OSError as exc:
-        raise AttachmentError(f"{name}: cannot be read ({exc.strerror or exc})") from exc
+    except OSError as exc:  # named as given: which folder it was looked for in counts
+        where = text_name(str(path))
+        raise AttachmentError(f"{where}: cannot be read ({exc.strerror or exc})") from exc
     return from_bytes(data, name, found)
 
 

@@ -76,3 +76,23 @@ def test_ask_refuses_a_12_mb_image_naming_the_file_and_the_limit(tmp_path, fake:
         "big.png: 12.0 MB is over the 10 MB limit for image attachments" in result.stderr.decode()
     )
     assert fake.chat_requests() == []
+
+
+def test_a_file_name_that_is_not_utf8_is_attached_under_a_readable_name(tmp_path, fake):
+    """A file whose name holds a byte that is not UTF-8 (a C1 byte, as Latin-1 names do):
+    it is sent and kept, its name with U+FFFD for the byte; no traceback, nothing lost."""
+    import os
+
+    image = png(4, 4)
+    raw = os.fsencode(str(tmp_path)) + b"/RAW\x9b31m.png"
+    with open(raw, "wb") as fh:
+        fh.write(image)
+    result = mimo(tmp_path, fake, "ask", "-a", raw, "-m", "mimo-v2.5", "describe")
+    assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
+    store = Store(cli_paths(tmp_path).store_file)
+    (user, _) = store.messages(store.get_session("last").id)
+    assert user.content == "describe" and user.attachments[0].name == "RAW\ufffd31m.png"
+    store.close()
+    missing = mimo(tmp_path, fake, "ask", "-a", str(tmp_path / "nope.png"), "hi")
+    assert missing.returncode == 2
+    assert f"{tmp_path / 'nope.png'}: cannot be read".encode() in missing.stderr
