@@ -128,6 +128,20 @@ async def test_search_finds_reasoning_and_opens_the_session_at_that_message(sett
     runtime.close()
 
 
+async def test_down_then_enter_in_search_opens_the_first_hit(settings, paths, fake):
+    """The search's hint says "↓ to the results · Enter opens": ↓ lands on the first hit,
+    so Enter opens it at once (it used to land on no hit, and Enter did nothing)."""
+    app, runtime, seeded = await two_sessions(settings, paths, fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+f")
+        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        app.screen.query_one(Input).value = "Beijing uses"
+        await wait_until(pilot, lambda: bool(app.screen.hits))
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: chat(app).session_id == seeded)
+    runtime.close()
+
+
 async def test_copy_a_message_and_the_last_answer(settings, paths, fake):
     app, runtime, seeded = await two_sessions(settings, paths, fake)
     async with app.run_test(size=SIZE) as pilot:

@@ -77,7 +77,11 @@ class SearchScreen(ModalScreen[SearchHit | None]):
         self.dismiss(self.hits[int(event.option.id or 0)])
 
     def action_focus_results(self) -> None:
-        self.query_one("#hits", OptionList).focus()
+        """↓ from the query: the results, with the first hit highlighted so Enter opens it."""
+        options = self.query_one("#hits", OptionList)
+        if options.option_count and options.highlighted is None:
+            options.highlighted = 0
+        options.focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
