@@ -360,3 +360,18 @@ def test_ask_says_each_retry_the_sdk_makes_on_stderr(tmp_path, fake):
     assert result.stdout.strip()  # the answer, after the retry
     [said] = [line for line in result.stderr.splitlines() if "retr" in line]
     assert said.startswith("mimo-tui: rate limited (429), retrying in ") and said.endswith("(1/2)")
+
+
+def test_the_chat_without_a_terminal_says_so_and_points_to_ask(tmp_path):
+    """`mimo-tui -c </dev/null | tail`: no keys can reach it, so rather than running
+    unseen until killed it says what it needs and what to use instead, exit 2."""
+    result = subprocess.run(
+        [PYTHON, "-m", "mimo_tui", "--demo", "-c"],
+        env=cli_env(tmp_path, None),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "needs a terminal" in result.stderr and "mimo-tui ask" in result.stderr

@@ -43,6 +43,10 @@ from mimo_tui.ui.widgets.kept_lines import (
 from mimo_tui.ui.widgets.lines import LinesWidget
 from mimo_tui.ui.widgets.md_palette import set_highlighting, set_palette
 
+NO_TERMINAL = (
+    "mimo-tui: the chat needs a terminal to read keys from and draw on (stdin and stderr); "
+    "for a script or a pipe, use `mimo-tui ask`"
+)
 HANGUP_GRACE_S = 5.0  # how long a hang-up waits for the reply in flight to be saved
 
 
@@ -370,6 +374,9 @@ def run_tui(
             session = runtime.session(resume, session_ref)
         except StoreError as exc:
             print(f"mimo-tui: {exc}", file=sys.stderr)
+            return 2
+        if not (sys.stdin.isatty() and sys.stderr.isatty()):  # where Textual reads and draws
+            print(NO_TERMINAL, file=sys.stderr)
             return 2
         app = MimoApp(runtime, session.id)
         app.run()
