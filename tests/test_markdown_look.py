@@ -129,6 +129,22 @@ def _showcase_app(settings, paths, theme: str = "mimo-dark") -> MimoApp:
     return MimoApp(runtime, seed_markdown_showcase(runtime.store))
 
 
+async def test_y_and_a_number_arriving_together_still_copy_the_block(settings, paths):
+    """`y2` in one burst (pasted, typed fast, sent by tmux): both keys are queued before
+    either is handled, and the digit still names the block."""
+    from textual import events
+
+    app = _showcase_app(settings, paths)
+    async with app.run_test(size=(110, 50), notifications=True) as pilot:
+        await pilot.pause()
+        app.screen.query_one(StoredReply).focus()
+        await pilot.pause()
+        app.post_message(events.Key("y", "y"))
+        app.post_message(events.Key("2", "2"))
+        await wait_until(pilot, lambda: app.clipboard.startswith("python -c"))
+    assert app.clipboard == "python -c 'from quad import roots; print(roots(1, -3, 2))'"
+
+
 async def test_y_then_a_number_copies_that_code_block(settings, paths):
     app = _showcase_app(settings, paths)
     async with app.run_test(size=(110, 50), notifications=True) as pilot:

@@ -67,6 +67,14 @@ class CodeCopy(Widget):
 
     def on_key(self, event: Key) -> None:
         if not self._code_prefix:
+            # The prefix key is taken here, not left to the binding: a binding runs once the
+            # key has bubbled up to the app, and by then a digit typed in the same burst
+            # (y1 pasted, or typed fast) had already reached this widget and been dropped.
+            active = self.screen.active_bindings.get(event.key)
+            if active and active.node is self and active.binding.action == "copy_code_prefix":
+                event.stop()
+                event.prevent_default()
+                self.action_copy_code_prefix()
             return
         self._code_prefix = False
         if event.character and event.character in "123456789":
