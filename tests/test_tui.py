@@ -15,7 +15,7 @@ from mimo_tui.ui.widgets.message import AssistantMessage, UserMessage, meta_text
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.status import StatusLine
 from mimo_tui.ui.widgets.stored_reply import StoredReply
-from tests.tui_helpers import make_app, screen_lines, send, wait_until
+from tests.tui_helpers import chat, make_app, screen_lines, send, wait_until
 
 SIZE = (100, 40)
 
@@ -193,12 +193,27 @@ async def test_model_text_is_shown_literally_never_as_markup_or_control(settings
 
 
 async def test_without_a_key_the_app_starts_and_explains(settings, paths, fake):
+    """A new chat at 80x24: the welcome box, whole (its title too), says every way to set a
+    key; no second notice repeats it below and pushes the box off the top. A session that
+    has messages (no welcome) gets the notice instead."""
+    from mimo_tui.fake.seed import seed_conversation
+
     app, runtime = make_app(replace(settings, api_key=None), paths)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = "\n".join(screen_lines(app))
+        assert "Welcome to mimo-tui" in text and "None yet: this is the first." in text
+        for way in ("F5 pastes one", "F2 tries the offline demo", "MIMO_API_KEY", "key set"):
+            assert way in text, way
+        assert not app.screen.query(Notice)
+        seeded = seed_conversation(runtime.store)
+        await chat(app).open_session(seeded)
         await pilot.pause()
         notice = str(app.screen.query_one(Notice).render())
         assert "MIMO_API_KEY" in notice and "mimo-tui key set" in notice
         assert "mimo-tui --demo" in notice
+        await chat(app).action_new_session()
+        await pilot.pause()
         await send(pilot, "hello?")
         await app.workers.wait_for_complete()
         await pilot.pause()

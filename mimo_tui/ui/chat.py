@@ -124,9 +124,9 @@ class ChatScreen(Screen):
         conv.compaction = self.runtime.store.active_compaction(session_id)
         await conv.show_session(session_id)  # one bounded read: its newest page
         has_messages = bool(conv.shown())
-        if not has_messages:
+        if not has_messages:  # its "API key" line says how to set one, if none is
             await conv.mount(welcome_view(self))
-        if not self.runtime.has_key:
+        elif not self.runtime.has_key:
             await conv.mount(Notice(NO_KEY_HELP, "warning"))
         for notice in self.runtime.take_notices():  # e.g. a stored model that is not sent
             await conv.mount(Notice(notice, "warning"))

@@ -66,8 +66,11 @@ class WelcomeInfo(NamedTuple):
 def key_line(info: WelcomeInfo) -> str:
     if info.demo:
         return "offline demo: no key needed"
-    if info.key_source is None:
-        return "not set · F5 pastes one · or mimo-tui key set · F2 tries the offline demo"
+    if info.key_source is None:  # the whole how-to: the chat shows no other notice for it
+        return (
+            "not set · F5 pastes one · F2 tries the offline demo\n"
+            f"{'':10}or export MIMO_API_KEY=… (then restart), or mimo-tui key set"
+        )
     source = one_line(info.key_source)
     return "set" if source in ("", "none", "set") else f"set ({source})"
 
