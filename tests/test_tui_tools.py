@@ -196,3 +196,29 @@ async def test_tools_are_chosen_per_session_and_restored(settings, paths, fake):
         await pilot.pause()
         assert runtime.toolbox.selected == ["current_time"]
     runtime.close()
+
+
+async def test_the_approval_modal_keeps_its_buttons_in_sight_at_80x24(settings, paths, fake):
+    """On a short terminal the call's details scroll inside the modal; the buttons stay on
+    screen, also after `t` opens the result box (which is brought into view), and a click
+    on one of them works."""
+    from tests.tui_helpers import screen_lines
+
+    fake.queue(ask_call('{"path": "README.md", "offset": 0, "limit": 200}'), "text")
+    app, runtime = app_with_tools(settings, paths)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send(pilot, "use it")
+        modal = await wait_for_modal(pilot)
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        text = "\n".join(screen_lines(app))
+        for label in ("Run [r]", "Always [a]", "Edit [e]", "Type result [t]", "Deny [d]"):
+            assert label in text, label
+        assert "result to send instead of running" in text
+        assert modal.query_one("#manual", TextArea).has_focus
+        await pilot.click("#deny")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert lines(app)[0].record.status == "denied"
+    runtime.close()

@@ -27,13 +27,14 @@ class ApprovalScreen(ModalScreen[Decision]):
         border: thick $accent;
         background: $surface;
         padding: 1 2;
+        overflow-y: auto;  /* on a short terminal the details scroll; the buttons stay */
     }
     ApprovalScreen .title { text-style: bold; color: $accent; }
     ApprovalScreen .label { color: $text-muted; margin: 1 0 0 0; }
     ApprovalScreen TextArea { height: auto; max-height: 12; min-height: 3; }
     ApprovalScreen #manual, ApprovalScreen #manual-label { display: none; }
     ApprovalScreen.-manual #manual, ApprovalScreen.-manual #manual-label { display: block; }
-    ApprovalScreen .buttons { height: auto; margin: 1 0 0 0; }
+    ApprovalScreen .buttons { dock: bottom; height: auto; margin: 1 0 0 0; }
     ApprovalScreen Button { margin: 0 1 0 0; min-width: 10; }
     ApprovalScreen .hint { color: $text-muted; }
     ApprovalScreen #arguments-error { display: none; color: $error; }
@@ -158,7 +159,9 @@ class ApprovalScreen(ModalScreen[Decision]):
 
     def action_type_result(self) -> None:
         self.add_class("-manual")
-        self.query_one("#manual", TextArea).focus()
+        manual = self.query_one("#manual", TextArea)
+        manual.focus()
+        self.call_after_refresh(manual.scroll_visible)  # shown now: laid out after this
 
     def action_submit(self) -> None:
         if self.has_class("-manual"):
