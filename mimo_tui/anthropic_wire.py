@@ -25,7 +25,7 @@ from mimo_tui.events import (
     ToolCallDelta,
     UsageReported,
 )
-from mimo_tui.model import Usage
+from mimo_tui.model import Usage, token_count
 from mimo_tui.replay import THINKING_BLOCKS
 from mimo_tui.web_search import anthropic_sources, is_search_entry
 
@@ -318,7 +318,7 @@ class EventMapper:
                     UsageReported(
                         Usage(
                             prompt_tokens=prompt or self.input_tokens,
-                            completion_tokens=int(usage.get("output_tokens") or 0),
+                            completion_tokens=token_count(usage.get("output_tokens")) or 0,
                             cached_tokens=cached if prompt else self.cached,
                         )
                     )
@@ -342,8 +342,7 @@ def prompt_counts(usage: dict[str, Any]) -> tuple[int, int | None]:
     cache field is present (unknown, not 0)."""
 
     def count(name: str) -> int | None:
-        value = usage.get(name)
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
+        return token_count(usage.get(name))
 
     read, written = count("cache_read_input_tokens"), count("cache_creation_input_tokens")
     prompt = (count("input_tokens") or 0) + (read or 0) + (written or 0)

@@ -23,7 +23,7 @@ from mimo_tui.events import (
     ToolCallDelta,
     UsageReported,
 )
-from mimo_tui.model import Usage
+from mimo_tui.model import Usage, token_count
 from mimo_tui.replay import openai_messages
 from mimo_tui.stream_timeouts import before_first_token, idle_watched, incomplete
 from mimo_tui.text import valid_unicode
@@ -299,9 +299,9 @@ def chunk_events(chunk: Any) -> list[StreamEvent]:
         events.append(
             UsageReported(
                 Usage(
-                    prompt_tokens=_int(usage.get("prompt_tokens")),
-                    completion_tokens=_int(usage.get("completion_tokens")),
-                    reasoning_tokens=_int(details.get("reasoning_tokens"))
+                    prompt_tokens=token_count(usage.get("prompt_tokens")) or 0,
+                    completion_tokens=token_count(usage.get("completion_tokens")) or 0,
+                    reasoning_tokens=token_count(details.get("reasoning_tokens")) or 0
                     if isinstance(details, dict)
                     else 0,
                     cached_tokens=cached_tokens(usage),
@@ -316,4 +316,4 @@ def cached_tokens(usage: dict[str, Any]) -> int | None:
     (MiMo sends `prompt_tokens_details: null`) is unknown, not 0."""
     details = usage.get("prompt_tokens_details")
     value = details.get("cached_tokens") if isinstance(details, dict) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+    return token_count(value)

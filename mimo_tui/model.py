@@ -131,6 +131,12 @@ class Session:
     settings: dict[str, Any] = field(default_factory=dict)
 
 
+def token_count(value: object) -> int | None:
+    """A token count as a server reported it: a whole number from 0 up, else None (a
+    negative number, text or a bool is no count, and would show as "-5 out")."""
+    return value if type(value) is int and value >= 0 else None
+
+
 class SessionSummary(NamedTuple):
     """One session as the lists show it (F4, the welcome view, `sessions list`): a read-only
     row of the columns they show and no more. The store builds 100,000 of these from

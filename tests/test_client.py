@@ -262,3 +262,25 @@ async def test_a_stream_cancelled_while_the_sdk_waits_to_retry_stops_the_request
     assert others == []
     await client.aclose()
     assert len(fake.chat_requests()) == 1
+
+
+@pytest.mark.parametrize("api", ["openai", "anthropic"])
+async def test_counts_that_are_not_counts_are_not_believed(fake: FakeMimo, api: str):
+    """A server reporting -5 completion tokens, or a count as text: the reply is kept and
+    such a count reads as 0 (it showed as "-5 out" and "≤ ¥-0.0000"); a sound count stays."""
+    from mimo_tui.anthropic_client import AnthropicClient, anthropic_base_url
+
+    counts: dict[str, object] = {"completion_tokens": -5}
+    if api == "openai":  # (the Anthropic format sends the prompt's count at the start)
+        counts["prompt_tokens"] = "12"
+    fake.queue(scenario("text", usage_counts=counts))
+    if api == "openai":
+        client = client_for(fake)
+    else:
+        client = AnthropicClient(KEY, anthropic_base_url(fake.base_url), max_retries=0)
+    asm = await run(client)
+    assert asm.content_text.startswith("Hello") and asm.finish_reason == "stop"
+    assert asm.usage is not None
+    assert asm.usage.completion_tokens == 0 and asm.usage.prompt_tokens >= 0
+    if api == "openai":
+        assert asm.usage.prompt_tokens == 0

@@ -125,7 +125,7 @@ class Handler(Transport):
         prompt, cached = self.owner.cached_tokens(body)
         reasoning = len(split_tokens(sc.reasoning))
         completion = reasoning + len(split_tokens(sc.content)) + 8 * len(sc.tool_calls)
-        return {
+        usage = {
             "prompt_tokens": prompt,
             "completion_tokens": completion,
             "total_tokens": prompt + completion,
@@ -133,6 +133,7 @@ class Handler(Transport):
             # MiMo sends null where it says nothing of the cache (a scenario can do so too).
             "prompt_tokens_details": {"cached_tokens": cached} if sc.cache_details else None,
         }
+        return {**usage, **(sc.usage_counts or {})}
 
     def _search(self, body: dict[str, Any], sc: Scenario) -> tuple[list[Any], Scenario]:
         """With a web_search tool: the sources, and the scenario with its answer citing them

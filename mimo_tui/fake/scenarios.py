@@ -27,6 +27,9 @@ class Scenario:
     usage_on_finish: bool = False
     # `prompt_tokens_details: {"cached_tokens": N}` in the usage; False sends null there.
     cache_details: bool = True
+    # Counts sent instead of the computed ones, as a broken server might (negative, text);
+    # the Anthropic format's output_tokens follows completion_tokens.
+    usage_counts: dict[str, Any] | None = None
     delay_s: float = 0.0  # between chunks
     first_byte_delay_s: float = 0.0
     # After the first frame (the role / message_start), keepalives only for this long: MiMo's
