@@ -83,6 +83,8 @@ async def test_switching_theme_in_the_demo_leaves_config_toml_alone(paths):
         await wait_until(pilot, lambda: app.theme == "mimo-light")
         await pilot.press("f8")  # and a setting saved from the settings screen
         await wait_until(pilot, lambda: isinstance(app.screen, SettingsScreen))
+        title = str(app.screen.query_one("#title").render())
+        assert "Ctrl+S saves to this demo run" in title and "config.toml" not in title
         app.screen.query_one("#model", Input).value = "mimo-v2-flash"
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: not isinstance(app.screen, SettingsScreen))

@@ -80,8 +80,9 @@ class SettingsScreen(ModalScreen[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         s = self.settings
         with Vertical():
+            where = "this demo run" if s.demo else "config.toml"  # the demo writes no file
             yield Static(
-                "Settings  ·  Ctrl+S saves to config.toml  ·  Esc cancels",
+                f"Settings  ·  Ctrl+S saves to {where}  ·  Esc cancels",
                 id="title",
                 markup=False,
             )
