@@ -129,3 +129,25 @@ async def test_help_dims_keys_with_nothing_to_do_now_but_lists_them(settings, pa
         rows = await help_rows(pilot)
         assert rows["chat.cancel"] == "Cancel (not now)"
     runtime.close()
+
+
+async def test_a_pasted_key_with_a_space_keeps_the_dialog_open_to_paste_again(
+    settings, paths, fake
+):
+    """F5, a paste that caught a space: the dialog stays, says why, and the next paste
+    (the key alone) is stored; nothing was written in between."""
+    app, _ = make_app(replace(settings, api_key=None), paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        prompt = await _prompt(pilot)
+        field = prompt.query_one("Input")
+        field.insert_text_at_cursor("sk-abc def")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is prompt and not paths.key_file.exists()
+        assert "A key has no spaces" in str(prompt.query_one("#problem").render())
+        field.value = ""
+        field.insert_text_at_cursor(KEY)
+        await pilot.click("#ok")
+        await wait_until(pilot, lambda: app.runtime.has_key)
+        assert paths.key_file.read_text().strip() == KEY

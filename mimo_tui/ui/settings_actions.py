@@ -90,13 +90,11 @@ class SettingsActions:
                 "Paste your MiMo API key",
                 hint=f"Stored owner-only (0600) in {key_file} · Enter saves · Escape cancels",
                 password=True,
+                check=_key_problem,
             )
         )
         key = (key or "").strip()
         if not key:
-            return
-        if any(c.isspace() for c in key):
-            self.screen.notify("Not stored: a key has no spaces.", severity="error", markup=False)
             return
         try:
             await self.screen.mimo.use_key(self.screen, key)
@@ -104,3 +102,10 @@ class SettingsActions:
             self.screen.notify(f"Not stored: {exc.strerror or exc}", severity="error", markup=False)
             return
         self.screen.notify("Key stored; messages can be sent now.", markup=False, timeout=3)
+
+
+def _key_problem(text: str) -> str | None:
+    """Why a pasted key cannot be one (the dialog stays open to paste it again), if so."""
+    if any(c.isspace() for c in text.strip()):
+        return "A key has no spaces: paste it again (only the key)."
+    return None

@@ -6,6 +6,8 @@ what its key does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -41,16 +43,26 @@ def buttons(*specs: tuple[str, str, ButtonVariant]) -> Horizontal:
 class TextPrompt(ModalScreen[str | None]):
     """One line of text (a title, a path, a key). Enter accepts, Escape cancels.
 
-    With `password`, what is typed or pasted is shown as dots (an API key).
+    With `password`, what is typed or pasted is shown as dots (an API key). With `check`,
+    a value it finds a problem with is not accepted: the dialog stays, saying why, so the
+    text can be mended or pasted again.
     """
 
     DEFAULT_CSS = _CSS.format(name="TextPrompt")
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
-    def __init__(self, title: str, value: str = "", hint: str = "", password: bool = False) -> None:
+    def __init__(
+        self,
+        title: str,
+        value: str = "",
+        hint: str = "",
+        password: bool = False,
+        check: Callable[[str], str | None] | None = None,
+    ) -> None:
         super().__init__()
         self.title_text, self.value, self.hint = title, value, hint
         self.password = password
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -61,16 +73,25 @@ class TextPrompt(ModalScreen[str | None]):
             yield Static(
                 Content(visible(self.hint) or "Enter accepts · Escape cancels"), classes="hint"
             )
+            yield Static(classes="error", id="problem")
             yield buttons(("ok", "OK", "primary"), ("cancel", "Cancel", "default"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+        self._accept(event.value)
+
+    def _accept(self, value: str) -> None:
+        problem = self.check(value) if self.check is not None else None
+        if problem is None:
+            self.dismiss(value)
+            return
+        self.query_one("#problem", Static).update(Content(visible(problem)))
+        self.query_one("#value", Input).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "ok":
-            self.dismiss(self.query_one("#value", Input).value)
+            self._accept(self.query_one("#value", Input).value)
         else:
             self.action_cancel()
 
