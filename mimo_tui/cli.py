@@ -258,6 +258,8 @@ def _run_command(args: argparse.Namespace, settings: Settings, paths: Paths) -> 
     from mimo_tui import cli_compact, cli_completion, cli_config, cli_sessions
 
     if args.command == "config":
+        for problem in _tui_problems(settings, paths):
+            print(f"mimo-tui: {visible(problem)}", file=sys.stderr)
         return cli_config.cmd_config(settings, paths)
     if args.command == "key":
         return cli_config.cmd_key(args.action, settings, paths)
@@ -291,6 +293,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from mimo_tui.ui.serve import serve
 
     return serve(child_command(args), args.host, args.port)
+
+
+def _tui_problems(settings: Settings, paths: Paths) -> list[str]:
+    """What the TUI says of these settings when it starts, for `config` to say as well: a
+    theme file that does not load, a theme that does not exist, [keys] ids no binding
+    has. (Checking needs the themes and the bindings: Textual, loaded for this command.)"""
+    from mimo_tui.ui.keymap_check import unknown_binding_problems
+    from mimo_tui.ui.themes import theme_catalogue
+
+    rows, problems = theme_catalogue(paths.themes_dir, settings.theme)
+    if all(row["name"] != settings.theme for row in rows):
+        problems.append(
+            f"{paths.config_file}: theme {settings.theme!r} does not exist; the app uses "
+            "mimo-dark (`mimo-tui themes` lists them)"
+        )
+    return problems + unknown_binding_problems(settings.keymap, str(paths.config_file))
 
 
 def cmd_themes(settings: Settings, paths: Paths, as_json: bool) -> int:

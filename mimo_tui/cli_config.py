@@ -22,7 +22,15 @@ EXIT_OK, EXIT_USAGE = 0, 2
 # Settings fields that are bookkeeping, not something a user sets: `config` leaves them out.
 # not settings, or shown as their own table
 _CONFIG_HIDDEN = frozenset(
-    {"api_key_source", "explicit", "keymap", "notices", "models", "web_search_options"}
+    {
+        "api_key_source",
+        "explicit",
+        "keymap",
+        "notices",
+        "models",
+        "web_search_options",
+        "key_problem",  # said on stderr, as the other notices
+    }
 )
 # Set only by a flag for one run: shown when given.
 _CONFIG_FLAG_ONLY = frozenset({"demo", "tools", "tools_file", "mcp_config"})

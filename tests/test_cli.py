@@ -218,6 +218,19 @@ def test_a_bad_config_value_is_named_and_its_default_used(tmp_path):
     assert mimo(tmp_path, None, "config").returncode == 2
 
 
+def test_config_says_what_the_tui_would_say_of_the_theme_and_the_keys(tmp_path):
+    """A theme that does not exist and a [keys] id no binding has: the TUI names both at
+    start, and so does `mimo-tui config` (it used to print them as if in effect)."""
+    config = tmp_path / "config" / "mimo-tui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('theme = "nope"\n[keys]\nchat.nosuch = "f11"\n')
+    result = mimo(tmp_path, None, "config")
+    assert result.returncode == 0, result.stderr
+    assert "theme 'nope' does not exist; the app uses mimo-dark" in result.stderr
+    assert "[keys] chat.nosuch: no key binding has this id" in result.stderr
+    assert "key_problem" not in result.stdout  # said on stderr when there is one
+
+
 def test_help_and_ask_do_not_import_textual(tmp_path, fake):
     fake.queue("text")
     code = (
