@@ -158,7 +158,7 @@ def _add_commands(sub: argparse._SubParsersAction) -> None:
         type=int,
         default=1,
         metavar="N",
-        help="ask for N candidate answers (2-4), each kept as a branch; printed at the end",
+        help="ask for N candidate answers (1-4; 2 or more are each kept as a branch)",
     )
     ask.add_argument("-y", "--yes", action="store_true", help="run every tool call without asking")
     cli_attach.add_arguments(ask)

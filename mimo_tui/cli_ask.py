@@ -64,7 +64,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
         print(f"mimo-tui ask: {loaded}", file=sys.stderr)
         return EXIT_USAGE
     if not 1 <= args.n <= 4:
-        print("mimo-tui ask: --n takes 1 to 4 candidates", file=sys.stderr)
+        print(f"mimo-tui ask: --n takes 1 to 4 candidates, not {args.n}", file=sys.stderr)
         return EXIT_USAGE
     prompt = _read_prompt(args)
     if not prompt or not prompt.strip():

@@ -118,6 +118,11 @@ def cmd_config(settings: Settings, paths: Paths) -> int:
 def cmd_key(action: str, settings: Settings, paths: Paths) -> int:
     if action == "show":
         print(f"{redact(settings.api_key)} [{settings.api_key_source}]")
+        if not settings.api_key:
+            print(
+                "mimo-tui: no key is set: export MIMO_API_KEY=…, or run `mimo-tui key set`",
+                file=sys.stderr,
+            )
         return EXIT_OK
     if action == "delete":
         try:

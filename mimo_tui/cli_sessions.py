@@ -142,6 +142,8 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
         sys.stdout.write(export(store, session, "md", key) + "\n")
         return EXIT_OK
     if args.op == "search":
+        if not " ".join(args.query).strip():
+            return _err("search needs a word to look for, e.g. mimo-tui sessions search WAL")
         hits = store.search(" ".join(args.query), limit=args.limit)
         if args.json:
             print(

@@ -288,6 +288,13 @@ def picker_models(
 # ---- the usage report (`mimo-tui usage`, the palette's Usage screen) -----------------
 
 
+def _hit_cell(rate: float | None, mark: bool) -> str | float:
+    """The cache hit rate: `68%` in the table, the plain fraction (0.68) in CSV."""
+    if rate is None:
+        return ""
+    return percent(rate) if mark else round(rate, 4)
+
+
 def usage_table(
     rows: list[UsageRow], catalogue: Catalogue, mark: bool = True
 ) -> tuple[list[str], list[list[Any]], Meter]:
@@ -321,7 +328,7 @@ def usage_table(
                 r.requests,
                 r.usage.prompt_tokens,
                 "" if r.usage.cached_tokens is None else r.usage.cached_tokens,
-                "" if meter.hit_rate is None else percent(meter.hit_rate),
+                _hit_cell(meter.hit_rate, mark),
                 r.usage.completion_tokens,
                 r.usage.reasoning_tokens,
                 *(cost_cell(meter, c, mark) for c in ("CNY", "USD")),

@@ -388,3 +388,15 @@ def test_the_chat_without_a_terminal_says_so_and_points_to_ask(tmp_path):
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "needs a terminal" in result.stderr and "mimo-tui ask" in result.stderr
+
+
+def test_small_cli_answers_say_what_to_do(tmp_path):
+    """An empty search is a usage error that says what it needs; `key show` with no key
+    says how to set one; --n out of range names the range its help gives."""
+    empty = mimo(tmp_path, None, "sessions", "search", "")
+    assert empty.returncode == 2 and "search needs a word" in empty.stderr
+    shown = mimo(tmp_path, None, "key", "show")
+    assert shown.returncode == 0 and "mimo-tui key set" in shown.stderr
+    too_many = mimo(tmp_path, None, "ask", "--n", "5", "hi")
+    assert too_many.returncode == 2 and "1 to 4 candidates, not 5" in too_many.stderr
+    assert "(1-4;" in mimo(tmp_path, None, "ask", "--help").stdout

@@ -146,3 +146,14 @@ def test_config_toml_models_tables_reach_the_settings_with_notices(tmp_path) -> 
     assert cat.lookup("mimo-v3").accepts("image") and cat.lookup("mimo-v3").prices[0].output == 1
     (notice,) = settings.notices
     assert "thinking_default" in notice and "using the default" in notice
+
+
+def test_the_usage_csv_holds_the_cache_hit_rate_as_a_plain_number() -> None:
+    """`usage --csv` is for spreadsheets: 0.68, not "68%" (the table keeps "68%")."""
+    from mimo_tui.cost import usage_table
+    from mimo_tui.model import UsageRow
+
+    row = UsageRow("2026-12-01", "mimo-v2.5-pro", 2, Usage(1000, 10, 0, 680), 1000)
+    _, table, _ = usage_table([row], Catalogue())
+    _, csv_rows, _ = usage_table([row], Catalogue(), mark=False)
+    assert table[0][5] == "68%" and csv_rows[0][5] == 0.68
