@@ -54,11 +54,13 @@ async def test_ctrl_a_picks_a_file_into_a_chip_that_is_sent_and_shown(
         assert body["messages"][-1]["content"][0]["type"] == "image_url"
         assert chips(app) == []
         line = app.screen.query_one(AttachmentLine)
-        app.screen.conversation.scroll_home(animate=False)  # the long answer pushed it up
-        await pilot.pause()
-        assert "photo.png · image/png · " in "\n".join(screen_lines(app)) and "40×20" in str(
-            line.render()
-        )
+
+        def at_the_top_shows_it() -> bool:  # the long answer pushed it up; on a loaded
+            app.screen.conversation.scroll_home(animate=False)  # machine the reply may
+            return "photo.png · image/png · " in "\n".join(screen_lines(app))  # still settle
+
+        await wait_until(pilot, at_the_top_shows_it)
+        assert "40×20" in str(line.render())
         line.focus()
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, AttachmentPreview))
