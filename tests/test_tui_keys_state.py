@@ -18,9 +18,8 @@ async def help_rows(pilot) -> dict[str, str]:
     """F1's table as {binding id: what it does}, as the user sees it now."""
     await pilot.press("f1")
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
-    table = pilot.app.screen._table()
-    does, ids = (list(table.columns[i]._cells) for i in (1, 2))
-    rows = {str(i): str(d) for i, d in zip(ids, does, strict=True) if str(i)}
+    groups = pilot.app.screen.rows()
+    rows = {str(i): str(d) for _, place in groups for _, d, i in place if str(i)}
     await pilot.press("escape")
     await wait_until(pilot, lambda: not isinstance(pilot.app.screen, HelpScreen))
     return rows

@@ -128,12 +128,32 @@ async def test_theme_flag_is_remembered(settings, paths):
     assert tomllib.loads(paths.config_file.read_text())["theme"] == "mimo-high-contrast"
 
 
+async def test_help_at_80_columns_reads_in_one_line_a_key_and_lists_each_once(settings, paths):
+    """F1 at 80x24: what a key does gets most of the width (the places' names no longer
+    widen the key column), `c Copy` of a focused message is listed once, and the command
+    palette is among the keys that work everywhere."""
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        groups = dict(app.screen.rows())
+        focused = [(str(k), str(d)) for k, d, _ in groups["A focused message"]]
+        assert focused.count(("c", "Copy")) == 1
+        assert ("^p", "Every action, by name") in [
+            (str(k), str(d)) for k, d, _ in groups["Everywhere"]
+        ]
+        await pilot.pause()
+        text = "\n".join(screen_lines(app))
+        assert "Every action, by name" in text  # on one line
+    runtime.close()
+
+
 async def test_help_lists_every_binding_with_the_users_keys(settings, paths):
     app, runtime = make_app(replace(settings, keymap={"chat.search": "f9"}), paths)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")  # in the empty input: help, not a "?"
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
-        cells = [str(c) for col in app.screen._table().columns for c in col._cells]
+        cells = [str(c) for _, place in app.screen.rows() for row in place for c in row]
         for binding_id in ("chat.search", "chat.inspector", "chat.settings", "message.previous"):
             assert binding_id in cells
         assert "f9" in cells and "^f" not in cells  # the rebound key, not the default

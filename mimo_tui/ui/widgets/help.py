@@ -8,6 +8,7 @@ a key is set, F5's retry while none is) is left out, one with nothing to do now 
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.actions import parse
@@ -38,7 +39,7 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
         return [b for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding)]
 
     return [
-        ("Everywhere", own(MimoApp)),
+        ("Everywhere", [*own(MimoApp), PALETTE_KEY]),
         ("Chat", own(ChatScreen)),
         ("Message box", own(PromptInput) + INPUT_KEYS),
         ("A focused message", own(UserMessage) + own(StoredReply)[len(STEP_BINDINGS) :]),
@@ -49,6 +50,8 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
     ]
 
 
+# Textual's own key for the command palette (App.COMMAND_PALETTE_BINDING), not rebindable.
+PALETTE_KEY = Binding("ctrl+p", "command_palette", "Every action, by name")
 # Keys handled in code rather than as bindings, listed so the help is complete.
 INPUT_KEYS = [
     Binding("enter", "send", "Send the message", id="input.send"),
@@ -88,16 +91,14 @@ class HelpScreen(ModalScreen[None]):
                 markup=False,
             )
 
-    def _table(self) -> Table:
+    def rows(self) -> list[tuple[str, list[tuple[Text, Text, Text]]]]:
+        """(place, its rows of key, what it does, binding id) as shown now: keys not offered
+        left out, keys with nothing to do now dimmed, one key doing one thing listed once."""
         keymap = keymap_of(self.app)
-        table = Table(box=None, expand=True, show_header=True, header_style="bold")
-        table.add_column("Key", no_wrap=True, style="bold", min_width=10)
-        table.add_column("Does")
-        table.add_column(Text("id, for [keys]"), style="dim", no_wrap=True)
+        groups: list[tuple[str, list[tuple[Text, Text, Text]]]] = []
         for where, bindings in binding_groups():
-            if not bindings:
-                continue
-            table.add_row(Text(where, style="underline"), "", "")
+            rows: list[tuple[Text, Text, Text]] = []
+            seen: set[tuple[str, str]] = set()
             for binding in bindings:
                 state = self._state(where, binding)
                 if state is False:
@@ -106,12 +107,35 @@ class HelpScreen(ModalScreen[None]):
                 shown = ", ".join(
                     self.app.get_key_display(Binding(k.strip(), "")) for k in keys.split(",")
                 )
+                if (shown, binding.description) in seen:
+                    continue
+                seen.add((shown, binding.description))
                 does = Text(binding.description)
                 if state is None:
                     does = Text(f"{binding.description} (not now)", style="dim")
-                table.add_row(Text(shown), does, Text(binding.id or ""))
-            table.add_row("", "", "")
-        return table
+                rows.append((Text(shown), does, Text(binding.id or "")))
+            if rows:
+                groups.append((where, rows))
+        return groups
+
+    def _table(self) -> Group:
+        """One table per place, under its name, with the same column widths throughout (a
+        place's name as a row of the key column made that column as wide as the longest
+        name, and squeezed what the keys do into a third of the width at 80 columns)."""
+        groups = self.rows()
+        key_width = max(r[0].cell_len for _, rows in groups for r in rows)
+        id_width = max(r[2].cell_len for _, rows in groups for r in rows)
+        parts: list[Text | Table] = []
+        for index, (where, rows) in enumerate(groups):
+            parts.append(Text(where, style="bold underline"))
+            table = Table(box=None, expand=True, show_header=index == 0, header_style="bold")
+            table.add_column("Key", no_wrap=True, style="bold", width=max(key_width, 3))
+            table.add_column("Does", ratio=1)
+            table.add_column(Text("id, for [keys]"), style="dim", no_wrap=True, width=id_width)
+            for row in rows:
+                table.add_row(*row)
+            parts += [table, Text("")]
+        return Group(*parts)
 
     def _state(self, where: str, binding: Binding) -> bool | None:
         """Whether the key works now (True), not now (None: nothing to cancel, a reply to
