@@ -236,11 +236,16 @@ def _parse_config(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
+        why = f"not valid UTF-8 ({exc.reason} at byte {exc.start})"
+        raise ConfigError(f"{path}: {why}. {_MEND}") from exc
     try:
         return tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+        raise ConfigError(f"{path}: not valid TOML ({exc}). {_MEND}") from exc
+
+
+# What to do about a config.toml that cannot be read at all (nothing in it is used).
+_MEND = "Fix it there, or move it aside to start from the defaults"
 
 
 def read_config_file(path: Path, notices: list[str] | None = None) -> dict[str, Any]:

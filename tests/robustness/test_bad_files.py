@@ -109,6 +109,7 @@ def test_an_invalid_config_names_the_file_and_line_and_is_not_overwritten(tmp_pa
     result = mimo(tmp_path, fake, "ask", "hi")
     assert result.returncode == 2
     assert str(paths.config_file) in result.stderr and "line 2" in result.stderr
+    assert "Fix it there, or move it aside to start from the defaults" in result.stderr
     assert "Traceback" not in result.stderr and paths.config_file.read_text() == text
     observe(
         "Bad files",
