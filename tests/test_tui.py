@@ -117,6 +117,23 @@ async def test_reasoning_panel_toggles_by_key_and_by_click(settings, paths, fake
     runtime.close()
 
 
+async def test_ctrl_r_on_a_long_answer_brings_its_reasoning_into_view(settings, paths, fake):
+    """A finished answer taller than the screen, its reasoning folded at its top, out of
+    view: Ctrl+R unfolds it and scrolls up to it, so the change is seen."""
+    long_answer = "\n\n".join(f"Paragraph {i} of a long answer." for i in range(60))
+    fake.queue(scenario("thinking_text", reasoning="WHYTHIS " * 5, content=long_answer))
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send(pilot, "explain at length")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Paragraph 59" in "\n".join(screen_lines(app))  # the end is in view
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: "WHYTHIS" in "\n".join(screen_lines(app)))
+        assert "▼" in "\n".join(screen_lines(app))
+    runtime.close()
+
+
 async def test_escape_cancels_keeps_the_partial_reply_and_the_ui_is_ready(settings, paths, fake):
     fake.queue(scenario("slow_stream", delay_s=0.05, content="word " * 300), "text")
     app, runtime = make_app(settings, paths)

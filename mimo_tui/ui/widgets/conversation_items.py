@@ -170,8 +170,20 @@ class MessageAction(TextualMessage):
 
 
 def toggle_reasoning(column: DOMNode) -> bool:
-    """Fold or unfold the newest reply's reasoning; False if none has any."""
-    return any(reply.toggle_reasoning() for reply in reversed(replies(column)))
+    """Fold or unfold the newest reply's reasoning; False if none has any. A reply whose
+    top (where its reasoning is) is scrolled out of view is brought to the top of the
+    column: on a long answer, Ctrl+R otherwise changed nothing that could be seen."""
+    for reply in reversed(replies(column)):
+        if reply.toggle_reasoning():
+            if isinstance(column, Widget):
+                column.call_after_refresh(_top_into_view, column, reply)
+            return True
+    return False
+
+
+def _top_into_view(column: Widget, reply: Widget) -> None:
+    if reply.is_attached and reply.region.y < column.content_region.y:
+        column.scroll_to_widget(reply, top=True, animate=False)
 
 
 def toggle_all_reasoning(column: DOMNode) -> bool:
