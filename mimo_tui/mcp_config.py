@@ -257,9 +257,11 @@ def load_toml(path: Path, out: dict[str, ServerConfig], problems: list[str], nes
 
 def load_json(path: Path, out: dict[str, ServerConfig], problems: list[str]) -> None:
     """The `{"mcpServers": {NAME: {...}}}` file other MCP clients use (or `"servers"`)."""
+    before = len(problems)
     text = _read(path, problems)
     if text is None:
-        problems.append(f"{path}: no such file (--mcp-config)")
+        if len(problems) == before:  # not there at all (a file that is, but cannot be
+            problems.append(f"{path}: no such file (--mcp-config)")  # read, was named)
         return
     try:
         data = json.loads(text)

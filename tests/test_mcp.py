@@ -58,6 +58,17 @@ def ask(tmp_path: Path, fake: FakeMimo, *args: str, timeout: float = 120):
 # ---- configuration ---------------------------------------------------------------------------
 
 
+def test_an_mcp_config_that_cannot_be_read_is_named_once_and_rightly(tmp_path):
+    """--mcp-config naming a file in Latin-1: one message, "cannot read"; it used to add
+    "no such file" as well. A file that is not there: "no such file" alone."""
+    latin = tmp_path / "servers.json"
+    latin.write_bytes(b'{"mcpServers": {"\xe9": {}}}')
+    _, problems = load_servers(tmp_path / "none.toml", tmp_path / "none2.toml", str(latin))
+    assert len(problems) == 1 and "cannot read" in problems[0]
+    _, problems = load_servers(tmp_path / "none.toml", tmp_path / "none2.toml", str(tmp_path / "x"))
+    assert len(problems) == 1 and "no such file" in problems[0]
+
+
 def test_servers_come_from_mcp_toml_config_toml_and_an_mcpservers_json(tmp_path, monkeypatch):
     monkeypatch.setenv("WEATHER_TOKEN", "tok-123")
     mcp_file = write_mcp_toml(
