@@ -9,7 +9,7 @@ from dataclasses import replace
 from mimo_tui.ui.widgets.dialogs import TextPrompt
 from mimo_tui.ui.widgets.help import HelpScreen
 from tests.conftest import KEY
-from tests.tui_helpers import make_app, screen_lines, send, wait_until
+from tests.tui_helpers import chat, make_app, screen_lines, send, wait_until
 
 SIZE = (120, 40)
 
@@ -150,3 +150,28 @@ async def test_a_pasted_key_with_a_space_keeps_the_dialog_open_to_paste_again(
         await pilot.click("#ok")
         await wait_until(pilot, lambda: app.runtime.has_key)
         assert paths.key_file.read_text().strip() == KEY
+
+
+async def test_the_footer_says_what_escape_does_now(settings, paths, fake):
+    """One key, three jobs: the footer names the one Escape does as things stand, Back on
+    a focused message, Close with the inspector open, Stop while a reply streams."""
+    from mimo_tui.fake.scenarios import scenario
+    from mimo_tui.fake.seed import seed_conversation
+
+    app, runtime = make_app(settings, paths)
+    seeded = seed_conversation(runtime.store, tools=True)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await chat(app).open_session(seeded)
+        await pilot.pause()
+        await pilot.press("up")
+        await wait_until(pilot, lambda: "esc Back" in screen_lines(app)[-1])
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: "esc Close" in screen_lines(app)[-1])
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "esc Close" not in screen_lines(app)[-1])
+        fake.queue(scenario("text", stall_after=2))
+        await send(pilot, "hi")
+        await wait_until(pilot, lambda: "esc Stop" in screen_lines(app)[-1])
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+    runtime.close()

@@ -19,7 +19,7 @@ from mimo_tui.inspect import tool_records
 from mimo_tui.model import Message
 from mimo_tui.runtime import Runtime
 from mimo_tui.ui.attach import AttachActions
-from mimo_tui.ui.chat_keys import CHAT_BINDINGS, key_state
+from mimo_tui.ui.chat_keys import CHAT_BINDINGS, escape_label, key_state
 from mimo_tui.ui.panels import Panels
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.ui.sessions import SessionActions
@@ -380,6 +380,10 @@ class ChatScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return key_state(self, action)
+
+    def describe_binding(self, action: str) -> str | None:
+        """The footer's word for a key whose job depends on the state (Escape)."""
+        return escape_label(self) if action == "cancel" else None
 
     async def action_start_demo(self) -> None:
         await self.mimo.start_demo(self)

@@ -54,6 +54,13 @@ def key_offered(screen: ChatScreen, action: str) -> bool:
     return True
 
 
+def escape_label(screen: ChatScreen) -> str:
+    """What Escape does now, for the footer (one key, three jobs: see action_cancel)."""
+    if screen.inspector.has_class("-open") or screen.sessions_panel.has_class("-open"):
+        return "Close"
+    return "Stop" if screen.busy else "Back"
+
+
 def key_state(screen: ChatScreen, action: str) -> bool | None:
     """The screen's check_action: hidden (False), dimmed (None) or offered (True)."""
     from mimo_tui.ui.widgets.prompt_input import PromptInput

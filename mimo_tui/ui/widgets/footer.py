@@ -104,11 +104,14 @@ class Footer(Widget):
 
     # ---- what is shown -----------------------------------------------------------------------
 
-    def _key(self, binding: Binding, enabled: bool, tooltip: str) -> FooterKey:
+    def _key(self, binding: Binding, enabled: bool, tooltip: str, node: object = None) -> FooterKey:
+        # A node whose key does different things as things stand names the one it does now.
+        describe = getattr(node, "describe_binding", None)
+        description = describe(binding.action) if callable(describe) else None
         return FooterKey(
             binding.key.split(",")[0].strip(),
             self.app.get_key_display(binding),
-            binding.description,
+            description or binding.description,
             enabled,
             tooltip or binding.tooltip,
         )
@@ -117,9 +120,9 @@ class Footer(Widget):
         """The keys to show, in binding order (one per action), and the palette's key."""
         active = self.screen.active_bindings
         shown: dict[str, FooterKey] = {}
-        for _node, binding, enabled, tooltip in active.values():
+        for node, binding, enabled, tooltip in active.values():
             if binding.show and binding.action not in shown:
-                shown[binding.action] = self._key(binding, enabled, tooltip)
+                shown[binding.action] = self._key(binding, enabled, tooltip, node)
         palette = None
         if self.app.ENABLE_COMMAND_PALETTE and self.app.COMMAND_PALETTE_BINDING in active:
             _node, binding, enabled, tooltip = active[self.app.COMMAND_PALETTE_BINDING]
