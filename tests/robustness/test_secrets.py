@@ -287,3 +287,31 @@ def test_escaped_forms_of_the_key_are_scrubbed_from_errors_and_exports(paths, fa
         "a key with a newline reaching the HTTP layer (its header error quotes it escaped)",
         f"scrubbed in the message, the store and md/json/html exports: “{error}”",
     )
+
+
+def test_a_redirect_to_another_host_takes_neither_the_key_nor_the_chat(tmp_path, observe):
+    """The base URL answers 307 to another host (a misconfigured proxy, or a server
+    posing as the API): `ask` follows no redirect, so the other host sees no request at
+    all, no key and no conversation; the user is told where it pointed."""
+    from mimo_tui.fake import FakeMimo
+
+    with FakeMimo(api_key=KEY) as api, FakeMimo(api_key=KEY) as elsewhere:
+        api.redirect_to = elsewhere.base_url.removesuffix("/v1")
+        result = subprocess.run(
+            [PYTHON, "-m", "mimo_tui", "ask", "the secret plan"],
+            env=cli_env(tmp_path, api),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        seen_elsewhere = len(elsewhere.requests)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert seen_elsewhere == 0 and KEY not in result.stderr
+    assert "the redirect was not followed" in result.stderr
+    message = result.stderr.strip().replace(api.base_url, "…").replace(elsewhere.base_url, "…")
+    observe(
+        "Secrets and permissions",
+        "the base URL redirects (307) to another host: `ask`",
+        f"exit {result.returncode}: “{message[:160]}”; requests that reached the other "
+        f"host: {seen_elsewhere}",
+    )
