@@ -400,3 +400,21 @@ def test_small_cli_answers_say_what_to_do(tmp_path):
     too_many = mimo(tmp_path, None, "ask", "--n", "5", "hi")
     assert too_many.returncode == 2 and "1 to 4 candidates, not 5" in too_many.stderr
     assert "(1-4;" in mimo(tmp_path, None, "ask", "--help").stdout
+
+
+def test_the_chat_on_the_browsers_driver_runs_over_pipes(tmp_path):
+    """`mimo-tui serve` runs the chat with Textual's web driver over pipes (no terminal):
+    that is not refused as a missing terminal; the app starts and speaks on stdout."""
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "mimo_tui", "--demo"],
+        env=cli_env(tmp_path, None, TEXTUAL_DRIVER="textual.drivers.web_driver:WebDriver"),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        first = proc.stdout.read(1)  # the web driver's first packet: the app is running
+    finally:
+        proc.kill()
+        _, err = proc.communicate(timeout=30)
+    assert first and b"needs a terminal" not in err

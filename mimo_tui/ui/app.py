@@ -375,7 +375,10 @@ def run_tui(
         except StoreError as exc:
             print(f"mimo-tui: {exc}", file=sys.stderr)
             return 2
-        if not (sys.stdin.isatty() and sys.stderr.isatty()):  # where Textual reads and draws
+        # Where Textual reads and draws; a driver named in TEXTUAL_DRIVER (the browser's,
+        # under `mimo-tui serve`) talks over pipes instead.
+        on_pipes = "TEXTUAL_DRIVER" in os.environ
+        if not on_pipes and not (sys.stdin.isatty() and sys.stderr.isatty()):
             print(NO_TERMINAL, file=sys.stderr)
             return 2
         app = MimoApp(runtime, session.id)
