@@ -141,7 +141,7 @@ def test_a_reply_mid_stream(snap_compare, tmp_path, fake, monkeypatch):
     """A reply still arriving: the question, the answer so far ("Here is the plan:" and a
     numbered list `1.` `2.` `3.` up to "Print the total"), no stats line under it yet, the
     status line saying `answering… 0.0 s · 0 tok/s` (the clocks held still) and the footer
-    offering `esc Cancel`."""
+    offering `esc Stop`."""
     fake.queue(MID_STREAM)
     app = hold_the_clocks(scene_app(tmp_path, new=True, base_url=fake.base_url), monkeypatch)
 

@@ -338,15 +338,15 @@ async def test_the_footer_shows_the_keys_of_what_has_focus(settings, paths, fake
     async with app.run_test(size=SIZE) as pilot:
         footer = screen_lines(app)[-1]
         assert footer.startswith("^j Newline ^r Reasoning f3 Inspect")  # the input's keys
-        assert footer.rstrip().endswith("▏^p palette") and "Cancel" not in footer
+        assert footer.rstrip().endswith("▏^p palette") and "esc " not in footer
         await send(pilot, "hello")
-        await wait_until(pilot, lambda: "esc Cancel" in screen_lines(app)[-1])  # streaming
+        await wait_until(pilot, lambda: "esc Stop" in screen_lines(app)[-1])  # streaming
         await app.workers.wait_for_complete()
-        await wait_until(pilot, lambda: "Cancel" not in screen_lines(app)[-1])
+        await wait_until(pilot, lambda: "esc " not in screen_lines(app)[-1])
         await pilot.press("up")  # into the conversation: the message's keys, not the input's
         await pilot.pause()
         footer = screen_lines(app)[-1]
-        assert "Newline" not in footer and "esc Cancel" in footer
+        assert "Newline" not in footer and "esc Back" in footer
     runtime.close()
 
 
