@@ -62,8 +62,9 @@ def theme_from_toml(text: str, origin: str, check_colours: bool = True) -> Theme
 
 
 _NAME = re.compile(r"[a-z][a-z0-9-]*")
-# What a variable's value may hold: colours, `$other 50%`, text styles. Not `;`, `:`, `{`,
-# quotes or controls, which would end the declaration it is put into and start another.
+# What a variable's value may hold: colours (`#4cc38a 50%`, `auto 70%`), text styles. Not
+# `;`, `:`, `{`, quotes or controls, which would end the declaration it goes into and start
+# another. (`$primary 50%` passes here, but Textual cannot resolve it: the parse refuses it.)
 _VALUE = re.compile(r"[A-Za-z0-9#$%.,()_ -]*")
 
 
