@@ -182,7 +182,7 @@ def visible_decoded(tokens: list[Token]) -> list[Token]:
 
     def walk(children: list[Token]) -> None:
         for child in children:
-            if child.type == "text" or child.type == "image":
+            if child.type in ("text", "image"):
                 child.content = visible(child.content)
             title = child.attrs.get("title") if child.attrs else None
             if isinstance(title, str):

@@ -126,8 +126,13 @@ async def test_ctrl_r_on_a_long_answer_brings_its_reasoning_into_view(settings, 
     async with app.run_test(size=(80, 24)) as pilot:
         await send(pilot, "explain at length")
         await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "Paragraph 59" in "\n".join(screen_lines(app))  # the end is in view
+
+        def at_the_end() -> bool:  # (on a loaded machine the settled reply may not be
+            chat(app).conversation.scroll_end(animate=False)  # followed to its end: noted)
+            return "Paragraph 59" in "\n".join(screen_lines(app))
+
+        await wait_until(pilot, at_the_end)
+        assert "▶ Reasoning" not in "\n".join(screen_lines(app))  # its header out of view
         await pilot.press("ctrl+r")
         await wait_until(pilot, lambda: "WHYTHIS" in "\n".join(screen_lines(app)))
         assert "▼" in "\n".join(screen_lines(app))

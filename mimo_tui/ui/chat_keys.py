@@ -54,9 +54,13 @@ def key_offered(screen: ChatScreen, action: str) -> bool:
     return True
 
 
+def _panel_open(screen: ChatScreen) -> bool:
+    return screen.inspector.has_class("-open") or screen.sessions_panel.has_class("-open")
+
+
 def escape_label(screen: ChatScreen) -> str:
     """What Escape does now, for the footer (one key, three jobs: see action_cancel)."""
-    if screen.inspector.has_class("-open") or screen.sessions_panel.has_class("-open"):
+    if _panel_open(screen):
         return "Close"
     return "Stop" if screen.busy else "Back"
 
@@ -70,10 +74,5 @@ def key_state(screen: ChatScreen, action: str) -> bool | None:
     if action == "retry":  # dimmed while a reply streams
         return None if screen.busy else True
     if action == "cancel":  # in the footer only when Escape would do something
-        return (
-            screen.busy
-            or not isinstance(screen.focused, PromptInput)
-            or screen.inspector.has_class("-open")
-            or screen.sessions_panel.has_class("-open")
-        )
+        return screen.busy or not isinstance(screen.focused, PromptInput) or _panel_open(screen)
     return True

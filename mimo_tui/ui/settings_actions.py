@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mimo_tui.key_file import key_problem
 from mimo_tui.ui.safe import notify_safe
 from mimo_tui.web_search import switch_notice
 
@@ -105,7 +106,12 @@ class SettingsActions:
 
 
 def _key_problem(text: str) -> str | None:
-    """Why a pasted key cannot be one (the dialog stays open to paste it again), if so."""
-    if any(c.isspace() for c in text.strip()):
-        return "A key has no spaces: paste it again (only the key)."
-    return None
+    """Why a pasted key cannot be one (key_file's check, as `mimo-tui key set` and the
+    key file's reader use), said so the dialog stays open to paste it again."""
+    problem = key_problem(text.strip())
+    if problem is None:
+        return None
+    return (
+        "A key has no spaces, line breaks, controls or non-ASCII characters; this one "
+        f"{problem}. Paste it again (only the key)."
+    )

@@ -40,6 +40,7 @@ class ChatLike(Protocol):
     def app(self) -> App: ...
 
 
+LABEL_WIDTH = 10  # the facts' names ("model", "API key"...), padded: their values line up
 FORMATS = {"openai": "OpenAI format", "anthropic": "Anthropic format"}
 
 # (binding id, default key, what it does): the keys a first-time user needs.
@@ -69,7 +70,7 @@ def key_line(info: WelcomeInfo) -> str:
     if info.key_source is None:  # the whole how-to: the chat shows no other notice for it
         return (
             "not set · F5 pastes one · F2 tries the offline demo\n"
-            f"{'':10}or export MIMO_API_KEY=… (then restart), or mimo-tui key set"
+            f"{'':{LABEL_WIDTH}}or export MIMO_API_KEY=… (then restart), or mimo-tui key set"
         )
     source = one_line(info.key_source)
     return "set" if source in ("", "none", "set") else f"set ({source})"
@@ -167,7 +168,8 @@ class Welcome(Vertical, Steppable, can_focus=True):
         ]
         yield Static(
             Content("\n").join(
-                Content.assemble((f"{name:<10}", "$text-muted"), value) for name, value in facts
+                Content.assemble((f"{name:<{LABEL_WIDTH}}", "$text-muted"), value)
+                for name, value in facts
             ),
             classes="welcome-facts",
         )
