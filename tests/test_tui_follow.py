@@ -74,7 +74,8 @@ async def test_a_long_reply_is_followed_to_its_last_line(fake, settings, paths):
 
 CODE = (
     "\n\n".join(
-        f"## Part {i}\n\nSome text with **bold** words.\n\n```python\nprint({i})\nx = {i} * 2\n```\n\n"
+        f"## Part {i}\n\nSome text with **bold** words.\n\n"
+        f"```python\nprint({i})\nx = {i} * 2\n```\n\n"
         "| a | b |\n|---|---|\n| 1 | 2 |"
         for i in range(12)
     )
