@@ -398,3 +398,71 @@ async def test_the_narrow_list_keeps_each_date_on_its_titles_line_as_focus_comes
             assert date, (focused, title)  # the date is on the title's line
             assert not any(line.strip(" ▊▎") in ("ago", "now") for line in lines), focused
     runtime.close()
+
+
+def burst(app, text: str) -> None:
+    """Keys as a fast typist's terminal delivers them: all queued before the app acts on the
+    first (Pilot's press waits for each key to be handled)."""
+    from textual import events
+
+    for ch in text:
+        app.post_message(events.Key("space" if ch == " " else ch, ch))
+
+
+async def test_a_title_typed_right_after_r_goes_into_the_rename_box(settings, paths, fake):
+    """`r` then "My day" in one burst: before, the letters reached the list while the dialog
+    was on its way, and the `d` of "day" opened a delete confirmation."""
+    app, runtime, seeded = await two_sessions(settings, paths, fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        panel = chat(app).query_one(SessionList)
+        panel.options.highlighted = [s.id for s in panel.sessions].index(seeded)
+        burst(app, "rMy day")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        box = app.screen.query_one(Input)
+        await wait_until(pilot, lambda: box.value == "My day")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: runtime.store.get_session(seeded).title == "My day")
+        assert not isinstance(app.screen, (Confirm, TextPrompt))
+        assert len(runtime.store.list_sessions()) == 2
+    runtime.close()
+
+
+async def test_keys_typed_right_after_d_do_not_answer_the_delete_question(settings, paths, fake):
+    """`d` then `y` in one burst: the `y` was typed before the question was on screen, so it
+    answers nothing (and acts on nothing below); the question waits for a real answer."""
+    app, runtime, seeded = await two_sessions(settings, paths, fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        panel = chat(app).query_one(SessionList)
+        panel.options.highlighted = [s.id for s in panel.sessions].index(seeded)
+        burst(app, "dynr")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm) and len(app.screen_stack) == 2
+        assert runtime.store.get_session(seeded)
+        assert len(runtime.store.list_sessions()) == 2  # no `n`ew session either
+        await pilot.press("y")
+        await wait_until(pilot, lambda: seeded not in [s.id for s in panel.sessions])
+    runtime.close()
+
+
+async def test_a_query_typed_straight_after_ctrl_f_goes_into_the_search(settings, paths, fake):
+    """Ctrl+F then "greeting" in one burst: the query, not the chat input's draft."""
+    from textual import events
+
+    from mimo_tui.ui.widgets.prompt_input import PromptInput
+
+    app, runtime, seeded = await two_sessions(settings, paths, fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.post_message(events.Key("ctrl+f", None))
+        burst(app, "greeting")
+        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        query = app.screen.query_one("#query", Input)
+        await wait_until(pilot, lambda: query.value == "greeting")
+        await wait_until(pilot, lambda: bool(app.screen.hits))
+        assert chat(app).query_one(PromptInput).text == ""
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: chat(app).session_id == seeded)
+    runtime.close()

@@ -175,3 +175,27 @@ async def test_the_footer_says_what_escape_does_now(settings, paths, fake):
         await pilot.press("escape")
         await app.workers.wait_for_complete()
     runtime.close()
+
+
+async def test_a_key_pasted_straight_after_f5_goes_into_the_dialog_not_the_input(
+    settings, paths, fake
+):
+    """F5 then a paste in one burst (the paste can arrive before the dialog is up): it is
+    the dialog's, never the chat input's, from where Enter would send the key as a message."""
+    from textual import events
+
+    from mimo_tui.ui.widgets.prompt_input import PromptInput
+
+    fake.queue("text")
+    app, _ = make_app(replace(settings, api_key=None), paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.post_message(events.Key("f5", None))
+        app.post_message(events.Paste(KEY))
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        box = app.screen.query_one("Input")
+        await wait_until(pilot, lambda: box.value == KEY)
+        assert chat(app).query_one(PromptInput).text == ""
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.runtime.has_key)
+        assert paths.key_file.read_text().strip() == KEY

@@ -63,7 +63,10 @@ class ChatScreen(Screen):
         self.attach = AttachActions(self)
         # The side panels keep their state from the start but are mounted when first shown
         # (see Panels.mount): the first frame does not show them.
-        self.sessions_panel = SessionList(now=lambda: self.runtime.clock().timestamp())
+        self.sessions_panel = SessionList(
+            now=lambda: self.runtime.clock().timestamp(),
+            deletable=lambda session_id: self.sessions.deletable(session_id),
+        )
         self.inspector = ToolInspector(lambda message_id: self.runtime.round_exchange(message_id))
 
     # ---- layout ----------------------------------------------------------------------------
@@ -201,7 +204,7 @@ class ChatScreen(Screen):
         await self.sessions.action_toggle_sessions()
 
     def action_search(self) -> None:
-        self._dialog(self.sessions.action_search())
+        self.sessions.action_search()
 
     def export_session(self, fmt: str) -> None:
         self._dialog(self.sessions.export_session(fmt))
@@ -274,7 +277,7 @@ class ChatScreen(Screen):
         self.settings_actions.apply_settings(changes, save)
 
     def action_set_key(self) -> None:
-        self._dialog(self.settings_actions.set_key())
+        self.settings_actions.set_key()
 
     def action_toggle_web_search(self) -> None:
         self.settings_actions.toggle_web_search()

@@ -16,12 +16,16 @@ CHAT_BINDINGS: list[BindingType] = [
     # Shown in the error notice that offers it, not in the footer.
     Binding("f5", "retry", "Retry", id="chat.retry", show=False),
     # The same key without an API key, when there is nothing to retry (see check_action).
-    Binding("f5", "set_key", "Paste API key", id="chat.set_key"),
+    # Priority, as for every key that opens a dialog with a text box (dialogs.ask): the app
+    # runs it before it passes on the next key, so what is typed or pasted straight after
+    # goes into the dialog, not into the input below.
+    Binding("f5", "set_key", "Paste API key", id="chat.set_key", priority=True),
     Binding("f2", "start_demo", "Offline demo", id="chat.demo"),
     Binding("f3", "toggle_inspector", "Inspect", id="chat.inspector"),
     Binding("ctrl+t", "choose_tools", "Tools", id="chat.tools", show=False),
     Binding("f4", "toggle_sessions", "Sessions", id="chat.sessions"),
-    Binding("ctrl+f", "search", "Search", id="chat.search"),
+    # Priority: what is typed straight after it is the query (as F5 above).
+    Binding("ctrl+f", "search", "Search", id="chat.search", priority=True),
     # Priority: the input's TextArea would take Ctrl+Y as redo.
     Binding("ctrl+y", "copy_last", "Copy answer", id="chat.copy_last", show=False, priority=True),
     Binding("ctrl+g", "regenerate", "Regenerate", id="chat.regenerate", show=False),

@@ -7,6 +7,7 @@ goes through the core (store, transcripts) and never touches SQL itself.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from mimo_tui.ui.chat import ChatScreen
 
 NARROW_SESSIONS = 100
+STOP_FIRST = "Stop the reply first (Escape)."
 
 
 class SessionActions:
@@ -80,14 +82,20 @@ class SessionActions:
         if panel.has_class("-open"):
             panel.show(self.runtime.store.list_sessions(limit=500), self.session_id)
 
+    def deletable(self, session_id: str) -> str | None:
+        """Why a session cannot be deleted now (asked by the list before its question): a
+        streaming reply writes into the open session, so it waits until the reply stops."""
+        if session_id == self.session_id and self.screen.busy:
+            return STOP_FIRST
+        return None
+
     async def session_chosen(self, event: SessionList.Chosen) -> None:
-        store = self.runtime.store
-        # A streaming reply writes into the open session: leaving it, or deleting it from
-        # under the turn, waits until the reply is stopped. Another session may go.
+        """What the list decided (its dialogs have asked already). Leaving the open session
+        waits until a reply streaming into it is stopped; another session may go."""
         leaves = event.action in ("open", "new")
         deletes_open = event.action == "delete" and event.session_id == self.session_id
         if (leaves or deletes_open) and self.screen.busy:
-            self.notify("Stop the reply first (Escape).", markup=False)
+            self.notify(STOP_FIRST, markup=False)
             return
         if event.action == "open" and event.session_id:
             await self.open_session(event.session_id)
@@ -96,32 +104,13 @@ class SessionActions:
             await self.screen.action_new_session()
             await self._show_sessions(False)
         elif event.action == "rename" and event.session_id:
-            self.screen.run_worker(self._rename(event.session_id), group="dialog")
-        elif event.action == "delete" and event.session_id:
-            session = store.get_session(event.session_id)
-            title = session.title or "New chat"
-            dialog = self._delete(session.id, title, session.message_count)
-            self.screen.run_worker(dialog, group="dialog")
-
-    async def _rename(self, session_id: str) -> None:
-        from mimo_tui.ui.widgets.dialogs import TextPrompt
-
-        store = self.runtime.store
-        title = await self.app.push_screen_wait(
-            TextPrompt("Rename session", store.get_session(session_id).title)
-        )
-        if title and title.strip():
-            store.rename_session(session_id, title)
+            self.runtime.store.rename_session(event.session_id, event.title)
             self.refresh_sessions()
             self.screen._update_topbar()
+        elif event.action == "delete" and event.session_id:
+            await self._delete(event.session_id)
 
-    async def _delete(self, session_id: str, title: str, count: int) -> None:
-        from mimo_tui.ui.widgets.dialogs import Confirm
-
-        if not await self.app.push_screen_wait(
-            Confirm(f"Delete '{title}' ({count} messages)? This cannot be undone.")
-        ):
-            return
+    async def _delete(self, session_id: str) -> None:
         shown = self.runtime.delete_session(session_id, open_id=self.session_id)
         if shown is not None and shown != self.session_id:
             await self.screen.load_session(shown)
@@ -142,7 +131,7 @@ class SessionActions:
     async def reopen(self, session_id: str) -> None:
         """A recent session chosen in the welcome view, unless a reply is streaming."""
         if self.screen.busy:
-            self.notify("Stop the reply first (Escape).", markup=False)
+            self.notify(STOP_FIRST, markup=False)
             return
         await self.open_session(session_id)
         self.screen.focus_input()
@@ -154,16 +143,20 @@ class SessionActions:
 
     # ---- search ----------------------------------------------------------------------------
 
-    async def action_search(self) -> None:
+    def action_search(self) -> None:
+        """Ctrl+F: the search dialog, pushed at once (what is typed next is the query)."""
+        from mimo_tui.ui.widgets.dialogs import ask
         from mimo_tui.ui.widgets.search import SearchScreen
 
-        hit: SearchHit | None = await self.app.push_screen_wait(
-            SearchScreen(lambda q: self.runtime.store.search(q, limit=100))
-        )
+        answer = ask(self.app, SearchScreen(lambda q: self.runtime.store.search(q, limit=100)))
+        self.screen.run_worker(self._open_hit(answer), group="dialog")
+
+    async def _open_hit(self, answer: Awaitable[SearchHit | None]) -> None:
+        hit = await answer
         if hit is None:
             return
         if self.screen.busy:  # opening the hit re-reads the column, reply in flight included
-            self.notify("Stop the reply first (Escape).", markup=False)
+            self.notify(STOP_FIRST, markup=False)
             return
         target = hit.message_id
         store = self.runtime.store

@@ -5,6 +5,7 @@ A collaborator of ChatScreen (not a base class); the screen binds the keys and d
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 from mimo_tui.key_file import key_problem
@@ -81,20 +82,26 @@ class SettingsActions:
         self.screen.status.thinking = runtime.settings.thinking
         self.screen.status.show_idle()
 
-    async def set_key(self) -> None:
-        """Paste an API key (shown as dots); it is stored like `mimo-tui key set` stores it."""
-        from mimo_tui.ui.widgets.dialogs import TextPrompt
+    def set_key(self) -> None:
+        """Paste an API key (shown as dots); it is stored like `mimo-tui key set` stores it.
+        The dialog is pushed at once: a key pasted straight after F5 goes into it, never
+        into the chat's input, from where Enter would send it as a message."""
+        from mimo_tui.ui.widgets.dialogs import TextPrompt, ask
 
         key_file = self.screen.runtime.paths.key_file
-        key = await self.screen.app.push_screen_wait(
+        answer = ask(
+            self.screen.app,
             TextPrompt(
                 "Paste your MiMo API key",
                 hint=f"Stored owner-only (0600) in {key_file} · Enter saves · Escape cancels",
                 password=True,
                 check=_key_problem,
-            )
+            ),
         )
-        key = (key or "").strip()
+        self.screen.run_worker(self._store_key(answer), group="dialog")
+
+    async def _store_key(self, answer: Awaitable[str | None]) -> None:
+        key = ((await answer) or "").strip()
         if not key:
             return
         try:

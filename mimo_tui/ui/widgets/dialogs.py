@@ -2,22 +2,32 @@
 
 Each has buttons as well as keys, so a mouse alone can answer it; a button does exactly
 what its key does.
+
+A dialog is pushed at once by the key that opens it (`ask`), and a dialog with a text box
+takes what was typed or pasted before the box had the focus (`TextDialog`): typing a search
+or pasting a key straight after the key that opens the dialog puts it in the dialog, never
+in the widget below (the chat's input, where a pasted key would be sent as a message).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.events import Key, Paste
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Static, TextArea
 from textual.widgets.button import ButtonVariant
 
 from mimo_tui.text import visible
+
+T = TypeVar("T")
 
 _CSS = """
 {name} {{ align: center middle; }}
@@ -32,6 +42,50 @@ _CSS = """
 """
 
 
+def ask(app: App[Any], dialog: Screen[T]) -> asyncio.Future[T | None]:
+    """Push `dialog` now and return its answer, to await in a worker.
+
+    Now, not from the worker (`push_screen_wait`): a worker starts after the keys typed in
+    the same burst as the one that opened the dialog have gone to the focused widget below.
+    With the opening key bound with priority (the app runs it before passing on the next
+    key), those keys reach the dialog. An answer never given (the app quits) stays unset."""
+    answer: asyncio.Future[T | None] = asyncio.get_running_loop().create_future()
+
+    def answered(result: T | None) -> None:
+        if not answer.done():
+            answer.set_result(result)
+
+    app.push_screen(dialog, callback=answered)
+    return answer
+
+
+class TextDialog(ModalScreen[T]):
+    """A dialog with one text box (`BOX`) that takes the characters and pastes that reach
+    the dialog itself: typed before the box had the focus, in one burst with the key that
+    opened the dialog, or handed on by the widget below (`type_ahead`)."""
+
+    BOX = "#value"
+
+    def type_ahead(self, event: Key) -> None:
+        """A key that reached the widget below after this dialog was pushed over it."""
+        self.post_message(Key(event.key, event.character))
+
+    def on_key(self, event: Key) -> None:
+        if not event.is_printable or event.character is None:
+            return  # on to the bindings (Enter accepts, Escape cancels)
+        event.stop()
+        box = self.query_one(self.BOX, Input)
+        selection = box.selection
+        if selection.is_empty:
+            box.insert_text_at_cursor(event.character)
+        else:  # a value it opened with, selected on focus: typing replaces it
+            box.replace(event.character, *selection)
+
+    def on_paste(self, event: Paste) -> None:
+        event.stop()
+        self.query_one(self.BOX, Input).post_message(Paste(event.text))
+
+
 def buttons(*specs: tuple[str, str, ButtonVariant]) -> Horizontal:
     """A row of (id, label, variant) buttons. Labels are Content: a str label is markup."""
     return Horizontal(
@@ -40,7 +94,7 @@ def buttons(*specs: tuple[str, str, ButtonVariant]) -> Horizontal:
     )
 
 
-class TextPrompt(ModalScreen[str | None]):
+class TextPrompt(TextDialog[str | None]):
     """One line of text (a title, a path, a key). Enter accepts, Escape cancels.
 
     With `password`, what is typed or pasted is shown as dots (an API key). With `check`,

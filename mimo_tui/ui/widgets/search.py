@@ -8,12 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from mimo_tui.model import SearchHit
 from mimo_tui.text import visible
+from mimo_tui.ui.widgets.dialogs import TextDialog
 
 Searcher = Callable[[str], list[SearchHit]]
 
@@ -27,7 +27,9 @@ def hit_label(hit: SearchHit) -> Content:
     return Content.assemble(*parts)
 
 
-class SearchScreen(ModalScreen[SearchHit | None]):
+class SearchScreen(TextDialog[SearchHit | None]):
+    """The query box and its hits; what is typed straight after Ctrl+F is the query."""
+
     DEFAULT_CSS = """
     SearchScreen { align: center middle; }
     SearchScreen > Vertical {
@@ -37,6 +39,7 @@ class SearchScreen(ModalScreen[SearchHit | None]):
     SearchScreen OptionList { height: 1fr; border: none; }
     SearchScreen .hint { color: $text-muted; }
     """
+    BOX = "#query"
     BINDINGS = [
         Binding("escape", "cancel", "Close", id="search.cancel"),
         Binding("down", "focus_results", "Results", show=False, id="search.results"),

@@ -1,5 +1,9 @@
 """The session list: a sidebar (full screen when narrow) to open, create, rename, delete.
 
+Rename and delete ask their question (a title, a confirmation) from the list itself, at
+once: a dialog pushed after a message's round trip to the screen let the keys typed right
+after `r` act on the list below (the `d` of a new title opened a delete question).
+
 Each session is one line when the list is wide enough (title, relative date, messages,
 tokens, model and format badges in columns) and two tidy lines otherwise (title and date,
 then the counts and badges, indented under the title). Labels are cut to the list's width
@@ -16,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.events import Resize
+from textual.events import Key, Resize
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -128,18 +132,25 @@ class SessionList(Vertical):
     ]
 
     class Chosen(Message):
-        """The user asked for a session: open, new (session_id None), rename or delete."""
+        """The user decided on a session: open, new (session_id None), rename (to `title`,
+        asked already) or delete (confirmed already)."""
 
-        def __init__(self, action: str, session_id: str | None) -> None:
+        def __init__(self, action: str, session_id: str | None, title: str = "") -> None:
             super().__init__()
             self.action = action
             self.session_id = session_id
+            self.title = title
 
-    def __init__(self, now: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        now: Callable[[], float] = time.time,
+        deletable: Callable[[str], str | None] = lambda session_id: None,
+    ) -> None:
         super().__init__()
         self.sessions: list[SessionSummary] = []
         self.current = ""
         self.now = now  # relative dates are counted from this clock
+        self.deletable = deletable  # why a session cannot be deleted now, if it cannot
         self._width = 0
 
     def compose(self) -> ComposeResult:
@@ -186,10 +197,14 @@ class SessionList(Vertical):
             self.show(self.sessions, self.current)
 
     def _highlighted(self) -> str | None:
+        summary = self._highlighted_summary()
+        return summary.id if summary is not None else None
+
+    def _highlighted_summary(self) -> SessionSummary | None:
         index = self.options.highlighted
         if index is None or index >= len(self.sessions):
             return None
-        return self.sessions[index].id
+        return self.sessions[index]
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -199,9 +214,56 @@ class SessionList(Vertical):
         self.post_message(self.Chosen("new", None))
 
     def action_rename(self) -> None:
-        if (sid := self._highlighted()) is not None:
-            self.post_message(self.Chosen("rename", sid))
+        from mimo_tui.ui.widgets.dialogs import TextPrompt
+
+        if (summary := self._highlighted_summary()) is None:
+            return
+
+        def renamed(title: str | None) -> None:
+            if title and title.strip():
+                self.post_message(self.Chosen("rename", summary.id, title))
+
+        self.app.push_screen(TextPrompt("Rename session", summary.title), renamed)
 
     def action_delete(self) -> None:
-        if (sid := self._highlighted()) is not None:
-            self.post_message(self.Chosen("delete", sid))
+        from mimo_tui.ui.widgets.dialogs import Confirm
+
+        if (summary := self._highlighted_summary()) is None:
+            return
+        if (problem := self.deletable(summary.id)) is not None:
+            self.notify(problem, markup=False)
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.post_message(self.Chosen("delete", summary.id))
+
+        title = one_line(summary.title) or "New chat"
+        question = f"Delete '{title}' ({summary.message_count} messages)? This cannot be undone."
+        self.app.push_screen(Confirm(question), confirmed)
+
+    def on_key(self, event: Key) -> None:
+        """Rename and delete open their dialog here, as the key arrives, not when it has
+        bubbled up to the app's bindings: by then the keys typed after it in the same burst
+        had reached the list as well, and acted on it (the `d` of a new title opened a
+        delete question; its `y` could answer one before it was on screen).
+
+        A key that reaches the list while a dialog is over it was typed in such a burst: it
+        acts on nothing here. A rename box takes it as part of the title; a question does
+        not (it was typed before the question could be read)."""
+        top = self.app.screen
+        if top is not self.screen:
+            event.stop()
+            event.prevent_default()
+            type_ahead = getattr(top, "type_ahead", None)
+            if type_ahead is not None:
+                type_ahead(event)
+            return
+        active = self.screen.active_bindings.get(event.key)
+        if active and active.node is self and active.binding.action in DIALOG_ACTIONS:
+            event.stop()
+            event.prevent_default()
+            DIALOG_ACTIONS[active.binding.action](self)
+
+
+DIALOG_ACTIONS = {"rename": SessionList.action_rename, "delete": SessionList.action_delete}
