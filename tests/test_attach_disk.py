@@ -106,3 +106,26 @@ async def test_in_the_tui_the_unsaved_message_comes_back_with_its_chip(
         await wait_until(pilot, lambda: bool(fake.chat_requests()) and not app.screen.busy)
         assert fake.chat_requests()[-1].body["messages"][-1]["content"][0]["type"] == "image_url"
     runtime.close()
+
+
+async def test_an_unexpected_error_before_the_message_is_saved_gives_it_back(
+    settings, paths, fake: FakeMimo, monkeypatch
+):
+    """Any fault before the message is stored (not only a full disk) says so and puts the
+    message back into the input: before, the input had been cleared and the text was gone."""
+    from mimo_tui.store import Store
+    from mimo_tui.ui.widgets.prompt_input import PromptInput
+    from tests.tui_helpers import make_app, send, wait_until
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("database is in an odd state")
+
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        monkeypatch.setattr(Store, "add_message", broken)
+        await send(pilot, "a long message I typed")
+        await wait_until(pilot, lambda: bool(app._notifications) and not app.screen.busy)
+        assert "database is in an odd state" in str(list(app._notifications)[-1].message)
+        assert app.screen.query_one(PromptInput).text == "a long message I typed"
+        assert fake.chat_requests() == []
+    runtime.close()

@@ -119,8 +119,11 @@ class TurnView:
             screen.set_timer(0.5, screen.mimo.collect_garbage)
 
     async def end(self) -> None:
-        """The turn's events are over (finished, failed or cancelled)."""
-        self._unsent = None
+        """The turn's events are over (finished, failed, cancelled, or stopped by an
+        unexpected error, which the screen reports): a message never saved goes back into
+        the input rather than being lost with the cleared input."""
+        if self._unsent is not None:
+            await self._give_back()
         self._tools_as_stored()
         if self.reply is not None:  # cancelled mid-round: mark what arrived
             msg = self._stored(self.reply)
