@@ -31,7 +31,9 @@ def add_arguments(ask: argparse.ArgumentParser) -> None:
         help="attach an image, audio or video file, or an http(s) URL ('-': stdin); repeatable",
     )
     ask.add_argument(
-        "--type", metavar="MIME", help="the type of stdin's bytes for -a - (e.g. image/png)"
+        "--type",
+        metavar="MIME",
+        help="the type of stdin's bytes for -a -, or of a single -a FILE (e.g. image/png)",
     )
 
 
@@ -41,6 +43,11 @@ def load_all(args: Any) -> Loaded | str:
     refs: list[str] = list(getattr(args, "attach", None) or [])
     if refs.count("-") > 1:
         return "-a - can be given once (stdin holds one file)"
+    named = getattr(args, "type", None)
+    if named and not refs:
+        return "--type names the type of an attachment (-a); none was given"
+    if named and len(refs) > 1 and "-" not in refs:
+        return "--type applies to one attachment (-a - for stdin's bytes, or a single file)"
     try:
         for ref in refs:
             if ref == "-":

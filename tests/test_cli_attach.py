@@ -96,3 +96,18 @@ def test_a_file_name_that_is_not_utf8_is_attached_under_a_readable_name(tmp_path
     missing = mimo(tmp_path, fake, "ask", "-a", str(tmp_path / "nope.png"), "hi")
     assert missing.returncode == 2
     assert f"{tmp_path / 'nope.png'}: cannot be read".encode() in missing.stderr
+
+
+def test_type_without_an_attachment_it_can_name_is_an_error_not_ignored(tmp_path, fake):
+    """--type names one attachment's type (stdin's, or a single file's); given with none, or
+    with several files, it was silently dropped and the question sent without it."""
+    alone = mimo(tmp_path, fake, "ask", "--type", "image/png", "what is it?")
+    assert alone.returncode == 2
+    assert "--type names the type of an attachment (-a)" in alone.stderr.decode()
+    one, two = write(tmp_path, "a.png", png()), write(tmp_path, "b.png", png())
+    several = mimo(
+        tmp_path, fake, "ask", "-a", str(one), "-a", str(two), "--type", "image/png", "what?"
+    )
+    assert several.returncode == 2
+    assert "--type applies to one attachment" in several.stderr.decode()
+    assert fake.chat_requests() == []
