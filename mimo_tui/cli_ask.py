@@ -111,7 +111,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
             if args.n > 1:
                 from mimo_tui.cli_compare import ask_n
 
-                return asyncio.run(ask_n(runtime, session.id, prompt, args.n, args.json, loaded))
+                return asyncio.run(
+                    ask_n(
+                        runtime, session.id, prompt, args.n, args.json, loaded, args.show_reasoning
+                    )
+                )
             return asyncio.run(_ask(runtime, session.id, prompt, printer, loaded))
         except KeyboardInterrupt:
             printer.end()

@@ -106,6 +106,23 @@ def test_ask_n_prints_the_candidates_labelled(tmp_path, fake):
     assert "## Branches" in shown.stdout and "beta" in shown.stdout
 
 
+def test_ask_n_with_show_reasoning_prints_each_candidates_reasoning_on_stderr(tmp_path, fake):
+    """As a single ask does: the reasoning on stderr, stdout stays the answers."""
+    fake.queue(
+        Scenario(reasoning="first line of thought", content="alpha"),
+        Scenario(reasoning="second line of thought", content="beta"),
+    )
+    result = mimo(tmp_path, fake, "ask", "--n", "2", "--show-reasoning", "q")
+    assert result.returncode == 0, result.stderr
+    err = result.stderr
+    assert "candidate 1" in err and "candidate 2" in err
+    assert err.index("first line of thought") < err.index("candidate 2")
+    assert err.index("candidate 2") < err.index("second line of thought")
+    assert "line of thought" not in result.stdout
+    plain = mimo(tmp_path, fake, "ask", "--n", "2", "q")
+    assert "line of thought" not in plain.stderr  # only when asked for
+
+
 def test_ask_n_refuses_more_than_four(tmp_path, fake):
     result = mimo(tmp_path, fake, "ask", "--n", "5", "q")
     assert result.returncode == 2 and "1 to 4" in result.stderr
