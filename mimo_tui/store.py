@@ -1,10 +1,11 @@
 """The session store: SQLite (WAL) under the data dir, with forward migrations and replay.
 
 The pieces: store_db opens the file (migrations, a corrupt file set aside, orphaned replies,
-write transactions), store_rows turns rows into `Message`s, store_search finds messages.
-`replay()` is the single place that turns stored history into the API's `messages`, applying
-MiMo's 400 rules (reasoning_content on every assistant turn, `content: ""` never null, tool
-content a string, every tool call answered) so a bad history never leaves the client.
+write transactions), store_rows turns rows into `Message`s and `Session`s, store_search
+finds messages. `replay()` is the single place that turns stored history into the API's
+`messages`, applying MiMo's 400 rules (reasoning_content on every assistant turn,
+`content: ""` never null, tool content a string, every tool call answered) so a bad history
+never leaves the client.
 Each session row carries its message count and token sums (kept by triggers, see
 migrations), so listing sessions never aggregates messages.
 """
@@ -37,6 +38,7 @@ from mimo_tui.store_rows import (
     blocks_json,
     calls_json,
     message_from_row,
+    session_from_row,
     summary_from_row,
 )
 from mimo_tui.store_search import context, remember_terms, search_messages
@@ -48,32 +50,6 @@ __all__ = ["MAX_PAGES_ENV", "Store", "StoreError", "StoreFull"]
 def _texts(message: Message) -> list[str | None]:
     """What the search index holds of a message."""
     return [message.content, message.reasoning_content, calls_json(message.tool_calls)]
-
-
-def _session_of(row: sqlite3.Row) -> Session:
-    """A whole session from its row (its counters are kept by triggers: see migrations)."""
-    cached = row["cached_tokens"] if row["cached_known"] else None  # None: no reply said
-    usage = Usage(row["prompt_tokens"], row["completion_tokens"], row["reasoning_tokens"], cached)
-    return Session(
-        row["id"],
-        row["title"],
-        row["model"],
-        row["created_at"],
-        row["updated_at"],
-        row["message_count"],
-        usage,
-        _settings(row["settings"]),
-    )
-
-
-def _settings(text: str | None) -> dict[str, Any]:
-    """A session's settings column; text that is not a JSON object (a row edited by hand)
-    reads as no settings of its own."""
-    try:
-        settings = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return settings if isinstance(settings, dict) else {}
 
 
 class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
@@ -122,10 +98,10 @@ class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
             ).fetchone()
             if row is None:
                 raise StoreError("there are no sessions yet")
-            return _session_of(row)
+            return session_from_row(row)
         row = self.db.execute(f"SELECT {SESSION_ROW} FROM sessions WHERE id = ?", (ref,)).fetchone()
         if row is not None:
-            return _session_of(row)
+            return session_from_row(row)
         # Ids that start with `ref`, as a range of the primary key's index: `id LIKE 'ref%'`
         # ORed with the exact match scanned every session (20 ms at 100,000, on every start).
         rows = self.db.execute(
@@ -136,7 +112,7 @@ class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
             raise StoreError(f"no session matches {ref!r}")
         if len(rows) > 1:
             raise StoreError(f"{ref!r} matches several sessions; give more of the id")
-        return _session_of(rows[0])
+        return session_from_row(rows[0])
 
     def update_session_settings(self, session_id: str, changes: dict[str, Any]) -> None:
         """Merge `changes` into the session's stored settings (read and written under lock)."""
@@ -264,7 +240,7 @@ class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
             f"SELECT {SESSION_ROW} FROM sessions ORDER BY updated_at DESC, rowid DESC LIMIT ?",
             (limit,),
         ).fetchall()
-        return [_session_of(r) for r in rows]
+        return [session_from_row(r) for r in rows]
 
     # ---- messages ------------------------------------------------------------------------------
 

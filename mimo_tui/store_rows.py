@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 from collections.abc import Callable
 from typing import Any, cast
 
 from mimo_tui import transcript_schema as schema
-from mimo_tui.model import Message, Role, SessionSummary, ToolCall, Usage
+from mimo_tui.model import Message, Role, Session, SessionSummary, ToolCall, Usage
 
 MESSAGE_COLUMNS = (
     "id, session_id, role, content, reasoning_content, tool_calls, tool_call_id, model, "
@@ -257,3 +258,29 @@ def _decoded(row: tuple[Any, ...]) -> Message:
         parent_id=parent_id,
         on_path=bool(on_path),
     )
+
+
+def session_from_row(row: sqlite3.Row) -> Session:
+    """A whole session from its row (its counters are kept by triggers: see migrations)."""
+    cached = row["cached_tokens"] if row["cached_known"] else None  # None: no reply said
+    usage = Usage(row["prompt_tokens"], row["completion_tokens"], row["reasoning_tokens"], cached)
+    return Session(
+        row["id"],
+        row["title"],
+        row["model"],
+        row["created_at"],
+        row["updated_at"],
+        row["message_count"],
+        usage,
+        settings_from_text(row["settings"]),
+    )
+
+
+def settings_from_text(text: str | None) -> dict[str, Any]:
+    """A session's settings column; text that is not a JSON object (a row edited by hand)
+    reads as no settings of its own."""
+    try:
+        settings = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return settings if isinstance(settings, dict) else {}
