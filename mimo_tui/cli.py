@@ -189,6 +189,9 @@ def _add_commands(sub: argparse._SubParsersAction) -> None:
 
     key = sub.add_parser("key", help="store, show or delete the API key file")
     key.add_argument("action", choices=["set", "show", "delete"])
+    key.add_argument(
+        "-y", "--yes", action="store_true", help="delete without asking for confirmation"
+    )
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -262,7 +265,7 @@ def _run_command(args: argparse.Namespace, settings: Settings, paths: Paths) -> 
             print(f"mimo-tui: {visible(problem)}", file=sys.stderr)
         return cli_config.cmd_config(settings, paths)
     if args.command == "key":
-        return cli_config.cmd_key(args.action, settings, paths)
+        return cli_config.cmd_key(args.action, settings, paths, args.yes)
     if args.command == "tools":
         return cli_config.cmd_tools(settings, paths, args.json)
     if args.command == "themes":

@@ -115,7 +115,7 @@ def cmd_config(settings: Settings, paths: Paths) -> int:
     return EXIT_OK
 
 
-def cmd_key(action: str, settings: Settings, paths: Paths) -> int:
+def cmd_key(action: str, settings: Settings, paths: Paths, yes: bool = False) -> int:
     if action == "show":
         print(f"{redact(settings.api_key)} [{settings.api_key_source}]")
         if not settings.api_key:
@@ -125,6 +125,21 @@ def cmd_key(action: str, settings: Settings, paths: Paths) -> int:
             )
         return EXIT_OK
     if action == "delete":
+        if not paths.key_file.exists():
+            print(f"no key file at {paths.key_file}", file=sys.stderr)
+            return EXIT_USAGE
+        if not yes:  # as `sessions delete`: a key cannot be got back from here
+            if not sys.stdin.isatty():
+                print(
+                    "mimo-tui: deleting the key needs --yes when there is no terminal to "
+                    "confirm on",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
+            answer = input(f"Delete the API key file {paths.key_file}? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                print("kept", file=sys.stderr)
+                return EXIT_OK
         try:
             paths.key_file.unlink()
         except FileNotFoundError:

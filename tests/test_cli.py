@@ -204,6 +204,29 @@ def test_key_set_writes_an_owner_only_file_and_config_redacts_it(tmp_path):
     assert "sk-s…(22 chars)" in config.stdout
 
 
+def test_key_delete_asks_on_a_terminal_and_needs_yes_without_one(tmp_path):
+    """As `sessions delete`: a stored key cannot be got back, so deleting it is confirmed."""
+    from tests.pty_helpers import PtyApp
+
+    key_file = cli_paths(tmp_path).key_file
+    assert mimo(tmp_path, None, "key", "set", input="sk-secret-value-123456\n").returncode == 0
+    piped = mimo(tmp_path, None, "key", "delete", input="")
+    assert piped.returncode == 2 and "--yes" in piped.stderr and key_file.exists()
+    with PtyApp(["key", "delete"], cli_env(tmp_path, None)) as app:
+        app.wait_for_text("[y/N]")
+        app.write("n\r")
+        assert app.wait_exit() == 0
+    assert key_file.exists()  # kept
+    with PtyApp(["key", "delete"], cli_env(tmp_path, None)) as app:
+        app.wait_for_text("[y/N]")
+        app.write("y\r")
+        assert app.wait_exit() == 0
+    assert not key_file.exists()
+    assert mimo(tmp_path, None, "key", "set", input="sk-secret-value-123456\n").returncode == 0
+    assert mimo(tmp_path, None, "key", "delete", "--yes").returncode == 0
+    assert not key_file.exists()
+
+
 def test_a_bad_config_value_is_named_and_its_default_used(tmp_path):
     config = tmp_path / "config" / "mimo-tui" / "config.toml"
     config.parent.mkdir(parents=True)
