@@ -77,3 +77,28 @@ async def test_ids_that_are_not_strings_are_left_out_and_the_list_still_loads(se
             values = [value for _, value in app.screen.query_one("#models")._options]
             assert "mimo-v9-preview" in values and None not in values[1:] and 42 not in values
         runtime.close()
+
+
+async def test_a_model_name_typed_straight_after_f7_or_f8_goes_into_the_model_field(
+    settings, paths, fake
+):
+    """F7 then "mimo-v2-flash" in one burst: the name, not a draft in the chat's input."""
+    from textual import events
+
+    from mimo_tui.ui.widgets.prompt_input import PromptInput
+    from tests.tui_helpers import chat
+
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for key in ("f7", "f8"):
+            await pilot.pause()
+            app.post_message(events.Key(key, None))
+            for ch in "mimo-v2-flash":
+                app.post_message(events.Key("minus" if ch == "-" else ch, ch))
+            await wait_until(pilot, lambda: isinstance(app.screen, SettingsScreen))
+            field = app.screen.query_one("#model")
+            await wait_until(pilot, lambda: field.value == "mimo-v2-flash")  # noqa: B023
+            assert chat(app).query_one(PromptInput).text == ""
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: not isinstance(app.screen, SettingsScreen))
+    runtime.close()

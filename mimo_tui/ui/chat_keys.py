@@ -32,10 +32,11 @@ CHAT_BINDINGS: list[BindingType] = [
     Binding("ctrl+o", "toggle_reasoning_all", "All reasoning", id="chat.reasoning_all", show=False),
     Binding("ctrl+b", "copy_code", "Copy code", id="chat.copy_code", show=False),
     Binding("ctrl+up", "edit_last", "Edit last", id="chat.edit_last", show=False),
-    # Priority: the input's TextArea would take F6/F7 as select line/all.
+    # Priority: the input's TextArea would take F6/F7 as select line/all; F7 and F8 open
+    # the settings dialog, which takes what is typed straight after (as F5 above).
     Binding("f6", "toggle_thinking", "Thinking", id="chat.thinking", show=False, priority=True),
     Binding("f7", "change_model", "Model", id="chat.model", show=False, priority=True),
-    Binding("f8", "settings", "Settings", id="chat.settings", show=False),
+    Binding("f8", "settings", "Settings", id="chat.settings", show=False, priority=True),
     Binding("f9", "external_editor", "Edit in $EDITOR", id="chat.editor", show=False),
     Binding("f10", "toggle_web_search", "Web search", id="chat.web_search", show=False),
     Binding("f12", "compact", "Compact", id="chat.compact", show=False),

@@ -59,6 +59,20 @@ def ask(app: App[Any], dialog: Screen[T]) -> asyncio.Future[T | None]:
     return answer
 
 
+def type_into(box: Input, event: Key) -> None:
+    """A printable key that reached a dialog rather than its text box (it was typed before
+    the box had the focus) goes into the box as typing there would put it: a value the box
+    opened with, selected on focus, is replaced. Other keys are left to the bindings."""
+    if not event.is_printable or event.character is None:
+        return
+    event.stop()
+    selection = box.selection
+    if selection.is_empty:
+        box.insert_text_at_cursor(event.character)
+    else:
+        box.replace(event.character, *selection)
+
+
 class TextDialog(ModalScreen[T]):
     """A dialog with one text box (`BOX`) that takes the characters and pastes that reach
     the dialog itself: typed before the box had the focus, in one burst with the key that
@@ -71,15 +85,7 @@ class TextDialog(ModalScreen[T]):
         self.post_message(Key(event.key, event.character))
 
     def on_key(self, event: Key) -> None:
-        if not event.is_printable or event.character is None:
-            return  # on to the bindings (Enter accepts, Escape cancels)
-        event.stop()
-        box = self.query_one(self.BOX, Input)
-        selection = box.selection
-        if selection.is_empty:
-            box.insert_text_at_cursor(event.character)
-        else:  # a value it opened with, selected on focus: typing replaces it
-            box.replace(event.character, *selection)
+        type_into(self.query_one(self.BOX, Input), event)  # other keys: on to the bindings
 
     def on_paste(self, event: Paste) -> None:
         event.stop()

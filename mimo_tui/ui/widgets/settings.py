@@ -14,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
@@ -21,6 +22,7 @@ from mimo_tui.config import REASONING_PANEL_MODES, ConfigError, Settings, check_
 from mimo_tui.cost import describe_model, estimate_note, picker_models
 from mimo_tui.text import is_model_id
 from mimo_tui.ui.safe import safe_text
+from mimo_tui.ui.widgets.dialogs import type_into
 
 THINKING_NOTE = (
     "Thinking is on: MiMo ignores custom temperature and top_p in thinking mode "
@@ -166,6 +168,12 @@ class SettingsScreen(ModalScreen[dict[str, Any] | None]):
         self.query_one(f"#{self.initial_focus}").focus()
         self._show_thinking_note()
         self.load_models()
+
+    def on_key(self, event: Key) -> None:
+        """F7 or F8 then a model name typed at once: the keys that reached the dialog before
+        its first field had the focus go into that field."""
+        if isinstance(self.focused, Input):
+            type_into(self.focused, event)
 
     @work(exclusive=True, exit_on_error=False)
     async def load_models(self) -> None:
