@@ -238,6 +238,19 @@ def parse_since(text: str | None) -> float | None:
         raise ValueError(f"--since: expected YYYY-MM-DD or Nd, got {text!r}") from None
 
 
+# The table's short headings (CSV writes the full names, for a program to read).
+TABLE_LABELS = {
+    "requests": "reqs",
+    "prompt_tokens": "in",
+    "cached_tokens": "cached",
+    "cache_hit": "hit",
+    "completion_tokens": "out",
+    "reasoning_tokens": "reasoning",
+    "cost_cny": "CNY",
+    "cost_usd": "USD",
+}
+
+
 def cmd_usage(args: argparse.Namespace, paths: Paths, catalogue: Catalogue | None = None) -> int:
     try:
         since = parse_since(args.since)
@@ -260,14 +273,22 @@ def cmd_usage(args: argparse.Namespace, paths: Paths, catalogue: Catalogue | Non
     if not table:
         print("no requests recorded" + (f" since {args.since}" if args.since else ""))
         return EXIT_OK
-    totals = ["total", "", *totals_cells(total)]
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *table, totals, strict=True)]
-    for row in (header, *table, totals):
+    rows_shown = [
+        [TABLE_LABELS.get(h, h) for h in header],
+        *table,
+        ["total", "", *totals_cells(total)],
+    ]
+    # A column blank in every row (no model with a dollar price) is left out: the table is
+    # for reading at 80 columns; CSV keeps every column under its full name.
+    keep = [i for i in range(len(header)) if i < 2 or any(str(r[i]) for r in rows_shown[1:])]
+    rows_shown = [[row[i] for i in keep] for row in rows_shown]
+    widths = [max(len(str(x)) for x in col) for col in zip(*rows_shown, strict=True)]
+    for row in rows_shown:
         print(
             "  ".join(
                 visible(str(v)).ljust(w) if i < 2 else str(v).rjust(w)
                 for i, (v, w) in enumerate(zip(row, widths, strict=True))
-            )
+            ).rstrip()
         )
     # On stderr: stdout is the table alone.
     print(

@@ -150,7 +150,20 @@ def test_usage_csv_has_cached_tokens_and_costs_from_real_requests(tmp_path, fake
     assert float(row["cache_hit"]) == round(cached / prompt, 4)  # a plain number in CSV
     assert float(row["cost_cny"]) > 0 and row["cost_usd"] == ""
     table = mimo(tmp_path, None, "usage")
-    assert "cost_cny" in table.stdout and "estimate, prices as of" in table.stderr
+    assert "estimate, prices as of" in table.stderr
+    head, *_ = table.stdout.splitlines()
+    assert head.split() == [
+        "day",
+        "model",
+        "reqs",
+        "in",
+        "cached",
+        "hit",
+        "out",
+        "reasoning",
+        "CNY",
+    ]
+    assert max(len(line) for line in table.stdout.splitlines()) <= 80  # no dollar column
 
 
 def test_a_1m_suffixed_id_is_sent_as_is_and_priced_as_its_model(settings, paths, fake):
