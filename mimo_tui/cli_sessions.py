@@ -164,7 +164,7 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
         tty = sys.stdout.isatty()
         on, off = ("\x1b[1m", "\x1b[0m") if tty else ("«", "»")
         for h in hits:
-            snippet = visible(" ".join(h.snippet.split())).replace("␁", on).replace("␂", off)
+            snippet = visible(h.readable_snippet).replace("␁", on).replace("␂", off)
             print(
                 f"{h.session_id} #{h.message_id} {h.role:<9} {visible(h.session_title)}\n"
                 f"    {snippet}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -182,6 +183,39 @@ class SearchHit(NamedTuple):
     role: str
     snippet: str
     created_at: float
+
+    @property
+    def readable_snippet(self) -> str:
+        """The snippet as a line to read: on one line, without the Markdown marks a reply's
+        text is written with (a hit listed as `## Hello … **hi**` reads `Hello … hi`). The
+        match marks stay. The exact text is `snippet` (`sessions search --json` gives it)."""
+        return readable_snippet(self.snippet)
+
+
+@functools.cache
+def _markdown_marks() -> list[tuple[re.Pattern[str], str]]:
+    return [
+        (re.compile(r"^[ \t]*```[^\n]*$", re.M), ""),  # code fences
+        (
+            re.compile(
+                r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$", re.M
+            ),
+            "",
+        ),
+        (re.compile(r"^[ \t]*#{1,6}[ \t]+", re.M), ""),  # headings
+        (re.compile(r"^[ \t]*>[ \t]?", re.M), ""),  # quotes
+        (re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+", re.M), ""),  # list items
+        (re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)"), r"\1"),  # links and images: their text
+        (re.compile(r"\*\*|__|~~|`+"), ""),  # strong, strikethrough, code spans
+        (re.compile(r"[ \t]*\|[ \t]*"), " "),  # table cells
+    ]
+
+
+def readable_snippet(snippet: str) -> str:
+    """See SearchHit.readable_snippet."""
+    for pattern, replacement in _markdown_marks():
+        snippet = pattern.sub(replacement, snippet)
+    return " ".join(snippet.split())
 
 
 class UsageRow(NamedTuple):

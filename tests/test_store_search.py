@@ -101,3 +101,19 @@ def test_the_ends_of_texts_are_read_through_their_indexes(store: Store):
         ).fetchall()
         assert f"messages_{column}_tail" in plan[0][3]
         assert not any("TEMP B-TREE" in row[3] for row in plan)  # newest first, no sort
+
+
+def test_a_snippet_reads_without_the_markdown_marks_of_the_reply():
+    """What a hit shows (the TUI's search, `sessions search`): the words, not `##` and `**`."""
+    from mimo_tui.model import readable_snippet
+
+    reply = "## Hello from the demo\n\nYou said: **\x01hi\x02**\n\n- Press `Ctrl+R` to fold"
+    assert (
+        readable_snippet(reply) == "Hello from the demo You said: \x01hi\x02 Press Ctrl+R to fold"
+    )
+    table = "| feature | key |\n|---|---|\n| \x01send\x02 | Enter |"
+    assert readable_snippet(table) == "feature key \x01send\x02 Enter"
+    link = "> see [the docs](https://example.com/a_b) for snake_case and a*b"
+    assert readable_snippet(link) == "see the docs for snake_case and a*b"
+    fence = "```python\nfrom openai import \x01OpenAI\x02\n```"
+    assert readable_snippet(fence) == "from openai import \x01OpenAI\x02"

@@ -128,6 +128,23 @@ async def test_search_finds_reasoning_and_opens_the_session_at_that_message(sett
     runtime.close()
 
 
+async def test_search_hits_read_as_words_not_markdown(settings, paths, fake):
+    """A hit in a reply written in Markdown lists its words, without `#`, `**` or backticks."""
+    fake.queue(scenario("text", content="## Setup\n\nRun **pip install** then `mimo-tui --demo`."))
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "how do I install it?")
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+f")
+        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        app.screen.query_one(Input).value = "install"
+        await wait_until(pilot, lambda: len(app.screen.hits) == 2)
+        labels = [str(o.prompt) for o in app.screen.query_one("#hits").options]
+        reply = next(label for label in labels if "assistant" in label)
+        assert "Setup Run pip install then" in reply and "**" not in reply
+    runtime.close()
+
+
 async def test_down_then_enter_in_search_opens_the_first_hit(settings, paths, fake):
     """The search's hint says "↓ to the results · Enter opens": ↓ lands on the first hit,
     so Enter opens it at once (it used to land on no hit, and Enter did nothing)."""

@@ -20,7 +20,7 @@ Searcher = Callable[[str], list[SearchHit]]
 
 def hit_label(hit: SearchHit) -> Content:
     """The title line, then the match in its context with the matched words highlighted."""
-    snippet = " ".join(hit.snippet.split())
+    snippet = hit.readable_snippet
     parts: list = [(visible(f"{hit.session_title or 'New chat'} · {hit.role}"), "dim"), "\n"]
     for n, chunk in enumerate(snippet.replace("\x02", "\x01").split("\x01")):
         parts.append((visible(chunk), "bold reverse" if n % 2 else ""))
