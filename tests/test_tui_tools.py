@@ -42,7 +42,9 @@ def rendered(renderable) -> str:
 
 
 async def wait_for_modal(pilot, kind=ApprovalScreen):
+    """The modal, once it takes answers (an approval waits a moment: see approval.py)."""
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, kind))
+    await wait_until(pilot, lambda: getattr(pilot.app.screen, "armed", True))
     return pilot.app.screen
 
 
@@ -221,4 +223,36 @@ async def test_the_approval_modal_keeps_its_buttons_in_sight_at_80x24(settings, 
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert lines(app)[0].record.status == "denied"
+    runtime.close()
+
+
+async def test_keys_typed_as_the_approval_appears_do_not_answer_it(
+    settings, paths, fake, monkeypatch
+):
+    """The question comes when the model asks: an `a` or an Enter the user was typing for
+    their next message must not allow or run the tool. Until the question has been on
+    screen a moment (here: until armed by hand), keys and buttons answer nothing."""
+    from textual import events
+    from textual.widgets import Button
+
+    monkeypatch.setattr(ApprovalScreen, "ARM_S", 3600.0)  # the moment, made long
+    fake.queue(ask_call(), "thinking_text")
+    app, runtime = app_with_tools(settings, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "use it")
+        await wait_until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        modal = app.screen
+        for key, char in (("a", "a"), ("r", "r"), ("enter", "\r"), ("d", "d")):
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        modal.query_one("#always", Button).press()
+        await pilot.pause()
+        assert app.screen is modal and not modal.armed
+        assert lines(app)[0].record.status == "awaiting"
+        modal.arm()
+        await pilot.press("d")
+        await wait_until(pilot, lambda: app.screen is not modal)
+        await app.workers.wait_for_complete()
+        assert lines(app)[0].record.status == "denied"
+        assert runtime.toolbox.always_allowed == set()
     runtime.close()

@@ -111,7 +111,7 @@ async def test_hostile_tool_name_and_arguments(settings, paths, fake, tmp_path, 
     async with app.run_test(size=(130, 40)) as pilot:
         await send(pilot, "go")
         await wait_until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.screen.armed)
         prompt = screen_text(app)
         assert unsafe_chars(prompt) == set()
         # The arguments stay editable JSON, every invisible character as an escape.

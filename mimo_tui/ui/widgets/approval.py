@@ -1,4 +1,10 @@
-"""The approval modal: what the model wants to run, exactly, and the user's choice."""
+"""The approval modal: what the model wants to run, exactly, and the user's choice.
+
+The question comes when the model asks, not when the user does: they may be typing their
+next message, or about to press Enter to send it. So it takes answers (keys, buttons) only
+once it has been on screen for ARM_S: before that, an `a` of a word being typed would have
+allowed the tool for good, an Enter run it on its focused Run button.
+"""
 
 from __future__ import annotations
 
@@ -51,9 +57,13 @@ class ApprovalScreen(ModalScreen[Decision]):
         Binding("escape", "back", "Back / deny", id="approval.back"),
     ]
 
+    ARM_S = 0.5  # answers count from this long after the question is drawn
+    ANSWERS = frozenset({"run", "edit", "type_result", "deny", "always", "submit", "back"})
+
     def __init__(self, request: ApprovalRequest) -> None:
         super().__init__()
         self.request = request
+        self.armed = False  # see the module's docstring
 
     def compose(self) -> ComposeResult:
         record, spec = self.request.record, self.request.spec
@@ -101,6 +111,16 @@ class ApprovalScreen(ModalScreen[Decision]):
 
     def on_mount(self) -> None:
         self.query_one("#run", Button).focus()
+        self.call_after_refresh(self.set_timer, self.ARM_S, self.arm)
+
+    def arm(self) -> None:
+        """From now on keys and buttons answer (they were typed or aimed after the question
+        had been on screen for a moment)."""
+        self.armed = True
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.armed or action not in self.ANSWERS
 
     @property
     def arguments(self) -> TextArea:
@@ -138,7 +158,8 @@ class ApprovalScreen(ModalScreen[Decision]):
         action = actions.get(event.button.id or "")
         if action is not None:
             event.stop()
-            action()
+            if self.armed:
+                action()
 
     def action_run(self) -> None:
         edited = self._edited_arguments()
