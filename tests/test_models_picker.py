@@ -102,3 +102,26 @@ async def test_a_model_name_typed_straight_after_f7_or_f8_goes_into_the_model_fi
             await pilot.press("escape")
             await wait_until(pilot, lambda: not isinstance(app.screen, SettingsScreen))
     runtime.close()
+
+
+async def test_a_name_typed_before_the_servers_list_arrives_is_kept(settings, paths):
+    """The server's list comes a moment after F7 opens the dialog; it used to write the
+    model in use over the name being typed in the field."""
+    import threading
+
+    hold = threading.Event()
+    with FakeMimo(api_key=settings.api_key or "", models_hold=hold) as fake:
+        app, runtime = make_app(replace(settings, base_url=fake.base_url), paths)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("f7")
+            await wait_until(pilot, lambda: isinstance(app.screen, SettingsScreen))
+            field = app.screen.query_one("#model")
+            field.value = ""
+            await pilot.press(*"mimo-v2-flash")  # typed into the field, which has the focus
+            await wait_until(pilot, lambda: field.value == "mimo-v2-flash")
+            hold.set()
+            hint = app.screen.query_one("#models-hint")
+            await wait_until(pilot, lambda: "models from the API" in str(hint.render()))
+            await pilot.pause()
+            assert field.value == "mimo-v2-flash"
+        runtime.close()

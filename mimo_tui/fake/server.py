@@ -38,6 +38,9 @@ class FakeMimo:
     # Listed by GET /v1/models after the real ones, but not served (hostile-id tests; not
     # even strings: a broken server may list `"id": null`).
     extra_models: tuple[object, ...] = ()
+    # GET /v1/models answers only once this is set (the list arriving late, as over a slow
+    # network, while the user already types in the model field).
+    models_hold: threading.Event | None = None
     # Which MiMo host this fake plays: "payg" (api.xiaomimimo.com) refuses tp- keys,
     # "token_plan" (token-plan-*.xiaomimimo.com) refuses every other key, with the 401.
     plan: str = "payg"

@@ -207,9 +207,15 @@ class SettingsScreen(ModalScreen[dict[str, Any] | None]):
         price), then the server's ids the catalogue does not know, marked as unknown."""
         select = self.query_one("#models", Select)
         entries = picker_models(self.settings.catalogue, listed, self.settings.model)
-        # The ids are the API's text: shown through the sanitizer, never as markup.
-        select.set_options([(safe_text(label, single_line=True), m) for label, m in entries])
-        select.value = self.settings.model
+        typed = self.query_one("#model", Input).value.strip() or self.settings.model
+        # Quietly: the picker's Changed writes its value into the model field, and a list
+        # arriving while a name is being typed there (the server's, a moment after the
+        # dialog opened) wrote the model in use over it.
+        with select.prevent(Select.Changed):
+            # The ids are the API's text: shown through the sanitizer, never as markup.
+            select.set_options([(safe_text(label, single_line=True), m) for label, m in entries])
+            select.value = typed if typed in {m for _, m in entries} else Select.BLANK
+        self._describe(typed)
 
     def _describe(self, model: str) -> None:
         """The picked model's entry in full: window, max output, inputs, thinking, prices."""
