@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual import events
 
 from mimo_tui.fake.scenarios import scenario, split_tokens
+from mimo_tui.ui.widgets.md_palette import current_palette
 from mimo_tui.ui.widgets.stored_reply import StoredReply
 from tests.tui_helpers import chat, make_app, screen_lines, send, wait_until
 
@@ -91,7 +92,8 @@ async def test_a_reply_with_reasoning_code_and_tables_is_followed_to_its_end(fak
         await send(pilot, "write code")
         await wait_until(pilot, lambda: bool(screen.query(StoredReply)))
         await wait_until(pilot, lambda: "THE-END." in shown(app), timeout=5)
-        await pilot.pause(0.5)  # the code's colours come in a frame later
+        await wait_until(pilot, lambda: current_palette().highlight)  # code in colour
+        await pilot.pause()
         assert "THE-END." in shown(app)
         conv = screen.conversation
         assert conv.scroll_y == conv.max_scroll_y
