@@ -196,7 +196,7 @@ class SearchHit(NamedTuple):
 def _markdown_marks() -> list[tuple[re.Pattern[str], str]]:
     return [
         (re.compile(r"^[ \t]*```[^\n]*$", re.M), ""),  # code fences
-        (
+        (  # a table's rule under its header row
             re.compile(
                 r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$", re.M
             ),
