@@ -9,7 +9,7 @@ from mimo_tui.catalogue import Catalogue, ModelInfo
 from mimo_tui.cost import describe_model, picker_models
 from mimo_tui.fake import FakeMimo
 from mimo_tui.ui.widgets.settings import SettingsScreen
-from tests.tui_helpers import make_app, wait_until
+from tests.tui_helpers import burst, make_app, wait_until
 
 
 def test_describe_model_names_window_inputs_thinking_and_price() -> None:
@@ -83,7 +83,6 @@ async def test_a_model_name_typed_straight_after_f7_or_f8_goes_into_the_model_fi
     settings, paths, fake
 ):
     """F7 then "mimo-v2-flash" in one burst: the name, not a draft in the chat's input."""
-    from textual import events
 
     from mimo_tui.ui.widgets.prompt_input import PromptInput
     from tests.tui_helpers import chat
@@ -92,9 +91,7 @@ async def test_a_model_name_typed_straight_after_f7_or_f8_goes_into_the_model_fi
     async with app.run_test(size=(120, 40)) as pilot:
         for key in ("f7", "f8"):
             await pilot.pause()
-            app.post_message(events.Key(key, None))
-            for ch in "mimo-v2-flash":
-                app.post_message(events.Key("minus" if ch == "-" else ch, ch))
+            burst(app, "mimo-v2-flash", first=key)
             await wait_until(pilot, lambda: isinstance(app.screen, SettingsScreen))
             field = app.screen.query_one("#model")
             await wait_until(pilot, lambda: field.value == "mimo-v2-flash")  # noqa: B023

@@ -15,7 +15,7 @@ from mimo_tui.ui.widgets.search import SearchScreen
 from mimo_tui.ui.widgets.session_list import SessionList
 from mimo_tui.ui.widgets.stored_reply import StoredReply
 from mimo_tui.ui.widgets.usage import UsageScreen
-from tests.tui_helpers import chat, make_app, screen_lines, send, wait_until
+from tests.tui_helpers import burst, chat, make_app, screen_lines, send, wait_until
 
 SIZE = (120, 40)
 
@@ -25,6 +25,14 @@ async def two_sessions(settings, paths, fake):
     app, runtime = make_app(settings, paths)
     seeded = seed_conversation(runtime.store, tools=True)
     return app, runtime, seeded
+
+
+async def list_at(pilot, session_id: str) -> SessionList:
+    """F4, with `session_id` highlighted in the list."""
+    await pilot.press("f4")
+    panel = chat(pilot.app).query_one(SessionList)
+    panel.options.highlighted = [s.id for s in panel.sessions].index(session_id)
+    return panel
 
 
 async def test_session_list_opens_a_session_and_marks_the_open_one(settings, paths, fake):
@@ -49,9 +57,7 @@ async def test_session_list_opens_a_session_and_marks_the_open_one(settings, pat
 async def test_rename_and_delete_from_the_list(settings, paths, fake):
     app, runtime, seeded = await two_sessions(settings, paths, fake)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f4")
-        panel = chat(app).query_one(SessionList)
-        panel.options.highlighted = [s.id for s in panel.sessions].index(seeded)
+        panel = await list_at(pilot, seeded)
         await pilot.press("r")
         await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
         app.screen.query_one(Input).value = "Greetings & time"
@@ -417,23 +423,12 @@ async def test_the_narrow_list_keeps_each_date_on_its_titles_line_as_focus_comes
     runtime.close()
 
 
-def burst(app, text: str) -> None:
-    """Keys as a fast typist's terminal delivers them: all queued before the app acts on the
-    first (Pilot's press waits for each key to be handled)."""
-    from textual import events
-
-    for ch in text:
-        app.post_message(events.Key("space" if ch == " " else ch, ch))
-
-
 async def test_a_title_typed_right_after_r_goes_into_the_rename_box(settings, paths, fake):
     """`r` then "My day" in one burst: before, the letters reached the list while the dialog
     was on its way, and the `d` of "day" opened a delete confirmation."""
     app, runtime, seeded = await two_sessions(settings, paths, fake)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f4")
-        panel = chat(app).query_one(SessionList)
-        panel.options.highlighted = [s.id for s in panel.sessions].index(seeded)
+        await list_at(pilot, seeded)
         burst(app, "rMy day")
         await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
         box = app.screen.query_one(Input)
@@ -450,9 +445,7 @@ async def test_keys_typed_right_after_d_do_not_answer_the_delete_question(settin
     answers nothing (and acts on nothing below); the question waits for a real answer."""
     app, runtime, seeded = await two_sessions(settings, paths, fake)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f4")
-        panel = chat(app).query_one(SessionList)
-        panel.options.highlighted = [s.id for s in panel.sessions].index(seeded)
+        panel = await list_at(pilot, seeded)
         burst(app, "dynr")
         await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.pause()
@@ -466,15 +459,13 @@ async def test_keys_typed_right_after_d_do_not_answer_the_delete_question(settin
 
 async def test_a_query_typed_straight_after_ctrl_f_goes_into_the_search(settings, paths, fake):
     """Ctrl+F then "greeting" in one burst: the query, not the chat input's draft."""
-    from textual import events
 
     from mimo_tui.ui.widgets.prompt_input import PromptInput
 
     app, runtime, seeded = await two_sessions(settings, paths, fake)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        app.post_message(events.Key("ctrl+f", None))
-        burst(app, "greeting")
+        burst(app, "greeting", first="ctrl+f")
         await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
         query = app.screen.query_one("#query", Input)
         await wait_until(pilot, lambda: query.value == "greeting")

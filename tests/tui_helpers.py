@@ -34,6 +34,21 @@ async def send(pilot, text: str) -> None:
     await pilot.press("enter")
 
 
+KEY_NAMES = {" ": "space", "-": "minus", ".": "full_stop"}
+
+
+def burst(app, text: str = "", first: str | None = None) -> None:
+    """Keys as a fast typist's terminal delivers them, all queued before the app acts on
+    the first (Pilot's press waits for each key to be handled): the key `first` (e.g.
+    "ctrl+f"), then the characters of `text`."""
+    from textual import events
+
+    if first is not None:
+        app.post_message(events.Key(first, None))
+    for ch in text:
+        app.post_message(events.Key(KEY_NAMES.get(ch, ch), ch))
+
+
 def screen_lines(app) -> list[str]:
     """The current screen as the terminal would be sent it, one string per line."""
     update = app.screen._compositor.render_update(full=True)
