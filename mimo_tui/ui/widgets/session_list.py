@@ -31,6 +31,7 @@ from mimo_tui.ui.widgets.status import short_tokens
 from mimo_tui.ui.widgets.when import relative_time
 
 WIDE = 100  # from this many terminal columns a session takes one line
+DIALOG_ACTIONS = frozenset({"rename", "delete"})  # the list's keys that ask a question
 FORMATS = {"openai": "OpenAI", "anthropic": "Anthropic"}
 BADGE_MAX = 24  # cells of a model badge at most (the list pads all to the widest)
 
@@ -263,7 +264,4 @@ class SessionList(Vertical):
         if active and active.node is self and active.binding.action in DIALOG_ACTIONS:
             event.stop()
             event.prevent_default()
-            DIALOG_ACTIONS[active.binding.action](self)
-
-
-DIALOG_ACTIONS = {"rename": SessionList.action_rename, "delete": SessionList.action_delete}
+            getattr(self, f"action_{active.binding.action}")()
