@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mimo_tui.compaction import SUMMARY_HEADER
-from tests.tui_helpers import make_app, screen_lines, send, wait_until
+from tests.tui_helpers import burst, make_app, screen_lines, send, wait_until
 
 SIZE = (120, 40)
 
@@ -122,6 +122,29 @@ async def test_editing_the_summary_changes_what_the_next_request_sends(settings,
         await wait_until(pilot, lambda: not app.screen.busy)
         system = fake.chat_requests()[-1].body["messages"][0]["content"]
         assert "zebras" in system and "topic0" not in system
+    runtime.close()
+
+
+async def test_keys_typed_right_after_e_on_the_marker_go_into_the_summary(settings, paths, fake):
+    """`e` then "uz" in one burst: the `u` had undone the compaction under the editor on its
+    way; now both letters are typed into the summary."""
+    from mimo_tui.ui.widgets.dialogs import EditText
+
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await _three_turns(pilot, fake)
+        await pilot.press("f12")
+        await wait_until(pilot, lambda: _marker(app) is not None)
+        marker = _marker(app)
+        marker.focus()
+        await pilot.pause()
+        burst(app, "uz", first="e")
+        await wait_until(pilot, lambda: isinstance(app.screen, EditText))
+        area = app.screen.query_one("#text")
+        await wait_until(pilot, lambda: area.text.startswith("uz"))
+        assert area.text == "uz" + marker.compaction.summary
+        assert runtime.store.active_compaction(app.screen_stack[0].session_id) is not None
+        assert len(app.screen_stack) == 2
     runtime.close()
 
 

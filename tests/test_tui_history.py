@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 
+from textual import events
 from textual.widgets import Input
 
 from mimo_tui.fake.scenarios import scenario
 from mimo_tui.fake.seed import seed_conversation
+from mimo_tui.ui.sessions import STOP_FIRST
 from mimo_tui.ui.widgets.dialogs import Confirm, EditText, TextPrompt
 from mimo_tui.ui.widgets.message import UserMessage
 from mimo_tui.ui.widgets.search import SearchScreen
@@ -207,6 +209,69 @@ async def test_edit_and_resend_branches_in_the_same_session_and_keeps_the_origin
     sent = fake.chat_requests()[0].body["messages"]
     assert [m["role"] for m in sent] == ["system", "user", "assistant", "user"]
     assert sent[-1]["content"] == "What time is it in Tokyo?"
+    runtime.close()
+
+
+async def test_keys_typed_right_after_e_go_into_the_editor_not_the_message(settings, paths, fake):
+    """`e` then "ce" in one burst: before, the `c` copied the message below the editor on
+    its way and the second `e` opened a second editor over the first."""
+    app, runtime, seeded = await two_sessions(settings, paths, fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await chat(app).open_session(seeded)
+        message = list(chat(app).query(UserMessage))[1]
+        message.focus()
+        await pilot.pause()
+        before = app.clipboard
+        burst(app, "ce", first="e")
+        await wait_until(pilot, lambda: isinstance(app.screen, EditText))
+        area = app.screen.query_one("TextArea")
+        await wait_until(pilot, lambda: area.text == "ce" + message.message.content)
+        await pilot.pause()
+        assert app.clipboard == before  # nothing copied
+        assert len(app.screen_stack) == 2  # one editor
+        await pilot.press("z")  # and once it has the focus, each key and paste goes in once
+        app.post_message(events.Paste("P"))  # as the terminal delivers it
+        await wait_until(pilot, lambda: area.text.startswith("cezP"))
+        await pilot.pause()
+        assert area.text == "cezP" + message.message.content
+    runtime.close()
+
+
+async def test_ctrl_up_then_typing_edits_the_last_message_in_the_editor(settings, paths, fake):
+    """Ctrl+Up then "x" and a paste in one burst: they go into the editor, not the chat's
+    draft."""
+    from mimo_tui.ui.widgets.prompt_input import PromptInput
+
+    app, runtime, seeded = await two_sessions(settings, paths, fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await chat(app).open_session(seeded)
+        last = list(chat(app).query(UserMessage))[-1].message.content
+        await pilot.pause()
+        burst(app, "x", first="ctrl+up")
+        app.post_message(events.Paste("Y"))
+        await wait_until(pilot, lambda: isinstance(app.screen, EditText))
+        area = app.screen.query_one("TextArea")
+        await wait_until(pilot, lambda: area.text == "xY" + last)
+        assert chat(app).query_one(PromptInput).text == ""
+    runtime.close()
+
+
+async def test_e_while_a_reply_streams_says_why_no_editor_opens(settings, paths, fake):
+    """Editing forks the session under the reply in flight: it waits, and says so."""
+    fake.queue(scenario("text", stall_after=2))
+    app, runtime, _ = await two_sessions(settings, paths, fake)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = chat(app)
+        await send(pilot, "hi")
+        await wait_until(pilot, lambda: screen.busy)
+        screen.query(UserMessage).first().focus()
+        await pilot.press("e")
+        await pilot.pause()
+        assert not isinstance(app.screen, EditText)
+        assert STOP_FIRST in [str(n.message) for n in app._notifications]
+        await pilot.press("ctrl+up")
+        await pilot.pause()
+        assert not isinstance(app.screen, EditText)
     runtime.close()
 
 

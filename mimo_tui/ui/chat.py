@@ -332,12 +332,12 @@ class ChatScreen(Screen):
 
         self._dialog(undo_compaction(self))
 
-    # By name: the marker loads with the first compacted session shown (ui/widgets/summary.py).
-    def on_compaction_summary_edit_wanted(self) -> None:
+    def action_edit_summary(self) -> None:  # `e` on the marker: its binding names this
         from mimo_tui.ui.compact import edit_summary
 
-        self._dialog(edit_summary(self))
+        edit_summary(self)
 
+    # By name: the marker loads with the first compacted session shown (ui/widgets/summary.py).
     def on_compaction_summary_undo_wanted(self) -> None:
         self.action_uncompact()
 
@@ -356,6 +356,9 @@ class ChatScreen(Screen):
 
     def action_edit_last(self) -> None:
         self.sessions.edit_last()
+
+    def action_edit_message(self) -> None:  # `e` on a question: its binding names this
+        self.sessions.edit_focused()
 
     def action_help(self) -> None:
         from mimo_tui.ui.widgets.help import HelpScreen

@@ -31,7 +31,8 @@ CHAT_BINDINGS: list[BindingType] = [
     Binding("ctrl+g", "regenerate", "Regenerate", id="chat.regenerate", show=False),
     Binding("ctrl+o", "toggle_reasoning_all", "All reasoning", id="chat.reasoning_all", show=False),
     Binding("ctrl+b", "copy_code", "Copy code", id="chat.copy_code", show=False),
-    Binding("ctrl+up", "edit_last", "Edit last", id="chat.edit_last", show=False),
+    # Priority: the editor it opens takes what is typed straight after (as Ctrl+F).
+    Binding("ctrl+up", "edit_last", "Edit last", id="chat.edit_last", show=False, priority=True),
     # Priority: the input's TextArea would take F6/F7 as select line/all; F7 and F8 open
     # the settings dialog, which takes what is typed straight after (as F5 above).
     Binding("f6", "toggle_thinking", "Thinking", id="chat.thinking", show=False, priority=True),

@@ -9,9 +9,10 @@ edits it before it is next sent and `u` undoes the compaction.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
-from mimo_tui.compaction import NothingToCompact, compact
+from mimo_tui.compaction import Compaction, NothingToCompact, compact
 from mimo_tui.errors import ApiError
 from mimo_tui.ui.safe import notify_safe
 
@@ -80,22 +81,30 @@ async def undo_compaction(screen: ChatScreen) -> None:
     screen.notify("Compaction undone: every message is sent again.", markup=False, timeout=4)
 
 
-async def edit_summary(screen: ChatScreen) -> None:
-    """Edit the active summary; the next request sends the edited text."""
-    from mimo_tui.ui.widgets.dialogs import EditText
+def edit_summary(screen: ChatScreen) -> None:
+    """Edit the active summary; the next request sends the edited text. The editor opens
+    now (dialogs.ask): what is typed in one burst with `e` goes into it."""
+    from mimo_tui.ui.widgets.dialogs import EditText, ask
 
-    store = screen.runtime.store
-    active = store.active_compaction(screen.session_id)
+    active = screen.runtime.store.active_compaction(screen.session_id)
     if active is None:
         screen.notify("This session is not compacted.", markup=False, timeout=3)
         return
     title = f"The summary sent instead of {active.covered} earlier messages"
-    text = await screen.app.push_screen_wait(EditText(title, active.summary, accept="Save"))
+    answer = ask(screen.app, EditText(title, active.summary, accept="Save"))
+    screen.run_worker(_save_summary(screen, active, answer), group="dialog")
+
+
+async def _save_summary(
+    screen: ChatScreen, active: Compaction, answer: Awaitable[str | None]
+) -> None:
+    text = await answer
     if text is None or text.strip() == active.summary.strip():
         return
     if not text.strip():
         screen.notify("Not saved: the summary is empty (u undoes it).", markup=False, timeout=4)
         return
+    store = screen.runtime.store
     store.set_compaction(active.id, active=True, summary=text.strip())
     await screen.conversation.set_compaction(store.active_compaction(screen.session_id))
     screen.notify("Summary saved; the next request sends it.", markup=False, timeout=3)

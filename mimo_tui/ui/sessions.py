@@ -230,8 +230,6 @@ class SessionActions:
         msg = event.message
         if event.action == "copy":
             self.copy_text(msg.content)
-        elif event.action == "edit":
-            self.screen.run_worker(self._edit_and_resend(msg), group="dialog")
         elif event.action == "regenerate":
             await self.action_regenerate()
 
@@ -258,7 +256,7 @@ class SessionActions:
         if message is None:
             self.notify("No message to edit yet.", markup=False, timeout=2)
             return
-        self.screen.post_message(MessageAction("edit", message))
+        self.edit(message)
 
     def action_copy_last(self) -> None:
         answers = [
@@ -267,17 +265,30 @@ class SessionActions:
         if answers:
             self.copy_text(answers[-1])
 
-    async def _edit_and_resend(self, msg: Message) -> None:
-        from mimo_tui.ui.widgets.dialogs import EditText
+    def edit_focused(self) -> None:
+        """`e` on the focused question (UserMessage, not named: it loads after the first
+        frame)."""
+        message = getattr(self.screen.focused, "message", None)
+        if isinstance(message, Message) and message.role == "user":
+            self.edit(message)
 
-        if self.screen.busy or msg.id is None:
+    def edit(self, msg: Message) -> None:
+        """Edit and resend `msg`: the editor opens now (dialogs.ask), so keys typed in one
+        burst with `e` or Ctrl+Up (bound with priority) go into it, not to the message or
+        the input below. Not while a reply streams: the edit forks the session under it."""
+        from mimo_tui.ui.widgets.dialogs import EditText, ask
+
+        if msg.id is None:
             return
-        text = await self.app.push_screen_wait(
-            EditText(
-                "Edit and resend (a new branch; the original stays in the tree, Ctrl+L)",
-                msg.content,
-            )
-        )
+        if self.screen.busy:
+            self.notify(STOP_FIRST, markup=False)
+            return
+        title = "Edit and resend (a new branch; the original stays in the tree, Ctrl+L)"
+        answer = ask(self.app, EditText(title, msg.content))
+        self.screen.run_worker(self._resend(msg, answer), group="dialog")
+
+    async def _resend(self, msg: Message, answer: Awaitable[str | None]) -> None:
+        text = await answer
         if not text or not text.strip():
             return
         # A sibling of the edited message: the new branch follows what it followed.

@@ -158,7 +158,8 @@ def replies(node: DOMNode) -> list[Reply]:
 
 
 class MessageAction(TextualMessage):
-    """A key on a focused message: copy it, edit and resend it, or regenerate it."""
+    """A key on a focused message: copy it or regenerate it. (`e`, edit and resend, is the
+    screen's own action: its editor must open before the next key is passed on.)"""
 
     def __init__(self, action: str, message: Message) -> None:
         super().__init__()

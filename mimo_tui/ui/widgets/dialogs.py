@@ -183,6 +183,19 @@ class EditText(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
 
+    def on_key(self, event: Key) -> None:
+        """A character typed before the editor had the focus (in one burst with the key
+        that opened it) goes in where typing there would put it."""
+        if event.is_printable and event.character is not None:
+            event.stop()
+            self.query_one(TextArea).insert(event.character)
+
+    def on_paste(self, event: Paste) -> None:
+        event.stop()
+        area = self.query_one(TextArea)
+        if not area.has_focus:  # (a paste the editor took bubbles on from it)
+            area.post_message(Paste(event.text))
+
     def action_accept(self) -> None:
         self.dismiss(self.query_one(TextArea).text)
 

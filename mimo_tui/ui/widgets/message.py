@@ -78,7 +78,9 @@ class UserMessage(Static, Steppable, can_focus=True):
     BINDINGS = [
         *STEP_BINDINGS,
         Binding("c", "act('copy')", "Copy", id="message.copy"),
-        Binding("e", "act('edit')", "Edit & resend", id="message.edit"),
+        # The screen's, with priority: it opens the editor before the next key is passed
+        # on, so what is typed straight after goes into the editor (sessions.edit).
+        Binding("e", "screen.edit_message", "Edit & resend", id="message.edit", priority=True),
     ]
 
     def __init__(self, message: Message) -> None:

@@ -53,18 +53,13 @@ class CompactionSummary(Static, Steppable, can_focus=True):
     BINDINGS = [
         *STEP_BINDINGS,
         Binding("enter", "fold", "Fold summary", id="summary.fold", show=False),
-        Binding("e", "edit", "Edit summary", id="summary.edit"),
+        # The screen's, with priority: its editor opens before the next key is passed on,
+        # so what is typed straight after goes into it (ui/compact.edit_summary).
+        Binding("e", "screen.edit_summary", "Edit summary", id="summary.edit", priority=True),
         Binding("u", "undo", "Undo compaction", id="summary.undo"),
     ]
 
     open: reactive[bool] = reactive(False)
-
-    class EditWanted(TextualMessage):
-        """`e` on the marker: edit the summary the next request sends."""
-
-        def __init__(self, compaction: Compaction) -> None:
-            super().__init__()
-            self.compaction = compaction
 
     class UndoWanted(TextualMessage):
         """`u` on the marker: replay every message again."""
@@ -90,9 +85,6 @@ class CompactionSummary(Static, Steppable, can_focus=True):
         event.stop()
         self.focus()
         self.open = not self.open
-
-    def action_edit(self) -> None:
-        self.post_message(self.EditWanted(self.compaction))
 
     def action_undo(self) -> None:
         self.post_message(self.UndoWanted())
