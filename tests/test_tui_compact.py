@@ -63,15 +63,20 @@ def _marker(app):
     return found[0] if found else None
 
 
+async def _compacted(pilot, fake):
+    """Three turns, then F12: the summary's marker once it is on screen."""
+    await _three_turns(pilot, fake)
+    await pilot.press("f12")
+    await wait_until(pilot, lambda: _marker(pilot.app) is not None)
+    return _marker(pilot.app)
+
+
 async def test_the_summary_is_shown_at_the_cut_folded_and_unfolds(settings, paths, fake):
     """F12 compacts; the summary's marker sits above the first message still sent as it is,
     folded to one line; Enter and a click unfold and fold it; reopening shows it again."""
     app, runtime = make_app(settings, paths)
     async with app.run_test(size=SIZE) as pilot:
-        await _three_turns(pilot, fake)
-        await pilot.press("f12")
-        await wait_until(pilot, lambda: _marker(app) is not None)
-        marker = _marker(app)
+        marker = await _compacted(pilot, fake)
         conv = app.screen.conversation
         after = conv.children[conv.children.index(marker) + 1]
         assert after.message.content == "question number 1 about topic1"  # keeps 2 turns
@@ -106,10 +111,7 @@ async def test_editing_the_summary_changes_what_the_next_request_sends(settings,
 
     app, runtime = make_app(settings, paths)
     async with app.run_test(size=SIZE) as pilot:
-        await _three_turns(pilot, fake)
-        await pilot.press("f12")
-        await wait_until(pilot, lambda: _marker(app) is not None)
-        _marker(app).focus()
+        (await _compacted(pilot, fake)).focus()
         await pilot.press("e")
         await wait_until(pilot, lambda: isinstance(app.screen, EditText))
         area = app.screen.query_one("#text")
@@ -132,10 +134,7 @@ async def test_keys_typed_right_after_e_on_the_marker_go_into_the_summary(settin
 
     app, runtime = make_app(settings, paths)
     async with app.run_test(size=SIZE) as pilot:
-        await _three_turns(pilot, fake)
-        await pilot.press("f12")
-        await wait_until(pilot, lambda: _marker(app) is not None)
-        marker = _marker(app)
+        marker = await _compacted(pilot, fake)
         marker.focus()
         await pilot.pause()
         burst(app, "uz", first="e")
@@ -152,10 +151,7 @@ async def test_u_on_the_marker_undoes_and_the_marker_goes(settings, paths, fake)
     """`u` on the marker undoes the compaction: the marker goes, every message is sent."""
     app, runtime = make_app(settings, paths)
     async with app.run_test(size=SIZE) as pilot:
-        await _three_turns(pilot, fake)
-        await pilot.press("f12")
-        await wait_until(pilot, lambda: _marker(app) is not None)
-        _marker(app).focus()
+        (await _compacted(pilot, fake)).focus()
         await pilot.press("u")
         await wait_until(pilot, lambda: _marker(app) is None)
         await send(pilot, "last")
