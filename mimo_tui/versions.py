@@ -56,13 +56,15 @@ def version_label(index: int, total: int) -> str:
 
 def combined(version: list[Message]) -> Message:
     """One superseded version as a single assistant message, to show folded: its answers and
-    reasoning joined, its tool calls and token counts summed."""
+    reasoning joined, its tool calls and token counts summed, and how it ended (interrupted,
+    failed, cut at the length limit) from its last round, where a turn stops."""
     replies = [m for m in version if m.role == "assistant"]
     usage: Usage | None = None
     for msg in replies:
         if msg.usage is not None:
             usage = msg.usage if usage is None else usage + msg.usage
     first = replies[0] if replies else version[0]
+    last = replies[-1] if replies else version[-1]
     return Message(
         role="assistant",
         content="\n\n".join(m.content for m in replies if m.content),
@@ -72,7 +74,9 @@ def combined(version: list[Message]) -> Message:
         session_id=first.session_id,
         model=replies[-1].model if replies else None,
         usage=usage,
-        status="complete",
+        finish_reason=last.finish_reason,
+        status=last.status if last.status in ("interrupted", "error") else "complete",
+        error=last.error,
         duration_ms=sum(m.duration_ms or 0 for m in replies) or None,
         created_at=first.created_at,
     )

@@ -4,7 +4,8 @@ Raw HTML in a reply shows as the text it is."""
 
 from __future__ import annotations
 
-from mimo_tui.fake.scenarios import Scenario
+from mimo_tui.fake.scenarios import Scenario, scenario
+from mimo_tui.transcripts import export_html, export_markdown
 from mimo_tui.ui.widgets.stored_reply import StoredReply
 from tests.tui_helpers import chat, make_app, screen_lines, send, wait_until
 
@@ -55,6 +56,34 @@ async def test_regenerate_marks_the_version_and_brackets_switch_between_them(set
     sent = fake.chat_requests()[-1].body["messages"]
     replies = [m["content"] for m in sent if m["role"] == "assistant"]
     assert replies == [SECOND]  # only the active version is replayed
+    runtime.close()
+
+
+async def test_an_older_version_keeps_its_interrupted_mark(settings, paths, fake):
+    """A reply stopped with Escape and then regenerated: looking back at it with `[` (and
+    in both exports) it still says it was interrupted, not that it finished."""
+    fake.queue(scenario("text", stall_after=2), "text")
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        screen_ = chat(app)
+        await send(pilot, "hi")
+        await wait_until(pilot, lambda: screen_.busy)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not screen_.busy and "interrupted" in screen(app))
+        await pilot.press("ctrl+g")
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: "version 2 of 2" in screen(app))
+        assert "interrupted" not in screen(app)  # the active reply finished
+        await pilot.press("up")
+        await pilot.press("left_square_bracket")
+        await wait_until(pilot, lambda: "version 1 of 2" in screen(app))
+        assert "superseded · ⏹ interrupted" in screen(app)
+        session = runtime.store.get_session(screen_.session_id)
+    markdown = export_markdown(runtime.store, session)
+    assert "Superseded reply · version 1 of 2 · MiMo" in markdown
+    assert markdown.split("Superseded reply", 1)[1].split("</summary>")[0].endswith("interrupted")
+    page = export_html(runtime.store, session)
+    assert page.split("Superseded reply", 1)[1].split("</summary>")[0].endswith("interrupted")
     runtime.close()
 
 
