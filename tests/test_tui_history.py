@@ -10,6 +10,7 @@ from textual.widgets import Input
 
 from mimo_tui.fake.scenarios import scenario
 from mimo_tui.fake.seed import seed_conversation
+from mimo_tui.model import Message
 from mimo_tui.ui.sessions import STOP_FIRST
 from mimo_tui.ui.widgets.dialogs import Confirm, EditText, TextPrompt
 from mimo_tui.ui.widgets.message import UserMessage
@@ -17,6 +18,7 @@ from mimo_tui.ui.widgets.search import SearchScreen
 from mimo_tui.ui.widgets.session_list import SessionList
 from mimo_tui.ui.widgets.stored_reply import StoredReply
 from mimo_tui.ui.widgets.usage import UsageScreen
+from tests.conftest import FROZEN
 from tests.tui_helpers import burst, chat, make_app, screen_lines, send, wait_until
 
 SIZE = (120, 40)
@@ -150,6 +152,24 @@ async def test_search_hits_read_as_words_not_markdown(settings, paths, fake):
         labels = [str(o.prompt) for o in app.screen.query_one("#hits").options]
         reply = next(label for label in labels if "assistant" in label)
         assert "Setup Run pip install then" in reply and "**" not in reply
+    runtime.close()
+
+
+async def test_search_hits_say_when_each_message_was_written(settings, paths, fake):
+    """Two hits from one session share its title and role: the label tells them apart by
+    the message's date, counted from the app's clock."""
+    app, runtime = make_app(settings, paths)
+    now = FROZEN.timestamp()
+    session = runtime.store.create_session(settings.model)
+    for text, age in (("cats, once", 2 * 86400), ("cats, again", 3 * 3600)):
+        runtime.store.add_message(session.id, Message("user", text, created_at=now - age))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+f")
+        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        app.screen.query_one(Input).value = "cats"
+        await wait_until(pilot, lambda: len(app.screen.hits) == 2)
+        labels = [str(o.prompt).split("\n")[0] for o in app.screen.query_one("#hits").options]
+        assert labels == ["cats, once · user · 3 h ago", "cats, once · user · Sun"]
     runtime.close()
 
 

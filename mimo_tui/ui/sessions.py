@@ -148,7 +148,11 @@ class SessionActions:
         from mimo_tui.ui.widgets.dialogs import ask
         from mimo_tui.ui.widgets.search import SearchScreen
 
-        answer = ask(self.app, SearchScreen(lambda q: self.runtime.store.search(q, limit=100)))
+        search = SearchScreen(
+            lambda q: self.runtime.store.search(q, limit=100),
+            now=lambda: self.runtime.clock().timestamp(),
+        )
+        answer = ask(self.app, search)
         self.screen.run_worker(self._open_hit(answer), group="dialog")
 
     async def _open_hit(self, answer: Awaitable[SearchHit | None]) -> None:

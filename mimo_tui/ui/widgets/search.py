@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from textual.app import ComposeResult
@@ -14,14 +15,17 @@ from textual.widgets.option_list import Option
 from mimo_tui.model import SearchHit
 from mimo_tui.text import visible
 from mimo_tui.ui.widgets.dialogs import TextDialog
+from mimo_tui.ui.widgets.when import relative_time
 
 Searcher = Callable[[str], list[SearchHit]]
 
 
-def hit_label(hit: SearchHit) -> Content:
-    """The title line, then the match in its context with the matched words highlighted."""
+def hit_label(hit: SearchHit, now: float) -> Content:
+    """The title line (session, role, when the message was written: hits from one session
+    differ by it), then the match in its context with the matched words highlighted."""
     snippet = hit.readable_snippet
-    parts: list = [(visible(f"{hit.session_title or 'New chat'} · {hit.role}"), "dim"), "\n"]
+    title = f"{hit.session_title or 'New chat'} · {hit.role} · {relative_time(hit.created_at, now)}"
+    parts: list = [(visible(title), "dim"), "\n"]
     for n, chunk in enumerate(snippet.replace("\x02", "\x01").split("\x01")):
         parts.append((visible(chunk), "bold reverse" if n % 2 else ""))
     return Content.assemble(*parts)
@@ -45,9 +49,10 @@ class SearchScreen(TextDialog[SearchHit | None]):
         Binding("down", "focus_results", "Results", show=False, id="search.results"),
     ]
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, now: Callable[[], float] = time.time) -> None:
         super().__init__()
         self.searcher = searcher
+        self.now = now  # the hits' dates are counted from this clock
         self.hits: list[SearchHit] = []
 
     def compose(self) -> ComposeResult:
@@ -66,7 +71,8 @@ class SearchScreen(TextDialog[SearchHit | None]):
         self.hits = self.searcher(event.value) if event.value.strip() else []
         options = self.query_one("#hits", OptionList)
         options.clear_options()
-        options.add_options(Option(hit_label(h), id=str(i)) for i, h in enumerate(self.hits))
+        now = self.now()
+        options.add_options(Option(hit_label(h, now), id=str(i)) for i, h in enumerate(self.hits))
         count = len(self.hits)
         self.query_one("#search-hint", Static).update(
             Content(f"{count} match{'es' if count != 1 else ''} · ↓ to the results · Enter opens")
