@@ -7,6 +7,11 @@ shows as `<` and none parses as a tag; code spans and blocks are left exact (`<`
 there already). The result is parsed once more and, should anything still parse as HTML
 (renderers disagree on odd backtick nesting), every `<` outside code blocks is escaped.
 
+Character references are decoded by those renderers too: `&#x1b;[2J` written by the model
+is an ESC for a terminal viewer, `&#x202E;` a bidi override. A reference outside code whose
+character the sanitizer would change is written with its `&` as `&amp;`, so it reads as
+the text it is (what the TUI shows); `&amp;`, `&lt;` or `&eacute;` stay as written.
+
 The transcript's own headings are `#` (the title) and `##` (`## You`, `## MiMo`); the model
 writes `#` and `##` too, which put its sections at the level of the turns. Its headings
 (ATX and setext, not inside code) move DEMOTE levels down, to `###` and below.
@@ -35,6 +40,8 @@ _PREFIX = r"(?:[ \t]*(?:>|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*"
 _ATX = re.compile(rf"^({_PREFIX})(#{{1,6}})(?=[ \t]|$)")
 _LEAD = re.compile(rf"^{_PREFIX}")
 _UNDERLINE = re.compile(r"^[ \t>]*(?:=+|-+)[ \t]*$", re.M)  # what could end a setext heading
+# An entity or numeric character reference, as CommonMark (and markdown-it) recognises one.
+_REFERENCE = re.compile(r"&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 @cache
@@ -47,7 +54,7 @@ def _parser() -> MarkdownIt:
 
 def transcript_markdown(text: str) -> str:
     """`text` (already made visible) ready to sit under a transcript's `## ` headings."""
-    if "<" not in text and "#" not in text and not _UNDERLINE.search(text):
+    if "<" not in text and "#" not in text and "&" not in text and not _UNDERLINE.search(text):
         return text  # most messages: nothing to escape, no heading (no parse: 20x faster)
     escaped = escape_html(text)
     return demote_headings(escaped, _tokens(escaped))
@@ -70,8 +77,9 @@ def _code_lines(tokens: list[Token]) -> set[int]:
 
 
 def escape_html(text: str) -> str:
-    """Every `<` outside code as `&lt;`, so no renderer meets a tag (see the module doc)."""
-    if "<" not in text:
+    """Every `<` outside code as `&lt;`, so no renderer meets a tag, and every reference to
+    a character the sanitizer would change as text (see the module doc)."""
+    if "<" not in text and not any(_acts(m.group()) for m in _REFERENCE.finditer(text)):
         return text
     lines = text.split("\n")
     tokens = _tokens(text)
@@ -95,16 +103,49 @@ def escape_html(text: str) -> str:
         i = j
     escaped = "\n".join(out)
     if any(t.type in _HTML for t in _tokens(escaped)):  # a renderer quirk we did not foresee
-        escaped = "\n".join(
-            line if i in code else line.replace("<", "&lt;") for i, line in enumerate(lines)
-        )
+        escaped = "\n".join(line if i in code else inert(line) for i, line in enumerate(lines))
         if any(t.type in _HTML for t in _tokens(escaped)):
-            escaped = text.replace("<", "&lt;")  # inert above all, code blocks included
+            escaped = inert(text)  # inert above all, code blocks included
     return escaped
 
 
+def inert(text: str) -> str:
+    """`text` with every `<` as `&lt;` and every acting reference as text: for a line of
+    ours that carries untrusted text (a title, a model id), where nothing is code."""
+    text = text.replace("<", "&lt;")
+    return _REFERENCE.sub(lambda m: _as_text(m.group()), text) if "&" in text else text
+
+
+def _acts(reference: str) -> bool:
+    """Whether a renderer decoding `reference` gets a character the sanitizer would change
+    (a control, a bidi override, a zero-width space)."""
+    from mimo_tui.text import visible
+
+    decoded = _decoded(reference)
+    return visible(decoded) != decoded
+
+
+def _as_text(reference: str) -> str:
+    return "&amp;" + reference[1:] if _acts(reference) else reference
+
+
+def _decoded(reference: str) -> str:
+    """The character(s) `&...;` stands for as CommonMark decodes it: numeric references by
+    code point (U+FFFD for 0, surrogates and beyond U+10FFFF; no Windows-1252 remapping,
+    unlike html.unescape), names from the HTML5 table."""
+    body = reference[1:-1]
+    if body.startswith("#"):
+        code = int(body[2:], 16) if body[1:2] in ("x", "X") else int(body[1:])
+        valid = 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF
+        return chr(code) if valid else "\ufffd"
+    import html
+
+    return html.unescape(reference)
+
+
 def _escape_inline(text: str) -> str:
-    """`<` as `&lt;`, except inside code spans; a backslash escape is kept as it reads."""
+    """`<` as `&lt;` and acting references as text, except inside code spans; a backslash
+    escape is kept as it reads."""
     out: list[str] = []
     i, n = 0, len(text)
     while i < n:
@@ -119,6 +160,9 @@ def _escape_inline(text: str) -> str:
             end = i + run if close < 0 else close + run
             out.append(text[i:end])
             i = end
+        elif char == "&" and (ref := _REFERENCE.match(text, i)):
+            out.append(_as_text(ref.group()))
+            i = ref.end()
         else:
             out.append("&lt;" if char == "<" else char)
             i += 1

@@ -5,6 +5,7 @@ branch itself (parent_id, on_path)."""
 
 from __future__ import annotations
 
+from mimo_tui.mdtext import inert
 from mimo_tui.text import visible
 from mimo_tui.tree import Tree, branch_outline
 
@@ -44,5 +45,6 @@ def branches_html(tree: Tree) -> str:
 
 
 def _line(text: str) -> str:
-    """One list item of untrusted text: visible, no HTML, no Markdown emphasis or code."""
-    return visible(text).replace("<", "&lt;").replace("*", "\\*").replace("`", "'")
+    """One list item of untrusted text: visible, no HTML, no acting character reference, no
+    Markdown emphasis or code."""
+    return inert(visible(text)).replace("*", "\\*").replace("`", "'")

@@ -10,7 +10,7 @@ from typing import Any
 
 from mimo_tui.web_search import safe_url, sources_of
 
-_MD_SPECIAL = "\\`*_{}[]()<>#+-!|~"
+_MD_SPECIAL = "\\`*_{}[]()<>#+-!|~&"  # `&`: no character reference decodes
 
 
 def _md_escape(text: str) -> str:

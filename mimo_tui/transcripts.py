@@ -17,9 +17,10 @@ from typing import Any
 
 from mimo_tui.atomic_file import write_atomic
 from mimo_tui.compaction import Compaction
+from mimo_tui.mdtext import inert, transcript_markdown, visible_decoded
 from mimo_tui.model import Message, Session
 from mimo_tui.store import Store
-from mimo_tui.text import scrub, visible
+from mimo_tui.text import one_line, scrub, visible
 from mimo_tui.tool_ids import ran_call, rounds
 from mimo_tui.transcript_branches import branches_html, branches_markdown
 from mimo_tui.transcript_json import export_json
@@ -40,6 +41,16 @@ def _fence(text: str, lang: str = "") -> str:
     """A code fence longer than any backtick run inside, so model text cannot break out."""
     ticks = "`" * max(3, _longest_backticks(text) + 1)
     return f"{ticks}{lang}\n{text}\n{ticks}"
+
+
+def _code_span(text: str) -> str:
+    """`text` as inline code on one line: the backtick run is longer than any inside, so
+    a tool name like ``x` <img onerror=...> `y`` stays code (HTML and references are literal
+    there)."""
+    text = one_line(text)
+    ticks = "`" * (_longest_backticks(text) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
 def _longest_backticks(text: str) -> int:
@@ -78,14 +89,13 @@ def _reply_heading(msg: Message) -> str:
 
 def _md(text: str) -> str:
     """Message text for the Markdown export: visible, raw HTML inert, headings demoted."""
-    from mimo_tui.mdtext import transcript_markdown
-
     return transcript_markdown(visible(text))
 
 
 def _md_line(text: str) -> str:
-    """One line of ours carrying untrusted text (a title, a model id, an error): no HTML."""
-    return visible(text).replace("<", "&lt;")
+    """One line of ours carrying untrusted text (a title, a model id, an error): no HTML,
+    no reference a renderer would decode to a control character."""
+    return inert(visible(text))
 
 
 def _version_notes(versions: dict[int | None, TurnVersions]) -> dict[int | None, str]:
@@ -169,7 +179,7 @@ def export_markdown(
             for call, res in results.get(msg.id, []):
                 status = (res.tool_meta or {}).get("status", "done") if res else "no result"
                 out += [
-                    f"**Tool call** `{visible(call.name)}` ({status})",
+                    f"**Tool call** {_code_span(call.name)} ({status})",
                     "",
                     _fence(visible(_pretty(call.arguments)), "json"),
                     "",
@@ -249,8 +259,6 @@ def _markdown_html(text: str) -> str:
         return str(
             highlight(source, lexer, HtmlFormatter(nowrap=True, noclasses=True, style="friendly"))
         )
-
-    from mimo_tui.mdtext import transcript_markdown, visible_decoded
 
     md = MarkdownIt("commonmark", {"html": False, "highlight": code}).enable("table")
     env: dict[str, object] = {}

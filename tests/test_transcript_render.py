@@ -13,6 +13,7 @@ from markdown_it import MarkdownIt
 from mimo_tui.model import Message, ToolCall, Usage
 from mimo_tui.replay import build_replay
 from mimo_tui.store import Store
+from mimo_tui.text import visible
 from mimo_tui.transcripts import export
 
 OLD, NEW = "The first answer, later replaced.", "The second answer, the one kept."
@@ -205,6 +206,12 @@ _PIECES = [
     "img src=x",
     "<div>",
     "!--",
+    "&#x1b;",
+    "&#150;",
+    "&#x202E;",
+    "&ZeroWidthSpace;",
+    "&amp;",
+    "&eacute;",
 ]
 
 
@@ -219,3 +226,76 @@ def test_no_model_text_parses_as_html_or_a_top_heading_in_the_markdown_export(te
             assert not part.type.startswith("html"), (text, out)
         assert token.tag not in ("h1", "h2"), (text, out)
     assert out.count("\n") <= text.count("\n")  # nothing added around the text
+    for token in parse(out):  # what a renderer decodes is as safe as what the TUI shows
+        for part in token.children or []:
+            assert part.type == "code_inline" or visible(part.content) == part.content, (text, out)
+
+
+def test_character_references_that_would_act_read_as_text_in_the_markdown_export():
+    """A renderer decodes `&#x1b;` to ESC (a terminal viewer then runs `[2J`) and
+    `&#x202E;` to a bidi override: outside code they are written to read as typed; harmless
+    references and code are left exact."""
+    from mimo_tui.mdtext import transcript_markdown
+
+    text = (
+        "Clear &#x1b;[2J, flip &#x202E;abc, hide &ZeroWidthSpace;, C1 &#150;, "
+        "keep &amp; &eacute; &lt;\n\n`&#x1b;` and\n\n```\n&#x202E;\n```\n"
+    )
+    out = transcript_markdown(text)
+    rendered = tree(MarkdownIt("commonmark").render(out))
+    shown = "".join(e["text"] for e in rendered.elements if not e["ancestors"])
+    assert "Clear &#x1b;[2J, flip &#x202E;abc, hide &ZeroWidthSpace;, C1 &#150;," in shown
+    assert "keep & é <" in shown
+    codes = [e["text"] for e in rendered.elements if e["tag"] == "code"]
+    assert codes == ["&#x1b;", "&#x202E;\n"]  # code is literal already, and left exact
+    assert visible(shown) == shown
+
+
+def test_a_title_and_model_id_with_acting_references_read_as_text_in_the_markdown_export(
+    store: Store,
+):
+    session = store.create_session("m&#x1b;]0;x")
+    store.add_message(session.id, Message("user", "hi"))
+    store.rename_session(session.id, "T &#x9b;2J")
+    md = export(store, store.get_session(session.id), "md")
+    rendered = tree(MarkdownIt("commonmark").render(md))
+    shown = "".join(e["text"] for e in rendered.elements)
+    assert "T &#x9b;2J" in shown and "m&#x1b;]0;x" in shown and visible(shown) == shown
+
+
+def test_a_hostile_tool_name_and_source_title_stay_text_in_the_markdown_export(store: Store):
+    """A tool name is the model's text: one with backticks used to close the code span it
+    was written in and put raw HTML in the file. A source's title is the web's text."""
+    name = "x` <img src=x onerror=alert(1)> &#x1b;[2J `y"
+    session = store.create_session("m")
+    store.add_message(session.id, Message("user", "hi"))
+    sources = [{"type": "url_citation", "url": "https://a.example/", "title": "T &#x1b;[2J"}]
+    reply = store.add_message(
+        session.id, Message("assistant", "", tool_calls=[ToolCall("c1", name, "{}")])
+    )
+    reply.sources = sources
+    store.update_message(reply)  # the final write, as the engine's, keeps the sources
+    store.add_message(session.id, Message("tool", "res", tool_call_id="c1"))
+    md = export(store, store.get_session(session.id), "md")
+    tokens = parse(md)
+    assert not [t for t in tokens for t in [t, *(t.children or [])] if t.type.startswith("html")]
+    codes = [c.content for t in tokens for c in t.children or [] if c.type == "code_inline"]
+    assert name in codes
+    rendered = tree(MarkdownIt("commonmark").render(md))
+    assert "img" not in {e["tag"] for e in rendered.elements}
+    shown = "".join(e["text"] for e in rendered.elements)
+    assert "T &#x1b;[2J" in shown and visible(shown) == shown
+
+
+def test_a_branch_listed_in_the_markdown_export_reads_as_text(store: Store):
+    """The Branches list quotes other branches' questions: a reference in one is text."""
+    session = store.create_session("m")
+    store.add_message(session.id, Message("user", "first &#x1b;]0;T try"))
+    store.add_message(session.id, Message("assistant", "one"))
+    store.branch_from(session.id, None)  # the question edited: a second root
+    store.add_message(session.id, Message("user", "second try"))
+    store.add_message(session.id, Message("assistant", "two"))
+    md = export(store, store.get_session(session.id), "md")
+    assert "## Branches" in md
+    shown = "".join(e["text"] for e in tree(MarkdownIt("commonmark").render(md)).elements)
+    assert "first &#x1b;]0;T try" in shown and visible(shown) == shown
