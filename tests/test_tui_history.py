@@ -14,6 +14,7 @@ from mimo_tui.model import Message
 from mimo_tui.ui.sessions import STOP_FIRST
 from mimo_tui.ui.widgets.dialogs import Confirm, EditText, TextPrompt
 from mimo_tui.ui.widgets.message import UserMessage
+from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.search import SearchScreen
 from mimo_tui.ui.widgets.session_list import SessionList
 from mimo_tui.ui.widgets.stored_reply import StoredReply
@@ -219,6 +220,10 @@ async def test_edit_and_resend_branches_in_the_same_session_and_keeps_the_origin
         await pilot.pause()
         assert chat(app).session_id == seeded  # no new session: a branch of this one
         assert "What time is it in Tokyo?" in "\n".join(screen_lines(app))
+        # The edited question was re-read from the store: the focus is on the input, as
+        # after any send, so the next question can be typed (it used to be on nothing).
+        await pilot.press(*"and Osaka?")
+        assert chat(app).query_one(PromptInput).text == "and Osaka?"
     assert len(store.list_sessions()) == sessions
     path = store.messages(seeded)
     assert [m.content for m in path[:2]] == [m.content for m in before[:2]]
@@ -312,6 +317,24 @@ async def test_regenerate_replaces_the_last_reply_and_keeps_the_old_one(settings
         assert [m.on_path for m in stored] == [True, False, True]  # the old one a branch
         assert stored[1].parent_id == stored[2].parent_id == stored[0].id
         assert [m["role"] for m in fake.chat_requests()[1].body["messages"]] == ["system", "user"]
+    runtime.close()
+
+
+async def test_g_on_a_reply_regenerates_it_and_leaves_the_focus_on_the_input(settings, paths, fake):
+    """The reply `g` was pressed on is replaced: the focus goes to the input, where the
+    next question is typed, not to nothing."""
+    fake.queue("thinking_text", "text")
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
+        await app.workers.wait_for_complete()
+        await pilot.press("up")
+        assert isinstance(app.focused, StoredReply)
+        await pilot.press("g")
+        await wait_until(pilot, lambda: len(fake.chat_requests()) == 2)
+        await app.workers.wait_for_complete()
+        await pilot.press(*"thanks")
+        assert chat(app).query_one(PromptInput).text == "thanks"
     runtime.close()
 
 

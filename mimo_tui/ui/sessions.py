@@ -298,6 +298,7 @@ class SessionActions:
         # A sibling of the edited message: the new branch follows what it followed.
         self.runtime.store.branch_from(self.session_id, msg.parent_id)
         await self.screen.load_session(self.session_id)
+        self.screen.focus_input()  # the edited question was re-read: its widget is gone
         # The edited question keeps its attachments: their bytes are already stored (None:
         # nothing to write), so the new message references the same blobs.
         self.screen.run_turn(text, [(a, None) for a in msg.attachments])
@@ -311,4 +312,5 @@ class SessionActions:
             self.notify("Nothing to regenerate yet.", markup=False, timeout=2)
             return
         await self.screen.load_session(self.session_id)
+        self.screen.focus_input()  # `g` may have been pressed on the reply just replaced
         self.screen.run_turn(None)
