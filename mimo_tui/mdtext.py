@@ -16,6 +16,12 @@ The transcript's own headings are `#` (the title) and `##` (`## You`, `## MiMo`)
 writes `#` and `##` too, which put its sections at the level of the turns. Its headings
 (ATX and setext, not inside code) move DEMOTE levels down, to `###` and below.
 
+markdown-it stops at a nesting depth (`maxNesting`, 20 block levels; a list level is two)
+and skips everything after it: a reply's last paragraphs vanished below a 12-level list, in the
+chat and in the HTML export. Where we render, a text that reaches it is shown as written
+instead (`parse_all`: a note, then the text in a code block), so nothing is lost; the
+Markdown export keeps the text exact anyway.
+
 Needs only markdown-it (a dependency of rich), not textual.
 """
 
@@ -24,13 +30,14 @@ from __future__ import annotations
 import re
 import string
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
 DEMOTE = 2  # `#` -> `###`: below the transcript's `##` turns
+TOO_DEEP = "*Nested too deeply to lay out; shown as written:*"
 _PUNCT = set(string.punctuation)
 _CODE = ("fence", "code_block")
 _LEAVES = ("paragraph_open", "heading_open", "table_open", "html_block")
@@ -58,6 +65,37 @@ def transcript_markdown(text: str) -> str:
         return text  # most messages: nothing to escape, no heading (no parse: 20x faster)
     escaped = escape_html(text)
     return demote_headings(escaped, _tokens(escaped))
+
+
+def parse_all(parser: MarkdownIt, text: str, env: dict[str, Any] | None = None) -> list[Token]:
+    """`parser.parse(text)`, or, where that reached the parser's nesting limit and so
+    skipped the rest of the text, the tokens of `shown_as_written(text)` (see the module
+    doc). A container opened at the last level gets no content; a paragraph at that level
+    counts too: erring that way shows a text as written a level early, never drops any."""
+    tokens = parser.parse(text, env)
+    limit = parser.options["maxNesting"]
+    if any(t.level >= limit - 1 for t in tokens):
+        return parser.parse(shown_as_written(text), env)
+    return tokens
+
+
+def shown_as_written(text: str) -> str:
+    """Markdown that shows all of `text` as it is: TOO_DEEP, then the text in a fence."""
+    return f"{TOO_DEEP}\n\n{fence(text)}\n"
+
+
+def fence(text: str, lang: str = "") -> str:
+    """A code fence longer than any backtick run inside, so the text cannot break out."""
+    ticks = "`" * max(3, longest_backticks(text) + 1)
+    return f"{ticks}{lang}\n{text}\n{ticks}"
+
+
+def longest_backticks(text: str) -> int:
+    best = run = 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        best = max(best, run)
+    return best
 
 
 def _tokens(text: str) -> list[Token]:

@@ -17,7 +17,14 @@ from typing import Any
 
 from mimo_tui.atomic_file import write_atomic
 from mimo_tui.compaction import Compaction
-from mimo_tui.mdtext import inert, transcript_markdown, visible_decoded
+from mimo_tui.mdtext import (
+    fence,
+    inert,
+    longest_backticks,
+    parse_all,
+    transcript_markdown,
+    visible_decoded,
+)
 from mimo_tui.model import Message, Session
 from mimo_tui.store import Store
 from mimo_tui.text import one_line, scrub, visible
@@ -37,28 +44,14 @@ class TranscriptError(ValueError):
 # ---- export ----------------------------------------------------------------------------------
 
 
-def _fence(text: str, lang: str = "") -> str:
-    """A code fence longer than any backtick run inside, so model text cannot break out."""
-    ticks = "`" * max(3, _longest_backticks(text) + 1)
-    return f"{ticks}{lang}\n{text}\n{ticks}"
-
-
 def _code_span(text: str) -> str:
     """`text` as inline code on one line: the backtick run is longer than any inside, so
     a tool name like ``x` <img onerror=...> `y`` stays code (HTML and references are literal
     there)."""
     text = one_line(text)
-    ticks = "`" * (_longest_backticks(text) + 1)
+    ticks = "`" * (longest_backticks(text) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{ticks}{pad}{text}{pad}{ticks}"
-
-
-def _longest_backticks(text: str) -> int:
-    best = run = 0
-    for char in text:
-        run = run + 1 if char == "`" else 0
-        best = max(best, run)
-    return best
 
 
 def _when(ts: float) -> str:
@@ -181,11 +174,11 @@ def export_markdown(
                 out += [
                     f"**Tool call** {_code_span(call.name)} ({status})",
                     "",
-                    _fence(visible(_pretty(call.arguments)), "json"),
+                    fence(visible(_pretty(call.arguments)), "json"),
                     "",
                 ]
                 if res is not None:
-                    out += ["Result:", "", _fence(visible(res.content)), ""]
+                    out += ["Result:", "", fence(visible(res.content)), ""]
             if msg.error:
                 out += [f"> error: {_md_line(msg.error)}", ""]
     for c in pending:
@@ -262,7 +255,7 @@ def _markdown_html(text: str) -> str:
 
     md = MarkdownIt("commonmark", {"html": False, "highlight": code}).enable("table")
     env: dict[str, object] = {}
-    tokens = md.parse(transcript_markdown(text), env)  # its headings below the page's own
+    tokens = parse_all(md, transcript_markdown(text), env)  # headings below the page's own
     return str(md.renderer.render(visible_decoded(tokens), md.options, env))
 
 

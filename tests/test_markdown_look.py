@@ -314,3 +314,20 @@ async def test_an_app_that_ends_before_its_first_frame_leaves_code_in_colour(set
         await pilot.pause()
         assert not md_palette.current_palette().highlight
     assert md_palette.current_palette().highlight  # on_unmount turned it back on
+
+
+def _nested_list(depth: int) -> str:
+    return "\n".join("  " * i + f"- level {i}" for i in range(depth))
+
+
+def test_text_nested_past_the_parsers_limit_is_shown_as_written_not_dropped():
+    """markdown-it skips everything after its nesting limit: the lines after a 12-level
+    list (and the list's deepest levels) never reached the screen."""
+    source = f"BEFORE\n\n{_nested_list(12)}\nAFTER the list: important text\n\nLAST LINE"
+    text = "\n".join(text_of(render(source, width=80)))
+    assert "Nested too deeply to lay out; shown as written:" in text
+    for part in ("BEFORE", "  - level 11", "AFTER the list: important text", "LAST LINE"):
+        assert part in text
+    shallow = "\n".join(text_of(render(f"{_nested_list(5)}\n\nLAST LINE", width=80)))
+    assert "shown as written" not in shallow and "LAST LINE" in shallow
+    assert "level 4" in shallow and "- level 4" not in shallow  # laid out as a list

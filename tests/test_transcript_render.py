@@ -299,3 +299,14 @@ def test_a_branch_listed_in_the_markdown_export_reads_as_text(store: Store):
     assert "## Branches" in md
     shown = "".join(e["text"] for e in tree(MarkdownIt("commonmark").render(md)).elements)
     assert "first &#x1b;]0;T try" in shown and visible(shown) == shown
+
+
+def test_the_html_export_keeps_text_nested_past_the_parsers_limit(store: Store):
+    nested = "\n".join("  " * i + f"- level {i}" for i in range(12))
+    session = store.create_session("m")
+    store.add_message(session.id, Message("user", "nest"))
+    store.add_message(session.id, Message("assistant", f"{nested}\nAFTER it\n\nLAST LINE"))
+    page = tree(export(store, store.get_session(session.id), "html"))
+    shown = "".join(e["text"] for e in page.elements)
+    assert "level 11" in shown and "AFTER it" in shown and "LAST LINE" in shown
+    assert "Nested too deeply to lay out" in shown

@@ -27,7 +27,7 @@ from rich.style import Style
 from rich.syntax import PygmentsSyntaxTheme, Syntax, SyntaxTheme
 
 from mimo_tui.latex import math_to_unicode
-from mimo_tui.mdtext import visible_decoded
+from mimo_tui.mdtext import parse_all, visible_decoded
 from mimo_tui.text import split_code
 from mimo_tui.ui.widgets.code_copy import CODE_META
 from mimo_tui.ui.widgets.lines import Line, blank, render_strips
@@ -59,7 +59,7 @@ class ModelMarkdown(RichMarkdown):
             parser = MarkdownIt("commonmark", {"html": False})
             ModelMarkdown._parser = parser.enable("strikethrough").enable("table")
         self.markup = markup
-        self.parsed = visible_decoded(ModelMarkdown._parser.parse(markup))
+        self.parsed = visible_decoded(parse_all(ModelMarkdown._parser, markup))
         _only_web_links(self.parsed)
         self.code_theme = self.inline_code_theme = "ansi_dark"
         self.justify = None
