@@ -22,6 +22,7 @@ from mimo_tui.transcripts import (
     FORMATS,
     TranscriptError,
     export,
+    markdown_attachments,
     write_export,
 )
 
@@ -55,7 +56,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = ops.add_parser("export", help="write a session as Markdown, JSON or HTML")
     p.add_argument("ref")
     p.add_argument("--format", choices=FORMATS, default="md")
-    p.add_argument("-o", "--output", metavar="FILE", help="file to write (default stdout)")
+    p.add_argument("-o", "--output", metavar="FILE", help="file to write ('-' or none: stdout)")
     p = ops.add_parser("import", help="import a JSON transcript as a new session")
     p.add_argument("file", help="our JSON export or an OpenAI messages array ('-' for stdin)")
     p = ops.add_parser("rename", help="give a session a new title")
@@ -174,18 +175,28 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
         return EXIT_OK
     if args.op == "export":
         session = store.get_session(args.ref)
-        if args.output:
+        if args.output in (None, "-"):  # `-o -` is stdout, as for any Unix tool
+            sys.stdout.write(export(store, session, args.format, key))
+            left_out = markdown_attachments(store, session) if args.format == "md" else 0
+        else:
             try:
-                write_export(store, session, args.format, Path(args.output), key)
+                written = write_export(store, session, args.format, Path(args.output), key)
+            except BrokenPipeError:  # `-o /dev/stdout | head`: ends quietly, as stdout does
+                raise
             except OSError as exc:  # no such folder, a folder by that name, a full disk
                 return _err(f"Could not write {args.output}: {exc.strerror or exc}")
-            text = Path(args.output).expanduser().read_text(encoding="utf-8")
             print(
-                f"wrote {one_line(str(args.output))} ({args.format}, {len(text)} characters)",
+                f"wrote {one_line(str(args.output))} "
+                f"({args.format}, {written.characters} characters)",
                 file=sys.stderr,
             )
-        else:
-            sys.stdout.write(export(store, session, args.format, key))
+            left_out = written.attachments_left_out
+        if left_out:
+            print(
+                f"mimo-tui: {left_out} attachment file(s) linked but not written: Markdown "
+                f"copies them beside a file (-o FILE.md); --format html or json holds them",
+                file=sys.stderr,
+            )
         return EXIT_OK
     if args.op == "import":
         if args.file == "-":

@@ -111,15 +111,20 @@ def markdown_lines(msg: Message, folder: str, esc: Callable[[str], str]) -> list
     return [*out, ""] if out else []
 
 
+def copied_files(messages: list[Message]) -> dict[str, Attachment]:
+    """The stored attachments a Markdown export copies, by their file name (each once)."""
+    return {file_name(a): a for m in messages for a in m.attachments if a.sha256}
+
+
 def write_files(blobs: BlobStore, messages: list[Message], md_path: Path) -> int:
     """Copy every stored attachment beside the .md (owner-only); how many were written."""
-    wanted = [a for m in messages for a in m.attachments if a.sha256]
+    wanted = copied_files(messages)
     if not wanted:
         return 0
     folder = files_dir(md_path)
     folder.mkdir(mode=0o700, exist_ok=True)
     count = 0
-    for a in wanted:
+    for a in wanted.values():
         target = folder / file_name(a)
         try:
             data = blobs.get(a.sha256)

@@ -5,7 +5,7 @@ the API as is). Markdown and HTML are for people: reasoning folds into <details>
 show their arguments and results, each reply its usage; a regenerated reply's superseded
 versions fold next to the active one. Text is made visible (no control characters), raw HTML
 in it is escaped (mdtext.py for Markdown) and the API key is scrubbed from every export.
-Files are written atomically, owner-only.
+Files are written atomically, owner-only; a device or a pipe is written directly.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from mimo_tui.atomic_file import write_atomic
+from mimo_tui.atomic_file import is_stream, write_atomic
 from mimo_tui.compaction import Compaction
 from mimo_tui.mdtext import (
     fence,
@@ -361,14 +361,38 @@ def export(store: Store, session: Session, fmt: str, key: str | None = None) -> 
     )
 
 
-def write_export(store: Store, session: Session, fmt: str, path: Path, key: str | None) -> None:
-    """Export to `path`; Markdown also writes the attachments beside it, in `<stem>.files/`."""
+class Written(NamedTuple):
+    """What write_export wrote: the export's length, and how many attachment files a
+    Markdown export left out because it went to a terminal or a pipe (no folder beside it)."""
+
+    characters: int
+    attachments_left_out: int
+
+
+def markdown_attachments(store: Store, session: Session) -> int:
+    """How many attachment files a Markdown export of `session` copies beside the .md."""
+    from mimo_tui.transcript_media import copied_files
+
+    return len(copied_files(store.messages(session.id)))
+
+
+def write_export(store: Store, session: Session, fmt: str, path: Path, key: str | None) -> Written:
+    """Export to `path`; Markdown also writes the attachments beside it, in `<stem>.files/`.
+    To a device or a pipe (-o /dev/stdout) there is nowhere beside it: they are counted, not
+    written (`/dev/stdout.files` is no place for a conversation's pictures)."""
     path = path.expanduser()
     if fmt != "md":
-        write_atomic(path, export(store, session, fmt, key))
-        return
+        text = export(store, session, fmt, key)
+        write_atomic(path, text)
+        return Written(len(text), 0)
+    if is_stream(path):
+        text = export_markdown(store, session, key)
+        write_atomic(path, text)
+        return Written(len(text), markdown_attachments(store, session))
     from mimo_tui.transcript_media import files_dir, write_files
 
     folder = files_dir(path)
-    write_atomic(path, export_markdown(store, session, key, folder.name))
+    text = export_markdown(store, session, key, folder.name)
+    write_atomic(path, text)
     write_files(store.blobs, store.messages(session.id), path)
+    return Written(len(text), 0)

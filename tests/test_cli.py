@@ -10,6 +10,7 @@ import socket
 import stat
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -19,7 +20,11 @@ from mimo_tui.store import Store
 from tests.conftest import KEY, PYTHON, cli_env, cli_paths, run_python
 
 
-def mimo(tmp_path, fake, *args, input=None, **env):
+def mimo(tmp_path, fake, *args, input=None, cwd=None, **env):
+    """Run `mimo-tui` as a user does; from `cwd` (the project's package still the one run)."""
+    if cwd is not None:
+        root = str(Path(__file__).resolve().parents[1])
+        env["PYTHONPATH"] = os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])
     return subprocess.run(
         [PYTHON, "-m", "mimo_tui", *args],
         env=cli_env(tmp_path, fake, **env),
@@ -27,6 +32,7 @@ def mimo(tmp_path, fake, *args, input=None, **env):
         capture_output=True,
         text=True,
         timeout=60,
+        cwd=cwd,
     )
 
 

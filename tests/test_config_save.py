@@ -179,3 +179,27 @@ def test_saving_keeps_the_files_permissions_and_leaves_no_temp_file(tmp_path, mo
     fresh = tmp_path / "new" / "config.toml"
     save_config(fresh, {"thinking": False})
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+
+
+def test_a_symlinked_config_stays_a_link_and_its_file_keeps_its_permissions(tmp_path):
+    """config.toml linked from a dotfiles repository: saving edits the file in the repository
+    (its mode kept), the link stays a link, no temp file is left in either folder."""
+    import os
+    import stat
+
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    real = dotfiles / "mimo.toml"
+    real.write_text('model = "mimo-v2.5-pro"\n')
+    os.chmod(real, 0o644)
+    (tmp_path / "mimo-tui").mkdir()
+    link = tmp_path / "mimo-tui" / "config.toml"
+    link.symlink_to(os.path.relpath(real, link.parent))
+    save_config(link, {"thinking": False})
+    assert link.is_symlink() and link.resolve() == real
+    assert real.read_text() == 'model = "mimo-v2.5-pro"\nthinking = false\n'
+    assert stat.S_IMODE(real.stat().st_mode) == 0o644
+    assert sorted(p.name for p in (*dotfiles.iterdir(), *link.parent.iterdir())) == [
+        "config.toml",
+        "mimo.toml",
+    ]

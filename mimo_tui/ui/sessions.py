@@ -190,13 +190,15 @@ class SessionActions:
         store = self.runtime.store
         session = store.get_session(self.session_id)
         try:  # Markdown also writes the attachments beside the file
-            write_export(store, session, fmt, Path(path), self.runtime.settings.api_key)
+            written = write_export(store, session, fmt, Path(path), self.runtime.settings.api_key)
         except OSError as exc:
             notify_safe(
                 self.screen, f"Could not write {path}: {exc.strerror or exc}", severity="error"
             )
             return
-        notify_safe(self.screen, f"Exported to {path}")
+        left_out = written.attachments_left_out  # a device or a pipe: no folder beside it
+        note = f" ({left_out} attachment file(s) not written beside it)" if left_out else ""
+        notify_safe(self.screen, f"Exported to {path}{note}")
 
     async def action_import(self) -> None:
         from mimo_tui.ui.widgets.dialogs import TextPrompt
