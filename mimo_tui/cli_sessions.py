@@ -238,15 +238,35 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
 
 
 def parse_since(text: str | None) -> float | None:
+    """`--since` as the timestamp of local midnight that day; None: no lower bound.
+
+    A start before the calendar can say (`99999999d`, `0001-01-01`, whose midnight in local
+    time falls in year 0) means everything: no request can be older. A ValueError names
+    what is expected."""
     if not text:
         return None
-    if text.endswith("d") and text[:-1].isdigit():
-        start = datetime.now() - timedelta(days=int(text[:-1]))
-        return start.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+    days = text[:-1]
+    if text.endswith("d") and days.isascii() and days.isdigit():
+        if len(days) > 9:  # more than timedelta holds (and int() refuses thousands of digits)
+            return None
+        try:
+            start = datetime.now() - timedelta(days=int(days))
+        except OverflowError:  # before year 1
+            return None
+        return _timestamp(start.replace(hour=0, minute=0, second=0, microsecond=0))
     try:
-        return datetime.strptime(text, "%Y-%m-%d").timestamp()
+        day = datetime.strptime(text, "%Y-%m-%d")
     except ValueError:
         raise ValueError(f"--since: expected YYYY-MM-DD or Nd, got {text!r}") from None
+    return _timestamp(day)
+
+
+def _timestamp(local: datetime) -> float | None:
+    """`local.timestamp()`, or None (everything) for a time too early for it to convert."""
+    try:
+        return local.timestamp()
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 # The table's short headings (CSV writes the full names, for a program to read).

@@ -88,6 +88,23 @@ def test_usage_table_csv_and_since(tmp_path):
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
 
 
+def test_usage_since_further_back_than_the_calendar_counts_everything(tmp_path):
+    """More days than there are since year 1, or the first day of year 1 itself: every
+    request, the table `usage` prints; never a traceback. A digit that is not 0-9 is a
+    usage error that says what is expected."""
+    seeded(tmp_path)
+    everything = mimo(tmp_path, None, "usage").stdout
+    assert "mimo-v2.5-pro" in everything
+    for since in ("99999999d", "1000000000000000000000d", "9" * 5000 + "d", "0001-01-01"):
+        result = mimo(tmp_path, None, "usage", "--since", since)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, since[:30]
+        assert result.stdout == everything, since[:30]
+    odd = mimo(tmp_path, None, "usage", "--since", "²d")
+    assert odd.returncode == 2 and odd.stderr == (
+        "mimo-tui: --since: expected YYYY-MM-DD or Nd, got '²d'\n"
+    )
+
+
 def test_an_unused_session_is_not_left_behind(tmp_path, fake):
     fake.queue("http_401")
     mimo(tmp_path, fake, "ask", "--session", "nope", "x")  # fails before any session
