@@ -11,6 +11,7 @@ from textual.widgets import Input
 from mimo_tui.fake.scenarios import scenario
 from mimo_tui.fake.seed import seed_conversation
 from mimo_tui.model import Message
+from mimo_tui.text import visible
 from mimo_tui.ui.sessions import STOP_FIRST
 from mimo_tui.ui.widgets.dialogs import Confirm, EditText, TextPrompt
 from mimo_tui.ui.widgets.message import UserMessage
@@ -197,6 +198,26 @@ async def test_copy_a_message_and_the_last_answer(settings, paths, fake):
         assert app.clipboard == "Show me a greeting function in Python."
         await pilot.press("ctrl+y")
         assert app.clipboard.startswith("It is **09:30**")
+    runtime.close()
+
+
+async def test_a_copied_answer_carries_no_control_characters(settings, paths, fake):
+    """What is copied is pasted into shells: a reply's ESC[201~ would end a bracketed paste
+    early (the lines after it run), a bidi override disguises a command. Ctrl+Y and `c`
+    copy the answer as it is shown, as the code-block copy already did."""
+    hostile = "Run:\n\n    ls -la\x1b[201~\n    touch /tmp/PWNED\n\n\u202eevil\x1b]0;T\x07 done"
+    fake.queue(scenario("text", content=hostile))
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
+        await app.workers.wait_for_complete()
+        for keys in (("ctrl+y",), ("up", "c")):
+            app.copy_to_clipboard("")
+            await pilot.press(*keys)
+            copied = app.clipboard
+            assert "ls -la" in copied and "touch /tmp/PWNED" in copied and "done" in copied
+            assert not any(c in copied for c in "\x1b\x07\u202e"), (keys, copied)
+            assert visible(copied) == copied
     runtime.close()
 
 

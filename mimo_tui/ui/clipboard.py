@@ -12,6 +12,10 @@ VTE terminals, macOS Terminal; the browser page of `mimo-tui serve` over plain h
 
 `copy_text(app, text)` copies and says how; `copy_and_notify` adds the toast. Other modules
 call these rather than `App.copy_to_clipboard`.
+
+What is copied is made visible first (control characters as their pictures, as on screen):
+a copy is pasted into shells, where a reply's ESC[201~ would end a bracketed paste early and
+run the lines after it, and a bidi override would disguise the command being pasted.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from collections.abc import Mapping
 from typing import Literal
 
 from textual.app import App
+
+from mimo_tui.text import visible
 
 OSC52 = "OSC 52"
 PROGRAM_TIMEOUT_S = 3.0
@@ -103,6 +109,7 @@ def copy_text(app: App, text: str, env: Mapping[str, str] | None = None) -> str:
     """Copy `text` to the clipboard; how it went, for a toast (e.g. `OSC 52`, `xclip`,
     `OSC 52 and wl-copy`, or `OSC 52 (this terminal may ignore it)`)."""
     env = os.environ if env is None else env
+    text = visible(text)  # see the module doc
     app.copy_to_clipboard(text)  # OSC 52, and the app's own clipboard for pasting inside it
     support = osc52_support(env)
     if support == "yes":
