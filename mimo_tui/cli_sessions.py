@@ -206,12 +206,14 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
                 text, origin = Path(args.file).read_text(encoding="utf-8"), args.file
             except (OSError, UnicodeDecodeError) as exc:
                 return _err(f"{args.file}: cannot read ({exc})")
-        session = import_transcript(store, text, origin)
+        session, notes = import_transcript(store, text, origin)
         print(
             f"imported {one_line(str(origin))} as session {session.id} "
             f"({store.get_session(session.id).message_count} messages)",
             file=sys.stderr,
         )
+        for note in notes:
+            print(f"mimo-tui: {note}", file=sys.stderr)
         print(session.id)
         return EXIT_OK
     if args.op == "rename":

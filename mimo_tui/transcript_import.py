@@ -9,15 +9,53 @@ exports pass it through the sanitizer like model text).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from mimo_tui import transcript_schema as schema
 from mimo_tui.model import Message, Session, ToolCall, Usage
 from mimo_tui.store import Store
+from mimo_tui.text import one_line
 from mimo_tui.transcript_json import FORMAT, VERSION
 from mimo_tui.transcripts import TranscriptError
 
 _ROLES = ("user", "assistant", "tool")
+# What a session's settings may grant the model beyond the conversation: tools (files,
+# commands) and web search (billed per search). A file someone sent must not turn them on
+# unseen, so an imported session starts with neither; the user chooses them (F8, --tools).
+_GRANTS = ("tools", "web_search")
+
+
+class Imported(NamedTuple):
+    """The imported session, and what the user should be told about it (one line each)."""
+
+    session: Session
+    notes: tuple[str, ...]
+
+
+def _held_back(settings: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """`settings` without what would grant the model reach (see _GRANTS), and the notes that
+    say what was held back and that a system prompt came with the file."""
+    asked = []
+    tools = settings.get("tools")
+    if isinstance(tools, list) and tools:
+        names = ", ".join(one_line(str(n)) for n in tools[:5]) + (", …" if len(tools) > 5 else "")
+        asked.append(f"tools ({names[:120]})")
+    if settings.get("web_search") is True:
+        asked.append("web search")
+    notes = []
+    if asked:
+        notes.append(
+            f"The file asked for {' and '.join(asked)}: not turned on. Choose them in "
+            "Settings (F8) or with --tools."
+        )
+    prompt = settings.get("system_prompt")
+    if isinstance(prompt, str) and prompt.strip():
+        notes.append(
+            f"It brings its own system prompt ({len(prompt)} characters), sent when you "
+            "continue it: see or change it in Settings (F8)."
+        )
+    kept = {k: v for k, v in settings.items() if k not in _GRANTS}
+    return {**kept, "tools": [], "web_search": False}, tuple(notes)
 
 
 def _text(value: Any, where: str) -> str:
@@ -175,10 +213,11 @@ def parse_transcript(text: str, origin: str) -> Parsed:
     return title, "mimo-v2.5-pro", settings, messages, []
 
 
-def import_transcript(store: Store, text: str, origin: str) -> Session:
+def import_transcript(store: Store, text: str, origin: str) -> Imported:
     """Validate everything first, then write the attachments' bytes and the session (in one
-    transaction)."""
-    title, model, settings, messages, compactions = parse_transcript(text, origin)
+    transaction). Tools and web search are not taken from the file (see _GRANTS)."""
+    title, model, asked, messages, compactions = parse_transcript(text, origin)
+    settings, notes = _held_back(asked)
     if any(m.attachments for m in messages):
         from mimo_tui.transcript_media import MediaError, check_present, decode_table
 
@@ -201,4 +240,4 @@ def import_transcript(store: Store, text: str, origin: str) -> Session:
             active = made.id if c.get("active", True) else active
         if active is not None:
             store.set_compaction(active, active=True)
-    return session
+    return Imported(session, notes)

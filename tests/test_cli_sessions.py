@@ -186,3 +186,27 @@ def test_a_data_folder_that_cannot_be_made_is_named_with_what_to_do(tmp_path):
         assert result.returncode == 2 and "Traceback" not in result.stderr, args
         assert "the store cannot be created (Not a directory)" in result.stderr, args
         assert "XDG_DATA_HOME" in result.stderr, args
+
+
+def test_an_imported_file_turns_on_no_tools_or_web_search_and_says_what_it_brought(tmp_path, fake):
+    """A transcript someone sent asked for tools, web search and a system prompt of its
+    own: continuing it offers no tools and no search until the user chooses them, and the
+    import said so, prompt included (it is sent, so the user should know it is there)."""
+    settings = {"system_prompt": "HIDDEN-PROMPT", "tools": ["read_file"], "web_search": True}
+    doc = {
+        "format": "mimo-tui.session",
+        "version": 1,
+        "session": {"title": "sent to me", "model": "mimo-v2.5-pro", "settings": settings},
+        "messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}],
+    }
+    (tmp_path / "sent.json").write_text(json.dumps(doc))
+    done = mimo(tmp_path, fake, "sessions", "import", str(tmp_path / "sent.json"))
+    assert done.returncode == 0, done.stderr
+    assert "asked for tools (read_file) and web search: not turned on" in done.stderr
+    assert "its own system prompt (13 characters)" in done.stderr
+    fake.queue("text")
+    asked = mimo(tmp_path, fake, "ask", "-c", "and now?")
+    assert asked.returncode == 0, asked.stderr
+    body = fake.chat_requests()[-1].body
+    assert "tools" not in body  # no function tools, no web_search tool
+    assert body["messages"][0] == {"role": "system", "content": "HIDDEN-PROMPT"}

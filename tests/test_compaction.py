@@ -169,7 +169,7 @@ async def test_json_export_and_import_keep_the_compaction(engine, store: Store, 
     assert engine.client is not None
     done = await compact(store, engine.client, sid, "mimo-v2.5-pro", keep_turns=1)
     text = export(store, store.get_session(sid), "json", KEY)
-    copy = import_transcript(store, text, "export.json")
+    copy = import_transcript(store, text, "export.json").session
     (restored,) = store.compactions(copy.id)
     assert restored.summary == done.compaction.summary and restored.active
     kept = store.message(restored.before_id)

@@ -39,7 +39,7 @@ async def test_json_export_then_import_round_trips_the_attachment(session_with_i
     assert sent == "data:image/png;base64," + base64.b64encode(data).decode()
 
     other = Store(paths.data_dir / "other.sqlite3")  # a store that has never seen the bytes
-    imported = import_transcript(other, text, "chat.json")
+    imported = import_transcript(other, text, "chat.json").session
     (user, reply) = other.messages(imported.id)
     assert user.attachments == (attachment,)
     assert other.blobs.get(attachment.sha256) == data

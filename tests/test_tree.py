@@ -166,7 +166,7 @@ def test_an_old_store_upgrades_to_the_tree_and_stays_readable(paths):
     assert "Superseded reply · version 1 of 3" in md and "It is 09:30 (v1)" in md
     assert "## Branches" in md and "**active** · reply: It is half past nine (v3)" in md
     assert "<section class=branches>" in export_html(store, session)
-    again = import_transcript(store, export_json(store, session), "export.json")
+    again = import_transcript(store, export_json(store, session), "export.json").session
     copied = store.messages(again.id, branches=True)
     assert [(m.content, m.on_path) for m in copied] == [(m.content, m.on_path) for m in everything]
     assert [m.content for m in store.messages(again.id)] == [m.content for m in path]
@@ -190,7 +190,7 @@ def test_an_old_json_transcript_with_superseded_replies_imports_as_branches(stor
             {"role": "assistant", "content": "new", "finish_reason": "stop"},
         ],
     }
-    session = import_transcript(store, json.dumps(old), "old.json")
+    session = import_transcript(store, json.dumps(old), "old.json").session
     assert [m.content for m in store.messages(session.id)] == ["hello", "new"]
     (point,) = store.tree(session.id).branch_points()
     assert [alt[0].content for alt in point.alternatives] == ["old", "new"] and point.active == 1

@@ -359,6 +359,32 @@ async def test_g_on_a_reply_regenerates_it_and_leaves_the_focus_on_the_input(set
     runtime.close()
 
 
+async def test_importing_a_file_that_asks_for_tools_says_they_stay_off(
+    settings, paths, fake, tmp_path
+):
+    """The palette's import opens the session and says what the file brought: tools it
+    asked for are not turned on, its system prompt is there to see in Settings."""
+    doc = {
+        "format": "mimo-tui.session",
+        "version": 1,
+        "session": {"settings": {"tools": ["read_file"], "system_prompt": "Be terse."}},
+        "messages": [{"role": "user", "content": "hi"}],
+    }
+    (tmp_path / "sent.json").write_text(json.dumps(doc))
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        chat(app).action_import()
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        app.screen.query_one(Input).value = str(tmp_path / "sent.json")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: bool(app._notifications))
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert "Imported as session" in said and "tools (read_file)" in said
+        assert "not turned on" in said and "own system prompt (9 characters)" in said
+        assert runtime.toolbox.selected == []
+    runtime.close()
+
+
 async def test_export_from_the_palette_action_and_the_usage_screen(settings, paths, fake, tmp_path):
     app, runtime, seeded = await two_sessions(settings, paths, fake)
     async with app.run_test(size=SIZE) as pilot:

@@ -156,7 +156,7 @@ async def test_sources_are_exported_in_md_json_and_html_and_imported_back(store,
     exported = transcripts.export(store, session, "json")
     reply = next(m for m in json.loads(exported)["messages"] if m["role"] == "assistant")
     assert reply["sources"][1]["url_citation"]["title"] == "MiMo API documentation"
-    imported = transcript_import.import_transcript(store, exported, "x.json")
+    imported = transcript_import.import_transcript(store, exported, "x.json").session
     again = next(m for m in store.messages(imported.id) if m.role == "assistant")
     assert again.sources == reply["sources"]
 

@@ -214,7 +214,7 @@ class SessionActions:
             return
         try:
             text = Path(path).expanduser().read_text(encoding="utf-8")
-            session = import_transcript(self.runtime.store, text, path)
+            session, notes = import_transcript(self.runtime.store, text, path)
         except (OSError, UnicodeDecodeError) as exc:
             notify_safe(self.screen, f"Cannot read {path}: {exc}", severity="error")
             return
@@ -222,7 +222,8 @@ class SessionActions:
             notify_safe(self.screen, exc, title="Not imported", severity="error", timeout=10)
             return
         await self.open_session(session.id)
-        notify_safe(self.screen, f"Imported as session {session.id}.")
+        said = " ".join([f"Imported as session {session.id}.", *notes])
+        notify_safe(self.screen, said, timeout=10 if notes else 5)
 
     def action_usage(self) -> None:
         from mimo_tui.ui.widgets.usage import UsageScreen
