@@ -2,11 +2,12 @@
 
 Every browser tab that opens the page gets its own `mimo-tui` process, run with the flags
 given to `serve`; the API key stays in that process (its environment or key file) and never
-reaches the page. The server listens on 127.0.0.1 unless `--host` names another address,
-and then the page and its websocket need a token that only the printed URL carries: a chat
-client with the user's key must not be open to a network. This module is the policy
-(what the child runs, when a token is required, which requests pass); the web server itself
-is ui/serve.py, which textual-serve and aiohttp are imported by.
+reaches the page. The page and its websocket need a random token that only the printed URL
+carries, wherever the server listens: loopback is reachable by every account on the machine,
+and whoever gets the page gets the user's key in use, every stored session and their tools.
+On 127.0.0.1 (the default) requests must also be addressed to a loopback name. This module
+is the policy (what the child runs, which requests pass); the web server itself is
+ui/serve.py, which textual-serve and aiohttp are imported by.
 """
 
 from __future__ import annotations
@@ -51,13 +52,15 @@ def add_parser(sub: Any, common: Any) -> None:
     serve = sub.add_parser(
         "serve",
         help="run the chat UI in a browser (needs the extra 'mimo-tui[serve]')",
-        description="Serve the chat UI to a browser. On 127.0.0.1 by default; any other "
-        "--host needs the token the printed URL carries.",
+        description="Serve the chat UI to a browser, on 127.0.0.1 by default. Open the URL "
+        "it prints: the page and its websocket need the random token that URL carries (other "
+        "accounts on this machine can reach 127.0.0.1 too); without it they get 403.",
     )
     serve.add_argument(
         "--host",
         default=DEFAULT_HOST,
-        help=f"address to listen on (default {DEFAULT_HOST}; another needs the URL's token)",
+        help=f"address to listen on (default {DEFAULT_HOST}; 0.0.0.0: every interface, "
+        "still behind the URL's token)",
     )
     serve.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any)"
@@ -67,16 +70,12 @@ def add_parser(sub: Any, common: Any) -> None:
 
 
 def is_loopback(host: str) -> bool:
-    """Only this machine can reach `host` (127.0.0.1, ::1, localhost)."""
-    return host in LOOPBACK_NAMES
-
-
-def needs_token(host: str) -> bool:
-    """A token is required unless the server listens on this machine's loopback only.
+    """Only this machine can reach `host` (127.0.0.1, ::1, localhost): then requests must
+    also be addressed to a loopback name (see `host_allowed`).
 
     Only the usual loopback names count: another address of 127/8 is treated like a
-    network interface (and tests use one to see the token enforced)."""
-    return not is_loopback(host)
+    network interface (and tests use one to see the token alone enforced)."""
+    return host in LOOPBACK_NAMES
 
 
 def new_token() -> str:
@@ -111,15 +110,14 @@ def url_host(host: str) -> str:
     return host
 
 
-def page_url(host: str, port: int, token: str | None) -> str:
-    """The URL to open: with `?token=` when the server requires it."""
+def page_url(host: str, port: int, token: str) -> str:
+    """The URL to open, with the `?token=` every server requires."""
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-    base = f"http://{url_host(shown)}:{port}/"
-    return f"{base}?token={token}" if token else base
+    return f"http://{url_host(shown)}:{port}/?token={token}"
 
 
 def host_allowed(host_header: str | None, port: int) -> bool:
-    """Without a token, only requests addressed to this machine by a loopback name pass.
+    """On loopback, only requests addressed to this machine by a loopback name pass.
 
     A web page the user visits can make the browser send requests to 127.0.0.1 under a name
     of its own (DNS rebinding); the Host header says which name the browser used."""

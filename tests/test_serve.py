@@ -1,14 +1,16 @@
 """`mimo-tui serve`: the chat UI in a real headless Chromium (Debian's, driven by Playwright
 over the DevTools protocol, no browser download), and the server's refusals.
 
-The browser tests load the page, type a message into the terminal on it and wait for the
-offline demo's answer in what the page receives; a screenshot is saved (`MIMO_SERVE_SHOT`
-names where, for a person to look at). Every request the browser makes is checked to stay
-on this machine.
+The browser tests open the printed URL (it carries the token), type a message into the
+terminal on the page and wait for the offline demo's answer in what the page receives; a
+screenshot is saved (`MIMO_SERVE_SHOT` names where, for a person to look at). Every request
+the browser makes is checked to stay on this machine. A plain client (aiohttp, which sends
+no Origin header) plays another account of the machine: without the token it gets nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import queue
@@ -23,14 +25,16 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+import aiohttp
 import pytest
 
 from mimo_tui.cli_serve import (
     child_command,
     host_allowed,
-    needs_token,
+    is_loopback,
     origin_allowed,
     page_url,
     token_matches,
@@ -48,6 +52,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]")
+WS_URL = re.compile(r'data-session-websocket-url="(ws://[^"]+)"')
 
 
 class Served:
@@ -70,6 +75,7 @@ class Served:
         parts = urlsplit(self.url)
         self.host, self.port = parts.hostname or "", parts.port or 80
         self.base = f"http://{parts.netloc}/"
+        self.token = parse_qs(parts.query).get("token", [""])[0]
 
     def close(self) -> None:
         self.proc.terminate()
@@ -114,16 +120,35 @@ def websocket_status(host: str, port: int, path: str, origin: str | None) -> int
     return int(status.split()[1])
 
 
+async def _websocket(url: str) -> int | bytes:
+    """What a plain client (aiohttp: no Origin header, as no browser would) gets from the
+    websocket `url`: the status its handshake is refused with, or the app's first bytes."""
+    async with aiohttp.ClientSession() as http:
+        try:
+            async with http.ws_connect(url) as ws:
+                message = await ws.receive(timeout=60)
+        except aiohttp.WSServerHandshakeError as refused:
+            return refused.status
+    assert message.type == aiohttp.WSMsgType.BINARY, message
+    return bytes(message.data)
+
+
+def websocket(url: str) -> int | bytes:
+    return asyncio.run(_websocket(url))
+
+
 # ---- the rules -------------------------------------------------------------------------------
 
 
-def test_a_token_is_required_off_loopback_only():
-    assert not needs_token("127.0.0.1") and not needs_token("localhost") and not needs_token("::1")
-    assert needs_token("0.0.0.0") and needs_token("192.0.2.7") and needs_token("127.0.0.2")
+def test_the_url_carries_the_token_on_every_address():
     assert token_matches("abc", "abc") and not token_matches(None, "abc")
     assert not token_matches("abd", "abc")
     assert page_url("0.0.0.0", 8000, "t") == "http://127.0.0.1:8000/?token=t"
-    assert page_url("::1", 8000, None) == "http://[::1]:8000/"
+    assert page_url("127.0.0.1", 8000, "t") == "http://127.0.0.1:8000/?token=t"
+    assert page_url("::1", 8000, "t") == "http://[::1]:8000/?token=t"
+    # Loopback also checks the Host; another 127/8 address is treated like a network's.
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("127.0.0.2")
 
 
 def test_only_loopback_names_and_same_origin_pages_pass():
@@ -148,18 +173,33 @@ def test_each_browser_runs_mimo_tui_with_the_flags_given_to_serve():
 # ---- the server ------------------------------------------------------------------------------
 
 
-def test_serve_listens_on_loopback_without_a_token_and_refuses_other_names(served):
-    assert served.host == "127.0.0.1" and "token" not in served.url
+def test_on_loopback_a_client_without_the_token_gets_neither_page_nor_ui(served):
+    """Another account of this machine knows the address only: what it reads off the page
+    (if anything) and a guessed websocket path, sent with no Origin, get it nothing."""
+    assert served.host == "127.0.0.1"
+    status, text = get(served.base)
+    found = WS_URL.search(text)
+    got = websocket(found.group(1) if found else f"ws://127.0.0.1:{served.port}/ws/guess")
+    assert (status, got) == (403, 403)
+    assert "open the URL" in text and "?token=" in text and served.token not in text
+    assert get(served.base + "?token=wrong")[0] == 403
+    assert websocket(f"ws://127.0.0.1:{served.port}/ws/{served.token}x") == 403
+
+
+def test_serve_listens_on_loopback_with_the_token_and_refuses_other_names(served):
+    assert served.host == "127.0.0.1" and served.token and "?token=" in served.url
     status, page = get(served.url)
     assert status == 200 and "textual.js" in page and "googleapis" not in page
+    found = WS_URL.search(page)
+    assert found and found.group(1) == f"ws://127.0.0.1:{served.port}/ws/{served.token}"
+    first = websocket(found.group(1))
+    assert isinstance(first, bytes) and first  # the app runs and speaks to the page
+    # The token does not let other names (DNS rebinding) or other sites' pages in.
     status, text = get(served.url, {"Host": f"rebound.example:{served.port}"})
     assert status == 403 and "token" in text
-    ws_path = re.search(r'data-session-websocket-url="ws://[^/]+(/ws/[^"]+)"', page)
-    assert ws_path
+    ws_path = f"/ws/{served.token}"
     own = f"http://127.0.0.1:{served.port}"
-    assert (
-        websocket_status("127.0.0.1", served.port, ws_path.group(1), "http://evil.example") == 403
-    )
+    assert websocket_status("127.0.0.1", served.port, ws_path, "http://evil.example") == 403
     assert websocket_status("127.0.0.1", served.port, "/ws/not-the-token", own) == 403
 
 
@@ -214,9 +254,9 @@ def browser(tmp_path: Path) -> Iterator[tuple]:
             context.close()
 
 
-def _chat_in_browser(context, url: str, shot: Path, then_f9: bool = False) -> str:
-    """Open `url`, wait for the chat, type a message, wait for the answer; what the page got.
-    With `then_f9`, F9 afterwards: in the browser the message is edited in the app."""
+def _chat_in_browser(context, url: str, shot: Path, then_f9: bool = False) -> tuple[Any, str]:
+    """Open `url`, wait for the chat, type a message, wait for the answer; the page and what
+    it got. With `then_f9`, F9 afterwards: in the browser the message is edited in the app."""
     from playwright.sync_api import Error as playwright_error
 
     page = context.new_page()
@@ -256,13 +296,14 @@ def _chat_in_browser(context, url: str, shot: Path, then_f9: bool = False) -> st
         wait_for("Edit the message")
         wait_for("In the browser, messages are edited here.")
         page.keyboard.press("Control+S")
-    return shown()
+    return page, shown()
 
 
 def test_a_message_typed_in_chromium_gets_the_demo_answer(browser, served, tmp_path):
     context, elsewhere = browser
     shot = Path(os.environ.get("MIMO_SERVE_SHOT") or tmp_path / "serve.png")
-    shown = _chat_in_browser(context, served.url, shot)
+    assert served.host == "127.0.0.1" and "?token=" in served.url  # the URL printed, as is
+    page, shown = _chat_in_browser(context, served.url, shot)
     assert "hello from chromium" in shown and "Hello from the offline demo" in shown
     assert png_size(shot) == (1100, 700)
     assert elsewhere == []  # no font, script or anything else from the internet
@@ -275,6 +316,13 @@ def test_a_message_typed_in_chromium_gets_the_demo_answer(browser, served, tmp_p
     finally:
         store.close()
     assert contents[0] == "hello from chromium" and "You said:" in contents[-1]
+    # The tab keeps working: a reload, and "Start another" once the session ends, are the
+    # printed URL again; the bare address is refused here too, in a browser as well.
+    assert page.eval_on_selector("#ended a", "link => link.href") == served.url
+    response = page.reload()
+    assert response is not None and response.status == 200
+    bare = context.new_page().goto(served.base)
+    assert bare is not None and bare.status == 403
 
 
 @pytest.mark.parametrize("served", [("--host", "127.0.0.2")], indirect=True)
@@ -283,6 +331,6 @@ def test_chromium_is_refused_without_the_token_and_served_with_it(browser, serve
     page = context.new_page()
     response = page.goto(served.base)
     assert response is not None and response.status == 403
-    assert "needs the token" in page.inner_text("body")
-    shown = _chat_in_browser(context, served.url, tmp_path / "token.png", then_f9=True)
+    assert "open the URL" in page.inner_text("body")
+    _, shown = _chat_in_browser(context, served.url, tmp_path / "token.png", then_f9=True)
     assert "You said:" in shown and "Edit the message" in shown

@@ -6,10 +6,11 @@ files, and replace what is not fit for a client holding an API key:
 - the page is ours: it loads no fonts or scripts from the internet (textual-serve's links
   a web font), and its websocket URL is built from the address the browser used, not from
   the bind address (`0.0.0.0` is no address to connect to);
-- every request but the static files passes `_guard`: with a token (any `--host` but
-  loopback) the page needs `?token=` and the websocket carries it in its path; without one,
-  only requests addressed to a loopback name pass (no DNS rebinding), and a websocket from a
-  page of another site is refused everywhere (cli_serve holds these rules);
+- every request but the static files passes `_passes`: the page needs `?token=` and the
+  websocket carries the token in its path, on loopback too (every local account can reach
+  it); on loopback, only requests addressed to a loopback name pass as well (no DNS
+  rebinding), and a websocket from a page of another site is refused everywhere (cli_serve
+  holds these rules);
 - it listens on the port given, 0 for any free one, and prints the URL once it listens.
 """
 
@@ -26,7 +27,7 @@ from textual_serve.server import Server
 
 from mimo_tui.cli_serve import (
     host_allowed,
-    needs_token,
+    is_loopback,
     new_token,
     origin_allowed,
     page_url,
@@ -61,7 +62,10 @@ body.-closed #terminal {{ opacity: 0.3; }}
 </html>
 """
 
-REFUSED = "403: this mimo-tui server needs the token of the URL `mimo-tui serve` printed.\n"
+REFUSED = (
+    "403: this mimo-tui server needs its token: open the URL that `mimo-tui serve` printed"
+    " (it ends in ?token=…).\n"
+)
 
 
 class MimoServer(Server):
@@ -70,13 +74,17 @@ class MimoServer(Server):
     def __init__(self, command: str, host: str, port: int, token: str | None = None) -> None:
         super().__init__(command, host=host, port=port, title="mimo-tui")
         self.token = token if token is not None else new_token()
-        self.require_token = needs_token(host)
+        self.check_host = is_loopback(host)
         self.url = ""
 
+    def _host_passes(self, request: web.Request) -> bool:
+        """On loopback, the Host must be a loopback name (elsewhere it is any address)."""
+        return not self.check_host or host_allowed(request.headers.get("Host"), self.port)
+
     def _passes(self, request: web.Request, given: str | None) -> bool:
-        if self.require_token:
-            return token_matches(given, self.token)
-        return host_allowed(request.headers.get("Host"), self.port)
+        """The token is checked on every address: another account of this machine can
+        reach loopback as well as the user can, and the page leads to the user's key."""
+        return self._host_passes(request) and token_matches(given, self.token)
 
     async def _make_app(self) -> web.Application:
         app = web.Application()
@@ -108,19 +116,17 @@ class MimoServer(Server):
         return response
 
     async def handle_guarded_websocket(self, request: web.Request) -> web.StreamResponse:
-        host = request.headers.get("Host")
-        if not token_matches(request.match_info.get("token"), self.token) or not (
-            origin_allowed(request.headers.get("Origin"), host)
+        # A client that sends no Origin (not a browser) still needs the token in the path.
+        if not self._passes(request, request.match_info.get("token")) or not (
+            origin_allowed(request.headers.get("Origin"), request.headers.get("Host"))
         ):
-            return web.Response(status=403, text=REFUSED)
-        if not self.require_token and not host_allowed(host, self.port):
             return web.Response(status=403, text=REFUSED)
         return await self.handle_websocket(request)
 
     async def handle_guarded_download(self, request: web.Request) -> web.StreamResponse:
         # A download's key is a random id the app sent down its (guarded) websocket: the page
         # that asks for it knows it, so the token is not asked for again; the address is.
-        if not self.require_token and not host_allowed(request.headers.get("Host"), self.port):
+        if not self._host_passes(request):
             return web.Response(status=403, text=REFUSED)
         return await self.handle_download(request)
 
@@ -135,7 +141,7 @@ class MimoServer(Server):
         server = getattr(site, "_server", None)
         if self.port == 0 and server is not None and server.sockets:
             self.port = server.sockets[0].getsockname()[1]
-        self.url = page_url(self.host, self.port, self.token if self.require_token else None)
+        self.url = page_url(self.host, self.port, self.token)
         print(f"mimo-tui: serving the chat UI at {self.url}", flush=True)
         if self.host in ("0.0.0.0", "::"):
             print(
