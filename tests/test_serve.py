@@ -53,22 +53,37 @@ CHROMIUM_FLAGS = [
 ]
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]")
 WS_URL = re.compile(r'data-session-websocket-url="(ws://[^"]+)"')
+# `python -m mimo_tui` in a process where logging is configured, as a library or a
+# sitecustomize may do: whatever aiohttp, asyncio or textual-serve log, it is written.
+LOGGING_ON = (
+    "import logging; logging.basicConfig(level=logging.DEBUG);"
+    " logging.getLogger('test').info('logging is on');"
+    " from mimo_tui.__main__ import main; raise SystemExit(main())"
+)
 
 
 class Served:
-    """A `mimo-tui serve` child; `url` is what it printed."""
+    """A `mimo-tui serve` child; `url` is what it printed. With `logging_on`, logging is
+    configured in it and `close` returns all it wrote (stdout and stderr)."""
 
-    def __init__(self, tmp_path: Path, *args: str) -> None:
+    def __init__(self, tmp_path: Path, *args: str, logging_on: bool = False) -> None:
+        start = [PYTHON, "-c", LOGGING_ON] if logging_on else [PYTHON, "-m", "mimo_tui"]
         self.proc = subprocess.Popen(
-            [PYTHON, "-m", "mimo_tui", "serve", "--demo", "--port", "0", *args],
+            [*start, "serve", "--demo", "--port", "0", *args],
             env=cli_env(tmp_path, None),
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE if logging_on else subprocess.DEVNULL,
             text=True,
         )
+        self.stderr: list[str] = []  # drained as it comes: a full pipe would stop the server
+        self.drain = threading.Thread(
+            target=lambda: self.stderr.extend(self.proc.stderr or ()), daemon=True
+        )
+        self.drain.start()
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=lambda: lines.put(self.proc.stdout.readline()), daemon=True).start()
         line = lines.get(timeout=60)
+        self.first_line = line
         match = re.search(r"serving the chat UI at (\S+)", line)
         assert match, f"no URL printed: {line!r}"
         self.url = match.group(1)
@@ -77,13 +92,15 @@ class Served:
         self.base = f"http://{parts.netloc}/"
         self.token = parse_qs(parts.query).get("token", [""])[0]
 
-    def close(self) -> None:
+    def close(self) -> str:
         self.proc.terminate()
         try:
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        self.drain.join(timeout=20)
+        return self.first_line + self.proc.stdout.read() + "".join(self.stderr)
 
 
 @pytest.fixture
@@ -201,6 +218,18 @@ def test_serve_listens_on_loopback_with_the_token_and_refuses_other_names(served
     own = f"http://127.0.0.1:{served.port}"
     assert websocket_status("127.0.0.1", served.port, ws_path, "http://evil.example") == 403
     assert websocket_status("127.0.0.1", served.port, "/ws/not-the-token", own) == 403
+
+
+def test_the_token_is_written_only_in_the_printed_url_even_with_logging_on(tmp_path):
+    """aiohttp's access log would write it in every line (`GET /?token=…`, `/ws/…`)."""
+    served = Served(tmp_path, logging_on=True)
+    try:
+        assert get(served.url)[0] == 200 and get(served.base + "?token=wrong")[0] == 403
+        assert isinstance(websocket(f"ws://127.0.0.1:{served.port}/ws/{served.token}"), bytes)
+    finally:
+        written = served.close()
+    assert "logging is on" in written and "serving the chat UI at" in written
+    assert written.count(served.token) == 1, written
 
 
 @pytest.mark.parametrize("served", [("--host", "127.0.0.2")], indirect=True)

@@ -11,7 +11,8 @@ files, and replace what is not fit for a client holding an API key:
   it); on loopback, only requests addressed to a loopback name pass as well (no DNS
   rebinding), and a websocket from a page of another site is refused everywhere (cli_serve
   holds these rules);
-- it listens on the port given, 0 for any free one, and prints the URL once it listens.
+- it listens on the port given, 0 for any free one, and prints the URL once it listens:
+  that line is the only place the token is written (there is no access log).
 """
 
 from __future__ import annotations
@@ -134,7 +135,11 @@ class MimoServer(Server):
         """Listen until SIGINT or SIGTERM; print the URL once listening."""
         # On stop, each browser's app is told to quit (textual-serve's handler does that when
         # cancelled); a few seconds is plenty for it, aiohttp's default waits a minute.
-        runner = web.AppRunner(await self._make_app(), handle_signals=False, shutdown_timeout=5)
+        # No access log: its lines carry the token (`GET /?token=…`, `/ws/…`) wherever logging
+        # is configured, and the printed URL is to be the one place it is written.
+        runner = web.AppRunner(
+            await self._make_app(), handle_signals=False, shutdown_timeout=5, access_log=None
+        )
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
         await site.start()
