@@ -33,7 +33,12 @@ from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.chat_commands import chat_commands
 from mimo_tui.ui.hangup import HANGUP_EXIT, detach, terminal_fds, watch_terminal
 from mimo_tui.ui.safe import notify_safe
-from mimo_tui.ui.themes import VARIABLE_DEFAULTS, load_themes
+from mimo_tui.ui.themes import (
+    CODE_THEME,
+    VARIABLE_DEFAULTS,
+    code_theme_problems,
+    load_theme_files,
+)
 from mimo_tui.ui.widgets.kept_lines import (
     KEPT,
     drawing_context,
@@ -76,9 +81,14 @@ class MimoApp(App):
         self.runtime = runtime
         self.session_id = session_id
         self.terminal: list[int] = []  # the tty's descriptors, watched for a hang-up
-        themes, self.theme_problems = load_themes(runtime.paths.themes_dir)
-        for theme in themes:
+        loaded, self.theme_problems = load_theme_files(runtime.paths.themes_dir)
+        for theme, _, _ in loaded:
             self.register_theme(theme)
+        # The user's themes that name a Pygments style: checked after the first frame
+        # (code_theme_problems imports Pygments, which start-up does without).
+        self._code_themes = [
+            t for t in loaded if t.source == "user" and CODE_THEME in (t.theme.variables or {})
+        ]
         wanted = runtime.settings.theme
         if wanted not in self.available_themes:
             self.theme_problems.append(f"Theme {wanted!r} not found; using mimo-dark.")
@@ -214,6 +224,9 @@ class MimoApp(App):
         gc_policy.settle()
         if self.runtime.settings.keymap:
             self._check_keymap_ids()
+        if self._code_themes:
+            for problem in code_theme_problems(self._code_themes):
+                notify_safe(self, problem, title="Theme", severity="warning")
         self.run_worker(self._warm_up, thread=True, exit_on_error=False)
         if self.runtime.toolbox.offered_servers():
             self.run_worker(self._start_mcp(), exit_on_error=False)

@@ -11,6 +11,7 @@ import re
 import tomllib
 from dataclasses import fields
 from pathlib import Path
+from typing import NamedTuple
 
 from textual.theme import Theme
 
@@ -37,6 +38,15 @@ VARIABLE_DEFAULTS = {
 
 class ThemeFileError(Exception):
     pass
+
+
+class LoadedTheme(NamedTuple):
+    """A theme that loaded, where it came from ("mimo-tui" | "user") and its file (a
+    bundled one by its name), so a later check can still name the file."""
+
+    theme: Theme
+    source: str
+    origin: str
 
 
 def theme_from_toml(text: str, origin: str, check_colours: bool = True) -> Theme:
@@ -66,17 +76,30 @@ _NAME = re.compile(r"[a-z][a-z0-9-]*")
 # `;`, `:`, `{`, quotes or controls, which would end the declaration it goes into and start
 # another. (`$primary 50%` passes here, but Textual cannot resolve it: the parse refuses it.)
 _VALUE = re.compile(r"[A-Za-z0-9#$%.,()_ -]*")
+# `code-theme` is not CSS but the Pygments style code is highlighted with (md_palette).
+CODE_THEME = "code-theme"
+_STYLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 def _check_variables(variables: dict[str, str], generated: dict[str, str], origin: str) -> None:
-    """Every variable a CSS value, checked as it will be used (`…-style` as a text style,
-    the rest as a colour), so a bad one is reported with its file instead of stopping the
-    app at the stylesheet (and a value is never CSS that declares something else)."""
+    """Every variable a CSS value, checked as it will be used (`code-theme` as a Pygments
+    style's name, `…-style` as a text style, the rest as a colour), so a bad one is reported
+    with its file instead of stopping the app at the stylesheet (and a value is never CSS
+    that declares something else)."""
     from textual.css.stylesheet import Stylesheet, StylesheetParseError
 
     for name, value in variables.items():
         if not (isinstance(value, str) and _NAME.fullmatch(name) and _VALUE.fullmatch(value)):
             raise ThemeFileError(f"{origin}: variable {name!r} = {value!r} is not a CSS value")
+        if name == CODE_THEME:
+            # Only the form: whether Pygments has the style is code_theme_problems' job,
+            # as importing Pygments (~6 ms) has no place in start-up.
+            if not _STYLE_NAME.fullmatch(value):
+                raise ThemeFileError(
+                    f"{origin}: variable {name!r} = {value!r} is not a Pygments style name "
+                    "(such as github-dark, monokai or default)"
+                )
+            continue
         sheet = Stylesheet(variables={**generated, **variables})
         prop = "text-style" if name.endswith("style") else "color"
         sheet.add_source(f"Screen {{ {prop}: ${name}; }}", read_from=(origin, name))
@@ -87,10 +110,33 @@ def _check_variables(variables: dict[str, str], generated: dict[str, str], origi
             raise ThemeFileError(f"{origin}: variable {name!r} = {value!r} is not {why}") from None
 
 
-def _load(user_dir: Path | None) -> tuple[list[tuple[Theme, str]], list[str]]:
-    """(theme, "mimo-tui" | "user") for every theme that loads; one message per file that
-    does not."""
-    loaded: list[tuple[Theme, str]] = []
+def code_theme_problems(loaded: list[LoadedTheme]) -> list[str]:
+    """A message for each theme whose `code-theme` names no Pygments style: it loads, and its
+    code is drawn in the terminal's colours (markdown_render.syntax_theme's fallback), which
+    reads like a bug unless it is said. Imports Pygments: call it off the start-up path (the
+    app does after its first frame, `mimo-tui themes` and `config` whenever)."""
+    from pygments.styles import get_style_by_name
+    from pygments.util import ClassNotFound
+
+    problems = []
+    for theme, _, origin in loaded:
+        name = (theme.variables or {}).get(CODE_THEME)
+        if name is None:
+            continue
+        try:
+            get_style_by_name(name)
+        except ClassNotFound:
+            problems.append(
+                f"{origin}: code-theme {name!r} is not a Pygments style, so this theme draws "
+                "code in the terminal's colours (styles include github-dark, monokai, default)"
+            )
+    return problems
+
+
+def load_theme_files(user_dir: Path | None) -> tuple[list[LoadedTheme], list[str]]:
+    """Every theme that loads, with its source and file; one message per file that does
+    not."""
+    loaded: list[LoadedTheme] = []
     problems: list[str] = []
     # The package is a folder once installed (a wheel is never run zipped), so no
     # importlib.resources machinery (~2 ms to import) is needed to read it.
@@ -108,16 +154,18 @@ def _load(user_dir: Path | None) -> tuple[list[tuple[Theme, str]], list[str]]:
                 problems.append(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})")
     for origin, text, source in sorted(sources, key=lambda s: s[0]):
         try:
-            loaded.append((theme_from_toml(text, origin, check_colours=source == "user"), source))
+            theme = theme_from_toml(text, origin, check_colours=source == "user")
         except ThemeFileError as exc:
             problems.append(str(exc))
+        else:
+            loaded.append(LoadedTheme(theme, source, origin))
     return loaded, problems
 
 
 def load_themes(user_dir: Path | None = None) -> tuple[list[Theme], list[str]]:
     """Every theme that loads, and one message per file that does not."""
-    loaded, problems = _load(user_dir)
-    return [theme for theme, _ in loaded], problems
+    loaded, problems = load_theme_files(user_dir)
+    return [theme for theme, _, _ in loaded], problems
 
 
 def theme_catalogue(user_dir: Path | None, current: str) -> tuple[list[dict], list[str]]:
@@ -125,10 +173,11 @@ def theme_catalogue(user_dir: Path | None, current: str) -> tuple[list[dict], li
     `mimo-tui themes`; `current` marks the one it starts with."""
     from textual.theme import BUILTIN_THEMES
 
-    loaded, problems = _load(user_dir)
+    loaded, problems = load_theme_files(user_dir)
+    problems += code_theme_problems([t for t in loaded if t.source == "user"])
     rows = [
         {"name": t.name, "source": source, "dark": t.dark, "current": t.name == current}
-        for t, source in loaded
+        for t, source, _ in loaded
     ]
     known = {row["name"] for row in rows}
     rows += [
