@@ -314,6 +314,10 @@ def _tui_problems(settings: Settings, paths: Paths) -> list[str]:
     return problems + unknown_binding_problems(settings.keymap, str(paths.config_file))
 
 
+# What `mimo-tui themes` says a user's theme of the same name stands in for.
+_REPLACED = {"mimo-tui": "the bundled one", "textual": "Textual's"}
+
+
 def cmd_themes(settings: Settings, paths: Paths, as_json: bool) -> int:
     """Every theme the TUI can use; `*` marks the one it will start with."""
     from mimo_tui.ui.themes import theme_catalogue  # the TUI's own module; loads textual
@@ -326,7 +330,10 @@ def cmd_themes(settings: Settings, paths: Paths, as_json: bool) -> int:
         for row in rows:
             mark = "*" if row["current"] else " "
             kind = "dark" if row["dark"] else "light"
-            print(visible(f"{mark} {row['name']:<24} {kind:<5}  {row['source']}"))
+            source = row["source"]
+            if row["replaces"]:  # a user's theme named like one of ours or Textual's
+                source += f" (replaces {_REPLACED[row['replaces']]})"
+            print(visible(f"{mark} {row['name']:<24} {kind:<5}  {source}"))
     for problem in problems:
         print(f"mimo-tui: {visible(problem)}", file=sys.stderr)
     return EXIT_OK

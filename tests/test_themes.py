@@ -110,3 +110,45 @@ async def test_the_app_names_an_unknown_code_theme_once_it_has_drawn(settings, p
         assert "typo.toml" in said()[0] and "not a Pygments style" in said()[0]
         assert "typo" in app.available_themes
     runtime.close()
+
+
+def test_a_users_theme_named_like_a_bundled_one_replaces_it_and_is_listed_once(tmp_path):
+    folder = cli_paths(tmp_path).themes_dir
+    _copy_renamed(Path(bundled_themes.__file__).parent / "mimo-light.toml", folder, "mimo-dark")
+    result = themes_cli(tmp_path)
+    assert result.returncode == 0 and result.stderr == ""
+    [row] = [line for line in result.stdout.splitlines() if " mimo-dark " in line]
+    assert row.split() == ["*", "mimo-dark", "light", "user", "(replaces", "the", "bundled", "one)"]
+    rows = [
+        r for r in json.loads(themes_cli(tmp_path, "--json").stdout) if r["name"] == "mimo-dark"
+    ]
+    assert rows == [
+        {
+            "name": "mimo-dark",
+            "source": "user",
+            "replaces": "mimo-tui",
+            "dark": False,
+            "current": True,
+        }
+    ]
+
+
+async def test_the_app_uses_the_users_theme_over_a_bundled_one_of_the_same_name(settings, paths):
+    _copy_renamed(
+        Path(bundled_themes.__file__).parent / "mimo-light.toml", paths.themes_dir, "mimo-dark"
+    )
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=(110, 36)) as pilot:
+        await pilot.pause()
+        assert app.theme == "mimo-dark" and app.current_theme.dark is False
+        assert "-light-mode" in app.classes
+    runtime.close()
+
+
+def test_two_user_files_with_one_theme_name_the_later_is_used_and_it_is_said(tmp_path):
+    folder = tmp_path / "themes"
+    _theme_with_code_theme(folder, "a", "default")
+    (folder / "b.toml").write_text('name = "a"\nprimary = "#FF0000"\n')
+    themes, problems = load_themes(folder)
+    assert [t.primary for t in themes if t.name == "a"] == ["#FF0000"]
+    assert len(problems) == 1 and "b.toml" in problems[0] and "a.toml" in problems[0]

@@ -82,8 +82,8 @@ class MimoApp(App):
         self.session_id = session_id
         self.terminal: list[int] = []  # the tty's descriptors, watched for a hang-up
         loaded, self.theme_problems = load_theme_files(runtime.paths.themes_dir)
-        for theme, _, _ in loaded:
-            self.register_theme(theme)
+        for loaded_theme in loaded:  # (a user's theme named like a built-in replaces it)
+            self.register_theme(loaded_theme.theme)
         # The user's themes that name a Pygments style: checked after the first frame
         # (code_theme_problems imports Pygments, which start-up does without).
         self._code_themes = [

@@ -13,7 +13,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import NamedTuple
 
-from textual.theme import Theme
+from textual.theme import BUILTIN_THEMES, Theme
 
 import mimo_tui.themes as bundled_themes
 
@@ -42,11 +42,13 @@ class ThemeFileError(Exception):
 
 class LoadedTheme(NamedTuple):
     """A theme that loaded, where it came from ("mimo-tui" | "user") and its file (a
-    bundled one by its name), so a later check can still name the file."""
+    bundled one by its name), so a later check can still name the file; `replaces`: the
+    source of a theme of the same name it stands in for ("mimo-tui" | "textual")."""
 
     theme: Theme
     source: str
     origin: str
+    replaces: str | None = None
 
 
 def theme_from_toml(text: str, origin: str, check_colours: bool = True) -> Theme:
@@ -119,7 +121,7 @@ def code_theme_problems(loaded: list[LoadedTheme]) -> list[str]:
     from pygments.util import ClassNotFound
 
     problems = []
-    for theme, _, origin in loaded:
+    for theme, _, origin, _ in loaded:
         name = (theme.variables or {}).get(CODE_THEME)
         if name is None:
             continue
@@ -134,9 +136,8 @@ def code_theme_problems(loaded: list[LoadedTheme]) -> list[str]:
 
 
 def load_theme_files(user_dir: Path | None) -> tuple[list[LoadedTheme], list[str]]:
-    """Every theme that loads, with its source and file; one message per file that does
-    not."""
-    loaded: list[LoadedTheme] = []
+    """Every theme that loads, one per name (the user's over a bundled one), with its
+    source and file; one message per file that does not load or loses to another."""
     problems: list[str] = []
     # The package is a folder once installed (a wheel is never run zipped), so no
     # importlib.resources machinery (~2 ms to import) is needed to read it.
@@ -152,36 +153,61 @@ def load_theme_files(user_dir: Path | None) -> tuple[list[LoadedTheme], list[str
                 problems.append(f"{path}: cannot read ({exc.strerror})")
             except UnicodeDecodeError as exc:
                 problems.append(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})")
-    for origin, text, source in sorted(sources, key=lambda s: s[0]):
+    # Bundled first, then the user's: a user's theme with the name of a bundled one (or of
+    # one of Textual's, which the app registers before these) replaces it, in the app as in
+    # the listing, as one's own file over a default is expected to.
+    by_name: dict[str, LoadedTheme] = {}
+    for origin, text, source in sources:
         try:
             theme = theme_from_toml(text, origin, check_colours=source == "user")
         except ThemeFileError as exc:
             problems.append(str(exc))
+            continue
+        earlier = by_name.get(theme.name)
+        if earlier is None:
+            replaces = "textual" if source == "user" and theme.name in BUILTIN_THEMES else None
+        elif earlier.source == "user":  # two files of the user's: the later one's, and said
+            problems.append(
+                f"{origin}: theme {theme.name!r} is also in {earlier.origin}; this file's is used"
+            )
+            replaces = earlier.replaces
         else:
-            loaded.append(LoadedTheme(theme, source, origin))
-    return loaded, problems
+            replaces = earlier.source
+        by_name[theme.name] = LoadedTheme(theme, source, origin, replaces)
+    return list(by_name.values()), problems
 
 
 def load_themes(user_dir: Path | None = None) -> tuple[list[Theme], list[str]]:
     """Every theme that loads, and one message per file that does not."""
     loaded, problems = load_theme_files(user_dir)
-    return [theme for theme, _, _ in loaded], problems
+    return [t.theme for t in loaded], problems
 
 
 def theme_catalogue(user_dir: Path | None, current: str) -> tuple[list[dict], list[str]]:
-    """Every theme the TUI can use (ours, the user's, Textual's built-ins), for
-    `mimo-tui themes`; `current` marks the one it starts with."""
-    from textual.theme import BUILTIN_THEMES
-
+    """Every theme the TUI can use (ours, the user's, Textual's built-ins), once each, for
+    `mimo-tui themes`; `current` marks the one it starts with, `replaces` the source of the
+    theme a user's of the same name stands in for."""
     loaded, problems = load_theme_files(user_dir)
     problems += code_theme_problems([t for t in loaded if t.source == "user"])
     rows = [
-        {"name": t.name, "source": source, "dark": t.dark, "current": t.name == current}
-        for t, source, _ in loaded
+        {
+            "name": t.theme.name,
+            "source": t.source,
+            "replaces": t.replaces,
+            "dark": t.theme.dark,
+            "current": t.theme.name == current,
+        }
+        for t in loaded
     ]
     known = {row["name"] for row in rows}
     rows += [
-        {"name": name, "source": "textual", "dark": t.dark, "current": name == current}
+        {
+            "name": name,
+            "source": "textual",
+            "replaces": None,
+            "dark": t.dark,
+            "current": name == current,
+        }
         for name, t in sorted(BUILTIN_THEMES.items())
         if name not in known
     ]
