@@ -301,8 +301,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _tui_problems(settings: Settings, paths: Paths) -> list[str]:
     """What the TUI says of these settings when it starts, for `config` to say as well: a
     theme file that does not load, a theme that does not exist, [keys] ids no binding
-    has. (Checking needs the themes and the bindings: Textual, loaded for this command.)"""
-    from mimo_tui.ui.keymap_check import unknown_binding_problems
+    has, [keys] entries that clash with another binding. (Checking needs the themes and
+    the bindings: Textual, loaded for this command.)"""
+    from mimo_tui.ui.keymap_check import unknown_binding_problems, without_clashes
     from mimo_tui.ui.themes import theme_catalogue
 
     rows, problems = theme_catalogue(paths.themes_dir, settings.theme)
@@ -311,7 +312,9 @@ def _tui_problems(settings: Settings, paths: Paths) -> list[str]:
             f"{paths.config_file}: theme {settings.theme!r} does not exist; the app uses "
             "mimo-dark (`mimo-tui themes` lists them)"
         )
-    return problems + unknown_binding_problems(settings.keymap, str(paths.config_file))
+    where = str(paths.config_file)
+    clashes = without_clashes(settings.keymap, where)[1] if settings.keymap else []
+    return problems + unknown_binding_problems(settings.keymap, where) + clashes
 
 
 # What `mimo-tui themes` says a user's theme of the same name stands in for.

@@ -260,6 +260,21 @@ def test_config_says_what_the_tui_would_say_of_the_theme_and_the_keys(tmp_path):
     assert "key_problem" not in result.stdout  # said on stderr when there is one
 
 
+def test_config_names_a_keys_entry_that_clashes_with_another_binding(tmp_path):
+    """`chat.search = "ctrl+q"` would hide Quit's key: `config` names both, as the TUI
+    does, and that the entry is ignored."""
+    config = tmp_path / "config" / "mimo-tui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[keys]\nchat.search = "ctrl+q"\nchat.new = "ctrl+k"\n')
+    result = mimo(tmp_path, None, "config")
+    assert result.returncode == 0, result.stderr
+    [said] = [line for line in result.stderr.splitlines() if "[keys]" in line]
+    assert said == (
+        f"mimo-tui: {config}: [keys] chat.search = 'ctrl+q': ctrl+q is already Quit "
+        "(app.quit) where chat.search works; ignored, so chat.search keeps ctrl+f"
+    )
+
+
 def test_help_and_ask_do_not_import_textual(tmp_path, fake):
     fake.queue("text")
     code = (

@@ -10,6 +10,7 @@ from textual.widgets import Input
 
 from mimo_tui.config import load_settings
 from mimo_tui.fake.scenarios import scenario
+from mimo_tui.ui.widgets.search import SearchScreen
 from mimo_tui.ui.widgets.settings import SettingsScreen
 from tests.conftest import KEY
 from tests.test_config_save import USER_FILE
@@ -98,7 +99,7 @@ async def test_switching_theme_in_the_demo_leaves_config_toml_alone(paths):
 async def test_bad_keys_are_named_and_not_advertised(paths, fake):
     paths.config_dir.mkdir(parents=True)
     paths.config_file.write_text(
-        '[keys]\nchat.search = "f99x"\nchat.serch = "f9"\nchat.sessions = "f10"\n'
+        '[keys]\nchat.search = "f99x"\nchat.serch = "f9"\nchat.sessions = "f11"\n'
     )
     app, runtime = make_app(loaded(paths, fake), paths)
     async with app.run_test(size=SIZE) as pilot:
@@ -110,7 +111,7 @@ async def test_bad_keys_are_named_and_not_advertised(paths, fake):
         await pilot.pause()
         footer = "\n".join(screen_lines(app)[-2:])
         assert "f99x" not in footer
-        await pilot.press("f10")  # the good entry works
+        await pilot.press("f11")  # the good entry works
         await wait_until(pilot, lambda: app.screen.sessions_panel.has_class("-open"))
     runtime.close()
 
@@ -199,3 +200,39 @@ async def test_esc_cancels_the_wait_for_the_first_token(paths, fake):
         reply = runtime.store.messages(app.screen.session_id)[-1]
     runtime.close()
     assert reply.status == "interrupted"
+
+
+async def test_a_key_that_clashes_with_another_binding_is_ignored_and_named(paths, fake):
+    """Ctrl+Q for Search, Escape for Save: each would hide a binding (the footer said
+    `^q Search` while Ctrl+Q quit). Each entry is ignored, both bindings are named, the
+    footer tells the truth, and the other entries apply."""
+    paths.config_dir.mkdir(parents=True)
+    paths.config_file.write_text(
+        '[keys]\nchat.search = "ctrl+q"\nsettings.save = "escape"\nchat.sessions = "f11"\n'
+    )
+    app, runtime = make_app(loaded(paths, fake), paths)
+
+    def config_text() -> str:
+        return paths.config_file.read_text()
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        footer = screen_lines(app)[-1]
+        assert "^f Search" in footer and "^q Quit" in footer and "^q Search" not in footer
+        await wait_until(pilot, lambda: any("settings.save" in n for n in notices(app)))
+        shown = "\n".join(notices(app))
+        assert "[keys] chat.search = 'ctrl+q': ctrl+q is already Quit (app.quit)" in shown
+        assert "settings.save = 'escape': escape is already Cancel (settings.cancel)" in shown
+        await pilot.press("ctrl+f")  # Search keeps its own key
+        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await pilot.press("escape")
+        await pilot.press("f8")
+        await wait_until(pilot, lambda: isinstance(app.screen, SettingsScreen))
+        field = app.screen.query_one("#temperature", Input)
+        field.value = "0.25"
+        await pilot.press("escape")  # Cancel, as Escape was: nothing saved
+        await wait_until(pilot, lambda: not isinstance(app.screen, SettingsScreen))
+        assert runtime.settings.temperature == 1.0 and "temperature" not in config_text()
+        await pilot.press("f11")  # the entry that clashes with nothing applies
+        await wait_until(pilot, lambda: app.screen.sessions_panel.has_class("-open"))
+    runtime.close()

@@ -149,18 +149,18 @@ async def test_help_at_80_columns_reads_in_one_line_a_key_and_lists_each_once(se
 
 
 async def test_help_lists_every_binding_with_the_users_keys(settings, paths):
-    app, runtime = make_app(replace(settings, keymap={"chat.search": "f9"}), paths)
+    app, runtime = make_app(replace(settings, keymap={"chat.search": "f11"}), paths)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")  # in the empty input: help, not a "?"
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         cells = [str(c) for _, place in app.screen.rows() for row in place for c in row]
         for binding_id in ("chat.search", "chat.inspector", "chat.settings", "message.previous"):
             assert binding_id in cells
-        assert "f9" in cells and "^f" not in cells  # the rebound key, not the default
+        assert "f11" in cells and "^f" not in cells  # the rebound key, not the default
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
-        await pilot.press("f9")  # the rebinding works, not just the help
+        await pilot.press("f11")  # the rebinding works, not just the help
         await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
         await pilot.press("escape")
         prompt = app.screen.query_one(PromptInput)

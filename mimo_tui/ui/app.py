@@ -94,7 +94,14 @@ class MimoApp(App):
             self.theme_problems.append(f"Theme {wanted!r} not found; using mimo-dark.")
             wanted = "mimo-dark"
         self.theme = wanted
-        self.set_keymap(runtime.settings.keymap)
+        # [keys] as applied: config.toml's entries but those that would put a key on two
+        # bindings at once (keymap_check.without_clashes; named after the first frame).
+        self._keymap_applied = runtime.settings.keymap
+        if self._keymap_applied:
+            from mimo_tui.ui.keymap_check import without_clashes
+
+            self._keymap_applied, _ = without_clashes(self._keymap_applied, "", import_all=False)
+        self.set_keymap(self._keymap_applied)
         self._use_kept_lines()
 
     def _use_kept_lines(self) -> None:
@@ -286,11 +293,18 @@ class MimoApp(App):
             )
 
     def _check_keymap_ids(self) -> None:
-        """Name the [keys] entries whose id no binding has: Textual ignores them silently."""
-        from mimo_tui.ui.keymap_check import unknown_binding_problems
+        """Name the [keys] entries whose id no binding has (Textual ignores them silently)
+        and those that clash with another binding, which are ignored: before the first
+        frame among the screens loaded then, now among all of them (importing them)."""
+        from mimo_tui.ui.keymap_check import unknown_binding_problems, without_clashes
 
         where = str(self.runtime.paths.config_file)
-        for problem in unknown_binding_problems(self.runtime.settings.keymap, where):
+        keymap = self.runtime.settings.keymap
+        kept, clashes = without_clashes(keymap, where)
+        if kept != self._keymap_applied:
+            self._keymap_applied = kept
+            self.set_keymap(kept)
+        for problem in unknown_binding_problems(keymap, where) + clashes:
             self.notify(visible(problem), title="Settings", severity="warning", markup=False)
 
     async def start_demo(self, chat: ChatScreen) -> None:
