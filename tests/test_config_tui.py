@@ -3,6 +3,7 @@ writes nothing of the user's, load-time problems show as notices, the first-toke
 
 from __future__ import annotations
 
+import subprocess
 import time
 from dataclasses import replace
 
@@ -12,7 +13,7 @@ from mimo_tui.config import load_settings
 from mimo_tui.fake.scenarios import scenario
 from mimo_tui.ui.widgets.search import SearchScreen
 from mimo_tui.ui.widgets.settings import SettingsScreen
-from tests.conftest import KEY
+from tests.conftest import KEY, PYTHON, cli_env, cli_paths
 from tests.test_config_save import USER_FILE
 from tests.tui_helpers import make_app, screen_lines, send, wait_until
 
@@ -235,4 +236,59 @@ async def test_a_key_that_clashes_with_another_binding_is_ignored_and_named(path
         assert runtime.settings.temperature == 1.0 and "temperature" not in config_text()
         await pilot.press("f11")  # the entry that clashes with nothing applies
         await wait_until(pilot, lambda: app.screen.sessions_panel.has_class("-open"))
+    runtime.close()
+
+
+BAD_VALUES = 'temperature = "hot"\nmax_retries = -4\ntimeout_s = "x"\nmax_rounds = "y"\n' + "".join(
+    f"bogus{i} = {i}\n" for i in range(16)
+)
+
+
+async def test_twenty_bad_settings_make_one_short_notice_and_config_lists_them_all(tmp_path, fake):
+    """At 80x24 the notice of 20 bad values covered the right half of the chat for 20 s:
+    now it counts them, quotes the first and says where they are all listed."""
+    paths = cli_paths(tmp_path)
+    paths.config_dir.mkdir(parents=True)
+    paths.config_file.write_text(BAD_VALUES)
+    app, runtime = make_app(loaded(paths, fake), paths)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        [notice] = [n for n in app._notifications if n.title == "Settings"]
+        assert notice.message.splitlines() == [
+            "20 settings problems (bad values ignored, defaults used); `mimo-tui config` "
+            "lists them all.",
+            "• config.toml: temperature must be a number between 0 and 1.5, got 'hot'; using "
+            "the default (1.0)",
+            "… and 19 more",
+        ]
+        assert notice.timeout <= 15
+        await wait_until(pilot, lambda: any("19 more" in line for line in screen_lines(app)))
+        covered = [line for line in screen_lines(app) if "▌" in line]  # the toast's edge
+        assert len(covered) <= 10  # of 24 rows (it was all of them)
+    runtime.close()
+    listed = subprocess.run(
+        [PYTHON, "-m", "mimo_tui", "config"],
+        env=cli_env(tmp_path, None),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert listed.returncode == 0
+    said = [line for line in listed.stderr.splitlines() if str(paths.config_file) in line]
+    assert len(said) == 20 and all(f"'bogus{i}'" in listed.stderr for i in range(16))
+
+
+async def test_many_bad_keys_entries_make_one_notice(paths, fake):
+    paths.config_dir.mkdir(parents=True)
+    paths.config_file.write_text(
+        "[keys]\n" + "".join(f'chat.nosuch{i} = "f11"\n' for i in range(5))
+    )
+    app, runtime = make_app(loaded(paths, fake), paths)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: any("[keys]" in n for n in notices(app)))
+        await pilot.pause()
+        [notice] = [n for n in notices(app) if "[keys]" in n]
+        assert notice.startswith("5 [keys] entries ignored; `mimo-tui config` lists them all.\n")
+        assert "• config.toml: [keys] chat.nosuch0: no key binding has this id" in notice
+        assert notice.endswith("… and 4 more")
     runtime.close()

@@ -32,7 +32,7 @@ from mimo_tui.tool_runner import ApprovalRequest, Decision
 from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.chat_commands import chat_commands
 from mimo_tui.ui.hangup import HANGUP_EXIT, detach, terminal_fds, watch_terminal
-from mimo_tui.ui.safe import notify_safe
+from mimo_tui.ui.safe import notify_safe, summary
 from mimo_tui.ui.themes import (
     CODE_THEME,
     VARIABLE_DEFAULTS,
@@ -190,10 +190,12 @@ class MimoApp(App):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self._watch_mcp()
         self._show_settings_notices()
-        for problem in self.runtime.tool_problems:
-            notify_safe(self, problem, title="Tool not loaded", severity="warning")
-        for problem in self.theme_problems:
-            notify_safe(self, problem, title="Theme not loaded", severity="warning")
+        if self.runtime.tool_problems:
+            text = self._summary(self.runtime.tool_problems, "{n} tools not loaded", "tools")
+            notify_safe(self, text, title="Tool not loaded", severity="warning")
+        if self.theme_problems:
+            text = self._summary(self.theme_problems, "{n} theme problems", "themes")
+            notify_safe(self, text, title="Theme not loaded", severity="warning")
         if self.runtime.store.recovered_from:
             notify_safe(
                 self,
@@ -231,9 +233,10 @@ class MimoApp(App):
         gc_policy.settle()
         if self.runtime.settings.keymap:
             self._check_keymap_ids()
-        if self._code_themes:
-            for problem in code_theme_problems(self._code_themes):
-                notify_safe(self, problem, title="Theme", severity="warning")
+        problems = code_theme_problems(self._code_themes) if self._code_themes else []
+        if problems:
+            text = self._summary(problems, "{n} code themes unknown", "themes")
+            notify_safe(self, text, title="Theme", severity="warning")
         self.run_worker(self._warm_up, thread=True, exit_on_error=False)
         if self.runtime.toolbox.offered_servers():
             self.run_worker(self._start_mcp(), exit_on_error=False)
@@ -284,13 +287,9 @@ class MimoApp(App):
             )
         rest = [n for n in settings.notices if n != settings.key_problem]
         if rest:  # one notification, not a screenful of them
-            self.notify(
-                visible("\n\n".join(rest)),
-                title="Settings",
-                severity="warning",
-                markup=False,
-                timeout=20,
-            )
+            count = "{n} settings problems (bad values ignored, defaults used)"
+            text = self._summary(rest, count, "config")
+            notify_safe(self, text, title="Settings", severity="warning", timeout=15)
 
     def _check_keymap_ids(self) -> None:
         """Name the [keys] entries whose id no binding has (Textual ignores them silently)
@@ -304,8 +303,16 @@ class MimoApp(App):
         if kept != self._keymap_applied:
             self._keymap_applied = kept
             self.set_keymap(kept)
-        for problem in unknown_binding_problems(keymap, where) + clashes:
-            self.notify(visible(problem), title="Settings", severity="warning", markup=False)
+        problems = unknown_binding_problems(keymap, where) + clashes
+        if problems:
+            text = self._summary(problems, "{n} [keys] entries ignored", "config")
+            notify_safe(self, text, title="Settings", severity="warning", timeout=15)
+
+    def _summary(self, problems: list[str], count: str, command: str) -> str:
+        """One notice for `problems` (safe.summary): `mimo-tui COMMAND` lists them all, and
+        the files in the config folder are named by their place in it."""
+        folder = f"{self.runtime.paths.config_dir}{os.sep}"
+        return summary(problems, count, f"mimo-tui {command}", folder)
 
     async def start_demo(self, chat: ChatScreen) -> None:
         """Switch this window to the offline demo (offered when no key is set)."""

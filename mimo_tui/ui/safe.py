@@ -38,3 +38,22 @@ def safe_text(text: object, style: str = "", single_line: bool = False) -> Text:
 def notify_safe(node: App[Any] | Widget, message: object, *, title: object = "", **kw: Any) -> None:
     """`node.notify(...)` (an App, Screen or Widget) with foreign text made safe."""
     node.notify(visible(str(message)), title=one_line(str(title)), markup=False, **kw)
+
+
+IN_FULL = 2  # problems a notice shows in full; more are summarised
+QUOTE_CHARS = 120  # a summary's quoted problem, cut to about three lines at 80 columns
+
+
+def summary(problems: list[str], count: str, listed_by: str, folder: str = "") -> str:
+    """One notice for a list of problems: all of them when they are few, else how many
+    (`count`: "{n} settings problems" or the like), the command that lists them all, and
+    the first, cut short. A toast per problem, or one with every problem in full, covered
+    half the chat at 80x24 for the whole timeout; the CLI's full list loses nothing.
+    `folder` (with its separator) is left out of the quoted problem's file name."""
+    if len(problems) <= IN_FULL:
+        return "\n\n".join(problems)
+    first = problems[0].removeprefix(folder) if folder else problems[0]
+    if len(first) > QUOTE_CHARS:
+        first = first[: QUOTE_CHARS - 1] + "…"
+    head = count.format(n=len(problems))
+    return f"{head}; `{listed_by}` lists them all.\n• {first}\n… and {len(problems) - 1} more"
