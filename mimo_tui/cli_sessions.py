@@ -191,6 +191,10 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
                 file=sys.stderr,
             )
             left_out = written.attachments_left_out
+            from mimo_tui.transcript_media import skipped_lines
+
+            for line in skipped_lines(written.attachments_skipped):
+                print(f"mimo-tui: {line}", file=sys.stderr)
         if left_out:
             print(
                 f"mimo-tui: {left_out} attachment file(s) linked but not written: Markdown "

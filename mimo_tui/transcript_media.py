@@ -1,23 +1,33 @@
 """Attachments in transcripts: JSON carries their bytes (base64, once per sha256) and imports
 them back; HTML shows images inline as data URLs (the page stays one self-contained file);
-Markdown links to copies written beside the .md, in `<name>.files/`."""
+Markdown links to copies written beside the .md, in `<name>.files/`.
+
+The copies' names are predictable by whoever sent the file (`<sha prefix>-<name>`), so that
+folder is written without ever following a link: unlike the .md itself (the user's own path,
+written through a symlink on purpose by atomic_file), a link planted there would have the
+picture's bytes overwrite whatever it points to.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
+import errno
 import hashlib
 import html
 import os
+import secrets
+import stat
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from mimo_tui.attachments import LIMITS, describe
 from mimo_tui.blobs import BlobStore
 from mimo_tui.model import Attachment, Message
-from mimo_tui.text import visible
+from mimo_tui.text import one_line, visible
 
 
 class MediaError(ValueError):
@@ -116,25 +126,107 @@ def copied_files(messages: list[Message]) -> dict[str, Attachment]:
     return {file_name(a): a for m in messages for a in m.attachments if a.sha256}
 
 
-def write_files(blobs: BlobStore, messages: list[Message], md_path: Path) -> int:
-    """Copy every stored attachment beside the .md (owner-only); how many were written."""
+class Skipped(NamedTuple):
+    """An attachment a Markdown export linked but did not copy, and why (said to the user)."""
+
+    name: str  # the attachment's own name, as sent: shown with one_line()
+    reason: str
+
+
+class FilesWritten(NamedTuple):
+    written: int
+    skipped: tuple[Skipped, ...]
+
+
+class _Refused(OSError):
+    """The `.files` folder is not one to write into (a link, not a folder, not ours)."""
+
+
+def _open_folder(folder: Path) -> int:
+    """A descriptor of `folder`, made owner-only if new. Refused if it is a symlink (it would
+    send every copy elsewhere), not a folder, or another user's. The copies are then opened
+    relative to this descriptor, so the folder cannot be swapped for a link meanwhile."""
+    with contextlib.suppress(FileExistsError):  # checked below, whatever is there
+        folder.mkdir(mode=0o700)
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        if folder.is_symlink():
+            raise _Refused(
+                f"{folder.name} is a symbolic link; nothing is written through it"
+            ) from None
+        if exc.errno == errno.ENOTDIR:
+            raise _Refused(f"{folder.name} is not a folder") from None
+        raise
+    if os.fstat(fd).st_uid != os.getuid():
+        os.close(fd)
+        raise _Refused(f"{folder.name} belongs to another user")
+    return fd
+
+
+def _write_copy(dir_fd: int, name: str, data: bytes, shown: str) -> str | None:
+    """Write `data` as `name` in the folder (`shown` to the user as `chat.files/name`), or
+    say why not. Never through a link: what is there must be a regular file, and it is
+    replaced by renaming a new one over it (made with O_EXCL, O_NOFOLLOW), so neither a
+    symlink nor a hard link to someone else's file is written through."""
+    try:
+        found = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        found = None
+    if found is not None and stat.S_ISLNK(found.st_mode):
+        return f"{shown} is a symbolic link; nothing is written through it"
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        return f"{shown} is there and is not a file"
+    tmp = f".{name}.{secrets.token_hex(6)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(tmp, flags, 0o600, dir_fd=dir_fd)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp, dir_fd=dir_fd)
+            raise
+    except OSError as exc:  # a full disk, a read-only folder: this copy only
+        return f"{shown}: {exc.strerror or exc}"
+    return None
+
+
+def write_files(blobs: BlobStore, messages: list[Message], md_path: Path) -> FilesWritten:
+    """Copy every stored attachment beside the .md (owner-only), never through a link.
+    What could not be copied is returned with the reason; the export itself stands."""
     wanted = copied_files(messages)
     if not wanted:
-        return 0
+        return FilesWritten(0, ())
     folder = files_dir(md_path)
-    folder.mkdir(mode=0o700, exist_ok=True)
-    count = 0
-    for a in wanted.values():
-        target = folder / file_name(a)
-        try:
-            data = blobs.get(a.sha256)
-        except OSError:
-            continue
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        count += 1
-    return count
+    try:
+        dir_fd = _open_folder(folder)
+    except OSError as exc:
+        reason = str(exc) if isinstance(exc, _Refused) else f"{folder.name}: {exc.strerror}"
+        return FilesWritten(0, tuple(Skipped(a.name, reason) for a in wanted.values()))
+    count, skipped = 0, []
+    try:
+        for name, a in wanted.items():
+            try:
+                data = blobs.get(a.sha256)
+            except OSError:
+                skipped.append(Skipped(a.name, "its bytes are not in the store"))
+                continue
+            problem = _write_copy(dir_fd, name, data, f"{folder.name}/{name}")
+            if problem is None:
+                count += 1
+            else:
+                skipped.append(Skipped(a.name, problem))
+    finally:
+        os.close(dir_fd)
+    return FilesWritten(count, tuple(skipped))
+
+
+def skipped_lines(skipped: tuple[Skipped, ...]) -> list[str]:
+    """One line per attachment not copied, for stderr or a notification."""
+    return [f"attachment {one_line(s.name)} not written: {one_line(s.reason)}" for s in skipped]
 
 
 def html_parts(blobs: BlobStore, msg: Message) -> str:

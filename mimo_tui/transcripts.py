@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mimo_tui.atomic_file import is_stream, write_atomic
 from mimo_tui.compaction import Compaction
@@ -33,6 +33,9 @@ from mimo_tui.transcript_branches import branches_html, branches_markdown
 from mimo_tui.transcript_json import export_json
 from mimo_tui.transcript_sources import sources_html, sources_markdown
 from mimo_tui.versions import TurnVersions, combined, reply_versions, version_label
+
+if TYPE_CHECKING:  # imported when a Markdown export writes its files
+    from mimo_tui.transcript_media import Skipped
 
 FORMATS = ("md", "json", "html")
 
@@ -362,11 +365,13 @@ def export(store: Store, session: Session, fmt: str, key: str | None = None) -> 
 
 
 class Written(NamedTuple):
-    """What write_export wrote: the export's length, and how many attachment files a
-    Markdown export left out because it went to a terminal or a pipe (no folder beside it)."""
+    """What write_export wrote: the export's length, how many attachment files a Markdown
+    export left out because it went to a terminal or a pipe (no folder beside it), and the
+    copies it refused or failed to write beside a file (see transcript_media.write_files)."""
 
     characters: int
     attachments_left_out: int
+    attachments_skipped: tuple[Skipped, ...] = ()
 
 
 def markdown_attachments(store: Store, session: Session) -> int:
@@ -394,5 +399,5 @@ def write_export(store: Store, session: Session, fmt: str, path: Path, key: str 
     folder = files_dir(path)
     text = export_markdown(store, session, key, folder.name)
     write_atomic(path, text)
-    write_files(store.blobs, store.messages(session.id), path)
-    return Written(len(text), 0)
+    copies = write_files(store.blobs, store.messages(session.id), path)
+    return Written(len(text), 0, copies.skipped)

@@ -99,3 +99,80 @@ def test_markdown_to_stdout_says_the_attachments_were_not_written(tmp_path):
     assert not list(tmp_path.glob("*.files"))
     file = mimo(tmp_path, None, "sessions", "export", "last", "-o", tmp_path / "chat.md")
     assert note not in file.stderr and len(list((tmp_path / "chat.files").iterdir())) == 1
+
+
+def copy_name(tmp_path: Path) -> str:
+    """The name a Markdown export gives the seeded picture's copy (anyone can predict it)."""
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    assert mimo(tmp_path, None, "sessions", "export", "last", "-o", probe / "c.md").returncode == 0
+    (name,) = [p.name for p in (probe / "c.files").iterdir()]
+    return name
+
+
+def test_a_link_planted_in_the_attachment_folder_is_not_written_through(tmp_path):
+    """`chat.files/<predictable name> -> victim`: the victim keeps its bytes, the export still
+    succeeds, and stderr says which attachment was not copied and why."""
+    seeded(tmp_path, with_image=True)
+    name = copy_name(tmp_path)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine")
+    (tmp_path / "chat.files").mkdir()
+    (tmp_path / "chat.files" / name).symlink_to(victim)
+    result = mimo(tmp_path, None, "sessions", "export", "last", "-o", tmp_path / "chat.md")
+    assert result.returncode == 0, result.stderr
+    assert victim.read_text() == "mine"
+    assert (tmp_path / "chat.md").read_text().count(f"chat.files/{name}") == 1
+    assert (
+        f"mimo-tui: attachment car.png not written: chat.files/{name} is a symbolic link; "
+        "nothing is written through it\n"
+    ) in result.stderr
+    assert (tmp_path / "chat.files" / name).is_symlink()
+    assert leftovers(tmp_path / "chat.files") == []
+
+
+def test_a_hard_link_in_the_attachment_folder_is_replaced_not_written_through(tmp_path):
+    seeded(tmp_path, with_image=True)
+    name = copy_name(tmp_path)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine")
+    (tmp_path / "chat.files").mkdir()
+    os.link(victim, tmp_path / "chat.files" / name)
+    result = mimo(tmp_path, None, "sessions", "export", "last", "-o", tmp_path / "chat.md")
+    assert result.returncode == 0 and "not written" not in result.stderr, result.stderr
+    assert victim.read_text() == "mine"
+    copy = tmp_path / "chat.files" / name
+    assert copy.read_bytes() == (tmp_path / "probe" / "c.files" / name).read_bytes()
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+
+
+def test_a_symlinked_attachment_folder_receives_nothing(tmp_path):
+    seeded(tmp_path, with_image=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "chat.files").symlink_to(elsewhere)
+    result = mimo(tmp_path, None, "sessions", "export", "last", "-o", tmp_path / "chat.md")
+    assert result.returncode == 0, result.stderr
+    assert list(elsewhere.iterdir()) == []
+    assert (tmp_path / "chat.md").read_text().startswith("# Show me a greeting function")
+    assert (
+        "mimo-tui: attachment car.png not written: chat.files is a symbolic link; "
+        "nothing is written through it\n"
+    ) in result.stderr
+
+
+def test_an_attachment_folder_of_another_user_is_refused(tmp_path, store, monkeypatch):
+    """Not ours (here: our uid made to look like another's): nothing is copied into it."""
+    from mimo_tui.transcript_media import write_files
+
+    image, data = attachments.from_bytes(png(4, 3), "car.png")
+    store.blobs.put(image.sha256, data)
+    (tmp_path / "chat.files").mkdir()
+    monkeypatch.setattr(os, "getuid", lambda: os.stat(tmp_path).st_uid + 1)
+    result = write_files(
+        store.blobs, [Message("user", "hi", attachments=(image,))], tmp_path / "chat.md"
+    )
+    assert result.written == 0 and list((tmp_path / "chat.files").iterdir()) == []
+    assert [(s.name, s.reason) for s in result.skipped] == [
+        ("car.png", "chat.files belongs to another user")
+    ]

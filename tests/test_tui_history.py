@@ -407,6 +407,38 @@ async def test_export_from_the_palette_action_and_the_usage_screen(settings, pat
     runtime.close()
 
 
+async def test_a_markdown_export_says_which_attachment_it_did_not_copy(
+    settings, paths, fake, tmp_path
+):
+    """A symlinked `chat.files` receives nothing; the toast says the export was written and
+    which attachment was not copied, and why."""
+    from mimo_tui import attachments
+    from tests.media_helpers import png
+
+    app, runtime = make_app(settings, paths)
+    sid = seed_conversation(runtime.store)
+    image, data = attachments.from_bytes(png(4, 3), "car.png")
+    runtime.store.blobs.put(image.sha256, data)
+    runtime.store.add_message(sid, Message("user", "and this?", attachments=(image,)))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "chat.files").symlink_to(elsewhere)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await chat(app).open_session(sid)
+        chat(app).export_session("md")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        app.screen.query_one(Input).value = str(tmp_path / "chat.md")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any("Exported" in n.message for n in app._notifications))
+        (toast,) = [n for n in app._notifications if "Exported" in n.message]
+        assert toast.message == (
+            f"Exported to {tmp_path / 'chat.md'}\nattachment car.png not written: "
+            "chat.files is a symbolic link; nothing is written through it"
+        )
+        assert toast.severity == "warning" and list(elsewhere.iterdir()) == []
+    runtime.close()
+
+
 async def test_a_long_session_opens_a_page_and_pages_in_older_messages(settings, paths, fake):
     """The newest turns that fill the screen open as widgets, the rest of the newest page as
     rows above them; reaching the top adds the page before it to the rows (no more widgets

@@ -198,6 +198,12 @@ class SessionActions:
             return
         left_out = written.attachments_left_out  # a device or a pipe: no folder beside it
         note = f" ({left_out} attachment file(s) not written beside it)" if left_out else ""
+        if written.attachments_skipped:  # a link or another user's folder where copies go
+            from mimo_tui.transcript_media import skipped_lines
+
+            lines = "\n".join(skipped_lines(written.attachments_skipped))
+            notify_safe(self.screen, f"Exported to {path}\n{lines}", severity="warning")
+            return
         notify_safe(self.screen, f"Exported to {path}{note}")
 
     async def action_import(self) -> None:
