@@ -17,6 +17,7 @@ from typing import Literal
 from mimo_tui.catalogue import Catalogue
 from mimo_tui.media_info import image_size
 from mimo_tui.model import Attachment
+from mimo_tui.text import one_line
 
 Kind = Literal["image", "audio", "video"]
 KINDS: tuple[Kind, ...] = ("image", "audio", "video")
@@ -57,7 +58,11 @@ _ALIASES = {"image/jpg": "image/jpeg", "audio/x-wav": "audio/wav", "audio/mp3": 
 
 
 class AttachmentError(ValueError):
-    """The file cannot be attached; the message names it and says why."""
+    """The file cannot be attached; the message names it and says why, on one line (the
+    name is the file's, whatever it holds: a newline in it is shown as ␊ by one_line)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))
 
 
 def kind_of(mime: str) -> Kind | None:
@@ -240,8 +245,9 @@ def load(ref: str, mime: str | None = None) -> tuple[Attachment, bytes | None]:
 
 
 def describe(a: Attachment) -> str:
-    """One line: 'photo.png · image/png · 1.2 MB · 640×480' (file names are untrusted)."""
-    parts = [a.name, a.mime]
+    """One line: 'photo.png · image/png · 1.2 MB · 640×480'. The name is untrusted (any
+    byte but / and NUL): one_line() keeps a newline in it from breaking the line it is on."""
+    parts = [one_line(a.name), one_line(a.mime)]
     if a.url:
         parts.append("URL")
     else:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mimo_tui.model import Attachment, Message
+from mimo_tui.text import one_line
 
 _COLUMNS = "message_id, position, sha256, url, name, mime, kind, size, width, height"
 
@@ -80,7 +81,8 @@ def blob_failure(exc: BaseException, items: Sequence[tuple[Attachment, bytes | N
     is full, the folder unwritable): which files, why, and that nothing was sent."""
     if not isinstance(exc, OSError):  # StoreFull: the store's own message says it all
         return f"{exc}. Your message was not sent"
-    names = ", ".join(a.name for a, data in items if data is not None) or "the attachments"
+    names = ", ".join(one_line(a.name) for a, data in items if data is not None)
+    names = names or "the attachments"
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return (
             f"The disk is full: {names} could not be stored ({exc.strerror}). "

@@ -23,6 +23,7 @@ from typing import Any
 from mimo_tui.blobs import BlobStore
 from mimo_tui.model import Attachment, Message
 from mimo_tui.replay import build_replay
+from mimo_tui.text import one_line
 
 Parts = dict[int, list[dict[str, Any]]]
 
@@ -106,7 +107,8 @@ def stand_in(a: Attachment) -> str:
 
     encoded = 4 * -(-a.size // 3)  # base64 of `size` bytes
     return (
-        f"data:{a.mime};base64,… ({a.name}, {human_size(a.size)}, {human_size(encoded)} "
+        f"data:{a.mime};base64,… ({one_line(a.name)}, {human_size(a.size)}, "
+        f"{human_size(encoded)} "
         f"of base64, sha256 {a.sha256[:12]}…)"
     )
 

@@ -111,3 +111,13 @@ def test_type_without_an_attachment_it_can_name_is_an_error_not_ignored(tmp_path
     assert several.returncode == 2
     assert "--type applies to one attachment" in several.stderr.decode()
     assert fake.chat_requests() == []
+
+
+def test_a_file_name_with_a_newline_is_one_line_in_the_refusal(tmp_path, fake: FakeMimo):
+    """The name is the file's (any byte but / and NUL): its newline is shown as ␊, so the
+    error stays one line that says which file and why."""
+    notes = write(tmp_path, "bad\nname.txt", b"some notes")
+    result = mimo(tmp_path, fake, "ask", "-a", str(notes), "hi")
+    assert result.returncode == 2
+    assert result.stderr.decode().startswith("mimo-tui ask: bad␊name.txt: unknown file type;")
+    assert result.stderr.decode().count("\n") == 1

@@ -98,3 +98,24 @@ async def test_markdown_writes_the_files_beside_it_and_links_them(
     assert f"![car &lt;b>.png · image/png · 76 B · 12×9](chat.files/{copy.name})" in text
     assert "<b>" not in text
     store.close()
+
+
+async def test_a_name_with_a_newline_is_one_line_in_the_markdown_and_html(store, tmp_path):
+    """The link text and the caption are one line each (a newline in a Markdown link's text
+    breaks it): the newline is shown as ␊, as everywhere a file name is shown."""
+    from mimo_tui.model import Message
+
+    session = store.create_session("mimo-v2.5")
+    image, data = attachments.from_bytes(png(4, 3), "nl\nNEWLINE.png")
+    store.blobs.put(image.sha256, data)
+    store.add_message(session.id, Message("user", "look", attachments=(image,)))
+    session = store.get_session(session.id)
+    out = tmp_path / "chat.md"
+    write_export(store, session, "md", out, None)
+    (copy,) = (tmp_path / "chat.files").iterdir()
+    assert copy.name.endswith("-nl_NEWLINE.png")
+    link = f"![nl␊NEWLINE.png · image/png · 73 B · 4×3](chat.files/{copy.name})"
+    assert link in out.read_text().splitlines()
+    assert "<figcaption>nl␊NEWLINE.png · image/png · 73 B · 4×3</figcaption>" in export(
+        store, session, "html"
+    )

@@ -14,14 +14,15 @@ from textual.widgets import Button, Static
 
 from mimo_tui.attachments import human_size
 from mimo_tui.model import Attachment
-from mimo_tui.text import visible
+from mimo_tui.text import one_line
 
 ICONS = {"image": "▣", "audio": "♪", "video": "▶"}  # one cell wide in every terminal font
 
 
 def chip_text(a: Attachment) -> str:
+    """One line: a chip is one row high, and a newline in the name would hide the rest."""
     size = "URL" if a.url else human_size(a.size)
-    return f"{ICONS.get(a.kind, '◆')} {visible(a.name)} · {a.mime} · {size}"
+    return f"{ICONS.get(a.kind, '◆')} {one_line(a.name)} · {one_line(a.mime)} · {size}"
 
 
 class Attached(list[tuple[Attachment, bytes | None]]):
@@ -58,7 +59,7 @@ class AttachmentChip(Horizontal):
     def compose(self) -> ComposeResult:
         yield Static(Content(chip_text(self.attachment)), markup=False)
         yield Button(
-            "×", classes="remove", compact=True, tooltip=f"Remove {visible(self.attachment.name)}"
+            "×", classes="remove", compact=True, tooltip=f"Remove {one_line(self.attachment.name)}"
         )
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

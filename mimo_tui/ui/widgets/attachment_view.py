@@ -23,13 +23,13 @@ from textual.widgets import Static
 from mimo_tui.attachments import describe
 from mimo_tui.media_info import Details
 from mimo_tui.model import Attachment
-from mimo_tui.text import visible
+from mimo_tui.text import one_line, visible
 from mimo_tui.ui.widgets.attachment_bar import ICONS
 from mimo_tui.ui.widgets.steppable import STEP_BINDINGS, Steppable
 
 
 def line_text(a: Attachment) -> str:
-    return f"{ICONS.get(a.kind, '◆')} {visible(describe(a))}"
+    return f"{ICONS.get(a.kind, '◆')} {describe(a)}"  # describe(): one line, made visible
 
 
 class AttachmentLine(Static, Steppable, can_focus=True):
@@ -130,7 +130,7 @@ class AttachmentPreview(ModalScreen[None]):
                 text = "\n".join(f"{k.ljust(width)}  {v}" for k, v in self.details)
                 yield Static(Content(visible(text)), id="preview-details", markup=False)
             how = (
-                f"URL: {visible(a.url)}"
+                f"URL: {one_line(a.url)}"
                 if a.url
                 else f"Open it with the system viewer:  {visible(open_command(self.path))}"
                 if self.path

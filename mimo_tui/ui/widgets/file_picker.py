@@ -21,7 +21,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from mimo_tui.attachments import has_media_extension
-from mimo_tui.text import visible
+from mimo_tui.text import one_line
 
 MAX_FILES = 5000
 SHOWN = 200
@@ -94,7 +94,7 @@ class FilePicker(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(
-                Content(f"Attach a file below {visible(str(self.root))}"),
+                Content(f"Attach a file below {one_line(str(self.root))}"),
                 id="picker-hint",
                 markup=False,
             )
@@ -108,8 +108,8 @@ class FilePicker(ModalScreen[Path | None]):
     def _refill(self, query: str) -> None:
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options(
-            [Option(Content(visible(p)), id=p) for p in fuzzy_filter(query, self.paths)]
+        options.add_options(  # one entry per file, whatever its name holds (a newline)
+            [Option(Content(one_line(p)), id=p) for p in fuzzy_filter(query, self.paths)]
         )
         if options.option_count:
             options.highlighted = 0
