@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import signal
 import time
 from collections.abc import Callable, Iterable
@@ -83,13 +84,17 @@ def _root(exc: BaseException) -> BaseException:
 
 
 def _quiet_sdk_logging(log_dir: Path) -> None:
-    """The SDK logs through `logging`; unhandled, warnings would reach the terminal."""
+    """The SDK logs through `logging`; unhandled, warnings would reach the terminal. Its
+    log goes to `sdk.log`, owner-only like the servers' logs (it can quote what a tool was
+    sent or answered): opened 0600 here, as logging.FileHandler would make it 0644."""
     import logging
 
     logger = logging.getLogger("mcp")
     if not any(getattr(h, "_mimo", False) for h in logger.handlers):
         log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handler = logging.FileHandler(log_dir / "sdk.log", encoding="utf-8")
+        fd = os.open(log_dir / "sdk.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(fd, 0o600)  # one an earlier version made 0644 becomes private too
+        handler = logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8"))
         handler._mimo = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
         logger.propagate = False

@@ -269,3 +269,27 @@ def test_tools_lists_each_servers_tools_as_server_dot_tool(tmp_path):
     assert servers["t"]["status"] == "ready with 9 tools"
     assert servers["broken"]["state"] == "failed"
     assert "before the handshake finished" in servers["broken"]["status"]
+
+
+def test_every_mcp_log_is_owner_only(tmp_path):
+    """The server's own log and the SDK's (sdk.log) may hold what the tools were given and
+    answered: both are 0600, in a 0700 folder."""
+    paths = cli_paths(tmp_path)
+    write_mcp_toml(paths.config_dir, stdio_toml("t"))
+    logs = paths.data_dir / "mcp-logs"
+
+    def run_and_look() -> dict[str, str]:
+        result = subprocess.run(
+            [PYTHON, "-m", "mimo_tui", "tools", "--json"],
+            env=cli_env(tmp_path, None),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        return {p.name: oct(p.stat().st_mode & 0o777) for p in logs.iterdir()}
+
+    assert run_and_look() == {"sdk.log": "0o600", "t.log": "0o600"}
+    assert oct(logs.stat().st_mode & 0o777) == "0o700"
+    (logs / "sdk.log").chmod(0o644)  # as an earlier version left it
+    assert run_and_look() == {"sdk.log": "0o600", "t.log": "0o600"}
