@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from mimo_tui import __version__, gc_policy
 from mimo_tui.config import (
@@ -20,7 +20,7 @@ from mimo_tui.config import (
     Settings,
     load_settings,
 )
-from mimo_tui.text import visible
+from mimo_tui.text import one_line, visible
 
 if TYPE_CHECKING:
     import argparse
@@ -113,11 +113,25 @@ def _version_action() -> type:
     return VersionAction
 
 
-def build_parser(commands: bool = True) -> argparse.ArgumentParser:
-    """The whole command line; without `commands`, only the chat's own flags (see parse_args)."""
+def _parser_class() -> type[argparse.ArgumentParser]:
     import argparse
 
-    parser = argparse.ArgumentParser(
+    class Parser(argparse.ArgumentParser):
+        """argparse quotes the command line in its errors (`unrecognized arguments: …`,
+        `invalid choice: …`): a word holding ESC would reach the terminal as a control
+        sequence (set the title, write the clipboard). Its message is made visible, on one
+        line. The sub-commands' parsers are of this class too (add_subparsers uses it)."""
+
+        def error(self, message: str) -> NoReturn:
+            self.print_usage(sys.stderr)
+            self.exit(EXIT_USAGE, f"{self.prog}: error: {one_line(message)}\n")
+
+    return Parser
+
+
+def build_parser(commands: bool = True) -> argparse.ArgumentParser:
+    """The whole command line; without `commands`, only the chat's own flags (see parse_args)."""
+    parser = _parser_class()(
         prog="mimo-tui",
         description="A terminal chat client for Xiaomi MiMo. Without a command, opens the chat UI.",
         allow_abbrev=False,  # `ask --n 3` is ask's --n, not an abbreviation of --no-thinking

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 
 import pytest
 
 from mimo_tui.fake import FakeMimo
 from mimo_tui.store import Store
-from tests.conftest import cli_paths, run_python
+from tests.conftest import PYTHON, cli_env, cli_paths, run_python
 from tests.test_cli import mimo
 
 
@@ -219,3 +220,25 @@ def test_a_sub_command_or_help_still_gets_its_parser(capsys):
     with pytest.raises(SystemExit):
         parse_args(["--help"])
     assert "sessions" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--bogus\x1b]0;PWN\x07"],  # the chat's own parser
+        ["ask", "--bogus\x1b]0;PWN\x07", "hi"],  # a sub-command's
+        ["sessions", "show", "last", "--bogus\x1b]0;PWN\x07"],  # a sub-command's sub-command
+        ["--x\x9b31m"],  # an 8-bit CSI, which some terminals act on as ESC [
+    ],
+)
+def test_a_usage_error_never_echoes_a_control_character(tmp_path, args):
+    """argparse quotes the unknown word: ESC (or an 8-bit CSI) in it would set the terminal's
+    title. It is shown as a control picture, byte for byte nothing the terminal acts on."""
+    result = subprocess.run(
+        [PYTHON, "-m", "mimo_tui", *args], env=cli_env(tmp_path, None), capture_output=True
+    )
+    assert result.returncode == 2 and result.stdout == b""
+    err = result.stderr.decode("utf-8")
+    assert "\x1b" not in err and "\x07" not in err and "\x9b" not in err
+    assert b"\x1b" not in result.stderr and "error: " in err
+    assert "␛]0;PWN␇" in err or "⟨U+009B⟩31m" in err
