@@ -177,6 +177,28 @@ async def test_the_footer_says_what_escape_does_now(settings, paths, fake):
     runtime.close()
 
 
+async def test_after_escape_stops_a_reply_the_footer_shows_the_idle_keys_again(
+    settings, paths, fake
+):
+    """A reply stopped with Escape ends like one that finished: the footer no longer offers
+    `esc Stop` for a reply that is gone, it shows what it showed before sending."""
+    from mimo_tui.fake.scenarios import scenario
+
+    fake.queue(scenario("text", stall_after=2))
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        idle = screen_lines(app)[-1]
+        await send(pilot, "hi")
+        await wait_until(pilot, lambda: "esc Stop" in screen_lines(app)[-1])
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not chat(app).busy)
+        await pilot.pause()
+        assert screen_lines(app)[-1] == idle
+        assert "esc " not in idle
+    runtime.close()
+
+
 async def test_a_key_pasted_straight_after_f5_goes_into_the_dialog_not_the_input(
     settings, paths, fake
 ):

@@ -189,11 +189,16 @@ class ChatScreen(Screen):
 
     @on(Worker.StateChanged)
     def worker_changed(self, event: Worker.StateChanged) -> None:
-        """The one place a worker failure becomes a message, never a traceback."""
+        """The one place a worker failure becomes a message, never a traceback; and where
+        the keys follow a turn's end. `busy` turns false only once the worker has left the
+        running state, which comes after its own code (a stopped one's too) has finished,
+        so this is the first moment Escape's footer label can say it no longer stops."""
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             notify_safe(self, f"Unexpected error: {error}", severity="error")
             self.status.show_error(str(error))
+        if event.worker.group == "turn" and event.worker.is_finished:
+            self.refresh_bindings()
 
     # ---- session keys (ui/sessions.py) ------------------------------------------------------
 

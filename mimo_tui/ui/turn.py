@@ -113,7 +113,6 @@ class TurnView:
         finally:
             conv.busy = False
             ticker.stop()
-            screen.call_after_refresh(screen.refresh_bindings)
             release_render_caches()
             await self.end()
             screen.set_timer(0.5, screen.mimo.collect_garbage)
