@@ -56,8 +56,9 @@ def version_label(index: int, total: int) -> str:
 
 def combined(version: list[Message]) -> Message:
     """One superseded version as a single assistant message, to show folded: its answers and
-    reasoning joined, its tool calls and token counts summed, and how it ended (interrupted,
-    failed, cut at the length limit) from its last round, where a turn stops."""
+    reasoning joined, its tool calls, token counts and reasoning time summed, and how it
+    ended (interrupted, failed, cut at the length limit) from its last round, where a turn
+    stops."""
     replies = [m for m in version if m.role == "assistant"]
     usage: Usage | None = None
     for msg in replies:
@@ -65,6 +66,9 @@ def combined(version: list[Message]) -> Message:
             usage = msg.usage if usage is None else usage + msg.usage
     first = replies[0] if replies else version[0]
     last = replies[-1] if replies else version[-1]
+    # The reasoning panel's title says how long it thought: every round's time, summed, so
+    # an old reply still says it (and says it when its usage, the token count, never came).
+    thought = [m.reasoning_ms for m in replies if m.reasoning_ms is not None]
     return Message(
         role="assistant",
         content="\n\n".join(m.content for m in replies if m.content),
@@ -78,5 +82,6 @@ def combined(version: list[Message]) -> Message:
         status=last.status if last.status in ("interrupted", "error") else "complete",
         error=last.error,
         duration_ms=sum(m.duration_ms or 0 for m in replies) or None,
+        reasoning_ms=sum(thought) if thought else None,
         created_at=first.created_at,
     )

@@ -87,6 +87,47 @@ async def test_an_older_version_keeps_its_interrupted_mark(settings, paths, fake
     runtime.close()
 
 
+def reasoning_titles(app) -> list[str]:
+    return [
+        line.split("Reasoning", 1)[1].strip() for line in screen_lines(app) if "▶ Reasoning" in line
+    ]
+
+
+async def test_an_older_version_keeps_its_reasoning_title(settings, paths, fake):
+    """A reply stopped with Escape after its reasoning (no usage came, so no token count)
+    and one that finished: looked back at with `[`, each reasoning title says what it said
+    before it was superseded, the time at least."""
+    stopped = scenario(
+        "thinking_text", reasoning="step " * 30, content="Hello there my friend", stall_after=33
+    )
+    fake.queue(stopped, "thinking_text", "text")
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        screen_ = chat(app)
+        await send(pilot, "hi")
+        await wait_until(pilot, lambda: "Hello" in screen(app))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not screen_.busy and "interrupted" in screen(app))
+        (cut,) = reasoning_titles(app)
+        assert cut.startswith("· ") and cut.endswith(" s") and "tokens" not in cut
+        await pilot.press("ctrl+g")
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: "version 2 of 2" in screen(app))
+        (finished,) = reasoning_titles(app)
+        assert "tokens" in finished and finished.endswith(" s")
+        await pilot.press("ctrl+g")
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: "version 3 of 3" in screen(app))
+        await pilot.press("up")
+        await pilot.press("left_square_bracket")
+        await wait_until(pilot, lambda: "version 2 of 3" in screen(app))
+        assert reasoning_titles(app) == [finished]
+        await pilot.press("left_square_bracket")
+        await wait_until(pilot, lambda: "version 1 of 3" in screen(app))
+        assert reasoning_titles(app) == [cut]
+    runtime.close()
+
+
 async def test_a_reopened_session_still_offers_the_older_version(settings, paths, fake):
     fake.queue("thinking_text", "text")
     app, runtime = make_app(settings, paths)

@@ -29,3 +29,14 @@ def test_a_finished_version_says_how_it_finished():
     assert (done.status, done.error) == ("complete", None)
     stopped = combined([_round("half", status="interrupted")])
     assert stopped.status == "interrupted"
+
+
+def test_a_version_keeps_how_long_it_reasoned():
+    """Its reasoning title says the time even with no token count (a reply stopped before
+    the usage came): each round's time, summed; none when it did not reason."""
+    thought = [
+        _round("", reasoning_content="a", reasoning_ms=700, status="complete"),
+        Message("assistant", "b", reasoning_content="c", reasoning_ms=300, status="interrupted"),
+    ]
+    assert combined(thought).reasoning_ms == 1000
+    assert combined([_round("no reasoning")]).reasoning_ms is None
