@@ -258,6 +258,23 @@ async def test_edit_and_resend_branches_in_the_same_session_and_keeps_the_origin
     runtime.close()
 
 
+async def test_the_editor_opens_with_the_cursor_after_the_text(settings, paths, fake):
+    """`e` on a question, then typing: what is typed goes on from the end of the message,
+    as in any editor of one's own message (it went in before the first character)."""
+    app, runtime, seeded = await two_sessions(settings, paths, fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await chat(app).open_session(seeded)
+        message = list(chat(app).query(UserMessage))[1]
+        message.focus()
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, EditText))
+        area = app.screen.query_one("TextArea")
+        await wait_until(pilot, lambda: area.has_focus)
+        await pilot.press("X", "Y", "Z")
+        assert area.text == message.message.content + "XYZ"
+    runtime.close()
+
+
 async def test_keys_typed_right_after_e_go_into_the_editor_not_the_message(settings, paths, fake):
     """`e` then "ce" in one burst: before, the `c` copied the message below the editor on
     its way and the second `e` opened a second editor over the first."""
@@ -271,15 +288,15 @@ async def test_keys_typed_right_after_e_go_into_the_editor_not_the_message(setti
         burst(app, "ce", first="e")
         await wait_until(pilot, lambda: isinstance(app.screen, EditText))
         area = app.screen.query_one("TextArea")
-        await wait_until(pilot, lambda: area.text == "ce" + message.message.content)
+        await wait_until(pilot, lambda: area.text == message.message.content + "ce")
         await pilot.pause()
         assert app.clipboard == before  # nothing copied
         assert len(app.screen_stack) == 2  # one editor
         await pilot.press("z")  # and once it has the focus, each key and paste goes in once
         app.post_message(events.Paste("P"))  # as the terminal delivers it
-        await wait_until(pilot, lambda: area.text.startswith("cezP"))
+        await wait_until(pilot, lambda: area.text.endswith("cezP"))
         await pilot.pause()
-        assert area.text == "cezP" + message.message.content
+        assert area.text == message.message.content + "cezP"
     runtime.close()
 
 
@@ -297,7 +314,7 @@ async def test_ctrl_up_then_typing_edits_the_last_message_in_the_editor(settings
         app.post_message(events.Paste("Y"))
         await wait_until(pilot, lambda: isinstance(app.screen, EditText))
         area = app.screen.query_one("TextArea")
-        await wait_until(pilot, lambda: area.text == "xY" + last)
+        await wait_until(pilot, lambda: area.text == last + "xY")
         assert chat(app).query_one(PromptInput).text == ""
     runtime.close()
 

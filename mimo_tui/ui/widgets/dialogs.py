@@ -181,7 +181,11 @@ class EditText(ModalScreen[str | None]):
             yield buttons(("accept", self.accept, "primary"), ("cancel", "Cancel", "default"))
 
     def on_mount(self) -> None:
-        self.query_one(TextArea).focus()
+        # The cursor after the text, as editing one's message goes on from where it ends
+        # (a TextArea starts at the top); keys typed before the focus go in there too.
+        area = self.query_one(TextArea)
+        area.move_cursor(area.document.end)
+        area.focus()
 
     def on_key(self, event: Key) -> None:
         """A character typed before the editor had the focus (in one burst with the key
