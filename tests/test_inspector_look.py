@@ -64,6 +64,20 @@ async def test_a_click_on_a_call_shows_its_details_below():
         assert "read_file · failed · round 1, call 2" in text
 
 
+async def test_a_call_that_ran_no_process_shows_no_exit_code():
+    """A built-in tool has no process, so no exit code: its details say how long it took
+    and nothing about an exit code (they said `exit code: None`)."""
+    app = Host()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        inspector = app.query_one(ToolInspector)
+        assert await pilot.click(inspector.table, offset=(10, 1))  # current_time, built in
+        await pilot.pause()
+        text = "\n".join(screen_lines(app))
+        assert "current_time · done · round 1, call 1" in text
+        assert "duration: 0.00 s" in text and "exit code" not in text
+
+
 class LazyHost(Host):
     """The calls given as a loader, as ChatScreen gives a stored session's."""
 

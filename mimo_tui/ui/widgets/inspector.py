@@ -263,14 +263,16 @@ class ToolInspector(Vertical, can_focus=False):
                 else "command: (none ran)"
             )
         )
-        if record.exit_code is not None or record.duration_ms is not None:
-            took = f"{record.duration_ms / 1000:.2f} s" if record.duration_ms is not None else "-"
-            parts.append(
-                Text(
-                    f"exit code: {record.exit_code}   duration: {took}"
-                    + ("   (output truncated)" if record.truncated else "")
-                )
-            )
+        # Only what is known: a built-in or MCP tool runs no process, so has no exit code.
+        facts: list[str] = []
+        if record.exit_code is not None:
+            facts.append(f"exit code: {record.exit_code}")
+        if record.duration_ms is not None:
+            facts.append(f"duration: {record.duration_ms / 1000:.2f} s")
+        if facts and record.truncated:
+            facts.append("(output truncated)")
+        if facts:
+            parts.append(Text("   ".join(facts)))
         if record.model_arguments is not None:
             heading("\narguments (as run: edited before running)")
             parts.append(Syntax(arguments, "json", word_wrap=True, theme="ansi_dark"))
