@@ -107,6 +107,21 @@ def _openai_message(raw: Any, where: str) -> Message | str:
     )
 
 
+def _check_answers_a_call(msg: Message, before: list[Message], where: str) -> None:
+    """A tool result must answer a call of the reply it follows (after that reply's other
+    results), as the API requires: one answering nothing would show as a call that
+    succeeded, and MiMo rejects a request that carries it."""
+    if msg.role != "tool":
+        return
+    reply = next((m for m in reversed(before) if m.role != "tool"), None)
+    calls = {call.id for call in reply.tool_calls} if reply and reply.role == "assistant" else set()
+    if msg.tool_call_id not in calls:
+        raise TranscriptError(
+            f"{where}: a tool result must answer a tool call of the assistant message before "
+            f"it, and no call there has the id {msg.tool_call_id!r}"
+        )
+
+
 def _our_message(raw: Any, where: str) -> Message:
     if not isinstance(raw, dict):
         raise TranscriptError(f"{where}: must be an object")
@@ -205,6 +220,7 @@ def parse_transcript(text: str, origin: str) -> Parsed:
         if isinstance(parsed, str):
             settings["system_prompt"] = parsed
         else:
+            _check_answers_a_call(parsed, messages, f"{origin}: message {i + 1}")
             messages.append(parsed)
     if not messages:
         raise TranscriptError(f"{origin}: no messages to import")

@@ -182,6 +182,16 @@ def test_import_a_bare_openai_messages_array(store: Store):
             "message 2: a tool message needs a tool_call_id",
         ),
         ('[{"role": "user", "content": 5}]', "message 1: content must be a string"),
+        (  # a result answering no call: it would show as one that succeeded
+            '[{"role": "tool", "content": "x", "tool_call_id": "nope"}]',
+            "message 1: a tool result must answer a tool call .* the id 'nope'",
+        ),
+        (
+            '[{"role": "user", "content": "hi"}, {"role": "assistant", "content": "", '
+            '"tool_calls": [{"id": "c1", "function": {"name": "w"}}]}, '
+            '{"role": "tool", "content": "x", "tool_call_id": "c2"}]',
+            "message 3: a tool result must answer a tool call .* the id 'c2'",
+        ),
         ("[]", "no messages"),
     ],
 )
