@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from mimo_tui.config import ConfigError, Paths, Settings
 from mimo_tui.store import StoreError
-from mimo_tui.text import visible
+from mimo_tui.text import plural, visible
 
 if TYPE_CHECKING:
     import argparse
@@ -83,9 +83,9 @@ def cmd_compact(args: argparse.Namespace, settings: Settings, paths: Paths) -> i
             return EXIT_API
         c = done.compaction
         print(
-            f"compacted {session.id}: {c.covered} older messages → a {len(c.summary):,}-character "
-            f"summary; the next request replays {done.messages_after} "
-            f"message{'s' if done.messages_after != 1 else ''}, "
+            f"compacted {session.id}: {c.covered} older {plural(c.covered, 'message')} → a "
+            f"{len(c.summary):,}-character summary; the next request replays "
+            f"{done.messages_after} {plural(done.messages_after, 'message')}, "
             f"{_kb(done.bytes_after)} (was {done.messages_before}, {_kb(done.bytes_before)}). "
             f"`mimo-tui sessions uncompact {session.id}` undoes it."
         )

@@ -16,7 +16,7 @@ from mimo_tui.cli_compact import add_ops as add_compact_ops
 from mimo_tui.config import Paths
 from mimo_tui.cost import estimate_note, totals_cells, usage_table
 from mimo_tui.store import Store, StoreError
-from mimo_tui.text import one_line, visible, visible_json
+from mimo_tui.text import one_line, plural, visible, visible_json
 from mimo_tui.transcript_import import import_transcript
 from mimo_tui.transcripts import (
     FORMATS,
@@ -133,7 +133,8 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
             return EXIT_OK
         for s in store.list_sessions(limit=args.limit):
             print(
-                f"{s.id}  {_when(s.updated_at)}  {s.message_count:>4} msgs  "
+                f"{s.id}  {_when(s.updated_at)}  {s.message_count:>4} "
+                f"{plural(s.message_count, 'msg'):<4}  "
                 f"{s.total_tokens:>7} tok  {one_line(s.model):<14} "
                 f"{visible(s.title or '(new)')}"
             )
@@ -187,7 +188,7 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
                 return _err(f"Could not write {args.output}: {exc.strerror or exc}")
             print(
                 f"wrote {one_line(str(args.output))} "
-                f"({args.format}, {written.characters} characters)",
+                f"({args.format}, {written.characters} {plural(written.characters, 'character')})",
                 file=sys.stderr,
             )
             left_out = written.attachments_left_out
@@ -211,9 +212,10 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
             except (OSError, UnicodeDecodeError) as exc:
                 return _err(f"{args.file}: cannot read ({exc})")
         session, notes = import_transcript(store, text, origin)
+        count = store.get_session(session.id).message_count
         print(
             f"imported {one_line(str(origin))} as session {session.id} "
-            f"({store.get_session(session.id).message_count} messages)",
+            f"({count} {plural(count, 'message')})",
             file=sys.stderr,
         )
         for note in notes:
@@ -232,7 +234,7 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
                 return _err("deleting needs --yes when there is no terminal to confirm on")
             answer = input(
                 f"Delete {session.id} '{visible(session.title)}' "
-                f"({session.message_count} messages)? [y/N] "
+                f"({session.message_count} {plural(session.message_count, 'message')})? [y/N] "
             )
             if answer.strip().lower() not in ("y", "yes"):
                 print("kept", file=sys.stderr)

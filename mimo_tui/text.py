@@ -87,6 +87,12 @@ def one_line(text: str) -> str:
     return out
 
 
+def plural(count: int, noun: str) -> str:
+    """`noun` as a count of `count` needs it: `1 message`, `2 messages`, `0 messages` (the
+    CLI's nouns all take an s)."""
+    return noun if count == 1 else noun + "s"
+
+
 # A model id as MiMo names them (mimo-v2.5-pro, vendor/model:tag, model[1m]): short and
 # printable. Anything else stored or listed is someone else's text, never sent as a model.
 MODEL_ID_MAX = 128

@@ -63,6 +63,16 @@ def test_export_import_rename_delete(tmp_path):
     assert len(json.loads(mimo(tmp_path, None, "sessions", "list", "--json").stdout)) == 1
 
 
+def test_counts_of_one_are_singular(tmp_path):
+    """A one-message import says `(1 message)`, the list `1 msg` (both said it in plural)."""
+    one = tmp_path / "one.json"
+    one.write_text('[{"role": "user", "content": "hi"}]')
+    imported = mimo(tmp_path, None, "sessions", "import", str(one))
+    assert imported.returncode == 0 and imported.stderr.rstrip().endswith("(1 message)")
+    listed = mimo(tmp_path, None, "sessions", "list").stdout
+    assert "   1 msg   " in listed and "msgs" not in listed
+
+
 def test_import_of_a_bad_file_writes_nothing(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('[{"role": "user", "content": 1}]')
