@@ -84,9 +84,12 @@ Things to try:
 - Quit, then run `mimo-tui --demo -c` to resume this session.
 
 ```python
+import os
+
 from openai import OpenAI
 
 client = OpenAI(api_key=os.environ["MIMO_API_KEY"], base_url="https://api.xiaomimimo.com/v1")
+messages = [{{"role": "user", "content": "Hello, MiMo"}}]
 reply = client.chat.completions.create(model="mimo-v2.5-pro", messages=messages)
 ```
 
