@@ -137,6 +137,25 @@ def test_replay_leaves_out_unfinished_replies_and_answers_every_tool_call():
     assert "no result" in out[4]["content"]
 
 
+def test_replay_never_sends_a_tool_result_that_answers_no_call():
+    """MiMo rejects a tool message that answers no call: one in the store (a session
+    imported before such files were refused) is left out, the rest replayed as it was."""
+    call = ToolCall("c1", "w", "{}")
+    history = [
+        Message("tool", "x", tool_call_id="nope"),
+        Message("user", "weather?"),
+        Message("assistant", "", tool_calls=[call]),
+        Message("tool", "sunny", tool_call_id="c1"),
+        Message("tool", "stray", tool_call_id="c2"),
+        Message("assistant", "Sunny."),
+    ]
+    out = build_replay(history, None)
+    validate_messages(out)
+    assert [(m["role"], m.get("tool_call_id")) for m in out if m["role"] == "tool"] == [
+        ("tool", "c1")
+    ]
+
+
 def test_replay_sends_empty_reasoning_when_a_turn_had_none():
     out = build_replay([Message("user", "q"), Message("assistant", "a")], None)
     assert out[1] == {"role": "assistant", "content": "a", "reasoning_content": ""}
