@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from mimo_tui import transcript_schema as schema
 from mimo_tui.model import Message, Session, ToolCall, Usage
 from mimo_tui.store import Store
-from mimo_tui.text import one_line
+from mimo_tui.text import one_line, plural
 from mimo_tui.transcript_json import FORMAT, VERSION
 from mimo_tui.transcripts import TranscriptError
 
@@ -50,9 +50,10 @@ def _held_back(settings: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...
         )
     prompt = settings.get("system_prompt")
     if isinstance(prompt, str) and prompt.strip():
+        size = f"{len(prompt)} {plural(len(prompt), 'character')}"
         notes.append(
-            f"It brings its own system prompt ({len(prompt)} characters), sent when you "
-            "continue it: see or change it in Settings (F8)."
+            f"It brings its own system prompt ({size}), sent when you continue it: see or "
+            "change it in Settings (F8)."
         )
     kept = {k: v for k, v in settings.items() if k not in _GRANTS}
     return {**kept, "tools": [], "web_search": False}, tuple(notes)

@@ -64,11 +64,13 @@ def test_export_import_rename_delete(tmp_path):
 
 
 def test_counts_of_one_are_singular(tmp_path):
-    """A one-message import says `(1 message)`, the list `1 msg` (both said it in plural)."""
+    """A one-message import says `(1 message)`, its one-character system prompt `(1
+    character)`, the list `1 msg` (all said it in plural)."""
     one = tmp_path / "one.json"
-    one.write_text('[{"role": "user", "content": "hi"}]')
+    one.write_text('[{"role": "system", "content": "x"}, {"role": "user", "content": "hi"}]')
     imported = mimo(tmp_path, None, "sessions", "import", str(one))
-    assert imported.returncode == 0 and imported.stderr.rstrip().endswith("(1 message)")
+    assert imported.returncode == 0 and "(1 message)\n" in imported.stderr
+    assert "system prompt (1 character)," in imported.stderr
     listed = mimo(tmp_path, None, "sessions", "list").stdout
     assert "   1 msg   " in listed and "msgs" not in listed
 
