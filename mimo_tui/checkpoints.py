@@ -13,10 +13,16 @@ from dataclasses import dataclass
 
 from mimo_tui.assemble import Assembler
 from mimo_tui.model import Message
-from mimo_tui.store import Store, StoreFull
+from mimo_tui.store import Store, StoreDamaged, StoreFull
 from mimo_tui.tool_ids import unique_call_ids
 
 CHECKPOINT_S = 1.0  # the reply in flight is saved at least this often (seconds)
+
+
+def failure_kind(exc: StoreFull | StoreDamaged | OSError) -> str:
+    """TurnFailed's kind for a write that failed: a damaged store is not fixed by freeing
+    space or retrying, so it is told apart from a full disk."""
+    return "store_damaged" if isinstance(exc, StoreDamaged) else "disk_full"
 
 
 @dataclass
@@ -39,11 +45,13 @@ class Timing:
 class Checkpoints:
     """Writes the reply in flight to the store: now, or once after a delay (a stream that
     stalls after a delta still gets it saved). A full disk stops the writes, keeps the last
-    checkpoint that fitted and remembers what to tell the user; it never raises."""
+    checkpoint that fitted and remembers what to tell the user; so does a damaged store. It
+    never raises."""
 
     def __init__(self, store: Store, reply: Message, fill: Callable[[str], None]) -> None:
         self.store, self.reply, self.fill = store, reply, fill
         self.failure: str | None = None
+        self.failure_kind = "disk_full"
         self.saved_chars = 0  # of the answer and reasoning, at the last checkpoint that fitted
         self._later: asyncio.TimerHandle | None = None
 
@@ -64,6 +72,9 @@ class Checkpoints:
                 f"Disk full: the reply could not be saved in full ({exc.__cause__}); "
                 f"{kept}. Free some disk space, then retry"
             )
+            return
+        except StoreDamaged as exc:  # what was shown is not all saved; its message says why
+            self.failure, self.failure_kind = str(exc), "store_damaged"
             return
         self.saved_chars = len(self.reply.content) + len(self.reply.reasoning_content)
 

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     import argparse
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
+# Turns that failed for a reason on this side, exiting as a store or usage error does.
+USAGE_FAILURES = ("no_key", "plan_mismatch", "store_damaged")
 
 
 def _read_prompt(args: argparse.Namespace) -> str | None:
@@ -316,7 +318,7 @@ async def _ask(
                     printer.content(event.text)
                 elif isinstance(event, TurnFailed):
                     printer.error(event.error)
-                    return EXIT_USAGE if event.kind in ("no_key", "plan_mismatch") else EXIT_API
+                    return EXIT_USAGE if event.kind in USAGE_FAILURES else EXIT_API
                 elif isinstance(event, ToolCallUpdated) and event.record.final:
                     printer.tool(event.record)
                 elif isinstance(event, RetryScheduled):  # said, as the TUI's status line does
@@ -340,6 +342,9 @@ async def _ask(
     except ApiError as exc:  # defensive: the engine reports errors as events
         printer.error(str(exc))
         return EXIT_API
+    except StoreError as exc:  # a write the engine does not report (a tool's result)
+        printer.error(str(exc))
+        return EXIT_USAGE
     finally:
         ctrl_c.stopped()
         try:

@@ -104,8 +104,18 @@ def cmd_sessions(args: argparse.Namespace, paths: Paths, key: str | None) -> int
         return _run(args, store, key)
     except (StoreError, TranscriptError) as exc:
         return _err(str(exc))
+    except Exception as exc:
+        return _err(_damage_or_raise(store, exc))
     finally:
         store.close()
+
+
+def _damage_or_raise(store: Store, exc: Exception) -> str:
+    """What to say of a read that found the store damaged; any other error goes on up."""
+    damage = store.read_damage(exc)
+    if damage is None:
+        raise exc
+    return str(damage)
 
 
 def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
@@ -299,6 +309,8 @@ def cmd_usage(args: argparse.Namespace, paths: Paths, catalogue: Catalogue | Non
         return _err(str(exc))
     try:
         rows = store.usage_report(since)
+    except Exception as exc:
+        return _err(_damage_or_raise(store, exc))
     finally:
         store.close()
     header, table, total = usage_table(rows, catalogue or Catalogue(), mark=not args.csv)

@@ -23,7 +23,7 @@ from mimo_tui.assemble import Assembler
 from mimo_tui.attachments import refusal, suggest
 from mimo_tui.blobs import blob_failure
 from mimo_tui.catalogue import Catalogue
-from mimo_tui.checkpoints import CHECKPOINT_S, Checkpoints, Timing, fill_reply
+from mimo_tui.checkpoints import CHECKPOINT_S, Checkpoints, Timing, failure_kind, fill_reply
 from mimo_tui.client import ChatClient, RequestParams
 from mimo_tui.compaction import replay_record, with_summary
 from mimo_tui.config import Settings
@@ -45,7 +45,7 @@ from mimo_tui.events import (
 from mimo_tui.model import Attachment, Message, ToolCall, ToolRecord, ToolStatus
 from mimo_tui.plans import plan_problem
 from mimo_tui.prompt import Clock, local_now, system_prompt
-from mimo_tui.store import Store, StoreError, StoreFull
+from mimo_tui.store import Store, StoreDamaged, StoreError, StoreFull
 from mimo_tui.text import valid_unicode
 from mimo_tui.tool_runner import redact_record
 from mimo_tui.web_search import tool_entry
@@ -145,9 +145,9 @@ class Engine:
                     attachments=tuple(a for a, _ in attachments),
                 ),
             )
-        except (StoreFull, OSError) as exc:  # nothing was sent, nothing half-saved is left
+        except (StoreFull, StoreDamaged, OSError) as exc:  # nothing sent, nothing half-saved
             self.store.forget_blobs(written)
-            yield TurnFailed(blob_failure(exc, attachments), "disk_full", None)
+            yield TurnFailed(blob_failure(exc, attachments), failure_kind(exc), None)
             return
         yield UserSaved(user, self.store.get_session(session_id).title)
         if self.settings.auto_compact and self.client is not None:
@@ -341,8 +341,8 @@ class Engine:
                 ),
                 len(messages),
             )
-        except StoreFull as exc:
-            yield TurnFailed(f"{exc}. Nothing was sent to MiMo", "disk_full", None)
+        except (StoreFull, StoreDamaged) as exc:
+            yield TurnFailed(f"{exc}. Nothing was sent to MiMo", failure_kind(exc), None)
             return
         yield RoundStarted(round_no, reply.id, system)
         asm = Assembler()
@@ -383,10 +383,10 @@ class Engine:
             saver.cancel()
             if not done:  # cancelled (Escape / Ctrl+C) or closed early: keep what arrived
                 saver.save("interrupted")
-        if saver.failure:  # the disk filled up: the reply was shown, but not all of it saved
+        if saver.failure:  # the disk filled up, or the store is damaged: not all of it saved
             fill_reply(reply, asm, timing, "error")
             reply.error = saver.failure
-            yield TurnFailed(saver.failure, "disk_full", reply)
+            yield TurnFailed(saver.failure, saver.failure_kind, reply)
             return
         holder.append(reply)
         yield RoundFinished(reply)

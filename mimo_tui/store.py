@@ -27,7 +27,17 @@ from mimo_tui import gc_policy, source_store
 from mimo_tui.migrations import DAMAGED_SESSION
 from mimo_tui.model import Message, SearchHit, Session, SessionSummary, Usage, UsageRow
 from mimo_tui.store_compactions import CompactionsMixin
-from mimo_tui.store_db import MAX_PAGES_ENV, WRITING, StoreError, StoreFull, open_db, write
+from mimo_tui.store_db import (
+    MAX_PAGES_ENV,
+    WRITING,
+    StoreDamaged,
+    StoreError,
+    StoreFull,
+    damaged,
+    is_corrupt,
+    open_db,
+    write,
+)
 from mimo_tui.store_import import ImportMixin, new_id
 from mimo_tui.store_open import OpenMixin
 from mimo_tui.store_rows import (
@@ -44,7 +54,7 @@ from mimo_tui.store_rows import (
 from mimo_tui.store_search import context, remember_terms, search_messages
 from mimo_tui.store_tree import TreeMixin
 
-__all__ = ["MAX_PAGES_ENV", "Store", "StoreError", "StoreFull"]
+__all__ = ["MAX_PAGES_ENV", "Store", "StoreDamaged", "StoreError", "StoreFull"]
 
 
 def _texts(message: Message) -> list[str | None]:
@@ -74,6 +84,14 @@ class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
 
     def close(self) -> None:
         self.db.close()
+
+    def read_damage(self, exc: BaseException) -> StoreDamaged | None:
+        """The error to tell for a read that found the file damaged (and the store marked,
+        so the next open sets it aside), or None when `exc` says nothing of the kind.
+        Writes raise StoreDamaged themselves; reads are too many to wrap one by one."""
+        if not is_corrupt(exc) or str(self.path) == ":memory:":
+            return None
+        return damaged(self.path, exc, "it could not be read")
 
     # ---- sessions ------------------------------------------------------------------------------
 

@@ -9,6 +9,10 @@ Why it looks like this:
   owns it is stored, so a store opened after a crash marks orphans `interrupted` without touching
   another live instance's reply. A partial index holds just those rows: opening costs the same
   with 10 messages or 1,000,000.
+- Damage is found where SQLite trips over it, never by a scan at open (`PRAGMA quick_check`
+  reads every page: seconds at 1,000,000 messages). At open (the header, the schema, the
+  orphan check) the file is set aside at once; in use, a write that finds it damaged marks
+  the store (`<store>.damaged`, one stat at open) and the next start sets it aside.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeGuard
 
 from mimo_tui.migrations import MIGRATIONS, SCHEMA_VERSION
 from mimo_tui.store_search import remember_terms
@@ -36,6 +41,40 @@ class StoreFull(StoreError):
 # A test hook: SQLite's max_page_count on every connection, so a test can make the store
 # "full" at a size it chooses and drive the real SQLITE_FULL path without a tiny filesystem.
 MAX_PAGES_ENV = "MIMO_TUI_STORE_MAX_PAGES"
+
+
+class StoreDamaged(StoreError):
+    """SQLite found the store's file damaged while it was in use (SQLITE_CORRUPT or
+    SQLITE_NOTADB). The store is marked, so the next start keeps the file aside and begins
+    a fresh one; what was saved before stays in that file."""
+
+
+# Beside the store, written when a write finds the file damaged: the next open sets it aside.
+DAMAGED_SUFFIX = ".damaged"
+
+
+def is_corrupt(exc: BaseException) -> TypeGuard[sqlite3.DatabaseError]:
+    """SQLite says the file is damaged: SQLITE_CORRUPT or SQLITE_NOTADB, any extended code.
+    (Not a busy, full or read-only store, and not a constraint: those keep the file.)"""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (
+        isinstance(exc, sqlite3.DatabaseError)
+        and code is not None
+        and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    )
+
+
+def damaged(
+    path: Path, exc: sqlite3.DatabaseError, lost: str = "this could not be saved"
+) -> StoreDamaged:
+    """Mark the store for setting aside at its next open; the error that tells the user."""
+    with contextlib.suppress(OSError):  # unmarked, the next open still trips over it
+        Path(str(path) + DAMAGED_SUFFIX).write_text(f"{exc}\n")
+    return StoreDamaged(
+        f"The session store {path} is damaged ({exc}); {lost}. "
+        f"Restart mimo-tui: it keeps the damaged file aside as {path.name}.corrupt-<date> "
+        "and starts a fresh store; nothing is deleted"
+    )
 
 
 def _is_full(exc: sqlite3.Error) -> bool:
@@ -71,16 +110,20 @@ def _connect(path: Path) -> sqlite3.Connection:
             # Create it owner-only before SQLite does, so no moment exists with wider rights.
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     db = sqlite3.connect(path, isolation_level=None, timeout=10, check_same_thread=False)
-    db.row_factory = sqlite3.Row
-    db.execute("PRAGMA busy_timeout = 10000")
-    # WAL is persistent: only the first opener switches, so others never race for it.
-    if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-        db.execute("PRAGMA journal_mode = WAL")
-    db.execute("PRAGMA foreign_keys = ON")
-    db.execute("PRAGMA synchronous = NORMAL")
-    max_pages = os.environ.get(MAX_PAGES_ENV, "")
-    if max_pages.isdigit():
-        db.execute(f"PRAGMA max_page_count = {int(max_pages)}")
+    try:  # closed on failure: a file about to be set aside is not held open
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA busy_timeout = 10000")
+        # WAL is persistent: only the first opener switches, so others never race for it.
+        if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA synchronous = NORMAL")
+        max_pages = os.environ.get(MAX_PAGES_ENV, "")
+        if max_pages.isdigit():
+            db.execute(f"PRAGMA max_page_count = {int(max_pages)}")
+    except BaseException:
+        db.close()
+        raise
     return db
 
 
@@ -89,17 +132,26 @@ def open_db(path: Path) -> tuple[sqlite3.Connection, Path | None]:
 
     Returns the connection and where a corrupt file was moved (None when it was not).
     Only a file SQLite cannot read as a database counts as corrupt (sqlite3.DatabaseError
-    that is not an OperationalError): a busy or locked store is waited for, never moved.
+    that is not an OperationalError, or a UnicodeDecodeError: SQLite's message quoting a
+    damaged schema's bytes), found opening it or marking its orphans, or a store marked
+    damaged when in use: a busy or locked store is waited for, never moved.
     """
     deadline = time.monotonic() + 15
     recovered_from: Path | None = None
+    if Path(str(path) + DAMAGED_SUFFIX).exists() and path.exists():
+        recovered_from = _set_aside(path)
     while True:
         db: sqlite3.Connection | None = None
         try:
             db = _connect(path)
             db.execute("SELECT count(*) FROM sqlite_master").fetchone()
             _migrate(db, path)
+            _mark_orphans(db, path)  # reads pages the header and schema did not
             break
+        except StoreDamaged:  # the orphan check's write found the damage
+            if db is not None:
+                db.close()
+            recovered_from = _set_aside(path)
         except StoreError:
             if db is not None:
                 db.close()
@@ -122,20 +174,24 @@ def open_db(path: Path) -> tuple[sqlite3.Connection, Path | None]:
                 f"{path}: the store cannot be created ({exc.strerror or exc}). Check that "
                 f"{path.parent} can be a folder you may write to, or set XDG_DATA_HOME"
             ) from exc
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, UnicodeDecodeError):
             if db is not None:
                 db.close()
             recovered_from = _set_aside(path)
-    _mark_orphans(db, path)
     return db, recovered_from
 
 
 def _set_aside(path: Path) -> Path:
-    """Move a corrupt store (and its WAL files) aside with a timestamp; never delete it."""
+    """Move a corrupt store (its WAL files, its damage mark) aside with a timestamp; never
+    delete it, nor one set aside before in the same second."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
     os.replace(path, aside)
-    for suffix in ("-wal", "-shm"):
+    for suffix in ("-wal", "-shm", DAMAGED_SUFFIX):
         side = Path(str(path) + suffix)
         if side.exists():
             os.replace(side, Path(str(aside) + suffix))
@@ -191,7 +247,8 @@ def _mark_orphans(db: sqlite3.Connection, path: Path) -> None:
 
 @contextlib.contextmanager
 def write(db: sqlite3.Connection, path: Path) -> Iterator[sqlite3.Connection]:
-    """One write transaction, the lock taken up front; SQLITE_FULL becomes StoreFull."""
+    """One write transaction, the lock taken up front; SQLITE_FULL becomes StoreFull, a
+    damaged file StoreDamaged (and the store marked to be set aside at the next open)."""
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db
@@ -206,4 +263,6 @@ def write(db: sqlite3.Connection, path: Path) -> Iterator[sqlite3.Connection]:
                 f"The disk is full: {path} could not be written ({exc}). "
                 "Free some space; what was saved before is kept"
             ) from exc
+        if is_corrupt(exc) and str(path) != ":memory:":
+            raise damaged(path, exc) from exc
         raise

@@ -15,7 +15,7 @@ from mimo_tui.config import Paths
 from mimo_tui.migrations import SCHEMA_VERSION
 from mimo_tui.model import Message, ToolCall, Usage
 from mimo_tui.store import Store, StoreError
-from tests.store_helpers import store_at_schema
+from tests.store_helpers import store_at_schema, undecodable_schema, zero_table
 
 
 def test_a_session_survives_a_restart(paths: Paths):
@@ -177,6 +177,96 @@ def test_a_corrupt_store_is_kept_aside_and_a_fresh_one_started(paths: Paths):
     assert store.recovered_from.read_bytes() == b"this is not a database" * 100
     assert store.list_sessions() == []
     store.close()
+
+
+def _saved_sessions(paths: Paths) -> list[str]:
+    """A store with two sessions, closed: their ids."""
+    store = Store(paths.store_file)
+    ids = []
+    for text in ("first question", "second question"):
+        session = store.create_session("m")
+        store.add_message(session.id, Message("user", text))
+        ids.append(session.id)
+    store.close()
+    return ids
+
+
+def test_a_store_whose_schema_cannot_even_be_named_is_kept_aside(paths: Paths):
+    """Random damage can garble the schema into bytes SQLite then quotes in its error
+    message, which Python cannot decode: that is a corrupt store too, not a crash."""
+    _saved_sessions(paths)
+    damaged = undecodable_schema(paths.store_file)
+    store = Store(paths.store_file)
+    assert store.recovered_from is not None
+    assert store.recovered_from.read_bytes() == damaged
+    assert store.list_sessions() == []
+    store.close()
+
+
+def test_a_reply_left_in_a_damaged_part_of_the_store_sets_it_aside_at_open(paths: Paths):
+    """Opening reads the header and the schema; the orphan check also writes the search
+    terms. Damage found there is a corrupt store, not a traceback at every start."""
+    (sid, _) = _saved_sessions(paths)
+    store = Store(paths.store_file)
+    reply = store.add_message(sid, Message("assistant", "partial reply", status="streaming"))
+    store.db.execute("UPDATE messages SET owner_pid = 999999999 WHERE id = ?", (reply.id,))
+    store.close()
+    damaged = zero_table(paths.store_file, "search_terms")
+    store = Store(paths.store_file)
+    assert store.recovered_from is not None
+    assert store.recovered_from.read_bytes() == damaged
+    assert store.list_sessions() == []
+    store.close()
+
+
+def test_a_write_that_finds_the_store_damaged_says_so_and_the_next_open_sets_it_aside(
+    paths: Paths,
+):
+    """Opening does not read every page (that would cost seconds at 1,000,000 messages):
+    damage elsewhere shows at a write. That write says what happened and what to do, and
+    the next start keeps the file aside (renamed, never deleted) and starts afresh."""
+    first, second = _saved_sessions(paths)
+    damaged = zero_table(paths.store_file, "search_terms")
+    store = Store(paths.store_file)
+    assert store.recovered_from is None  # nothing scanned the file
+    assert [s.id for s in store.list_sessions()] == [second, first]  # still readable
+    with pytest.raises(StoreError) as failed:
+        store.add_message(first, Message("user", "one more question"))
+    assert "is damaged (database disk image is malformed)" in str(failed.value)
+    assert "Restart mimo-tui" in str(failed.value) and "nothing is deleted" in str(failed.value)
+    assert [m.content for m in store.messages(first)] == ["first question"]  # rolled back
+    store.close()
+
+    again = Store(paths.store_file)
+    assert again.recovered_from is not None
+    assert again.recovered_from.read_bytes() == damaged
+    assert again.list_sessions() == []
+    session = again.create_session("m")
+    again.add_message(session.id, Message("user", "a fresh start"))
+    again.close()
+    third = Store(paths.store_file)  # the fresh store is not set aside in its turn
+    assert third.recovered_from is None
+    assert [s.id for s in third.list_sessions()] == [session.id]
+    third.close()
+
+
+def test_stores_set_aside_one_after_another_are_all_kept(paths: Paths):
+    """Set aside within the same second, the second file does not replace the first."""
+    kept = []
+    for _ in range(2):
+        sid, _ = _saved_sessions(paths)
+        damaged = zero_table(paths.store_file, "search_terms")
+        store = Store(paths.store_file)
+        with pytest.raises(StoreError, match="damaged"):
+            store.add_message(sid, Message("user", "one more question"))
+        store.close()
+        again = Store(paths.store_file)
+        assert again.recovered_from is not None
+        kept.append((again.recovered_from, damaged))
+        again.close()
+    assert kept[0][0] != kept[1][0]
+    for aside, damaged in kept:
+        assert aside.read_bytes() == damaged
 
 
 def test_two_instances_writing_at_once_lose_nothing(paths: Paths):

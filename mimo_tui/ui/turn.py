@@ -247,6 +247,11 @@ class TurnView:
                 elif kind == "plan_mismatch":
                     hint = "Nothing was sent. Restart with the base URL set as above."
                     self.screen.status.show_error("✖ key and base URL of different plans", "✖ plan")
+                elif kind == "store_damaged":  # a retry fails the same way: only a restart helps
+                    hint = "Quit and start mimo-tui again to go on in a fresh store."
+                    if msg is None and self._unsent is not None and await self._give_back():
+                        hint += " Your message is back in the input."
+                    self.screen.status.show_error("✖ store damaged · restart", "✖ damaged")
                 elif msg is None and self._unsent is not None and await self._give_back():
                     hint = "It is back in the input, with its attachments: send it again."
                     self.screen.status.show_error("✖ not saved · not sent", "✖ not sent")

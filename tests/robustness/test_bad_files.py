@@ -11,12 +11,14 @@ import pytest
 from textual.command import CommandPalette
 from textual.widgets import Input
 
+from mimo_tui.model import Message
 from mimo_tui.ui.chat import ChatScreen
 from mimo_tui.ui.themes import load_themes
 from mimo_tui.ui.widgets.dialogs import TextPrompt
 from mimo_tui.ui.widgets.prompt_input import PromptInput
 from mimo_tui.ui.widgets.stored_reply import StoredReply
 from tests.conftest import PYTHON, cli_env, cli_paths
+from tests.store_helpers import undecodable_schema, zero_table
 from tests.tui_helpers import make_app, send, wait_until
 
 REPLY = "Hello! I'm MiMo, Xiaomi's AI assistant."  # the fake's "text" scenario
@@ -98,6 +100,145 @@ def test_a_truncated_store_is_kept_aside(tmp_path, fake, observe):
         "a truncated store (a third of the file)",
         "exit 0, the reply printed; the new store holds only this question; the aside file has "
         f"the {len(cut):,} bytes unchanged; “{_short(result.stderr, tmp_path)}”",
+    )
+
+
+def test_a_store_with_a_garbled_schema_is_kept_aside(tmp_path, fake, observe):
+    """Random bytes in the schema can make SQLite's own error message undecodable."""
+    paths = cli_paths(tmp_path)
+    _make_store(tmp_path, fake)
+    damaged = undecodable_schema(paths.store_file)
+    result = mimo(tmp_path, fake, "sessions", "list")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    (aside,) = paths.data_dir.glob("*.corrupt-????????-??????")
+    assert aside.read_bytes() == damaged
+    assert "damaged" in result.stderr and aside.name in result.stderr
+    observe(
+        "Bad files",
+        "a store whose schema is garbled into bytes that are not UTF-8",
+        f"`sessions list` exits 0 with no session; “{_short(result.stderr, tmp_path)}”",
+    )
+
+
+def test_a_store_damaged_where_opening_does_not_read_says_so_and_is_kept_aside_next(
+    tmp_path, fake, observe
+):
+    """Opening stays constant-time (no scan of the pages): damage in a table only a write
+    reaches shows at that write, as a message saying what to do, and the next start sets
+    the file aside, whatever command it is."""
+    paths = cli_paths(tmp_path)
+    _make_store(tmp_path, fake)
+    damaged = zero_table(paths.store_file, "search_terms")
+    listed = mimo(tmp_path, fake, "sessions", "list")
+    assert listed.returncode == 0 and "fill the store" in listed.stdout  # still readable
+    result = mimo(tmp_path, fake, "ask", "-c", "one more question")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert "is damaged (database disk image is malformed)" in result.stderr
+    assert "Restart mimo-tui" in result.stderr and "Your message was not sent" in result.stderr
+    assert len(fake.chat_requests()) == 1  # the first ask's: nothing more was sent
+    told = _short(result.stderr, tmp_path)
+
+    listed = mimo(tmp_path, fake, "sessions", "list")
+    assert listed.returncode == 0 and listed.stdout == "", listed.stderr
+    (aside,) = paths.data_dir.glob("*.corrupt-????????-??????")
+    assert aside.read_bytes() == damaged  # renamed, never deleted
+    assert "damaged" in listed.stderr and aside.name in listed.stderr
+    fake.queue("text")
+    again = mimo(tmp_path, fake, "ask", "hi")
+    assert again.returncode == 0 and again.stdout.strip() == REPLY, again.stderr
+    assert _questions(tmp_path) == ["hi"]
+    observe(
+        "Bad files",
+        "a store with a damaged page that only a write reaches",
+        f"`ask` exits 2, nothing sent: “{told}”; the next command keeps it aside, exit 0",
+    )
+
+
+def test_a_reply_whose_last_write_finds_the_store_damaged_is_printed_and_said(
+    tmp_path, fake, observe
+):
+    """The question saves, the reply streams and prints; its final write fails. The reply
+    left `streaming` in the damaged file must not break every later start."""
+    paths = cli_paths(tmp_path)
+    _make_store(tmp_path, fake)
+    zero_table(paths.store_file, "search_terms")
+    fake.queue("text")
+    result = mimo(tmp_path, fake, "ask", "-c", "hi")  # two letters: no search terms of its own
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and result.stdout.strip() == REPLY
+    assert "is damaged" in result.stderr and "Restart mimo-tui" in result.stderr
+    later = mimo(tmp_path, fake, "sessions", "list")
+    assert later.returncode == 0 and later.stdout == "", later.stderr
+    (aside,) = paths.data_dir.glob("*.corrupt-????????-??????")
+    assert "damaged" in later.stderr and aside.name in later.stderr
+    db = sqlite3.connect(aside)  # kept as it was: both questions are in it
+    kept = [r[0] for r in db.execute("SELECT content FROM messages WHERE role = 'user'")]
+    db.close()
+    assert kept == ["fill the store", "hi"]
+    observe(
+        "Bad files",
+        "a store damaged where a reply's final write goes",
+        f"`ask` prints the reply and exits 2: “{_short(result.stderr, tmp_path)}”; the next "
+        "start keeps the file aside",
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["sessions", "show", "last"], ["sessions", "search", "store"], ["usage"]],
+    ids=["show", "search", "usage"],
+)
+def test_reading_a_damaged_part_of_the_store_says_so_and_it_is_kept_aside_next(
+    tmp_path, fake, observe, command
+):
+    paths = cli_paths(tmp_path)
+    _make_store(tmp_path, fake)
+    damaged = zero_table(paths.store_file, "messages")  # `sessions list` reads no message
+    result = mimo(tmp_path, fake, *command)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "is damaged" in result.stderr
+    assert "it could not be read" in result.stderr and "Restart mimo-tui" in result.stderr
+    listed = mimo(tmp_path, fake, "sessions", "list")
+    assert listed.returncode == 0 and listed.stdout == "", listed.stderr
+    (aside,) = paths.data_dir.glob("*.corrupt-????????-??????")
+    assert aside.read_bytes() == damaged and aside.name in listed.stderr
+    observe(
+        "Bad files",
+        f"a store with a damaged page that `{' '.join(command)}` reads",
+        f"exit 2: “{_short(result.stderr, tmp_path)}”; the next command keeps the file aside",
+    )
+
+
+async def test_a_send_in_the_tui_on_a_damaged_store_says_what_to_do(settings, paths, observe):
+    from mimo_tui.store import Store
+    from mimo_tui.ui.widgets.conversation import Notice
+
+    store = Store(paths.store_file)
+    store.add_message(store.create_session("m").id, Message("user", "an earlier question"))
+    store.close()
+    zero_table(paths.store_file, "search_terms")
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await send(pilot, "one more question")
+        await wait_until(pilot, lambda: bool(app.screen.query(Notice)))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        notice = str(app.screen.query(Notice).last().render())
+        assert "is damaged" in notice and "start mimo-tui again" in notice
+        assert "back in the input" in notice
+        assert app.screen.query_one(PromptInput).text == "one more question"
+        assert not [n for n in app._notifications if "Unexpected" in str(n.message)]
+    runtime.close()
+    again = Store(paths.store_file)
+    assert again.recovered_from is not None and again.list_sessions() == []
+    again.close()
+    observe(
+        "Bad files",
+        "sending in the TUI on a store damaged where the write goes",
+        f"a notice “{notice.splitlines()[-1]}”; the text is back in the input; the next "
+        "start keeps the file aside",
     )
 
 
