@@ -20,7 +20,7 @@ from mimo_tui.config import (
     Settings,
     load_settings,
 )
-from mimo_tui.text import one_line, visible
+from mimo_tui.text import one_line, valid_unicode, visible
 
 if TYPE_CHECKING:
     import argparse
@@ -230,12 +230,26 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+# The arguments the store looks up or keeps as text: a session id, a title, search words.
+# Bytes that are not UTF-8 reach argv as lone surrogates (surrogateescape), which SQLite
+# cannot take; they become U+FFFD, as an `ask` prompt's do (text.valid_unicode). Paths are
+# not in here: their bytes name files.
+TEXT_ARGS = ("ref", "session", "title", "query")
+
+
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     """The command line, parsed. A line of options only (`mimo-tui`, `-c`, `--demo`: the
     chat) cannot name a sub-command, so the nine sub-commands' parsers, ~9 ms of a ~240 ms
     start, are built only when some word is not an option, or for --help."""
     commands = any(not word.startswith("-") or word in ("-h", "--help") for word in argv)
-    return build_parser(commands).parse_args(argv)
+    args = build_parser(commands).parse_args(argv)
+    for name in TEXT_ARGS:
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            setattr(args, name, valid_unicode(value))
+        elif isinstance(value, list):  # search's words
+            setattr(args, name, [valid_unicode(word) for word in value])
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:

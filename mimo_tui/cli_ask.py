@@ -94,8 +94,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
     try:
         try:
             session = runtime.session(args.resume, args.session)
-        except StoreError as exc:
-            print(f"mimo-tui: {exc}", file=sys.stderr)
+        except StoreError as exc:  # `no session matches …`: the id as typed, made visible
+            print(f"mimo-tui: {visible(str(exc))}", file=sys.stderr)
             return EXIT_USAGE
         missing = sdk_problem(True) if runtime.settings.api == "anthropic" else None
         if missing:  # a continued session keeps its own format, whatever --api says

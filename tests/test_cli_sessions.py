@@ -222,3 +222,44 @@ def test_an_imported_file_turns_on_no_tools_or_web_search_and_says_what_it_broug
     body = fake.chat_requests()[-1].body
     assert "tools" not in body  # no function tools, no web_search tool
     assert body["messages"][0] == {"role": "system", "content": "HIDDEN-PROMPT"}
+
+
+# The byte 0x9b is not UTF-8: argv hands it on as a lone surrogate (surrogateescape), and
+# subprocess turns this one back into that byte.
+NOT_UTF8 = "zz\udc9b"
+
+
+def test_a_session_id_that_is_not_utf8_matches_no_session_rather_than_crashing(tmp_path, fake):
+    seeded(tmp_path)
+    for command in (
+        ["sessions", "show", NOT_UTF8],
+        ["sessions", "export", NOT_UTF8],
+        ["sessions", "rename", NOT_UTF8, "a title"],
+        ["sessions", "delete", "-y", NOT_UTF8],
+        ["sessions", "compact", NOT_UTF8],
+        ["sessions", "uncompact", NOT_UTF8],
+        ["--session", NOT_UTF8, "ask", "hi"],
+        ["--session", NOT_UTF8],  # the chat: refused before it needs a terminal
+    ):
+        result = mimo(tmp_path, fake, *command)
+        assert result.returncode == 2, (command, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert result.stderr == "mimo-tui: no session matches 'zz\ufffd'\n", command
+    assert fake.chat_requests() == []
+    assert len(json.loads(mimo(tmp_path, None, "sessions", "list", "--json").stdout)) == 1
+
+
+def test_a_title_or_search_words_not_in_utf8_have_the_bytes_replaced_as_a_prompt_does(
+    tmp_path, fake
+):
+    fake.queue("text")
+    asked = mimo(tmp_path, fake, "ask", f"{NOT_UTF8} question")
+    assert asked.returncode == 0, asked.stderr
+    renamed = mimo(tmp_path, None, "sessions", "rename", "last", f"title {NOT_UTF8}")
+    assert renamed.returncode == 0 and "Traceback" not in renamed.stderr, renamed.stderr
+    (row,) = json.loads(mimo(tmp_path, None, "sessions", "list", "--json").stdout)
+    assert row["title"] == "title zz\ufffd"
+    found = mimo(tmp_path, None, "sessions", "search", NOT_UTF8, "--json")
+    assert found.returncode == 0 and "Traceback" not in found.stderr, found.stderr
+    (hit,) = [h for h in json.loads(found.stdout) if h["role"] == "user"]
+    assert hit["session_id"] == row["id"]

@@ -406,8 +406,8 @@ def run_tui(
     try:
         try:
             session = runtime.session(resume, session_ref)
-        except StoreError as exc:
-            print(f"mimo-tui: {exc}", file=sys.stderr)
+        except StoreError as exc:  # `no session matches …`: the id as typed, made visible
+            print(f"mimo-tui: {visible(str(exc))}", file=sys.stderr)
             return 2
         # Where Textual reads and draws; a driver named in TEXTUAL_DRIVER (the browser's,
         # under `mimo-tui serve`) talks over pipes instead.
