@@ -167,6 +167,7 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
                             "message_id": h.message_id,
                             "role": h.role,
                             "snippet": h.snippet.replace("\x01", "").replace("\x02", ""),
+                            "on_path": h.on_path,
                         }
                         for h in hits
                     ]
@@ -177,8 +178,9 @@ def _run(args: argparse.Namespace, store: Store, key: str | None) -> int:
         on, off = ("\x1b[1m", "\x1b[0m") if tty else ("«", "»")
         for h in hits:
             snippet = visible(h.readable_snippet).replace("␁", on).replace("␂", off)
+            branch = "" if h.on_path else " (another branch)"
             print(
-                f"{h.session_id} #{h.message_id} {h.role:<9} {visible(h.session_title)}\n"
+                f"{h.session_id} #{h.message_id} {h.role:<9} {visible(h.session_title)}{branch}\n"
                 f"    {snippet}"
             )
         if not hits:

@@ -183,6 +183,7 @@ class SearchHit(NamedTuple):
     role: str
     snippet: str
     created_at: float
+    on_path: bool = True  # False: a branch the session does not show now (a replaced reply)
 
     @property
     def readable_snippet(self) -> str:

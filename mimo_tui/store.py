@@ -51,7 +51,7 @@ from mimo_tui.store_rows import (
     session_from_row,
     summary_from_row,
 )
-from mimo_tui.store_search import context, remember_terms, search_messages
+from mimo_tui.store_search import context, marked_off_path, remember_terms, search_messages
 from mimo_tui.store_tree import TreeMixin
 
 __all__ = ["MAX_PAGES_ENV", "Store", "StoreDamaged", "StoreError", "StoreFull"]
@@ -204,7 +204,7 @@ class Store(CompactionsMixin, TreeMixin, OpenMixin, ImportMixin):
             ]
             hits.sort(key=lambda h: h.message_id, reverse=True)
             hits = hits[:limit]
-        return source_store.with_source_hits(self.db, hits, words, limit)
+        return marked_off_path(self.db, source_store.with_source_hits(self.db, hits, words, limit))
 
     def usage_report(self, since: float | None = None) -> list[UsageRow]:
         """Requests and tokens per local day and model, like the platform's usage page.

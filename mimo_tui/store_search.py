@@ -227,3 +227,20 @@ def context(text: str, word: str, width: int = 60) -> str:
         + text[end : end + width]
         + ("…" if end + width < len(text) else "")
     )
+
+
+def marked_off_path(db: sqlite3.Connection, hits: list[SearchHit]) -> list[SearchHit]:
+    """`hits` with those on messages off their session's active path (a reply regenerate
+    replaced, the question before an edit) marked: without it two versions of one answer
+    were listed alike."""
+    if not hits:
+        return hits
+    ids = [h.message_id for h in hits]
+    off = {
+        row[0]
+        for row in db.execute(
+            f"SELECT id FROM messages WHERE on_path = 0 AND id IN ({','.join('?' * len(ids))})",
+            ids,
+        )
+    }
+    return [h._replace(on_path=False) if h.message_id in off else h for h in hits]

@@ -7,6 +7,7 @@ import os
 import stat
 
 from mimo_tui.fake.seed import seed_conversation
+from mimo_tui.model import Message
 from mimo_tui.store import Store
 from tests.conftest import cli_paths
 from tests.test_cli import mimo
@@ -263,3 +264,24 @@ def test_a_title_or_search_words_not_in_utf8_have_the_bytes_replaced_as_a_prompt
     assert found.returncode == 0 and "Traceback" not in found.stderr, found.stderr
     (hit,) = [h for h in json.loads(found.stdout) if h["role"] == "user"]
     assert hit["session_id"] == row["id"]
+
+
+def test_search_says_which_hits_are_on_another_branch(tmp_path):
+    """A reply regenerate replaced still matches: the listing and --json say it is off the
+    session's active path."""
+    store = Store(cli_paths(tmp_path).store_file)
+    session = store.create_session("mimo-v2.5-pro")
+    question = store.add_message(session.id, Message("user", "pick a colour"))
+    store.add_message(session.id, Message("assistant", "teal, first answer"))
+    store.branch_from(session.id, question.id)  # regenerate: a new reply beside the old
+    store.add_message(session.id, Message("assistant", "teal, second answer"))
+    store.close()
+    listed = mimo(tmp_path, None, "sessions", "search", "teal")
+    assert listed.returncode == 0, listed.stderr
+    heads = [line for line in listed.stdout.splitlines() if not line.startswith(" ")]
+    assert [h.endswith("(another branch)") for h in heads] == [False, True]
+    hits = json.loads(mimo(tmp_path, None, "sessions", "search", "teal", "--json").stdout)
+    assert [(h["snippet"], h["on_path"]) for h in hits] == [
+        ("teal, second answer", True),
+        ("teal, first answer", False),
+    ]

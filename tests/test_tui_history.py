@@ -175,6 +175,30 @@ async def test_search_hits_say_when_each_message_was_written(settings, paths, fa
     runtime.close()
 
 
+async def test_a_hit_in_a_replaced_reply_says_it_is_on_another_branch(settings, paths, fake):
+    """After Ctrl+G both versions of the answer match: the one the chat no longer shows is
+    marked, so the two are not listed alike (`sessions search` says it too)."""
+    fake.queue("thinking_text", "text")
+    app, runtime = make_app(settings, paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+g")
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+f")
+        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        app.screen.query_one(Input).value = "Hello"
+        await wait_until(pilot, lambda: len(app.screen.hits) == 2)
+        labels = [str(o.prompt).split("\n") for o in app.screen.query_one("#hits").options]
+        by_text = {snippet: title for title, snippet in labels}
+        active = next(t for s, t in by_text.items() if "MiMo" in s)
+        replaced = next(t for s, t in by_text.items() if "world" in s)
+        assert "another branch" not in active and replaced.endswith(" · another branch")
+    hits = runtime.store.search("Hello")
+    assert [h.on_path for h in hits] == [True, False]  # newest (the active reply) first
+    runtime.close()
+
+
 async def test_down_then_enter_in_search_opens_the_first_hit(settings, paths, fake):
     """The search's hint says "↓ to the results · Enter opens": ↓ lands on the first hit,
     so Enter opens it at once (it used to land on no hit, and Enter did nothing)."""

@@ -22,9 +22,12 @@ Searcher = Callable[[str], list[SearchHit]]
 
 def hit_label(hit: SearchHit, now: float) -> Content:
     """The title line (session, role, when the message was written: hits from one session
-    differ by it), then the match in its context with the matched words highlighted."""
+    differ by it; "another branch" for a version the session does not show now), then the
+    match in its context with the matched words highlighted."""
     snippet = hit.readable_snippet
     title = f"{hit.session_title or 'New chat'} · {hit.role} · {relative_time(hit.created_at, now)}"
+    if not hit.on_path:
+        title += " · another branch"  # opening it switches to that branch (Ctrl+L shows all)
     parts: list = [(visible(title), "dim"), "\n"]
     for n, chunk in enumerate(snippet.replace("\x02", "\x01").split("\x01")):
         parts.append((visible(chunk), "bold reverse" if n % 2 else ""))
