@@ -3,7 +3,6 @@ writes nothing of the user's, load-time problems show as notices, the first-toke
 
 from __future__ import annotations
 
-import subprocess
 import time
 from dataclasses import replace
 
@@ -13,7 +12,8 @@ from mimo_tui.config import load_settings
 from mimo_tui.fake.scenarios import scenario
 from mimo_tui.ui.widgets.search import SearchScreen
 from mimo_tui.ui.widgets.settings import SettingsScreen
-from tests.conftest import KEY, PYTHON, cli_env, cli_paths
+from tests.conftest import KEY, cli_paths
+from tests.test_cli import mimo
 from tests.test_config_save import USER_FILE
 from tests.tui_helpers import make_app, screen_lines, send, wait_until
 
@@ -266,13 +266,7 @@ async def test_twenty_bad_settings_make_one_short_notice_and_config_lists_them_a
         covered = [line for line in screen_lines(app) if "▌" in line]  # the toast's edge
         assert len(covered) <= 10  # of 24 rows (it was all of them)
     runtime.close()
-    listed = subprocess.run(
-        [PYTHON, "-m", "mimo_tui", "config"],
-        env=cli_env(tmp_path, None),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    listed = mimo(tmp_path, None, "config")
     assert listed.returncode == 0
     said = [line for line in listed.stderr.splitlines() if str(paths.config_file) in line]
     assert len(said) == 20 and all(f"'bogus{i}'" in listed.stderr for i in range(16))

@@ -21,7 +21,15 @@ from mimo_tui.ui.widgets.session_list import SessionList
 from mimo_tui.ui.widgets.stored_reply import StoredReply
 from mimo_tui.ui.widgets.usage import UsageScreen
 from tests.conftest import FROZEN
-from tests.tui_helpers import burst, chat, make_app, screen_lines, send, wait_until
+from tests.tui_helpers import (
+    burst,
+    chat,
+    make_app,
+    screen_lines,
+    send,
+    send_then_regenerate,
+    wait_until,
+)
 
 SIZE = (120, 40)
 
@@ -122,16 +130,26 @@ async def test_session_list_is_full_screen_when_narrow(settings, paths, fake):
     runtime.close()
 
 
+async def search_for(pilot, query: str, hits: int | None = None) -> None:
+    """Ctrl+F, then `query` typed in; returns once it lists `hits` hits (None: some)."""
+    await pilot.press("ctrl+f")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, SearchScreen))
+    pilot.app.screen.query_one(Input).value = query
+
+    def listed() -> bool:
+        count = len(pilot.app.screen.hits)
+        return count > 0 if hits is None else count == hits
+
+    await wait_until(pilot, listed)
+
+
 async def test_search_finds_reasoning_and_opens_the_session_at_that_message(settings, paths, fake):
     app, runtime, seeded = await two_sessions(settings, paths, fake)
     target = next(
         m for m in runtime.store.messages(seeded) if "Beijing uses CST" in m.reasoning_content
     )
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+f")
-        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
-        app.screen.query_one(Input).value = "Beijing uses"
-        await wait_until(pilot, lambda: bool(app.screen.hits))
+        await search_for(pilot, "Beijing uses")
         assert "Beijing uses" in str(app.screen.query_one("#hits").options[0].prompt)
         await pilot.press("enter")
         await wait_until(pilot, lambda: chat(app).session_id == seeded)
@@ -147,10 +165,7 @@ async def test_search_hits_read_as_words_not_markdown(settings, paths, fake):
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "how do I install it?")
         await app.workers.wait_for_complete()
-        await pilot.press("ctrl+f")
-        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
-        app.screen.query_one(Input).value = "install"
-        await wait_until(pilot, lambda: len(app.screen.hits) == 2)
+        await search_for(pilot, "install", 2)
         labels = [str(o.prompt) for o in app.screen.query_one("#hits").options]
         reply = next(label for label in labels if "assistant" in label)
         assert "Setup Run pip install then" in reply and "**" not in reply
@@ -166,10 +181,7 @@ async def test_search_hits_say_when_each_message_was_written(settings, paths, fa
     for text, age in (("cats, once", 2 * 86400), ("cats, again", 3 * 3600)):
         runtime.store.add_message(session.id, Message("user", text, created_at=now - age))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+f")
-        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
-        app.screen.query_one(Input).value = "cats"
-        await wait_until(pilot, lambda: len(app.screen.hits) == 2)
+        await search_for(pilot, "cats", 2)
         labels = [str(o.prompt).split("\n")[0] for o in app.screen.query_one("#hits").options]
         assert labels == ["cats, once · user · 3 h ago", "cats, once · user · Sun"]
     runtime.close()
@@ -181,14 +193,8 @@ async def test_a_hit_in_a_replaced_reply_says_it_is_on_another_branch(settings, 
     fake.queue("thinking_text", "text")
     app, runtime = make_app(settings, paths)
     async with app.run_test(size=SIZE) as pilot:
-        await send(pilot, "hi")
-        await app.workers.wait_for_complete()
-        await pilot.press("ctrl+g")
-        await app.workers.wait_for_complete()
-        await pilot.press("ctrl+f")
-        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
-        app.screen.query_one(Input).value = "Hello"
-        await wait_until(pilot, lambda: len(app.screen.hits) == 2)
+        await send_then_regenerate(pilot)
+        await search_for(pilot, "Hello", 2)
         labels = [str(o.prompt).split("\n") for o in app.screen.query_one("#hits").options]
         by_text = {snippet: title for title, snippet in labels}
         active = next(t for s, t in by_text.items() if "MiMo" in s)
@@ -204,10 +210,7 @@ async def test_down_then_enter_in_search_opens_the_first_hit(settings, paths, fa
     so Enter opens it at once (it used to land on no hit, and Enter did nothing)."""
     app, runtime, seeded = await two_sessions(settings, paths, fake)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+f")
-        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
-        app.screen.query_one(Input).value = "Beijing uses"
-        await wait_until(pilot, lambda: bool(app.screen.hits))
+        await search_for(pilot, "Beijing uses")
         await pilot.press("down", "enter")
         await wait_until(pilot, lambda: chat(app).session_id == seeded)
     runtime.close()
@@ -366,10 +369,7 @@ async def test_regenerate_replaces_the_last_reply_and_keeps_the_old_one(settings
     fake.queue("thinking_text", "text")
     app, runtime = make_app(settings, paths)
     async with app.run_test(size=SIZE) as pilot:
-        await send(pilot, "hi")
-        await app.workers.wait_for_complete()
-        await pilot.press("ctrl+g")
-        await app.workers.wait_for_complete()
+        await send_then_regenerate(pilot)
         await pilot.pause()
         replies = list(chat(app).query("AssistantMessage, StoredReply"))
         assert len(replies) == 1
@@ -588,10 +588,7 @@ async def test_a_search_hit_far_back_in_a_long_session_opens_at_that_message(set
     target.content = "Where is the zebracorn?"
     runtime.store.update_message(target)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+f")
-        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
-        app.screen.query_one(Input).value = "zebracorn"
-        await wait_until(pilot, lambda: bool(app.screen.hits))
+        await search_for(pilot, "zebracorn")
         await pilot.press("enter")
         await wait_until(pilot, lambda: chat(app).session_id == sid)
         await pilot.pause()
@@ -608,10 +605,7 @@ async def test_search_hit_in_a_tool_result_opens_the_reply_that_made_the_call(
     result = next(m for m in stored if m.role == "tool")
     caller = [m for m in stored if m.role == "assistant" and (m.id or 0) < (result.id or 0)][-1]
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+f")
-        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
-        app.screen.query_one(Input).value = "2026-05-12T09:30:00"
-        await wait_until(pilot, lambda: bool(app.screen.hits))
+        await search_for(pilot, "2026-05-12T09:30:00")
         assert app.screen.hits[0].message_id == result.id
         await pilot.press("enter")
         await wait_until(pilot, lambda: chat(app).session_id == seeded)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from mimo_tui.fake.scenarios import Scenario, scenario
 from mimo_tui.transcripts import export_html, export_markdown
 from mimo_tui.ui.widgets.stored_reply import StoredReply
-from tests.tui_helpers import chat, make_app, screen_lines, send, wait_until
+from tests.tui_helpers import chat, make_app, screen_lines, send, send_then_regenerate, wait_until
 
 SIZE = (100, 30)
 FIRST = "Hello world."  # the "thinking_text" scenario's answer
@@ -22,10 +22,7 @@ async def test_regenerate_marks_the_version_and_brackets_switch_between_them(set
     fake.queue("thinking_text", "text", "text")
     app, runtime = make_app(settings, paths)
     async with app.run_test(size=SIZE) as pilot:
-        await send(pilot, "hi")
-        await app.workers.wait_for_complete()
-        await pilot.press("ctrl+g")
-        await app.workers.wait_for_complete()
+        await send_then_regenerate(pilot)
         await wait_until(pilot, lambda: "version 2 of 2" in screen(app))
         assert SECOND in screen(app) and FIRST not in screen(app)
         assert "[ / ] to switch" in " ".join(screen(app).split())  # (the meta line may wrap)
@@ -132,10 +129,7 @@ async def test_a_reopened_session_still_offers_the_older_version(settings, paths
     fake.queue("thinking_text", "text")
     app, runtime = make_app(settings, paths)
     async with app.run_test(size=SIZE) as pilot:
-        await send(pilot, "hi")
-        await app.workers.wait_for_complete()
-        await pilot.press("ctrl+g")
-        await app.workers.wait_for_complete()
+        await send_then_regenerate(pilot)
         sid = chat(app).session_id
         await chat(app).load_session(sid)  # as when the session is opened again
         await wait_until(pilot, lambda: "version 2 of 2" in screen(app))

@@ -34,6 +34,14 @@ async def send(pilot, text: str) -> None:
     await pilot.press("enter")
 
 
+async def send_then_regenerate(pilot, text: str = "hi") -> None:
+    """Send `text`, let the reply finish, then Ctrl+G and let the second reply finish."""
+    await send(pilot, text)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.press("ctrl+g")
+    await pilot.app.workers.wait_for_complete()
+
+
 KEY_NAMES = {" ": "space", "-": "minus", ".": "full_stop"}
 
 
